@@ -1,0 +1,196 @@
+package store
+
+import (
+	"net/textproto"
+	"time"
+)
+
+// Field is one HTTP header line as received: the name in its original case
+// and one value. A header sent twice is two Fields, in received order.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Header is the ordered list of header lines of a delivery. Unlike
+// http.Header it keeps the order in which different names arrived.
+type Header []Field
+
+// Values returns every value of the header name (case-insensitive), in
+// received order.
+func (h Header) Values(name string) []string {
+	var out []string
+	for _, f := range h {
+		if equalFoldASCII(f.Name, name) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// Get returns the first value of name (case-insensitive), or "".
+func (h Header) Get(name string) string {
+	for _, f := range h {
+		if equalFoldASCII(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Canonical groups the values by canonical header name, keeping the order in
+// which each name first appeared. It is the shape of the "headers" JSON field.
+func (h Header) Canonical() []NamedValues {
+	var out []NamedValues
+	index := map[string]int{}
+	for _, f := range h {
+		k := textproto.CanonicalMIMEHeaderKey(f.Name)
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, NamedValues{Name: k})
+		}
+		out[i].Values = append(out[i].Values, f.Value)
+	}
+	return out
+}
+
+// NamedValues is one canonical header name with all its values.
+type NamedValues struct {
+	Name   string
+	Values []string
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Response is what hookscope answered to a delivery.
+type Response struct {
+	Status     int     `json:"status"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Event is the metadata of one captured delivery. Its body bytes are stored
+// separately (see DB.Body) so that listing never reads bodies.
+type Event struct {
+	ID         string    // time-ordered, unique; see NewID
+	ReceivedAt time.Time // UTC
+	Method     string
+	Path       string // without query
+	Query      string // raw query string
+	Host       string
+	RemoteAddr string
+	Proto      string
+	Header     Header
+	Size       int64 // body bytes received (stored; see Truncated)
+	Truncated  bool  // the body exceeded the size limit and was cut
+	// ContentType and ContentEncoding are copied from the headers for
+	// convenience; a gzip body is stored as received, flagged by
+	// ContentEncoding, and decoded only for display.
+	ContentType     string
+	ContentEncoding string
+	Response        Response
+	// Imported marks deliveries that came from an import rather than the
+	// listener.
+	Imported bool
+	// Forward is the answer of the app under development when the listener
+	// forwards live traffic; nil when not forwarded.
+	Forward *Attempt
+}
+
+// Signature is the verdict on a delivery's signature.
+type Signature struct {
+	Status    string `json:"status"` // SigValid, SigInvalid, SigUnverifiable, SigUnsigned, SigPending
+	Scheme    string `json:"scheme"`
+	KeyID     string `json:"key_id"`
+	Algorithm string `json:"algorithm"`
+	Reason    string `json:"reason"`
+}
+
+// Signature statuses.
+const (
+	SigValid        = "valid"
+	SigInvalid      = "invalid"
+	SigUnverifiable = "unverifiable"
+	SigUnsigned     = "unsigned"
+	// SigPending is never stored: it is what output shows before a verdict
+	// is known.
+	SigPending = "pending"
+)
+
+// SchemaError is one place where a payload departs from its message schema.
+type SchemaError struct {
+	Path    string `json:"path"`    // JSON pointer into the payload (or /headers/Name)
+	Keyword string `json:"keyword"` // schema keyword that failed, e.g. "required"
+	Message string `json:"message"` // a sentence a person understands
+}
+
+// SchemaResult is the outcome of matching a delivery to an AsyncAPI message
+// and validating it.
+type SchemaResult struct {
+	Status    string        `json:"status"` // SchemaValid, SchemaInvalid, SchemaUnmatched, SchemaSkipped
+	Message   string        `json:"message"`
+	Channel   string        `json:"channel"`
+	BestGuess bool          `json:"best_guess"`
+	Errors    []SchemaError `json:"errors"`
+	// Reason says why the result is unmatched or skipped.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Schema statuses.
+const (
+	SchemaValid     = "valid"
+	SchemaInvalid   = "invalid"
+	SchemaUnmatched = "unmatched"
+	SchemaSkipped   = "skipped"
+)
+
+// Analysis is everything hookscope concluded about a delivery after it was
+// stored: who sent it, whether the signature holds, which message it is.
+type Analysis struct {
+	Provider  string `json:"provider"`
+	EventType string `json:"event_type"`
+	// ProviderEventID is the provider's own event id (Talkdesk event_id/id,
+	// TalkifAI id), used for duplicate detection; empty when none.
+	ProviderEventID string        `json:"provider_event_id,omitempty"`
+	DuplicateOf     string        `json:"duplicate_of"`
+	Signature       Signature     `json:"signature"`
+	Schema          *SchemaResult `json:"schema,omitempty"`
+	// Notes are extra findings in words (DCE bearer token present, unreplaced
+	// HTTP Notifier placeholders, …).
+	Notes      []string  `json:"notes,omitempty"`
+	AnalyzedAt time.Time `json:"analyzed_at"`
+}
+
+// Attempt is one sending of a stored delivery to a target: a replay, or the
+// live forward of the listener.
+type Attempt struct {
+	Seq        int       `json:"seq"` // 1-based attempt number per event
+	At         time.Time `json:"at"`
+	Target     string    `json:"target"`
+	Status     int       `json:"status"` // 0 when no response
+	DurationMS float64   `json:"duration_ms"`
+	Error      string    `json:"error"`
+	// RespHeader and RespBody are the target's answer; the body is capped.
+	RespHeader Header `json:"-"`
+	RespBody   []byte `json:"-"`
+	// Edited marks a replay of a modified copy of the body.
+	Edited bool `json:"edited,omitempty"`
+}
