@@ -1,0 +1,91 @@
+// Package termsafe makes untrusted text (paths, headers, bodies, JWT claims
+// from the network) safe to put on a terminal. Nothing it returns can start
+// an escape sequence: control characters are shown as visible pictures
+// rather than obeyed or silently dropped, so the user sees that they were
+// there.
+package termsafe
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// TabWidth is the number of spaces a tab expands to.
+const TabWidth = 4
+
+// Text neutralises s for display, keeping newlines: invalid UTF-8 becomes
+// U+FFFD, tabs become spaces, other C0 controls and ESC become their control
+// pictures (ESC shows as ␛), DEL becomes ␡, and C1 controls and bidi
+// overrides become U+FFFD. A carriage return is shown as ␍ unless it ends a
+// line (CRLF), where it is dropped.
+func Text(s string) string { return clean(s, true) }
+
+// Line is like Text but for single-line contexts (list rows, header values):
+// a newline is shown as ␤ too.
+func Line(s string) string { return clean(s, false) }
+
+// IsSafe reports whether s would come back from Text unchanged.
+func IsSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r != '\n' && unsafeRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	case r == utf8.RuneError:
+		return false
+	}
+	return false
+}
+
+func clean(s string, keepNewline bool) string {
+	if utf8.ValidString(s) && (keepNewline && IsSafe(s) || !keepNewline && IsSafe(s) && !strings.Contains(s, "\n")) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteRune(utf8.RuneError)
+			i++
+			continue
+		}
+		i += size
+		switch {
+		case r == '\n':
+			if keepNewline {
+				b.WriteByte('\n')
+			} else {
+				b.WriteRune('␤')
+			}
+		case r == '\t':
+			b.WriteString(strings.Repeat(" ", TabWidth))
+		case r == '\r':
+			if keepNewline && i < len(s) && s[i] == '\n' {
+				continue // CRLF: the line break is enough
+			}
+			b.WriteRune('␍')
+		case r < 0x20:
+			b.WriteRune(0x2400 + r) // control pictures: ␀ … ␟, ESC is ␛
+		case r == 0x7f:
+			b.WriteRune('␡')
+		case r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,58 @@
+package termsafe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		name, in, text, line string
+	}{
+		{"plain", "hello", "hello", "hello"},
+		{"newline", "a\nb", "a\nb", "a␤b"},
+		{"crlf", "a\r\nb", "a\nb", "a␍␤b"},
+		{"lone cr", "a\rb", "a␍b", "a␍b"},
+		{"tab", "a\tb", "a    b", "a    b"},
+		{"esc sgr", "\x1b[31mred", "␛[31mred", "␛[31mred"},
+		{"osc8", "\x1b]8;;http://x\x07l", "␛]8;;http://x␇l", "␛]8;;http://x␇l"},
+		{"nul", "a\x00b", "a␀b", "a␀b"},
+		{"del", "a\x7fb", "a␡b", "a␡b"},
+		{"c1 csi", "a\u009b31mb", "a\ufffd31mb", "a\ufffd31mb"},
+		{"bidi", "a\u202eb\u2066c", "a\ufffdb\ufffdc", "a\ufffdb\ufffdc"},
+		{"invalid utf8", "a\xffb", "a\ufffdb", "a\ufffdb"},
+		{"raw c1 byte", "a\x9bb", "a\ufffdb", "a\ufffdb"},
+		{"unicode kept", "café ✓", "café ✓", "café ✓"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Text(tt.in); got != tt.text {
+				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.text)
+			}
+			if got := Line(tt.in); got != tt.line {
+				t.Errorf("Line(%q) = %q, want %q", tt.in, got, tt.line)
+			}
+		})
+	}
+}
+
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"\x1b[2J", "\x9b1m", "ok", "\u202e", "\xc2\x9b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, out := range []string{Text(s), Line(s)} {
+			if strings.ContainsAny(out, "\x1b\x07\x7f\r\x00") {
+				t.Fatalf("control byte survived in %q", out)
+			}
+			for _, r := range out {
+				if r < 0x20 && r != '\n' || r >= 0x80 && r <= 0x9f {
+					t.Fatalf("control rune %U survived in %q", r, out)
+				}
+			}
+			if !IsSafe(Text(s)) {
+				t.Fatalf("Text output not safe: %q", out)
+			}
+		}
+	})
+}
