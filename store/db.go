@@ -1,0 +1,207 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout version this binary writes. A file with a
+// higher version is refused rather than misread.
+const SchemaVersion = 1
+
+// Bucket names. Event metadata and body bytes live in separate buckets keyed
+// by the same id so that listing never reads bodies.
+var (
+	bucketMeta     = []byte("meta")
+	bucketEvents   = []byte("events")
+	bucketBodies   = []byte("bodies")
+	bucketAnalysis = []byte("analysis")
+	bucketReplays  = []byte("replays") // id + big-endian uint32 attempt
+	bucketKeys     = []byte("keys")    // Talkdesk key id -> CachedKey
+	bucketDedup    = []byte("dedup")   // provider \x00 provider event id -> first delivery id
+	bucketPins     = []byte("pins")    // id -> empty
+
+	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins}
+
+	keySchemaVersion = []byte("schema_version")
+)
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock on the file.
+	// Zero means one second.
+	LockTimeout time.Duration
+	// ReadOnly opens the file without taking the writer's lock.
+	ReadOnly bool
+	// Now is the clock used for ids; nil means time.Now.
+	Now func() time.Time
+	// MaxBatch bounds how many writes share one transaction (default 512).
+	MaxBatch int
+}
+
+// DB is an open hookscope database. It is safe for concurrent use; all
+// writes go through one writer goroutine (see writer.go).
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+	ids  idGen
+
+	writes    chan *writeOp
+	stop      chan struct{}
+	writerWG  sync.WaitGroup
+	closeOnce sync.Once
+	maxBatch  int
+
+	closeMu sync.RWMutex // held for reading by writers in flight
+	closed  bool
+
+	subs subscribers
+	// failCommit, when set, makes every commit fail: tests use it to check
+	// that no delivery is acknowledged without being stored.
+	failCommit atomic.Pointer[error]
+}
+
+// Open opens (creating if needed, with mode 0600) the database at path. It
+// fails within opts.LockTimeout with ErrLocked when another process holds
+// the file, and with ErrNewerSchema when the file is from a newer version.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
+		}
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:  opts.LockTimeout,
+		ReadOnly: opts.ReadOnly,
+		// The freelist is rebuilt on open instead of written on every
+		// commit: fewer pages per fsync on the capture path.
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("store: open %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// bbolt applies the mode only when it creates the file; a file created
+	// by something else keeps its mode, so enforce 0600: deliveries hold
+	// secrets.
+	if !opts.ReadOnly {
+		if err := os.Chmod(path, 0o600); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("store: chmod %s: %w", path, err)
+		}
+	}
+	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch,
+		writes: make(chan *writeOp, 4096), stop: make(chan struct{})}
+	if err := db.init(opts.ReadOnly); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		db.writerWG.Add(1)
+		go db.writer()
+	}
+	return db, nil
+}
+
+// init creates the buckets on a new file and checks the schema version.
+func (db *DB) init(readOnly bool) error {
+	check := func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil
+		}
+		if v := meta.Get(keySchemaVersion); len(v) == 8 {
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
+					db.path, got, SchemaVersion, ErrNewerSchema)
+			}
+		}
+		if c := tx.Bucket(bucketEvents); c != nil {
+			if k, _ := c.Cursor().Last(); k != nil {
+				db.ids.observe(string(k))
+			}
+		}
+		return nil
+	}
+	if readOnly {
+		return db.bolt.View(check)
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := check(tx); err != nil {
+			return err
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("store: create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySchemaVersion) == nil {
+			var v [8]byte
+			binary.BigEndian.PutUint64(v[:], SchemaVersion)
+			return meta.Put(keySchemaVersion, v[:])
+		}
+		return nil
+	})
+}
+
+// Path returns the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close stops the writer after it has committed every write already queued,
+// then closes the file. It is safe to call more than once.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		db.closeMu.Lock()
+		db.closed = true
+		db.closeMu.Unlock()
+		close(db.stop)
+		db.writerWG.Wait()
+		db.subs.closeAll()
+		err = db.bolt.Close()
+	})
+	return err
+}
+
+// SetSchemaVersionForTest overwrites the stored schema version. It exists so
+// tests can check that newer files are refused.
+func (db *DB) SetSchemaVersionForTest(v uint64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], v)
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, b[:])
+	})
+}
+
+// FailCommitsForTest makes every later commit fail with err (nil restores
+// normal commits). Tests use it to inject store failures.
+func (db *DB) FailCommitsForTest(err error) {
+	if err == nil {
+		db.failCommit.Store(nil)
+		return
+	}
+	db.failCommit.Store(&err)
+}

@@ -1,0 +1,17 @@
+package store
+
+import "errors"
+
+// Sentinel errors returned by the store. Callers test them with errors.Is.
+var (
+	// ErrNotFound means no delivery has the given id or id prefix.
+	ErrNotFound = errors.New("no such delivery")
+	// ErrAmbiguous means an id prefix matches more than one delivery.
+	ErrAmbiguous = errors.New("id prefix matches more than one delivery")
+	// ErrClosed means the store was closed.
+	ErrClosed = errors.New("store is closed")
+	// ErrNewerSchema means the file was written by a newer hookscope.
+	ErrNewerSchema = errors.New("database was written by a newer hookscope")
+	// ErrLocked means another process holds the database.
+	ErrLocked = errors.New("database is locked by another process")
+)

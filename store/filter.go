@@ -1,0 +1,297 @@
+package store
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Filter is a parsed filter expression, the language shared by the TUI's `/`,
+// `replay` and `export`:
+//
+//	app.installed               free text: path, event type or body contains it (any case)
+//	provider:talkdesk-events    type:app.*   sig:invalid   schema:unmatched
+//	status:200  status:5xx      method:post  dup:yes       pinned:yes   path:/hooks/*
+//	-sig:valid                  a leading '-' negates a term
+//	"two words"  type:"a b"     quotes keep spaces
+//
+// Terms with the same key are alternatives (sig:invalid sig:unverifiable);
+// different keys and free-text terms must all hold.
+type Filter struct {
+	src    string
+	groups map[string][]term // key -> alternatives
+	text   []term
+}
+
+type term struct {
+	key, value string
+	neg        bool
+}
+
+// FilterKeys lists the keys the filter language accepts.
+var FilterKeys = []string{"provider", "type", "sig", "schema", "status", "method", "dup", "pinned", "path", "id"}
+
+var filterValues = map[string][]string{
+	"sig":    {SigValid, SigInvalid, SigUnverifiable, SigUnsigned, SigPending},
+	"schema": {SchemaValid, SchemaInvalid, SchemaUnmatched, SchemaSkipped, "none"},
+	"dup":    {"yes", "no"},
+	"pinned": {"yes", "no"},
+}
+
+// ParseFilter parses s. An unknown key or value is an error that names what
+// is accepted.
+func ParseFilter(s string) (*Filter, error) {
+	f := &Filter{src: strings.TrimSpace(s), groups: map[string][]term{}}
+	toks, err := splitTerms(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, tok := range toks {
+		t := term{}
+		if strings.HasPrefix(tok, "-") && len(tok) > 1 {
+			t.neg = true
+			tok = tok[1:]
+		}
+		key, value, ok := strings.Cut(tok, ":")
+		if !ok || !isKey(key) {
+			t.value = strings.ToLower(unquote(tok))
+			f.text = append(f.text, t)
+			continue
+		}
+		key = strings.ToLower(key)
+		value = unquote(value)
+		if !contains(FilterKeys, key) {
+			return nil, fmt.Errorf("filter: unknown key %q in %q (accepted: %s)", key, tok, strings.Join(FilterKeys, ", "))
+		}
+		if value == "" {
+			return nil, fmt.Errorf("filter: %s: needs a value", key)
+		}
+		if allowed, ok := filterValues[key]; ok && !contains(allowed, strings.ToLower(value)) {
+			return nil, fmt.Errorf("filter: %s:%s: accepted values are %s", key, value, strings.Join(allowed, ", "))
+		}
+		if key == "status" {
+			if _, err := statusMatcher(value); err != nil {
+				return nil, err
+			}
+		}
+		t.key, t.value = key, value
+		f.groups[key] = append(f.groups[key], t)
+	}
+	return f, nil
+}
+
+// MustParseFilter is ParseFilter for constant expressions; it panics on error.
+func MustParseFilter(s string) *Filter {
+	f, err := ParseFilter(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// String returns the expression as written.
+func (f *Filter) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.src
+}
+
+// Empty reports whether the filter matches everything.
+func (f *Filter) Empty() bool { return f == nil || len(f.groups) == 0 && len(f.text) == 0 }
+
+// NeedsBody reports whether matching reads body bytes.
+func (f *Filter) NeedsBody() bool { return f != nil && len(f.text) > 0 }
+
+// matchesMeta is a hook for cheap pre-checks on the encoded event; every
+// record currently goes through Match.
+func (f *Filter) matchesMeta([]byte) bool { return true }
+
+// Match reports whether r matches. body is called only when free text must
+// be searched in the body.
+func (f *Filter) Match(r Record, body func() []byte) bool {
+	if f.Empty() {
+		return true
+	}
+	keys := make([]string, 0, len(f.groups))
+	for k := range f.groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // deterministic, cheap keys first does not matter here
+	for _, k := range keys {
+		// Positive alternatives: at least one must hold; negated terms:
+		// none may hold.
+		anyPos, posOK := false, false
+		for _, t := range f.groups[k] {
+			m := matchTerm(t, r)
+			if t.neg {
+				if m {
+					return false
+				}
+				continue
+			}
+			anyPos = true
+			posOK = posOK || m
+		}
+		if anyPos && !posOK {
+			return false
+		}
+	}
+	for _, t := range f.text {
+		m := containsFold(r.Path, t.value) || r.Analysis != nil && containsFold(r.Analysis.EventType, t.value) ||
+			body != nil && containsFoldBytes(body(), t.value)
+		if m == t.neg {
+			return false
+		}
+	}
+	return true
+}
+
+func matchTerm(t term, r Record) bool {
+	a := r.Analysis
+	v := strings.ToLower(t.value)
+	switch t.key {
+	case "provider":
+		return a != nil && glob(v, strings.ToLower(a.Provider))
+	case "type":
+		return a != nil && glob(v, strings.ToLower(a.EventType))
+	case "sig":
+		return strings.EqualFold(r.SignatureOrPending().Status, v)
+	case "schema":
+		if a == nil || a.Schema == nil {
+			return v == "none"
+		}
+		return strings.EqualFold(a.Schema.Status, v)
+	case "status":
+		m, _ := statusMatcher(v)
+		return m(r.Response.Status)
+	case "method":
+		return strings.EqualFold(r.Method, v)
+	case "dup":
+		return (a != nil && a.DuplicateOf != "") == (v == "yes")
+	case "pinned":
+		return r.Pinned == (v == "yes")
+	case "path":
+		return glob(t.value, r.Path) || strings.HasPrefix(r.Path, t.value)
+	case "id":
+		return strings.HasPrefix(r.ID, v)
+	}
+	return false
+}
+
+// statusMatcher accepts 200, 2xx (any case) and ranges like 400-499.
+func statusMatcher(v string) (func(int) bool, error) {
+	v = strings.ToLower(v)
+	if len(v) == 3 && strings.HasSuffix(v, "xx") && v[0] >= '1' && v[0] <= '5' {
+		c := int(v[0]-'0') * 100
+		return func(s int) bool { return s >= c && s < c+100 }, nil
+	}
+	if lo, hi, ok := strings.Cut(v, "-"); ok {
+		l, err1 := strconv.Atoi(lo)
+		h, err2 := strconv.Atoi(hi)
+		if err1 == nil && err2 == nil {
+			return func(s int) bool { return s >= l && s <= h }, nil
+		}
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return func(s int) bool { return s == n }, nil
+	}
+	return nil, fmt.Errorf("filter: status:%s: accepted values are a code (404), a class (5xx) or a range (400-499)", v)
+}
+
+func glob(pattern, s string) bool {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return pattern == s
+	}
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}
+
+func isKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// splitTerms splits on spaces outside double quotes.
+func splitTerms(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inQuote := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+			cur.WriteRune(r)
+		case unicode.IsSpace(r) && !inQuote:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if inQuote {
+		return nil, fmt.Errorf("filter: unterminated quote in %q", s)
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+func unquote(s string) string { return strings.ReplaceAll(s, `"`, "") }
+
+// containsFold reports whether s contains lower-case needle, ignoring ASCII case.
+func containsFold(s, needle string) bool {
+	return containsFoldBytes([]byte(s), needle)
+}
+
+// containsFoldBytes searches without allocating: bodies can be large and a
+// filter runs over every stored body.
+func containsFoldBytes(hay []byte, needle string) bool {
+	n := len(needle)
+	if n == 0 {
+		return true
+	}
+	first := needle[0]
+	for i := 0; i+n <= len(hay); i++ {
+		if lower(hay[i]) != first {
+			continue
+		}
+		j := 1
+		for j < n && lower(hay[i+j]) == needle[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestParseFilterErrors(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"color:red", "unknown key"},
+		{"sig:maybe", "accepted values are valid"},
+		{"status:abc", "accepted values are a code"},
+		{`"open`, "unterminated quote"},
+		{"type:", "needs a value"},
+	} {
+		_, err := ParseFilter(tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseFilter(%q) = %v, want error containing %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestFilterMatch(t *testing.T) {
+	rec := func(method, path string, status int, a *Analysis) Record {
+		return Record{Event: Event{Method: method, Path: path, Response: Response{Status: status}}, Analysis: a}
+	}
+	installed := rec("POST", "/hooks/td", 200, &Analysis{Provider: "talkdesk-events", EventType: "app.installed",
+		Signature: Signature{Status: SigValid}, Schema: &SchemaResult{Status: SchemaInvalid}})
+	dup := rec("POST", "/hooks/td", 503, &Analysis{Provider: "talkdesk-events", EventType: "app.updated",
+		Signature: Signature{Status: SigInvalid}, DuplicateOf: "x"})
+	pending := rec("GET", "/other", 404, nil)
+	body := func(s string) func() []byte { return func() []byte { return []byte(s) } }
+
+	tests := []struct {
+		filter string
+		rec    Record
+		body   string
+		want   bool
+	}{
+		{"", pending, "", true},
+		{"type:app.installed", installed, "", true},
+		{"type:app.*", dup, "", true},
+		{"type:app.installed", dup, "", false},
+		{"sig:valid", installed, "", true},
+		{"sig:invalid sig:valid", dup, "", true},
+		{"-sig:valid", installed, "", false},
+		{"sig:pending", pending, "", true},
+		{"schema:invalid", installed, "", true},
+		{"schema:none", dup, "", true},
+		{"status:5xx", dup, "", true},
+		{"status:5xx", installed, "", false},
+		{"status:400-499", pending, "", true},
+		{"method:post", installed, "", true},
+		{"dup:yes", dup, "", true},
+		{"dup:no", dup, "", false},
+		{"provider:talkdesk-events sig:valid", installed, "", true},
+		{"provider:talkdesk-events sig:valid", dup, "", false},
+		{"path:/hooks/*", installed, "", true},
+		{"hooks", installed, "", true},
+		{"INSTALLED", installed, "", true},
+		{"acme", installed, `{"account":"ACME"}`, true},
+		{"acme", dup, `{"account":"other"}`, false},
+		{"-acme", dup, `{"account":"other"}`, true},
+		{`"two words"`, pending, `x Two Words y`, true},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(tt.filter)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.filter, err)
+		}
+		if got := f.Match(tt.rec, body(tt.body)); got != tt.want {
+			t.Errorf("%q on %s %s: got %v, want %v", tt.filter, tt.rec.Method, tt.rec.Path, got, tt.want)
+		}
+	}
+}
+
+func TestListWithFilterAndCount(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		body := `{"n":"plain"}`
+		if i%3 == 0 {
+			body = `{"n":"needle"}`
+		}
+		mustAppend(t, db, "/x", []byte(body))
+	}
+	recs, err := db.List(ctx, Query{Filter: "needle"})
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("got %d, %v", len(recs), err)
+	}
+	total, matched, err := db.Count(ctx, "needle")
+	if err != nil || total != 10 || matched != 4 {
+		t.Fatalf("count %d %d %v", total, matched, err)
+	}
+	if _, err := db.List(ctx, Query{Filter: "bogus:1"}); err == nil {
+		t.Fatal("bad filter accepted")
+	}
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Query selects deliveries for List.
+type Query struct {
+	// Filter is text in the filter language (see ParseFilter); "" matches
+	// everything.
+	Filter string
+	// Before, when set, starts the listing just below this id (exclusive):
+	// pass the last id of one page to get the next.
+	Before string
+	// After, when set, lists only ids strictly greater than it.
+	After string
+	// Limit bounds the number of records returned; 0 means no limit.
+	Limit int
+	// Oldest lists oldest first instead of newest first.
+	Oldest bool
+}
+
+// List returns the deliveries matching q, newest first (oldest first with
+// q.Oldest). It walks the events bucket with a cursor and holds only the
+// page it returns; bodies are read only when the filter has free text.
+func (db *DB) List(ctx context.Context, q Query) ([]Record, error) {
+	f, err := ParseFilter(q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	err = db.Scan(ctx, q, f, func(r Record) bool {
+		out = append(out, r)
+		return q.Limit <= 0 || len(out) < q.Limit
+	})
+	return out, err
+}
+
+// Scan calls fn for each delivery matching q and f in listing order until fn
+// returns false. Records are decoded one at a time, so a scan of the whole
+// database holds one record in memory.
+func (db *DB) Scan(ctx context.Context, q Query, f *Filter, fn func(Record) bool) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		var k, v []byte
+		step := c.Prev
+		switch {
+		case q.Oldest:
+			step = c.Next
+			if q.After != "" {
+				k, v = c.Seek([]byte(q.After))
+				if k != nil && string(k) == q.After {
+					k, v = c.Next()
+				}
+			} else {
+				k, v = c.First()
+			}
+		case q.Before != "":
+			k, v = c.Seek([]byte(q.Before))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+		default:
+			k, v = c.Last()
+		}
+		for n := 0; k != nil; k, v = step() {
+			if !q.Oldest && q.After != "" && string(k) <= q.After {
+				break
+			}
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !f.matchesMeta(v) {
+				continue
+			}
+			r, err := readRecord(tx, k, v)
+			if err != nil {
+				return err
+			}
+			if !f.Match(r, func() []byte { return tx.Bucket(bucketBodies).Get(k) }) {
+				continue
+			}
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// Count returns how many deliveries are stored and how many match filter.
+func (db *DB) Count(ctx context.Context, filter string) (total, matched int, err error) {
+	f, err := ParseFilter(filter)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		total = tx.Bucket(bucketEvents).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: count: %w", err)
+	}
+	if f.Empty() {
+		return total, total, nil
+	}
+	err = db.Scan(ctx, Query{}, f, func(Record) bool { matched++; return true })
+	return total, matched, err
+}
+
+// Get returns the delivery whose id is id or starts with it. A prefix that
+// matches several deliveries is ErrAmbiguous.
+func (db *DB) Get(ctx context.Context, id string) (Record, error) {
+	var rec Record
+	if !ValidIDPrefix(id) {
+		return rec, fmt.Errorf("store: %q is not a delivery id: %w", id, ErrNotFound)
+	}
+	id = strings.ToLower(id)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		k, v := c.Seek([]byte(id))
+		if k == nil || !bytes.HasPrefix(k, []byte(id)) {
+			return fmt.Errorf("store: %s: %w", id, ErrNotFound)
+		}
+		if len(id) < IDLen {
+			if k2, _ := c.Next(); k2 != nil && bytes.HasPrefix(k2, []byte(id)) {
+				return fmt.Errorf("store: %s: %w", id, ErrAmbiguous)
+			}
+		}
+		var err error
+		rec, err = readRecord(tx, k, v)
+		return err
+	})
+	return rec, err
+}
+
+// Body returns a copy of the stored body bytes of delivery id (a full id).
+func (db *DB) Body(ctx context.Context, id string) ([]byte, error) {
+	var body []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketBodies).Get([]byte(id))
+		if v == nil {
+			if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
+				return fmt.Errorf("store: body of %s: %w", id, ErrNotFound)
+			}
+			body = []byte{}
+			return nil
+		}
+		body = bytes.Clone(v)
+		return nil
+	})
+	return body, err
+}
+
+// Attempt returns one stored attempt of delivery id with its response
+// headers and body; seq 0 is the live forward.
+func (db *DB) Attempt(ctx context.Context, id string, seq int) (Attempt, error) {
+	var a Attempt
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketReplays).Get(attemptKey(id, uint32(seq)))
+		if v == nil {
+			return fmt.Errorf("store: attempt %d of %s: %w", seq, id, ErrNotFound)
+		}
+		var err error
+		a, err = decodeAttempt(v)
+		return err
+	})
+	return a, err
+}
+
+// readRecord joins an event with its analysis, attempts and pin. Values are
+// copied out by decoding: nothing refers to bbolt memory after the
+// transaction.
+func readRecord(tx *bolt.Tx, k, v []byte) (Record, error) {
+	var r Record
+	if err := json.Unmarshal(v, &r.Event); err != nil {
+		return r, fmt.Errorf("store: decode delivery %s: %w", k, err)
+	}
+	if av := tx.Bucket(bucketAnalysis).Get(k); av != nil {
+		r.Analysis = new(Analysis)
+		if err := json.Unmarshal(av, r.Analysis); err != nil {
+			return r, fmt.Errorf("store: decode analysis of %s: %w", k, err)
+		}
+	}
+	c := tx.Bucket(bucketReplays).Cursor()
+	for rk, rv := c.Seek(attemptKey(string(k), 1)); rk != nil && len(rk) == len(k)+4 && bytes.HasPrefix(rk, k); rk, rv = c.Next() {
+		a, err := decodeAttempt(rv)
+		if err != nil {
+			return r, fmt.Errorf("store: decode attempt of %s: %w", k, err)
+		}
+		// The list carries the summary; the full answer is one Attempt
+		// call away.
+		a.RespHeader, a.RespBody = nil, nil
+		r.Replays = append(r.Replays, a)
+	}
+	r.Pinned = tx.Bucket(bucketPins).Get(k) != nil
+	return r, nil
+}

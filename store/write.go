@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Append stores a new delivery and its body bytes and returns once they are
+// committed and fsynced. It assigns ev.ID (from the clock) when empty, and
+// publishes a Captured notice after the commit.
+func (db *DB) Append(ctx context.Context, ev *Event, body []byte) error {
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = db.now()
+	}
+	ev.ReceivedAt = ev.ReceivedAt.UTC()
+	if ev.ID == "" {
+		ev.ID = db.ids.next(db.now())
+	}
+	meta, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("store: encode event: %w", err)
+	}
+	id := []byte(ev.ID)
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketEvents).Get(id) != nil {
+			return fmt.Errorf("store: delivery %s already exists", ev.ID)
+		}
+		if err := tx.Bucket(bucketEvents).Put(id, meta); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketBodies).Put(id, body)
+	}, func() []Notice { return []Notice{{ID: ev.ID, Kind: Captured}} })
+}
+
+// Import stores a delivery that was received elsewhere (an import): its id
+// is derived from its original ReceivedAt, moved forward to the next free
+// nanosecond if taken, so history stays in time order.
+func (db *DB) Import(ctx context.Context, ev *Event, body []byte) error {
+	return db.ImportAll(ctx, []*Event{ev}, [][]byte{body})
+}
+
+// ImportAll stores several imported deliveries in one transaction: either
+// all of them land or none does.
+func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) error {
+	if len(evs) != len(bodies) {
+		return fmt.Errorf("store: import: %d events but %d bodies", len(evs), len(bodies))
+	}
+	var ids []string
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		ids = ids[:0]
+		events := tx.Bucket(bucketEvents)
+		for i, ev := range evs {
+			ev.ReceivedAt = ev.ReceivedAt.UTC()
+			n := uint64(ev.ReceivedAt.UnixNano())
+			for events.Get([]byte(EncodeID(n))) != nil {
+				n++
+			}
+			ev.ID = EncodeID(n)
+			ev.Imported = true
+			meta, err := json.Marshal(ev)
+			if err != nil {
+				return fmt.Errorf("store: encode event: %w", err)
+			}
+			if err := events.Put([]byte(ev.ID), meta); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketBodies).Put([]byte(ev.ID), bodies[i]); err != nil {
+				return err
+			}
+			ids = append(ids, ev.ID)
+		}
+		return nil
+	}, func() []Notice {
+		out := make([]Notice, len(ids))
+		for i, id := range ids {
+			out[i] = Notice{ID: id, Kind: Captured}
+		}
+		return out
+	})
+	if err == nil {
+		for _, id := range ids {
+			db.ids.observe(id)
+		}
+	}
+	return err
+}
+
+// PutAnalysis stores what verification concluded about a delivery. When the
+// analysis carries a provider event id, the duplicate index decides
+// DuplicateOf: the first delivery with that id owns it, later ones point at
+// it. The stored analysis (with DuplicateOf set) is returned.
+func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis, error) {
+	if a.AnalyzedAt.IsZero() {
+		a.AnalyzedAt = db.now().UTC()
+	}
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
+			return fmt.Errorf("store: analysis for %s: %w", id, ErrNotFound)
+		}
+		a.DuplicateOf = ""
+		if a.ProviderEventID != "" {
+			key := dedupKey(a.Provider, a.ProviderEventID)
+			dd := tx.Bucket(bucketDedup)
+			first := dd.Get(key)
+			switch {
+			case first == nil:
+				if err := dd.Put(key, []byte(id)); err != nil {
+					return err
+				}
+			case string(first) != id:
+				// The first owner may have been pruned: then this one
+				// takes over the index.
+				if tx.Bucket(bucketEvents).Get(first) == nil {
+					if err := dd.Put(key, []byte(id)); err != nil {
+						return err
+					}
+				} else if string(first) < id {
+					a.DuplicateOf = string(first)
+				} else {
+					// Re-verifying an older delivery that arrived
+					// first: it owns the id.
+					if err := dd.Put(key, []byte(id)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		v, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketAnalysis).Put([]byte(id), v)
+	}, func() []Notice { return []Notice{{ID: id, Kind: Analyzed}} })
+	return a, err
+}
+
+func dedupKey(provider, eventID string) []byte {
+	return []byte(provider + "\x00" + eventID)
+}
+
+// AddAttempt stores one replay attempt of delivery id, numbering it after the
+// attempts already stored (the number is written back into a.Seq).
+func (db *DB) AddAttempt(ctx context.Context, id string, a *Attempt) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
+			return fmt.Errorf("store: replay of %s: %w", id, ErrNotFound)
+		}
+		b := tx.Bucket(bucketReplays)
+		prefix := []byte(id)
+		seq := uint32(1)
+		c := b.Cursor()
+		// Seek past the last possible attempt key of this id, then step
+		// back: the previous key, if it has our prefix, is the last attempt.
+		end := attemptKey(id, ^uint32(0))
+		k, _ := c.Seek(end)
+		if k == nil {
+			k, _ = c.Last()
+		} else if string(k) != string(end) {
+			k, _ = c.Prev()
+		}
+		if k != nil && len(k) == len(prefix)+4 && string(k[:len(prefix)]) == id {
+			seq = binary.BigEndian.Uint32(k[len(prefix):]) + 1
+		}
+		a.Seq = int(seq)
+		v, err := encodeAttempt(a)
+		if err != nil {
+			return err
+		}
+		return b.Put(attemptKey(id, seq), v)
+	}, func() []Notice { return []Notice{{ID: id, Kind: Replayed}} })
+}
+
+// SetForward records the app's answer to the live forward of delivery id.
+func (db *DB) SetForward(ctx context.Context, id string, a *Attempt) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		raw := events.Get([]byte(id))
+		if raw == nil {
+			return fmt.Errorf("store: forward of %s: %w", id, ErrNotFound)
+		}
+		var ev Event
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return fmt.Errorf("store: decode %s: %w", id, err)
+		}
+		ev.Forward = a
+		v, err := json.Marshal(&ev)
+		if err != nil {
+			return err
+		}
+		if err := events.Put([]byte(id), v); err != nil {
+			return err
+		}
+		// The forward's full response (headers, body) is kept like a
+		// replay attempt's so both are shown the same way.
+		rv, err := encodeAttempt(a)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketReplays).Put(forwardKey(id), rv)
+	}, func() []Notice { return []Notice{{ID: id, Kind: Replayed}} })
+}
+
+// SetPinned pins or unpins a delivery. Pinned deliveries are never pruned.
+func (db *DB) SetPinned(ctx context.Context, id string, pinned bool) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
+			return fmt.Errorf("store: pin %s: %w", id, ErrNotFound)
+		}
+		if pinned {
+			return tx.Bucket(bucketPins).Put([]byte(id), nil)
+		}
+		return tx.Bucket(bucketPins).Delete([]byte(id))
+	}, func() []Notice { return []Notice{{ID: id, Kind: Changed}} })
+}
+
+// Delete removes deliveries with their bodies, analyses and attempts. Pinned
+// deliveries are skipped. It returns how many were removed.
+func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
+	var removed []string
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		removed = removed[:0]
+		pins := tx.Bucket(bucketPins)
+		for _, id := range ids {
+			k := []byte(id)
+			if pins.Get(k) != nil || tx.Bucket(bucketEvents).Get(k) == nil {
+				continue
+			}
+			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis} {
+				if err := tx.Bucket(b).Delete(k); err != nil {
+					return err
+				}
+			}
+			rb := tx.Bucket(bucketReplays)
+			c := rb.Cursor()
+			for rk, _ := c.Seek(k); rk != nil && len(rk) >= len(k) && string(rk[:len(k)]) == id; rk, _ = c.Seek(k) {
+				if err := rb.Delete(rk); err != nil {
+					return err
+				}
+			}
+			removed = append(removed, id)
+		}
+		return nil
+	}, func() []Notice {
+		out := make([]Notice, len(removed))
+		for i, id := range removed {
+			out[i] = Notice{ID: id, Kind: Removed}
+		}
+		return out
+	})
+	return len(removed), err
+}
+
+// SaveKey caches a Talkdesk public key.
+func (db *DB) SaveKey(k CachedKey) error {
+	v, err := json.Marshal(k)
+	if err != nil {
+		return err
+	}
+	return db.update(context.Background(), func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketKeys).Put([]byte(k.KeyID), v)
+	}, nil)
+}
+
+// LoadKey returns a cached Talkdesk public key.
+func (db *DB) LoadKey(id string) (CachedKey, bool, error) {
+	var k CachedKey
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketKeys).Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &k)
+	})
+	if err != nil {
+		return CachedKey{}, false, fmt.Errorf("store: load key %s: %w", id, err)
+	}
+	return k, ok, nil
+}
+
+
+// attemptKey is the replays bucket key: the delivery id, then the attempt
+// number big-endian, so a delivery's attempts are adjacent and in order.
+func attemptKey(id string, seq uint32) []byte {
+	k := make([]byte, len(id)+4)
+	copy(k, id)
+	binary.BigEndian.PutUint32(k[len(id):], seq)
+	return k
+}
+
+// forwardKey holds the live forward's full answer: attempt number 0.
+func forwardKey(id string) []byte { return attemptKey(id, 0) }
+
+// storedAttempt is how an Attempt is kept: its public fields plus the
+// response headers and capped body that the public JSON leaves out.
+type storedAttempt struct {
+	Attempt
+	RespHeader Header `json:"resp_header"`
+	RespBody   []byte `json:"resp_body"`
+}
+
+func encodeAttempt(a *Attempt) ([]byte, error) {
+	return json.Marshal(storedAttempt{Attempt: *a, RespHeader: a.RespHeader, RespBody: a.RespBody})
+}
+
+func decodeAttempt(v []byte) (Attempt, error) {
+	var s storedAttempt
+	if err := json.Unmarshal(v, &s); err != nil {
+		return Attempt{}, err
+	}
+	a := s.Attempt
+	a.RespHeader, a.RespBody = s.RespHeader, s.RespBody
+	return a, nil
+}
+
