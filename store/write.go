@@ -283,7 +283,6 @@ func (db *DB) LoadKey(id string) (CachedKey, bool, error) {
 	return k, ok, nil
 }
 
-
 // attemptKey is the replays bucket key: the delivery id, then the attempt
 // number big-endian, so a delivery's attempts are adjacent and in order.
 func attemptKey(id string, seq uint32) []byte {
@@ -317,4 +316,3 @@ func decodeAttempt(v []byte) (Attempt, error) {
 	a.RespHeader, a.RespBody = s.RespHeader, s.RespBody
 	return a, nil
 }
-
