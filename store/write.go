@@ -26,14 +26,25 @@ func (db *DB) Append(ctx context.Context, ev *Event, body []byte) error {
 	}
 	id := []byte(ev.ID)
 	return db.update(ctx, func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketEvents).Get(id) != nil {
+		events, bodies := appendOnly(tx, bucketEvents), appendOnly(tx, bucketBodies)
+		if events.Get(id) != nil {
 			return fmt.Errorf("store: delivery %s already exists", ev.ID)
 		}
-		if err := tx.Bucket(bucketEvents).Put(id, meta); err != nil {
+		if err := events.Put(id, meta); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketBodies).Put(id, body)
+		return bodies.Put(id, body)
 	}, func() []Notice { return []Notice{{ID: ev.ID, Kind: Captured}} })
+}
+
+// appendOnly returns a bucket whose keys arrive in increasing order. Pages
+// are filled almost full instead of half: splits at the right edge then
+// leave no half-empty pages behind, which cuts the pages each commit writes
+// (and its CPU) by about half.
+func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	b := tx.Bucket(name)
+	b.FillPercent = 0.95
+	return b
 }
 
 // Import stores a delivery that was received elsewhere (an import): its id

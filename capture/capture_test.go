@@ -1,0 +1,346 @@
+package capture
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// startListener runs a real capture server on loopback over a temporary
+// store and returns its URL and the store.
+func startListener(t *testing.T, opts Options) (string, *store.DB) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Listen("127.0.0.1:0", NewHandler(db, opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		db.Close()
+	})
+	return srv.URL(), db
+}
+
+func only(t *testing.T, db *store.DB) (store.Record, []byte) {
+	t.Helper()
+	recs, err := db.List(context.Background(), store.Query{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("want one stored delivery, got %d (%v)", len(recs), err)
+	}
+	body, err := db.Body(context.Background(), recs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs[0], body
+}
+
+func gz(s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func TestBodiesStoredByteExact(t *testing.T) {
+	binary := make([]byte, 4096)
+	for i := range binary {
+		binary[i] = byte(i * 7)
+	}
+	tests := []struct {
+		name    string
+		body    []byte
+		header  map[string]string
+		encoded string
+	}{
+		{"json text", []byte(`{"a": 1,  "b":"ü"}` + "\n"), map[string]string{"Content-Type": "application/json"}, ""},
+		{"binary", binary, map[string]string{"Content-Type": "application/octet-stream"}, ""},
+		{"invalid utf8", []byte("ok \xff\xfe \x1b[31m"), nil, ""},
+		{"empty", []byte{}, nil, ""},
+		{"gzip kept as received", gz(`{"x":1}`), map[string]string{"Content-Encoding": "gzip"}, "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url, db := startListener(t, Options{})
+			req, _ := http.NewRequest("POST", url+"/hooks/x?a=1&b=2", bytes.NewReader(tt.body))
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			rec, body := only(t, db)
+			if !bytes.Equal(body, tt.body) {
+				t.Fatalf("stored body differs: %q", body)
+			}
+			if rec.Size != int64(len(tt.body)) || rec.Truncated || rec.Path != "/hooks/x" || rec.Query != "a=1&b=2" {
+				t.Fatalf("record %+v", rec.Event)
+			}
+			if rec.ContentEncoding != tt.encoded {
+				t.Fatalf("content encoding %q", rec.ContentEncoding)
+			}
+			if rec.Response.Status != 200 {
+				t.Fatalf("recorded response %+v", rec.Response)
+			}
+		})
+	}
+}
+
+// rawExchange writes raw bytes on a TCP connection and returns the status line.
+func rawExchange(t *testing.T, url, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(line)
+}
+
+func TestChunkedBodyStoredDechunked(t *testing.T) {
+	url, db := startListener(t, Options{})
+	raw := "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"
+	if got := rawExchange(t, url, raw); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, body := only(t, db)
+	if string(body) != "hello, world" {
+		t.Fatalf("body %q", body)
+	}
+	if rec.Header.Get("Transfer-Encoding") != "chunked" {
+		t.Fatalf("Transfer-Encoding not kept: %+v", rec.Header)
+	}
+}
+
+func TestHeaderOrderCaseAndRepeats(t *testing.T) {
+	url, db := startListener(t, Options{})
+	raw := "POST /h HTTP/1.1\r\nHost: example.test\r\nx-zeta: 1\r\nX-Alpha: a\r\nX-Zeta: 2\r\n" +
+		"content-length: 2\r\nX-Mid:   padded  \r\n\r\n{}"
+	if got := rawExchange(t, url, raw); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, _ := only(t, db)
+	want := store.Header{{Name: "Host", Value: "example.test"}, {Name: "x-zeta", Value: "1"}, {Name: "X-Alpha", Value: "a"}, {Name: "X-Zeta", Value: "2"},
+		{Name: "content-length", Value: "2"}, {Name: "X-Mid", Value: "padded"}}
+	if fmt.Sprint(rec.Header) != fmt.Sprint(want) {
+		t.Fatalf("header\n got %v\nwant %v", rec.Header, want)
+	}
+	js, _ := rec.MarshalJSON()
+	if !strings.Contains(string(js), `"headers":{"Host":["example.test"],"X-Zeta":["1","2"],"X-Alpha":["a"],"Content-Length":["2"],"X-Mid":["padded"]}`) {
+		t.Fatalf("json headers: %s", js)
+	}
+}
+
+func TestKeepAliveSecondRequestHeaders(t *testing.T) {
+	url, db := startListener(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for i, order := range []string{"X-B: 1\r\nX-A: 2", "X-A: 3\r\nX-B: 4"} {
+		fmt.Fprintf(c, "POST /k%d HTTP/1.1\r\nHost: h\r\n%s\r\nContent-Length: 1\r\n\r\nx", i, order)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	recs, _ := db.List(context.Background(), store.Query{})
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if recs[0].Header[1].Name != "X-A" || recs[1].Header[1].Name != "X-B" {
+		t.Fatalf("orders: %v / %v", recs[1].Header, recs[0].Header)
+	}
+}
+
+func TestOversizeBodyStoredTruncatedWith413(t *testing.T) {
+	url, db := startListener(t, Options{MaxBody: 1000})
+	body := bytes.Repeat([]byte("z"), 5000)
+	resp, err := http.Post(url+"/big", "text/plain", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 413 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	rec, stored := only(t, db)
+	if !rec.Truncated || rec.Size != 1000 || !bytes.Equal(stored, body[:1000]) || rec.Response.Status != 413 {
+		t.Fatalf("record %+v, %d bytes", rec.Event, len(stored))
+	}
+}
+
+func TestStoreFailureAnswers503(t *testing.T) {
+	url, db := startListener(t, Options{})
+	db.FailCommitsForTest(errors.New("disk full"))
+	resp, err := http.Post(url+"/x", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("status %d, want 503", resp.StatusCode)
+	}
+	db.FailCommitsForTest(nil)
+	if recs, _ := db.List(context.Background(), store.Query{}); len(recs) != 0 {
+		t.Fatalf("%d stored", len(recs))
+	}
+}
+
+type failingAppender struct{}
+
+func (failingAppender) Append(context.Context, *store.Event, []byte) error {
+	return errors.New("injected")
+}
+
+func TestAppenderErrorNever2xx(t *testing.T) {
+	srv, err := Listen("127.0.0.1:0", NewHandler(failingAppender{}, Options{Policy: Policy{Status: 202}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx)
+	resp, err := http.Post(srv.URL()+"/x", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+func TestResponsePolicy(t *testing.T) {
+	url, db := startListener(t, Options{Policy: Policy{Status: 201, Body: []byte("<ok/>"),
+		Header: store.Header{{Name: "X-Test", Value: "yes"}}, Delay: 50 * time.Millisecond}})
+	start := time.Now()
+	resp, err := http.Post(url+"/p", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || string(got) != "<ok/>" || resp.Header.Get("X-Test") != "yes" ||
+		resp.Header.Get("Content-Type") != "application/xml" {
+		t.Fatalf("response %d %q %v", resp.StatusCode, got, resp.Header)
+	}
+	if time.Since(start) < 50*time.Millisecond {
+		t.Fatal("delay not applied")
+	}
+	rec, _ := only(t, db)
+	if rec.Response.Status != 201 || rec.Response.DurationMS < 50 {
+		t.Fatalf("recorded %+v", rec.Response)
+	}
+}
+
+func TestConcurrentDeliveriesAllStoredExactlyOnce(t *testing.T) {
+	url, db := startListener(t, Options{})
+	const n = 300
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp, err := client.Post(url+"/c", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, i)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}(i)
+	}
+	wg.Wait()
+	recs, err := db.List(context.Background(), store.Query{})
+	if err != nil || len(recs) != n {
+		t.Fatalf("stored %d, want %d (%v)", len(recs), n, err)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		b, _ := db.Body(context.Background(), r.ID)
+		if seen[string(b)] {
+			t.Fatalf("body %s stored twice", b)
+		}
+		seen[string(b)] = true
+	}
+}
+
+func TestShutdownFinishesInFlight(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: 200 * time.Millisecond}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL()+"/slow", "", strings.NewReader("x"))
+		if err != nil {
+			status <- -1
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	time.Sleep(80 * time.Millisecond)
+	cancel()
+	if s := <-status; s != 200 {
+		t.Fatalf("in-flight request got %d", s)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := db.List(context.Background(), store.Query{}); len(recs) != 1 {
+		t.Fatalf("%d stored", len(recs))
+	}
+}

@@ -1,0 +1,223 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// DefaultMaxBody is the largest body stored whole (10 MiB).
+const DefaultMaxBody = 10 << 20
+
+// Appender durably stores a delivery; it returns only once the delivery is
+// committed (store.DB implements it).
+type Appender interface {
+	Append(ctx context.Context, ev *store.Event, body []byte) error
+}
+
+// Policy is how the listener answers deliveries.
+type Policy struct {
+	Status int           // default 200
+	Body   []byte        // default {"ok":true}
+	Header store.Header  // extra response headers (--response-header)
+	Delay  time.Duration // wait before answering (--delay)
+}
+
+// DefaultPolicy answers 200 {"ok":true}.
+func DefaultPolicy() Policy {
+	return Policy{Status: http.StatusOK, Body: []byte(`{"ok":true}`)}
+}
+
+// Options configure a Handler.
+type Options struct {
+	MaxBody int64 // default DefaultMaxBody
+	Policy  Policy
+	Logger  *slog.Logger
+	// Stored is called after each delivery is committed, off the response
+	// path's critical section but before the answer: it must not block.
+	Stored func(ev *store.Event, body []byte)
+	// Intercept may answer a request itself (the dev key endpoint); it
+	// returns false to let the request be captured.
+	Intercept func(w http.ResponseWriter, r *http.Request) bool
+	// Forward, when set, sends each stored delivery to the app under
+	// development and answers with the app's response.
+	Forward *Forwarder
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler captures every request it serves.
+type Handler struct {
+	store Appender
+	opts  Options
+}
+
+// NewHandler returns a capturing handler that stores into a.
+func NewHandler(a Appender, opts Options) *Handler {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.Policy.Status == 0 {
+		opts.Policy.Status = http.StatusOK
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Handler{store: a, opts: opts}
+}
+
+// ServeHTTP records the request, then answers. A 2xx is never written for a
+// delivery that is not committed: a store failure answers 503.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.opts.Now()
+	rc, _ := r.Context().Value(connKey{}).(*recordingConn)
+	var recorded []byte
+	if rc != nil {
+		recorded = rc.take()
+		defer rc.resume()
+	}
+	if h.opts.Intercept != nil && h.opts.Intercept(w, r) {
+		return
+	}
+
+	body, truncated, readErr := readBody(r.Body, r.ContentLength, h.opts.MaxBody)
+	ev := &store.Event{
+		ReceivedAt:      start.UTC(),
+		Method:          r.Method,
+		Path:            r.URL.Path,
+		Query:           r.URL.RawQuery,
+		Host:            r.Host,
+		RemoteAddr:      r.RemoteAddr,
+		Proto:           r.Proto,
+		Header:          receivedHeader(r, recorded),
+		Size:            int64(len(body)),
+		Truncated:       truncated || readErr != nil,
+		ContentType:     r.Header.Get("Content-Type"),
+		ContentEncoding: r.Header.Get("Content-Encoding"),
+	}
+	if r.URL.Path == "" && r.URL.Opaque != "" {
+		ev.Path = r.URL.Opaque
+	}
+
+	status := h.opts.Policy.Status
+	switch {
+	case truncated:
+		status = http.StatusRequestEntityTooLarge
+	case readErr != nil:
+		status = http.StatusBadRequest
+	}
+	if h.opts.Forward != nil && status < 300 {
+		h.forward(w, r, ev, body, start)
+		return
+	}
+	ev.Response = store.Response{Status: status, DurationMS: ms(h.opts.Now().Sub(start) + h.opts.Policy.Delay)}
+	if err := h.store.Append(r.Context(), ev, body); err != nil {
+		h.unavailable(w, ev, err)
+		return
+	}
+	if h.opts.Stored != nil {
+		h.opts.Stored(ev, body)
+	}
+	if readErr != nil {
+		h.opts.Logger.Warn("body read failed; stored what arrived", "id", ev.ID, "err", readErr)
+	}
+	if d := h.opts.Policy.Delay; d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	h.writePolicy(w, status)
+}
+
+func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error) {
+	h.opts.Logger.Error("delivery not stored; answered 503", "method", ev.Method, "path", ev.Path, "err", err)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, `{"ok":false,"error":"hookscope could not store this delivery"}`)
+}
+
+func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
+	p := h.opts.Policy
+	body := p.Body
+	if status == http.StatusRequestEntityTooLarge {
+		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", sniffContentType(body))
+	for _, f := range p.Header {
+		hdr.Add(f.Name, f.Value)
+	}
+	if len(p.Header.Values("Content-Type")) > 0 {
+		hdr["Content-Type"] = p.Header.Values("Content-Type")
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// readBody reads at most limit bytes. truncated reports that more was sent;
+// the rest is discarded so the connection can be answered.
+func readBody(r io.Reader, contentLength, limit int64) (body []byte, truncated bool, err error) {
+	if contentLength >= 0 && contentLength <= limit {
+		// The common case: one allocation of the announced size (plus one
+		// byte to see that nothing more follows).
+		body = make([]byte, 0, contentLength+1)
+	} else {
+		body = make([]byte, 0, 4096)
+	}
+	lr := io.LimitReader(r, limit+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, rerr := lr.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	if int64(len(body)) > limit {
+		body = body[:limit]
+		truncated = true
+		err = nil
+	}
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return body, truncated, err
+}
+
+func sniffContentType(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[") {
+		return "application/json"
+	}
+	if strings.HasPrefix(s, "<") {
+		return "application/xml"
+	}
+	return "text/plain; charset=utf-8"
+}
+
+// mediaType returns the bare media type of a Content-Type value.
+func mediaType(ct string) string {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	}
+	return mt
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,147 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// net/http hands handlers an http.Header map, which forgets the order in
+// which different header names arrived and drops Host and Transfer-Encoding.
+// To store headers as received, each connection records the bytes read from
+// it between requests; the handler parses the header block out of them and
+// checks it against what net/http parsed before trusting it.
+
+type connKey struct{}
+
+// maxRecord bounds what a connection records while waiting for a request
+// head: a little more than the largest head the server accepts.
+const maxRecord = 1<<20 + 64<<10
+
+// recordingConn tees reads into buf while recording is on. Recording is on
+// between requests (when the next head is being read) and off while a
+// handler reads the body, so bodies are never copied twice.
+type recordingConn struct {
+	net.Conn
+	mu  sync.Mutex
+	on  bool
+	buf []byte
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.mu.Lock()
+		if c.on {
+			if len(c.buf)+n <= maxRecord {
+				c.buf = append(c.buf, p[:n]...)
+			} else {
+				c.on = false // a head this large was refused anyway
+			}
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// take returns what was recorded and stops recording. The slice stays
+// valid until resume: the buffer is reused across requests on the
+// connection, so a keep-alive connection does not allocate per request.
+func (c *recordingConn) take() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.on = false
+	return c.buf
+}
+
+// resume starts recording for the next request on this connection.
+func (c *recordingConn) resume() {
+	c.mu.Lock()
+	c.buf = c.buf[:0]
+	c.on = true
+	c.mu.Unlock()
+}
+
+// recordingListener wraps every accepted connection in a recordingConn.
+type recordingListener struct{ net.Listener }
+
+func (l recordingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &recordingConn{Conn: c, on: true}, nil
+}
+
+// connContext makes the recordingConn reachable from the handler.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	if rc, ok := c.(*recordingConn); ok {
+		return context.WithValue(ctx, connKey{}, rc)
+	}
+	return ctx
+}
+
+// receivedHeader returns the request's header lines in received order with
+// their original case. It uses the recorded head when that head is
+// certainly this request's; otherwise it falls back to net/http's map in
+// name order, plus Host.
+func receivedHeader(r *http.Request, recorded []byte) store.Header {
+	if h, ok := parseHead(recorded, r); ok {
+		return h
+	}
+	return headerFromMap(r)
+}
+
+func headerFromMap(r *http.Request) store.Header {
+	h := store.Header{{Name: "Host", Value: r.Host}}
+	for _, nv := range sortedCanonical(r.Header) {
+		for _, v := range r.Header[nv] {
+			h = append(h, store.Field{Name: nv, Value: v})
+		}
+	}
+	for _, te := range r.TransferEncoding {
+		h = append(h, store.Field{Name: "Transfer-Encoding", Value: te})
+	}
+	return h
+}
+
+func parseHead(b []byte, r *http.Request) (store.Header, bool) {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return nil, false
+	}
+	head := string(b[:end]) // one copy; names and values below share it
+	line, rest, _ := strings.Cut(head, "\r\n")
+	if line != r.Method+" "+r.RequestURI+" "+r.Proto {
+		return nil, false
+	}
+	h := make(store.Header, 0, strings.Count(rest, "\r\n")+1)
+	for rest != "" {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\r\n")
+		name, value, ok := strings.Cut(l, ":")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, false // folded or malformed lines: trust net/http instead
+		}
+		h = append(h, store.Field{Name: name, Value: strings.Trim(value, " \t")})
+	}
+	// Every value net/http parsed must be in what we parsed, in the same
+	// order per name; extra lines (Host, Transfer-Encoding) are fine.
+	for name, vals := range r.Header {
+		got := h.Values(name)
+		if len(got) != len(vals) {
+			return nil, false
+		}
+		for i := range vals {
+			if got[i] != vals[i] {
+				return nil, false
+			}
+		}
+	}
+	return h, true
+}

@@ -1,0 +1,72 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Timeouts that keep slow or idle clients from pinning the listener.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 2 * time.Minute // a 10 MiB body over a slow tunnel
+	WriteTimeout      = 2 * time.Minute // forward mode waits for the app
+	IdleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 1 << 20
+	shutdownGrace     = 10 * time.Second
+)
+
+// Server is a bound listener serving a Handler.
+type Server struct {
+	ln   net.Listener
+	http *http.Server
+}
+
+// Listen binds addr (HOST:PORT) now, so the caller can print the URL before
+// serving and a port in use is reported at once.
+func Listen(addr string, h http.Handler) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("capture: listen on %s: %w", addr, err)
+	}
+	return &Server{ln: ln, http: &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnContext:       connContext,
+	}}, nil
+}
+
+// URL is the base URL deliveries are sent to.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Addr is the bound address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve answers requests until ctx ends, then stops accepting, lets
+// requests in flight finish (their deliveries get stored), and returns.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(recordingListener{s.ln}) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("capture: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("capture: shutdown: %w", err)
+	}
+	return nil
+}
