@@ -278,7 +278,7 @@ func TestConcurrentDeliveriesAllStoredExactlyOnce(t *testing.T) {
 	url, db := startListener(t, Options{})
 	const n = 300
 	var wg sync.WaitGroup
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {

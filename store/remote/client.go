@@ -1,0 +1,271 @@
+package remote
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Client reaches a running listener's database through its unix socket. It
+// implements store.Store.
+type Client struct {
+	sock   string
+	dbPath string
+	http   *http.Client
+	// stream has no overall timeout: subscriptions stay open.
+	stream *http.Client
+
+	mu      sync.Mutex
+	cancels []context.CancelFunc
+}
+
+var _ store.Store = (*Client)(nil)
+
+// Dial connects to the socket at sock and checks that a listener answers
+// within timeout.
+func Dial(sock string, timeout time.Duration) (*Client, error) {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		},
+	}
+	c := &Client{sock: sock, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}, stream: &http.Client{Transport: tr}}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var ping struct{ DB string }
+	if err := c.do(ctx, "GET", "/v1/ping", nil, &ping); err != nil {
+		return nil, fmt.Errorf("remote: no hookscope answered on %s: %w", sock, err)
+	}
+	c.dbPath = ping.DB
+	return c, nil
+}
+
+// Path is the database file of the listener.
+func (c *Client) Path() string { return c.dbPath }
+
+// List implements store.Store.
+func (c *Client) List(ctx context.Context, q store.Query) ([]store.Record, error) {
+	v := url.Values{}
+	v.Set("filter", q.Filter)
+	v.Set("before", q.Before)
+	v.Set("after", q.After)
+	v.Set("limit", strconv.Itoa(q.Limit))
+	if q.Oldest {
+		v.Set("oldest", "1")
+	}
+	var wire []wireRecord
+	if err := c.do(ctx, "GET", "/v1/events?"+v.Encode(), nil, &wire); err != nil {
+		return nil, err
+	}
+	out := make([]store.Record, len(wire))
+	for i, w := range wire {
+		out[i] = fromWire(w)
+	}
+	return out, nil
+}
+
+// Count implements store.Store.
+func (c *Client) Count(ctx context.Context, filter string) (int, int, error) {
+	var n [2]int
+	err := c.do(ctx, "GET", "/v1/count?filter="+url.QueryEscape(filter), nil, &n)
+	return n[0], n[1], err
+}
+
+// Get implements store.Store.
+func (c *Client) Get(ctx context.Context, id string) (store.Record, error) {
+	var w wireRecord
+	if err := c.do(ctx, "GET", "/v1/events/"+url.PathEscape(id), nil, &w); err != nil {
+		return store.Record{}, err
+	}
+	return fromWire(w), nil
+}
+
+// Body implements store.Store.
+func (c *Client) Body(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := c.do(ctx, "GET", "/v1/events/"+url.PathEscape(id)+"/body", nil, &b)
+	return b, err
+}
+
+// Attempt implements store.Store.
+func (c *Client) Attempt(ctx context.Context, id string, seq int) (store.Attempt, error) {
+	var w wireAttempt
+	if err := c.do(ctx, "GET", fmt.Sprintf("/v1/events/%s/attempts/%d", url.PathEscape(id), seq), nil, &w); err != nil {
+		return store.Attempt{}, err
+	}
+	a := w.Attempt
+	a.RespHeader, a.RespBody = w.RespHeader, w.RespBody
+	return a, nil
+}
+
+// PutAnalysis implements store.Store.
+func (c *Client) PutAnalysis(ctx context.Context, id string, a store.Analysis) (store.Analysis, error) {
+	var out store.Analysis
+	err := c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/analysis", a, &out)
+	return out, err
+}
+
+// AddAttempt implements store.Store.
+func (c *Client) AddAttempt(ctx context.Context, id string, a *store.Attempt) error {
+	return c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/attempts",
+		wireAttempt{Attempt: *a, RespHeader: a.RespHeader, RespBody: a.RespBody}, &a.Seq)
+}
+
+// SetPinned implements store.Store.
+func (c *Client) SetPinned(ctx context.Context, id string, pinned bool) error {
+	return c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/pin", pinned, nil)
+}
+
+// Reverify asks the listener to verify delivery id again.
+func (c *Client) Reverify(ctx context.Context, id string) error {
+	return c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/reverify", true, nil)
+}
+
+// Delete implements store.Store.
+func (c *Client) Delete(ctx context.Context, ids []string) (int, error) {
+	var n int
+	err := c.do(ctx, "POST", "/v1/delete", ids, &n)
+	return n, err
+}
+
+// ImportAll implements store.Store; the ids assigned by the listener are
+// written back into evs.
+func (c *Client) ImportAll(ctx context.Context, evs []*store.Event, bodies [][]byte) error {
+	var ids []string
+	if err := c.do(ctx, "POST", "/v1/import", wireImport{Events: evs, Bodies: bodies}, &ids); err != nil {
+		return err
+	}
+	for i := range evs {
+		if i < len(ids) {
+			evs[i].ID = ids[i]
+			evs[i].Imported = true
+		}
+	}
+	return nil
+}
+
+// LoadKey implements store.Store.
+func (c *Client) LoadKey(id string) (store.CachedKey, bool, error) {
+	var k store.CachedKey
+	err := c.do(context.Background(), "GET", "/v1/keys/"+url.PathEscape(id), nil, &k)
+	if errors.Is(err, store.ErrNotFound) {
+		return k, false, nil
+	}
+	return k, err == nil, err
+}
+
+// SaveKey implements store.Store.
+func (c *Client) SaveKey(k store.CachedKey) error {
+	return c.do(context.Background(), "POST", "/v1/keys", k, nil)
+}
+
+// Subscribe streams the listener's notices. The channel closes when the
+// listener goes away or cancel is called.
+func (c *Client) Subscribe(buffer int) (<-chan store.Notice, func()) {
+	if buffer < 1 {
+		buffer = 1
+	}
+	ch := make(chan store.Notice, buffer)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.mu.Lock()
+	c.cancels = append(c.cancels, cancel)
+	c.mu.Unlock()
+	go func() {
+		defer close(ch)
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://hookscope/v1/subscribe", nil)
+		resp, err := c.stream.Do(req)
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			var n store.Notice
+			if json.Unmarshal(sc.Bytes(), &n) != nil {
+				continue
+			}
+			select {
+			case ch <- n:
+			default: // like in-process subscriptions: never block the source
+			}
+		}
+	}()
+	return ch, cancel
+}
+
+// Close ends subscriptions and idle connections.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	for _, cancel := range c.cancels {
+		cancel()
+	}
+	c.cancels = nil
+	c.mu.Unlock()
+	c.http.CloseIdleConnections()
+	return nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://hookscope"+path, body)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("remote: %s: %w", c.sock, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		text := strings.TrimSpace(string(msg))
+		switch resp.Header.Get("X-Hookscope-Error") {
+		case codeNotFound:
+			return &remoteError{text, store.ErrNotFound}
+		case codeAmbiguous:
+			return &remoteError{text, store.ErrAmbiguous}
+		}
+		return errors.New(text)
+	}
+	if out == nil {
+		return nil
+	}
+	if b, ok := out.(*[]byte); ok {
+		*b, err = io.ReadAll(resp.Body)
+		return err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("remote: decode %s: %w", path, err)
+	}
+	return nil
+}
+
+// remoteError carries the listener's message and the sentinel it wrapped.
+type remoteError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *remoteError) Error() string { return e.msg }
+func (e *remoteError) Unwrap() error { return e.sentinel }

@@ -1,0 +1,136 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+func serveDB(t *testing.T) (*store.DB, *Client) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := store.SocketPath(db.Path())
+	srv, err := Listen(sock, db, Hooks{Reverify: func(ctx context.Context, id string) error {
+		_, err := db.PutAnalysis(ctx, id, store.Analysis{Provider: "reverified"})
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	c, err := Dial(sock, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); cancel(); <-done; db.Close() })
+	return db, c
+}
+
+func TestClientMirrorsStore(t *testing.T) {
+	db, c := serveDB(t)
+	ctx := context.Background()
+	body := []byte("\x00binary\xff")
+	ev := &store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "x-lower", Value: "1"}}}
+	if err := db.Append(ctx, ev, body); err != nil {
+		t.Fatal(err)
+	}
+	if c.Path() != db.Path() {
+		t.Fatalf("path %q", c.Path())
+	}
+	recs, err := c.List(ctx, store.Query{Limit: 10})
+	if err != nil || len(recs) != 1 || recs[0].Header[0].Name != "x-lower" {
+		t.Fatalf("list: %+v %v", recs, err)
+	}
+	got, err := c.Body(ctx, ev.ID)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("body %q %v", got, err)
+	}
+	if _, err := c.Get(ctx, "0000000000000"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing: %v", err)
+	}
+	db.Append(ctx, &store.Event{Method: "POST"}, nil)
+	if _, err := c.Get(ctx, ev.ID[:3]); !errors.Is(err, store.ErrAmbiguous) {
+		t.Fatalf("ambiguous: %v", err)
+	}
+	if _, err := c.List(ctx, store.Query{Filter: "nope:1"}); err == nil {
+		t.Fatal("bad filter accepted")
+	}
+	a := &store.Attempt{Target: "http://t", Status: 201, RespBody: []byte("ok")}
+	if err := c.AddAttempt(ctx, ev.ID, a); err != nil || a.Seq != 1 {
+		t.Fatalf("attempt: %v seq %d", err, a.Seq)
+	}
+	full, err := c.Attempt(ctx, ev.ID, 1)
+	if err != nil || string(full.RespBody) != "ok" {
+		t.Fatalf("attempt body %+v %v", full, err)
+	}
+	if err := c.SetPinned(ctx, ev.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Reverify(ctx, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := c.Get(ctx, ev.ID)
+	if !r.Pinned || r.Analysis == nil || r.Analysis.Provider != "reverified" || len(r.Replays) != 1 {
+		t.Fatalf("record %+v", r)
+	}
+	total, matched, err := c.Count(ctx, "pinned:yes")
+	if err != nil || total != 2 || matched != 1 {
+		t.Fatalf("count %d %d %v", total, matched, err)
+	}
+	evs := []*store.Event{{Method: "PUT", ReceivedAt: time.Unix(1, 0)}}
+	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("i")}); err != nil || evs[0].ID == "" {
+		t.Fatalf("import %v %q", err, evs[0].ID)
+	}
+	k := store.CachedKey{KeyID: "k1", PublicKey: "pk"}
+	if err := c.SaveKey(k); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := c.LoadKey("k1"); err != nil || !ok || got.PublicKey != "pk" {
+		t.Fatalf("key %+v %v %v", got, ok, err)
+	}
+	if _, ok, err := c.LoadKey("nope"); ok || err != nil {
+		t.Fatalf("missing key: %v %v", ok, err)
+	}
+}
+
+func TestSubscribeOverSocket(t *testing.T) {
+	db, c := serveDB(t)
+	ch, cancel := c.Subscribe(8)
+	defer cancel()
+	// The stream is established asynchronously; keep appending until a
+	// notice arrives.
+	deadline := time.After(3 * time.Second)
+	for {
+		ev := &store.Event{Method: "POST"}
+		db.Append(context.Background(), ev, nil)
+		select {
+		case n := <-ch:
+			if n.Kind != store.Captured || n.ID == "" {
+				t.Fatalf("notice %+v", n)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no notice over the socket")
+		}
+	}
+}
+
+func TestDialNobody(t *testing.T) {
+	start := time.Now()
+	_, err := Dial(filepath.Join(t.TempDir(), "none.sock"), time.Second)
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+}

@@ -1,0 +1,334 @@
+// Package remote gives other hookscope processes access to a database held
+// open by a running listener (bbolt allows one process at a time): the
+// listener serves a small HTTP API on a unix socket (mode 0600) beside the
+// database, and Client implements store.Store over it.
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Hooks are actions of the running listener that the API exposes besides
+// storage.
+type Hooks struct {
+	// Reverify re-runs verification of a delivery in the listener (which
+	// holds the keys, secrets and specs).
+	Reverify func(ctx context.Context, id string) error
+}
+
+// wireRecord is a Record in the API's internal shape: unlike the public
+// JSON it keeps header names in their original case.
+type wireRecord struct {
+	Event    store.Event
+	Analysis *store.Analysis
+	Replays  []store.Attempt
+	Pinned   bool
+}
+
+// wireAttempt carries the response headers and body the public JSON omits.
+type wireAttempt struct {
+	store.Attempt
+	RespHeader store.Header
+	RespBody   []byte
+}
+
+type wireImport struct {
+	Events []*store.Event
+	Bodies [][]byte
+}
+
+// Server serves one database on a unix socket.
+type Server struct {
+	db    store.Store
+	hooks Hooks
+	ln    net.Listener
+	path  string
+	srv   *http.Server
+}
+
+// Listen creates the socket at path with mode 0600, replacing a stale one
+// (the caller holds the database lock, so no other listener can be using
+// it).
+func Listen(path string, db store.Store, hooks Hooks) (*Server, error) {
+	os.Remove(path)
+	// umask-independent: create, then restrict before serving anything.
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("remote: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("remote: chmod %s: %w", path, err)
+	}
+	s := &Server{db: db, hooks: hooks, ln: ln, path: path}
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	return s, nil
+}
+
+// Serve answers until ctx ends, then removes the socket.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		os.Remove(s.path)
+		return fmt.Errorf("remote: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.srv.Shutdown(sctx)
+	<-errc
+	os.Remove(s.path)
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]string{"db": s.db.Path()})
+	})
+	mux.HandleFunc("GET /v1/events", s.list)
+	mux.HandleFunc("GET /v1/count", func(w http.ResponseWriter, r *http.Request) {
+		total, matched, err := s.db.Count(r.Context(), r.URL.Query().Get("filter"))
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, [2]int{total, matched})
+	})
+	mux.HandleFunc("GET /v1/events/{id}", func(w http.ResponseWriter, r *http.Request) {
+		rec, err := s.db.Get(r.Context(), r.PathValue("id"))
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, toWire(rec))
+	})
+	mux.HandleFunc("GET /v1/events/{id}/body", func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.db.Body(r.Context(), r.PathValue("id"))
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(b)
+	})
+	mux.HandleFunc("GET /v1/events/{id}/attempts/{seq}", func(w http.ResponseWriter, r *http.Request) {
+		seq, err := strconv.Atoi(r.PathValue("seq"))
+		if err != nil {
+			http.Error(w, "bad attempt number", http.StatusBadRequest)
+			return
+		}
+		a, err := s.db.Attempt(r.Context(), r.PathValue("id"), seq)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, wireAttempt{Attempt: a, RespHeader: a.RespHeader, RespBody: a.RespBody})
+	})
+	mux.HandleFunc("POST /v1/events/{id}/analysis", func(w http.ResponseWriter, r *http.Request) {
+		var a store.Analysis
+		if !readJSON(w, r, &a) {
+			return
+		}
+		out, err := s.db.PutAnalysis(r.Context(), r.PathValue("id"), a)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, out)
+	})
+	mux.HandleFunc("POST /v1/events/{id}/attempts", func(w http.ResponseWriter, r *http.Request) {
+		var a wireAttempt
+		if !readJSON(w, r, &a) {
+			return
+		}
+		at := a.Attempt
+		at.RespHeader, at.RespBody = a.RespHeader, a.RespBody
+		if err := s.db.AddAttempt(r.Context(), r.PathValue("id"), &at); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, at.Seq)
+	})
+	mux.HandleFunc("POST /v1/events/{id}/pin", func(w http.ResponseWriter, r *http.Request) {
+		var pinned bool
+		if !readJSON(w, r, &pinned) {
+			return
+		}
+		if err := s.db.SetPinned(r.Context(), r.PathValue("id"), pinned); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, true)
+	})
+	mux.HandleFunc("POST /v1/events/{id}/reverify", func(w http.ResponseWriter, r *http.Request) {
+		if s.hooks.Reverify == nil {
+			http.Error(w, "this listener cannot verify", http.StatusNotImplemented)
+			return
+		}
+		if err := s.hooks.Reverify(r.Context(), r.PathValue("id")); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, true)
+	})
+	mux.HandleFunc("POST /v1/delete", func(w http.ResponseWriter, r *http.Request) {
+		var ids []string
+		if !readJSON(w, r, &ids) {
+			return
+		}
+		n, err := s.db.Delete(r.Context(), ids)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, n)
+	})
+	mux.HandleFunc("POST /v1/import", func(w http.ResponseWriter, r *http.Request) {
+		var in wireImport
+		if !readJSON(w, r, &in) {
+			return
+		}
+		if err := s.db.ImportAll(r.Context(), in.Events, in.Bodies); err != nil {
+			writeErr(w, err)
+			return
+		}
+		ids := make([]string, len(in.Events))
+		for i, ev := range in.Events {
+			ids[i] = ev.ID
+		}
+		writeJSON(w, ids)
+	})
+	mux.HandleFunc("GET /v1/keys/{id}", func(w http.ResponseWriter, r *http.Request) {
+		k, ok, err := s.db.LoadKey(r.PathValue("id"))
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		if !ok {
+			writeErr(w, fmt.Errorf("key %s: %w", r.PathValue("id"), store.ErrNotFound))
+			return
+		}
+		writeJSON(w, k)
+	})
+	mux.HandleFunc("POST /v1/keys", func(w http.ResponseWriter, r *http.Request) {
+		var k store.CachedKey
+		if !readJSON(w, r, &k) {
+			return
+		}
+		if err := s.db.SaveKey(k); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, true)
+	})
+	mux.HandleFunc("GET /v1/subscribe", s.subscribe)
+	return mux
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	recs, err := s.db.List(r.Context(), store.Query{
+		Filter: q.Get("filter"), Before: q.Get("before"), After: q.Get("after"),
+		Limit: limit, Oldest: q.Get("oldest") == "1",
+	})
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	out := make([]wireRecord, len(recs))
+	for i, rec := range recs {
+		out[i] = toWire(rec)
+	}
+	writeJSON(w, out)
+}
+
+// subscribe streams notices, one JSON object per line, until the client
+// goes away.
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+	ch, cancel := s.db.Subscribe(1024)
+	defer cancel()
+	fl, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	if fl != nil {
+		fl.Flush()
+	}
+	enc := json.NewEncoder(w)
+	for {
+		select {
+		case n, ok := <-ch:
+			if !ok {
+				return
+			}
+			if enc.Encode(n) != nil {
+				return
+			}
+			if fl != nil {
+				fl.Flush()
+			}
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func toWire(r store.Record) wireRecord {
+	return wireRecord{Event: r.Event, Analysis: r.Analysis, Replays: r.Replays, Pinned: r.Pinned}
+}
+
+func fromWire(w wireRecord) store.Record {
+	return store.Record{Event: w.Event, Analysis: w.Analysis, Replays: w.Replays, Pinned: w.Pinned}
+}
+
+// Error codes carried in the X-Hookscope-Error header so the client can
+// rebuild the sentinel errors.
+const (
+	codeNotFound  = "not-found"
+	codeAmbiguous = "ambiguous"
+	codeFilter    = "bad-request"
+)
+
+func writeErr(w http.ResponseWriter, err error) {
+	status, code := http.StatusInternalServerError, ""
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		status, code = http.StatusNotFound, codeNotFound
+	case errors.Is(err, store.ErrAmbiguous):
+		status, code = http.StatusConflict, codeAmbiguous
+	case errors.Is(err, context.Canceled):
+		status = 499
+	}
+	w.Header().Set("X-Hookscope-Error", code)
+	http.Error(w, err.Error(), status)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+// maxRequest bounds request bodies on the socket (imports are the largest).
+const maxRequest = 1 << 30
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxRequest)).Decode(v); err != nil {
+		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+		return false
+	}
+	return true
+}
