@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// syncBuffer is a bytes.Buffer safe for a command writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// run executes hookscope in-process and returns exit code, stdout, stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb syncBuffer
+	code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+type listener struct {
+	url, db string
+	stdout  *syncBuffer
+	stop    func() int
+}
+
+var urlRE = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startListen runs `hookscope listen` in-process on a free port.
+func startListen(t *testing.T, args ...string) *listener {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "data", "h.db")
+	var out, errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	all := append([]string{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db}, args...)
+	go func() { done <- Run(ctx, all, strings.NewReader(""), &out, &errb) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !urlRE.MatchString(errb.String()) {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("listener did not start: %s", errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l := &listener{url: urlRE.FindStringSubmatch(errb.String())[1], db: db, stdout: &out}
+	var once sync.Once
+	code := 0
+	l.stop = func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}
+	t.Cleanup(func() { l.stop() })
+	return l
+}
+
+func post(t *testing.T, url string, body []byte, hdr ...string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func lsJSON(t *testing.T, db string, extra ...string) []map[string]any {
+	t.Helper()
+	code, out, errs := run(t, append([]string{"ls", "--json", "--db", db}, extra...)...)
+	if code != 0 {
+		t.Fatalf("ls: %d %s", code, errs)
+	}
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("ls line %q: %v", line, err)
+		}
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ls", "--limit", "abc"}, "--limit"},
+		{[]string{"ls", "--bogus"}, "--bogus"},
+		{[]string{"listen", "--status", "99"}, "--status"},
+		{[]string{"listen", "--response-header", "nocolon"}, "--response-header"},
+		{[]string{"listen", "--delay", "soon"}, "--delay"},
+		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
+		{[]string{"--max-body", "0"}, "--max-body"},
+		{[]string{"show"}, "accepts 1 arg"},
+		{[]string{"show", "not-an-id!"}, "not a delivery id"},
+		{[]string{"show", "abc", "--json", "--raw"}, "alternatives"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"ls", "color:red"}, "unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, errs := run(t, tt.args...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
+			}
+			if !strings.Contains(errs, tt.want) {
+				t.Fatalf("stderr %q does not mention %q", errs, tt.want)
+			}
+		})
+	}
+}
+
+func TestShowMissingDatabaseIsRuntimeError(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "none.db")
+	code, _, errs := run(t, "ls", "--db", db)
+	if code != 1 || !strings.Contains(errs, db) {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func gzipped(s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	io.WriteString(w, s)
+	w.Close()
+	return b.Bytes()
+}
+
+// TestCaptureThroughShowBody is the user's path: deliveries in with curl-like
+// requests, bytes out through `show --body` while the listener holds the
+// database.
+func TestCaptureThroughShowBody(t *testing.T) {
+	l := startListen(t, "--max-body", "4096")
+	bin := make([]byte, 300)
+	for i := range bin {
+		bin[i] = byte(255 - i)
+	}
+	cases := []struct {
+		name   string
+		body   []byte
+		stored []byte
+		hdr    []string
+		status int
+	}{
+		{"text", []byte(`{"hello":"wörld"}`), nil, []string{"Content-Type", "application/json"}, 200},
+		{"binary", bin, nil, nil, 200},
+		{"invalid utf8", []byte("a\xff\xfe\x1b[2J"), nil, nil, 200},
+		{"gzip", gzipped(`{"z":1}`), nil, []string{"Content-Encoding", "gzip"}, 200},
+		{"oversize", bytes.Repeat([]byte("y"), 5000), bytes.Repeat([]byte("y"), 4096), nil, 413},
+	}
+	for _, c := range cases {
+		if got := post(t, l.url+"/hooks/"+strings.ReplaceAll(c.name, " ", "-"), c.body, c.hdr...); got != c.status {
+			t.Fatalf("%s: status %d, want %d", c.name, got, c.status)
+		}
+	}
+	recs := lsJSON(t, l.db, "--limit", "0")
+	if len(recs) != len(cases) {
+		t.Fatalf("ls listed %d", len(recs))
+	}
+	for i, c := range cases {
+		rec := recs[len(cases)-1-i] // newest first
+		id := rec["id"].(string)
+		code, out, errs := run(t, "show", id[:11], "--body", "--db", l.db)
+		if code != 0 {
+			t.Fatalf("%s: show: %s", c.name, errs)
+		}
+		want := c.body
+		if c.stored != nil {
+			want = c.stored
+		}
+		if out != string(want) {
+			t.Errorf("%s: show --body returned %d bytes, want %d exact", c.name, len(out), len(want))
+		}
+		if (c.stored != nil) != rec["truncated"].(bool) {
+			t.Errorf("%s: truncated = %v", c.name, rec["truncated"])
+		}
+	}
+	if recs[1]["content_encoding"] != "gzip" {
+		t.Errorf("gzip not flagged: %v", recs[1]["content_encoding"])
+	}
+	// The readable view decodes gzip and neutralises escape sequences.
+	_, out, _ := run(t, "show", recs[1]["id"].(string), "--db", l.db)
+	if !strings.Contains(out, `"z": 1`) || !strings.Contains(out, "gzip decoded") {
+		t.Errorf("gzip body not decoded for display:\n%s", out)
+	}
+	_, out, _ = run(t, "show", recs[2]["id"].(string), "--db", l.db)
+	if strings.ContainsRune(out, 0x1b) {
+		t.Errorf("ESC reached show output")
+	}
+	if l.stop() != 0 {
+		t.Fatal("listener exited non-zero")
+	}
+	// After the listener stops, the same commands open the file directly.
+	if got := lsJSON(t, l.db); len(got) != len(cases) {
+		t.Fatalf("direct ls listed %d", len(got))
+	}
+}
+
+func TestChunkedAndHeaderOrderViaRaw(t *testing.T) {
+	l := startListen(t)
+	req, _ := http.NewRequest("POST", l.url+"/chunked?a=b", io.MultiReader(strings.NewReader("part1,"), strings.NewReader("part2")))
+	req.Header.Add("X-Second", "1")
+	req.Header.Add("X-Second", "2")
+	req.ContentLength = -1 // chunked
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	recs := lsJSON(t, l.db)
+	id := recs[0]["id"].(string)
+	_, body, _ := run(t, "show", id, "--body", "--db", l.db)
+	if body != "part1,part2" {
+		t.Fatalf("chunked body %q", body)
+	}
+	_, raw, _ := run(t, "show", id, "--raw", "--db", l.db)
+	if !strings.HasPrefix(raw, "POST /chunked?a=b HTTP/1.1\r\n") || !strings.Contains(raw, "X-Second: 1\r\nX-Second: 2\r\n") ||
+		!strings.HasSuffix(raw, "\r\n\r\npart1,part2") {
+		t.Fatalf("raw:\n%q", raw)
+	}
+	hdrs := recs[0]["headers"].(map[string]any)
+	if fmt.Sprint(hdrs["X-Second"]) != "[1 2]" {
+		t.Fatalf("headers %v", hdrs)
+	}
+}
+
+func TestHeadlessJSONLinesMatchLs(t *testing.T) {
+	l := startListen(t, "--json")
+	for i := 0; i < 3; i++ {
+		post(t, l.url+fmt.Sprintf("/n/%d", i), []byte(`{}`))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(l.stdout.String(), "\n") < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(l.stdout.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("headless printed %d lines: %q", len(lines), l.stdout.String())
+	}
+	recs := lsJSON(t, l.db)
+	for i, line := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["path"] != fmt.Sprintf("/n/%d", i) || m["id"] != recs[2-i]["id"] {
+			t.Fatalf("line %d: %v", i, m)
+		}
+	}
+	for _, k := range []string{"id", "received_at", "method", "path", "query", "host", "remote_addr", "proto", "headers", "size", "truncated", "content_type", "response"} {
+		if _, ok := recs[0][k]; !ok {
+			t.Errorf("JSON lacks fixed field %q", k)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339Nano, recs[0]["received_at"].(string)); err != nil || !strings.HasSuffix(recs[0]["received_at"].(string), "Z") {
+		t.Errorf("received_at %v", recs[0]["received_at"])
+	}
+}
+
+func TestLockedDatabaseFailsWithinTwoSeconds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	code, _, errs := run(t, "ls", "--db", path)
+	if code != 1 || !strings.Contains(errs, path) || time.Since(start) > 2*time.Second {
+		t.Fatalf("exit %d after %v: %s", code, time.Since(start), errs)
+	}
+}
+
+func TestSecondListenerOnSameDatabaseIsRefused(t *testing.T) {
+	l := startListen(t)
+	code, _, errs := run(t, "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", l.db)
+	if code != 1 || !strings.Contains(errs, "already listening") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestDefaultDatabasePath(t *testing.T) {
+	e := &env{getenv: func(k string) string {
+		return map[string]string{"XDG_DATA_HOME": "/x", "HOME": "/h"}[k]
+	}}
+	if got := e.defaultDB(); got != "/x/hookscope/hookscope.db" {
+		t.Fatalf("got %s", got)
+	}
+	e.getenv = func(k string) string { return map[string]string{"HOME": "/h"}[k] }
+	if got := e.defaultDB(); got != "/h/.local/share/hookscope/hookscope.db" {
+		t.Fatalf("got %s", got)
+	}
+	e.getenv = func(k string) string { return map[string]string{"HOOKSCOPE_DB": "/d.db", "HOME": "/h"}[k] }
+	if got := e.defaultDB(); got != "/d.db" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestDatabaseFileMode(t *testing.T) {
+	l := startListen(t)
+	post(t, l.url+"/x", []byte("x"))
+	fi, err := os.Stat(l.db)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode().Perm(), err)
+	}
+	si, err := os.Stat(store.SocketPath(l.db))
+	if err != nil || si.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode %v %v", si.Mode().Perm(), err)
+	}
+}

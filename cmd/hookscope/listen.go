@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/capture"
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
+)
+
+// listenFlags are the flags of `hookscope listen`.
+type listenFlags struct {
+	addr, db       string
+	noTUI, json    bool
+	maxBody        int64
+	status         int
+	responseBody   string
+	responseHeader []string
+	delay          time.Duration
+}
+
+func newListenCmd(e *env) *cobra.Command {
+	f := &listenFlags{}
+	cmd := &cobra.Command{
+		Use:   "listen",
+		Short: "Capture deliveries on a local listener (the default command)",
+		Long: "listen records every HTTP request it receives, byte-exact, into the database,\n" +
+			"and answers only after the delivery is stored. With a terminal it shows the live\n" +
+			"view; with --no-tui, or when stdout is not a terminal, it prints one line per delivery.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runListen(cmd.Context(), e, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", e.defaultAddr(), "HOST:PORT to listen on ($HOOKSCOPE_ADDR)")
+	fl.StringVar(&f.db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	fl.BoolVar(&f.noTUI, "no-tui", false, "print one line per delivery instead of the live view")
+	fl.BoolVar(&f.json, "json", false, "with --no-tui: print one JSON object per delivery")
+	fl.Int64Var(&f.maxBody, "max-body", capture.DefaultMaxBody, "largest body stored whole, in bytes; larger ones get 413 and are stored truncated")
+	fl.IntVar(&f.status, "status", 200, "HTTP status to answer deliveries with (100-599)")
+	fl.StringVar(&f.responseBody, "response-body", `{"ok":true}`, "body to answer deliveries with")
+	fl.StringArrayVar(&f.responseHeader, "response-header", nil, "extra response header K:V (repeatable)")
+	fl.DurationVar(&f.delay, "delay", 0, "wait this long before answering (e.g. 2s), to test provider timeouts")
+	return cmd
+}
+
+// policy validates the response flags.
+func (f *listenFlags) policy() (capture.Policy, error) {
+	if f.status < 100 || f.status > 599 {
+		return capture.Policy{}, usagef("--status: %d is not an HTTP status; accepted: 100 to 599", f.status)
+	}
+	if f.delay < 0 {
+		return capture.Policy{}, usagef("--delay: must not be negative, got %s", f.delay)
+	}
+	p := capture.Policy{Status: f.status, Body: []byte(f.responseBody), Delay: f.delay}
+	for _, h := range f.responseHeader {
+		k, v, ok := strings.Cut(h, ":")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
+			return capture.Policy{}, usagef("--response-header: %q is not K:V (a header name, a colon, a value)", h)
+		}
+		p.Header = append(p.Header, store.Field{Name: k, Value: strings.TrimSpace(v)})
+	}
+	return p, nil
+}
+
+func runListen(ctx context.Context, e *env, f *listenFlags) error {
+	policy, err := f.policy()
+	if err != nil {
+		return err
+	}
+	if f.maxBody <= 0 {
+		return usagef("--max-body: must be a positive number of bytes, got %d", f.maxBody)
+	}
+	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+		return usagef("--addr: %q is not HOST:PORT (e.g. 127.0.0.1:8080 or :8080)", f.addr)
+	}
+	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
+	if err != nil {
+		if sock := store.SocketPath(f.db); isAnswering(sock) {
+			return fmt.Errorf("another hookscope is already listening with %s (its API is on %s)", f.db, sock)
+		}
+		return err
+	}
+	defer db.Close()
+
+	logger, closeLog, err := openLog(e, f.db)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger})
+	srv, err := capture.Listen(f.addr, handler)
+	if err != nil {
+		return err
+	}
+	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), db.Path())
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 3)
+	go func() { errc <- srv.Serve(ctx) }()
+	go func() { errc <- api.Serve(ctx) }()
+	go func() { errc <- printDeliveries(ctx, e.stdout, db, f.json, nil) }()
+
+	var first error
+	for i := 0; i < 3; i++ {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+		if i == 0 {
+			cancel() // one part stopping (ctrl-c or failure) stops all
+		}
+	}
+	return first
+}
+
+// isAnswering reports whether a hookscope API answers on sock.
+func isAnswering(sock string) bool {
+	c, err := remote.Dial(sock, dialTimeout)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// openLog opens the listener's log file beside the database: logs never go
+// to the terminal, which the live view owns.
+func openLog(e *env, dbPath string) (*slog.Logger, func(), error) {
+	path := filepath.Join(filepath.Dir(dbPath), "hookscope.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open log %s: %w", path, err)
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+var _ = http.StatusOK
+var _ = json.Marshal
+var _ = strconv.Itoa

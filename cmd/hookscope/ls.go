@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/textout"
+)
+
+func newLsCmd(e *env) *cobra.Command {
+	var db, filter string
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "ls [FILTER]",
+		Short: "List stored deliveries, newest first",
+		Long: "ls lists stored deliveries newest first. FILTER uses the filter language:\n" +
+			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return usagef("--limit: must be 0 (no limit) or more, got %d", limit)
+			}
+			if len(args) == 1 {
+				filter = args[0]
+			}
+			if _, err := store.ParseFilter(filter); err != nil {
+				return usagef("%v", err)
+			}
+			s, err := openStore(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			recs, err := s.List(cmd.Context(), store.Query{Limit: limit, Filter: filter})
+			if err != nil {
+				return err
+			}
+			if !asJSON {
+				return textout.Table(e.stdout, recs)
+			}
+			enc := json.NewEncoder(e.stdout)
+			for _, r := range recs {
+				if err := enc.Encode(r); err != nil {
+					return fmt.Errorf("write: %w", err)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
+	return cmd
+}

@@ -1,0 +1,106 @@
+// Command hookscope captures, verifies, validates, shows and replays webhook
+// deliveries. This package only parses flags and wires the packages
+// together; the work is done in capture, store, verify and ui.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+)
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// env carries the process's streams and environment to the commands, so
+// tests can run them in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// Run executes the hookscope command line args and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	root := newRoot(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hookscope: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		return exitUsage
+	}
+	return exitRuntime
+}
+
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hookscope",
+		Short: "Capture, verify, validate, inspect and replay webhook deliveries",
+		Long: "hookscope records every HTTP delivery on a local listener into a bbolt file,\n" +
+			"verifies provider signatures (Talkdesk, TalkifAI, Dialpad, generic HMAC),\n" +
+			"validates payloads against AsyncAPI messages, and replays them.\n\n" +
+			"With no subcommand, hookscope runs `hookscope listen`.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(flagError)
+	listen := newListenCmd(e)
+	root.AddCommand(listen, newLsCmd(e), newShowCmd(e))
+	for _, c := range extraCommands(e) {
+		root.AddCommand(c)
+	}
+	// `hookscope` alone is `hookscope listen`, flags included.
+	root.Flags().AddFlagSet(listen.Flags())
+	root.RunE = listen.RunE
+	root.Args = cobra.NoArgs
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(flagError)
+	}
+	return root
+}
+
+// extraCommands is extended by the files of later subcommands.
+var extraCommandFuncs []func(*env) *cobra.Command
+
+func extraCommands(e *env) []*cobra.Command {
+	var out []*cobra.Command
+	for _, f := range extraCommandFuncs {
+		out = append(out, f(e))
+	}
+	return out
+}

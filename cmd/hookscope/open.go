@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
+)
+
+// openTimeout bounds how long a command waits for a database: a clear error
+// within two seconds, never a hang.
+const (
+	dialTimeout = 700 * time.Millisecond
+	lockTimeout = time.Second
+)
+
+// openStore reaches the database at path: through the running listener's
+// socket when one holds it, else by opening the file.
+func openStore(path string) (store.Store, error) {
+	sock := store.SocketPath(path)
+	if _, err := os.Stat(sock); err == nil {
+		if c, err := remote.Dial(sock, dialTimeout); err == nil {
+			return c, nil
+		}
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s (run `hookscope listen` first, or pass --db)", path)
+	}
+	db, err := store.Open(path, store.Options{LockTimeout: lockTimeout})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s", path, sock)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}

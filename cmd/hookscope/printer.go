@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/textout"
+)
+
+// printDeliveries is the headless view: one line (or JSON object) per
+// captured delivery, in arrival order, printed once its analysis is stored
+// or after await has passed (then shown as pending). Notices only wake it
+// up: it reads what to print from the store, so a dropped notice never
+// loses a line.
+func printDeliveries(ctx context.Context, w io.Writer, db store.Store, asJSON bool, await *time.Duration) error {
+	notices, cancel := db.Subscribe(4096)
+	defer cancel()
+	wait := time.Duration(0)
+	if await != nil {
+		wait = *await
+	}
+	// Start after what is already stored: history is for `ls`.
+	last := ""
+	if recs, err := db.List(ctx, store.Query{Limit: 1}); err == nil && len(recs) == 1 {
+		last = recs[0].ID
+	}
+	type pending struct {
+		id       string
+		deadline time.Time
+	}
+	var queue []pending
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	flush := func(final bool) error {
+		// Pick up everything committed since the last look.
+		for {
+			recs, err := db.List(ctx, store.Query{After: last, Oldest: true, Limit: 512})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				queue = append(queue, pending{r.ID, time.Now().Add(wait)})
+				last = r.ID
+			}
+			if len(recs) < 512 {
+				break
+			}
+		}
+		for len(queue) > 0 {
+			rec, err := db.Get(ctx, queue[0].id)
+			if err != nil {
+				queue = queue[1:] // pruned meanwhile
+				continue
+			}
+			if rec.Analysis == nil && wait > 0 && !final && time.Now().Before(queue[0].deadline) {
+				break
+			}
+			if err := printOne(w, rec, asJSON); err != nil {
+				return err
+			}
+			queue = queue[1:]
+		}
+		return nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			// The listener has stopped accepting; print what arrived.
+			return flush(true)
+		case _, ok := <-notices:
+			if !ok {
+				return nil
+			}
+		case <-tick.C:
+		}
+		if err := flush(false); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("print deliveries: %w", err)
+		}
+	}
+}
+
+func printOne(w io.Writer, rec store.Record, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	_, err := fmt.Fprintln(w, textout.Line(rec))
+	return err
+}

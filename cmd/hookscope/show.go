@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
+)
+
+func newShowCmd(e *env) *cobra.Command {
+	var db string
+	var asJSON, raw, bodyOnly, reveal bool
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one delivery (any unique prefix of its id)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n := 0
+			for _, b := range []bool{asJSON, raw, bodyOnly} {
+				if b {
+					n++
+				}
+			}
+			if n > 1 {
+				return usagef("--json, --raw and --body are alternatives: pass one")
+			}
+			if !store.ValidIDPrefix(args[0]) {
+				return usagef("%q is not a delivery id: ids are %d characters of 0-9 and a-v (a unique prefix is enough)", args[0], store.IDLen)
+			}
+			s, err := openStore(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx := cmd.Context()
+			rec, err := s.Get(ctx, args[0])
+			switch {
+			case errors.Is(err, store.ErrAmbiguous):
+				return fmt.Errorf("%q matches more than one delivery: type more of the id", args[0])
+			case errors.Is(err, store.ErrNotFound):
+				return fmt.Errorf("no delivery with id %q in %s", args[0], s.Path())
+			case err != nil:
+				return err
+			}
+			if asJSON {
+				b, err := json.Marshal(rec)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+				return err
+			}
+			body, err := s.Body(ctx, rec.ID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case bodyOnly:
+				return e.writeExact(body)
+			case raw:
+				return e.writeExactFunc(func(w writer) error { return textout.Raw(w, rec, body) })
+			}
+			return textout.Show(e.stdout, rec, body, e.maskOptions(reveal))
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "the delivery as one JSON object")
+	cmd.Flags().BoolVar(&raw, "raw", false, "the request as HTTP/1.1 text, exact bytes")
+	cmd.Flags().BoolVar(&bodyOnly, "body", false, "the stored body bytes and nothing else")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields and headers unmasked")
+	return cmd
+}
+
+type writer interface{ Write([]byte) (int, error) }
+
+// writeExact writes network bytes as they are to a pipe or file. On a
+// terminal, escape sequences in them would be obeyed, so there they are
+// made visible and the user is told how to get the exact bytes.
+func (e *env) writeExact(b []byte) error {
+	return e.writeExactFunc(func(w writer) error { _, err := w.Write(b); return err })
+}
+
+func (e *env) writeExactFunc(fn func(w writer) error) error {
+	if !isTerminal(e.stdout) {
+		return fn(e.stdout)
+	}
+	var buf bytesBuffer
+	if err := fn(&buf); err != nil {
+		return err
+	}
+	if s := string(buf); !termsafe.IsSafe(s) {
+		fmt.Fprintln(e.stderr, "hookscope: control characters are shown visibly on a terminal; redirect to a file for the exact bytes")
+		_, err := fmt.Fprint(e.stdout, termsafe.Text(s))
+		return err
+	}
+	_, err := e.stdout.Write(buf)
+	return err
+}
+
+type bytesBuffer []byte
+
+func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
+
+// maskOptions hides secrets in the readable view unless reveal is set. The
+// masking rules arrive with ui/redact; until then nothing is masked.
+func (e *env) maskOptions(reveal bool) textout.ShowOptions {
+	if reveal || maskFuncs == nil {
+		return textout.ShowOptions{}
+	}
+	return maskFuncs(e)
+}
+
+var maskFuncs func(e *env) textout.ShowOptions

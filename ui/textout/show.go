@@ -1,0 +1,247 @@
+package textout
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+// MaxShownBody bounds the body bytes the readable view lays out; the rest
+// is summarised (use `show --body` for every byte).
+const MaxShownBody = 1 << 20
+
+// ShowOptions tune Show.
+type ShowOptions struct {
+	// Mask rewrites header values and bodies to hide secrets; nil shows
+	// them as stored.
+	MaskHeader func(name, value string) string
+	MaskBody   func(contentType string, body []byte) []byte
+}
+
+// Show writes the readable view of one delivery: request line, facts,
+// verdicts, headers and body.
+func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(pathQuery(r.Event)), termsafe.Line(r.Proto))
+	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
+	field("id", r.ID)
+	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
+	field("from", termsafe.Line(r.RemoteAddr))
+	size := fmt.Sprintf("%d bytes", r.Size)
+	if r.Truncated {
+		size += " (truncated: the sender sent more than the size limit)"
+	}
+	if r.ContentEncoding != "" {
+		size += ", " + termsafe.Line(r.ContentEncoding) + "-encoded as received"
+	}
+	field("size", size)
+	field("response", fmt.Sprintf("%d in %.2fms", r.Response.Status, r.Response.DurationMS))
+	if r.Forward != nil {
+		field("app", attemptLine(*r.Forward))
+	}
+	if r.Imported {
+		field("imported", "yes")
+	}
+	if r.Pinned {
+		field("pinned", "yes")
+	}
+	writeAnalysis(&b, r, field)
+	if len(r.Replays) > 0 {
+		b.WriteString("\nReplays\n")
+		for _, a := range r.Replays {
+			fmt.Fprintf(&b, "  #%d %s  %s\n", a.Seq, a.At.UTC().Format(store.TimeFormat), attemptLine(a))
+		}
+	}
+	b.WriteString("\nHeaders\n")
+	for _, f := range r.Header {
+		v := f.Value
+		if opts.MaskHeader != nil {
+			v = opts.MaskHeader(f.Name, v)
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(v))
+	}
+	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(body))
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if opts.MaskBody != nil {
+		body = opts.MaskBody(r.ContentType, body)
+	}
+	_, err := io.WriteString(w, indent(BodyText(r.ContentEncoding, body))+"\n")
+	return err
+}
+
+func writeAnalysis(b *strings.Builder, r store.Record, field func(k, v string)) {
+	a := r.Analysis
+	if a == nil {
+		field("provider", "— (not analysed yet)")
+		field("signature", "pending")
+		return
+	}
+	p := orDash(a.Provider)
+	if a.EventType != "" {
+		p += "  " + a.EventType
+	}
+	field("provider", termsafe.Line(p))
+	sig := a.Signature.Status
+	var extra []string
+	for _, s := range []string{a.Signature.Algorithm, a.Signature.Scheme} {
+		if s != "" {
+			extra = append(extra, s)
+		}
+	}
+	if a.Signature.KeyID != "" {
+		extra = append(extra, "key "+a.Signature.KeyID)
+	}
+	if len(extra) > 0 {
+		sig += " (" + strings.Join(extra, ", ") + ")"
+	}
+	field("signature", termsafe.Line(sig))
+	if a.Signature.Reason != "" {
+		field("", termsafe.Line(a.Signature.Reason))
+	}
+	if s := a.Schema; s != nil {
+		line := s.Status
+		if s.Message != "" {
+			line += "  " + s.Message
+			if s.Channel != "" {
+				line += " (" + s.Channel + ")"
+			}
+		}
+		if s.BestGuess {
+			line += "  [best guess]"
+		}
+		field("schema", termsafe.Line(line))
+		if s.Reason != "" {
+			field("", termsafe.Line(s.Reason))
+		}
+		for _, e := range s.Errors {
+			field("", termsafe.Line(fmt.Sprintf("%s  %s  (%s)", orRoot(e.Path), e.Message, e.Keyword)))
+		}
+	} else {
+		field("schema", "—")
+	}
+	if a.DuplicateOf != "" {
+		field("duplicate", "of "+a.DuplicateOf+" (same provider event id "+termsafe.Line(a.ProviderEventID)+")")
+	}
+	for _, n := range a.Notes {
+		field("note", termsafe.Line(n))
+	}
+}
+
+func orRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func attemptLine(a store.Attempt) string {
+	s := fmt.Sprintf("%s → ", termsafe.Line(a.Target))
+	if a.Status != 0 {
+		s += fmt.Sprintf("%d", a.Status)
+	} else {
+		s += "no response"
+	}
+	s += fmt.Sprintf(" in %.1fms", a.DurationMS)
+	if a.Error != "" {
+		s += "  " + termsafe.Line(a.Error)
+	}
+	if a.Edited {
+		s += "  (edited body)"
+	}
+	return s
+}
+
+// BodyText renders a body for reading: gzip decoded, JSON pretty-printed,
+// text sanitised, binary as a hex dump, large bodies cut at MaxShownBody.
+func BodyText(contentEncoding string, body []byte) string {
+	if len(body) == 0 {
+		return "(empty)"
+	}
+	note := ""
+	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
+		if dec, err := gunzip(body, MaxShownBody+1); err == nil {
+			body = dec
+			note = "(gzip decoded for display)\n"
+		} else {
+			note = "(gzip body could not be decoded: " + err.Error() + ")\n"
+		}
+	}
+	more := 0
+	if len(body) > MaxShownBody {
+		more = len(body) - MaxShownBody
+		body = body[:MaxShownBody]
+	}
+	var out string
+	switch {
+	case json.Valid(body):
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", "  ") == nil {
+			out = termsafe.Text(buf.String())
+		}
+	case isBinary(body):
+		n := min(len(body), 4096)
+		out = strings.TrimRight(hex.Dump(body[:n]), "\n")
+		if n < len(body) {
+			more += len(body) - n
+		}
+	}
+	if out == "" {
+		out = termsafe.Text(string(body))
+	}
+	if more > 0 {
+		out += fmt.Sprintf("\n… %d more bytes (hookscope show --body ID for every byte)", more)
+	}
+	return note + out
+}
+
+// isBinary treats a body as binary when it is not UTF-8 or has control
+// bytes other than whitespace.
+func isBinary(b []byte) bool {
+	if !utf8.Valid(b) {
+		return true
+	}
+	ctl := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b {
+			ctl++
+		}
+	}
+	return ctl > len(b)/100
+}
+
+func gunzip(b []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.LimitReader(zr, limit))
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// Raw writes the delivery as HTTP/1.1 text: request line, header lines as
+// received, a blank line, the body bytes. Nothing is sanitised: this is for
+// files and pipes.
+func Raw(w io.Writer, r store.Record, body []byte) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, pathQuery(r.Event))
+	for _, f := range r.Header {
+		fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+	_, err := w.Write(b.Bytes())
+	return err
+}

@@ -1,0 +1,46 @@
+package textout
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+// Table writes the `hookscope ls` listing.
+func Table(w io.Writer, recs []store.Record) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME\tMETHOD\tPATH\tSIZE\tSTATUS\tPROVIDER\tTYPE\tSIG\tSCHEMA\tDUP")
+	for _, r := range recs {
+		provider, typ, schema, dup := "—", "—", "—", ""
+		if a := r.Analysis; a != nil {
+			provider, typ = orDash(a.Provider), orDash(a.EventType)
+			if a.Schema != nil {
+				schema = a.Schema.Status
+			}
+			if a.DuplicateOf != "" {
+				dup = "dup"
+			}
+		}
+		status := fmt.Sprint(r.Response.Status)
+		if r.Forward != nil {
+			status += "→" + forwardStatus(r.Forward)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.ID, TimeString(r.ReceivedAt), termsafe.Line(r.Method), termsafe.Line(clip(pathQuery(r.Event), 60)),
+			Size(r.Size, r.Truncated), status, termsafe.Line(provider), termsafe.Line(clip(typ, 40)),
+			r.SignatureOrPending().Status, schema, dup)
+	}
+	return tw.Flush()
+}
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,82 @@
+// Package textout renders deliveries as plain text for the headless
+// listener, `ls` and `show`. Every piece of network text goes through
+// termsafe first, so output is safe on a terminal. It does no I/O beyond
+// writing to the writer it is given.
+package textout
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+// Line is the headless listener's one-line summary of a delivery.
+func Line(r store.Record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s  %-6s %s  %d  %s",
+		r.ReceivedAt.Local().Format("15:04:05.000"), r.ID, termsafe.Line(r.Method),
+		termsafe.Line(pathQuery(r.Event)), r.Response.Status, Size(r.Size, r.Truncated))
+	if r.Forward != nil {
+		fmt.Fprintf(&b, "  app:%s", forwardStatus(r.Forward))
+	}
+	if a := r.Analysis; a != nil {
+		fmt.Fprintf(&b, "  %s", termsafe.Line(orDash(a.Provider)))
+		if a.EventType != "" {
+			fmt.Fprintf(&b, " %s", termsafe.Line(a.EventType))
+		}
+		fmt.Fprintf(&b, "  sig:%s", a.Signature.Status)
+		if a.Schema != nil {
+			fmt.Fprintf(&b, "  schema:%s", a.Schema.Status)
+		}
+		if a.DuplicateOf != "" {
+			fmt.Fprintf(&b, "  dup-of:%s", a.DuplicateOf)
+		}
+	} else {
+		b.WriteString("  sig:pending")
+	}
+	return b.String()
+}
+
+func forwardStatus(a *store.Attempt) string {
+	if a.Status == 0 {
+		return "error"
+	}
+	return fmt.Sprint(a.Status)
+}
+
+// Size renders a byte count for people: 512B, 1.2KiB, 3.4MiB.
+func Size(n int64, truncated bool) string {
+	var s string
+	switch {
+	case n < 1024:
+		s = fmt.Sprintf("%dB", n)
+	case n < 1<<20:
+		s = fmt.Sprintf("%.1fKiB", float64(n)/1024)
+	default:
+		s = fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
+	}
+	if truncated {
+		s += "+"
+	}
+	return s
+}
+
+func pathQuery(e store.Event) string {
+	if e.Query == "" {
+		return e.Path
+	}
+	return e.Path + "?" + e.Query
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// TimeString renders a timestamp the way listings show it.
+func TimeString(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05.000") }
