@@ -1,17 +1,73 @@
 package capture
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
 )
 
-// Forwarder sends live deliveries on to the app under development. It is
-// completed by the replay/forward work; until then listen has no
-// --forward-to.
-type Forwarder struct{}
+// MaxForwardBody bounds the app's response body relayed to the provider.
+const MaxForwardBody = 10 << 20
+
+// ForwardRecorder stores the outcome of a live forward (store.DB
+// implements it).
+type ForwardRecorder interface {
+	SetForward(ctx context.Context, id string, a *store.Attempt, resp store.Response) error
+}
+
+// Forwarder sends each live delivery on to the app under development, after
+// it is stored, and relays the app's answer to the provider — the provider
+// sees what the app said.
+type Forwarder struct {
+	Sender   *Sender
+	Target   Target
+	Recorder ForwardRecorder
+	// ErrorStatus is answered when the app is down or times out (502 when
+	// zero).
+	ErrorStatus int
+}
 
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Event, body []byte, start time.Time) {
-	http.Error(w, "forwarding not available", http.StatusNotImplemented)
+	fw := h.opts.Forward
+	// Stored before forwarding: if the app or hookscope dies now, the
+	// delivery is not lost. Response status 0 until the app has answered.
+	if err := h.store.Append(r.Context(), ev, body); err != nil {
+		h.unavailable(w, ev, err)
+		return
+	}
+	if h.opts.Stored != nil {
+		h.opts.Stored(ev, body)
+	}
+	a, resp := fw.Sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
+	status := fw.ErrorStatus
+	if status == 0 {
+		status = http.StatusBadGateway
+	}
+	if resp != nil {
+		status = resp.Status
+	}
+	answered := store.Response{Status: status, DurationMS: ms(h.opts.Now().Sub(start))}
+	// Recording must not depend on the provider still waiting.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	defer cancel()
+	if err := fw.Recorder.SetForward(rctx, ev.ID, &a, answered); err != nil {
+		h.opts.Logger.Error("forward result not stored", "id", ev.ID, "err", err)
+	}
+	if resp == nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, "hookscope stored the delivery but could not reach the app: "+a.Error)
+		return
+	}
+	for k, vs := range resp.Header {
+		if hopByHop[k] || k == "Content-Length" {
+			continue
+		}
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
 }

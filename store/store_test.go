@@ -275,7 +275,7 @@ func TestAttemptsAndForward(t *testing.T) {
 	if err := db.AddAttempt(ctx, b.ID, &Attempt{Target: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetForward(ctx, a.ID, &Attempt{Target: "app", Status: 502, Error: "down"}); err != nil {
+	if err := db.SetForward(ctx, a.ID, &Attempt{Target: "app", Status: 502, Error: "down"}, Response{Status: 502}); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := db.Get(ctx, a.ID)

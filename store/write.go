@@ -185,8 +185,9 @@ func (db *DB) AddAttempt(ctx context.Context, id string, a *Attempt) error {
 	}, func() []Notice { return []Notice{{ID: id, Kind: Replayed}} })
 }
 
-// SetForward records the app's answer to the live forward of delivery id.
-func (db *DB) SetForward(ctx context.Context, id string, a *Attempt) error {
+// SetForward records the app's answer to the live forward of delivery id,
+// and resp, what the listener then answered the provider.
+func (db *DB) SetForward(ctx context.Context, id string, a *Attempt, resp Response) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
 		raw := events.Get([]byte(id))
@@ -198,6 +199,7 @@ func (db *DB) SetForward(ctx context.Context, id string, a *Attempt) error {
 			return fmt.Errorf("store: decode %s: %w", id, err)
 		}
 		ev.Forward = a
+		ev.Response = resp
 		v, err := json.Marshal(&ev)
 		if err != nil {
 			return err

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -31,6 +27,12 @@ type listenFlags struct {
 	responseBody   string
 	responseHeader []string
 	delay          time.Duration
+
+	forwardTo          string
+	forwardTimeout     time.Duration
+	forwardErrorStatus int
+	forwardHeaders     []string
+	insecure           bool
 }
 
 func newListenCmd(e *env) *cobra.Command {
@@ -54,7 +56,38 @@ func newListenCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.responseBody, "response-body", `{"ok":true}`, "body to answer deliveries with")
 	fl.StringArrayVar(&f.responseHeader, "response-header", nil, "extra response header K:V (repeatable)")
 	fl.DurationVar(&f.delay, "delay", 0, "wait this long before answering (e.g. 2s), to test provider timeouts")
+	fl.StringVar(&f.forwardTo, "forward-to", "", "after storing, forward each delivery to this URL (the app under development; its path and query are appended) and answer with the app's response")
+	fl.DurationVar(&f.forwardTimeout, "forward-timeout", 10*time.Second, "how long to wait for the app when forwarding")
+	fl.IntVar(&f.forwardErrorStatus, "forward-error-status", 502, "status answered when the app is down or times out (100-599)")
+	fl.StringArrayVar(&f.forwardHeaders, "forward-header", nil, "add or override a header K:V on forwarded requests (repeatable)")
+	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the --forward-to app")
 	return cmd
+}
+
+// forwarder validates the forwarding flags; nil when not forwarding.
+func (f *listenFlags) forwarder(rec capture.ForwardRecorder) (*capture.Forwarder, error) {
+	if f.forwardTo == "" {
+		return nil, nil
+	}
+	if _, err := capture.ParseTarget(f.forwardTo); err != nil {
+		return nil, usagef("--forward-to: %v", err)
+	}
+	if f.forwardTimeout <= 0 {
+		return nil, usagef("--forward-timeout: must be positive, got %s", f.forwardTimeout)
+	}
+	if f.forwardErrorStatus < 100 || f.forwardErrorStatus > 599 {
+		return nil, usagef("--forward-error-status: %d is not an HTTP status; accepted: 100 to 599", f.forwardErrorStatus)
+	}
+	hdr, err := parseHeaders("--forward-header", f.forwardHeaders)
+	if err != nil {
+		return nil, err
+	}
+	return &capture.Forwarder{
+		Sender:      capture.NewSender(capture.SenderOptions{Timeout: f.forwardTimeout, Insecure: f.insecure}),
+		Target:      capture.Target{URL: f.forwardTo, KeepPath: true, Header: hdr},
+		Recorder:    rec,
+		ErrorStatus: f.forwardErrorStatus,
+	}, nil
 }
 
 // policy validates the response flags.
@@ -65,16 +98,11 @@ func (f *listenFlags) policy() (capture.Policy, error) {
 	if f.delay < 0 {
 		return capture.Policy{}, usagef("--delay: must not be negative, got %s", f.delay)
 	}
-	p := capture.Policy{Status: f.status, Body: []byte(f.responseBody), Delay: f.delay}
-	for _, h := range f.responseHeader {
-		k, v, ok := strings.Cut(h, ":")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
-			return capture.Policy{}, usagef("--response-header: %q is not K:V (a header name, a colon, a value)", h)
-		}
-		p.Header = append(p.Header, store.Field{Name: k, Value: strings.TrimSpace(v)})
+	hdr, err := parseHeaders("--response-header", f.responseHeader)
+	if err != nil {
+		return capture.Policy{}, err
 	}
-	return p, nil
+	return capture.Policy{Status: f.status, Body: []byte(f.responseBody), Delay: f.delay, Header: hdr}, nil
 }
 
 func runListen(ctx context.Context, e *env, f *listenFlags) error {
@@ -87,6 +115,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr: %q is not HOST:PORT (e.g. 127.0.0.1:8080 or :8080)", f.addr)
+	}
+	if _, err := f.forwarder(nil); err != nil {
+		return err
 	}
 	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
 	if err != nil {
@@ -103,7 +134,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 	}
 	defer closeLog()
 
-	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger})
+	fw, _ := f.forwarder(db)
+	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw})
 	srv, err := capture.Listen(f.addr, handler)
 	if err != nil {
 		return err
@@ -113,13 +145,20 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), db.Path())
+	if fw != nil {
+		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", f.forwardTo)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(ctx) }()
 	go func() { errc <- api.Serve(ctx) }()
-	go func() { errc <- printDeliveries(ctx, e.stdout, db, f.json, nil) }()
+	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitForward: fw != nil}
+	if fw != nil {
+		popts.Await += f.forwardTimeout
+	}
+	go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
 
 	var first error
 	for i := 0; i < 3; i++ {
@@ -161,6 +200,3 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-var _ = http.StatusOK
-var _ = json.Marshal
-var _ = strconv.Itoa

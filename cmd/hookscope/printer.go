@@ -11,18 +11,29 @@ import (
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
+// printOptions say when a delivery is ready to print.
+type printOptions struct {
+	JSON bool
+	// Await bounds the wait for what is expected; after it the line is
+	// printed with what is known (pending verdict, no app status).
+	Await        time.Duration
+	WaitAnalysis bool // wait for the verdict
+	WaitForward  bool // wait for the app's answer (forward mode)
+}
+
+func (o printOptions) ready(r store.Record) bool {
+	return (!o.WaitAnalysis || r.Analysis != nil) && (!o.WaitForward || r.Forward != nil)
+}
+
 // printDeliveries is the headless view: one line (or JSON object) per
-// captured delivery, in arrival order, printed once its analysis is stored
-// or after await has passed (then shown as pending). Notices only wake it
-// up: it reads what to print from the store, so a dropped notice never
-// loses a line.
-func printDeliveries(ctx context.Context, w io.Writer, db store.Store, asJSON bool, await *time.Duration) error {
+// captured delivery, in arrival order, printed once what opts waits for is
+// stored or after opts.Await. Notices only wake it up: it reads what to
+// print from the store, so a dropped notice never loses a line.
+func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts printOptions) error {
 	notices, cancel := db.Subscribe(4096)
 	defer cancel()
-	wait := time.Duration(0)
-	if await != nil {
-		wait = *await
-	}
+	wait := opts.Await
+	asJSON := opts.JSON
 	// Start after what is already stored: history is for `ls`.
 	last := ""
 	if recs, err := db.List(ctx, store.Query{Limit: 1}); err == nil && len(recs) == 1 {
@@ -56,7 +67,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, asJSON bo
 				queue = queue[1:] // pruned meanwhile
 				continue
 			}
-			if rec.Analysis == nil && wait > 0 && !final && time.Now().Before(queue[0].deadline) {
+			if !opts.ready(rec) && !final && time.Now().Before(queue[0].deadline) {
 				break
 			}
 			if err := printOne(w, rec, asJSON); err != nil {

@@ -1,0 +1,307 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha512"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// seen is what a test target received.
+type seen struct {
+	method, path, query, host string
+	header                    http.Header
+	body                      []byte
+	at                        time.Time
+}
+
+func target(t *testing.T, h func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *[]seen, *sync.Mutex) {
+	var mu sync.Mutex
+	var got []seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.Header.Clone(), b, time.Now()})
+		mu.Unlock()
+		if h != nil {
+			h(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &got, &mu
+}
+
+func storeWith(t *testing.T, ev *store.Event, body []byte) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if ev != nil {
+		if err := db.Append(context.Background(), ev, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func TestReplayIsByteExact(t *testing.T) {
+	body := []byte("{\"a\":1}\x00\xff raw")
+	ev := &store.Event{Method: "PUT", Path: "/orig/path", Query: "q=1", Header: store.Header{
+		{Name: "Host", Value: "provider.example"}, {Name: "Content-Type", Value: "application/json"},
+		{Name: "X-Multi", Value: "1"}, {Name: "x-multi", Value: "2"}, {Name: "Connection", Value: "keep-alive, X-Conn-Only"},
+		{Name: "X-Conn-Only", Value: "drop"}, {Name: "Transfer-Encoding", Value: "chunked"},
+		{Name: "Content-Length", Value: "999"}, {Name: "X-Override", Value: "old"}, {Name: "User-Agent", Value: "Talkdesk"},
+	}}
+	db := storeWith(t, ev, body)
+	srv, got, _ := target(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201); io.WriteString(w, "created") })
+	s := NewSender(SenderOptions{})
+	var res []ReplayResult
+	s.Replay(context.Background(), db, []string{ev.ID}, ReplayOptions{Target: Target{URL: srv.URL + "/new?x=y",
+		Header: store.Header{{Name: "X-Override", Value: "new"}, {Name: "X-Added", Value: "yes"}}}}, func(r ReplayResult) { res = append(res, r) })
+	if len(res) != 1 || res[0].Err != nil || res[0].Attempt.Status != 201 {
+		t.Fatalf("results %+v", res)
+	}
+	g := (*got)[0]
+	if g.method != "PUT" || g.path != "/new" || g.query != "x=y" || !bytes.Equal(g.body, body) {
+		t.Fatalf("target saw %s %s?%s %q", g.method, g.path, g.query, g.body)
+	}
+	h := g.header
+	checks := map[string]string{"X-Multi": "1,2", "X-Conn-Only": "", "Transfer-Encoding": "", "X-Override": "new",
+		"X-Added": "yes", "Content-Type": "application/json", "User-Agent": "Talkdesk"}
+	for k, want := range checks {
+		if got := strings.Join(h.Values(k), ","); got != want {
+			t.Errorf("header %s = %q, want %q", k, got, want)
+		}
+	}
+	if g.host == "provider.example" {
+		t.Error("Host header copied from the original")
+	}
+	rec, _ := db.Get(context.Background(), ev.ID)
+	if len(rec.Replays) != 1 || rec.Replays[0].Status != 201 || rec.Replays[0].Target != srv.URL+"/new?x=y" {
+		t.Fatalf("stored attempts %+v", rec.Replays)
+	}
+	full, _ := db.Attempt(context.Background(), ev.ID, 1)
+	if string(full.RespBody) != "created" {
+		t.Fatalf("response body %q", full.RespBody)
+	}
+}
+
+func TestReplayKeepPath(t *testing.T) {
+	ev := &store.Event{Method: "POST", Path: "/hooks/td", Query: "a=b"}
+	storeWith(t, ev, []byte("x"))
+	srv, got, _ := target(t, nil)
+	a := NewSender(SenderOptions{}).Send(context.Background(), *ev, []byte("x"), Target{URL: srv.URL + "/base/", KeepPath: true})
+	if a.Error != "" || (*got)[0].path != "/base/hooks/td" || (*got)[0].query != "a=b" {
+		t.Fatalf("attempt %+v, target saw %+v", a, (*got)[0])
+	}
+}
+
+func TestReplayKeepsTalkdeskSignatureValid(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"type":"app.installed","id":"e1","data":{"x":"ü"}}`)
+	sum := sha512.Sum512(body)
+	sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Capture through the real listener, as Talkdesk would deliver.
+	url, db := startListener(t, Options{})
+	req, _ := http.NewRequest("POST", url+"/td", bytes.NewReader(body))
+	req.Header.Set("X-Hub-Ecdsa-Signature", hex.EncodeToString(sig))
+	req.Header.Set("X-Hub-Ecdsa-Signature-Id", "k1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rec, _ := only(t, db)
+
+	var verified atomic.Bool
+	srv, _, _ := target(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s, err := hex.DecodeString(r.Header.Get("X-Hub-Ecdsa-Signature"))
+		h := sha512.Sum512(b)
+		if err == nil && r.Header.Get("X-Hub-Ecdsa-Signature-Id") == "k1" && ecdsa.VerifyASN1(&key.PublicKey, h[:], s) {
+			verified.Store(true)
+			w.WriteHeader(200)
+			return
+		}
+		w.WriteHeader(401)
+	})
+	var res ReplayResult
+	NewSender(SenderOptions{}).Replay(context.Background(), db, []string{rec.ID}, ReplayOptions{Target: Target{URL: srv.URL}}, func(r ReplayResult) { res = r })
+	if !verified.Load() || res.Attempt.Status != 200 {
+		t.Fatalf("target did not verify the replayed signature: %+v", res)
+	}
+}
+
+func TestReplayConcurrencyAndRate(t *testing.T) {
+	db := storeWith(t, nil, nil)
+	var ids []string
+	for i := 0; i < 12; i++ {
+		ev := &store.Event{Method: "POST", Path: "/x"}
+		db.Append(context.Background(), ev, []byte("b"))
+		ids = append(ids, ev.ID)
+	}
+	var inFlight, maxInFlight atomic.Int32
+	srv, got, mu := target(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			m := maxInFlight.Load()
+			if n <= m || maxInFlight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(60 * time.Millisecond)
+		inFlight.Add(-1)
+	})
+	s := NewSender(SenderOptions{})
+	count := 0
+	s.Replay(context.Background(), db, ids, ReplayOptions{Target: Target{URL: srv.URL}, Concurrency: 3}, func(ReplayResult) { count++ })
+	if count != 12 || maxInFlight.Load() != 3 {
+		t.Fatalf("count %d, max in flight %d (want 3)", count, maxInFlight.Load())
+	}
+	// Rate: 20/s over 6 attempts spans at least 5 intervals of 50ms.
+	mu.Lock()
+	*got = nil
+	mu.Unlock()
+	s.Replay(context.Background(), db, ids[:6], ReplayOptions{Target: Target{URL: srv.URL}, Concurrency: 6, Rate: 20}, func(ReplayResult) {})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 6 {
+		t.Fatalf("%d sent", len(*got))
+	}
+	first, last := (*got)[0].at, (*got)[0].at
+	for _, g := range *got {
+		if g.at.Before(first) {
+			first = g.at
+		}
+		if g.at.After(last) {
+			last = g.at
+		}
+	}
+	if span := last.Sub(first); span < 200*time.Millisecond {
+		t.Fatalf("6 attempts at 20/s arrived within %v", span)
+	}
+}
+
+func TestReplayTargetFailures(t *testing.T) {
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	db := storeWith(t, ev, []byte("x"))
+	down := httptest.NewServer(nil)
+	downURL := down.URL
+	down.Close()
+	slow, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(500 * time.Millisecond) })
+	redirect, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusFound) })
+	tests := []struct {
+		name, url, wantErr string
+		status             int
+	}{
+		{"down", downURL, "connection refused", 0},
+		{"slow", slow.URL, "timed out", 0},
+		{"redirect not followed", redirect.URL, "", 302},
+	}
+	s := NewSender(SenderOptions{Timeout: 150 * time.Millisecond})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res ReplayResult
+			s.Replay(context.Background(), db, []string{ev.ID}, ReplayOptions{Target: Target{URL: tt.url}}, func(r ReplayResult) { res = r })
+			if res.Err != nil || res.Attempt.Status != tt.status || !strings.Contains(res.Attempt.Error, tt.wantErr) {
+				t.Fatalf("result %+v", res)
+			}
+		})
+	}
+	rec, _ := db.Get(context.Background(), ev.ID)
+	if len(rec.Replays) != 3 {
+		t.Fatalf("%d attempts stored", len(rec.Replays))
+	}
+}
+
+func TestForwardReturnsAppResponse(t *testing.T) {
+	app, got, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-App", "yes")
+		w.WriteHeader(202)
+		io.WriteString(w, `{"app":"accepted"}`)
+	})
+	dbPath := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 200 * time.Millisecond}), Target: Target{URL: app.URL, KeepPath: true}, Recorder: db}
+	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Forward: fw}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+
+	resp, err := http.Post(srv.URL()+"/hooks/a", "application/json", strings.NewReader(`{"n":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || string(b) != `{"app":"accepted"}` || resp.Header.Get("X-App") != "yes" {
+		t.Fatalf("provider got %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+	if (*got)[0].path != "/hooks/a" || string((*got)[0].body) != `{"n":1}` {
+		t.Fatalf("app saw %+v", (*got)[0])
+	}
+	// The app goes down: 502, and the delivery is still stored.
+	app.Close()
+	resp, err = http.Post(srv.URL()+"/hooks/b", "application/json", strings.NewReader(`{"n":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 502 {
+		t.Fatalf("app down: provider got %d", resp.StatusCode)
+	}
+	cancel()
+	<-done
+	db.Close()
+
+	// Forward results survive a restart.
+	db, err = store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, _ := db.List(context.Background(), store.Query{})
+	if len(recs) != 2 {
+		t.Fatalf("%d stored", len(recs))
+	}
+	down, ok := recs[0], recs[1]
+	if ok.Forward == nil || ok.Forward.Status != 202 || ok.Response.Status != 202 {
+		t.Fatalf("ok forward %+v response %+v", ok.Forward, ok.Response)
+	}
+	if down.Forward == nil || down.Forward.Status != 0 || down.Forward.Error == "" || down.Response.Status != 502 {
+		t.Fatalf("down forward %+v response %+v", down.Forward, down.Response)
+	}
+	full, err := db.Attempt(context.Background(), ok.ID, 0)
+	if err != nil || string(full.RespBody) != `{"app":"accepted"}` {
+		t.Fatalf("forward response body %q %v", full.RespBody, err)
+	}
+}

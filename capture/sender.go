@@ -1,0 +1,201 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// MaxResponseBody bounds the response body kept for an attempt.
+const MaxResponseBody = 64 << 10
+
+// hopByHop are the headers that describe one connection, not the message
+// (RFC 9110 §7.6.1); they are never copied from a stored delivery to a new
+// request or from the app's response to the provider.
+var hopByHop = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// Target says where and how to send a stored delivery.
+type Target struct {
+	URL string // the exact URL, or the base when KeepPath is set
+	// KeepPath appends the delivery's original path and query to URL.
+	KeepPath bool
+	// Header adds headers, replacing every value of a name the delivery
+	// already has.
+	Header store.Header
+}
+
+// Sender sends stored deliveries (replay) and live ones (forward).
+type Sender struct {
+	client *http.Client
+	now    func() time.Time
+}
+
+// SenderOptions configure a Sender.
+type SenderOptions struct {
+	Timeout  time.Duration // per attempt; 0 means 30s
+	Insecure bool          // accept any TLS certificate (self-signed dev servers)
+}
+
+// NewSender returns a Sender that never follows redirects: a 3xx is the
+// app's answer and is recorded as such.
+func NewSender(opts SenderOptions) *Sender {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// Bodies are sent as stored; decompressing answers would hide what
+	// the app really said.
+	tr.DisableCompression = true
+	if opts.Insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	return &Sender{
+		client: &http.Client{
+			Transport:     tr,
+			Timeout:       opts.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		now: time.Now,
+	}
+}
+
+// ParseTarget checks a --to URL.
+func ParseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", raw)
+	}
+	return u, nil
+}
+
+// Request builds the HTTP request that re-sends ev with body exactly: same
+// method and body bytes, the original headers except hop-by-hop ones, Host
+// and Content-Length (recomputed), then the target's extra headers.
+func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.Request, error) {
+	u, err := ParseTarget(t.URL)
+	if err != nil {
+		return nil, err
+	}
+	if t.KeepPath {
+		u.Path = strings.TrimSuffix(u.Path, "/") + ev.Path
+		u.RawPath = ""
+		u.RawQuery = ev.Query
+	}
+	req, err := http.NewRequestWithContext(ctx, ev.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		req.Body = http.NoBody
+	}
+	connHeaders := map[string]bool{}
+	for _, v := range ev.Header.Values("Connection") {
+		for _, name := range strings.Split(v, ",") {
+			connHeaders[http.CanonicalHeaderKey(strings.TrimSpace(name))] = true
+		}
+	}
+	for _, f := range ev.Header {
+		k := http.CanonicalHeaderKey(f.Name)
+		if hopByHop[k] || connHeaders[k] || k == "Host" || k == "Content-Length" {
+			continue
+		}
+		req.Header[k] = append(req.Header[k], f.Value)
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		// Without this net/http adds its own; a replay should not claim a
+		// user agent the provider did not send.
+		req.Header["User-Agent"] = []string{""}
+	}
+	replaced := map[string]bool{}
+	for _, f := range t.Header {
+		k := http.CanonicalHeaderKey(f.Name)
+		if k == "Host" {
+			req.Host = f.Value
+			continue
+		}
+		if !replaced[k] {
+			delete(req.Header, k)
+			replaced[k] = true
+		}
+		req.Header.Add(k, f.Value)
+	}
+	return req, nil
+}
+
+// Response is what a target answered.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte // complete up to the cap used by Do
+}
+
+// Send re-sends ev to t and returns the attempt to store (At, Target,
+// Status, DurationMS, Error, the response headers and capped body).
+func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target) store.Attempt {
+	a, _ := s.do(ctx, ev, body, t, MaxResponseBody)
+	return a
+}
+
+// do sends and returns the attempt plus the full response (body read up to
+// keep bytes).
+func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
+	start := s.now()
+	a := store.Attempt{At: start.UTC(), Target: t.URL}
+	req, err := Request(ctx, ev, body, t)
+	if err != nil {
+		a.Error = err.Error()
+		return a, nil
+	}
+	a.Target = req.URL.String()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		a.DurationMS = ms(s.now().Sub(start))
+		a.Error = describeSendError(err)
+		return a, nil
+	}
+	defer resp.Body.Close()
+	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
+	a.DurationMS = ms(s.now().Sub(start))
+	a.Status = resp.StatusCode
+	if rerr != nil {
+		a.Error = "reading the response: " + rerr.Error()
+	}
+	for _, k := range sortedCanonical(resp.Header) {
+		for _, v := range resp.Header[k] {
+			a.RespHeader = append(a.RespHeader, store.Field{Name: k, Value: v})
+		}
+	}
+	a.RespBody = rb
+	if int64(len(a.RespBody)) > MaxResponseBody {
+		a.RespBody = a.RespBody[:MaxResponseBody]
+	}
+	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}
+}
+
+// describeSendError turns transport errors into sentences.
+func describeSendError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timed out waiting for the target: " + err.Error()
+	case strings.Contains(err.Error(), "connection refused"):
+		return "connection refused: is the target running? (" + err.Error() + ")"
+	}
+	return err.Error()
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/capture"
+	"github.com/hookscope/hookscope/store"
+)
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newReplayCmd) }
+
+type replayFlags struct {
+	db, to, rate     string
+	keepPath, asJSON bool
+	insecure         bool
+	headers          []string
+	concurrency      int
+	timeout          time.Duration
+}
+
+func newReplayCmd(e *env) *cobra.Command {
+	f := &replayFlags{}
+	cmd := &cobra.Command{
+		Use:   "replay ID|FILTER... --to URL",
+		Short: "Send stored deliveries again, to any endpoint",
+		Long: "replay sends stored deliveries with their original method, body bytes and headers\n" +
+			"(less hop-by-hop ones, Host and Content-Length) to --to. Signed deliveries keep a\n" +
+			"valid signature. An argument that is not a delivery id is a filter, as in the live\n" +
+			"view: hookscope replay 'type:app.installed sig:valid' --to http://localhost:3000/hooks",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd.Context(), e, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	fl.StringVar(&f.to, "to", "", "target URL (required)")
+	fl.BoolVar(&f.keepPath, "keep-path", false, "append each delivery's original path and query to --to")
+	fl.StringArrayVar(&f.headers, "header", nil, "add or override a header K:V (repeatable)")
+	fl.IntVar(&f.concurrency, "concurrency", 1, "attempts in flight at once")
+	fl.StringVar(&f.rate, "rate", "", "at most N attempts per second, e.g. 5/s (default: unlimited)")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of each attempt")
+	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the target")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per attempt")
+	return cmd
+}
+
+// parseRate reads --rate: "5", "5/s", "300/m".
+func parseRate(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	num, unit, _ := strings.Cut(s, "/")
+	n, err := strconv.ParseFloat(num, 64)
+	per := map[string]float64{"": 1, "s": 1, "m": 60, "min": 60, "h": 3600}[unit]
+	if err != nil || n <= 0 || per == 0 {
+		return 0, usagef("--rate: %q is not a rate; accepted: N/s, N/m or N/h with N > 0 (e.g. 5/s)", s)
+	}
+	return n / per, nil
+}
+
+// parseHeaders reads repeatable K:V flags.
+func parseHeaders(flag string, vals []string) (store.Header, error) {
+	var h store.Header
+	for _, v := range vals {
+		k, val, ok := strings.Cut(v, ":")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(val, "\r\n") {
+			return nil, usagef("%s: %q is not K:V (a header name, a colon, a value)", flag, v)
+		}
+		h = append(h, store.Field{Name: k, Value: strings.TrimSpace(val)})
+	}
+	return h, nil
+}
+
+func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error {
+	if f.to == "" {
+		return usagef("--to: required: the URL to send the deliveries to")
+	}
+	if _, err := capture.ParseTarget(f.to); err != nil {
+		return usagef("--to: %v", err)
+	}
+	if f.concurrency < 1 {
+		return usagef("--concurrency: must be 1 or more, got %d", f.concurrency)
+	}
+	if f.timeout <= 0 {
+		return usagef("--timeout: must be positive, got %s", f.timeout)
+	}
+	rate, err := parseRate(f.rate)
+	if err != nil {
+		return err
+	}
+	hdr, err := parseHeaders("--header", f.headers)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(f.db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := resolveSelection(ctx, s, args)
+	if err != nil {
+		return err
+	}
+	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
+	prog := newProgress(e.stderr, len(ids), isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON)
+	var sum replaySummary
+	var storeErr error
+	sender.Replay(ctx, s, ids, capture.ReplayOptions{
+		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
+	}, func(r capture.ReplayResult) {
+		sum.add(r)
+		if r.Err != nil && storeErr == nil {
+			storeErr = r.Err
+		}
+		prog.step()
+		if f.asJSON {
+			printAttemptJSON(e.stdout, r)
+		} else if len(ids) == 1 || !prog.on {
+			printAttemptLine(e.stdout, r)
+		}
+	})
+	prog.done()
+	if !f.asJSON {
+		fmt.Fprintln(e.stdout, sum.String(len(ids)))
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted after %d of %d", sum.sent, len(ids))
+	}
+	if storeErr != nil {
+		return storeErr
+	}
+	return nil
+}
+
+// resolveSelection turns replay's arguments into delivery ids: an argument
+// that is the id (or unique prefix) of a stored delivery selects it;
+// anything else is a filter, whose matches are taken oldest first.
+func resolveSelection(ctx context.Context, s store.Store, args []string) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, a := range args {
+		if store.ValidIDPrefix(a) {
+			rec, err := s.Get(ctx, a)
+			if err == nil {
+				add(rec.ID)
+				continue
+			}
+			if errors.Is(err, store.ErrAmbiguous) {
+				return nil, fmt.Errorf("%q matches more than one delivery: type more of the id", a)
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+		}
+		if _, err := store.ParseFilter(a); err != nil {
+			return nil, usagef("%q is neither a delivery id nor a filter: %v", a, err)
+		}
+		after := ""
+		n := 0
+		for {
+			recs, err := s.List(ctx, store.Query{Filter: a, Oldest: true, After: after, Limit: 500})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				add(r.ID)
+				n++
+			}
+			if len(recs) < 500 {
+				break
+			}
+			after = recs[len(recs)-1].ID
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("no delivery has the id %q or matches it as a filter", a)
+		}
+	}
+	return ids, nil
+}
+
+type replaySummary struct{ sent, ok, non2xx, errs int }
+
+func (s *replaySummary) add(r capture.ReplayResult) {
+	s.sent++
+	switch {
+	case r.Err != nil || r.Attempt.Status == 0:
+		s.errs++
+	case r.Attempt.Status/100 == 2:
+		s.ok++
+	default:
+		s.non2xx++
+	}
+}
+
+func (s replaySummary) String(total int) string {
+	return fmt.Sprintf("replayed %d of %d: %d 2xx, %d non-2xx, %d errors", s.sent, total, s.ok, s.non2xx, s.errs)
+}
+
+// attemptJSON is replay --json's object: the fixed fields of an attempt
+// plus which delivery and which attempt.
+type attemptJSON struct {
+	ID         string  `json:"id"`
+	Seq        int     `json:"seq"`
+	At         string  `json:"at"`
+	Target     string  `json:"target"`
+	Status     int     `json:"status"`
+	DurationMS float64 `json:"duration_ms"`
+	Error      string  `json:"error"`
+}
+
+func printAttemptJSON(w io.Writer, r capture.ReplayResult) {
+	a := r.Attempt
+	errText := a.Error
+	if r.Err != nil {
+		errText = r.Err.Error()
+	}
+	b, _ := json.Marshal(attemptJSON{ID: r.ID, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
+		Status: a.Status, DurationMS: a.DurationMS, Error: errText})
+	fmt.Fprintf(w, "%s\n", b)
+}
+
+func printAttemptLine(w io.Writer, r capture.ReplayResult) {
+	a := r.Attempt
+	switch {
+	case r.Err != nil:
+		fmt.Fprintf(w, "%s  error: %v\n", r.ID, r.Err)
+	case a.Status == 0:
+		fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", r.ID, a.Target, a.DurationMS, a.Error)
+	default:
+		fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", r.ID, a.Target, a.Status, a.DurationMS, a.Seq)
+	}
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// appServer is a small local app that records what it receives.
+func appServer(t *testing.T, status int) (*httptest.Server, func() []string) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+string(b))
+		mu.Unlock()
+		w.WriteHeader(status)
+		io.WriteString(w, `{"app":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }
+}
+
+func TestReplayByIDAndFilterWhileListening(t *testing.T) {
+	l := startListen(t)
+	post(t, l.url+"/hooks/a", []byte(`{"type":"one"}`))
+	post(t, l.url+"/hooks/b", []byte(`{"type":"two"}`))
+	post(t, l.url+"/other", []byte(`{"type":"three"}`))
+	app, got := appServer(t, 200)
+	recs := lsJSON(t, l.db)
+	id := recs[2]["id"].(string)
+
+	code, out, errs := run(t, "replay", id[:12], "--to", app.URL+"/in", "--db", l.db)
+	if code != 0 || !strings.Contains(out, "200") || !strings.Contains(out, "1 2xx") {
+		t.Fatalf("replay by id: %d %q %q", code, out, errs)
+	}
+	// A filter selects the two /hooks deliveries, oldest first; --json
+	// prints one object per attempt.
+	code, out, errs = run(t, "replay", "path:/hooks/*", "--to", app.URL, "--keep-path", "--json", "--db", l.db)
+	if code != 0 {
+		t.Fatalf("replay by filter: %d %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("json lines %q", out)
+	}
+	var a map[string]any
+	json.Unmarshal([]byte(lines[0]), &a)
+	for _, k := range []string{"at", "target", "status", "duration_ms", "error"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("attempt JSON lacks %q: %s", k, lines[0])
+		}
+	}
+	want := []string{`/in {"type":"one"}`, `/hooks/a {"type":"one"}`, `/hooks/b {"type":"two"}`}
+	if strings.Join(got(), "|") != strings.Join(want, "|") {
+		t.Fatalf("app got %q", got())
+	}
+	// Attempts show up in show --json.
+	_, out, _ = run(t, "show", id, "--json", "--db", l.db)
+	var rec map[string]any
+	json.Unmarshal([]byte(out), &rec)
+	replays := rec["replays"].([]any)
+	if len(replays) != 2 || replays[0].(map[string]any)["status"].(float64) != 200 {
+		t.Fatalf("replays %v", rec["replays"])
+	}
+}
+
+func TestReplayUsageAndMisses(t *testing.T) {
+	l := startListen(t)
+	post(t, l.url+"/x", []byte(`{}`))
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"replay", "path:/x"}, 2, "--to"},
+		{[]string{"replay", "path:/x", "--to", "ftp://x"}, 2, "--to"},
+		{[]string{"replay", "path:/x", "--to", "http://127.0.0.1:1", "--rate", "fast"}, 2, "--rate"},
+		{[]string{"replay", "path:/x", "--to", "http://127.0.0.1:1", "--concurrency", "0"}, 2, "--concurrency"},
+		{[]string{"replay", "path:/nothing", "--to", "http://127.0.0.1:1"}, 1, "no delivery"},
+		{[]string{"replay", "bogus:key", "--to", "http://127.0.0.1:1"}, 2, "neither a delivery id nor a filter"},
+	} {
+		code, _, errs := run(t, append(tc.args, "--db", l.db)...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d %q", tc.args, code, errs)
+		}
+	}
+	// A target that is down is an attempt with an error, not a crash.
+	code, out, _ := run(t, "replay", "path:/x", "--to", "http://127.0.0.1:1/", "--timeout", "1s", "--db", l.db)
+	if code != 0 || !strings.Contains(out, "1 errors") {
+		t.Fatalf("down target: %d %q", code, out)
+	}
+}
+
+func TestListenForwardTo(t *testing.T) {
+	app, got := appServer(t, 201)
+	l := startListen(t, "--forward-to", app.URL+"/app")
+	req, _ := http.NewRequest("POST", l.url+"/hooks/td?x=1", strings.NewReader(`{"n":1}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || string(b) != `{"app":true}` {
+		t.Fatalf("provider got %d %q", resp.StatusCode, b)
+	}
+	if g := got(); len(g) != 1 || g[0] != `/app/hooks/td {"n":1}` {
+		t.Fatalf("app got %q", g)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(l.stdout.String(), "app:201") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(l.stdout.String(), "201") || !strings.Contains(l.stdout.String(), "app:201") {
+		t.Fatalf("headless line lacks the app's status: %q", l.stdout.String())
+	}
+	rec := lsJSON(t, l.db)[0]
+	fwd, _ := rec["forward"].(map[string]any)
+	if fwd == nil || fwd["status"].(float64) != 201 {
+		t.Fatalf("forward %v", rec["forward"])
+	}
+}
