@@ -345,3 +345,49 @@ func TestDatabaseFileMode(t *testing.T) {
 		t.Fatalf("socket mode %v %v", si.Mode().Perm(), err)
 	}
 }
+
+func TestKeysAndKeyEndpoint(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	code, out, errs := run(t, "keys", "new", "--curve", "p384")
+	if code != 0 {
+		t.Fatalf("keys new: %s", errs)
+	}
+	id := strings.TrimSpace(out)
+	if code, _, errs := run(t, "keys", "new", "--curve", "p999"); code != 2 || !strings.Contains(errs, "p256, p384, p521") {
+		t.Fatalf("bad curve: %d %s", code, errs)
+	}
+	_, out, _ = run(t, "keys", "ls")
+	if !strings.Contains(out, id) || !strings.Contains(out, "p384") {
+		t.Fatalf("ls: %s", out)
+	}
+	_, out, _ = run(t, "keys", "export", id)
+	var pub map[string]string
+	if err := json.Unmarshal([]byte(out), &pub); err != nil || pub["key_id"] != id || pub["public_key"] == "" || strings.Contains(out, "PRIVATE") {
+		t.Fatalf("export: %s", out)
+	}
+	fi, _ := os.Stat(filepath.Join(cfg, "hookscope", "keys", id+".json"))
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v", fi.Mode().Perm())
+	}
+	// The listener serves it and does not record the request.
+	l := startListen(t)
+	resp, err := http.Get(l.url + "/events/signature-keys/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served map[string]string
+	json.NewDecoder(resp.Body).Decode(&served)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || served["public_key"] != pub["public_key"] {
+		t.Fatalf("endpoint %d %v", resp.StatusCode, served)
+	}
+	resp, _ = http.Get(l.url + "/events/signature-keys/nope")
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("unknown id: %d", resp.StatusCode)
+	}
+	if recs := lsJSON(t, l.db); len(recs) != 0 {
+		t.Fatalf("key requests recorded as deliveries: %d", len(recs))
+	}
+}

@@ -135,7 +135,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 	defer closeLog()
 
 	fw, _ := f.forwarder(db)
-	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw})
+	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw,
+		// The stand-in of Talkdesk's key endpoint: not a delivery.
+		Intercept: e.devKeys().Intercept})
 	srv, err := capture.Listen(f.addr, handler)
 	if err != nil {
 		return err

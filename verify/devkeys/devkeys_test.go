@@ -1,0 +1,117 @@
+package devkeys
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestNewListGetAndFileMode(t *testing.T) {
+	d := Dir{Path: filepath.Join(t.TempDir(), "keys")}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []string{"p256", "p384", "p521"} {
+		k, err := d.New(c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(d.Path, k.ID+".json"))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v %v", c, fi.Mode().Perm(), err)
+		}
+		got, err := d.Get(k.ID)
+		if err != nil || !got.Private.Equal(k.Private) || got.Curve != c {
+			t.Fatalf("%s: reloaded key differs: %v", c, err)
+		}
+	}
+	if _, err := d.New("p999", now); err == nil {
+		t.Fatal("unknown curve accepted")
+	}
+	keys, err := d.List()
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("list %d %v", len(keys), err)
+	}
+	if _, err := d.Get("../../etc/passwd"); err == nil {
+		t.Fatal("path traversal id accepted")
+	}
+}
+
+func TestNewestCreatesOnFirstUse(t *testing.T) {
+	d := Dir{Path: filepath.Join(t.TempDir(), "keys")}
+	now := time.Now()
+	k, created, err := d.Newest(now)
+	if err != nil || !created || k.Curve != "p256" {
+		t.Fatalf("first: %v %v", created, err)
+	}
+	k2, created, _ := d.Newest(now)
+	if created || k2.ID != k.ID {
+		t.Fatal("second call made another key")
+	}
+	// Expired keys are not used.
+	k3, created, _ := d.Newest(now.Add(Validity + time.Hour))
+	if !created || k3.ID == k.ID {
+		t.Fatal("expired key reused")
+	}
+}
+
+// TestEndpointServesVerifiableKey follows Talkdesk's documented partner
+// procedure: fetch the key by id, base64-decode it, verify SHA-512 ECDSA.
+func TestEndpointServesVerifiableKey(t *testing.T) {
+	d := Dir{Path: filepath.Join(t.TempDir(), "keys")}
+	k, _ := d.New("p384", time.Now())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !d.Intercept(w, r) {
+			w.WriteHeader(299)
+		}
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + EndpointPrefix + k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub PublicKey
+	json.NewDecoder(resp.Body).Decode(&pub)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || pub.KeyID != k.ID || pub.ExpiresAt == "" || pub.CreatedAt == "" {
+		t.Fatalf("%d %+v", resp.StatusCode, pub)
+	}
+	raw, err := base64.StdEncoding.DecodeString(pub.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(raw)
+	pk, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"type":"app.installed"}`)
+	h := sha512.Sum512(body)
+	sig, _ := ecdsa.SignASN1(rand.Reader, k.Private, h[:])
+	if !ecdsa.VerifyASN1(pk.(*ecdsa.PublicKey), h[:], sig) {
+		t.Fatal("served key does not verify")
+	}
+	for path, want := range map[string]int{EndpointPrefix + "unknown": 404, EndpointPrefix + "..%2F..%2Fx": 404, "/other": 299} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, _ = http.Post(srv.URL+EndpointPrefix+k.ID, "", nil)
+	resp.Body.Close()
+	if resp.StatusCode != 299 {
+		t.Errorf("POST to the key path should be captured, got %d", resp.StatusCode)
+	}
+}
