@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/goccy/go-yaml"
+)
+
+// config is the optional file $XDG_CONFIG_HOME/hookscope/config.yaml (else
+// ~/.config/hookscope/config.yaml). Flags and environment variables win
+// over it. Secrets belong here or in the environment, never on a command
+// line (shell history) — and hookscope never prints them.
+type config struct {
+	Addr string `yaml:"addr"`
+	DB   string `yaml:"db"`
+	// Routes maps a path prefix to a provider (like --route).
+	Routes map[string]string `yaml:"routes"`
+	// HMAC lists generic HMAC routes (like --hmac).
+	HMAC     []string `yaml:"hmac"`
+	Secrets  secrets  `yaml:"secrets"`
+	Talkdesk struct {
+		Region  string `yaml:"region"`
+		KeysURL string `yaml:"keys_url"`
+		// Keys maps key ids to PEM files (like --talkdesk-key).
+		Keys map[string]string `yaml:"keys"`
+	} `yaml:"talkdesk"`
+	Specs          []string `yaml:"specs"`
+	NoDefaultSpecs bool     `yaml:"no_default_specs"`
+	// EventIDFields overrides, per provider, the payload fields that
+	// carry the provider's event id for duplicate detection.
+	EventIDFields map[string][]string `yaml:"event_id_fields"`
+	MaxEvents     int                 `yaml:"max_events"`
+	MaxAge        string              `yaml:"max_age"`
+}
+
+type secrets struct {
+	TalkifAI string `yaml:"talkifai"`
+	Dialpad  string `yaml:"dialpad"`
+	// HMAC maps a generic HMAC route's name (see --hmac) to its secret.
+	HMAC map[string]string `yaml:"hmac"`
+}
+
+// configPath is where the config file is read from.
+func (e *env) configPath() string { return filepath.Join(e.configDir(), "config.yaml") }
+
+// loadConfig reads the config file; a missing file is an empty config. A
+// malformed one is an error naming the file, line and column.
+func (e *env) loadConfig() (*config, error) {
+	path := e.configPath()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var c config
+	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
+	}
+	return &c, nil
+}

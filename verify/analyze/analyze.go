@@ -1,0 +1,146 @@
+// Package analyze runs verification after capture: each committed delivery
+// is checked (provider, signature, schema, duplicate id) by a small pool of
+// workers and the result stored, off the response path. Capture never waits
+// for it: when the queue is full a delivery is left for the catch-up scan,
+// which also picks up deliveries stored while no listener was verifying.
+package analyze
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Checker computes the analysis of one delivery. It may take time (a key
+// fetch) and must honour ctx.
+type Checker func(ctx context.Context, ev store.Event, body []byte) store.Analysis
+
+// Pipeline analyses deliveries in the background.
+type Pipeline struct {
+	db      store.Store
+	check   Checker
+	workers int
+	queue   chan string
+	missed  chan struct{} // a delivery was dropped: run the catch-up scan
+	mu      sync.Mutex
+	pending map[string]bool // queued or being analysed
+}
+
+// New returns a pipeline storing into db. workers bounds concurrent checks
+// (a slow key fetch holds one worker, not the listener).
+func New(db store.Store, check Checker, workers int) *Pipeline {
+	if workers < 1 {
+		workers = 4
+	}
+	return &Pipeline{db: db, check: check, workers: workers, queue: make(chan string, 4096),
+		missed: make(chan struct{}, 1), pending: map[string]bool{}}
+}
+
+// Enqueue schedules a committed delivery. It never blocks.
+func (p *Pipeline) Enqueue(id string) {
+	p.mu.Lock()
+	if p.pending[id] {
+		p.mu.Unlock()
+		return
+	}
+	p.pending[id] = true
+	p.mu.Unlock()
+	select {
+	case p.queue <- id:
+	default:
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+		select {
+		case p.missed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run analyses until ctx ends. It starts with a scan for deliveries that
+// have no analysis yet.
+func (p *Pipeline) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for i := 0; i < p.workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case id := <-p.queue:
+					if err := p.Analyze(ctx, id); err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
+						// The delivery stays pending; `hookscope verify`
+						// or the next catch-up retries it.
+						_ = err
+					}
+					p.mu.Lock()
+					delete(p.pending, id)
+					p.mu.Unlock()
+				}
+			}
+		}()
+	}
+	p.catchUp(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return nil
+		case <-p.missed:
+			p.catchUp(ctx)
+		}
+	}
+}
+
+// catchUp queues every delivery without an analysis, oldest first, without
+// ever blocking on a full queue for long: what does not fit waits for the
+// next scan.
+func (p *Pipeline) catchUp(ctx context.Context) {
+	after := ""
+	for ctx.Err() == nil {
+		recs, err := p.db.List(ctx, store.Query{Filter: "sig:pending", Oldest: true, After: after, Limit: 256})
+		if err != nil || len(recs) == 0 {
+			return
+		}
+		for _, r := range recs {
+			p.mu.Lock()
+			busy := p.pending[r.ID]
+			if !busy {
+				p.pending[r.ID] = true
+			}
+			p.mu.Unlock()
+			if busy {
+				continue
+			}
+			select {
+			case p.queue <- r.ID:
+			case <-ctx.Done():
+				return
+			}
+		}
+		after = recs[len(recs)-1].ID
+	}
+}
+
+// Analyze checks one delivery now and stores the result.
+func (p *Pipeline) Analyze(ctx context.Context, id string) error {
+	rec, err := p.db.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	body, err := p.db.Body(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	a := p.check(ctx, rec.Event, body)
+	if _, err := p.db.PutAnalysis(ctx, rec.ID, a); err != nil {
+		return fmt.Errorf("analyze %s: %w", rec.ID, err)
+	}
+	return nil
+}

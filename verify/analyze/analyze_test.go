@@ -1,0 +1,75 @@
+package analyze
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+func TestPipelineAnalysesEnqueuedAndBacklog(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	// A backlog stored while nobody was verifying.
+	for i := 0; i < 5; i++ {
+		db.Append(ctx, &store.Event{Method: "POST", Path: "/old"}, []byte("old"))
+	}
+	var calls atomic.Int32
+	p := New(db, func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
+		calls.Add(1)
+		return store.Analysis{Provider: "test", EventType: string(body), Signature: store.Signature{Status: store.SigUnsigned}}
+	}, 2)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(rctx) }()
+	for i := 0; i < 5; i++ {
+		ev := &store.Event{Method: "POST", Path: "/new"}
+		db.Append(ctx, ev, []byte("new"))
+		p.Enqueue(ev.ID)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, pending, _ := db.Count(ctx, "sig:pending")
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d still pending", pending)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if calls.Load() != 10 {
+		t.Fatalf("checked %d times, want 10", calls.Load())
+	}
+	recs, _ := db.List(ctx, store.Query{Filter: "type:new"})
+	if len(recs) != 5 {
+		t.Fatalf("%d analysed as new", len(recs))
+	}
+}
+
+func TestEnqueueNeverBlocksWhenFull(t *testing.T) {
+	db, _ := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	defer db.Close()
+	p := New(db, nil, 1)
+	start := time.Now()
+	for i := 0; i < 10000; i++ {
+		p.Enqueue(store.EncodeID(uint64(i)))
+	}
+	if time.Since(start) > time.Second {
+		t.Fatal("Enqueue blocked")
+	}
+	select {
+	case <-p.missed:
+	default:
+		t.Fatal("overflow not signalled for catch-up")
+	}
+}
