@@ -134,7 +134,9 @@ func loadBytes(name string, data []byte) (*Registry, []Warning, error) {
 	return build(set, []*document{d})
 }
 
-func url0(name string) string { return strings.NewReplacer("/", "_", "#", "_", "?", "_", "%", "_").Replace(name) }
+func url0(name string) string {
+	return strings.NewReplacer("/", "_", "#", "_", "?", "_", "%", "_").Replace(name)
+}
 
 func readSpecFile(name string) ([]byte, error) {
 	fi, err := os.Stat(name)

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
