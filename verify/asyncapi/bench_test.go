@@ -2,20 +2,28 @@ package asyncapi
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hookscope/hookscope/store"
 )
 
 // benchPayload is Talkdesk's documented app.installed delivery with the
-// fields the seed document requires added: about 1 KiB, valid.
+// fields the seed document requires added, padded to exactly 1 KiB with a
+// free-text field inside data; valid.
 func benchPayload(b *testing.B) (any, int) {
 	ex := documentedExamples(b)["app.installed"].(map[string]any)
 	ex["event_id"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
 	ex["event_type"] = "app.installed"
+	data := ex["data"].(map[string]any)
+	data["note"] = ""
 	raw, err := json.Marshal(ex)
 	if err != nil {
 		b.Fatal(err)
+	}
+	data["note"] = strings.Repeat("x", 1024-len(raw))
+	if raw, err = json.Marshal(ex); err != nil || len(raw) != 1024 {
+		b.Fatalf("payload is %d bytes (%v)", len(raw), err)
 	}
 	return mustJSON(b, string(raw)), len(raw)
 }

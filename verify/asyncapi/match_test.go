@@ -329,3 +329,28 @@ func TestHeadersSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentUse: a Registry is shared by the capture path and the UI;
+// run with -race.
+func TestConcurrentUse(t *testing.T) {
+	r := mustDefault(t)
+	examples := documentedExamples(t)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, ex := range examples {
+				if got := r.Check(Delivery{Provider: "talkdesk-events", Payload: ex, PayloadKind: "json"}); got.Status != store.SchemaInvalid {
+					t.Errorf("got %+v", got)
+				}
+			}
+			for _, m := range r.Messages() {
+				_ = m.PayloadSchema()
+				_ = m.Examples()
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

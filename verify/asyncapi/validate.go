@@ -193,9 +193,11 @@ func (m *Message) headerValue(h store.Header) map[string]any {
 		var v any = s
 		switch m.headerInfo.types[name] {
 		case "integer", "number":
-			n := json.Number(strings.TrimSpace(s))
-			if _, err := n.Float64(); err == nil {
-				v = n
+			// Only text that is a JSON number becomes one: ParseFloat would
+			// also accept "Inf" and "0x1p3", which are not.
+			t := strings.TrimSpace(s)
+			if t != "" && (t[0] == '-' || '0' <= t[0] && t[0] <= '9') && json.Valid([]byte(t)) {
+				v = json.Number(t)
 			}
 		case "boolean":
 			if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
