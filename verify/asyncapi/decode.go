@@ -486,7 +486,7 @@ func (d *yamlDecoder) key(n ast.Node) (string, error) {
 			return tk.Value, nil
 		}
 	case nil:
-		return "", fmt.Errorf("asyncapi: %s: empty mapping key: %w", d.name, ErrSyntax)
+		return "", &Error{File: d.name, Reason: "empty mapping key", Err: ErrSyntax}
 	}
 	return "", d.errAt(n, "mapping keys must be scalars")
 }

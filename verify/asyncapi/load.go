@@ -127,14 +127,15 @@ func Check(file string) ([]Warning, error) {
 // what the fuzz test drives.
 func loadBytes(name string, data []byte) (*Registry, []Warning, error) {
 	set := newDocSet()
-	d, err := set.add(name, embeddedURL+"mem/"+url0(name), data, nil)
+	d, err := set.add(name, embeddedURL+"mem/"+memName(name), data, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	return build(set, []*document{d})
 }
 
-func url0(name string) string {
+// memName makes a display name safe to use as the last segment of a URL.
+func memName(name string) string {
 	return strings.NewReplacer("/", "_", "#", "_", "?", "_", "%", "_").Replace(name)
 }
 
@@ -361,8 +362,9 @@ func (b *builder) messageLocations(loc location, depth int) ([]location, error) 
 	return out, nil
 }
 
-// schemaFormats are the Message schemaFormat values whose payload is a JSON
-// Schema (draft-07 superset) this package can validate.
+// jsonSchemaFormat reports whether a Message schemaFormat names a JSON
+// Schema (the AsyncAPI Schema Object, a draft-07 superset, or draft-07
+// itself) that this package can validate; "" is the AsyncAPI default.
 func jsonSchemaFormat(f string) bool {
 	f = strings.ToLower(strings.ReplaceAll(f, " ", ""))
 	return f == "" ||

@@ -420,3 +420,11 @@ func TestSchemaIDCannotFetch(t *testing.T) {
 		t.Fatalf("got %v; want the compiler to refuse https://example.com/other.json", e)
 	}
 }
+
+func TestEmptyMappingKey(t *testing.T) {
+	_, _, err := loadBytes("k.yml", []byte("asyncapi: 2.6.0\n? \n: x\n"))
+	var e *Error
+	if err != nil && !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not an *Error", err, err)
+	}
+}
