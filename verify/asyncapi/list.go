@@ -1,0 +1,99 @@
+package asyncapi
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+// ChannelInfo describes one channel for `hookscope spec ls`.
+type ChannelInfo struct {
+	// Channel is the channel's name in its document.
+	Channel string
+	// Address is what a request path must end with for rule 2 of matching:
+	// the name without surrounding slashes.
+	Address string
+	// Provider is the hookscope provider of the channel, "" when unknown.
+	Provider string
+	// Document is the file the channel comes from ("embedded:NAME" for a
+	// seed document).
+	Document string
+	Messages []MessageInfo
+}
+
+// MessageInfo describes one message of a channel.
+type MessageInfo struct {
+	Name      string
+	Title     string
+	Provider  string
+	EventType string
+}
+
+// Channels lists every channel with its messages, in load order.
+func (r *Registry) Channels() []ChannelInfo {
+	out := make([]ChannelInfo, 0, len(r.channels))
+	for _, ch := range r.channels {
+		ci := ChannelInfo{Channel: ch.name, Address: ch.address, Provider: ch.provider, Document: ch.doc.name}
+		for _, m := range ch.messages {
+			ci.Messages = append(ci.Messages, MessageInfo{Name: m.name, Title: m.title, Provider: ch.provider, EventType: m.eventType})
+		}
+		out = append(out, ci)
+	}
+	return out
+}
+
+// Messages returns every message once, in load order (for `send --list`).
+func (r *Registry) Messages() []*Message { return append([]*Message(nil), r.messages...) }
+
+// Message finds a message by name, title or event type (AppInstalledEvent,
+// app.installed, contact-created, CONVERSATION_ENDED), or by the address of
+// a channel that carries exactly one message. Exact matches are preferred to
+// case-insensitive ones, and earlier documents to later ones.
+func (r *Registry) Message(name string) (*Message, bool) {
+	keys := func(m *Message) []string { return []string{m.name, m.title, m.eventType} }
+	for _, eq := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
+		for _, m := range r.messages {
+			for _, k := range keys(m) {
+				if k != "" && eq(k, name) {
+					return m, true
+				}
+			}
+		}
+		for _, ch := range r.channels {
+			if len(ch.messages) == 1 && (eq(ch.name, name) || eq(ch.address, strings.Trim(name, "/"))) {
+				return ch.messages[0], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// WriteChannels writes the `spec ls` table: one line per message of each
+// channel, columns aligned with spaces. Text from documents is made safe for
+// a terminal first, since a user's spec is untrusted input.
+func WriteChannels(w io.Writer, chans []ChannelInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tCHANNEL\tMESSAGE\tTITLE\tEVENT TYPE")
+	cell := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return strings.ReplaceAll(termsafe.Line(s), "\t", " ")
+	}
+	for _, ch := range chans {
+		if len(ch.Messages) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\n", cell(ch.Provider), cell(ch.Channel))
+			continue
+		}
+		for _, m := range ch.Messages {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(m.Provider), cell(ch.Channel), cell(m.Name), cell(m.Title), cell(m.EventType))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("asyncapi: writing channel list: %w", err)
+	}
+	return nil
+}

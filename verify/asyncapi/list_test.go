@@ -1,0 +1,72 @@
+package asyncapi
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
+
+// golden compares got with testdata/NAME.golden, rewriting it with -update.
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", t.Name()+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update after checking):\n%s", path, got)
+	}
+}
+
+func TestWriteChannels(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteChannels(&b, mustDefault(t).Channels()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, b.Bytes())
+}
+
+func TestWriteChannelsUntrustedText(t *testing.T) {
+	chans := []ChannelInfo{
+		{Channel: "evil\x1b]0;pwned\x07", Provider: "", Messages: []MessageInfo{{Name: "a\tb", Title: "line\nbreak", EventType: "\u202etxt"}}},
+		{Channel: "empty"},
+	}
+	var b bytes.Buffer
+	if err := WriteChannels(&b, chans); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\u202e") || strings.Count(out, "\n") != 3 {
+		t.Fatalf("unsafe or misaligned output:\n%q", out)
+	}
+}
+
+func TestChannels(t *testing.T) {
+	chans := mustDefault(t).Channels()
+	byProvider := map[string]int{}
+	for _, c := range chans {
+		for _, m := range c.Messages {
+			byProvider[m.Provider]++
+		}
+	}
+	want := map[string]int{"talkdesk-events": 8, "talkdesk-trigger": 9, "talkdesk-dce": 2, "dialpad": 5}
+	for p, n := range want {
+		if byProvider[p] != n {
+			t.Errorf("%s: %d messages; want %d", p, byProvider[p], n)
+		}
+	}
+	if len(byProvider) != len(want) {
+		t.Errorf("providers = %v", byProvider)
+	}
+}

@@ -1,0 +1,377 @@
+package asyncapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Delivery is what matching and validation need to know about one
+// delivery.
+type Delivery struct {
+	// Provider is the detected provider (talkdesk-events, dialpad, …);
+	// "" or "unknown" makes every loaded message a candidate.
+	Provider string
+	// Path is the request path, without the query.
+	Path string
+	// RouteChannel is the channel a user-configured route sends this path
+	// to; "" when no route applies.
+	RouteChannel string
+	// Header holds the request headers, for messages with a headers schema.
+	Header store.Header
+	// Payload is the JSON body decoded with json.Decoder.UseNumber, or a
+	// Dialpad JWT's claims in the same representation.
+	Payload any
+	// PayloadKind says what the body is: "json", "jwt", "xml", "form",
+	// "text", "binary" or "empty". Only json and jwt payloads are matched;
+	// "" counts as json when Payload is set.
+	PayloadKind string
+	// PayloadErr says why the body could not be decoded ("unexpected end
+	// of JSON input"); a delivery with one is skipped.
+	PayloadErr string
+}
+
+// pair is one message as carried by one channel: the unit matching picks,
+// since the result names both.
+type pair struct {
+	ch *channel
+	m  *Message
+}
+
+// index is built once at load: candidate pairs by provider.
+type index struct {
+	all        []pair
+	byProvider map[string][]pair
+}
+
+func (r *Registry) buildIndex() {
+	r.idx.byProvider = map[string][]pair{}
+	for _, ch := range r.channels {
+		for _, m := range ch.messages {
+			p := pair{ch, m}
+			r.idx.all = append(r.idx.all, p)
+			r.idx.byProvider[ch.provider] = append(r.idx.byProvider[ch.provider], p)
+		}
+	}
+}
+
+// candidates are the pairs matching may pick for a provider: all of them
+// for an unknown provider; else that provider's, falling back to channels
+// whose document names no provider (a user's own spec).
+func (r *Registry) candidates(provider string) []pair {
+	if provider == "" || provider == providerUnknown {
+		return r.idx.all
+	}
+	if ps := r.idx.byProvider[provider]; len(ps) > 0 {
+		return ps
+	}
+	return r.idx.byProvider[""]
+}
+
+// Check matches a delivery to a message and validates it. Matching applies
+// these rules in order, stopping at the first that decides:
+//
+//  1. a route the user configured names the channel;
+//  2. the request path ends with a channel's address;
+//  3. a discriminator: a payload property a message pins with const or a
+//     one-value enum, else the payload's `event_type`/`type`/`event` equal
+//     to a message's title, name or event type or its channel's last
+//     segment;
+//  4. the message whose schema declares the most of the payload's
+//     top-level properties, ties broken by fewest errors: a best guess.
+//
+// When a channel carries several messages (oneOf), rules 3 and 4 pick among
+// them. Non-JSON payloads are skipped with the reason.
+func (r *Registry) Check(d Delivery) store.SchemaResult {
+	if reason := skipReason(d); reason != "" {
+		return store.SchemaResult{Status: store.SchemaSkipped, Errors: []store.SchemaError{}, Reason: reason}
+	}
+	if d.RouteChannel != "" {
+		ch := r.channel(d.RouteChannel)
+		if ch == nil {
+			return unmatched(fmt.Sprintf("the route names channel %q, which no loaded AsyncAPI document declares", d.RouteChannel))
+		}
+		return r.within(ch, d)
+	}
+	cands := r.candidates(d.Provider)
+	if len(cands) == 0 {
+		return unmatched(fmt.Sprintf("no loaded AsyncAPI document describes provider %s", d.Provider))
+	}
+	if ch := pathChannel(d.Path, cands); ch != nil {
+		return r.within(ch, d)
+	}
+	obj, ok := d.Payload.(map[string]any)
+	if !ok {
+		return unmatched("the payload is not a JSON object, and neither a route nor the path names a channel")
+	}
+	if p, guess, ok := discriminate(cands, obj, d); ok {
+		return p.result(d, guess)
+	}
+	if p, errs, ok := bestFit(cands, d, true); ok {
+		return p.resultWith(errs, true)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
+	}
+	who := "any loaded message"
+	if d.Provider != "" && d.Provider != providerUnknown {
+		who = "any " + d.Provider + " message"
+	}
+	return unmatched(fmt.Sprintf("no discriminator matched and the payload's properties (%s) are not declared by %s", strings.Join(keys, ", "), who))
+}
+
+func unmatched(reason string) store.SchemaResult {
+	return store.SchemaResult{Status: store.SchemaUnmatched, Errors: []store.SchemaError{}, Reason: reason}
+}
+
+func skipReason(d Delivery) string {
+	switch d.PayloadKind {
+	case "json", "jwt":
+	case "":
+		if d.Payload == nil && d.PayloadErr == "" {
+			return "the body is empty"
+		}
+	case "empty":
+		return "the body is empty"
+	case "xml":
+		return "the body is XML; the AsyncAPI messages describe JSON payloads"
+	case "form":
+		return "the body is a form; the AsyncAPI messages describe JSON payloads"
+	default:
+		return fmt.Sprintf("the body is %s, not JSON", d.PayloadKind)
+	}
+	if d.PayloadErr != "" {
+		return "the body could not be decoded: " + d.PayloadErr
+	}
+	return ""
+}
+
+// within picks a message of a channel that rule 1 or 2 decided.
+func (r *Registry) within(ch *channel, d Delivery) store.SchemaResult {
+	switch len(ch.messages) {
+	case 0:
+		return store.SchemaResult{Status: store.SchemaUnmatched, Channel: ch.name, Errors: []store.SchemaError{}, Reason: fmt.Sprintf("channel %q declares no messages", ch.name)}
+	case 1:
+		return pair{ch, ch.messages[0]}.result(d, false)
+	}
+	pairs := make([]pair, len(ch.messages))
+	for i, m := range ch.messages {
+		pairs[i] = pair{ch, m}
+	}
+	if obj, ok := d.Payload.(map[string]any); ok {
+		if p, guess, ok := discriminate(pairs, obj, d); ok {
+			return p.result(d, guess)
+		}
+	}
+	p, errs, _ := bestFit(pairs, d, false)
+	return p.resultWith(errs, true)
+}
+
+func (r *Registry) channel(name string) *channel {
+	want := strings.Trim(name, "/")
+	for _, ch := range r.channels {
+		if ch.name == name || ch.address == want {
+			return ch
+		}
+	}
+	return nil
+}
+
+// pathChannel returns the candidate channel whose address the path ends
+// with, segment by segment ({param} segments match any one segment); the
+// longest address wins.
+func pathChannel(path string, cands []pair) *channel {
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return nil
+	}
+	segs := strings.Split(path, "/")
+	var best *channel
+	for _, p := range cands {
+		ch := p.ch
+		if best != nil && (ch == best || len(ch.segs) <= len(best.segs)) {
+			continue
+		}
+		if suffixMatch(segs, ch.segs) {
+			best = ch
+		}
+	}
+	return best
+}
+
+func suffixMatch(path, addr []string) bool {
+	if len(addr) > len(path) {
+		return false
+	}
+	off := len(path) - len(addr)
+	for i, a := range addr {
+		s := path[off+i]
+		if len(a) > 2 && a[0] == '{' && a[len(a)-1] == '}' {
+			if s == "" {
+				return false
+			}
+			continue
+		}
+		if a != s {
+			return false
+		}
+	}
+	return true
+}
+
+// discriminate applies rule 3. guess reports that a tie had to be broken
+// by rule 4's scoring.
+func discriminate(cands []pair, obj map[string]any, d Delivery) (p pair, guess, ok bool) {
+	// (a) properties pinned by const / one-value enum.
+	bestScore := 0
+	var pinned []pair
+	for _, c := range cands {
+		score := 0
+		for prop, vals := range c.m.facts.pins {
+			if v, ok := obj[prop]; ok && containsValue(vals, v) {
+				score++
+			}
+		}
+		switch {
+		case score > bestScore:
+			bestScore, pinned = score, append(pinned[:0], c)
+		case score == bestScore && score > 0:
+			pinned = append(pinned, c)
+		}
+	}
+	if len(pinned) == 1 {
+		return pinned[0], false, true
+	}
+	// (b) the event name the payload carries, against the message's names.
+	pool := cands
+	if len(pinned) > 1 {
+		pool = pinned
+	}
+	var named []pair
+	for _, c := range pool {
+		for _, prop := range discriminatorProps {
+			s, ok := obj[prop].(string)
+			if ok && s != "" && (s == c.m.title || s == c.m.name || s == c.m.eventType || s == c.ch.segs[len(c.ch.segs)-1]) {
+				named = append(named, c)
+				break
+			}
+		}
+	}
+	switch {
+	case len(named) == 1:
+		return named[0], false, true
+	case len(named) > 1:
+		p, _, _ := bestFit(named, d, false)
+		return p, true, true
+	case len(pinned) > 1:
+		p, _, _ := bestFit(pinned, d, false)
+		return p, true, true
+	}
+	return pair{}, false, false
+}
+
+// bestFit applies rule 4: the most declared top-level properties, then the
+// fewest errors, then load order. With requireDeclared, a message that
+// declares none of the payload's properties is no candidate at all. It
+// returns the winner's validation errors.
+func bestFit(cands []pair, d Delivery, requireDeclared bool) (pair, []store.SchemaError, bool) {
+	obj, _ := d.Payload.(map[string]any)
+	bestScore := -1
+	var top []pair
+	for _, c := range cands {
+		score := 0
+		for k := range obj {
+			if c.m.facts.declared[k] {
+				score++
+			}
+		}
+		switch {
+		case score > bestScore:
+			bestScore, top = score, append(top[:0], c)
+		case score == bestScore:
+			top = append(top, c)
+		}
+	}
+	if len(top) == 0 || requireDeclared && bestScore == 0 {
+		return pair{}, nil, false
+	}
+	if len(top) == 1 {
+		return top[0], top[0].m.Validate(d.Payload, d.Header), true
+	}
+	best, bestErrs := -1, []store.SchemaError(nil)
+	for i, c := range top {
+		errs := c.m.Validate(d.Payload, d.Header)
+		if best < 0 || len(errs) < len(bestErrs) {
+			best, bestErrs = i, errs
+		}
+		if len(errs) == 0 {
+			break
+		}
+	}
+	return top[best], bestErrs, true
+}
+
+func (p pair) result(d Delivery, guess bool) store.SchemaResult {
+	return p.resultWith(p.m.Validate(d.Payload, d.Header), guess)
+}
+
+// resultWith builds the result from the winner's validation errors.
+func (p pair) resultWith(errs []store.SchemaError, guess bool) store.SchemaResult {
+	res := store.SchemaResult{Status: store.SchemaValid, Message: p.m.name, Channel: p.ch.name, BestGuess: guess, Errors: errs}
+	if len(errs) > 0 {
+		res.Status = store.SchemaInvalid
+	}
+	if res.Errors == nil {
+		res.Errors = []store.SchemaError{}
+	}
+	return res
+}
+
+// containsValue reports whether v equals one of the pinned values, numbers
+// compared by value (1 and 1.0 are the same JSON number).
+func containsValue(vals []any, v any) bool {
+	for _, w := range vals {
+		if jsonEqual(w, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonEqual compares two scalar JSON values; numbers by value.
+func jsonEqual(a, b any) bool {
+	an, aok := numberRat(a)
+	bn, bok := numberRat(b)
+	if aok || bok {
+		return aok && bok && an.Cmp(bn) == 0
+	}
+	return a == b
+}
+
+func numberRat(v any) (*big.Rat, bool) {
+	var s string
+	switch n := v.(type) {
+	case json.Number:
+		s = n.String()
+	case float64:
+		s = strconv.FormatFloat(n, 'g', -1, 64)
+	case int:
+		s = strconv.Itoa(n)
+	case int64:
+		s = strconv.FormatInt(n, 10)
+	default:
+		return nil, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	return r, ok
+}

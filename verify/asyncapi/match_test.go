@@ -1,0 +1,356 @@
+package asyncapi
+
+import (
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+func TestMatchingRules(t *testing.T) {
+	r := mustDefault(t)
+	tests := []struct {
+		name      string
+		d         Delivery
+		status    string
+		message   string
+		channel   string
+		bestGuess bool
+	}{
+		// Rule 1: a configured route decides even against the payload.
+		{
+			name:    "route wins over payload",
+			d:       Delivery{Provider: "talkdesk-events", Path: "/in", RouteChannel: "partner-events/app.updated", Payload: `{"event_id":"e","id":"i","event_type":"app.installed","data":{}}`},
+			status:  store.SchemaInvalid,
+			message: "AppUpdatedEvent",
+			channel: "partner-events/app.updated",
+		},
+		{
+			name:    "route with leading slash",
+			d:       Delivery{RouteChannel: "/webhook-trigger/note-created", Payload: `{"x":1}`},
+			status:  store.SchemaValid,
+			message: "NoteCreatedEvent",
+			channel: "webhook-trigger/note-created",
+		},
+		{
+			name:   "route to an unknown channel",
+			d:      Delivery{RouteChannel: "nope/nothing", Payload: `{"x":1}`},
+			status: store.SchemaUnmatched,
+		},
+		// Rule 2: the path ends with a channel address.
+		{
+			name:    "path suffix",
+			d:       Delivery{Provider: "talkdesk-trigger", Path: "/hooks/webhook-trigger/contact-created", Payload: `{"id":"c1"}`},
+			status:  store.SchemaValid,
+			message: "ContactCreatedEvent",
+			channel: "webhook-trigger/contact-created",
+		},
+		{
+			name:    "path suffix with trailing slash, unknown provider",
+			d:       Delivery{Provider: "unknown", Path: "/x/partner-events/app.trial_extended/", Payload: `{"event_id":"e","id":"i","data":{}}`},
+			status:  store.SchemaValid,
+			message: "AppTrialExtendedEvent",
+			channel: "partner-events/app.trial_extended",
+		},
+		{
+			name:   "path must match whole segments",
+			d:      Delivery{Provider: "talkdesk-trigger", Path: "/hooks/xwebhook-trigger/contact-created-v2", Payload: `{"id":"c1"}`},
+			status: store.SchemaUnmatched,
+		},
+		// Rule 3: discriminators.
+		{
+			name:    "const pin on event_type",
+			d:       Delivery{Provider: "talkdesk-events", Path: "/talkdesk", Payload: `{"event_id":"e","id":"i","event_type":"app.trial_ended","data":{}}`},
+			status:  store.SchemaValid,
+			message: "AppTrialEndedEvent",
+			channel: "partner-events/app.trial_ended",
+		},
+		{
+			name:    "type equal to the title",
+			d:       Delivery{Provider: "talkdesk-events", Payload: `{"event_id":"e","id":"i","type":"app.credentials_rotated","data":{}}`},
+			status:  store.SchemaValid,
+			message: "AppCredentialsRotatedEvent",
+			channel: "partner-events/app.credentials_rotated",
+		},
+		{
+			name:    "const pin beats type",
+			d:       Delivery{Provider: "talkdesk-events", Payload: `{"event_id":"e","id":"i","type":"app.installed","event_type":"app.updated","data":{}}`},
+			status:  store.SchemaValid,
+			message: "AppUpdatedEvent",
+			channel: "partner-events/app.updated",
+		},
+		{
+			name:    "type names the message although the pin disagrees",
+			d:       Delivery{Provider: "talkdesk-events", Payload: `{"event_id":"e","id":"i","type":"user.logout","event_type":"user.login","data":{}}`},
+			status:  store.SchemaInvalid,
+			message: "UserLogoutEvent",
+			channel: "partner-events/user.logout",
+		},
+		{
+			name:    "DCE event_type equal to the title, no path",
+			d:       Delivery{Provider: "talkdesk-dce", Payload: `{"event_type":"MESSAGE_CREATED","conversation_id":"c","timestamp":"2024-05-01T10:00:00Z"}`},
+			status:  store.SchemaValid,
+			message: "DCEMessageCreatedEvent",
+			channel: "automated-notifications/bridge/digital-connect",
+		},
+		{
+			name:    "discriminator across providers when provider is unknown",
+			d:       Delivery{Payload: `{"event_type":"CONVERSATION_ENDED","conversation_id":"c","timestamp":"2024-05-01T10:00:00Z"}`},
+			status:  store.SchemaValid,
+			message: "DCEConversationEndedEvent",
+			channel: "automated-notifications/bridge/digital-connect",
+		},
+		// Rule 4: most declared properties, a best guess.
+		{
+			name:      "Dialpad SMS by shape",
+			d:         Delivery{Provider: "dialpad", Payload: `{"id":1,"direction":"inbound","from_number":"+1","to_number":["+2"],"text":"hi","target":{"id":1,"type":"user"}}`},
+			status:    store.SchemaValid,
+			message:   "SmsEvent",
+			channel:   "sms-events",
+			bestGuess: true,
+		},
+		{
+			name:      "Dialpad agent status by shape",
+			d:         Delivery{Provider: "dialpad", Payload: `{"availability_status":false,"on_duty_status":"Busy","target":{"id":1,"type":"user"},"date":1}`},
+			status:    store.SchemaValid,
+			message:   "AgentStatusEvent",
+			channel:   "agent-status-events",
+			bestGuess: true,
+		},
+		{
+			name:      "Dialpad contact event: `event` is no message name",
+			d:         Delivery{Provider: "dialpad", Payload: `{"event":"Deleted","contact":{"id":"c1"}}`},
+			status:    store.SchemaValid,
+			message:   "ContactEvent",
+			channel:   "contact-events",
+			bestGuess: true,
+		},
+		{
+			name:      "Dialpad change log: tie on target broken by declared count",
+			d:         Delivery{Provider: "dialpad", Payload: `{"action":"operator_removed","target":{"id":1,"type":"office"},"date":1}`},
+			status:    store.SchemaValid,
+			message:   "ChangeLogEvent",
+			channel:   "change-log-events",
+			bestGuess: true,
+		},
+		// No candidate.
+		{
+			name:   "nothing declared",
+			d:      Delivery{Provider: "dialpad", Payload: `{"zzz":1}`},
+			status: store.SchemaUnmatched,
+		},
+		{
+			name:   "provider without documents",
+			d:      Delivery{Provider: "talkifai", Payload: `{"id":"x","event":"call.ended"}`},
+			status: store.SchemaUnmatched,
+		},
+		{
+			name:   "array payload without a channel",
+			d:      Delivery{Provider: "dialpad", Payload: `[1,2]`},
+			status: store.SchemaUnmatched,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.d
+			d.Payload = mustJSON(t, d.Payload.(string))
+			d.PayloadKind = "json"
+			got := r.Check(d)
+			if got.Status != tt.status || got.Message != tt.message || got.Channel != tt.channel || got.BestGuess != tt.bestGuess {
+				t.Fatalf("got %+v\nwant status %s message %q channel %q best guess %v", got, tt.status, tt.message, tt.channel, tt.bestGuess)
+			}
+			if got.Errors == nil {
+				t.Error("Errors is nil; want [] so the JSON field is a list")
+			}
+			if (got.Status == store.SchemaUnmatched) != (got.Reason != "") {
+				t.Errorf("reason %q for status %s", got.Reason, got.Status)
+			}
+		})
+	}
+}
+
+func TestSkipped(t *testing.T) {
+	r := mustDefault(t)
+	tests := []Delivery{
+		{PayloadKind: "xml", Path: "/hooks/partner-events/app.installed"},
+		{PayloadKind: "form"},
+		{PayloadKind: "text"},
+		{PayloadKind: "binary"},
+		{PayloadKind: "empty"},
+		{},
+		{PayloadKind: "json", PayloadErr: "unexpected end of JSON input"},
+	}
+	for _, d := range tests {
+		got := r.Check(d)
+		if got.Status != store.SchemaSkipped || got.Reason == "" {
+			t.Errorf("Check(%+v) = %+v; want skipped with a reason", d, got)
+		}
+	}
+	// A Dialpad JWT's claims are validated like JSON.
+	got := r.Check(Delivery{Provider: "dialpad", PayloadKind: "jwt", Payload: mustJSON(t, `{"call_id":1,"state":"ringing"}`)})
+	if got.Status != store.SchemaValid || got.Message != "CallEvent" {
+		t.Errorf("jwt claims: %+v", got)
+	}
+}
+
+const tieSpec = `asyncapi: 2.6.0
+info: {title: Tie, version: '1'}
+channels:
+  first:
+    subscribe:
+      message:
+        name: NumberShape
+        payload:
+          type: object
+          properties:
+            a: {type: integer}
+  second:
+    subscribe:
+      message:
+        name: StringShape
+        payload:
+          type: object
+          properties:
+            a: {type: string}
+`
+
+func TestBestGuessTieBrokenByFewestErrors(t *testing.T) {
+	r, _ := mustLoadString(t, tieSpec)
+	for payload, want := range map[string]string{`{"a":"x"}`: "StringShape", `{"a":1}`: "NumberShape", `{"a":true}`: "NumberShape"} {
+		got := r.Check(Delivery{Payload: mustJSON(t, payload), PayloadKind: "json"})
+		if got.Message != want || !got.BestGuess {
+			t.Errorf("%s: got %+v; want best guess %s", payload, got, want)
+		}
+	}
+}
+
+const oneOfSpec = `asyncapi: '2.6.0'
+info: {title: OneOf, version: '1'}
+x-hookscope-provider: acme
+channels:
+  /acme/{tenant}/events:
+    publish:
+      message:
+        oneOf:
+          - $ref: '#/components/messages/Created'
+          - name: Deleted
+            title: thing.deleted
+            payload:
+              type: object
+              required: [kind, id]
+              properties:
+                kind: {const: deleted}
+                id: {type: string}
+components:
+  messages:
+    Created:
+      title: thing.created
+      payload:
+        type: object
+        required: [kind, id, created_at]
+        properties:
+          kind: {enum: [created]}
+          id: {type: string}
+          created_at: {type: string, format: date-time}
+`
+
+func TestOneOfMessages(t *testing.T) {
+	r, _ := mustLoadString(t, oneOfSpec)
+	ch := r.Channels()
+	if len(ch) != 1 || len(ch[0].Messages) != 2 || ch[0].Messages[0].Name != "Created" || ch[0].Messages[1].Name != "Deleted" {
+		t.Fatalf("channels = %+v", ch)
+	}
+	if ch[0].Provider != "acme" {
+		t.Errorf("provider = %q; want acme from x-hookscope-provider", ch[0].Provider)
+	}
+	tests := []struct {
+		payload, message, status string
+		guess                    bool
+	}{
+		{`{"kind":"created","id":"1","created_at":"2024-01-01T00:00:00Z"}`, "Created", store.SchemaValid, false},
+		{`{"kind":"deleted","id":"1"}`, "Deleted", store.SchemaValid, false},
+		{`{"kind":"created","id":"1","created_at":"soon"}`, "Created", store.SchemaInvalid, false},
+		{`{"id":"1"}`, "Deleted", store.SchemaInvalid, true}, // fewer errors: only kind missing
+	}
+	for _, tt := range tests {
+		// Rule 2 with a {parameter} segment decides the channel; the
+		// oneOf list is then decided by discriminator or best guess.
+		got := r.Check(Delivery{Provider: "acme", Path: "/in/acme/t-42/events", Payload: mustJSON(t, tt.payload), PayloadKind: "json"})
+		if got.Message != tt.message || got.Status != tt.status || got.BestGuess != tt.guess || got.Channel != "/acme/{tenant}/events" {
+			t.Errorf("%s: got %+v; want %s %s guess=%v", tt.payload, got, tt.status, tt.message, tt.guess)
+		}
+	}
+	if m, ok := r.Message("thing.deleted"); !ok || m.Name() != "Deleted" {
+		t.Errorf("Message(thing.deleted) = %v %v", m, ok)
+	}
+}
+
+const headersSpec = `asyncapi: 2.6.0
+info: {title: Headers, version: '1'}
+channels:
+  signed:
+    publish:
+      message:
+        name: Signed
+        headers:
+          type: object
+          required: [X-Signature]
+          properties:
+            X-Signature: {type: string, pattern: '^[0-9a-f]+$'}
+            X-Attempt: {type: integer, minimum: 1}
+        payload: {type: object}
+`
+
+func TestHeadersSchema(t *testing.T) {
+	r, _ := mustLoadString(t, headersSpec)
+	tests := []struct {
+		name   string
+		header store.Header
+		errs   []string // paths
+	}{
+		{"case-insensitive names", store.Header{{Name: "x-signature", Value: "abc123"}, {Name: "X-ATTEMPT", Value: "2"}, {Name: "User-Agent", Value: "curl"}}, nil},
+		{"missing", store.Header{{Name: "Content-Type", Value: "application/json"}}, []string{"/headers/X-Signature"}},
+		{"bad value", store.Header{{Name: "X-Signature", Value: "zz"}, {Name: "X-Attempt", Value: "0"}}, []string{"/headers/X-Attempt", "/headers/X-Signature"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.Check(Delivery{Path: "/signed", Header: tt.header, Payload: map[string]any{}, PayloadKind: "json"})
+			var paths []string
+			for _, e := range got.Errors {
+				paths = append(paths, e.Path)
+			}
+			if len(paths) != len(tt.errs) {
+				t.Fatalf("errors %v; want paths %v", got.Errors, tt.errs)
+			}
+			for i := range paths {
+				if paths[i] != tt.errs[i] {
+					t.Fatalf("errors %v; want paths %v", got.Errors, tt.errs)
+				}
+			}
+		})
+	}
+}
+
+// TestConcurrentUse: a Registry is shared by the capture path and the UI;
+// run with -race.
+func TestConcurrentUse(t *testing.T) {
+	r := mustDefault(t)
+	examples := documentedExamples(t)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, ex := range examples {
+				if got := r.Check(Delivery{Provider: "talkdesk-events", Payload: ex, PayloadKind: "json"}); got.Status != store.SchemaInvalid {
+					t.Errorf("got %+v", got)
+				}
+			}
+			for _, m := range r.Messages() {
+				_ = m.PayloadSchema()
+				_ = m.Examples()
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

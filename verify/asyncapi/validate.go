@@ -1,0 +1,210 @@
+package asyncapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// printer renders the library's own wording for the error kinds that are
+// not spelled out below (minLength, pattern, …).
+var printer = message.NewPrinter(language.English)
+
+// maxEnumShown bounds how many allowed values an enum error lists.
+const maxEnumShown = 6
+
+// schemaErrors flattens a validation error into its leaves. The error the
+// validator returns is a tree whose inner nodes only say "allOf failed" or
+// "$ref failed"; what a person can act on is at the leaves.
+func schemaErrors(err error, prefix string) []store.SchemaError {
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []store.SchemaError{{Path: prefix, Keyword: "", Message: sentence(prefix, err.Error())}}
+	}
+	var out []store.SchemaError
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			out = append(out, describe(e, prefix)...)
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return out
+}
+
+// describe turns one leaf into one or more SchemaErrors (one per missing
+// required property and per property not allowed, so each has its own
+// pointer).
+func describe(e *jsonschema.ValidationError, prefix string) []store.SchemaError {
+	at := prefix + instancePointer(e.InstanceLocation)
+	kw := ""
+	if p := e.ErrorKind.KeywordPath(); len(p) > 0 {
+		kw = p[0]
+	}
+	one := func(reason string) []store.SchemaError {
+		return []store.SchemaError{{Path: at, Keyword: kw, Message: sentence(at, reason)}}
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		out := make([]store.SchemaError, 0, len(k.Missing))
+		for _, name := range k.Missing {
+			p := at + "/" + escapePointer(name)
+			out = append(out, store.SchemaError{Path: p, Keyword: "required", Message: sentence(p, "required property is missing")})
+		}
+		return out
+	case *kind.AdditionalProperties:
+		out := make([]store.SchemaError, 0, len(k.Properties))
+		for _, name := range k.Properties {
+			p := at + "/" + escapePointer(name)
+			out = append(out, store.SchemaError{Path: p, Keyword: "additionalProperties", Message: sentence(p, "property is not allowed by the schema")})
+		}
+		return out
+	case *kind.Type:
+		return one(fmt.Sprintf("expected %s, got %s", strings.Join(k.Want, " or "), article(k.Got)))
+	case *kind.Const:
+		return one(fmt.Sprintf("expected %s, got %s", display(k.Want), display(k.Got)))
+	case *kind.Enum:
+		return one(fmt.Sprintf("%s is not one of %s", display(k.Got), displayList(k.Want)))
+	case *kind.Format:
+		return one(fmt.Sprintf("%s is not a valid %s", display(k.Got), k.Want))
+	case *kind.FalseSchema:
+		return one("no value is allowed here")
+	}
+	return one(e.ErrorKind.LocalizedString(printer))
+}
+
+// sentence prefixes a reason with the pointer it is about, "(root)" for the
+// whole payload, as in "/timestamp: 'yesterday' is not a valid date-time".
+func sentence(at, reason string) string {
+	if at == "" {
+		at = "(root)"
+	}
+	return at + ": " + reason
+}
+
+func instancePointer(loc []string) string {
+	var b strings.Builder
+	for _, tok := range loc {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(tok))
+	}
+	return b.String()
+}
+
+func article(t string) string {
+	switch t {
+	case "object", "array", "integer":
+		return "an " + t
+	case "null":
+		return "null"
+	}
+	return "a " + t
+}
+
+// display shows a JSON value inside a sentence: strings in single quotes
+// and cut at 60 characters, containers by kind.
+func display(v any) string {
+	switch v := v.(type) {
+	case string:
+		if len(v) > 60 {
+			v = v[:57] + "..."
+		}
+		return "'" + v + "'"
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(v)
+	case json.Number:
+		return v.String()
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprint(v)
+}
+
+func displayList(vs []any) string {
+	parts := make([]string, 0, maxEnumShown+1)
+	for i, v := range vs {
+		if i == maxEnumShown {
+			parts = append(parts, fmt.Sprintf("… (%d more)", len(vs)-maxEnumShown))
+			break
+		}
+		parts = append(parts, display(v))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sortErrors orders errors by path then keyword and drops exact repeats:
+// the validator walks object properties in map order, and the same leaf
+// can be reached through two branches.
+func sortErrors(errs []store.SchemaError) []store.SchemaError {
+	sort.SliceStable(errs, func(i, j int) bool {
+		if errs[i].Path != errs[j].Path {
+			return errs[i].Path < errs[j].Path
+		}
+		if errs[i].Keyword != errs[j].Keyword {
+			return errs[i].Keyword < errs[j].Keyword
+		}
+		return errs[i].Message < errs[j].Message
+	})
+	out := errs[:0]
+	for i, e := range errs {
+		if i > 0 && e == errs[i-1] {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// headerValue builds the JSON object a headers schema is validated against:
+// the delivery's header values under the names the schema declares, matched
+// case-insensitively because HTTP header names are. Headers the schema does
+// not mention are left out: every request carries Host, User-Agent and the
+// like, which a message's headers schema is not about. A value is turned
+// into a number or boolean when the schema declares that type and the text
+// parses as one.
+func (m *Message) headerValue(h store.Header) map[string]any {
+	obj := map[string]any{}
+	for name := range m.headerInfo.declared {
+		vals := h.Values(name)
+		if len(vals) == 0 {
+			continue
+		}
+		s := vals[0]
+		var v any = s
+		switch m.headerInfo.types[name] {
+		case "integer", "number":
+			// Only text that is a JSON number becomes one: ParseFloat would
+			// also accept "Inf" and "0x1p3", which are not.
+			t := strings.TrimSpace(s)
+			if t != "" && (t[0] == '-' || '0' <= t[0] && t[0] <= '9') && json.Valid([]byte(t)) {
+				v = json.Number(t)
+			}
+		case "boolean":
+			if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+				v = b
+			}
+		}
+		obj[name] = v
+	}
+	return obj
+}
