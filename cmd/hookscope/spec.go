@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/verify/asyncapi"
+)
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newSpecCmd) }
+
+// specFlags are --spec and --no-default-specs, shared by listen, spec and send.
+type specFlags struct {
+	files      []string
+	noDefaults bool
+}
+
+func (s *specFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&s.files, "spec", nil, "an AsyncAPI 2.x document (YAML or JSON) to validate against, besides the embedded ones (repeatable)")
+	cmd.Flags().BoolVar(&s.noDefaults, "no-default-specs", false, "do not load the embedded Talkdesk and Dialpad documents")
+}
+
+// registry loads the specs named by flags and the config file.
+func (s *specFlags) registry(e *env, cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
+	files := append(append([]string(nil), s.files...), cfg.Specs...)
+	reg, warns, err := asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, warns, nil
+}
+
+func newSpecCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "spec",
+		Short: "AsyncAPI documents hookscope validates against",
+		Args:  cobra.NoArgs,
+	}
+	sf := &specFlags{}
+	ls := &cobra.Command{
+		Use:   "ls",
+		Short: "List each channel with its messages (name, title, provider)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			reg, warns, err := sf.registry(e, cfg)
+			if err != nil {
+				return err
+			}
+			printWarnings(e, userWarnings(warns))
+			return asyncapi.WriteChannels(e.stdout, reg.Channels())
+		},
+	}
+	sf.register(ls)
+	check := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Load and compile an AsyncAPI document and report its problems",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			warns, err := asyncapi.Check(args[0])
+			printWarnings(e, warns)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: ok (%d warnings)\n", args[0], len(warns))
+			return nil
+		},
+	}
+	cmd.AddCommand(ls, check)
+	for _, c := range cmd.Commands() {
+		c.SetFlagErrorFunc(flagError)
+	}
+	return cmd
+}
+
+func printWarnings(e *env, warns []asyncapi.Warning) {
+	for _, w := range warns {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w.String())
+	}
+}
+
+// userWarnings drops warnings about the embedded documents: the user cannot
+// act on them (spec check shows them for a file the user names).
+func userWarnings(warns []asyncapi.Warning) []asyncapi.Warning {
+	var out []asyncapi.Warning
+	for _, w := range warns {
+		if !strings.HasPrefix(w.File, "embedded:") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
