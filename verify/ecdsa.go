@@ -82,6 +82,11 @@ func parsePEMPublicKey(s []byte) (*ecdsa.PublicKey, error) {
 func parseDERPublicKey(der []byte) (*ecdsa.PublicKey, error) {
 	key, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
+		if strings.Contains(err.Error(), "asn1:") {
+			// encoding/asn1's wording ("tags don't match (16 vs {class:0
+			// ...") helps nobody reading a verdict.
+			return nil, errors.New("public key is not a SubjectPublicKeyInfo: malformed DER")
+		}
 		return nil, fmt.Errorf("public key is not a SubjectPublicKeyInfo: %w", err)
 	}
 	switch k := key.(type) {

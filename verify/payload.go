@@ -44,7 +44,7 @@ func decodePayload(body []byte, contentType string) payload {
 		return payload{kind: KindEmpty}
 	}
 	if len(body) > MaxPayloadBytes {
-		return payload{kind: textOrBinary(body[:4096]), err: fmt.Sprintf("body is %d bytes, more than the %d MiB hookscope decodes", len(body), MaxPayloadBytes>>20)}
+		return payload{kind: textOrBinary(sniffPrefix(body)), err: fmt.Sprintf("body is %d bytes, more than the %d MiB hookscope decodes", len(body), MaxPayloadBytes>>20)}
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	trimmed := bytes.TrimSpace(body)
@@ -84,15 +84,18 @@ func decodeJSON(b []byte) (any, error) {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			return nil, fmt.Errorf("%s at offset %d", se.Error(), se.Offset)
+			// Offset counts the bytes read, the bad one included; report the
+			// bad byte's own 0-based position, which an editor can jump to.
+			return nil, fmt.Errorf("%s at offset %d", se.Error(), max(se.Offset-1, 0))
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("it ends before the JSON value does (offset %d)", len(b))
 		default:
 			return nil, err
 		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("unexpected data after the JSON value at offset %d", dec.InputOffset())
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected data after the JSON value at offset %d", len(b)-len(rest))
 	}
 	return v, nil
 }
@@ -129,13 +132,24 @@ func checkXML(b []byte) error {
 	return nil
 }
 
+// sniffPrefix is the start of a body too large to decode, cut at a rune
+// boundary so that the cut alone does not make text look binary.
+func sniffPrefix(b []byte) []byte {
+	const n = 4096
+	if len(b) <= n {
+		return b
+	}
+	s := b[:n]
+	for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(s); i++ {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // textOrBinary tells printable UTF-8 text from anything else.
 func textOrBinary(b []byte) string {
 	if !utf8.Valid(b) {
-		// A cut at the sniffing limit may split a rune; judge what is whole.
-		if len(b) < 4 || !utf8.Valid(b[:len(b)-3]) {
-			return KindBinary
-		}
+		return KindBinary
 	}
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
