@@ -391,3 +391,10 @@ func TestKeysAndKeyEndpoint(t *testing.T) {
 		t.Fatalf("key requests recorded as deliveries: %d", len(recs))
 	}
 }
+
+func mkdirWrite(path, s string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(s), 0o600)
+}

@@ -28,6 +28,8 @@ type listenFlags struct {
 	responseHeader []string
 	delay          time.Duration
 
+	verify verifyFlags
+
 	forwardTo          string
 	forwardTimeout     time.Duration
 	forwardErrorStatus int
@@ -44,7 +46,21 @@ func newListenCmd(e *env) *cobra.Command {
 			"and answers only after the delivery is stored. With a terminal it shows the live\n" +
 			"view; with --no-tui, or when stdout is not a terminal, it prints one line per delivery.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runListen(cmd.Context(), e, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			// Precedence: flag, then environment (already the flag's
+			// default), then the config file.
+			if !cmd.Flags().Changed("addr") && e.getenv("HOOKSCOPE_ADDR") == "" && cfg.Addr != "" {
+				f.addr = cfg.Addr
+			}
+			if !cmd.Flags().Changed("db") && e.getenv("HOOKSCOPE_DB") == "" && cfg.DB != "" {
+				f.db = cfg.DB
+			}
+			return runListen(cmd.Context(), e, f, cfg)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", e.defaultAddr(), "HOST:PORT to listen on ($HOOKSCOPE_ADDR)")
@@ -56,6 +72,7 @@ func newListenCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.responseBody, "response-body", `{"ok":true}`, "body to answer deliveries with")
 	fl.StringArrayVar(&f.responseHeader, "response-header", nil, "extra response header K:V (repeatable)")
 	fl.DurationVar(&f.delay, "delay", 0, "wait this long before answering (e.g. 2s), to test provider timeouts")
+	f.verify.register(cmd)
 	fl.StringVar(&f.forwardTo, "forward-to", "", "after storing, forward each delivery to this URL (the app under development; its path and query are appended) and answer with the app's response")
 	fl.DurationVar(&f.forwardTimeout, "forward-timeout", 10*time.Second, "how long to wait for the app when forwarding")
 	fl.IntVar(&f.forwardErrorStatus, "forward-error-status", 502, "status answered when the app is down or times out (100-599)")
@@ -105,7 +122,7 @@ func (f *listenFlags) policy() (capture.Policy, error) {
 	return capture.Policy{Status: f.status, Body: []byte(f.responseBody), Delay: f.delay, Header: hdr}, nil
 }
 
-func runListen(ctx context.Context, e *env, f *listenFlags) error {
+func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	policy, err := f.policy()
 	if err != nil {
 		return err
@@ -134,15 +151,21 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 	}
 	defer closeLog()
 
+	chk, err := f.verify.build(e, cfg, db)
+	if err != nil {
+		return err
+	}
+	pipe := chk.pipeline(db)
 	fw, _ := f.forwarder(db)
 	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw,
+		Stored: func(ev *store.Event, _ []byte) { pipe.Enqueue(ev.ID) },
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
 		Intercept: e.devKeys().Intercept})
 	srv, err := capture.Listen(f.addr, handler)
 	if err != nil {
 		return err
 	}
-	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{})
+	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{Reverify: pipe.Analyze})
 	if err != nil {
 		return err
 	}
@@ -153,17 +176,19 @@ func runListen(ctx context.Context, e *env, f *listenFlags) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 3)
+	const parts = 4
+	errc := make(chan error, parts)
 	go func() { errc <- srv.Serve(ctx) }()
+	go func() { errc <- pipe.Run(ctx) }()
 	go func() { errc <- api.Serve(ctx) }()
-	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitForward: fw != nil}
+	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
 	}
 	go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
 
 	var first error
-	for i := 0; i < 3; i++ {
+	for i := 0; i < parts; i++ {
 		if err := <-errc; err != nil && first == nil {
 			first = err
 			cancel()

@@ -124,7 +124,11 @@ func writeAnalysis(b *strings.Builder, r store.Record, field func(k, v string)) 
 			field("", termsafe.Line(s.Reason))
 		}
 		for _, e := range s.Errors {
-			field("", termsafe.Line(fmt.Sprintf("%s  %s  (%s)", orRoot(e.Path), e.Message, e.Keyword)))
+			msg := e.Message
+			if !strings.HasPrefix(msg, orRoot(e.Path)) {
+				msg = orRoot(e.Path) + ": " + msg
+			}
+			field("", termsafe.Line(fmt.Sprintf("%s  (%s)", msg, e.Keyword)))
 		}
 	} else {
 		field("schema", "—")

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// keyEndpoint is a local stand-in of Talkdesk's key endpoint.
+func keyEndpoint(t *testing.T, id string, pub *ecdsa.PublicKey) *httptest.Server {
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	pemb := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/events/signature-keys/"+id {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"public_key": base64.StdEncoding.EncodeToString(pemb), "key_id": id,
+			"created_at": "2026-01-01T00:00:00Z", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// waitAnalysed waits until no delivery is pending verification.
+func waitAnalysed(t *testing.T, db string, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs := lsJSON(t, db)
+		done := len(recs) == n
+		for _, r := range recs {
+			if r["signature"].(map[string]any)["status"] == "pending" {
+				done = false
+			}
+		}
+		if done {
+			return recs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries not analysed: %v", recs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestListenVerifiesTalkdeskAndTalkifAI(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	keys := keyEndpoint(t, "k1", &key.PublicKey)
+	l := startListen(t, "--talkdesk-keys-url", keys.URL)
+	body := []byte(`{"event_id":"e1","id":"e1","type":"app.installed","created_at":"2026-11-23T08:00:00Z","data":{}}`)
+	h := sha512.Sum512(body)
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, h[:])
+	td := []string{"X-Hub-Ecdsa-Signature", hex.EncodeToString(sig), "X-Hub-Ecdsa-Signature-Id", "k1"}
+	post(t, l.url+"/hooks/td", body, td...)
+	tampered := []byte(strings.Replace(string(body), "e1", "e2", 1))
+	post(t, l.url+"/hooks/td", tampered, td...)
+	post(t, l.url+"/hooks/tk", []byte(`{"id":"t1"}`), "X-TalkifAI-Signature", "sha256=00")
+
+	recs := waitAnalysed(t, l.db, 3)
+	sigOf := func(r map[string]any) map[string]any { return r["signature"].(map[string]any) }
+	if s := sigOf(recs[2]); s["status"] != "valid" || s["algorithm"] != "ecdsa-p384-sha512" || s["key_id"] != "k1" {
+		t.Fatalf("signed delivery: %v", s)
+	}
+	if recs[2]["provider"] != "talkdesk-events" || recs[2]["event_type"] != "app.installed" {
+		t.Fatalf("provider %v type %v", recs[2]["provider"], recs[2]["event_type"])
+	}
+	if s := sigOf(recs[1]); s["status"] != "invalid" || !strings.Contains(s["reason"].(string), "does not match the body") {
+		t.Fatalf("tampered: %v", s)
+	}
+	if s := sigOf(recs[0]); s["status"] != "unverifiable" || !strings.Contains(s["reason"].(string), "HOOKSCOPE_TALKIFAI_SECRET") {
+		t.Fatalf("talkifai without secret: %v", s)
+	}
+	schema := recs[2]["schema"].(map[string]any)
+	if schema["status"] != "valid" || schema["message"] != "AppInstalledEvent" {
+		t.Fatalf("schema %v", schema)
+	}
+
+	// A secret added later: `hookscope verify` re-verifies stored ones.
+	mac := hmac.New(sha256.New, []byte("topsecret"))
+	mac.Write([]byte(`{"id":"t2"}`))
+	post(t, l.url+"/hooks/tk", []byte(`{"id":"t2"}`), "X-TalkifAI-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	recs = waitAnalysed(t, l.db, 4)
+	id := recs[0]["id"].(string)
+	if sigOf(recs[0])["status"] != "unverifiable" {
+		t.Fatalf("before the secret: %v", sigOf(recs[0]))
+	}
+	t.Setenv("HOOKSCOPE_TALKIFAI_SECRET", "topsecret")
+	code, out, errs := run(t, "verify", id, "--db", l.db)
+	if code != 0 || !strings.Contains(out, "sig:valid") {
+		t.Fatalf("verify: %d %q %q", code, out, errs)
+	}
+	if strings.Contains(out+errs, "topsecret") {
+		t.Fatal("secret printed")
+	}
+	if s := sigOf(lsJSON(t, l.db)[0]); s["status"] != "valid" {
+		t.Fatalf("after verify: %v", s)
+	}
+}
+
+func TestVerifyFlagErrors(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"listen", "--route", "/x=nobody"}, "--route"},
+		{[]string{"listen", "--talkdesk-region", "mars"}, "us, eu, ca"},
+		{[]string{"listen", "--hmac", "/gh=X-Sig:md5:hex"}, "--hmac"},
+		{[]string{"listen", "--channel-route", "/x=no/such"}, "--channel-route"},
+		{[]string{"listen", "--talkdesk-key", "k1"}, "--talkdesk-key"},
+		{[]string{"verify"}, "--all"},
+	} {
+		args := append(tc.args, "--db", t.TempDir()+"/h.db", "--addr", "127.0.0.1:0", "--no-tui")
+		if tc.args[0] == "verify" {
+			args = append(tc.args, "--db", t.TempDir()+"/h.db")
+		}
+		code, _, errs := run(t, args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q", tc.args, code, errs)
+		}
+	}
+}
+
+func TestConfigFileErrorsNameLine(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	writeFile(t, cfg+"/hookscope/config.yaml", "secrets:\n  talkifai: x\nbogus_key: 1\n")
+	code, _, errs := run(t, "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", t.TempDir()+"/h.db")
+	if code != 1 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "3:") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := mkdirWrite(path, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/verify"
+	"github.com/hookscope/hookscope/verify/analyze"
+	"github.com/hookscope/hookscope/verify/asyncapi"
+)
+
+// verifyFlags are the flags that configure verification and validation,
+// shared by listen, verify and ui.
+type verifyFlags struct {
+	routes, hmac, talkdeskKeys, channelRoutes []string
+	keysURL, region                           string
+	talkifaiSecret, dialpadSecret             string
+	specs                                     specFlags
+}
+
+func (v *verifyFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&v.routes, "route", nil, "PATH_PREFIX=PROVIDER: deliveries under the prefix come from PROVIDER (repeatable); providers: "+strings.Join(verify.ProviderNames(), ", "))
+	fl.StringArrayVar(&v.channelRoutes, "channel-route", nil, "PATH_PREFIX=CHANNEL: validate deliveries under the prefix as messages of this AsyncAPI channel (repeatable)")
+	fl.StringArrayVar(&v.hmac, "hmac", nil, "PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX]: generic HMAC signature rule, secret in $HOOKSCOPE_<NAME>_SECRET (repeatable)")
+	fl.StringArrayVar(&v.talkdeskKeys, "talkdesk-key", nil, "ID=FILE.pem: a Talkdesk signature public key to trust for key id ID (repeatable)")
+	fl.StringVar(&v.keysURL, "talkdesk-keys-url", "", "base URL of the Talkdesk key endpoint (default: the gateway of --talkdesk-region)")
+	fl.StringVar(&v.region, "talkdesk-region", "", "Talkdesk region whose gateway serves signature keys: us, eu or ca (default us)")
+	fl.StringVar(&v.talkifaiSecret, "talkifai-secret", "", "TalkifAI webhook secret (prefer $HOOKSCOPE_TALKIFAI_SECRET or the config file: flags land in shell history)")
+	fl.StringVar(&v.dialpadSecret, "dialpad-secret", "", "Dialpad webhook secret (prefer $HOOKSCOPE_DIALPAD_SECRET or the config file)")
+	v.specs.register(cmd)
+}
+
+// checking is everything verification needs, built from flags, the
+// environment and the config file.
+type checking struct {
+	verifier      *verify.Verifier
+	registry      *asyncapi.Registry
+	channelRoutes [][2]string // prefix, channel
+	secrets       []string    // every configured secret, for masking
+}
+
+// firstNonEmpty returns the first of flag, env, config that is set.
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// build reads and checks everything; flag mistakes are usage errors.
+func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
+	vc := verify.Config{Cache: cache, EventIDFields: cfg.EventIDFields}
+	var secrets []string
+	routes := append([]string(nil), v.routes...)
+	for _, prefix := range sortedKeys(cfg.Routes) {
+		routes = append(routes, prefix+"="+cfg.Routes[prefix])
+	}
+	for _, r := range routes {
+		rt, err := verify.ParseRoute(r)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		vc.Routes = append(vc.Routes, rt)
+	}
+	for _, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
+		hr, err := verify.ParseHMAC(h)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name])
+		if sec != "" {
+			hr.Secret = []byte(sec)
+			secrets = append(secrets, sec)
+		}
+		vc.HMAC = append(vc.HMAC, hr)
+	}
+	if s := firstNonEmpty(v.talkifaiSecret, e.getenv("HOOKSCOPE_TALKIFAI_SECRET"), cfg.Secrets.TalkifAI); s != "" {
+		vc.TalkifAISecret = []byte(s)
+		secrets = append(secrets, s)
+	}
+	if s := firstNonEmpty(v.dialpadSecret, e.getenv("HOOKSCOPE_DIALPAD_SECRET"), cfg.Secrets.Dialpad); s != "" {
+		vc.DialpadSecret = []byte(s)
+		secrets = append(secrets, s)
+	}
+	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
+	if vc.TalkdeskRegion != "" {
+		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
+			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are us, eu, ca", vc.TalkdeskRegion)
+		}
+	}
+	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
+	keys := append([]string(nil), v.talkdeskKeys...)
+	for _, id := range sortedKeys(cfg.Talkdesk.Keys) {
+		keys = append(keys, id+"="+cfg.Talkdesk.Keys[id])
+	}
+	for _, kv := range keys {
+		id, file, ok := strings.Cut(kv, "=")
+		if !ok || id == "" || file == "" {
+			return nil, usagef("--talkdesk-key: %q is not ID=FILE.pem", kv)
+		}
+		pem, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usagef("--talkdesk-key %s: %v", id, err)
+		}
+		if _, err := verify.ParsePublicKey(pem); err != nil {
+			return nil, usagef("--talkdesk-key %s: %s is not a public key: %v", id, file, err)
+		}
+		vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: id, PEM: pem})
+	}
+	// The listener trusts its own dev keys, so `hookscope send` deliveries
+	// verify without any network.
+	if dev, err := e.devKeys().List(); err == nil {
+		for _, k := range dev {
+			if pem, err := k.PublicPEM(); err == nil {
+				vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: k.ID, PEM: pem})
+			}
+		}
+	}
+	ver, err := verify.New(vc)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	reg, warns, err := v.specs.registry(e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	printWarnings(e, userWarnings(warns))
+	c := &checking{verifier: ver, registry: reg, secrets: secrets}
+	for _, r := range v.channelRoutes {
+		prefix, ch, ok := strings.Cut(r, "=")
+		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
+			return nil, usagef("--channel-route: %q is not PATH_PREFIX=CHANNEL (e.g. /hooks/x=webhook-trigger/contact-created)", r)
+		}
+		if !hasChannel(reg, ch) {
+			return nil, usagef("--channel-route: no channel %q in the loaded specs (hookscope spec ls lists them)", ch)
+		}
+		c.channelRoutes = append(c.channelRoutes, [2]string{prefix, ch})
+	}
+	return c, nil
+}
+
+func hasChannel(reg *asyncapi.Registry, ch string) bool {
+	for _, c := range reg.Channels() {
+		if c.Channel == ch || c.Address == ch {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// routeChannel returns the channel a --channel-route assigns to path.
+func (c *checking) routeChannel(path string) string {
+	best := ""
+	ch := ""
+	for _, r := range c.channelRoutes {
+		if strings.HasPrefix(path, r[0]) && len(r[0]) > len(best) {
+			best, ch = r[0], r[1]
+		}
+	}
+	return ch
+}
+
+// check is the analysis of one delivery: provider and signature, then the
+// AsyncAPI message and its validation.
+func (c *checking) check(ctx context.Context, ev store.Event, body []byte) store.Analysis {
+	res := c.verifier.Check(ctx, verify.Request{Method: ev.Method, Path: ev.Path, Query: ev.Query,
+		Header: ev.Header, Body: body, ReceivedAt: ev.ReceivedAt})
+	sr := c.registry.Check(asyncapi.Delivery{Provider: res.Provider, Path: ev.Path, RouteChannel: c.routeChannel(ev.Path),
+		Header: ev.Header, Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr})
+	a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
+		Signature: res.Signature, Schema: &sr, Notes: res.Notes}
+	if a.EventType == "" && sr.Message != "" {
+		if m, ok := c.registry.Message(sr.Message); ok {
+			a.EventType = m.EventType()
+		}
+	}
+	if ev.Truncated {
+		a.Notes = append(a.Notes, "the body was truncated at the size limit: the signature and schema were checked on the stored part only")
+	}
+	return a
+}
+
+// pipeline returns the background analyser of a listener.
+func (c *checking) pipeline(db store.Store) *analyze.Pipeline {
+	return analyze.New(db, c.check, 4)
+}
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newVerifyCmd) }
+
+func newVerifyCmd(e *env) *cobra.Command {
+	var db string
+	var all bool
+	vf := &verifyFlags{}
+	cmd := &cobra.Command{
+		Use:   "verify [ID...] [--all]",
+		Short: "Verify stored deliveries again (after adding a secret or key)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !all {
+				return usagef("name deliveries by id, or pass --all")
+			}
+			if len(args) > 0 && all {
+				return usagef("--all: pass ids or --all, not both")
+			}
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			s, err := openStore(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			chk, err := vf.build(e, cfg, s)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			ids := args
+			if all {
+				if ids, err = allIDs(ctx, s); err != nil {
+					return err
+				}
+			}
+			p := chk.pipeline(s)
+			for _, id := range ids {
+				rec, err := s.Get(ctx, id)
+				if err != nil {
+					return fmt.Errorf("%s: %w", id, err)
+				}
+				if err := p.Analyze(ctx, rec.ID); err != nil {
+					return err
+				}
+				rec, err = s.Get(ctx, rec.ID)
+				if err != nil {
+					return err
+				}
+				if err := printOne(e.stdout, rec, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	cmd.Flags().BoolVar(&all, "all", false, "verify every stored delivery")
+	vf.register(cmd)
+	return cmd
+}
+
+// allIDs lists every stored delivery id, oldest first, a page at a time.
+func allIDs(ctx context.Context, s store.Store) ([]string, error) {
+	var ids []string
+	after := ""
+	for {
+		recs, err := s.List(ctx, store.Query{Oldest: true, After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		if len(recs) < 1000 {
+			return ids, nil
+		}
+		after = recs[len(recs)-1].ID
+	}
+}
