@@ -2,7 +2,6 @@ package verify
 
 import (
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,8 +12,10 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// Route assigns every delivery whose path starts with Prefix to Provider. It
-// is the value of one --route PATH_PREFIX=PROVIDER flag.
+// Route assigns every delivery whose path starts with Prefix, segment by
+// segment (/td covers /td and /td/x, not /tdx), to Provider. It is the value
+// of one --route PATH_PREFIX=PROVIDER flag. Among routes and --hmac rules
+// the longest matching prefix wins; on a tie, the route.
 type Route struct {
 	Prefix   string
 	Provider string
@@ -108,8 +109,8 @@ func (h HMACRoute) validate() error {
 	if h.Encoding != "hex" && h.Encoding != "base64" {
 		return fmt.Errorf("encoding %q: want hex or base64", h.Encoding)
 	}
-	if h.Name == "" {
-		return errors.New("route has no name")
+	if h.Name == "" || strings.Trim(h.Name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+		return fmt.Errorf("name %q: want upper-case letters, digits and _ (it names HOOKSCOPE_<NAME>_SECRET)", h.Name)
 	}
 	return nil
 }
@@ -192,9 +193,13 @@ func TalkdeskGateway(region string) (string, error) {
 // Config is everything a Verifier needs. Zero values are sensible defaults
 // except for secrets, which are simply absent.
 type Config struct {
+	// Routes and HMAC are the user's explicit rules (--route, --hmac); they
+	// come before any header or shape detection.
 	Routes []Route
 	HMAC   []HMACRoute
 
+	// TalkifAISecret and DialpadSecret are copied by New; without them
+	// those providers' verdicts are unverifiable.
 	TalkifAISecret []byte
 	DialpadSecret  []byte
 

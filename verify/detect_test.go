@@ -161,3 +161,16 @@ func TestProviderEventID(t *testing.T) {
 		})
 	}
 }
+
+func TestNewRequestAndAnalysis(t *testing.T) {
+	e := store.Event{Method: "POST", Path: "/x", Query: "a=1", Header: hdr("A", "b"), ReceivedAt: testNow}
+	r := NewRequest(e, []byte("{}"))
+	if r.Path != "/x" || r.Query != "a=1" || !r.ReceivedAt.Equal(testNow) || string(r.Body) != "{}" || r.Header.Get("a") != "b" {
+		t.Fatalf("request %+v", r)
+	}
+	res := Result{Provider: ProviderTalkifAI, EventType: "call.ended", ProviderEventID: "e1", Signature: store.Signature{Status: store.SigValid}, Notes: []string{"n"}}
+	a := res.Analysis()
+	if a.Provider != res.Provider || a.EventType != res.EventType || a.ProviderEventID != "e1" || a.Signature != res.Signature || len(a.Notes) != 1 {
+		t.Fatalf("analysis %+v", a)
+	}
+}

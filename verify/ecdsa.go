@@ -211,11 +211,15 @@ func EncodePublicKey(pub *ecdsa.PublicKey) (string, error) {
 	return base64.StdEncoding.EncodeToString(p), nil
 }
 
-// truncate shortens untrusted text put into a reason, by runes.
+// truncate shortens untrusted text put into a reason to n runes, without
+// converting all of a possibly huge value.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
 	}
-	return string(r[:n]) + "…"
+	return s
 }

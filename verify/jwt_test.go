@@ -148,3 +148,16 @@ func TestSignDialpadJWT(t *testing.T) {
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestDialpadIgnoresContentType: Dialpad's Content-Type is undocumented, so
+// a JWT labelled application/json is still a JWT, with no JSON error shown.
+func TestDialpadIgnoresContentType(t *testing.T) {
+	tok := strings.TrimSpace(string(readFixture(t, "node-dialpad.jwt")))
+	v := mustNew(t, Config{DialpadSecret: dialpadSecret})
+	for _, ct := range []string{"application/json", "text/plain", "application/x-www-form-urlencoded", ""} {
+		got := check(v, Request{Path: "/", Body: []byte(tok), Header: hdr("Content-Type", ct)})
+		if got.Signature.Status != store.SigValid || got.PayloadKind != KindJWT || got.PayloadErr != "" {
+			t.Errorf("%q: %+v kind %q err %q", ct, got.Signature, got.PayloadKind, got.PayloadErr)
+		}
+	}
+}

@@ -176,7 +176,7 @@ type keyFetch struct {
 func (v *Verifier) fetchOnce(ctx context.Context, base, id string) (*keyFetch, error) {
 	k := base + "\x00" + id
 	v.mu.Lock()
-	if m, ok := v.memory[id]; ok && m.key.Source != "" && fresh(m.key, v.now()) {
+	if m, ok := v.memory[id]; ok && fresh(m.key, v.now()) {
 		// Another caller finished fetching between our lookup and now.
 		v.mu.Unlock()
 		return &keyFetch{key: m.key, pub: m.pub}, nil

@@ -22,12 +22,27 @@ type Request struct {
 	ReceivedAt time.Time
 }
 
+// NewRequest builds the Request for a stored delivery, so that re-verifying
+// it judges expiry at the time it was received.
+func NewRequest(e store.Event, body []byte) Request {
+	return Request{Method: e.Method, Path: e.Path, Query: e.Query, Header: e.Header, Body: body, ReceivedAt: e.ReceivedAt}
+}
+
 // Result is everything Check concluded about a delivery.
 type Result struct {
-	Provider        string
-	EventType       string
+	// Provider is one of the Provider constants.
+	Provider string
+	// EventType is where the provider carries one: Talkdesk Events type or
+	// event_type, the Webhook Trigger channel ("contact-created"), the DCE
+	// event_type, TalkifAI type; for Dialpad a call's state, a contact
+	// event's event, a change log action, else the kind ("sms",
+	// "agent_status"). Empty when there is none.
+	EventType string
+	// ProviderEventID is the provider's own event id, for duplicate
+	// detection (see Config.EventIDFields); empty when there is none.
 	ProviderEventID string
-	Signature       store.Signature
+	// Signature is the verdict; Status is never store.SigPending.
+	Signature store.Signature
 	// Payload is the decoded JSON body (numbers as json.Number) or, for a
 	// Dialpad JWT, its decoded claims; nil when the body is not JSON.
 	Payload any
@@ -39,6 +54,18 @@ type Result struct {
 	// Notes are further findings in words: where a key came from, a DCE
 	// bearer token, unreplaced HTTP Notifier placeholders, ...
 	Notes []string
+}
+
+// Analysis returns the part of a store.Analysis that verification decides;
+// the caller sets AnalyzedAt, DuplicateOf and Schema.
+func (r Result) Analysis() store.Analysis {
+	return store.Analysis{
+		Provider:        r.Provider,
+		EventType:       r.EventType,
+		ProviderEventID: r.ProviderEventID,
+		Signature:       r.Signature,
+		Notes:           append([]string(nil), r.Notes...),
+	}
 }
 
 // Check detects the provider of a delivery and verifies its signature. It
