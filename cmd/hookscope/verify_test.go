@@ -70,7 +70,7 @@ func TestListenVerifiesTalkdeskAndTalkifAI(t *testing.T) {
 	post(t, l.url+"/hooks/td", body, td...)
 	tampered := []byte(strings.Replace(string(body), "e1", "e2", 1))
 	post(t, l.url+"/hooks/td", tampered, td...)
-	post(t, l.url+"/hooks/tk", []byte(`{"id":"t1"}`), "X-TalkifAI-Signature", "sha256=00")
+	post(t, l.url+"/hooks/tk", []byte(`{"id":"t1"}`), "X-TalkifAI-Signature", "sha256="+strings.Repeat("ab", 32))
 
 	recs := waitAnalysed(t, l.db, 3)
 	sigOf := func(r map[string]any) map[string]any { return r["signature"].(map[string]any) }

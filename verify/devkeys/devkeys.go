@@ -12,12 +12,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/hookscope/hookscope/verify"
 	"os"
 	"path/filepath"
 	"sort"
@@ -42,12 +42,7 @@ type Key struct {
 
 // PublicKey is the public half in the shape of Talkdesk's
 // GET /events/signature-keys/{id} response.
-type PublicKey struct {
-	PublicKey string `json:"public_key"` // base64 of the PEM SubjectPublicKeyInfo
-	KeyID     string `json:"key_id"`
-	CreatedAt string `json:"created_at"`
-	ExpiresAt string `json:"expires_at"`
-}
+type PublicKey = verify.KeyResponse
 
 // file is a key's on-disk form.
 type file struct {
@@ -174,17 +169,7 @@ func (d Dir) load(path string) (*Key, error) {
 
 // Public returns the key's public half in Talkdesk's response shape.
 func (k *Key) Public() (PublicKey, error) {
-	der, err := x509.MarshalPKIXPublicKey(&k.Private.PublicKey)
-	if err != nil {
-		return PublicKey{}, fmt.Errorf("devkeys: encode public key: %w", err)
-	}
-	p := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	return PublicKey{
-		PublicKey: base64.StdEncoding.EncodeToString(p),
-		KeyID:     k.ID,
-		CreatedAt: k.CreatedAt.UTC().Format(time.RFC3339),
-		ExpiresAt: k.ExpiresAt.UTC().Format(time.RFC3339),
-	}, nil
+	return verify.NewKeyResponse(k.ID, &k.Private.PublicKey, k.CreatedAt, k.ExpiresAt)
 }
 
 // PublicPEM returns the PEM SubjectPublicKeyInfo of the key.
