@@ -17,12 +17,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/hookscope/hookscope/verify"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hookscope/hookscope/verify"
 )
 
 // Curves are the accepted --curve values.
