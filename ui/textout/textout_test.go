@@ -1,0 +1,80 @@
+package textout
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+var hostile = store.Record{
+	Event: store.Event{ID: "33l9t6bsac57e", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
+		Path: "/a\x1b]8;;http://evil\x07link\u202e", Query: "x=\x9b1m", RemoteAddr: "1.2.3.4:5",
+		Header: store.Header{{Name: "X-\x1bEvil", Value: "v\x1b[31m\r\ninjected"}}, ContentType: "text/plain\x1b"},
+	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid", Reason: "r\x1b"},
+		Schema: &store.SchemaResult{Status: "invalid", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
+		Notes:  []string{"n\x1b"}},
+}
+
+func noControl(t *testing.T, what, s string) {
+	t.Helper()
+	for _, r := range s {
+		if r == 0x1b || r == 0x07 || r == 0x9b || r == '\r' || (r >= 0x202a && r <= 0x202e) {
+			t.Fatalf("%s: control %U survived in %q", what, r, s)
+		}
+	}
+}
+
+func TestOutputsNeutraliseEscapes(t *testing.T) {
+	noControl(t, "Line", Line(hostile))
+	var b bytes.Buffer
+	Table(&b, []store.Record{hostile})
+	noControl(t, "Table", b.String())
+	b.Reset()
+	Show(&b, hostile, []byte("body \x1b[2J\x9b\x07"), ShowOptions{})
+	noControl(t, "Show", b.String())
+	if !strings.Contains(b.String(), "␛[2J") {
+		t.Errorf("ESC not shown visibly:\n%s", b.String())
+	}
+}
+
+func TestBodyText(t *testing.T) {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(`{"a":[1,2]}`))
+	w.Close()
+	tests := []struct {
+		name, enc string
+		body      []byte
+		want      []string
+	}{
+		{"json pretty", "", []byte(`{"a":{"b":1}}`), []string{"{\n  \"a\": {\n    \"b\": 1\n  }\n}"}},
+		{"gzip", "gzip", gz.Bytes(), []string{"gzip decoded", `"a": [`}},
+		{"broken gzip", "gzip", []byte("nope"), []string{"could not be decoded"}},
+		{"binary hex", "", []byte{0, 1, 2, 0xff, 0xfe}, []string{"00 01 02 ff fe"}},
+		{"empty", "", nil, []string{"(empty)"}},
+		{"large", "", bytes.Repeat([]byte("x"), MaxShownBody+10), []string{"… 10 more bytes"}},
+	}
+	for _, tt := range tests {
+		got := BodyText(tt.enc, tt.body)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tt.name, got[:min(len(got), 200)], w)
+			}
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0B", 1023: "1023B", 1536: "1.5KiB", 3 << 20: "3.0MiB"} {
+		if got := Size(n, false); got != want {
+			t.Errorf("Size(%d) = %s, want %s", n, got, want)
+		}
+	}
+	if Size(10, true) != "10B+" {
+		t.Error("truncated mark missing")
+	}
+}
