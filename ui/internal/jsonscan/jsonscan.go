@@ -146,3 +146,11 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 func isNumberByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }
+
+// Peek returns the next token without consuming it.
+func (s *Scanner) Peek() Token {
+	pos := s.pos
+	t := s.Next()
+	s.pos = pos
+	return t
+}
