@@ -239,3 +239,10 @@ func HumanBytes(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 }
+
+// IsGzip reports whether a body is gzip-encoded, by its Content-Encoding or
+// its magic bytes.
+func IsGzip(b []byte, contentEncoding string) bool { return isGzip(b, contentEncoding) }
+
+// Gunzip decodes a gzip body, refusing to inflate beyond MaxDecodedBytes.
+func Gunzip(b []byte) ([]byte, error) { return gunzip(b) }
