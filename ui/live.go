@@ -68,8 +68,10 @@ type publicURLMsg struct {
 // pollPublicURLMsg asks for the next tunnel lookup.
 type pollPublicURLMsg struct{}
 
-func secondTick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
+// tick returns msg after d. Tests replace it (Model.after) to run
+// without waiting.
+func tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
 func lookupPublicURL(ctx context.Context, f func(context.Context) (string, error)) tea.Cmd {

@@ -48,6 +48,7 @@ type Model struct {
 	noColor  bool
 	redactor *redact.Redactor
 	now      func() time.Time
+	after    func(time.Duration, tea.Msg) tea.Cmd // tick
 
 	width, height int
 	focus         focus
@@ -85,6 +86,7 @@ func New(opts Options) Model {
 		noColor:  opts.NoColor || os.Getenv("NO_COLOR") != "",
 		redactor: redact.New(opts.Secrets),
 		now:      opts.Now,
+		after:    tick,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -94,6 +96,7 @@ func New(opts Options) Model {
 	m.list = list.New(m.styles.List, m.styles.Verdict, opts.Location)
 	m.detail = detail.New(m.styles.Detail, m.styles.Verdict, m.redactor, body.NewHighlighter(m.styles.Chroma), opts.Location)
 	m.help = help.New()
+	m.help.FullSeparator = "   "
 	m.help.Styles = m.styles.Help
 	m.input = input.New("/", m.styles.Input)
 	m.input.Placeholder = "text, provider:, type:, sig:, schema:, status:5xx, method:, dup:yes — enter applies, esc clears"
@@ -136,7 +139,7 @@ func (m Model) Init() tea.Cmd {
 			return countMsg{seq: 1, filter: m.filter, total: t, matched: n, err: err}
 		},
 		waitNotices(m.opts.Notices),
-		secondTick(),
+		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),
 	)
 }

@@ -53,14 +53,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.maybeCount()
 	case secondMsg:
 		m.syncHeader()
-		return m, secondTick()
+		return m, m.after(time.Second, secondMsg{})
 	case publicURLMsg:
 		m.publicURL = ""
 		if msg.err == nil {
 			m.publicURL = msg.url
 		}
 		m.syncHeader()
-		return m, tea.Tick(PublicURLInterval, func(time.Time) tea.Msg { return pollPublicURLMsg{} })
+		return m, m.after(PublicURLInterval, pollPublicURLMsg{})
 	case pollPublicURLMsg:
 		return m, lookupPublicURL(m.ctx, m.opts.PublicURL)
 	case bodyMsg:
@@ -238,15 +238,11 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // moveBy moves the list cursor and lets the window follow.
 func (m Model) moveBy(n int) (Model, tea.Cmd) {
-	if n < 0 && m.list.Cursor() == 0 && (m.win.from != "" || len(m.win.history) > 0) && len(m.win.history) == 0 {
-		// At the top of a pinned window: newer deliveries are above.
-		return m.goNewest()
-	}
 	m.list.MoveBy(n, m.win.from == "")
-	if m.list.Cursor() == 0 && m.newAbove == 0 && len(m.win.history) == 0 {
-		// Back at the newest delivery: follow arrivals again.
-		m.win.from = ""
-		m.list.Follow()
+	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 {
+		// At the top of the first window: show the newest deliveries
+		// (re-reading when the window was pinned) and follow arrivals.
+		return m.goNewest()
 	}
 	m, c1 := m.maybePage()
 	return m, tea.Batch(c1, m.syncDetail())

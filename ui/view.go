@@ -97,15 +97,7 @@ func (m Model) statusLine() string {
 		}
 		left = ls.Render(m.status.text)
 	} else if rows := m.list.Rows(); len(rows) > 0 {
-		pos := fmt.Sprintf("%d of %d loaded", m.list.Cursor()+1, len(rows))
-		if m.counts.known {
-			n := m.counts.total
-			if m.filter != "" {
-				n = m.counts.matched
-			}
-			pos = fmt.Sprintf("%s in window · %d total", pos, n)
-		}
-		left = st.Position.Render(pos)
+		left = st.Position.Render(fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows)))
 	}
 	room := m.width - ansi.StringWidth(right) - 2
 	left = fit(" "+left, max(0, room))

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -62,10 +61,6 @@ func (m Model) windowLimit() int { return max(10, windowScreens*m.list.Visible()
 
 // fetchWindow starts a read of the window and returns the command.
 func (m Model) fetchWindow() (Model, tea.Cmd) {
-	if m.win.from == "" && !m.list.Following() && len(m.list.Rows()) > 0 {
-		// Pin the window so arrivals do not push the selection away.
-		m.win.from = m.list.Rows()[0].ID
-	}
 	m.win.seq++
 	m.win.loading, m.win.dirty = true, false
 	return m, readWindow(m.ctx, m.src, m.win.seq, m.win.from, m.filter, m.windowLimit())
@@ -152,7 +147,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if !m.win.cooling {
 		m.win.cooling = true
-		cmds = append(cmds, tea.Tick(RepaintInterval, func(time.Time) tea.Msg { return repaintMsg{} }))
+		cmds = append(cmds, m.after(RepaintInterval, repaintMsg{}))
 	}
 	if msg.err != nil {
 		switch {
@@ -200,6 +195,10 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 func (m Model) maybeRefresh() (Model, tea.Cmd) {
 	if !m.win.dirty || m.win.loading || m.win.cooling {
 		return m, nil
+	}
+	if m.win.from == "" && !m.list.Following() && len(m.list.Rows()) > 0 {
+		// Pin the window so arrivals do not push the selection away.
+		m.win.from = m.list.Rows()[0].ID
 	}
 	return m.fetchWindow()
 }
@@ -268,7 +267,7 @@ func (m Model) handleCount(msg countMsg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if !m.counts.cooling {
 		m.counts.cooling = true
-		cmd = tea.Tick(CountInterval, func(time.Time) tea.Msg { return recountMsg{} })
+		cmd = m.after(CountInterval, recountMsg{})
 	}
 	if msg.err == nil {
 		m.counts.total, m.counts.matched, m.counts.known = msg.total, msg.matched, true

@@ -36,7 +36,7 @@ func (m Model) View() string {
 		lines = append(lines, m.row(c, m.rows[i], i == m.cursor))
 	}
 	for len(lines) < m.height {
-		lines = append(lines, "")
+		lines = append(lines, strings.Repeat(" ", m.width))
 	}
 	return strings.Join(lines[:m.height], "\n")
 }
@@ -47,7 +47,7 @@ func (m Model) emptyView() []string {
 		msg = "Loading…"
 	}
 	var out []string
-	out = append(out, "")
+	out = append(out, strings.Repeat(" ", m.width))
 	for _, l := range strings.Split(msg, "\n") {
 		out = append(out, m.styles.Empty.Render(fit("  "+l, m.width)))
 	}
