@@ -96,8 +96,8 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	switch {
 	case strings.Contains(ct, "x-www-form-urlencoded"):
 		out, n = r.Form(out)
-	case json.Valid(out):
-		out, n = r.JSON(out)
+	default:
+		out, n = r.JSON(out) // unchanged unless valid JSON
 	}
 	out, m := r.Bytes(out)
 	return out, n + m
