@@ -63,7 +63,7 @@ func NewStyles(isDark bool) Styles {
 		List: list.Styles{
 			Title: label.Bold(true), Selected: text.Background(selBg).Bold(true),
 			Inactive: text.Background(ld(lipgloss.Color("#EEEEEE"), lipgloss.Color("#303030"))),
-			Dim:      dim, Method: accent, Duplicate: warn, Empty: label, Accent: url,
+			Dim:      dim, Method: accent, Duplicate: warn, Empty: label,
 		},
 		Detail: detail.Styles{
 			Tab: label.Padding(0, 1), ActiveTab: accent.Bold(true).Underline(true).Padding(0, 1),

@@ -155,10 +155,20 @@ func (d *Doc) text(b []byte) {
 
 // setText splits b into safe lines, applying the display caps.
 func (d *Doc) setText(b []byte) {
+	cut := 0 // bytes dropped at the end; they belong to the last line
 	if len(b) > MaxDisplayBytes {
 		d.Notes = append(d.Notes, fmt.Sprintf("showing the first %s of %s", HumanBytes(MaxDisplayBytes), HumanBytes(int64(len(b)))))
+		cut = len(b) - MaxDisplayBytes
 		b = b[:MaxDisplayBytes]
 	}
+	defer func() {
+		if cut > 0 {
+			if d.Omitted == nil {
+				d.Omitted = map[int]int{}
+			}
+			d.Omitted[len(d.Lines)-1] += cut
+		}
+	}()
 	// One conversion; lines are substrings of it, and termsafe returns a
 	// safe line as it is, so a clean body costs no per-line allocation.
 	text := string(b)
@@ -166,15 +176,15 @@ func (d *Doc) setText(b []byte) {
 	for i := 0; ; i++ {
 		l, rest, more := strings.Cut(text, "\n")
 		if len(l) > MaxLineBytes {
-			cut := MaxLineBytes
-			for cut > 0 && !utf8.RuneStart(l[cut]) {
-				cut--
+			end := MaxLineBytes
+			for end > 0 && !utf8.RuneStart(l[end]) {
+				end--
 			}
 			if d.Omitted == nil {
 				d.Omitted = map[int]int{}
 			}
-			d.Omitted[i] = len(l) - cut
-			l = l[:cut]
+			d.Omitted[i] = len(l) - end
+			l = l[:end]
 		}
 		d.Lines = append(d.Lines, termsafe.Line(strings.TrimSuffix(l, "\r")))
 		if !more {

@@ -75,7 +75,7 @@ func TestHugeSingleLine(t *testing.T) {
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("Prepare took %v", el)
 	}
-	if len(d.Lines) != 1 || len(d.Lines[0]) > MaxLineBytes*3 || d.Omitted[0] == 0 {
+	if len(d.Lines) != 1 || len(d.Lines[0]) > MaxLineBytes*3 || d.Omitted[0]+MaxLineBytes != len(big) {
 		t.Fatalf("lines %d, first %d bytes, omitted %d", len(d.Lines), len(d.Lines[0]), d.Omitted[0])
 	}
 	if strings.ContainsRune(d.Lines[0], 0x1b) {

@@ -128,12 +128,6 @@ func (m *Model) SetRecord(r store.Record) {
 	}
 }
 
-// Clear shows nothing.
-func (m *Model) Clear() {
-	m.SetRecord(store.Record{})
-	m.has = false
-}
-
 // NeedsBody reports whether the body of the shown delivery has to be read.
 func (m Model) NeedsBody() bool { return m.has && !m.bodyLoaded }
 
@@ -282,10 +276,11 @@ func (m *Model) Activate() {
 	p := m.schemaErrors()[m.schemaSel].Path
 	if name, ok := headerPointer(p); ok {
 		m.tab = Headers
+		_, starts := m.headers()
 		for i, f := range m.rec.Header {
-			if equalFold(f.Name, name) {
+			if equalFold(f.Name, name) && i < len(starts) {
 				src, w, h := m.content()
-				m.pos[Headers].goTo(src, w, h, i+m.headerLinesBefore())
+				m.pos[Headers].goTo(src, w, h, starts[i])
 				break
 			}
 		}

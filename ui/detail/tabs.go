@@ -184,20 +184,17 @@ func (m Model) schemaWords() string {
 	return s
 }
 
-// headerLinesBefore is the number of lines the Headers tab shows before
-// the first header.
-func (m Model) headerLinesBefore() int { return 0 }
-
-func (m Model) headers() []string {
+// headers returns the Headers tab's lines and where each header starts.
+func (m Model) headers() (out []string, starts []int) {
 	h := m.rec.Header
 	if !m.reveal {
 		h, _ = m.redactor.Header(h)
 	}
-	var out []string
 	if len(h) == 0 {
-		return []string{m.dim("No headers.")}
+		return []string{m.dim("No headers.")}, nil
 	}
 	for _, f := range h {
+		starts = append(starts, len(out))
 		name := m.styles.HeaderKey.Render(safe(f.Name) + ":")
 		val := safe(f.Value)
 		if !m.reveal && m.redactor.IsSecretHeader(f.Name) && f.Value != "" {
@@ -205,7 +202,7 @@ func (m Model) headers() []string {
 		}
 		out = m.wrapIndent(out, name+" "+val, 4)
 	}
-	return out
+	return out, starts
 }
 
 func (m Model) maskedHeaderCount() int {

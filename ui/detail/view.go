@@ -23,7 +23,8 @@ func (m Model) content() (lines, int, int) {
 	h, w := m.contentHeight(), m.textWidth()
 	switch m.tab {
 	case Headers:
-		return staticLines(m.headers()), w, h
+		l, _ := m.headers()
+		return staticLines(l), w, h
 	case Body:
 		if d := m.doc(); d != nil {
 			return m.bodyContent(d)

@@ -27,7 +27,6 @@ type Styles struct {
 	Method    lipgloss.Style
 	Duplicate lipgloss.Style
 	Empty     lipgloss.Style // the empty-state message
-	Accent    lipgloss.Style // highlights in the empty-state message
 }
 
 // Model is the list state.
