@@ -1,0 +1,342 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/uitest"
+)
+
+// unsafeRunes are what must never reach the screen from a payload.
+var unsafeRunes = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+
+// sgr matches the colour and weight sequences the TUI itself emits.
+var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
+
+// TestEscapeInjection renders a delivery whose every field carries escape
+// sequences (CSI, OSC 8, OSC 52, C1, bidi, DEL, NUL) on every screen and
+// checks that none survives: with styles that add no escapes of their own,
+// the output holds no ESC or other control at all; with colour, none is
+// left once the SGR sequences the theme adds are removed.
+func TestEscapeInjection(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	src := uitest.NewSource(16)
+	g := uitest.NewGen()
+	recs, bodies := g.Mixed(2)
+	h, hb := g.Hostile()
+	recs = append(recs, h)
+	bodies[h.ID] = hb
+	src.Add(recs, bodies)
+	drain(src)
+
+	for _, coloured := range []bool{false, true} {
+		for _, sz := range sizes {
+			m := newTestModel(t, src, sz.w, sz.h, func(o *Options) { o.NoColor = !coloured })
+			if !coloured {
+				m.setStyles(Styles{}) // no escapes of our own
+			}
+			check := func(where string) {
+				t.Helper()
+				out := m.View().Content
+				if coloured {
+					out = sgr.ReplaceAllString(out, "")
+				}
+				if loc := unsafeRunes.FindStringIndex(out); loc != nil {
+					t.Fatalf("colour=%v %dx%d %s: unsafe %q in output near %q", coloured, sz.w, sz.h, where,
+						out[loc[0]:loc[1]], out[max(0, loc[0]-20):min(len(out), loc[1]+20)])
+				}
+				if !strings.Contains(out, "␛") {
+					t.Fatalf("%s: the escapes are not shown as ␛", where)
+				}
+			}
+			check("list")
+			m = press(t, m, "enter")
+			for tab := 0; tab < 6; tab++ {
+				check("tab " + m.detail.Tab().String())
+				m = press(t, m, "tab")
+			}
+			m = press(t, m, "tab", "tab", "x") // raw body
+			check("raw body")
+			m = press(t, m, "s") // revealed
+			check("revealed body")
+			m = press(t, m, "x")
+			check("revealed pretty body")
+		}
+	}
+}
+
+// TestArrivalsKeepCursor checks that deliveries arriving while the user has
+// moved the cursor do not move it, on screen or off the delivery, and that
+// they are followed when the cursor is at the newest.
+func TestArrivalsKeepCursor(t *testing.T) {
+	src, g := mixedSource(40)
+	m := newTestModel(t, src, 80, 24)
+	if !m.list.Following() {
+		t.Fatal("a fresh list must follow arrivals")
+	}
+	m = press(t, m, "j", "j", "j", "j")
+	before, _ := m.list.Selected()
+	row := m.list.Cursor() - m.list.Offset()
+	screen := m.View().Content
+
+	for i := 0; i < 3; i++ {
+		recs, bodies := g.Mixed(7)
+		src.Add(recs, bodies)
+		drain(src)
+		var ids []string
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		m = drive(t, m, nil, captured(ids...))
+	}
+	after, _ := m.list.Selected()
+	if after.ID != before.ID {
+		t.Fatalf("selection moved from %s to %s", before.ID, after.ID)
+	}
+	if r := m.list.Cursor() - m.list.Offset(); r != row {
+		t.Fatalf("cursor moved on screen from row %d to %d", row, r)
+	}
+	if got := m.View().Content; !sameRows(screen, got) {
+		t.Fatalf("the visible rows changed:\n%s\n---\n%s", screen, got)
+	}
+	if !strings.Contains(m.statusLine(), "21 new") {
+		t.Fatalf("status does not say how many arrived: %q", m.statusLine())
+	}
+
+	// g follows again and shows the newest.
+	m = press(t, m, "g")
+	newest, _ := m.list.Selected()
+	if !m.list.Following() || newest.ID != "01JQ0000000000000061" {
+		t.Fatalf("after g: following=%v selected=%s", m.list.Following(), newest.ID)
+	}
+	recs, bodies := g.Mixed(1)
+	src.Add(recs, bodies)
+	drain(src)
+	m = drive(t, m, nil, captured(recs[0].ID))
+	if r, _ := m.list.Selected(); r.ID != recs[0].ID {
+		t.Fatalf("following list did not select the arrival: %s", r.ID)
+	}
+}
+
+// sameRows compares the list rows of two screens (the header and status
+// lines change with the counts).
+func sameRows(a, b string) bool {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	return strings.Join(la[2:len(la)-2], "\n") == strings.Join(lb[2:len(lb)-2], "\n")
+}
+
+// TestPaging pages through 1,000 deliveries and back: the list holds a
+// window, never everything, and rows stay in order with no gap.
+func TestPaging(t *testing.T) {
+	src, _ := mixedSource(1000)
+	m := newTestModel(t, src, 80, 24)
+	limit := m.windowLimit()
+	prev := ""
+	seen := 0
+	for i := 0; i < 999; i++ {
+		r, _ := m.list.Selected()
+		if prev != "" && r.ID >= prev {
+			t.Fatalf("step %d: %s after %s", i, r.ID, prev)
+		}
+		if prev != "" && r.ID != prevID(prev) {
+			t.Fatalf("step %d: skipped from %s to %s", i, prev, r.ID)
+		}
+		if n := len(m.list.Rows()); n > limit {
+			t.Fatalf("window holds %d rows, limit %d", n, limit)
+		}
+		prev = r.ID
+		seen++
+		m = press(t, m, "j")
+	}
+	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001" {
+		t.Fatalf("after 999 steps at %s", r.ID)
+	}
+	for i := 0; i < 30; i++ {
+		m = press(t, m, "pgup")
+	}
+	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001"[:0]+idOf(1+30*m.list.Visible()) {
+		t.Fatalf("after 30 pgup at %s", r.ID)
+	}
+	m = press(t, m, "g")
+	if r, _ := m.list.Selected(); r.ID != idOf(1000) || !m.list.Following() {
+		t.Fatalf("g: at %s following=%v", r.ID, m.list.Following())
+	}
+	m = press(t, m, "G")
+	if r, _ := m.list.Selected(); r.ID != idOf(1) {
+		t.Fatalf("G: at %s", r.ID)
+	}
+	m = press(t, m, "k", "k")
+	if r, _ := m.list.Selected(); r.ID != idOf(3) {
+		t.Fatalf("G then k k: at %s", r.ID)
+	}
+	for i := 0; i < 100; i++ {
+		m = press(t, m, "pgup")
+	}
+	if r, _ := m.list.Selected(); r.ID != idOf(1000) {
+		t.Fatalf("pgup back to the top: at %s", r.ID)
+	}
+}
+
+func idOf(n int) string { return store.Record{}.ID + uitestID(n) }
+
+func uitestID(n int) string {
+	s := "0000000000000000" + itoa(n)
+	return "01JQ" + s[len(s)-16:]
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func prevID(id string) string {
+	n := 0
+	for _, c := range id[4:] {
+		n = n*10 + int(c-'0')
+	}
+	return uitestID(n - 1)
+}
+
+// TestFilter applies a filter, shows it in the header, clears it with esc,
+// and keeps the previous filter when a new one does not parse.
+func TestFilter(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	m := newTestModel(t, src, 100, 30)
+	m = press(t, m, "/")
+	m = drive(t, m, nil, tea.PasteMsg{Content: "sig:invalid"})
+	m = press(t, m, "enter")
+	if m.filter != "sig:invalid" || len(m.list.Rows()) != 2 || !strings.Contains(m.header.View(), "sig:invalid") {
+		t.Fatalf("filter %q rows %d header %q", m.filter, len(m.list.Rows()), m.header.View())
+	}
+	m = press(t, m, "/", "ctrl+u", "x", "x", ":", "enter")
+	if m.filter != "sig:invalid" || !strings.Contains(m.statusLine(), "unknown filter term") {
+		t.Fatalf("bad filter: active %q status %q", m.filter, m.statusLine())
+	}
+	m = press(t, m, "esc")
+	if m.filter != "" || len(m.list.Rows()) != 18 {
+		t.Fatalf("esc: filter %q rows %d", m.filter, len(m.list.Rows()))
+	}
+}
+
+// TestCoalescing sends a burst of notices: the window is re-read once per
+// batch, not once per notice.
+func TestCoalescing(t *testing.T) {
+	src, g := mixedSource(10)
+	m := newTestModel(t, src, 80, 24)
+	calls := src.Calls.List
+	recs, bodies := g.Mixed(1000)
+	src.Add(recs, bodies)
+	drain(src)
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+	}
+	m = drive(t, m, nil, captured(ids...))
+	if n := src.Calls.List - calls; n > 2 {
+		t.Fatalf("%d List calls for one batch of 1,000 notices", n)
+	}
+	if r, _ := m.list.Selected(); r.ID != recs[999].ID {
+		t.Fatalf("not at the newest: %s", r.ID)
+	}
+	if got := m.rate.series(testNow)[59]; got != 1000 {
+		t.Fatalf("rate counted %d", got)
+	}
+}
+
+// TestSecretsAndCopy checks masking in the detail and in copy-as-curl, and
+// that revealing applies to the selected delivery only.
+func TestSecretsAndCopy(t *testing.T) {
+	src, _ := mixedSource(uitest.Kinds)
+	m := newTestModel(t, src, 120, 40)
+	m = press(t, m, "j", "j", "j", "j", "j", "j", "j", "j", "enter", "tab", "tab") // app.installed body
+	out := m.View().Content
+	if strings.Contains(out, "s3cr3t-client-value") || strings.Contains(out, "BEGIN PRIVATE KEY") {
+		t.Fatal("secret shown while masked")
+	}
+	curl := copied(t, m, "y")
+	if strings.Contains(curl, "s3cr3t-client-value") || !strings.Contains(curl, "client_secret") {
+		t.Fatalf("masked curl:\n%s", curl)
+	}
+	m = press(t, m, "s")
+	if out := m.View().Content; !strings.Contains(out, "s3cr3t-client-value") {
+		t.Fatal("secret not shown once revealed")
+	}
+	if curl := copied(t, m, "y"); !strings.Contains(curl, "s3cr3t-client-value") {
+		t.Fatalf("revealed curl lacks the secret:\n%s", curl)
+	}
+	if body := copied(t, m, "Y"); !strings.Contains(body, `"client_secret":"s3cr3t-client-value"`) {
+		t.Fatalf("revealed body: %s", body)
+	}
+	// Another delivery is masked again.
+	m = press(t, m, "[")
+	if m.revealID == "" || m.detail.Tab() != detail.Body {
+		t.Fatal("state lost")
+	}
+	if r, _ := m.detail.Record(); r.ID == m.revealID {
+		t.Fatal("[ did not move to another delivery")
+	}
+	if body := copied(t, m, "Y"); strings.Contains(body, "s3cr3t") {
+		t.Fatal("reveal leaked to another delivery")
+	}
+}
+
+// copied presses k and returns the text the resulting command copies.
+func copied(t *testing.T, m Model, k string) string {
+	t.Helper()
+	_, cmd := m.Update(kp(k))
+	msg, ok := run(cmd)
+	if !ok {
+		t.Fatalf("%s: no command", k)
+	}
+	cm, ok := msg.(copyMsg)
+	if !ok || cm.err != nil {
+		t.Fatalf("%s: got %#v", k, msg)
+	}
+	return cm.text
+}
+
+// TestReverify calls the Source and reports in the status bar.
+func TestReverify(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 80, 24)
+	m = press(t, m, "v")
+	if src.Calls.Reverify != 1 || !strings.Contains(m.statusLine(), "Re-verification requested") {
+		t.Fatalf("calls %d status %q", src.Calls.Reverify, m.statusLine())
+	}
+}
+
+// TestMouse selects a row by clicking and scrolls with the wheel.
+func TestMouse(t *testing.T) {
+	src, _ := mixedSource(60)
+	m := newTestModel(t, src, 80, 24)
+	m = drive(t, m, nil, tea.MouseClickMsg{X: 10, Y: 2 + 1 + 4, Button: tea.MouseLeft})
+	if m.list.Cursor() != 4 || m.list.Following() {
+		t.Fatalf("click: cursor %d following %v", m.list.Cursor(), m.list.Following())
+	}
+	m = drive(t, m, nil, tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
+	if m.list.Offset() != 3 {
+		t.Fatalf("wheel: offset %d", m.list.Offset())
+	}
+}
+
+// TestResize keeps every screen exactly the terminal's size.
+func TestResize(t *testing.T) {
+	src, _ := mixedSource(30)
+	m := newTestModel(t, src, 80, 24)
+	m = press(t, m, "j", "enter", "tab", "tab")
+	for _, sz := range []struct{ w, h int }{{200, 60}, {100, 30}, {60, 15}, {140, 40}, {80, 24}, {40, 10}} {
+		m = drive(t, m, nil, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+		checkSize(t, m.View().Content, sz.w, sz.h)
+	}
+}

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/curlcmd"
+	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+// bodyMsg carries a delivery's body bytes.
+type bodyMsg struct {
+	id  string
+	b   []byte
+	err error
+}
+
+// copyMsg carries text to put on the clipboard.
+type copyMsg struct {
+	text, what string
+	masked     bool
+	err        error
+}
+
+// reverifyMsg is the answer to a re-verify request.
+type reverifyMsg struct {
+	id  string
+	err error
+}
+
+func (m Model) readBody(id string) tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		b, err := src.Body(ctx, id)
+		return bodyMsg{id: id, b: b, err: err}
+	}
+}
+
+func (m Model) reverify(id string) tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		return reverifyMsg{id: id, err: src.Reverify(ctx, id)}
+	}
+}
+
+// copyCurl builds the curl command of r in a command: it reads the body,
+// masks secrets unless reveal, and returns a copyMsg.
+func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
+	ctx, src, red := m.ctx, m.src, m.redactor
+	base := m.opts.ListenURL
+	if base == "" {
+		base = "http://" + r.Host
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		b, err := src.Body(ctx, r.ID)
+		if err != nil {
+			return copyMsg{err: err, what: "curl command"}
+		}
+		return copyMsg{text: CurlCommand(r, b, base, red, reveal), what: "curl command", masked: !reveal}
+	}
+}
+
+// CurlCommand returns the curl command replaying r (with body b) against
+// base. Unless reveal, secrets are masked: credential headers, secret body
+// fields and configured secrets; a gzip body is then sent decoded, since
+// only decoded bytes can be masked.
+func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, reveal bool) string {
+	h, path, query := r.Header, r.Path, r.Query
+	if !reveal {
+		h, _ = red.Header(h)
+		path, _ = red.String(path)
+		query, _ = red.String(query)
+		if body.IsGzip(b, r.ContentEncoding) {
+			if dec, err := body.Gunzip(b); err == nil {
+				b = dec
+				kept := h[:0:0]
+				for _, f := range h {
+					if !strings.EqualFold(f.Name, "Content-Encoding") {
+						kept = append(kept, f)
+					}
+				}
+				h = kept
+			}
+		}
+		b, _ = red.Body(b, r.ContentType)
+	}
+	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, query), Header: h, Body: b})
+}
+
+func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
+	ctx, src, red := m.ctx, m.src, m.redactor
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		b, err := src.Body(ctx, r.ID)
+		if err != nil {
+			return copyMsg{err: err, what: "body"}
+		}
+		return copyMsg{text: string(detail.CopyBody(b, r.ContentType, r.ContentEncoding, red, reveal)), what: "body", masked: !reveal}
+	}
+}
+
+func (m Model) handleCopy(msg copyMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setStatus(levelError, "copy "+msg.what+": "+oneLine(msg.err))
+		return m, nil
+	}
+	text := fmt.Sprintf("Copied the %s (%s) to the clipboard", msg.what, body.HumanBytes(int64(len(msg.text))))
+	if msg.masked {
+		text += " · secrets masked, s reveals"
+	}
+	m.setStatus(levelInfo, text)
+	return m, tea.SetClipboard(msg.text)
+}
+
+// oneLine makes an error message safe for the one-line status bar.
+func oneLine(err error) string {
+	return termsafe.Line(strings.TrimSpace(err.Error()))
+}

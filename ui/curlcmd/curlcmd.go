@@ -1,0 +1,174 @@
+// Package curlcmd builds a POSIX shell command that sends a captured
+// delivery again with curl: same method, headers (except those curl or the
+// connection decide) and exactly the same body bytes.
+//
+// Every piece of the delivery is attacker-controlled, so the command is
+// built to be safe to paste into a shell: all words are single-quoted, and a
+// body or header holding control characters (which could end a bracketed
+// paste or move the cursor) travels as base64 instead of literally.
+// The package is pure: it builds strings and runs nothing.
+package curlcmd
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Request is what the command sends.
+type Request struct {
+	Method string // "" means POST
+	URL    string // the full target URL; see URL
+	Header store.Header
+	Body   []byte
+}
+
+// HereDocDelimiter ends the base64 here-document of a binary body. It cannot
+// occur in base64 text.
+const HereDocDelimiter = "HOOKSCOPE_BODY"
+
+// skipped are the headers the command leaves to curl and the connection.
+var skipped = map[string]bool{
+	"host": true, "content-length": true, "connection": true, "keep-alive": true,
+	"proxy-connection": true, "te": true, "trailer": true, "transfer-encoding": true,
+	"upgrade": true, "expect": true,
+}
+
+// Build returns a POSIX sh command line that sends req with curl. A text body
+// is passed on stdin with printf; a body that is not safe, printable UTF-8
+// (binary, or holding control characters) is passed as a base64
+// here-document decoded with base64 -d. Either way curl reads it with
+// --data-binary @-, so the bytes arrive unchanged.
+func Build(req Request) string {
+	method := req.Method
+	if method == "" {
+		method = "POST"
+	}
+	var args []string
+	switch {
+	case method == "HEAD":
+		args = append(args, "--head")
+	case len(req.Body) > 0 && method == "POST":
+	case len(req.Body) == 0 && method == "GET":
+	default:
+		args = append(args, "-X", Quote(method))
+	}
+	if strings.ContainsAny(req.URL, "[]{}") {
+		args = append(args, "--globoff")
+	}
+	if strings.Contains(req.URL, "/./") || strings.Contains(req.URL, "/../") {
+		args = append(args, "--path-as-is")
+	}
+	hasContentType := false
+	for _, f := range req.Header {
+		if skipped[strings.ToLower(f.Name)] {
+			continue
+		}
+		if strings.EqualFold(f.Name, "Content-Type") {
+			hasContentType = true
+		}
+		line := f.Name + ": " + f.Value
+		if f.Value == "" {
+			line = f.Name + ";" // curl's spelling of an empty header
+		}
+		if safeText(line, false) {
+			args = append(args, "-H", Quote(line))
+		} else {
+			enc := base64.StdEncoding.EncodeToString([]byte(line))
+			args = append(args, "-H", `"$(printf '%s' `+Quote(enc)+` | base64 -d)"`)
+		}
+	}
+	if len(req.Body) > 0 {
+		if !hasContentType {
+			args = append(args, "-H", Quote("Content-Type:")) // curl would add one
+		}
+		args = append(args, "--data-binary", "@-")
+	}
+	args = append(args, Quote(req.URL))
+	cmd := "curl " + strings.Join(args, " ")
+
+	switch {
+	case len(req.Body) == 0:
+		return cmd
+	case safeText(string(req.Body), true):
+		return "printf '%s' " + Quote(string(req.Body)) + " |\n" + cmd
+	default:
+		// The here-document starts on the line after the one holding <<,
+		// so curl must be on that same line.
+		return "base64 -d <<'" + HereDocDelimiter + "' | " + cmd + "\n" +
+			wrap(base64.StdEncoding.EncodeToString(req.Body), 76) + HereDocDelimiter
+	}
+}
+
+// Quote returns s as one POSIX shell word: single-quoted, with each single
+// quote written as '\”. It keeps every byte (a shell word cannot hold NUL).
+func Quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// URL joins a base such as "http://127.0.0.1:8080" with a delivery's path
+// and raw query. Bytes that cannot appear literally in a URL (controls,
+// spaces, non-ASCII, '#') are percent-encoded.
+func URL(base, path, query string) string {
+	base = strings.TrimRight(base, "/")
+	p := (&url.URL{Path: path}).EscapedPath()
+	if p != "" && !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	u := base + p
+	if query != "" {
+		u += "?" + escapeQuery(query)
+	}
+	return u
+}
+
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// safeText reports whether s can be pasted literally: valid UTF-8 without
+// C0 controls (newline allowed when multiline; a tab would trigger
+// completion in a shell without bracketed paste), DEL, C1 controls or bidi
+// and direction marks.
+func safeText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n' && multiline:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+			return false
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			return false
+		}
+	}
+	return true
+}
+
+func wrap(s string, n int) string {
+	var b strings.Builder
+	for len(s) > n {
+		b.WriteString(s[:n])
+		b.WriteByte('\n')
+		s = s[n:]
+	}
+	b.WriteString(s)
+	b.WriteByte('\n')
+	return b.String()
+}

@@ -1,0 +1,326 @@
+package detail
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/verdict"
+)
+
+// labelWidth is the width of the label column of key/value tabs.
+const labelWidth = 11
+
+// kv appends label and value, the value wrapped under itself.
+func (m Model) kv(out []string, label, value string) []string {
+	w := max(10, m.textWidth()-labelWidth)
+	lab := m.styles.Label.Render(padRight(label, labelWidth))
+	blank := strings.Repeat(" ", labelWidth)
+	for i, l := range strings.Split(ansi.Hardwrap(value, w, true), "\n") {
+		if i == 0 {
+			out = append(out, lab+l)
+		} else {
+			out = append(out, blank+l)
+		}
+	}
+	return out
+}
+
+// wrapIndent wraps styled text at the view width, continuation rows indented.
+func (m Model) wrapIndent(out []string, s string, indent int) []string {
+	w := max(10, m.textWidth()-indent)
+	pre := strings.Repeat(" ", indent)
+	for i, l := range strings.Split(ansi.Hardwrap(s, w, true), "\n") {
+		if i == 0 {
+			out = append(out, l)
+		} else {
+			out = append(out, pre+l)
+		}
+	}
+	return out
+}
+
+func safe(s string) string { return termsafe.Line(s) }
+
+func (m Model) dim(s string) string { return m.styles.Dim.Render(s) }
+
+func (m Model) missing(why string) string {
+	return m.dim(verdict.Missing + "  " + why)
+}
+
+func (m Model) maskedString(s string) string {
+	if m.reveal {
+		return s
+	}
+	out, _ := m.redactor.String(s)
+	return out
+}
+
+func (m Model) overview() []string {
+	r := m.rec
+	var out []string
+	target := r.Path
+	if r.Query != "" {
+		target += "?" + r.Query
+	}
+	out = m.wrapIndent(out, m.styles.Value.Render(safe(r.Method)+" "+safe(m.maskedString(target))+" "+m.dim(safe(r.Proto))), 2)
+	out = append(out, "")
+	out = m.kv(out, "Received", r.ReceivedAt.In(m.loc).Format("2006-01-02 15:04:05.000 MST"))
+	out = m.kv(out, "ID", safe(r.ID))
+	out = m.kv(out, "From", safe(r.RemoteAddr))
+	out = m.kv(out, "Host", safe(r.Host))
+	out = m.kv(out, "Response", m.statusText(r.Response.Status, r.Response.DurationMS, ""))
+	if f := r.Forward; f != nil {
+		out = m.kv(out, "App", m.statusText(f.Status, f.DurationMS, f.Error)+m.dim(" from "+safe(f.Target)))
+	}
+	size := body.HumanBytes(r.Size)
+	if r.ContentType != "" {
+		size += " · " + safe(r.ContentType)
+	}
+	if r.ContentEncoding != "" {
+		size += " · " + safe(r.ContentEncoding)
+	}
+	if r.Truncated {
+		size += " · " + m.styles.Error.Render("truncated at capture")
+	}
+	out = m.kv(out, "Body", size)
+	a := r.Analysis
+	if a == nil {
+		out = m.kv(out, "Provider", m.missing("analysis pending"))
+		out = m.kv(out, "Event", m.dim(verdict.Missing))
+	} else {
+		out = m.kv(out, "Provider", orMissing(m, safe(a.Provider)))
+		out = m.kv(out, "Event", orMissing(m, safe(a.EventType)))
+	}
+	out = m.kv(out, "Signature", m.signatureWords())
+	out = m.kv(out, "Schema", m.schemaWords())
+	if a != nil && a.DuplicateOf != "" {
+		out = m.kv(out, "Duplicate", m.styles.Error.Render("of "+safe(a.DuplicateOf)))
+	}
+	if a != nil {
+		for i, n := range a.Notes {
+			label := ""
+			if i == 0 {
+				label = "Notes"
+			}
+			out = m.kv(out, label, "• "+safe(n))
+		}
+	}
+	if n := len(r.Replays); n > 0 {
+		last := r.Replays[n-1]
+		out = m.kv(out, "Replays", fmt.Sprintf("%s, last %s", pluralize(n, "attempt"), m.statusText(last.Status, last.DurationMS, last.Error)))
+	}
+	return out
+}
+
+func orMissing(m Model, s string) string {
+	if s == "" {
+		return m.dim(verdict.Missing)
+	}
+	return s
+}
+
+func (m Model) statusText(code int, ms float64, errText string) string {
+	s := m.dim(verdict.Missing)
+	if code > 0 {
+		s = m.verdict.Style(verdict.HTTPStatus(code)).Render(strconv.Itoa(code))
+	}
+	if ms > 0 {
+		s += m.dim(fmt.Sprintf(" · %.1f ms", ms))
+	}
+	if errText != "" {
+		s += " · " + m.styles.Error.Render(safe(errText))
+	}
+	return s
+}
+
+func (m Model) signatureWords() string {
+	b := verdict.Signature(m.rec)
+	s := m.verdict.Render(b, false)
+	a := m.rec.Analysis
+	if a == nil {
+		return s + m.dim(" — verification has not run yet")
+	}
+	var parts []string
+	if a.Signature.Algorithm != "" {
+		parts = append(parts, safe(a.Signature.Algorithm))
+	}
+	if a.Signature.KeyID != "" {
+		parts = append(parts, "key "+safe(a.Signature.KeyID))
+	}
+	if a.Signature.Reason != "" {
+		parts = append(parts, safe(a.Signature.Reason))
+	}
+	if len(parts) > 0 {
+		s += " — " + strings.Join(parts, ", ")
+	}
+	return s
+}
+
+func (m Model) schemaWords() string {
+	b := verdict.Schema(m.rec)
+	if b.Level == verdict.Unknown {
+		return m.missing("no schema result yet")
+	}
+	sc := m.rec.Analysis.Schema
+	s := m.verdict.Render(b, false)
+	if sc.Message != "" {
+		s += " — " + safe(sc.Message)
+		if sc.BestGuess {
+			s += m.dim(" (best guess)")
+		}
+	}
+	if n := len(sc.Errors); n > 0 {
+		s += ", " + pluralize(n, "error")
+	}
+	if sc.Reason != "" {
+		s += m.dim(" — " + safe(sc.Reason))
+	}
+	return s
+}
+
+// headers returns the Headers tab's lines and where each header starts.
+func (m Model) headers() (out []string, starts []int) {
+	h := m.rec.Header
+	if !m.reveal {
+		h, _ = m.redactor.Header(h)
+	}
+	if len(h) == 0 {
+		return []string{m.dim("No headers.")}, nil
+	}
+	for _, f := range h {
+		starts = append(starts, len(out))
+		name := m.styles.HeaderKey.Render(safe(f.Name) + ":")
+		val := safe(f.Value)
+		if !m.reveal && m.redactor.IsSecretHeader(f.Name) && f.Value != "" {
+			val = m.styles.Masked.Render(val)
+		}
+		out = m.wrapIndent(out, name+" "+val, 4)
+	}
+	return out, starts
+}
+
+func (m Model) maskedHeaderCount() int {
+	_, n := m.redactor.Header(m.rec.Header)
+	return n
+}
+
+func (m Model) signature() []string {
+	var out []string
+	a := m.rec.Analysis
+	out = m.kv(out, "Status", m.verdict.Render(verdict.Signature(m.rec), false))
+	if a == nil {
+		out = append(out, "", m.dim("Verification has not run yet for this delivery."), m.dim("The verdict appears here as soon as it is known; v re-verifies."))
+		return out
+	}
+	sig := a.Signature
+	out = m.kv(out, "Scheme", orMissing(m, safe(sig.Scheme)))
+	out = m.kv(out, "Key ID", orMissing(m, safe(sig.KeyID)))
+	out = m.kv(out, "Algorithm", orMissing(m, safe(sig.Algorithm)))
+	out = m.kv(out, "Reason", orMissing(m, safe(sig.Reason)))
+	out = m.kv(out, "Provider", orMissing(m, safe(a.Provider)))
+	if !a.AnalyzedAt.IsZero() {
+		out = m.kv(out, "Checked", a.AnalyzedAt.In(m.loc).Format("2006-01-02 15:04:05 MST"))
+	}
+	for i, n := range a.Notes {
+		label := ""
+		if i == 0 {
+			label = "Notes"
+		}
+		out = m.kv(out, label, "• "+safe(n))
+	}
+	return out
+}
+
+// schemaHeaderLines returns the lines above the error list of the Schema
+// tab; schema returns all lines and where each error starts.
+func (m Model) schemaHeaderLines() int {
+	_, starts := m.schema()
+	if len(starts) == 0 {
+		return 0
+	}
+	return starts[0]
+}
+
+func (m Model) schema() (out []string, starts []int) {
+	a := m.rec.Analysis
+	if a == nil || a.Schema == nil {
+		out = m.kv(out, "Status", m.dim(verdict.Missing))
+		out = append(out, "", m.dim("No schema result yet for this delivery."))
+		return out, nil
+	}
+	sc := a.Schema
+	out = m.kv(out, "Status", m.verdict.Render(verdict.Schema(m.rec), false))
+	msg := orMissing(m, safe(sc.Message))
+	if sc.BestGuess {
+		msg += m.dim(" (best guess)")
+	}
+	out = m.kv(out, "Message", msg)
+	out = m.kv(out, "Channel", orMissing(m, safe(sc.Channel)))
+	if sc.Reason != "" {
+		out = m.kv(out, "Reason", safe(sc.Reason))
+	}
+	if len(sc.Errors) == 0 {
+		return out, nil
+	}
+	out = m.kv(out, "Errors", fmt.Sprintf("%d %s", len(sc.Errors), m.dim("↑/↓ select · enter shows the line")))
+	out = append(out, "")
+	for i, e := range sc.Errors {
+		starts = append(starts, len(out))
+		sel := i == m.schemaSel
+		ptr := safe(e.Path)
+		if ptr == "" {
+			ptr = "(root)"
+		}
+		head := "  " + ptr + "  " + m.dim("["+safe(e.Keyword)+"]")
+		if sel {
+			head = m.styles.Selected.Render("▸ " + ptr + "  [" + safe(e.Keyword) + "]")
+		}
+		out = append(out, head)
+		out = m.wrapIndent(out, "    "+m.styles.Error.Render(safe(e.Message)), 4)
+	}
+	return out, starts
+}
+
+func (m Model) replays() []string {
+	var out []string
+	r := m.rec
+	if r.Forward == nil && len(r.Replays) == 0 {
+		return []string{m.dim("No replay attempts for this delivery.")}
+	}
+	line := func(label string, a store.Attempt) {
+		s := m.styles.Label.Render(padRight(label, 6)) +
+			a.At.In(m.loc).Format("15:04:05") + "  " +
+			m.statusText(a.Status, a.DurationMS, a.Error) + "  " + m.dim("→ "+safe(a.Target))
+		if a.Edited {
+			s += "  " + m.styles.Note.Render("edited")
+		}
+		out = m.wrapIndent(out, s, 6)
+	}
+	if r.Forward != nil {
+		line("app", *r.Forward)
+	}
+	for _, a := range r.Replays {
+		line("#"+strconv.Itoa(a.Seq), a)
+	}
+	return out
+}
+
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func pluralize(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/uitest"
+)
+
+// testNow is the fixed clock of the tests.
+var testNow = time.Date(2026, 3, 14, 15, 30, 0, 0, time.UTC)
+
+// newTestModel returns a model over src, sized w x h, with every pending
+// command run.
+func newTestModel(t testing.TB, src *uitest.Source, w, h int, mutate ...func(*Options)) Model {
+	t.Helper()
+	opts := Options{
+		Source: src, ListenURL: "http://127.0.0.1:8080", DBPath: "/home/ada/.local/share/hookscope/hookscope.db",
+		Secrets: []string{"abc123"}, NoColor: true, Now: func() time.Time { return testNow }, Location: time.UTC,
+	}
+	for _, f := range mutate {
+		f(&opts)
+	}
+	m := New(opts)
+	m.after = func(_ time.Duration, msg tea.Msg) tea.Cmd {
+		switch msg.(type) {
+		case repaintMsg, recountMsg:
+			return func() tea.Msg { return msg }
+		}
+		return nil // the second and tunnel ticks never fire in tests
+	}
+	m = drive(t, m, m.Init(), tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+// drive feeds msgs to m, then runs the returned commands (and the commands
+// their messages return) until none is left, waiting up to cmdWait for
+// each: timers longer than that (the once-a-second tick) are dropped.
+func drive(t testing.TB, m Model, first tea.Cmd, msgs ...tea.Msg) Model {
+	t.Helper()
+	var queue []tea.Cmd
+	if first != nil {
+		queue = append(queue, first)
+	}
+	for _, msg := range msgs {
+		nm, cmd := m.Update(msg)
+		m = nm.(Model)
+		if cmd != nil {
+			queue = append(queue, cmd)
+		}
+	}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 500 {
+			t.Fatal("drive: commands do not settle")
+		}
+		cmd := queue[0]
+		queue = queue[1:]
+		msg, ok := run(cmd)
+		if !ok {
+			continue
+		}
+		if batch, isBatch := msg.(tea.BatchMsg); isBatch {
+			for _, c := range batch {
+				if c != nil {
+					queue = append(queue, c)
+				}
+			}
+			continue
+		}
+		if _, tick := msg.(secondMsg); tick {
+			continue
+		}
+		nm, next := m.Update(msg)
+		m = nm.(Model)
+		if next != nil {
+			queue = append(queue, next)
+		}
+	}
+	return m
+}
+
+const cmdWait = 150 * time.Millisecond
+
+func run(cmd tea.Cmd) (tea.Msg, bool) {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case msg := <-ch:
+		return msg, msg != nil
+	case <-time.After(cmdWait):
+		return nil, false
+	}
+}
+
+// kp returns the key press of s ("j", "enter", "tab", "shift+tab", …).
+func kp(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "ctrl+c", "ctrl+u":
+		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// press sends keys one after the other, settling commands after each.
+func press(t testing.TB, m Model, keys ...string) Model {
+	t.Helper()
+	for _, k := range keys {
+		m = drive(t, m, nil, kp(k))
+	}
+	return m
+}
+
+// mixedSource returns a source holding n mixed deliveries.
+func mixedSource(n int) (*uitest.Source, *uitest.Gen) {
+	src := uitest.NewSource(4096)
+	g := uitest.NewGen()
+	recs, bodies := g.Mixed(n)
+	src.Add(recs, bodies)
+	drain(src)
+	return src, g
+}
+
+// drain empties the notice channel (tests send notices explicitly).
+func drain(src *uitest.Source) {
+	for {
+		select {
+		case <-src.Notices():
+		default:
+			return
+		}
+	}
+}
+
+func captured(ids ...string) noticesMsg {
+	var ns []store.Notice
+	for _, id := range ids {
+		ns = append(ns, store.Notice{ID: id, Kind: store.Captured})
+	}
+	return noticesMsg{notices: ns, closed: true}
+}

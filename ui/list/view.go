@@ -1,0 +1,197 @@
+package list
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/verdict"
+)
+
+// View renders the column titles and the visible rows, exactly width x
+// height cells.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	forward := false
+	end := min(len(m.rows), m.offset+m.Visible())
+	for _, r := range m.rows[m.offset:end] {
+		if r.Forward != nil {
+			forward = true
+		}
+	}
+	c := layout(m.width, forward)
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.styles.Title.Render(fit(m.titles(c), m.width)))
+	if len(m.rows) == 0 {
+		lines = append(lines, m.emptyView()...)
+	}
+	for i := m.offset; i < end; i++ {
+		lines = append(lines, m.row(c, m.rows[i], i == m.cursor))
+	}
+	for len(lines) < m.height {
+		lines = append(lines, strings.Repeat(" ", m.width))
+	}
+	return strings.Join(lines[:m.height], "\n")
+}
+
+func (m Model) emptyView() []string {
+	msg := m.empty
+	if !m.loaded {
+		msg = "Loading…"
+	}
+	var out []string
+	out = append(out, strings.Repeat(" ", m.width))
+	for _, l := range strings.Split(msg, "\n") {
+		out = append(out, m.styles.Empty.Render(fit("  "+l, m.width)))
+	}
+	return out
+}
+
+func (m Model) titles(c columns) string {
+	cells := []string{" "}
+	add := func(w int, s string) {
+		if w > 0 {
+			cells = append(cells, pad(s, w))
+		}
+	}
+	add(c.time, "TIME")
+	add(c.method, "METHOD")
+	add(c.path, "PATH")
+	add(c.event, "PROVIDER / EVENT")
+	add(c.sig, pick(c.shortBadges, "S", "SIGNATURE"))
+	add(c.schema, pick(c.shortBadges, "J", "SCHEMA"))
+	add(c.status, pick(c.status > 3, "STATUS", "ST"))
+	add(c.size, padLeft("SIZE", c.size))
+	add(c.dup, "DUP")
+	return strings.Join(cells, " ")
+}
+
+func (m Model) row(c columns, r store.Record, selected bool) string {
+	t := r.ReceivedAt.In(m.loc)
+	ts := t.Format("15:04:05")
+	if c.millis {
+		ts = t.Format("15:04:05.000")
+	}
+	cells := make([]string, 0, 10)
+	marker := " "
+	if selected {
+		marker = "▌"
+	}
+	cells = append(cells, marker)
+	// The selected row is drawn in one style: inner styles would end its
+	// background at their first reset.
+	add := func(w int, text string, st lipgloss.Style) {
+		if w <= 0 {
+			return
+		}
+		if selected {
+			cells = append(cells, pad(text, w))
+		} else {
+			cells = append(cells, st.Render(pad(text, w)))
+		}
+	}
+	add(c.time, ts, m.styles.Dim)
+	add(c.method, termsafe.Line(r.Method), m.styles.Method)
+	path := r.Path
+	if r.Query != "" {
+		path += "?" + r.Query
+	}
+	add(c.path, termsafe.Line(path), lipgloss.NewStyle())
+	ev, evStyle := verdict.Missing, m.styles.Dim
+	if a := r.Analysis; a != nil {
+		ev = termsafe.Line(a.Provider)
+		if a.EventType != "" {
+			ev += " · " + termsafe.Line(a.EventType)
+		}
+		evStyle = lipgloss.NewStyle()
+		if ev == "" {
+			ev, evStyle = verdict.Missing, m.styles.Dim
+		}
+	}
+	add(c.event, ev, evStyle)
+	sig := verdict.Signature(r)
+	add(c.sig, sig.Text(c.shortBadges), m.verdict.Style(sig.Level))
+	sch := verdict.Schema(r)
+	add(c.schema, sch.Text(c.shortBadges), m.verdict.Style(sch.Level))
+	if c.status > 0 {
+		cells = append(cells, m.statusCell(r, c.status, selected))
+	}
+	add(c.size, padLeft(body.HumanBytes(r.Size), c.size), m.styles.Dim)
+	dup := ""
+	if r.Analysis != nil && r.Analysis.DuplicateOf != "" {
+		dup = "dup"
+	}
+	add(c.dup, dup, m.styles.Duplicate)
+	line := strings.Join(cells, " ")
+	st := m.styles.Row
+	if selected {
+		st = m.styles.Selected
+		if !m.focused {
+			st = m.styles.Inactive
+		}
+	}
+	return st.Render(fit(line, m.width))
+}
+
+func (m Model) statusCell(r store.Record, w int, plain bool) string {
+	code := func(n int) string {
+		s := verdict.Missing
+		if n > 0 {
+			s = strconv.Itoa(n)
+		}
+		if plain {
+			return s
+		}
+		return m.verdict.Style(verdict.HTTPStatus(n)).Render(s)
+	}
+	s := code(r.Response.Status)
+	if r.Forward != nil {
+		arrow := "→"
+		if !plain {
+			arrow = m.styles.Dim.Render(arrow)
+		}
+		s += arrow + code(r.Forward.Status)
+	}
+	return fit(s, w)
+}
+
+// pad truncates or pads plain text to exactly w cells.
+func pad(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
+}
+
+func padLeft(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+// fit truncates or pads styled text to exactly w cells.
+func fit(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+func pick(short bool, a, b string) string {
+	if short {
+		return a
+	}
+	return b
+}

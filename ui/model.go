@@ -1,0 +1,248 @@
+// Package ui is hookscope's live terminal interface, built on Bubble Tea v2:
+// a header, the delivery list and the per-delivery detail, a filter, help,
+// and a status bar.
+//
+// The root Model is the only tea.Model. It owns focus (which child gets a
+// key), the window of deliveries held, and every read from the Source, all
+// of which run as tea.Cmds; children (ui/header, ui/list, ui/detail) keep
+// their own state and render themselves. Live notices are coalesced and
+// the window re-read at a bounded rate, so a flood of deliveries neither
+// lags the UI nor grows its memory. Network text is made terminal-safe
+// (ui/termsafe) before anything styles it. The package writes nothing to
+// stdout or stderr besides the screen the program owns.
+package ui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/header"
+	"github.com/hookscope/hookscope/ui/input"
+	"github.com/hookscope/hookscope/ui/list"
+	"github.com/hookscope/hookscope/ui/redact"
+)
+
+// focus says which part of the screen gets keys.
+type focus int
+
+const (
+	focusList focus = iota
+	focusDetail
+	focusFilter
+)
+
+// Model is the root tea.Model of the TUI.
+type Model struct {
+	opts     Options
+	ctx      context.Context
+	src      Source
+	keys     KeyMap
+	styles   Styles
+	noColor  bool
+	redactor *redact.Redactor
+	now      func() time.Time
+	after    func(time.Duration, tea.Msg) tea.Cmd // tick
+
+	width, height int
+	focus         focus
+	detailOpen    bool
+	showHelp      bool
+
+	header header.Model
+	list   list.Model
+	detail detail.Model
+	help   help.Model
+	input  input.Model
+
+	filter            string // the active filter
+	prevFilter        string // restored when a new filter fails
+	filterUnconfirmed bool
+
+	win       window
+	counts    counts
+	rate      rate
+	newAbove  int // deliveries captured since the list stopped following
+	publicURL string
+	revealID  string // the delivery whose secrets are shown
+	status    status
+}
+
+// New returns the TUI model for opts. Run it with Run, or with a
+// tea.Program of your own (it sets the alternate screen and mouse mode in
+// its View).
+func New(opts Options) Model {
+	m := Model{
+		opts:     opts,
+		ctx:      context.Background(),
+		src:      opts.Source,
+		keys:     DefaultKeyMap(),
+		noColor:  opts.NoColor || os.Getenv("NO_COLOR") != "",
+		redactor: redact.New(opts.Secrets),
+		now:      opts.Now,
+		after:    tick,
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.styles = m.themeFor(true)
+	m.header = header.New(m.styles.Header)
+	m.list = list.New(m.styles.List, m.styles.Verdict, opts.Location)
+	m.detail = detail.New(m.styles.Detail, m.styles.Verdict, m.redactor, body.NewHighlighter(m.styles.Chroma), opts.Location)
+	m.help = help.New()
+	m.help.FullSeparator = "   "
+	m.help.Styles = m.styles.Help
+	m.input = input.New("/", m.styles.Input)
+	m.input.Placeholder = "text, provider:, type:, sig:, schema:, status:5xx, method:, dup:yes — enter applies, esc clears"
+	// The first window and count are requested by Init with these numbers.
+	m.win.seq, m.win.loading = 1, true
+	m.counts.seq, m.counts.loading = 1, true
+	m.syncList()
+	m.syncHeader()
+	return m
+}
+
+func (m Model) themeFor(isDark bool) Styles {
+	if m.noColor {
+		return PlainStyles()
+	}
+	return NewStyles(isDark)
+}
+
+// setStyles rebuilds every component's styles (a background colour
+// answer arrived).
+func (m *Model) setStyles(s Styles) {
+	m.styles = s
+	m.header.SetStyles(s.Header)
+	m.list.SetStyles(s.List, s.Verdict)
+	m.detail.SetStyles(s.Detail, s.Verdict, body.NewHighlighter(s.Chroma))
+	m.help.Styles = s.Help
+	m.input.SetStyles(s.Input)
+}
+
+// Init requests the background colour, the first window and counts, and
+// starts listening for notices and ticking.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(
+		tea.RequestBackgroundColor,
+		readWindow(m.ctx, m.src, m.win.seq, "", m.filter, m.windowLimit()),
+		func() tea.Msg {
+			ctx, cancel := context.WithTimeout(m.ctx, SourceTimeout)
+			defer cancel()
+			t, n, err := m.src.Count(ctx, m.filter)
+			return countMsg{seq: 1, filter: m.filter, total: t, matched: n, err: err}
+		},
+		waitNotices(m.opts.Notices),
+		m.after(time.Second, secondMsg{}),
+		lookupPublicURL(m.ctx, m.opts.PublicURL),
+	)
+}
+
+// screen is where each part of the screen is, for drawing and for mouse
+// hits.
+type screen struct {
+	mainY, mainH  int
+	statusY       int
+	helpH         int
+	split         bool
+	listW         int // 0 when the list is hidden
+	detailX       int
+	detailW       int // 0 when the detail is hidden
+	listX         int
+	fullHelpLines []string
+}
+
+func (m Model) layout() screen {
+	var s screen
+	s.helpH = 1
+	if m.showHelp {
+		m.help.ShowAll = true
+		s.fullHelpLines = strings.Split(m.help.View(m.helpKeys()), "\n")
+		s.helpH = len(s.fullHelpLines)
+	}
+	s.mainY = header.Height
+	s.mainH = max(1, m.height-header.Height-1-s.helpH)
+	s.statusY = s.mainY + s.mainH
+	switch {
+	case !m.detailOpen:
+		s.listW = m.width
+	case m.width >= SplitMinWidth:
+		s.split = true
+		s.listW = max(60, m.width*2/5)
+		s.detailX = s.listW + 1 // the separator
+		s.detailW = m.width - s.detailX
+	default:
+		s.detailW = m.width
+	}
+	return s
+}
+
+func (m Model) helpKeys() contextKeys {
+	return contextKeys{k: m.keys, focus: m.focus, filter: m.filter != ""}
+}
+
+// resize gives every component its size.
+func (m *Model) resize() {
+	s := m.layout()
+	m.header.SetSize(m.width)
+	lw := s.listW
+	if s.split {
+		lw-- // a space before the separator
+	}
+	m.list.SetSize(lw, s.mainH)
+	m.detail.SetSize(s.detailW, s.mainH)
+	m.help.SetWidth(m.width)
+}
+
+// syncHeader copies the model's facts into the header.
+func (m *Model) syncHeader() {
+	now := m.now()
+	m.header.SetInfo(header.Info{
+		ListenURL: m.opts.ListenURL, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
+		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
+		Filter: m.filter, Rate: m.rate.perSecond(now), Spark: m.rate.series(now),
+	})
+}
+
+// syncList updates what the list says when empty.
+func (m *Model) syncList() {
+	var msg string
+	switch {
+	case m.filter != "":
+		msg = "No deliveries match this filter.\nesc clears it; / edits it."
+	case m.opts.ListenURL != "":
+		u := strings.TrimRight(m.opts.ListenURL, "/")
+		msg = "Waiting for deliveries…\n\nPoint a webhook at " + u + "/any/path, or try:\n  curl -d '{\"hello\":\"world\"}' " + u + "/test"
+	default:
+		msg = "This database holds no deliveries yet."
+	}
+	m.list.SetEmptyMessage(msg)
+	m.list.SetFocused(m.focus != focusDetail)
+}
+
+// syncDetail shows the selected delivery in an open detail and returns the
+// command reading its body when needed.
+func (m *Model) syncDetail() tea.Cmd {
+	if !m.detailOpen {
+		return nil
+	}
+	r, ok := m.list.Selected()
+	if !ok {
+		if _, has := m.detail.Record(); !has {
+			return nil
+		}
+		return nil // keep showing the last delivery
+	}
+	m.detail.SetRecord(r)
+	cmd := m.detail.SetReveal(m.revealID == r.ID)
+	if m.detail.NeedsBody() {
+		return tea.Batch(cmd, m.readBody(r.ID))
+	}
+	return cmd
+}

@@ -1,0 +1,281 @@
+// Package redact masks secrets in captured deliveries before they are shown
+// or exported: values of known secret JSON and form fields (keeping the
+// body's shape), credential-bearing headers, and configured secret strings
+// wherever they appear.
+//
+// It is pure: no I/O, no rendering. The TUI uses it for the detail view and
+// copy-as-curl; exports use it for the same reasons.
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/internal/jsonscan"
+)
+
+// Mask is the default replacement for a secret value.
+const Mask = "••••••••"
+
+// DefaultFields are the JSON and form field names whose values are secret,
+// matched case-insensitively at any depth. Talkdesk's app.installed event
+// carries client_secret and private_key.
+var DefaultFields = []string{
+	"client_secret", "private_key", "password", "access_token", "refresh_token",
+	"id_token", "api_key", "apikey", "secret",
+}
+
+// DefaultHeaders are the header names whose values carry credentials,
+// matched case-insensitively.
+var DefaultHeaders = []string{
+	"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Auth-Token",
+}
+
+// MinSecretLen is the shortest configured secret that is replaced in text;
+// shorter ones would mask ordinary words and are ignored.
+const MinSecretLen = 4
+
+// Redactor masks secrets. The zero value masks nothing; use New for the
+// defaults. A Redactor is safe for concurrent use once built.
+type Redactor struct {
+	// Fields are JSON/form field names whose values are masked.
+	Fields []string
+	// Headers are header names whose values are masked.
+	Headers []string
+	// Secrets are literal strings replaced wherever they appear (bodies,
+	// header values, paths, queries). Strings shorter than MinSecretLen are
+	// ignored.
+	Secrets []string
+	// Mask replaces each secret value; "" means the package's Mask.
+	Mask string
+}
+
+// New returns a Redactor with DefaultFields, DefaultHeaders and the given
+// configured secrets.
+func New(secrets []string) *Redactor {
+	return &Redactor{Fields: DefaultFields, Headers: DefaultHeaders, Secrets: secrets}
+}
+
+func (r *Redactor) mask() string {
+	if r.Mask == "" {
+		return Mask
+	}
+	return r.Mask
+}
+
+func (r *Redactor) isField(name string) bool {
+	for _, f := range r.Fields {
+		if strings.EqualFold(f, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSecretHeader reports whether the values of header name are masked.
+func (r *Redactor) IsSecretHeader(name string) bool {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Body masks a body according to its content type: secret fields of a JSON
+// object or a form, then configured secrets anywhere. A body that is neither
+// valid JSON nor a form only has its configured secrets replaced. It returns
+// the masked bytes (body itself when nothing changed) and how many values
+// were masked.
+func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
+	out, n := body, 0
+	ct := strings.ToLower(contentType)
+	switch {
+	case strings.Contains(ct, "x-www-form-urlencoded"):
+		out, n = r.Form(out)
+	default:
+		out, n = r.JSON(out) // unchanged unless valid JSON
+	}
+	out, m := r.Bytes(out)
+	return out, n + m
+}
+
+// JSON masks the values of secret fields in a JSON document, keeping every
+// other byte as it was. Each masked value, whatever its type, becomes a JSON
+// string holding the mask, so the result is still valid JSON of the same
+// shape. Invalid JSON is returned unchanged.
+func (r *Redactor) JSON(doc []byte) ([]byte, int) {
+	if len(r.Fields) == 0 || !json.Valid(doc) {
+		return doc, 0
+	}
+	maskJSON, _ := json.Marshal(r.mask())
+	var out []byte
+	last, n := 0, 0
+	s := jsonscan.New(doc)
+	// inObject[i] tells whether nesting level i is an object; expectKey is
+	// true right after '{' or ',' inside an object.
+	var inObject []bool
+	expectKey := false
+	for {
+		t := s.Next()
+		if t.Kind == jsonscan.Invalid {
+			break
+		}
+		switch t.Kind {
+		case jsonscan.BeginObject:
+			inObject = append(inObject, true)
+			expectKey = true
+		case jsonscan.BeginArray:
+			inObject = append(inObject, false)
+			expectKey = false
+		case jsonscan.EndObject, jsonscan.EndArray:
+			if len(inObject) > 0 {
+				inObject = inObject[:len(inObject)-1]
+			}
+			expectKey = false
+		case jsonscan.Comma:
+			expectKey = len(inObject) > 0 && inObject[len(inObject)-1]
+		case jsonscan.String:
+			if !expectKey {
+				continue
+			}
+			expectKey = false
+			if !r.isField(jsonscan.Unquote(doc[t.Start:t.End])) {
+				continue
+			}
+			if c := s.Next(); c.Kind != jsonscan.Colon {
+				return doc, 0
+			}
+			v := s.Next()
+			end := s.SkipValue(v)
+			out = append(out, doc[last:v.Start]...)
+			out = append(out, maskJSON...)
+			last = end
+			n++
+		}
+	}
+	if n == 0 {
+		return doc, 0
+	}
+	return append(out, doc[last:]...), n
+}
+
+// Form masks the values of secret fields in an
+// application/x-www-form-urlencoded body, keeping field order and every
+// other byte.
+func (r *Redactor) Form(body []byte) ([]byte, int) {
+	if len(r.Fields) == 0 {
+		return body, 0
+	}
+	parts := bytes.Split(body, []byte("&"))
+	n := 0
+	for i, p := range parts {
+		k, _, ok := bytes.Cut(p, []byte("="))
+		if !ok {
+			continue
+		}
+		name, err := url.QueryUnescape(string(k))
+		if err != nil || !r.isField(name) {
+			continue
+		}
+		parts[i] = append(append(append([]byte{}, k...), '='), url.QueryEscape(r.mask())...)
+		n++
+	}
+	if n == 0 {
+		return body, 0
+	}
+	return bytes.Join(parts, []byte("&")), n
+}
+
+// Header returns a copy of h with the values of secret headers masked and
+// configured secrets replaced in every value. An Authorization value keeps
+// its scheme ("Bearer ••••••••"); a Cookie keeps its cookie names. The
+// second result counts masked values.
+func (r *Redactor) Header(h store.Header) (store.Header, int) {
+	out := make(store.Header, len(h))
+	n := 0
+	for i, f := range h {
+		v := f.Value
+		if r.IsSecretHeader(f.Name) && v != "" {
+			v = r.headerValue(f.Name, v)
+			n++
+		} else if w, m := r.String(v); m > 0 {
+			v = w
+			n += m
+		}
+		out[i] = store.Field{Name: f.Name, Value: v}
+	}
+	return out, n
+}
+
+func (r *Redactor) headerValue(name, v string) string {
+	switch {
+	case strings.EqualFold(name, "Cookie"):
+		cookies := strings.Split(v, ";")
+		for i, c := range cookies {
+			k, _, ok := strings.Cut(c, "=")
+			if ok {
+				cookies[i] = k + "=" + r.mask()
+			} else {
+				cookies[i] = r.mask()
+			}
+		}
+		return strings.Join(cookies, ";")
+	case strings.EqualFold(name, "Set-Cookie"):
+		k, _, ok := strings.Cut(v, "=")
+		if ok && !strings.ContainsAny(k, ";") {
+			return k + "=" + r.mask()
+		}
+		return r.mask()
+	case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
+		scheme, _, ok := strings.Cut(v, " ")
+		if ok && scheme != "" && isToken(scheme) {
+			return scheme + " " + r.mask()
+		}
+	}
+	return r.mask()
+}
+
+func isToken(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// String replaces every configured secret in s with the mask and returns
+// how many replacements were made.
+func (r *Redactor) String(s string) (string, int) {
+	n := 0
+	for _, sec := range r.Secrets {
+		if len(sec) < MinSecretLen {
+			continue
+		}
+		if c := strings.Count(s, sec); c > 0 {
+			s = strings.ReplaceAll(s, sec, r.mask())
+			n += c
+		}
+	}
+	return s, n
+}
+
+// Bytes is String for byte slices; b is returned unchanged when it holds no
+// configured secret.
+func (r *Redactor) Bytes(b []byte) ([]byte, int) {
+	n := 0
+	for _, sec := range r.Secrets {
+		if len(sec) < MinSecretLen {
+			continue
+		}
+		if c := bytes.Count(b, []byte(sec)); c > 0 {
+			b = bytes.ReplaceAll(b, []byte(sec), []byte(r.mask()))
+			n += c
+		}
+	}
+	return b, n
+}

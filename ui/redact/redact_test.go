@@ -1,0 +1,111 @@
+package redact
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+func TestJSON(t *testing.T) {
+	r := New(nil)
+	r.Mask = "X"
+	tests := []struct {
+		name, in, want string
+		n              int
+	}{
+		{"none", `{"a":1}`, `{"a":1}`, 0},
+		{"top", `{"client_secret":"abc","b":2}`, `{"client_secret":"X","b":2}`, 1},
+		{"nested and case", `{"data":{"Private_Key":"-----BEGIN"} , "x":[{"password":5}]}`,
+			`{"data":{"Private_Key":"X"} , "x":[{"password":"X"}]}`, 2},
+		{"object value", `{"secret":{"client_secret":"z","k":[1,2]},"after":"client_secret"}`,
+			`{"secret":"X","after":"client_secret"}`, 1},
+		{"value named like a field is kept", `["client_secret","private_key"]`, `["client_secret","private_key"]`, 0},
+		{"escaped key", `{"client\u005fsecret":"v"}`, `{"client\u005fsecret":"X"}`, 1},
+		{"keeps spacing and numbers", "{\n  \"n\": 1.50e3,\n  \"access_token\" : \"t\"\n}",
+			"{\n  \"n\": 1.50e3,\n  \"access_token\" : \"X\"\n}", 1},
+		{"invalid unchanged", `{"client_secret":"abc"`, `{"client_secret":"abc"`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, n := r.JSON([]byte(tt.in))
+			if string(got) != tt.want || n != tt.n {
+				t.Fatalf("JSON(%s) = %s, %d; want %s, %d", tt.in, got, n, tt.want, tt.n)
+			}
+			if json.Valid([]byte(tt.in)) && !json.Valid(got) {
+				t.Fatalf("result is not valid JSON: %s", got)
+			}
+		})
+	}
+}
+
+func TestForm(t *testing.T) {
+	r := New(nil)
+	r.Mask = "X"
+	got, n := r.Form([]byte("a=1&client_secret=s%20x&b&private%5Fkey=k"))
+	if string(got) != "a=1&client_secret=X&b&private%5Fkey=X" || n != 2 {
+		t.Fatalf("Form = %s, %d", got, n)
+	}
+}
+
+func TestBody(t *testing.T) {
+	r := New([]string{"sup3rs3cret", "abc"})
+	r.Mask = "X"
+	tests := []struct {
+		name, ct, in, want string
+		n                  int
+	}{
+		{"json with configured secret", "application/json", `{"private_key":"k","note":"sup3rs3cret!"}`, `{"private_key":"X","note":"X!"}`, 2},
+		{"form", "application/x-www-form-urlencoded; charset=utf-8", "client_secret=1&x=sup3rs3cret", "client_secret=X&x=X", 2},
+		{"text", "text/plain", "abc sup3rs3cret", "abc X", 1},
+		{"short secret ignored", "text/plain", "abc", "abc", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, n := r.Body([]byte(tt.in), tt.ct)
+			if string(got) != tt.want || n != tt.n {
+				t.Fatalf("Body = %q, %d; want %q, %d", got, n, tt.want, tt.n)
+			}
+		})
+	}
+}
+
+func TestHeader(t *testing.T) {
+	r := New([]string{"hmac-secret-1"})
+	r.Mask = "X"
+	in := store.Header{
+		{Name: "authorization", Value: "Bearer eyJabc.def"},
+		{Name: "Proxy-Authorization", Value: "opaque"},
+		{Name: "Cookie", Value: "a=1; session=abc"},
+		{Name: "X-Debug", Value: "key=hmac-secret-1"},
+		{Name: "Content-Type", Value: "application/json"},
+		{Name: "Authorization", Value: ""},
+	}
+	got, n := r.Header(in)
+	want := store.Header{
+		{Name: "authorization", Value: "Bearer X"},
+		{Name: "Proxy-Authorization", Value: "X"},
+		{Name: "Cookie", Value: "a=X; session=X"},
+		{Name: "X-Debug", Value: "key=X"},
+		{Name: "Content-Type", Value: "application/json"},
+		{Name: "Authorization", Value: ""},
+	}
+	if n != 4 {
+		t.Errorf("n = %d, want 4", n)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("field %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if in[0].Value != "Bearer eyJabc.def" {
+		t.Error("Header modified its input")
+	}
+}
+
+func TestZeroRedactorMasksNothing(t *testing.T) {
+	var r Redactor
+	if got, n := r.Body([]byte(`{"client_secret":"x"}`), "application/json"); n != 0 || string(got) != `{"client_secret":"x"}` {
+		t.Fatalf("got %s %d", got, n)
+	}
+}

@@ -1,0 +1,31 @@
+package ui
+
+import "time"
+
+// level is the severity of a status-bar message.
+type level int
+
+const (
+	levelInfo level = iota
+	levelWarn
+	levelError
+)
+
+// status is the message in the status bar: it replaces the position line
+// until it expires. Errors reach the user this way, never on stdout.
+type status struct {
+	text    string
+	level   level
+	expires time.Time
+}
+
+func (s status) active(now time.Time) bool { return s.text != "" && now.Before(s.expires) }
+
+// setStatus shows a message for StatusTTL (errors twice as long).
+func (m *Model) setStatus(l level, text string) {
+	ttl := StatusTTL
+	if l == levelError {
+		ttl *= 2
+	}
+	m.status = status{text: text, level: l, expires: m.now().Add(ttl)}
+}

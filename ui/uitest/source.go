@@ -1,0 +1,212 @@
+// Package uitest holds test doubles for the TUI: an in-memory Source with a
+// small implementation of the filter language, and generators of realistic
+// and hostile deliveries. It is used by the ui tests, benchmarks and manual
+// trials; production code never imports it.
+package uitest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// ErrNotFound is returned for an unknown id.
+var ErrNotFound = errors.New("delivery not found")
+
+// Source is an in-memory ui.Source. It is safe for concurrent use.
+type Source struct {
+	mu      sync.Mutex
+	recs    []store.Record // ascending by ID
+	bodies  map[string][]byte
+	notices chan store.Notice
+
+	// Calls counts List calls, for tests of paging and coalescing.
+	Calls struct{ List, Count, Get, Body, Reverify int }
+}
+
+// NewSource returns an empty source whose notices go to a channel of
+// capacity buf (dropped when full, as the store does).
+func NewSource(buf int) *Source {
+	return &Source{bodies: map[string][]byte{}, notices: make(chan store.Notice, buf)}
+}
+
+// Notices returns the notice channel.
+func (s *Source) Notices() <-chan store.Notice { return s.notices }
+
+// Close closes the notice channel.
+func (s *Source) Close() { close(s.notices) }
+
+// Add stores records with their bodies (keyed by ID) and sends a Captured
+// notice for each, without blocking.
+func (s *Source) Add(recs []store.Record, bodies map[string][]byte) {
+	s.mu.Lock()
+	for _, r := range recs {
+		s.recs = append(s.recs, r)
+		if b, ok := bodies[r.ID]; ok {
+			s.bodies[r.ID] = b
+		}
+	}
+	sort.Slice(s.recs, func(i, j int) bool { return s.recs[i].ID < s.recs[j].ID })
+	s.mu.Unlock()
+	for _, r := range recs {
+		s.notify(store.Notice{ID: r.ID, Kind: store.Captured})
+	}
+}
+
+// Update replaces a stored record (same ID) and sends an Analyzed notice.
+func (s *Source) Update(r store.Record) {
+	s.mu.Lock()
+	for i := range s.recs {
+		if s.recs[i].ID == r.ID {
+			s.recs[i] = r
+		}
+	}
+	s.mu.Unlock()
+	s.notify(store.Notice{ID: r.ID, Kind: store.Analyzed})
+}
+
+func (s *Source) notify(n store.Notice) {
+	select {
+	case s.notices <- n:
+	default:
+	}
+}
+
+// List implements ui.Source.
+func (s *Source) List(ctx context.Context, q store.Query) ([]store.Record, error) {
+	f, err := ParseFilter(q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Calls.List++
+	var out []store.Record
+	for i := len(s.recs) - 1; i >= 0 && len(out) < q.Limit; i-- {
+		r := s.recs[i]
+		if q.Before != "" && r.ID >= q.Before {
+			continue
+		}
+		if f.match(r, s.bodies[r.ID]) {
+			out = append(out, r)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// Count implements ui.Source.
+func (s *Source) Count(ctx context.Context, filter string) (int, int, error) {
+	f, err := ParseFilter(filter)
+	if err != nil {
+		return 0, 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Calls.Count++
+	n := 0
+	for _, r := range s.recs {
+		if f.match(r, s.bodies[r.ID]) {
+			n++
+		}
+	}
+	return len(s.recs), n, nil
+}
+
+// Get implements ui.Source.
+func (s *Source) Get(ctx context.Context, id string) (store.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Calls.Get++
+	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].ID >= id })
+	if i < len(s.recs) && s.recs[i].ID == id {
+		return s.recs[i], nil
+	}
+	return store.Record{}, ErrNotFound
+}
+
+// Body implements ui.Source.
+func (s *Source) Body(ctx context.Context, id string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Calls.Body++
+	return s.bodies[id], nil
+}
+
+// Reverify implements ui.Source: it sends an Analyzed notice.
+func (s *Source) Reverify(ctx context.Context, id string) error {
+	s.mu.Lock()
+	s.Calls.Reverify++
+	s.mu.Unlock()
+	s.notify(store.Notice{ID: id, Kind: store.Analyzed})
+	return nil
+}
+
+// filter is a parsed filter: every term must match.
+type filter []func(r store.Record, body []byte) bool
+
+func (f filter) match(r store.Record, body []byte) bool {
+	for _, t := range f {
+		if !t(r, body) {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseFilter parses the subset of the filter language the fake supports:
+// free text (path, event type, body), provider:, type:, sig:, schema:,
+// status: (404, 5xx), method:, dup:yes|no.
+func ParseFilter(text string) (filter, error) {
+	var f filter
+	for _, term := range strings.Fields(text) {
+		k, v, ok := strings.Cut(term, ":")
+		if !ok {
+			word := strings.ToLower(term)
+			f = append(f, func(r store.Record, b []byte) bool {
+				return strings.Contains(strings.ToLower(r.Path), word) ||
+					r.Analysis != nil && strings.Contains(strings.ToLower(r.Analysis.EventType), word) ||
+					strings.Contains(strings.ToLower(string(b)), word)
+			})
+			continue
+		}
+		switch k {
+		case "provider":
+			f = append(f, func(r store.Record, _ []byte) bool { return r.Analysis != nil && r.Analysis.Provider == v })
+		case "type":
+			f = append(f, func(r store.Record, _ []byte) bool { return r.Analysis != nil && r.Analysis.EventType == v })
+		case "sig":
+			f = append(f, func(r store.Record, _ []byte) bool { return r.SignatureOrPending().Status == v })
+		case "schema":
+			f = append(f, func(r store.Record, _ []byte) bool {
+				return r.Analysis != nil && r.Analysis.Schema != nil && r.Analysis.Schema.Status == v
+			})
+		case "method":
+			f = append(f, func(r store.Record, _ []byte) bool { return strings.EqualFold(r.Method, v) })
+		case "dup":
+			want := v == "yes"
+			f = append(f, func(r store.Record, _ []byte) bool {
+				return (r.Analysis != nil && r.Analysis.DuplicateOf != "") == want
+			})
+		case "status":
+			if len(v) == 3 && strings.HasSuffix(v, "xx") && v[0] >= '1' && v[0] <= '5' {
+				class := int(v[0] - '0')
+				f = append(f, func(r store.Record, _ []byte) bool { return r.Response.Status/100 == class })
+				continue
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, fmt.Errorf("status:%s: want a code such as 404 or a class such as 5xx", v)
+			}
+			f = append(f, func(r store.Record, _ []byte) bool { return r.Response.Status == n })
+		default:
+			return nil, fmt.Errorf("unknown filter term %q: use provider:, type:, sig:, schema:, status:, method: or dup:", k+":")
+		}
+	}
+	return f, nil
+}

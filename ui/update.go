@@ -1,0 +1,329 @@
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/detail"
+)
+
+// Update handles one message. It never does I/O: reads and writes are
+// returned as commands.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		// A taller list holds more rows: re-read the window.
+		if m.list.Loaded() && len(m.list.Rows()) < m.windowLimit() && !m.list.AtOldest() {
+			m.win.dirty = true
+			return m.maybeRefresh()
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if !m.noColor {
+			m.setStyles(NewStyles(msg.IsDark()))
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.focus == focusFilter {
+			m.input.Update(msg)
+		}
+		return m, nil
+	case tea.MouseClickMsg:
+		return m.handleClick(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m.handleWheel(msg.Mouse())
+	case windowMsg:
+		return m.handleWindow(msg)
+	case countMsg:
+		return m.handleCount(msg)
+	case noticesMsg:
+		return m.handleNotices(msg)
+	case repaintMsg:
+		m.win.cooling = false
+		return m.maybeRefresh()
+	case recountMsg:
+		m.counts.cooling = false
+		return m.maybeCount()
+	case secondMsg:
+		m.syncHeader()
+		return m, m.after(time.Second, secondMsg{})
+	case publicURLMsg:
+		m.publicURL = ""
+		if msg.err == nil {
+			m.publicURL = msg.url
+		}
+		m.syncHeader()
+		return m, m.after(PublicURLInterval, pollPublicURLMsg{})
+	case pollPublicURLMsg:
+		return m, lookupPublicURL(m.ctx, m.opts.PublicURL)
+	case bodyMsg:
+		return m, m.detail.SetBody(msg.id, msg.b, msg.err)
+	case detail.DocMsg:
+		m.detail.SetDoc(msg)
+		return m, nil
+	case copyMsg:
+		return m.handleCopy(msg)
+	case reverifyMsg:
+		if msg.err != nil {
+			m.setStatus(levelError, "re-verify: "+oneLine(msg.err))
+		} else {
+			m.setStatus(levelInfo, "Re-verification requested; the verdict updates when it is done")
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.focus == focusFilter {
+		switch {
+		case key.Matches(msg, k.Apply):
+			m.focus = focusList
+			m.syncList()
+			return m.applyFilter(m.input.Value())
+		case key.Matches(msg, k.Cancel):
+			m.focus = focusList
+			m.input.SetValue("")
+			m.syncList()
+			return m.applyFilter("")
+		}
+		m.input.Update(msg)
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+		m.resize()
+		return m, nil
+	case key.Matches(msg, k.Filter):
+		m.focus = focusFilter
+		m.input.SetValue(m.filter)
+		return m, nil
+	case key.Matches(msg, k.Reverify):
+		if r, ok := m.selected(); ok {
+			m.setStatus(levelInfo, "Re-verifying…")
+			return m, m.reverify(r.ID)
+		}
+		return m, nil
+	case key.Matches(msg, k.CopyCurl):
+		if r, ok := m.selected(); ok {
+			return m, m.copyCurl(r, m.revealID == r.ID)
+		}
+		return m, nil
+	case key.Matches(msg, k.CopyBody):
+		if r, ok := m.selected(); ok {
+			return m, m.copyBody(r, m.revealID == r.ID)
+		}
+		return m, nil
+	case key.Matches(msg, k.Reveal):
+		r, ok := m.selected()
+		if !ok {
+			return m, nil
+		}
+		if m.revealID == r.ID {
+			m.revealID = ""
+			m.setStatus(levelInfo, "Secrets masked again")
+		} else {
+			m.revealID = r.ID
+			m.setStatus(levelWarn, "Secrets of this delivery revealed (s hides them)")
+		}
+		return m, m.detail.SetReveal(m.revealID != "" && m.detailShows(r.ID))
+	}
+	if m.focus == focusDetail {
+		return m.detailKey(msg)
+	}
+	return m.listKey(msg)
+}
+
+// selected is the delivery keys act on: the one in the detail when it has
+// focus, else the list's.
+func (m Model) selected() (store.Record, bool) {
+	if m.focus == focusDetail {
+		if r, ok := m.detail.Record(); ok {
+			return r, true
+		}
+	}
+	return m.list.Selected()
+}
+
+func (m Model) detailShows(id string) bool {
+	r, ok := m.detail.Record()
+	return ok && r.ID == id
+}
+
+func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		return m.moveBy(-1)
+	case key.Matches(msg, k.Down):
+		return m.moveBy(1)
+	case key.Matches(msg, k.PageUp):
+		return m.moveBy(-m.list.Visible())
+	case key.Matches(msg, k.PageDown):
+		return m.moveBy(m.list.Visible())
+	case key.Matches(msg, k.Top):
+		return m.goNewest()
+	case key.Matches(msg, k.Bottom):
+		return m.goOldest()
+	case key.Matches(msg, k.Open):
+		if _, ok := m.list.Selected(); !ok {
+			return m, nil
+		}
+		m.detailOpen, m.focus = true, focusDetail
+		m.resize()
+		m.syncList()
+		return m, m.syncDetail()
+	case key.Matches(msg, k.ClearFilter):
+		if m.filter != "" {
+			m.input.SetValue("")
+			return m.applyFilter("")
+		}
+		if m.detailOpen {
+			m.detailOpen = false
+			m.resize()
+		}
+	}
+	return m, nil
+}
+
+func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	d := &m.detail
+	switch {
+	case key.Matches(msg, k.Back):
+		m.detailOpen, m.focus = false, focusList
+		m.resize()
+		m.syncList()
+	case key.Matches(msg, k.Up):
+		d.ScrollBy(-1)
+	case key.Matches(msg, k.Down):
+		d.ScrollBy(1)
+	case key.Matches(msg, k.PageUp):
+		d.ScrollBy(-d.PageSize())
+	case key.Matches(msg, k.PageDown):
+		d.ScrollBy(d.PageSize())
+	case key.Matches(msg, k.Top):
+		d.Top()
+	case key.Matches(msg, k.Bottom):
+		d.Bottom()
+	case key.Matches(msg, k.NextTab):
+		d.NextTab()
+	case key.Matches(msg, k.PrevTab):
+		d.PrevTab()
+	case key.Matches(msg, k.Open):
+		d.Activate()
+	case key.Matches(msg, k.Raw):
+		return m, d.ToggleRaw()
+	case key.Matches(msg, k.NextDelivery):
+		return m.moveBy(1)
+	case key.Matches(msg, k.PrevDelivery):
+		return m.moveBy(-1)
+	}
+	return m, nil
+}
+
+// moveBy moves the list cursor and lets the window follow.
+func (m Model) moveBy(n int) (Model, tea.Cmd) {
+	m.list.MoveBy(n, m.win.from == "")
+	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 {
+		// At the top of the first window: show the newest deliveries
+		// (re-reading when the window was pinned) and follow arrivals.
+		return m.goNewest()
+	}
+	m, c1 := m.maybePage()
+	return m, tea.Batch(c1, m.syncDetail())
+}
+
+// goOldest shows the oldest matching deliveries.
+func (m Model) goOldest() (Model, tea.Cmd) {
+	if m.list.AtOldest() {
+		m.list.Bottom()
+		return m, m.syncDetail()
+	}
+	m.list.Unfollow()
+	m.win.seq++
+	m.win.loading = true
+	return m, seekOldest(m.ctx, m.src, m.win.seq, m.filter, m.windowLimit(), m.list.Visible())
+}
+
+// applyFilter makes text the active filter and re-reads from the newest.
+func (m Model) applyFilter(text string) (Model, tea.Cmd) {
+	if text == m.filter && !m.filterUnconfirmed {
+		return m, nil
+	}
+	m.prevFilter, m.filter, m.filterUnconfirmed = m.filter, text, text != ""
+	m.win.from, m.win.history = "", nil
+	m.newAbove = 0
+	m.list.Follow()
+	m.syncList()
+	m.syncHeader()
+	m, c1 := m.fetchWindow()
+	m, c2 := m.fetchCounts()
+	return m, tea.Batch(c1, c2)
+}
+
+func (m Model) handleWheel(ms tea.Mouse) (Model, tea.Cmd) {
+	s := m.layout()
+	n := 3
+	if ms.Button == tea.MouseWheelUp {
+		n = -3
+	} else if ms.Button != tea.MouseWheelDown {
+		return m, nil
+	}
+	if m.detailOpen && (!s.split || ms.X >= s.detailX) {
+		m.detail.ScrollBy(n)
+		return m, nil
+	}
+	if n < 0 && m.list.Offset() == 0 {
+		return m.moveBy(n)
+	}
+	m.list.Scroll(n, m.win.from == "")
+	m, c := m.maybePage()
+	return m, tea.Batch(c, m.syncDetail())
+}
+
+func (m Model) handleClick(ms tea.Mouse) (Model, tea.Cmd) {
+	if ms.Button != tea.MouseLeft {
+		return m, nil
+	}
+	s := m.layout()
+	y := ms.Y - s.mainY
+	if y < 0 || y >= s.mainH {
+		return m, nil
+	}
+	if m.detailOpen && (!s.split || ms.X >= s.detailX) {
+		if y == detail.TabLine {
+			if t, ok := m.detail.TabAt(ms.X - s.detailX); ok {
+				m.detail.SetTab(t)
+			}
+		}
+		m.focus = focusDetail
+		m.syncList()
+		return m, nil
+	}
+	i := m.list.RowAt(y)
+	if i < 0 {
+		return m, nil
+	}
+	if m.detailOpen {
+		m.focus = focusList
+	}
+	m.list.Select(i, m.win.from == "")
+	m.syncList()
+	m, c := m.maybePage()
+	return m, tea.Batch(c, m.syncDetail())
+}

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View renders the whole screen: header, list and/or detail, status line
+// and help. The program runs in the alternate screen with cell-motion
+// mouse reporting.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "hookscope"
+	return v
+}
+
+func (m Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	s := m.layout()
+	parts := make([]string, 0, 4)
+	parts = append(parts, m.header.View())
+	parts = append(parts, m.mainView(s))
+	parts = append(parts, m.statusLine())
+	if m.showHelp {
+		for i, l := range s.fullHelpLines {
+			s.fullHelpLines[i] = fit(" "+l, m.width)
+		}
+		parts = append(parts, strings.Join(s.fullHelpLines, "\n"))
+	} else {
+		m.help.ShowAll = false
+		parts = append(parts, fit(" "+m.help.View(m.helpKeys()), m.width))
+	}
+	out := strings.Join(parts, "\n")
+	// Never draw more lines than the terminal has.
+	if lines := strings.Split(out, "\n"); len(lines) > m.height {
+		out = strings.Join(lines[:m.height], "\n")
+	}
+	return out
+}
+
+func (m Model) mainView(s screen) string {
+	switch {
+	case s.split:
+		left := strings.Split(m.list.View(), "\n")
+		right := strings.Split(m.detail.View(), "\n")
+		bar := m.styles.Detail.Border.Render("│")
+		out := make([]string, s.mainH)
+		for i := range out {
+			l, r := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			out[i] = fit(l, s.listW-1) + " " + bar + fit(r, s.detailW)
+		}
+		return strings.Join(out, "\n")
+	case m.detailOpen:
+		return m.detail.View()
+	default:
+		return m.list.View()
+	}
+}
+
+// statusLine is the line above the help: the filter prompt while editing,
+// else a message, else where the cursor is and whether the list follows.
+func (m Model) statusLine() string {
+	st := m.styles.Status
+	if m.focus == focusFilter {
+		return fit(" "+m.input.View(m.width-2), m.width)
+	}
+	var right string
+	switch {
+	case m.list.Following():
+		right = st.Following.Render("● live")
+	case m.newAbove > 0:
+		right = st.Paused.Render(fmt.Sprintf("‖ paused · ▲ %d new · g jumps to newest", m.newAbove))
+	default:
+		right = st.Paused.Render("‖ paused · g follows")
+	}
+	var left string
+	if now := m.now(); m.status.active(now) {
+		ls := st.Info
+		switch m.status.level {
+		case levelWarn:
+			ls = st.Warn
+		case levelError:
+			ls = st.Error
+		}
+		left = ls.Render(m.status.text)
+	} else if rows := m.list.Rows(); len(rows) > 0 {
+		left = st.Position.Render(fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows)))
+	}
+	room := m.width - ansi.StringWidth(right) - 2
+	left = fit(" "+left, max(0, room))
+	return fit(left+" "+right, m.width)
+}
+
+// fit truncates or pads styled text to exactly w cells, ending any style
+// it opened.
+func fit(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if n > w {
+		s, n = ansi.Truncate(s, w, "…"), w
+	}
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		s += ansi.ResetStyle
+	}
+	return s + strings.Repeat(" ", max(0, w-n))
+}

@@ -1,0 +1,277 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// window is which slice of the matching deliveries the list holds: up to
+// windowScreens screens starting at the delivery from (inclusive; "" is the
+// newest). history holds earlier values of from so that paging back up can
+// re-read them: the Source only pages towards older deliveries.
+type window struct {
+	from    string
+	history []string
+	seq     int // of the latest request; older answers are dropped
+	loading bool
+	dirty   bool // live changes arrived: a re-read is due
+	cooling bool // a re-read happened less than RepaintInterval ago
+}
+
+// windowScreens is the size of the window in screens of rows.
+const windowScreens = 3
+
+// windowMsg is the answer to a window read.
+type windowMsg struct {
+	seq      int
+	from     string
+	filter   string
+	rows     []store.Record
+	atOldest bool
+	history  []string // set by seekOldest
+	seek     bool
+	err      error
+	// anchorLost says the delivery from pointed at is gone.
+	anchorLost bool
+}
+
+// countMsg is the answer to a count.
+type countMsg struct {
+	seq            int
+	filter         string
+	total, matched int
+	err            error
+}
+
+// counts tracks the header counts and their throttling.
+type counts struct {
+	total, matched int
+	known          bool
+	seq            int
+	loading        bool
+	dirty          bool
+	cooling        bool
+}
+
+func (m Model) windowLimit() int { return max(10, windowScreens*m.list.Visible()) }
+
+// fetchWindow starts a read of the window and returns the command.
+func (m Model) fetchWindow() (Model, tea.Cmd) {
+	m.win.seq++
+	m.win.loading, m.win.dirty = true, false
+	return m, readWindow(m.ctx, m.src, m.win.seq, m.win.from, m.filter, m.windowLimit())
+}
+
+func readWindow(ctx context.Context, src Source, seq int, from, filter string, limit int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		msg := windowMsg{seq: seq, from: from, filter: filter}
+		if from == "" {
+			rows, err := src.List(ctx, store.Query{Filter: filter, Limit: limit})
+			msg.rows, msg.atOldest, msg.err = rows, len(rows) < limit, err
+			return msg
+		}
+		first, err := src.Get(ctx, from)
+		if err != nil {
+			msg.err, msg.anchorLost = err, true
+			return msg
+		}
+		rest, err := src.List(ctx, store.Query{Filter: filter, Before: from, Limit: limit - 1})
+		msg.rows, msg.atOldest, msg.err = append([]store.Record{first}, rest...), len(rest) < limit-1, err
+		return msg
+	}
+}
+
+// seekOldest pages through to the oldest matching deliveries and returns
+// the last window, with history entries every step rows above it so that
+// paging back up works.
+func seekOldest(ctx context.Context, src Source, seq int, filter string, limit, step int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 4*SourceTimeout)
+		defer cancel()
+		const page = 500
+		type mark struct {
+			pos int
+			id  string
+		}
+		var tail []store.Record // the last limit records seen
+		marks := []mark{{0, ""}}
+		seen, before := 0, ""
+		for {
+			rows, err := src.List(ctx, store.Query{Filter: filter, Before: before, Limit: page})
+			if err != nil {
+				return windowMsg{seq: seq, filter: filter, err: err, seek: true}
+			}
+			for _, r := range rows {
+				if seen > 0 && seen%step == 0 {
+					marks = append(marks, mark{seen, r.ID})
+				}
+				seen++
+			}
+			tail = append(tail, rows...)
+			if len(tail) > limit {
+				tail = tail[len(tail)-limit:]
+			}
+			if len(rows) < page {
+				break
+			}
+			before = rows[len(rows)-1].ID
+		}
+		msg := windowMsg{seq: seq, filter: filter, rows: tail, atOldest: true, seek: true}
+		if len(tail) > 0 {
+			start := seen - len(tail)
+			if start > 0 {
+				msg.from = tail[0].ID
+			}
+			for _, mk := range marks {
+				if mk.pos < start {
+					msg.history = append(msg.history, mk.id)
+				}
+			}
+		}
+		return msg
+	}
+}
+
+// handleWindow applies a window read.
+func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
+	if msg.seq != m.win.seq {
+		return m, nil // superseded
+	}
+	m.win.loading = false
+	var cmds []tea.Cmd
+	if !m.win.cooling {
+		m.win.cooling = true
+		cmds = append(cmds, m.after(RepaintInterval, repaintMsg{}))
+	}
+	if msg.err != nil {
+		switch {
+		case msg.anchorLost:
+			// The first delivery of the window is gone: start again at
+			// the newest.
+			m.win.from, m.win.history = "", nil
+			m.list.Follow()
+			m, c := m.fetchWindow()
+			return m, tea.Batch(append(cmds, c)...)
+		case m.filterUnconfirmed && msg.filter == m.filter:
+			// The new filter does not parse (or cannot run): keep the
+			// previous one.
+			m.setStatus(levelError, "filter: "+oneLine(msg.err))
+			m.filter, m.filterUnconfirmed = m.prevFilter, false
+			m.input.SetValue(m.filter)
+			m.syncHeader()
+			m, c := m.fetchWindow()
+			return m, tea.Batch(append(cmds, c)...)
+		case errors.Is(msg.err, context.Canceled):
+		default:
+			m.setStatus(levelError, "reading deliveries: "+oneLine(msg.err))
+		}
+		return m, tea.Batch(cmds...)
+	}
+	if msg.filter == m.filter && m.filterUnconfirmed {
+		m.filterUnconfirmed = false
+	}
+	if msg.seek {
+		m.win.from, m.win.history = msg.from, msg.history
+	}
+	m.list.SetRows(msg.rows, msg.atOldest)
+	if msg.seek {
+		m.list.Bottom()
+	}
+	m.syncList()
+	cmds = append(cmds, m.syncDetail())
+	m, c := m.maybePage()
+	cmds = append(cmds, c)
+	return m, tea.Batch(cmds...)
+}
+
+// maybeRefresh re-reads the window when live changes are due and the
+// repaint budget allows.
+func (m Model) maybeRefresh() (Model, tea.Cmd) {
+	if !m.win.dirty || m.win.loading || m.win.cooling {
+		return m, nil
+	}
+	if m.win.from == "" && !m.list.Following() && len(m.list.Rows()) > 0 {
+		// Pin the window so arrivals do not push the selection away.
+		m.win.from = m.list.Rows()[0].ID
+	}
+	return m.fetchWindow()
+}
+
+// maybePage moves the window when the cursor nears one of its ends.
+func (m Model) maybePage() (Model, tea.Cmd) {
+	if m.win.loading {
+		return m, nil
+	}
+	rows, h := m.list.Rows(), m.list.Visible()
+	cur, off := m.list.Cursor(), m.list.Offset()
+	switch {
+	case !m.list.AtOldest() && len(rows) > 0 && cur > len(rows)-h:
+		k := max(1, off-h)
+		if k >= len(rows) {
+			return m, nil
+		}
+		m.win.history = append(m.win.history, m.win.from)
+		m.win.from = rows[k].ID
+		return m.fetchWindow()
+	case off < h && len(m.win.history) > 0:
+		m.win.from = m.win.history[len(m.win.history)-1]
+		m.win.history = m.win.history[:len(m.win.history)-1]
+		return m.fetchWindow()
+	}
+	return m, nil
+}
+
+// goNewest selects the newest delivery and follows arrivals again.
+func (m Model) goNewest() (Model, tea.Cmd) {
+	m.newAbove = 0
+	m.list.Follow()
+	if m.win.from == "" && len(m.win.history) == 0 {
+		m.syncList()
+		return m, m.syncDetail()
+	}
+	m.win.from, m.win.history = "", nil
+	return m.fetchWindow()
+}
+
+// fetchCounts starts a count and returns the command.
+func (m Model) fetchCounts() (Model, tea.Cmd) {
+	m.counts.seq++
+	m.counts.loading, m.counts.dirty = true, false
+	seq, filter, src, ctx := m.counts.seq, m.filter, m.src, m.ctx
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		t, n, err := src.Count(ctx, filter)
+		return countMsg{seq: seq, filter: filter, total: t, matched: n, err: err}
+	}
+}
+
+func (m Model) maybeCount() (Model, tea.Cmd) {
+	if !m.counts.dirty || m.counts.loading || m.counts.cooling {
+		return m, nil
+	}
+	return m.fetchCounts()
+}
+
+func (m Model) handleCount(msg countMsg) (Model, tea.Cmd) {
+	if msg.seq != m.counts.seq {
+		return m, nil
+	}
+	m.counts.loading = false
+	var cmd tea.Cmd
+	if !m.counts.cooling {
+		m.counts.cooling = true
+		cmd = m.after(CountInterval, recountMsg{})
+	}
+	if msg.err == nil {
+		m.counts.total, m.counts.matched, m.counts.known = msg.total, msg.matched, true
+		m.syncHeader()
+	}
+	return m, cmd
+}
