@@ -1,0 +1,336 @@
+package verify
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Route assigns every delivery whose path starts with Prefix to Provider. It
+// is the value of one --route PATH_PREFIX=PROVIDER flag.
+type Route struct {
+	Prefix   string
+	Provider string
+}
+
+// ParseRoute parses a --route value, PATH_PREFIX=PROVIDER, such as
+// "/td=talkdesk-events".
+func ParseRoute(s string) (Route, error) {
+	prefix, provider, ok := strings.Cut(s, "=")
+	prefix, provider = strings.TrimSpace(prefix), strings.TrimSpace(provider)
+	accepted := strings.Join(routableProviders(), ", ")
+	if !ok || prefix == "" || provider == "" {
+		return Route{}, fmt.Errorf("--route %q: want PATH_PREFIX=PROVIDER (e.g. /td=talkdesk-events); providers: %s", s, accepted)
+	}
+	if !strings.HasPrefix(prefix, "/") {
+		return Route{}, fmt.Errorf("--route %q: the path prefix must start with /", s)
+	}
+	if provider == ProviderHMAC {
+		return Route{}, fmt.Errorf("--route %q: generic HMAC routes are configured with --hmac PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX]", s)
+	}
+	if !knownProvider(provider) {
+		return Route{}, fmt.Errorf("--route %q: unknown provider %q; providers: %s", s, provider, accepted)
+	}
+	return Route{Prefix: prefix, Provider: provider}, nil
+}
+
+// HMACRoute is a generic HMAC signature rule for deliveries under Prefix: the
+// signature is in Header, computed with Algo (sha1, sha256, sha512) over the
+// raw body, written with Encoding (hex, base64) after SigPrefix. It is the
+// value of one --hmac flag; Secret comes from the config file or from the
+// environment variable named by SecretEnv.
+type HMACRoute struct {
+	// Name is derived from Prefix ("/github" -> "GITHUB") and names the
+	// secret's environment variable.
+	Name      string
+	Prefix    string
+	Header    string
+	Algo      string
+	Encoding  string
+	SigPrefix string
+	Secret    []byte
+}
+
+// SecretEnv returns the environment variable that holds the route's secret,
+// HOOKSCOPE_<NAME>_SECRET.
+func (h HMACRoute) SecretEnv() string { return "HOOKSCOPE_" + h.Name + "_SECRET" }
+
+// ParseHMAC parses a --hmac value, PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX],
+// such as "/github=X-Hub-Signature-256:sha256:hex:sha256=". The signature
+// prefix is everything after the third colon, so it may itself contain
+// colons. The returned route has no Secret.
+func ParseHMAC(s string) (HMACRoute, error) {
+	const want = "want PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX] (e.g. /github=X-Hub-Signature-256:sha256:hex:sha256=)"
+	prefix, spec, ok := strings.Cut(s, "=")
+	if !ok || prefix == "" || spec == "" {
+		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)
+	}
+	if !strings.HasPrefix(prefix, "/") {
+		return HMACRoute{}, fmt.Errorf("--hmac %q: the path prefix must start with /", s)
+	}
+	parts := strings.SplitN(spec, ":", 4)
+	if len(parts) < 3 {
+		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)
+	}
+	h := HMACRoute{
+		Name:     routeName(prefix),
+		Prefix:   prefix,
+		Header:   strings.TrimSpace(parts[0]),
+		Algo:     strings.ToLower(strings.TrimSpace(parts[1])),
+		Encoding: strings.ToLower(strings.TrimSpace(parts[2])),
+	}
+	if len(parts) == 4 {
+		h.SigPrefix = parts[3]
+	}
+	if err := h.validate(); err != nil {
+		return HMACRoute{}, fmt.Errorf("--hmac %q: %w", s, err)
+	}
+	return h, nil
+}
+
+func (h HMACRoute) validate() error {
+	if !strings.HasPrefix(h.Prefix, "/") {
+		return fmt.Errorf("path prefix %q must start with /", h.Prefix)
+	}
+	if !validHeaderName(h.Header) {
+		return fmt.Errorf("%q is not a header name", h.Header)
+	}
+	if _, ok := hmacHashes[h.Algo]; !ok {
+		return fmt.Errorf("algorithm %q: want sha1, sha256 or sha512", h.Algo)
+	}
+	if h.Encoding != "hex" && h.Encoding != "base64" {
+		return fmt.Errorf("encoding %q: want hex or base64", h.Encoding)
+	}
+	if h.Name == "" {
+		return errors.New("route has no name")
+	}
+	return nil
+}
+
+// routeName turns a path prefix into an environment-variable-friendly name:
+// letters and digits upper-cased, every other run of characters one
+// underscore. "/" alone becomes ROOT.
+func routeName(prefix string) string {
+	var b strings.Builder
+	pendingSep := false
+	for _, r := range prefix {
+		switch {
+		case 'a' <= r && r <= 'z':
+			r -= 'a' - 'A'
+			fallthrough
+		case 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+			if pendingSep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			pendingSep = false
+			b.WriteRune(r)
+		default:
+			pendingSep = true
+		}
+	}
+	if b.Len() == 0 {
+		return "ROOT"
+	}
+	return b.String()
+}
+
+func validHeaderName(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// LocalKey is a Talkdesk signature public key the user supplied
+// (--talkdesk-key ID=FILE.pem, the config file, or a hookscope dev key). PEM
+// holds the key in any form ParsePublicKey accepts.
+type LocalKey struct {
+	ID  string
+	PEM []byte
+}
+
+// KeyCache keeps fetched Talkdesk keys between runs. The store implements it
+// with a bbolt bucket; verify never opens the database itself.
+type KeyCache interface {
+	// LoadKey returns the cached key for id; ok is false when there is none.
+	LoadKey(id string) (key store.CachedKey, ok bool, err error)
+	// SaveKey stores a freshly fetched key.
+	SaveKey(key store.CachedKey) error
+}
+
+// Talkdesk regions and their documented API gateways. Only these three hosts
+// are ever chosen from a delivery's _links.root.href.
+var talkdeskGateways = map[string]string{
+	"us": "https://api.talkdeskapp.com",
+	"eu": "https://api.talkdeskapp.eu",
+	"ca": "https://api.talkdeskappca.com",
+}
+
+// TalkdeskGateway returns the documented API gateway of a Talkdesk region
+// (us, eu or ca).
+func TalkdeskGateway(region string) (string, error) {
+	g, ok := talkdeskGateways[strings.ToLower(region)]
+	if !ok {
+		return "", fmt.Errorf("--talkdesk-region %q: want us, eu or ca", region)
+	}
+	return g, nil
+}
+
+// Config is everything a Verifier needs. Zero values are sensible defaults
+// except for secrets, which are simply absent.
+type Config struct {
+	Routes []Route
+	HMAC   []HMACRoute
+
+	TalkifAISecret []byte
+	DialpadSecret  []byte
+
+	// TalkdeskKeys are trusted before the cache and the key endpoint.
+	TalkdeskKeys []LocalKey
+	// TalkdeskKeysURL overrides the key endpoint's base URL
+	// (--talkdesk-keys-url); it always wins over the region and over a
+	// delivery's _links.root.href.
+	TalkdeskKeysURL string
+	// TalkdeskRegion is us (default), eu or ca.
+	TalkdeskRegion string
+
+	// Cache may be nil: keys are then fetched once per process.
+	Cache KeyCache
+	// Client fetches keys; the default refuses redirects so that a key only
+	// ever comes from the configured host.
+	Client *http.Client
+	// FetchTimeout bounds one key fetch; default 5s.
+	FetchTimeout time.Duration
+	// Now defaults to time.Now.
+	Now func() time.Time
+
+	// EventIDFields overrides, per provider, the payload fields (dotted paths
+	// such as "data.id") that hold the provider's event id, tried in order.
+	EventIDFields map[string][]string
+}
+
+// Verifier detects providers and checks signatures. It is safe for
+// concurrent use.
+type Verifier struct {
+	routes        []Route
+	hmac          []HMACRoute
+	talkifai      []byte
+	dialpad       []byte
+	localKeys     map[string]*ecdsa.PublicKey
+	keysURL       string // explicit override, or ""
+	regionGateway string
+	cache         KeyCache
+	client        *http.Client
+	timeout       time.Duration
+	now           func() time.Time
+	eventIDFields map[string][]string
+
+	mu       sync.Mutex
+	inflight map[string]*keyFetch
+	memory   map[string]memKey // keys fetched by this process
+}
+
+// DefaultFetchTimeout bounds a key fetch when Config.FetchTimeout is zero.
+const DefaultFetchTimeout = 5 * time.Second
+
+// New checks cfg and returns a Verifier. Errors name the flag or setting at
+// fault and never contain a secret.
+func New(cfg Config) (*Verifier, error) {
+	v := &Verifier{
+		cache:         cfg.Cache,
+		client:        cfg.Client,
+		timeout:       cfg.FetchTimeout,
+		now:           cfg.Now,
+		localKeys:     map[string]*ecdsa.PublicKey{},
+		inflight:      map[string]*keyFetch{},
+		memory:        map[string]memKey{},
+		eventIDFields: map[string][]string{},
+		talkifai:      clone(cfg.TalkifAISecret),
+		dialpad:       clone(cfg.DialpadSecret),
+	}
+	for _, r := range cfg.Routes {
+		if _, err := ParseRoute(r.Prefix + "=" + r.Provider); err != nil {
+			return nil, err
+		}
+		v.routes = append(v.routes, r)
+	}
+	for _, h := range cfg.HMAC {
+		if h.Name == "" {
+			h.Name = routeName(h.Prefix)
+		}
+		h.Algo, h.Encoding = strings.ToLower(h.Algo), strings.ToLower(h.Encoding)
+		if err := h.validate(); err != nil {
+			return nil, fmt.Errorf("--hmac %s: %w", h.Prefix, err)
+		}
+		h.Secret = clone(h.Secret)
+		v.hmac = append(v.hmac, h)
+	}
+	for _, k := range cfg.TalkdeskKeys {
+		if err := checkKeyID(k.ID); err != nil {
+			return nil, fmt.Errorf("--talkdesk-key %q: %w", k.ID, err)
+		}
+		if _, dup := v.localKeys[k.ID]; dup {
+			return nil, fmt.Errorf("--talkdesk-key %q: key id given twice", k.ID)
+		}
+		pub, err := ParsePublicKey(k.PEM)
+		if err != nil {
+			return nil, fmt.Errorf("--talkdesk-key %q: %w", k.ID, err)
+		}
+		v.localKeys[k.ID] = pub
+	}
+	region := cfg.TalkdeskRegion
+	if region == "" {
+		region = "us"
+	}
+	gw, err := TalkdeskGateway(region)
+	if err != nil {
+		return nil, err
+	}
+	v.regionGateway = gw
+	if cfg.TalkdeskKeysURL != "" {
+		u, err := url.Parse(cfg.TalkdeskKeysURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("--talkdesk-keys-url %q: want an http or https base URL such as https://api.talkdeskapp.com", cfg.TalkdeskKeysURL)
+		}
+		v.keysURL = strings.TrimRight(cfg.TalkdeskKeysURL, "/")
+	}
+	for p, fields := range cfg.EventIDFields {
+		if !knownProvider(p) {
+			return nil, fmt.Errorf("event id fields: unknown provider %q; providers: %s", p, strings.Join(providerNames, ", "))
+		}
+		v.eventIDFields[p] = append([]string(nil), fields...)
+	}
+	if v.client == nil {
+		v.client = &http.Client{
+			// A redirect would move the key fetch to a host nobody chose.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if v.timeout <= 0 {
+		v.timeout = DefaultFetchTimeout
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	return v, nil
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}

@@ -1,0 +1,228 @@
+package verify
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// triggerChannels are the Webhook Trigger channel addresses of the Talkdesk
+// AsyncAPI document (../shared/specs/talkdesk-webhooks-asyncapi.yml).
+var triggerChannels = []string{
+	"webhook-trigger/contact-created",
+	"webhook-trigger/contact-updated",
+	"webhook-trigger/note-created",
+	"webhook-trigger/agent-logged-in",
+	"webhook-trigger/agent-logged-out",
+	"webhook-trigger/inbound-call-reaches-contact-center",
+	"webhook-trigger/inbound-call-starts",
+	"webhook-trigger/inbound-call-ends",
+	"webhook-trigger/outbound-call-ends",
+}
+
+// dceBridgePath ends the path of Automated Notifications bridge deliveries.
+const dceBridgePath = "/automated-notifications/bridge/digital-connect"
+
+// dceEventTypes are the DCE bridge's documented event_type values.
+var dceEventTypes = map[string]bool{"CONVERSATION_ENDED": true, "MESSAGE_CREATED": true}
+
+// detection is who sent a delivery and what the rules learnt on the way.
+type detection struct {
+	provider string
+	hmac     *HMACRoute // the matching --hmac route
+	channel  string     // Webhook Trigger channel address the path ends with
+}
+
+// detect assigns a provider, most explicit rule first: a configured route
+// (--route or --hmac, longest prefix wins, --route on a tie), then signature
+// headers, then the shape of the body and path.
+func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
+	d := detection{channel: triggerChannel(r.Path)}
+	best := -1
+	for _, rt := range v.routes {
+		if len(rt.Prefix) > best && pathHasPrefix(r.Path, rt.Prefix) {
+			best, d.provider = len(rt.Prefix), rt.Provider
+		}
+	}
+	for i := range v.hmac {
+		h := &v.hmac[i]
+		if len(h.Prefix) > best && pathHasPrefix(r.Path, h.Prefix) {
+			best, d.provider, d.hmac = len(h.Prefix), ProviderHMAC, h
+		}
+	}
+	if d.provider != ProviderHMAC {
+		d.hmac = nil
+	}
+	if d.provider != "" {
+		return d
+	}
+	switch {
+	case len(r.Header.Values(HeaderTalkdeskSignature)) > 0 || len(r.Header.Values(HeaderTalkdeskSignatureID)) > 0:
+		d.provider = ProviderTalkdeskEvents
+	case len(r.Header.Values(HeaderTalkifAISignature)) > 0:
+		d.provider = ProviderTalkifAI
+	case isJWT:
+		d.provider = ProviderDialpad
+	case d.channel != "":
+		d.provider = ProviderTalkdeskTrigger
+	case pathHasSuffix(r.Path, dceBridgePath) || isDCEBody(p.obj):
+		d.provider = ProviderTalkdeskDCE
+	case dialpadKind(p.obj) != "":
+		d.provider = ProviderDialpad
+	default:
+		d.provider = ProviderUnknown
+	}
+	return d
+}
+
+// pathHasPrefix matches whole segments: /td matches /td and /td/x, not /tdx.
+func pathHasPrefix(path, prefix string) bool {
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	return len(path) == len(prefix) || strings.HasSuffix(prefix, "/") || path[len(prefix)] == '/'
+}
+
+// pathHasSuffix matches whole trailing segments, ignoring one trailing slash.
+func pathHasSuffix(path, suffix string) bool {
+	path = strings.TrimSuffix(path, "/")
+	return path == strings.TrimPrefix(suffix, "/") || strings.HasSuffix(path, "/"+strings.TrimPrefix(suffix, "/"))
+}
+
+// triggerChannel returns the Webhook Trigger channel address the path ends
+// with, or "".
+func triggerChannel(path string) string {
+	for _, c := range triggerChannels {
+		if pathHasSuffix(path, c) {
+			return c
+		}
+	}
+	return ""
+}
+
+func isDCEBody(obj map[string]any) bool {
+	et, _ := obj["event_type"].(string)
+	_, conv := obj["conversation_id"]
+	return dceEventTypes[et] && conv
+}
+
+// Dialpad payload kinds, named after Dialpad's subscription types.
+const (
+	dialpadCall        = "call"
+	dialpadSMS         = "sms"
+	dialpadAgentStatus = "agent_status"
+	dialpadContact     = "contact"
+	dialpadChangeLog   = "change_log"
+)
+
+// dialpadKind recognises Dialpad's payload shapes (see the Dialpad AsyncAPI
+// document). Each rule needs two fields that only that kind carries together,
+// so that other providers' JSON is not taken for Dialpad's.
+func dialpadKind(obj map[string]any) string {
+	if obj == nil {
+		return ""
+	}
+	has := func(k string) bool { _, ok := obj[k]; return ok }
+	str := func(k string) string { s, _ := obj[k].(string); return s }
+	switch {
+	case has("call_id") && str("state") != "":
+		return dialpadCall
+	case has("from_number") && has("to_number"):
+		return dialpadSMS
+	case (has("on_duty_status") || has("availability_status")) && (has("call_center_ids") || has("target")):
+		return dialpadAgentStatus
+	case (str("event") == "Created" || str("event") == "Updated" || str("event") == "Deleted") && has("contact"):
+		return dialpadContact
+	case str("action") != "" && has("date") && (has("changed_by") || has("note") || has("additional_data") || has("target")):
+		return dialpadChangeLog
+	}
+	return ""
+}
+
+// eventType takes the event type where the provider carries one.
+func eventType(provider string, d detection, obj map[string]any) string {
+	str := func(k string) string { s, _ := obj[k].(string); return s }
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if s := str(k); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	var et string
+	switch provider {
+	case ProviderTalkdeskEvents:
+		// Talkdesk's documented payloads carry type; the AsyncAPI document
+		// names event_type.
+		et = first("type", "event_type")
+	case ProviderTalkdeskTrigger:
+		if d.channel != "" {
+			et = d.channel[strings.LastIndexByte(d.channel, '/')+1:]
+		} else {
+			et = first("event_type", "type")
+		}
+	case ProviderTalkdeskDCE:
+		et = str("event_type")
+	case ProviderTalkifAI:
+		et = str("type")
+	case ProviderDialpad:
+		// Calls carry state, contact events carry event, change log events an
+		// action code; SMS and agent status events carry no type, so their
+		// kind stands in.
+		switch k := dialpadKind(obj); k {
+		case dialpadCall:
+			et = str("state")
+		case dialpadContact:
+			et = str("event")
+		case dialpadChangeLog:
+			et = str("action")
+		default:
+			et = k
+		}
+	case ProviderHMAC, ProviderUnknown:
+		et = first("type", "event_type", "event")
+	}
+	return truncate(et, 128)
+}
+
+// defaultEventIDFields are where each provider puts its own event id:
+// Talkdesk documents event_id but its examples carry only id.
+var defaultEventIDFields = map[string][]string{
+	ProviderTalkdeskEvents: {"event_id", "id"},
+	ProviderTalkifAI:       {"id"},
+}
+
+// maxEventIDLen bounds an event id taken from an untrusted body; longer ids
+// are ignored rather than cut, so two different ids never collide.
+const maxEventIDLen = 256
+
+// providerEventID returns the first non-empty string or number at one of the
+// provider's event id fields (dotted paths reach into objects).
+func (v *Verifier) providerEventID(provider string, obj map[string]any) string {
+	fields, ok := v.eventIDFields[provider]
+	if !ok {
+		fields = defaultEventIDFields[provider]
+	}
+	for _, f := range fields {
+		var cur any = obj
+		for _, part := range strings.Split(f, ".") {
+			m, isObj := cur.(map[string]any)
+			if !isObj {
+				cur = nil
+				break
+			}
+			cur = m[part]
+		}
+		var s string
+		switch x := cur.(type) {
+		case string:
+			s = x
+		case json.Number:
+			s = x.String()
+		}
+		if s != "" && len(s) <= maxEventIDLen {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,153 @@
+package verify
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strings"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// hmacHashes are the algorithms --hmac accepts. SHA-1 is there because
+// older providers still sign with it; HMAC-SHA1 is not broken the way plain
+// SHA-1 is.
+var hmacHashes = map[string]func() hash.Hash{
+	"sha1":   sha1.New,
+	"sha256": sha256.New,
+	"sha512": sha512.New,
+}
+
+// talkifaiPrefix starts every X-TalkifAI-Signature value.
+const talkifaiPrefix = "sha256="
+
+// maxHMACHeaderLen bounds a signature header before decoding; the largest
+// honest value, base64 or hex of HMAC-SHA512 with a prefix, is far smaller.
+const maxHMACHeaderLen = 1024
+
+func computeHMAC(newHash func() hash.Hash, secret, body []byte) []byte {
+	m := hmac.New(newHash, secret)
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// SignHMAC returns the X-TalkifAI-Signature value for body:
+// "sha256=" and the hex HMAC-SHA256 of the raw body under secret.
+func SignHMAC(secret, body []byte) string {
+	return talkifaiPrefix + hex.EncodeToString(computeHMAC(sha256.New, secret, body))
+}
+
+// Sign returns the header value the route expects for body, signed with the
+// route's Secret.
+func (h HMACRoute) Sign(body []byte) (string, error) {
+	nh, ok := hmacHashes[strings.ToLower(h.Algo)]
+	if !ok {
+		return "", fmt.Errorf("sign hmac %s: algorithm %q: want sha1, sha256 or sha512", h.Prefix, h.Algo)
+	}
+	if len(h.Secret) == 0 {
+		return "", fmt.Errorf("sign hmac %s: no secret (set %s)", h.Prefix, h.SecretEnv())
+	}
+	mac := computeHMAC(nh, h.Secret, body)
+	switch strings.ToLower(h.Encoding) {
+	case "hex":
+		return h.SigPrefix + hex.EncodeToString(mac), nil
+	case "base64":
+		return h.SigPrefix + base64.StdEncoding.EncodeToString(mac), nil
+	}
+	return "", fmt.Errorf("sign hmac %s: encoding %q: want hex or base64", h.Prefix, h.Encoding)
+}
+
+// singleHeader returns the one value of name. The error is a reason for an
+// invalid verdict: a missing header, or a header sent more than once (which
+// one would a receiver check?).
+func singleHeader(hdr store.Header, name, missing string) (string, error) {
+	vals := hdr.Values(name)
+	switch len(vals) {
+	case 0:
+		return "", fmt.Errorf("no %s header: %s", name, missing)
+	case 1:
+		return strings.TrimSpace(vals[0]), nil
+	}
+	return "", fmt.Errorf("%s was sent %d times; a signature header is sent once", name, len(vals))
+}
+
+// checkTalkifAI verifies X-TalkifAI-Signature: sha256=<hex HMAC-SHA256>.
+func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
+	sig := store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}
+	v, err := singleHeader(hdr, HeaderTalkifAISignature, "TalkifAI signs every webhook request")
+	if err != nil {
+		return sigInvalid(sig, err.Error())
+	}
+	if len(v) > maxHMACHeaderLen {
+		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an HMAC-SHA256", HeaderTalkifAISignature, len(v)))
+	}
+	rest, ok := strings.CutPrefix(v, talkifaiPrefix)
+	if !ok {
+		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", HeaderTalkifAISignature, talkifaiPrefix))
+	}
+	mac, err := hex.DecodeString(rest)
+	if err != nil {
+		return sigInvalid(sig, fmt.Sprintf("%s is not hex after %q", HeaderTalkifAISignature, talkifaiPrefix))
+	}
+	if len(mac) != sha256.Size {
+		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; HMAC-SHA256 gives %d", HeaderTalkifAISignature, len(mac), sha256.Size))
+	}
+	if len(secret) == 0 {
+		sig.Status, sig.Reason = store.SigUnverifiable, "no TalkifAI secret configured: set "+EnvTalkifAISecret
+		return sig
+	}
+	if !hmac.Equal(mac, computeHMAC(sha256.New, secret, body)) {
+		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret")
+	}
+	sig.Status, sig.Reason = store.SigValid, "HMAC-SHA256 matches the TalkifAI secret"
+	return sig
+}
+
+// checkHMAC verifies a delivery against a generic --hmac route.
+func checkHMAC(h HMACRoute, hdr store.Header, body []byte) store.Signature {
+	sig := store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}
+	v, err := singleHeader(hdr, h.Header, "the --hmac "+h.Prefix+" rule expects one")
+	if err != nil {
+		return sigInvalid(sig, err.Error())
+	}
+	if len(v) > maxHMACHeaderLen {
+		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an HMAC", h.Header, len(v)))
+	}
+	rest, ok := strings.CutPrefix(v, h.SigPrefix)
+	if !ok {
+		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", h.Header, h.SigPrefix))
+	}
+	var mac []byte
+	switch h.Encoding {
+	case "hex":
+		mac, err = hex.DecodeString(rest)
+	default:
+		mac, err = decodeBase64Loose([]byte(rest))
+	}
+	if err != nil {
+		return sigInvalid(sig, fmt.Sprintf("%s is not %s", h.Header, h.Encoding))
+	}
+	nh := hmacHashes[h.Algo]
+	if size := nh().Size(); len(mac) != size {
+		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; HMAC-%s gives %d", h.Header, len(mac), strings.ToUpper(h.Algo), size))
+	}
+	if len(h.Secret) == 0 {
+		sig.Status, sig.Reason = store.SigUnverifiable, fmt.Sprintf("no secret for --hmac %s: set %s", h.Prefix, h.SecretEnv())
+		return sig
+	}
+	if !hmac.Equal(mac, computeHMAC(nh, h.Secret, body)) {
+		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret")
+	}
+	sig.Status, sig.Reason = store.SigValid, fmt.Sprintf("HMAC-%s matches the secret of --hmac %s", strings.ToUpper(h.Algo), h.Prefix)
+	return sig
+}
+
+func sigInvalid(sig store.Signature, reason string) store.Signature {
+	sig.Status, sig.Reason = store.SigInvalid, reason
+	return sig
+}

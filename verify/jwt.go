@@ -1,0 +1,215 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// maxJWTBytes bounds a Dialpad JWT. Dialpad's payloads are a few KiB; the
+// bound keeps base64 and JSON decoding of hostile bodies cheap.
+const maxJWTBytes = 1 << 20
+
+// jwtLeeway tolerates clock skew between Dialpad and this machine when
+// checking exp and nbf.
+const jwtLeeway = 60 * time.Second
+
+// extractJWT returns the compact JWT a body carries: the whole body once
+// surrounding whitespace is trimmed, or a JSON string holding one.
+func extractJWT(body []byte) (string, bool) {
+	if len(body) > maxJWTBytes+64 {
+		return "", false
+	}
+	s := bytes.TrimSpace(body)
+	if len(s) >= 2 && s[0] == '"' {
+		var str string
+		if json.Unmarshal(s, &str) != nil {
+			return "", false
+		}
+		s = bytes.TrimSpace([]byte(str))
+	}
+	if len(s) > maxJWTBytes || !looksCompactJWT(s) {
+		return "", false
+	}
+	return string(s), true
+}
+
+// looksCompactJWT checks the JWS compact shape: three base64url segments,
+// the first a JSON object naming an alg.
+func looksCompactJWT(s []byte) bool {
+	parts := bytes.Split(s, []byte("."))
+	if len(parts) != 3 || len(parts[0]) == 0 || len(parts[1]) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		for _, c := range p {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	h, err := base64.RawURLEncoding.DecodeString(string(parts[0]))
+	if err != nil {
+		return false
+	}
+	var hdr struct {
+		Alg *string `json:"alg"`
+	}
+	return json.Unmarshal(h, &hdr) == nil && hdr.Alg != nil
+}
+
+// jwtToken is a compact JWT split into its parts.
+type jwtToken struct {
+	alg          string
+	crit         bool
+	claims       map[string]any // numbers as json.Number
+	claimsErr    error
+	signingInput string
+	sig          []byte
+	sigErr       error
+}
+
+// parseJWT splits and decodes a compact JWT without judging it. Claims are
+// decoded even when the signature is bad so that the user can see them.
+func parseJWT(tok string) (jwtToken, error) {
+	if len(tok) > maxJWTBytes {
+		return jwtToken{}, fmt.Errorf("JWT is %d bytes, more than the %d KiB hookscope reads", len(tok), maxJWTBytes>>10)
+	}
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return jwtToken{}, errors.New("body is not a compact JWT (three dot-separated parts)")
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return jwtToken{}, errors.New("JWT header is not base64url")
+	}
+	var hdr map[string]any
+	if err := json.Unmarshal(hb, &hdr); err != nil {
+		return jwtToken{}, errors.New("JWT header is not a JSON object")
+	}
+	t := jwtToken{signingInput: parts[0] + "." + parts[1]}
+	alg, ok := hdr["alg"].(string)
+	if !ok {
+		return jwtToken{}, errors.New("JWT header has no alg")
+	}
+	t.alg = alg
+	_, t.crit = hdr["crit"]
+	t.claims, t.claimsErr = decodeClaims(parts[1])
+	if t.sig, err = base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
+		t.sigErr = errors.New("JWT signature is not base64url")
+	}
+	return t, nil
+}
+
+func decodeClaims(seg string) (map[string]any, error) {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return nil, errors.New("JWT claims are not base64url")
+	}
+	v, err := decodeJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("JWT claims are not valid JSON: %w", err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("JWT claims are not a JSON object")
+	}
+	return m, nil
+}
+
+// verifyDialpadJWT judges a parsed token strictly: only HS256, a signature
+// of the right size, the configured secret, then exp and nbf at the time the
+// delivery was received.
+func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature {
+	sig := store.Signature{Scheme: SchemeDialpadJWT, Algorithm: "jwt-hs256"}
+	invalid := func(reason string) store.Signature {
+		sig.Status, sig.Reason = store.SigInvalid, reason
+		return sig
+	}
+	if t.alg != "HS256" {
+		sig.Algorithm = "jwt-" + strings.ToLower(truncate(t.alg, 16))
+		if strings.EqualFold(t.alg, "none") {
+			return invalid(fmt.Sprintf("JWT alg is %q: the token is unsigned; only HS256 is accepted", truncate(t.alg, 16)))
+		}
+		return invalid(fmt.Sprintf("JWT alg is %q; only HS256 is accepted (Dialpad signs with HS256)", truncate(t.alg, 16)))
+	}
+	if t.crit {
+		return invalid("JWT header has crit extensions hookscope does not understand")
+	}
+	if t.sigErr != nil {
+		return invalid(t.sigErr.Error())
+	}
+	if len(t.sig) != sha256.Size {
+		return invalid(fmt.Sprintf("JWT signature is %d bytes; HS256 gives %d", len(t.sig), sha256.Size))
+	}
+	if len(secret) == 0 {
+		sig.Status = store.SigUnverifiable
+		sig.Reason = "no Dialpad secret configured: set " + EnvDialpadSecret
+		return sig
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(t.signingInput))
+	if !hmac.Equal(m.Sum(nil), t.sig) {
+		return invalid("JWT signature does not match: the token was modified or signed with another secret")
+	}
+	if t.claimsErr != nil {
+		return invalid(t.claimsErr.Error())
+	}
+	if exp, ok, err := numericDate(t.claims, "exp"); err != nil {
+		return invalid(err.Error())
+	} else if ok && when.After(exp.Add(jwtLeeway)) {
+		return invalid(fmt.Sprintf("JWT expired at %s (delivery received %s)", exp.Format(time.RFC3339), when.UTC().Format(time.RFC3339)))
+	}
+	if nbf, ok, err := numericDate(t.claims, "nbf"); err != nil {
+		return invalid(err.Error())
+	} else if ok && when.Add(jwtLeeway).Before(nbf) {
+		return invalid(fmt.Sprintf("JWT is not valid before %s (delivery received %s)", nbf.Format(time.RFC3339), when.UTC().Format(time.RFC3339)))
+	}
+	sig.Status = store.SigValid
+	sig.Reason = "HS256 signature matches the Dialpad secret"
+	return sig
+}
+
+// numericDate reads a JWT NumericDate claim (seconds since the epoch, maybe
+// fractional).
+func numericDate(claims map[string]any, name string) (time.Time, bool, error) {
+	v, ok := claims[name]
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	n, isNum := v.(json.Number)
+	if !isNum {
+		return time.Time{}, false, fmt.Errorf("JWT %s claim is not a number", name)
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 1e11 {
+		return time.Time{}, false, fmt.Errorf("JWT %s claim %s is not a usable date", name, truncate(n.String(), 32))
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true, nil
+}
+
+// SignDialpadJWT encodes claims as Dialpad sends a webhook created with a
+// secret: a compact HS256 JWT.
+func SignDialpadJWT(secret []byte, claims any) (string, error) {
+	if len(secret) == 0 {
+		return "", errors.New("sign dialpad jwt: empty secret")
+	}
+	cb, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("sign dialpad jwt: claims: %w", err)
+	}
+	input := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + base64.RawURLEncoding.EncodeToString(cb)
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(input))
+	return input + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
+}

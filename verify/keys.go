@@ -1,0 +1,303 @@
+package verify
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// maxKeyResponseBytes bounds the key endpoint's answer.
+const maxKeyResponseBytes = 64 << 10
+
+// KeyResponse is the body of Talkdesk's GET /events/signature-keys/{id}:
+// public_key is base64 of a PEM SubjectPublicKeyInfo, dates are UTC
+// RFC 3339. hookscope parses it, and serves it for its own dev keys.
+type KeyResponse struct {
+	PublicKey string `json:"public_key"`
+	KeyID     string `json:"key_id"`
+	CreatedAt string `json:"created_at,omitempty"`
+	ExpiresAt string `json:"expires_at,omitempty"`
+}
+
+// NewKeyResponse builds the key endpoint's answer for pub. Zero times are
+// left out.
+func NewKeyResponse(id string, pub *ecdsa.PublicKey, created, expires time.Time) (KeyResponse, error) {
+	enc, err := EncodePublicKey(pub)
+	if err != nil {
+		return KeyResponse{}, err
+	}
+	kr := KeyResponse{PublicKey: enc, KeyID: id}
+	if !created.IsZero() {
+		kr.CreatedAt = created.UTC().Format(time.RFC3339)
+	}
+	if !expires.IsZero() {
+		kr.ExpiresAt = expires.UTC().Format(time.RFC3339)
+	}
+	return kr, nil
+}
+
+// checkKeyID enforces the only key ids ever put into a URL:
+// [A-Za-z0-9._-]{1,128}, and not a dot segment that a server could resolve
+// to another path.
+func checkKeyID(id string) error {
+	if id == "" {
+		return errors.New("key id is empty")
+	}
+	if len(id) > 128 {
+		return fmt.Errorf("key id is %d characters; at most 128 are allowed", len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return errors.New("key id may only hold letters, digits, '.', '_' and '-'")
+		}
+	}
+	if id == "." || id == ".." {
+		return errors.New("key id is a path segment ('.' or '..')")
+	}
+	return nil
+}
+
+// resolvedKey is a public key ready to verify with, and where it came from.
+type resolvedKey struct {
+	pub       *ecdsa.PublicKey
+	id        string
+	expiresAt time.Time
+	source    string // a sentence fragment for the notes
+	notes     []string
+}
+
+type memKey struct {
+	key store.CachedKey
+	pub *ecdsa.PublicKey
+}
+
+// fresh reports whether a fetched key may be used without asking the
+// endpoint again: keys are cached until they expire.
+func fresh(k store.CachedKey, now time.Time) bool {
+	return k.ExpiresAt.IsZero() || now.Before(k.ExpiresAt)
+}
+
+// keysBase picks the key endpoint's base URL: the explicit override, else
+// the region a delivery's _links.root.href names when it is exactly one of
+// Talkdesk's documented gateways, else the configured region. The href comes
+// from an unverified body, so any other value is ignored.
+func (v *Verifier) keysBase(rootHref string) string {
+	if v.keysURL != "" {
+		return v.keysURL
+	}
+	for _, gw := range talkdeskGateways {
+		if rootHref == gw {
+			return gw
+		}
+	}
+	return v.regionGateway
+}
+
+// resolveKey finds the public key for id: local keys, then the in-process
+// memory and the cache, then the key endpoint. The error is a reason for an
+// unverifiable verdict.
+func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolvedKey, error) {
+	if pub, ok := v.localKeys[id]; ok {
+		return resolvedKey{pub: pub, id: id, source: "a local key (--talkdesk-key)"}, nil
+	}
+	now := v.now()
+	var notes []string
+	v.mu.Lock()
+	m, ok := v.memory[id]
+	v.mu.Unlock()
+	if ok && fresh(m.key, now) {
+		return resolvedKey{pub: m.pub, id: id, expiresAt: m.key.ExpiresAt, source: "fetched from " + m.key.Source}, nil
+	}
+	var stale *memKey
+	if ok {
+		stale = &m
+	}
+	if v.cache != nil {
+		k, found, err := v.cache.LoadKey(id)
+		switch {
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("key cache could not be read: %v", err))
+		case found:
+			if pub, perr := ParsePublicKey([]byte(k.PublicKey)); perr == nil {
+				mk := memKey{key: k, pub: pub}
+				if fresh(k, now) {
+					v.remember(id, mk)
+					return resolvedKey{pub: pub, id: id, expiresAt: k.ExpiresAt, source: "the key cache (fetched from " + k.Source + ")", notes: notes}, nil
+				}
+				stale = &mk
+			}
+		}
+	}
+	base := v.keysBase(rootHref)
+	f, err := v.fetchOnce(ctx, base, id)
+	if err != nil {
+		if stale != nil {
+			// The endpoint no longer answers for an expired key; the copy we
+			// have is still the key that id named.
+			notes = append(notes, "could not refresh the expired cached key: "+err.Error())
+			return resolvedKey{pub: stale.pub, id: id, expiresAt: stale.key.ExpiresAt, source: "the key cache (fetched from " + stale.key.Source + ")", notes: notes}, nil
+		}
+		return resolvedKey{}, err
+	}
+	notes = append(notes, f.notes...)
+	return resolvedKey{pub: f.pub, id: id, expiresAt: f.key.ExpiresAt, source: "fetched from " + f.key.Source, notes: notes}, nil
+}
+
+func (v *Verifier) remember(id string, mk memKey) {
+	v.mu.Lock()
+	v.memory[id] = mk
+	v.mu.Unlock()
+}
+
+// keyFetch is one in-flight fetch of a key; concurrent Checks for the same
+// key wait on done instead of asking the endpoint again.
+type keyFetch struct {
+	done  chan struct{}
+	key   store.CachedKey
+	pub   *ecdsa.PublicKey
+	notes []string
+	err   error
+}
+
+// fetchOnce fetches id from base, sharing one request among all concurrent
+// callers. The request runs on its own goroutine with its own timeout, so a
+// caller that gives up does not fail the others.
+func (v *Verifier) fetchOnce(ctx context.Context, base, id string) (*keyFetch, error) {
+	k := base + "\x00" + id
+	v.mu.Lock()
+	if m, ok := v.memory[id]; ok && m.key.Source != "" && fresh(m.key, v.now()) {
+		// Another caller finished fetching between our lookup and now.
+		v.mu.Unlock()
+		return &keyFetch{key: m.key, pub: m.pub}, nil
+	}
+	f, ok := v.inflight[k]
+	if !ok {
+		f = &keyFetch{done: make(chan struct{})}
+		v.inflight[k] = f
+		go v.runFetch(context.WithoutCancel(ctx), k, base, id, f)
+	}
+	v.mu.Unlock()
+	select {
+	case <-f.done:
+		return f, f.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("verification was cancelled while fetching key %s: %w", id, ctx.Err())
+	}
+}
+
+func (v *Verifier) runFetch(ctx context.Context, k, base, id string, f *keyFetch) {
+	f.key, f.pub, f.err = v.fetchKey(ctx, base, id)
+	if f.err == nil {
+		if v.cache != nil {
+			if err := v.cache.SaveKey(f.key); err != nil {
+				f.notes = append(f.notes, fmt.Sprintf("key %s could not be cached: %v", id, err))
+			}
+		}
+	}
+	v.mu.Lock()
+	if f.err == nil {
+		v.memory[id] = memKey{key: f.key, pub: f.pub}
+	}
+	delete(v.inflight, k)
+	v.mu.Unlock()
+	close(f.done)
+}
+
+// fetchKey asks the key endpoint for id. Every error is a complete reason for
+// an unverifiable verdict.
+func (v *Verifier) fetchKey(ctx context.Context, base, id string) (store.CachedKey, *ecdsa.PublicKey, error) {
+	ctx, cancel := context.WithTimeout(ctx, v.timeout)
+	defer cancel()
+	u := base + "/events/signature-keys/" + url.PathEscape(id)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("key endpoint URL %s is not usable: %w", u, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "hookscope")
+	resp, err := v.client.Do(req)
+	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s did not answer within %s", u, v.timeout)
+		}
+		return store.CachedKey{}, nil, fmt.Errorf("could not fetch key %s: %w", id, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered 404 Not Found: Talkdesk has no key %s there (wrong --talkdesk-region?)", u, id)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered %s", u, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKeyResponseBytes+1))
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s did not finish answering within %s", u, v.timeout)
+		}
+		return store.CachedKey{}, nil, fmt.Errorf("reading key %s from %s: %w", id, u, err)
+	}
+	if len(body) > maxKeyResponseBytes {
+		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered more than %d KiB; a key is far smaller", u, maxKeyResponseBytes>>10)
+	}
+	key, pub, err := parseKeyResponse(body, id)
+	if err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s %w", u, err)
+	}
+	key.Source = u
+	key.FetchedAt = v.now().UTC()
+	return key, pub, nil
+}
+
+// parseKeyResponse reads the key endpoint's JSON. Errors complete the
+// sentence "key endpoint URL ...".
+func parseKeyResponse(body []byte, id string) (store.CachedKey, *ecdsa.PublicKey, error) {
+	var kr KeyResponse
+	if err := json.Unmarshal(body, &kr); err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("answered with something that is not a key document: %v", err)
+	}
+	if kr.PublicKey == "" {
+		return store.CachedKey{}, nil, errors.New("answered without a public_key")
+	}
+	if kr.KeyID != "" && kr.KeyID != id {
+		return store.CachedKey{}, nil, fmt.Errorf("answered with key_id %q for key %s", truncate(kr.KeyID, 64), id)
+	}
+	pub, err := ParsePublicKey([]byte(kr.PublicKey))
+	if err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("served a public_key hookscope cannot use: %w", err)
+	}
+	k := store.CachedKey{KeyID: id, PublicKey: kr.PublicKey}
+	if k.CreatedAt, err = parseKeyTime(kr.CreatedAt); err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("answered with created_at %q, which is not a date", truncate(kr.CreatedAt, 64))
+	}
+	if k.ExpiresAt, err = parseKeyTime(kr.ExpiresAt); err != nil {
+		return store.CachedKey{}, nil, fmt.Errorf("answered with expires_at %q, which is not a date", truncate(kr.ExpiresAt, 64))
+	}
+	return k, pub, nil
+}
+
+// parseKeyTime reads a UTC date as the key endpoint writes it; RFC 3339 is
+// documented, the other layouts are common renderings of "UTC date".
+func parseKeyTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errors.New("not a date")
+}

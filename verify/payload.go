@@ -1,0 +1,160 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxPayloadBytes bounds the bodies verify decodes (JSON, XML, form, JWT
+// claims). Signatures are still checked over bodies of any size; larger
+// bodies are only not decoded.
+const MaxPayloadBytes = 8 << 20
+
+// Payload kinds reported in Result.PayloadKind.
+const (
+	KindJSON   = "json"
+	KindJWT    = "jwt"
+	KindXML    = "xml"
+	KindForm   = "form"
+	KindText   = "text"
+	KindBinary = "binary"
+	KindEmpty  = "empty"
+)
+
+// payload is a decoded body.
+type payload struct {
+	value any            // JSON value (numbers as json.Number), or nil
+	obj   map[string]any // value when it is a JSON object
+	kind  string
+	err   string // why the body is not what it looks like, for the user
+}
+
+// decodePayload decodes body by its look, using the Content-Type only to
+// recognise form bodies and JSON bodies that do not start with { or [.
+func decodePayload(body []byte, contentType string) payload {
+	if len(body) == 0 {
+		return payload{kind: KindEmpty}
+	}
+	if len(body) > MaxPayloadBytes {
+		return payload{kind: textOrBinary(sniffPrefix(body)), err: fmt.Sprintf("body is %d bytes, more than the %d MiB hookscope decodes", len(body), MaxPayloadBytes>>20)}
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	trimmed := bytes.TrimSpace(body)
+	var first byte
+	if len(trimmed) > 0 {
+		first = trimmed[0]
+	}
+	switch {
+	case first == '{' || first == '[' || len(trimmed) > 0 && (mt == "application/json" || strings.HasSuffix(mt, "+json")):
+		v, err := decodeJSON(body)
+		if err != nil {
+			return payload{kind: textOrBinary(body), err: "body is not valid JSON: " + err.Error()}
+		}
+		p := payload{kind: KindJSON, value: v}
+		p.obj, _ = v.(map[string]any)
+		return p
+	case first == '<':
+		if err := checkXML(body); err != nil {
+			return payload{kind: textOrBinary(body), err: "body is not well-formed XML: " + err.Error()}
+		}
+		return payload{kind: KindXML}
+	case mt == "application/x-www-form-urlencoded":
+		if _, err := url.ParseQuery(string(body)); err == nil {
+			return payload{kind: KindForm}
+		}
+	}
+	return payload{kind: textOrBinary(body)}
+}
+
+// decodeJSON decodes exactly one JSON value, keeping numbers exact
+// (json.Number) because ids such as Dialpad's call_id exceed float64.
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			// Offset counts the bytes read, the bad one included; report the
+			// bad byte's own 0-based position, which an editor can jump to.
+			return nil, fmt.Errorf("%s at offset %d", se.Error(), max(se.Offset-1, 0))
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("it ends before the JSON value does (offset %d)", len(b))
+		default:
+			return nil, err
+		}
+	}
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected data after the JSON value at offset %d", len(b)-len(rest))
+	}
+	return v, nil
+}
+
+// checkXML reports whether b is one well-formed XML document.
+func checkXML(b []byte) error {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.Strict = true
+	roots, depth := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	switch {
+	case roots == 0:
+		return errors.New("no root element")
+	case roots > 1:
+		return errors.New("more than one root element")
+	}
+	return nil
+}
+
+// sniffPrefix is the start of a body too large to decode, cut at a rune
+// boundary so that the cut alone does not make text look binary.
+func sniffPrefix(b []byte) []byte {
+	const n = 4096
+	if len(b) <= n {
+		return b
+	}
+	s := b[:n]
+	for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(s); i++ {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// textOrBinary tells printable UTF-8 text from anything else.
+func textOrBinary(b []byte) string {
+	if !utf8.Valid(b) {
+		return KindBinary
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return KindBinary
+		}
+	}
+	return KindText
+}

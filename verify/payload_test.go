@@ -1,0 +1,68 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestPayloadKinds(t *testing.T) {
+	tests := []struct {
+		name, ct, body, kind, errPart string
+	}{
+		{"empty", "", "", KindEmpty, ""},
+		{"json object", "", `{"a":1}`, KindJSON, ""},
+		{"json array with spaces", "text/plain", "  [1, 2]\n", KindJSON, ""},
+		{"json scalar by content type", "application/json; charset=utf-8", `"hi"`, KindJSON, ""},
+		{"vendor json type", "application/vnd.x+json", `42`, KindJSON, ""},
+		{"bad json", "", `{"a": x}`, KindText, "body is not valid JSON: invalid character 'x' looking for beginning of value at offset 6"},
+		{"truncated json", "", `{"a": [1, 2`, KindText, "body is not valid JSON: it ends before the JSON value does"},
+		{"trailing data", "", `{"a":1} {"b":2}`, KindText, "unexpected data after the JSON value at offset 8"},
+		{"xml", "", `<?xml version="1.0"?><a><b>1</b></a>`, KindXML, ""},
+		{"bad xml", "", `<a><b></a>`, KindText, "body is not well-formed XML"},
+		{"two xml roots", "", `<a/><b/>`, KindText, "more than one root element"},
+		{"form", "application/x-www-form-urlencoded", "a=1&b=2", KindForm, ""},
+		{"text", "", "hello world\n", KindText, ""},
+		{"binary", "", "\x00\x01\x02", KindBinary, ""},
+		{"invalid utf-8", "", "ab\xffcd", KindBinary, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := decodePayload([]byte(tc.body), tc.ct)
+			if p.kind != tc.kind || !strings.Contains(p.err, tc.errPart) || (tc.errPart == "" && p.err != "") {
+				t.Errorf("kind %q err %q, want %q %q", p.kind, p.err, tc.kind, tc.errPart)
+			}
+			if (p.kind == KindJSON) != (p.value != nil) {
+				t.Errorf("value %v for kind %s", p.value, p.kind)
+			}
+		})
+	}
+}
+
+func TestPayloadNumbersExact(t *testing.T) {
+	v := mustNew(t, Config{})
+	got := check(v, Request{Path: "/", Body: []byte(`{"call_id":6543210987654321012,"f":1.5}`)})
+	m := got.Payload.(map[string]any)
+	if m["call_id"] != json.Number("6543210987654321012") || m["f"] != json.Number("1.5") {
+		t.Fatalf("payload %v", m)
+	}
+}
+
+func TestPayloadTooLarge(t *testing.T) {
+	body := append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), MaxPayloadBytes)...)
+	body = append(body, `"}`...)
+	v := mustNew(t, Config{})
+	got := check(v, Request{Path: "/", Body: body})
+	if got.Payload != nil || got.PayloadKind != KindText || !strings.Contains(got.PayloadErr, "more than the 8 MiB") {
+		t.Fatalf("kind %q err %q", got.PayloadKind, got.PayloadErr)
+	}
+}
+
+func TestContentEncodingNote(t *testing.T) {
+	v := mustNew(t, Config{})
+	got := check(v, Request{Path: "/", Header: hdr("Content-Encoding", "gzip"), Body: []byte{0x1f, 0x8b}})
+	if len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "gzip-encoded") {
+		t.Fatalf("notes %q", got.Notes)
+	}
+}

@@ -1,0 +1,118 @@
+package verify
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Request is a captured delivery as verify needs it. Body is the exact raw
+// bytes received: signatures cover them, not a re-encoding.
+type Request struct {
+	Method string
+	Path   string // without query
+	Query  string
+	Header store.Header
+	Body   []byte
+	// ReceivedAt is when the delivery arrived; key expiry and JWT exp/nbf
+	// are judged at this time so that re-verifying an old delivery gives
+	// the same answer. Zero means now.
+	ReceivedAt time.Time
+}
+
+// Result is everything Check concluded about a delivery.
+type Result struct {
+	Provider        string
+	EventType       string
+	ProviderEventID string
+	Signature       store.Signature
+	// Payload is the decoded JSON body (numbers as json.Number) or, for a
+	// Dialpad JWT, its decoded claims; nil when the body is not JSON.
+	Payload any
+	// PayloadKind is one of the Kind constants.
+	PayloadKind string
+	// PayloadErr says why the body is not what it looks like, e.g. "body is
+	// not valid JSON: invalid character 'x' ... at offset 12".
+	PayloadErr string
+	// Notes are further findings in words: where a key came from, a DCE
+	// bearer token, unreplaced HTTP Notifier placeholders, ...
+	Notes []string
+}
+
+// Check detects the provider of a delivery and verifies its signature. It
+// may fetch a Talkdesk key (bounded by the fetch timeout and shared with
+// concurrent Checks for the same key), so run it off the capture path.
+func (v *Verifier) Check(ctx context.Context, r Request) Result {
+	when := r.ReceivedAt
+	if when.IsZero() {
+		when = v.now()
+	}
+	p := decodePayload(r.Body, r.Header.Get("Content-Type"))
+	tok, isJWT := extractJWT(r.Body)
+	d := v.detect(r, p, isJWT)
+	res := Result{Provider: d.provider}
+
+	switch d.provider {
+	case ProviderTalkdeskEvents:
+		res.Signature, res.Notes = v.checkTalkdesk(ctx, r, p.obj, when)
+	case ProviderTalkifAI:
+		res.Signature = checkTalkifAI(r.Header, r.Body, v.talkifai)
+	case ProviderDialpad:
+		var claims map[string]any
+		res.Signature, claims, p = v.checkDialpad(tok, isJWT, p, when)
+		if claims != nil {
+			p = payload{kind: KindJWT, value: claims, obj: claims}
+		}
+	case ProviderHMAC:
+		res.Signature = checkHMAC(*d.hmac, r.Header, r.Body)
+	case ProviderTalkdeskTrigger:
+		res.Signature = unsigned("Talkdesk documents no signature for Webhook Trigger deliveries")
+	case ProviderTalkdeskDCE:
+		res.Signature = unsigned("Talkdesk documents no signature for the Digital Connect bridge; it authenticates with an OAuth bearer token")
+		res.Notes = dceNotes(r)
+	case ProviderTalkdeskNotifier:
+		res.Signature = unsigned("Talkdesk documents no signature for HTTP Notifier deliveries")
+		res.Notes = notifierNotes(p, r.Body)
+	default:
+		res.Signature = unsigned("no provider recognised: name one with --route PATH_PREFIX=PROVIDER")
+	}
+
+	res.Payload, res.PayloadKind, res.PayloadErr = p.value, p.kind, p.err
+	res.EventType = eventType(d.provider, d, p.obj)
+	res.ProviderEventID = v.providerEventID(d.provider, p.obj)
+	if enc := strings.TrimSpace(r.Header.Get("Content-Encoding")); enc != "" && !strings.EqualFold(enc, "identity") {
+		res.Notes = append(res.Notes, "body is "+truncate(enc, 32)+"-encoded: the signature and payload were checked on the bytes as received")
+	}
+	return res
+}
+
+func unsigned(reason string) store.Signature {
+	return store.Signature{Status: store.SigUnsigned, Scheme: SchemeNone, Reason: reason}
+}
+
+// checkDialpad judges a Dialpad delivery: a JWT body is verified (claims
+// decoded whatever the verdict), plain JSON is unsigned.
+func (v *Verifier) checkDialpad(tok string, isJWT bool, p payload, when time.Time) (store.Signature, map[string]any, payload) {
+	if !isJWT {
+		if p.kind == KindJSON {
+			reason := "plain JSON: Dialpad signs (as an HS256 JWT) only webhooks created with a secret"
+			if len(v.dialpad) > 0 {
+				reason += "; a Dialpad secret is configured here, so this webhook was created without one or is not from Dialpad"
+			}
+			return unsigned(reason), nil, p
+		}
+		sig := store.Signature{Scheme: SchemeDialpadJWT, Algorithm: "jwt-hs256"}
+		return sigInvalid(sig, "body is neither a JWT nor JSON: Dialpad sends one of the two"), nil, p
+	}
+	t, err := parseJWT(tok)
+	if err != nil {
+		sig := store.Signature{Scheme: SchemeDialpadJWT, Algorithm: "jwt-hs256"}
+		return sigInvalid(sig, err.Error()), nil, p
+	}
+	if t.claimsErr != nil {
+		p = payload{kind: KindJWT, err: t.claimsErr.Error()}
+	}
+	return verifyDialpadJWT(t, v.dialpad, when), t.claims, p
+}
