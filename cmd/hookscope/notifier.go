@@ -237,7 +237,10 @@ func fillTemplate(tmpl []byte, format string, vals map[string]string) ([]byte, [
 			xml.EscapeText(&b, []byte(v))
 			return b.String(), true
 		}
-		q, _ := json.Marshal(v)
+		q, err := encodeJSON(v) // no HTML escaping: & stays &
+		if err != nil {
+			return "", false
+		}
 		return string(q[1 : len(q)-1]), true
 	})
 }
