@@ -156,9 +156,6 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	lastID := ""
 	if f.duplicate {
 		lastID = state.LastEventID[m.Name()]
-		if lastID == "" {
-			fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
-		}
 	}
 	for i := 0; i < f.count; i++ {
 		var d *delivery
@@ -169,6 +166,14 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if f.duplicate && i == 0 && fileBody == nil {
+			switch {
+			case d.eventID == "":
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", m.Name())
+			case lastID == "":
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
+			}
 		}
 		for _, w := range d.warnings {
 			fmt.Fprintf(e.stderr, "hookscope: warning: %s\n", w)
