@@ -68,3 +68,26 @@ func notifierNotes(p payload, body []byte) []string {
 	}
 	return notes
 }
+
+// FillPlaceholders replaces each HTTP Notifier {{placeholder}} in body —
+// the syntax the notifier notes look for — with fill(name) when fill knows
+// the name (given without braces and surrounding spaces), for `hookscope
+// send notifier`. It returns the new body and the placeholders left as they
+// were written, each once, in order of appearance. fill's result is
+// inserted as is: escaping it for JSON or XML is the caller's business.
+func FillPlaceholders(body []byte, fill func(name string) (string, bool)) ([]byte, []string) {
+	var left []string
+	seen := map[string]bool{}
+	out := placeholderRE.ReplaceAllFunc(body, func(m []byte) []byte {
+		name := strings.TrimSpace(string(m[2 : len(m)-2]))
+		if v, ok := fill(name); ok {
+			return []byte(v)
+		}
+		if s := string(m); !seen[s] {
+			seen[s] = true
+			left = append(left, s)
+		}
+		return m
+	})
+	return out, left
+}

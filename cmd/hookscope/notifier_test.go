@@ -1,0 +1,99 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSendNotifierTemplates(t *testing.T) {
+	sendEnv(t)
+	l := startListen(t)
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	to := l.url + "/hooks/notifier"
+	tests := []struct {
+		name, file, body string
+		extra            []string
+		code             int
+		stderrHas        string
+		stored           string // the body the listener must have, "" when nothing is sent
+	}{
+		{"json known", "a.json", `{"data":{"call_id":"{{call_id}}","duration":{{duration}},"phone":"{{ customer_phone_number }}"}}`,
+			[]string{"--trigger", "A call is missed"}, 0, "",
+			`{"data":{"call_id":"8f2a61c3d0b94e7fa5c1e2d3b4a59687","duration":0,"phone":"+14155550123"}}`},
+		{"xml known", "a.xml", `<call><id>{{call_id}}</id><hours>{{in_business_hours}}</hours></call>`,
+			[]string{"--trigger", "an-inbound-call-ends"}, 0, "",
+			`<call><id>8f2a61c3d0b94e7fa5c1e2d3b4a59687</id><hours>true</hours></call>`},
+		{"unknown reported and sent", "b.json", `{"c":"{{call_id}}","x":"{{ivr_name}}"}`,
+			nil, 1, "{{ivr_name}}",
+			`{"c":"8f2a61c3d0b94e7fa5c1e2d3b4a59687","x":"{{ivr_name}}"}`},
+		{"--fill supplies unknown, escaped", "c.json", `{"x":"{{ivr_name}}"}`,
+			[]string{"--fill", `ivr_name=Sales "EU" & <Support>`}, 0, "",
+			`{"x":"Sales \"EU\" & <Support>"}`},
+		{"--fill escaped in XML", "c.xml", `<x>{{ivr_name}}</x>`,
+			[]string{"--fill", `ivr_name=A & <B>`}, 0, "",
+			`<x>A &amp; &lt;B&gt;</x>`},
+		// Talkdesk's own sample body lacks its outer braces.
+		{"malformed JSON not sent", "d.json", "\"data\": {\n\"call_id\": \"{{call_id}}\"\n}",
+			nil, 1, "not well-formed JSON", ""},
+		{"malformed XML not sent", "e.xml", `<a>{{call_id}}</b>`, nil, 1, "not well-formed XML", ""},
+		{"two XML roots not sent", "f.xml", `<a/><b/>`, nil, 1, "one root element", ""},
+		{"sniffed XML", "g.txt", ` <a>{{agent_id}}</a>`, nil, 0, "", ` <a>6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d</a>`},
+	}
+	want := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"send", "notifier", "--template", write(tt.file, tt.body), "--to", to}, tt.extra...)
+			code, out, errs := run(t, args...)
+			if code != tt.code || !strings.Contains(errs, tt.stderrHas) {
+				t.Fatalf("exit %d (want %d), stderr %q (want %q)\n%s", code, tt.code, errs, tt.stderrHas, out)
+			}
+			if tt.stored == "" {
+				return
+			}
+			want++
+			got := storedDeliveries(t, l.db)
+			if len(got) != want {
+				t.Fatalf("listener has %d deliveries, want %d", len(got), want)
+			}
+			d := got[len(got)-1]
+			if string(d.body) != tt.stored {
+				t.Fatalf("stored %s\nwant   %s", d.body, tt.stored)
+			}
+			ct := "application/json"
+			if strings.HasPrefix(strings.TrimSpace(tt.stored), "<") {
+				ct = "application/xml"
+			}
+			if d.header.Get("Content-Type") != ct || d.path != "/hooks/notifier" {
+				t.Fatalf("content type %q path %q", d.header.Get("Content-Type"), d.path)
+			}
+		})
+	}
+}
+
+func TestFindTrigger(t *testing.T) {
+	if len(notifierTriggers) != 25 {
+		t.Fatalf("%d triggers documented, have %d", 25, len(notifierTriggers))
+	}
+	for in, want := range map[string]string{
+		"CSAT score received.":   "CSAT score received",
+		"csat-score-received":    "CSAT score received",
+		"AN AGENT LOGS IN":       "An agent logs in",
+		"a-call-is-abandoned":    "A call is abandoned",
+		" A note is created ":    "A note is created",
+		"An outbound call rings": "",
+	} {
+		got, ok := findTrigger(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("%q: %q %v", in, got, ok)
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/capture"
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/verify"
+	"github.com/hookscope/hookscope/verify/asyncapi"
+)
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newSendCmd) }
+
+// sendTimeout bounds one delivery: a provider gives up on a slow receiver
+// too (TalkifAI after 10 seconds).
+const sendTimeout = 30 * time.Second
+
+// sendFlags are the flags of `hookscope send`.
+type sendFlags struct {
+	specs     specFlags
+	to        string
+	sets      []string
+	bodyFile  string
+	tamper    bool
+	duplicate bool
+	count     int
+	asJSON    bool
+	list      bool
+}
+
+func newSendCmd(e *env) *cobra.Command {
+	f := &sendFlags{}
+	cmd := &cobra.Command{
+		Use:   "send MESSAGE",
+		Short: "Send a simulated, correctly signed provider delivery",
+		Long: "send plays the provider: it builds a delivery for an AsyncAPI message (name, title or\n" +
+			"event type: AppInstalledEvent, app.installed, contact-created, CONVERSATION_ENDED,\n" +
+			"CallEvent), signs it as the provider does and posts it to the local listener or --to.\n" +
+			"The body comes from the message's examples, else is synthesised from its schema.\n\n" +
+			"Talkdesk Events API deliveries are signed with a dev key (hookscope keys; one is created\n" +
+			"on first use) whose public half a running listener serves at /events/signature-keys/{id}.\n" +
+			"TalkifAI deliveries use HOOKSCOPE_TALKIFAI_SECRET (or secrets.talkifai in the config file);\n" +
+			"Dialpad deliveries become HS256 JWTs with HOOKSCOPE_DIALPAD_SECRET (or secrets.dialpad).\n\n" +
+			"hookscope send --list lists the messages.",
+		Example: "  hookscope send app.installed\n" +
+			"  hookscope send app.installed --set data.account_id=acc-1 --to http://localhost:3000/talkdesk/events\n" +
+			"  hookscope send app.installed --tamper        # the signature no longer matches\n" +
+			"  hookscope send app.installed --duplicate     # same event_id as the last one\n" +
+			"  hookscope send notifier --template body.json --trigger 'A call is missed'",
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runSend(cmd.Context(), e, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.to, "to", "", "target URL (default: the local listener, at a path for the message's provider)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a body value: PATH=VALUE, PATH a JSON pointer (/data/account_id) or dotted path (data.account_id); VALUE is JSON when it parses, else a string (repeatable)")
+	fl.StringVar(&f.bodyFile, "body", "", "send this file's bytes as the body instead of a synthesised one (still signed)")
+	fl.BoolVar(&f.tamper, "tamper", false, "change one character of the body after signing, so the signature no longer matches")
+	fl.BoolVar(&f.duplicate, "duplicate", false, "reuse the event id of the last delivery of this message (an at-least-once redelivery)")
+	fl.IntVar(&f.count, "count", 1, "send this many deliveries, each with a new event id unless --duplicate")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per delivery")
+	fl.BoolVar(&f.list, "list", false, "list the messages send knows and exit")
+	f.specs.register(cmd)
+	cmd.AddCommand(newSendNotifierCmd(e))
+	for _, c := range cmd.Commands() {
+		c.SetFlagErrorFunc(flagError)
+	}
+	return cmd
+}
+
+func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
+	if f.list {
+		if len(args) > 0 {
+			return usagef("--list takes no MESSAGE")
+		}
+	} else if len(args) != 1 {
+		return usagef("MESSAGE: name exactly one message (a name, title or event type such as app.installed); hookscope send --list lists them")
+	}
+	if f.count < 1 {
+		return usagef("--count: must be 1 or more, got %d", f.count)
+	}
+	if f.bodyFile != "" && len(f.sets) > 0 {
+		return usagef("--set: cannot change a --body file, which is sent as is; edit the file instead")
+	}
+	if f.bodyFile != "" && f.duplicate {
+		return usagef("--duplicate: a --body file is sent as is, with the event id it contains")
+	}
+	var sets []setFlag
+	for _, s := range f.sets {
+		sf, err := parseSet(s)
+		if err != nil {
+			return err
+		}
+		sets = append(sets, sf)
+	}
+	if f.to != "" {
+		if _, err := capture.ParseTarget(f.to); err != nil {
+			return usagef("--to: %v", err)
+		}
+	}
+	var fileBody []byte
+	if f.bodyFile != "" {
+		b, err := os.ReadFile(f.bodyFile)
+		if err != nil {
+			return fmt.Errorf("--body: %w", err)
+		}
+		fileBody = b
+	}
+
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	reg, warns, err := f.specs.registry(e, cfg)
+	if err != nil {
+		return err
+	}
+	printWarnings(e, userWarnings(warns))
+	if f.list {
+		return writeMessageList(e, reg)
+	}
+	m, ok := reg.Message(args[0])
+	if !ok {
+		return unknownMessage(reg, args[0])
+	}
+
+	sg, err := newSigner(e, cfg, m.Provider(), time.Now())
+	if err != nil {
+		return err
+	}
+	for _, n := range sg.notes {
+		fmt.Fprintf(e.stderr, "hookscope: %s\n", n)
+	}
+	state, err := loadSendState(e.sendStatePath())
+	if err != nil {
+		return err
+	}
+	target := f.to
+	if target == "" {
+		target = e.listenerOrigin() + defaultSendPath(m)
+	}
+	b := &builder{msg: m, origin: e.listenerOrigin(), sets: sets, now: time.Now}
+	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
+	out := newSendPrinter(e, f.asJSON)
+
+	lastID := ""
+	if f.duplicate {
+		lastID = state.LastEventID[m.Name()]
+	}
+	for i := 0; i < f.count; i++ {
+		var d *delivery
+		if fileBody != nil {
+			d, err = b.fromFile(fileBody)
+		} else {
+			d, err = b.build(lastID)
+		}
+		if err != nil {
+			return err
+		}
+		if f.duplicate && i == 0 && fileBody == nil {
+			switch {
+			case d.eventID == "":
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", m.Name())
+			case lastID == "":
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
+			}
+		}
+		for _, w := range d.warnings {
+			fmt.Fprintf(e.stderr, "hookscope: warning: %s\n", w)
+		}
+		if err := sg.sign(d); err != nil {
+			return err
+		}
+		if f.tamper {
+			d.tamper()
+		}
+		d.url = target
+		ev := store.Event{Method: d.method, Header: d.header}
+		a := sender.Send(ctx, ev, d.body, capture.Target{URL: target})
+		if err := out.print(d, a); err != nil {
+			return err
+		}
+		if a.Status == 0 {
+			return sendError(e, f.to == "", target, a.Error)
+		}
+		if d.eventID != "" {
+			lastID = d.eventID
+			state.LastEventID[m.Name()] = d.eventID
+			if err := state.save(e.sendStatePath()); err != nil {
+				return err
+			}
+		}
+		if !f.duplicate {
+			lastID = ""
+		}
+	}
+	return nil
+}
+
+// sendError explains a delivery that got no answer.
+func sendError(e *env, toListener bool, target, reason string) error {
+	msg := fmt.Sprintf("send to %s failed: %s", target, reason)
+	if toListener && strings.Contains(reason, "connection refused") {
+		msg += "\n  start a listener first (hookscope listen), or name another target with --to"
+	}
+	return errors.New(msg)
+}
+
+// listenerOrigin is the local listener's base URL: http:// and the default
+// --addr, with a wildcard host (":8080", "0.0.0.0:8080") reached on
+// loopback.
+func (e *env) listenerOrigin() string {
+	addr := e.defaultAddr()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// defaultSendPath is where a provider's deliveries go on the local
+// listener. Any path is captured; these are chosen so that provider
+// detection by path works (Webhook Trigger channel addresses, the DCE
+// bridge path) and the others are easy to filter with path:/hooks/*.
+func defaultSendPath(m *asyncapi.Message) string {
+	switch m.Provider() {
+	case verify.ProviderTalkdeskEvents:
+		return "/hooks/talkdesk"
+	case verify.ProviderTalkdeskDCE:
+		return "/automated-notifications/bridge/digital-connect"
+	case verify.ProviderDialpad:
+		return "/hooks/dialpad"
+	case verify.ProviderTalkifAI:
+		return "/hooks/talkifai"
+	case verify.ProviderTalkdeskNotifier:
+		return "/hooks/notifier"
+	}
+	// Webhook Trigger and unknown providers: the path ends in the channel
+	// address (/hooks/webhook-trigger/contact-created).
+	if ch := m.Channels(); len(ch) > 0 {
+		return "/hooks/" + strings.Trim(ch[0], "/")
+	}
+	return "/hooks/" + m.Name()
+}
+
+// writeMessageList prints `send --list`.
+func writeMessageList(e *env, reg *asyncapi.Registry) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tMESSAGE\tEVENT TYPE\tTITLE")
+	cell := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return strings.ReplaceAll(termsafe.Line(s), "\t", " ")
+	}
+	for _, m := range reg.Messages() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(m.Provider()), cell(m.Name()), cell(m.EventType()), cell(m.Title()))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("send --list: %w", err)
+	}
+	return nil
+}
+
+// unknownMessage is the usage error for a MESSAGE no spec has, naming the
+// closest names.
+func unknownMessage(reg *asyncapi.Registry, name string) error {
+	type cand struct {
+		label string
+		dist  int
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	q := strings.ToLower(name)
+	for _, m := range reg.Messages() {
+		for _, k := range []string{m.Name(), m.EventType(), m.Title()} {
+			if k == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			kl := strings.ToLower(k)
+			d := editDistance(q, kl)
+			if strings.Contains(kl, q) || strings.Contains(q, kl) {
+				d = 0
+			}
+			if d <= max(2, len(q)/3) {
+				cands = append(cands, cand{k, d})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
+	var names []string
+	for i, c := range cands {
+		if i == 5 {
+			break
+		}
+		names = append(names, termsafe.Line(c.label))
+	}
+	msg := fmt.Sprintf("MESSAGE: no message called %q in the loaded specs", termsafe.Line(name))
+	if len(names) > 0 {
+		msg += "; did you mean " + strings.Join(names, ", ") + "?"
+	}
+	return usagef("%s (hookscope send --list lists them all)", msg)
+}
+
+// editDistance is the Levenshtein distance between a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
