@@ -101,11 +101,3 @@ func (s *signer) sign(d *delivery) error {
 	return nil
 }
 
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
