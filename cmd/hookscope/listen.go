@@ -16,6 +16,7 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui"
 )
 
 // listenFlags are the flags of `hookscope listen`.
@@ -169,6 +170,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
+	// In the live view these lines are on the screen before the alternate
+	// screen opens and again after it closes.
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), db.Path())
 	if fw != nil {
 		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", f.forwardTo)
@@ -181,11 +184,21 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	go func() { errc <- srv.Serve(ctx) }()
 	go func() { errc <- pipe.Run(ctx) }()
 	go func() { errc <- api.Serve(ctx) }()
+	useTUI := !f.noTUI && isTerminal(e.stdout)
 	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
 	}
-	go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
+	if useTUI {
+		notices, stop := db.Subscribe(1024)
+		defer stop()
+		opts := ui.Options{Source: uiSource{Store: db, reverify: pipe.Analyze}, Notices: notices,
+			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(srv.Addr().String()),
+			Secrets: append(chk.secrets, e.configuredSecrets()...)}
+		go func() { errc <- ui.Run(ctx, opts) }()
+	} else {
+		go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
+	}
 
 	var first error
 	for i := 0; i < parts; i++ {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 )
@@ -65,7 +66,11 @@ func newShowCmd(e *env) *cobra.Command {
 			case raw:
 				return e.writeExactFunc(func(w writer) error { return textout.Raw(w, rec, body) })
 			}
-			return textout.Show(e.stdout, rec, body, e.maskOptions(reveal))
+			opts := textout.ShowOptions{}
+			if !reveal {
+				opts.Redactor = redact.New(e.configuredSecrets())
+			}
+			return textout.Show(e.stdout, rec, body, opts)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
@@ -106,13 +111,22 @@ type bytesBuffer []byte
 
 func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
-// maskOptions hides secrets in the readable view unless reveal is set. The
-// masking rules arrive with ui/redact; until then nothing is masked.
-func (e *env) maskOptions(reveal bool) textout.ShowOptions {
-	if reveal || maskFuncs == nil {
-		return textout.ShowOptions{}
+// configuredSecrets lists the secrets from the environment and the config
+// file, so that they are masked wherever they appear in a delivery.
+func (e *env) configuredSecrets() []string {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		cfg = &config{}
 	}
-	return maskFuncs(e)
+	out := []string{e.getenv("HOOKSCOPE_TALKIFAI_SECRET"), e.getenv("HOOKSCOPE_DIALPAD_SECRET"), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
+	for _, s := range cfg.Secrets.HMAC {
+		out = append(out, s)
+	}
+	var nonEmpty []string
+	for _, s := range out {
+		if s != "" {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	return nonEmpty
 }
-
-var maskFuncs func(e *env) textout.ShowOptions

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/analyze"
 	"github.com/hookscope/hookscope/verify/asyncapi"
+	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
 // verifyFlags are the flags that configure verification and validation,
@@ -58,7 +60,7 @@ func firstNonEmpty(vals ...string) string {
 
 // build reads and checks everything; flag mistakes are usage errors.
 func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
-	vc := verify.Config{Cache: cache, EventIDFields: cfg.EventIDFields}
+	vc := verify.Config{EventIDFields: cfg.EventIDFields}
 	var secrets []string
 	routes := append([]string(nil), v.routes...)
 	for _, prefix := range sortedKeys(cfg.Routes) {
@@ -117,14 +119,9 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: id, PEM: pem})
 	}
 	// The listener trusts its own dev keys, so `hookscope send` deliveries
-	// verify without any network.
-	if dev, err := e.devKeys().List(); err == nil {
-		for _, k := range dev {
-			if pem, err := k.PublicPEM(); err == nil {
-				vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: k.ID, PEM: pem})
-			}
-		}
-	}
+	// verify without any network — including keys created after it started
+	// (the first `send` creates one), hence a look-up rather than a list.
+	vc.Cache = devKeyCache{dir: e.devKeys(), next: cache}
 	ver, err := verify.New(vc)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -282,4 +279,32 @@ func allIDs(ctx context.Context, s store.Store) ([]string, error) {
 		}
 		after = recs[len(recs)-1].ID
 	}
+}
+
+// devKeyCache answers key look-ups from hookscope's dev keys first, then
+// from the store's cache of fetched Talkdesk keys.
+type devKeyCache struct {
+	dir  devkeys.Dir
+	next verify.KeyCache
+}
+
+func (c devKeyCache) LoadKey(id string) (store.CachedKey, bool, error) {
+	if k, err := c.dir.Get(id); err == nil {
+		pub, err := k.Public()
+		if err == nil {
+			return store.CachedKey{KeyID: k.ID, PublicKey: pub.PublicKey, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt,
+				FetchedAt: time.Now().UTC(), Source: "hookscope dev key " + c.dir.Path}, true, nil
+		}
+	}
+	if c.next == nil {
+		return store.CachedKey{}, false, nil
+	}
+	return c.next.LoadKey(id)
+}
+
+func (c devKeyCache) SaveKey(k store.CachedKey) error {
+	if c.next == nil {
+		return nil
+	}
+	return c.next.SaveKey(k)
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
@@ -20,10 +21,9 @@ const MaxShownBody = 1 << 20
 
 // ShowOptions tune Show.
 type ShowOptions struct {
-	// Mask rewrites header values and bodies to hide secrets; nil shows
-	// them as stored.
-	MaskHeader func(name, value string) string
-	MaskBody   func(contentType string, body []byte) []byte
+	// Redactor masks secret headers, fields and configured secrets; nil
+	// shows everything as stored.
+	Redactor *redact.Redactor
 }
 
 // Show writes the readable view of one delivery: request line, facts,
@@ -61,21 +61,33 @@ func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
 		}
 	}
 	b.WriteString("\nHeaders\n")
-	for _, f := range r.Header {
-		v := f.Value
-		if opts.MaskHeader != nil {
-			v = opts.MaskHeader(f.Name, v)
-		}
-		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(v))
+	hdr := r.Header
+	if opts.Redactor != nil {
+		hdr, _ = opts.Redactor.Header(hdr)
+	}
+	for _, f := range hdr {
+		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
 	}
 	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(body))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	if opts.MaskBody != nil {
-		body = opts.MaskBody(r.ContentType, body)
+	enc := r.ContentEncoding
+	if opts.Redactor != nil {
+		// Secrets inside a gzip body are only visible decoded: decode
+		// first, then mask.
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			if dec, err := gunzip(body, MaxShownBody+1); err == nil {
+				body, enc = dec, ""
+				io.WriteString(w, "  (gzip decoded for display)\n")
+			}
+		}
+		var n int
+		if body, n = opts.Redactor.Body(body, r.ContentType); n > 0 {
+			fmt.Fprintf(w, "  (%d secret values masked; --reveal-secrets shows them)\n", n)
+		}
 	}
-	_, err := io.WriteString(w, indent(BodyText(r.ContentEncoding, body))+"\n")
+	_, err := io.WriteString(w, indent(BodyText(enc, body))+"\n")
 	return err
 }
 

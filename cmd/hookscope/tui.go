@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui"
+)
+
+// uiSource adapts a store to the TUI's Source: reads from the store,
+// re-verification from whoever can verify (the listener's pipeline, the
+// running listener over its socket, or a local checker).
+type uiSource struct {
+	store.Store
+	reverify func(ctx context.Context, id string) error
+}
+
+func (s uiSource) Reverify(ctx context.Context, id string) error { return s.reverify(ctx, id) }
+
+// ngrokAPI is the local ngrok agent's API, which reports the public URL of
+// the tunnel. Only this loopback address is ever asked.
+const ngrokAPI = "http://127.0.0.1:4040/api/tunnels"
+
+// publicURL returns the https URL of the ngrok tunnel that forwards to
+// listenAddr (or the first https tunnel when none names it).
+func publicURL(listenAddr string) func(ctx context.Context) (string, error) {
+	client := &http.Client{Timeout: 2 * time.Second}
+	_, port, _ := net.SplitHostPort(listenAddr)
+	return func(ctx context.Context) (string, error) {
+		req, err := http.NewRequestWithContext(ctx, "GET", ngrokAPI, nil)
+		if err != nil {
+			return "", err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Tunnels []struct {
+				PublicURL string `json:"public_url"`
+				Config    struct {
+					Addr string `json:"addr"`
+				} `json:"config"`
+			} `json:"tunnels"`
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
+			return "", fmt.Errorf("ngrok API: %w", err)
+		}
+		first := ""
+		for _, t := range out.Tunnels {
+			if !strings.HasPrefix(t.PublicURL, "https://") {
+				continue
+			}
+			if port != "" && strings.HasSuffix(t.Config.Addr, ":"+port) {
+				return t.PublicURL, nil
+			}
+			if first == "" {
+				first = t.PublicURL
+			}
+		}
+		if first == "" {
+			return "", fmt.Errorf("ngrok reports no https tunnel")
+		}
+		return first, nil
+	}
+}
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newUICmd) }
+
+func newUICmd(e *env) *cobra.Command {
+	var db string
+	vf := &verifyFlags{}
+	cmd := &cobra.Command{
+		Use:   "ui",
+		Short: "Browse the database in the live view without listening",
+		Long: "ui opens the live view on a database. When a listener holds it, the view attaches\n" +
+			"to the running instance and updates as deliveries arrive.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !isTerminal(e.stdout) {
+				return fmt.Errorf("ui needs a terminal: stdout is not one (use hookscope ls or show)")
+			}
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			s, err := openStore(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			src := uiSource{Store: s}
+			var secrets []string
+			if c, ok := s.(*remote.Client); ok {
+				src.reverify = c.Reverify
+			} else {
+				chk, err := vf.build(e, cfg, s)
+				if err != nil {
+					return err
+				}
+				src.reverify = chk.pipeline(s).Analyze
+				secrets = chk.secrets
+			}
+			notices, cancel := s.Subscribe(1024)
+			defer cancel()
+			return ui.Run(cmd.Context(), ui.Options{Source: src, Notices: notices, DBPath: s.Path(),
+				Secrets: append(secrets, e.configuredSecrets()...)})
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	vf.register(cmd)
+	return cmd
+}
