@@ -100,4 +100,3 @@ func (s *signer) sign(d *delivery) error {
 	}
 	return nil
 }
-
