@@ -30,7 +30,7 @@ var (
 	bucketDedup    = []byte("dedup")   // provider \x00 provider event id -> first delivery id
 	bucketPins     = []byte("pins")    // id -> empty
 
-	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins}
+	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary}
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -156,6 +156,9 @@ func (db *DB) init(readOnly bool) error {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
 			}
+		}
+		if err := backfillSummaries(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get(keySchemaVersion) == nil {

@@ -106,13 +106,14 @@ func (f *Filter) Empty() bool { return f == nil || len(f.groups) == 0 && len(f.t
 // NeedsBody reports whether matching reads body bytes.
 func (f *Filter) NeedsBody() bool { return f != nil && len(f.text) > 0 }
 
-// matchesMeta is a hook for cheap pre-checks on the encoded event; every
-// record currently goes through Match.
-func (f *Filter) matchesMeta([]byte) bool { return true }
-
 // Match reports whether r matches. body is called only when free text must
 // be searched in the body.
 func (f *Filter) Match(r Record, body func() []byte) bool {
+	return f.matchSummary(summaryOf(r), r.ID, func() bool { return r.Pinned }, body)
+}
+
+// matchSummary is Match on the compact summary a scan reads.
+func (f *Filter) matchSummary(s summary, id string, pinned func() bool, body func() []byte) bool {
 	if f.Empty() {
 		return true
 	}
@@ -126,7 +127,7 @@ func (f *Filter) Match(r Record, body func() []byte) bool {
 		// none may hold.
 		anyPos, posOK := false, false
 		for _, t := range f.groups[k] {
-			m := matchTerm(t, r)
+			m := matchTerm(t, s, id, pinned)
 			if t.neg {
 				if m {
 					return false
@@ -141,7 +142,7 @@ func (f *Filter) Match(r Record, body func() []byte) bool {
 		}
 	}
 	for _, t := range f.text {
-		m := containsFold(r.Path, t.value) || r.Analysis != nil && containsFold(r.Analysis.EventType, t.value) ||
+		m := containsFold(s.Path, t.value) || containsFold(s.EventType, t.value) ||
 			body != nil && containsFoldBytes(body(), t.value)
 		if m == t.neg {
 			return false
@@ -150,34 +151,36 @@ func (f *Filter) Match(r Record, body func() []byte) bool {
 	return true
 }
 
-func matchTerm(t term, r Record) bool {
-	a := r.Analysis
+func matchTerm(t term, s summary, id string, pinned func() bool) bool {
 	v := strings.ToLower(t.value)
 	switch t.key {
 	case "provider":
-		return a != nil && glob(v, strings.ToLower(a.Provider))
+		return s.HasAnalysis && glob(v, strings.ToLower(s.Provider))
 	case "type":
-		return a != nil && glob(v, strings.ToLower(a.EventType))
+		return s.HasAnalysis && glob(v, strings.ToLower(s.EventType))
 	case "sig":
-		return strings.EqualFold(r.SignatureOrPending().Status, v)
+		if !s.HasAnalysis {
+			return v == SigPending
+		}
+		return strings.EqualFold(s.Sig, v)
 	case "schema":
-		if a == nil || a.Schema == nil {
+		if s.Schema == "" {
 			return v == "none"
 		}
-		return strings.EqualFold(a.Schema.Status, v)
+		return strings.EqualFold(s.Schema, v)
 	case "status":
 		m, _ := statusMatcher(v)
-		return m(r.Response.Status)
+		return m(s.Status)
 	case "method":
-		return strings.EqualFold(r.Method, v)
+		return strings.EqualFold(s.Method, v)
 	case "dup":
-		return (a != nil && a.DuplicateOf != "") == (v == "yes")
+		return s.Dup == (v == "yes")
 	case "pinned":
-		return r.Pinned == (v == "yes")
+		return pinned() == (v == "yes")
 	case "path":
-		return glob(t.value, r.Path) || strings.HasPrefix(r.Path, t.value)
+		return glob(t.value, s.Path) || strings.HasPrefix(s.Path, t.value)
 	case "id":
-		return strings.HasPrefix(r.ID, v)
+		return strings.HasPrefix(id, v)
 	}
 	return false
 }

@@ -46,8 +46,21 @@ func (db *DB) List(ctx context.Context, q Query) ([]Record, error) {
 // returns false. Records are decoded one at a time, so a scan of the whole
 // database holds one record in memory.
 func (db *DB) Scan(ctx context.Context, q Query, f *Filter, fn func(Record) bool) error {
+	return db.scan(ctx, q, f, true, fn)
+}
+
+// scan walks the matches; with decode false the records passed to fn carry
+// only their ID (counting needs no more).
+func (db *DB) scan(ctx context.Context, q Query, f *Filter, decode bool, fn func(Record) bool) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketEvents).Cursor()
+		// Walk the summaries (same keys as the events): the filter reads
+		// them, and only matches are decoded in full.
+		sb := tx.Bucket(bucketSummary)
+		if sb == nil {
+			return fmt.Errorf("store: %s has no summary bucket (open it once with a listener to build it)", db.path)
+		}
+		c := sb.Cursor()
+		events, bodies, pins := tx.Bucket(bucketEvents), tx.Bucket(bucketBodies), tx.Bucket(bucketPins)
 		var k, v []byte
 		step := c.Prev
 		switch {
@@ -78,15 +91,28 @@ func (db *DB) Scan(ctx context.Context, q Query, f *Filter, fn func(Record) bool
 			if n++; n%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if !f.matchesMeta(v) {
+			if !f.Empty() {
+				sum, err := decodeSummary(v)
+				if err != nil {
+					return fmt.Errorf("store: summary of %s: %w", k, err)
+				}
+				if !f.matchSummary(sum, string(k), func() bool { return pins.Get(k) != nil }, func() []byte { return bodies.Get(k) }) {
+					continue
+				}
+			}
+			if !decode {
+				if !fn(Record{Event: Event{ID: string(k)}}) {
+					return nil
+				}
 				continue
 			}
-			r, err := readRecord(tx, k, v)
+			ev := events.Get(k)
+			if ev == nil {
+				continue
+			}
+			r, err := readRecord(tx, k, ev)
 			if err != nil {
 				return err
-			}
-			if !f.Match(r, func() []byte { return tx.Bucket(bucketBodies).Get(k) }) {
-				continue
 			}
 			if !fn(r) {
 				return nil
@@ -112,7 +138,7 @@ func (db *DB) Count(ctx context.Context, filter string) (total, matched int, err
 	if f.Empty() {
 		return total, total, nil
 	}
-	err = db.Scan(ctx, Query{}, f, func(Record) bool { matched++; return true })
+	err = db.scan(ctx, Query{}, f, false, func(Record) bool { matched++; return true })
 	return total, matched, err
 }
 
@@ -176,10 +202,9 @@ func (db *DB) Attempt(ctx context.Context, id string, seq int) (Attempt, error) 
 	return a, err
 }
 
-// readRecord joins an event with its analysis, attempts and pin. Values are
-// copied out by decoding: nothing refers to bbolt memory after the
-// transaction.
-func readRecord(tx *bolt.Tx, k, v []byte) (Record, error) {
+// readRecordMeta decodes an event and its analysis. Values are copied out
+// by decoding: nothing refers to bbolt memory after the transaction.
+func readRecordMeta(tx *bolt.Tx, k, v []byte) (Record, error) {
 	var r Record
 	if err := json.Unmarshal(v, &r.Event); err != nil {
 		return r, fmt.Errorf("store: decode delivery %s: %w", k, err)
@@ -189,6 +214,15 @@ func readRecord(tx *bolt.Tx, k, v []byte) (Record, error) {
 		if err := json.Unmarshal(av, r.Analysis); err != nil {
 			return r, fmt.Errorf("store: decode analysis of %s: %w", k, err)
 		}
+	}
+	return r, nil
+}
+
+// readRecord joins an event with its analysis, attempts and pin.
+func readRecord(tx *bolt.Tx, k, v []byte) (Record, error) {
+	r, err := readRecordMeta(tx, k, v)
+	if err != nil {
+		return r, err
 	}
 	c := tx.Bucket(bucketReplays).Cursor()
 	for rk, rv := c.Seek(attemptKey(string(k), 1)); rk != nil && len(rk) == len(k)+4 && bytes.HasPrefix(rk, k); rk, rv = c.Next() {

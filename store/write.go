@@ -33,6 +33,9 @@ func (db *DB) Append(ctx context.Context, ev *Event, body []byte) error {
 		if err := events.Put(id, meta); err != nil {
 			return err
 		}
+		if err := appendOnly(tx, bucketSummary).Put(id, summaryOf(Record{Event: *ev}).encode()); err != nil {
+			return err
+		}
 		return bodies.Put(id, body)
 	}, func() []Notice { return []Notice{{ID: ev.ID, Kind: Captured}} })
 }
@@ -80,6 +83,9 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 				return err
 			}
 			if err := tx.Bucket(bucketBodies).Put([]byte(ev.ID), bodies[i]); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSummary).Put([]byte(ev.ID), summaryOf(Record{Event: *ev}).encode()); err != nil {
 				return err
 			}
 			ids = append(ids, ev.ID)
@@ -144,7 +150,10 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketAnalysis).Put([]byte(id), v)
+		if err := tx.Bucket(bucketAnalysis).Put([]byte(id), v); err != nil {
+			return err
+		}
+		return putSummary(tx, []byte(id))
 	}, func() []Notice { return []Notice{{ID: id, Kind: Analyzed}} })
 	return a, err
 }
@@ -207,6 +216,9 @@ func (db *DB) SetForward(ctx context.Context, id string, a *Attempt, resp Respon
 		if err := events.Put([]byte(id), v); err != nil {
 			return err
 		}
+		if err := putSummary(tx, []byte(id)); err != nil {
+			return err
+		}
 		// The forward's full response (headers, body) is kept like a
 		// replay attempt's so both are shown the same way.
 		rv, err := encodeAttempt(a)
@@ -242,7 +254,7 @@ func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
 			if pins.Get(k) != nil || tx.Bucket(bucketEvents).Get(k) == nil {
 				continue
 			}
-			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis} {
+			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary} {
 				if err := tx.Bucket(b).Delete(k); err != nil {
 					return err
 				}
