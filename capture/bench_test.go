@@ -17,8 +17,6 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// clients is how many concurrent senders the benchmark uses.
-const clients = 256
 
 // payload1K is a 1 KiB JSON delivery.
 var payload1K = func() []byte {
@@ -31,7 +29,7 @@ var payload1K = func() []byte {
 
 // drive posts n deliveries to url from `clients` goroutines and returns
 // the elapsed time and how many were answered 2xx.
-func drive(tb interface{ Error(...any) }, url string, n int) (time.Duration, int64) {
+func drive(tb interface{ Error(...any) }, url string, n, clients int) (time.Duration, int64) {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -64,9 +62,9 @@ func drive(tb interface{ Error(...any) }, url string, n int) (time.Duration, int
 // TestMain): real senders are other processes, and clients inside the
 // server's process would compete with it in the Go scheduler, which hides
 // the server's own costs behind run-queue delays.
-func driveExternal(tb testing.TB, url string, n int) (time.Duration, int64) {
+func driveExternal(tb testing.TB, url string, n, clients int) (time.Duration, int64) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d", clientEnv, url, n))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d", clientEnv, url, n, clients))
 	out, err := cmd.Output()
 	if err != nil {
 		tb.Fatalf("load client: %v", err)
@@ -85,12 +83,12 @@ const clientEnv = "HOOKSCOPE_BENCH_CLIENT"
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(clientEnv); spec != "" {
 		var url string
-		var n int
-		if _, err := fmt.Sscan(spec, &url, &n); err != nil {
+		var n, clients int
+		if _, err := fmt.Sscan(spec, &url, &n, &clients); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		d, ok := drive(failer{}, url, n)
+		d, ok := drive(failer{}, url, n, clients)
 		fmt.Println(int64(d), ok)
 		os.Exit(0)
 	}
@@ -114,12 +112,18 @@ func serve(tb testing.TB, h http.Handler) string {
 	return srv.URL() + "/hooks/talkdesk"
 }
 
-// BenchmarkCaptureVsBare posts 1 KiB JSON deliveries from 64 concurrent
-// clients to a bare net/http handler that reads the body and answers 200,
-// then to the real capture handler with durable group commit, and reports
-// both rates and their ratio. Every acknowledged capture is checked to be
-// stored.
+// BenchmarkCaptureVsBare posts 1 KiB JSON deliveries from 64 and from 256
+// concurrent clients (another process) to a bare net/http handler that reads
+// the body and answers 200, then to the real capture handler with durable
+// group commit, and reports both rates and their ratio. Every acknowledged
+// capture is checked to be stored.
 func BenchmarkCaptureVsBare(b *testing.B) {
+	for _, clients := range []int{64, 256} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchCaptureVsBare(b, clients) })
+	}
+}
+
+func benchCaptureVsBare(b *testing.B, clients int) {
 	bare := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusOK)
@@ -133,8 +137,8 @@ func BenchmarkCaptureVsBare(b *testing.B) {
 
 	before, _, _ := db.Count(context.Background(), "")
 	b.ResetTimer()
-	bareTime, _ := driveExternal(b, bare, b.N)
-	capTime, acked := driveExternal(b, captured, b.N)
+	bareTime, _ := driveExternal(b, bare, b.N, clients)
+	capTime, acked := driveExternal(b, captured, b.N, clients)
 	b.StopTimer()
 
 	after, _, _ := db.Count(context.Background(), "")
