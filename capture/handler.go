@@ -139,6 +139,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.writePolicy(w, status)
+	if a, ok := h.store.(answerRecorder); ok {
+		a.SetAnswered(ev.ID, h.opts.Now().Sub(start))
+	}
+}
+
+// answerRecorder is implemented by stores that can record, after the fact,
+// how long the answer took (the stored duration is otherwise measured just
+// before the commit, without it).
+type answerRecorder interface {
+	SetAnswered(id string, d time.Duration)
 }
 
 func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error) {

@@ -25,12 +25,13 @@ var (
 	bucketEvents   = []byte("events")
 	bucketBodies   = []byte("bodies")
 	bucketAnalysis = []byte("analysis")
-	bucketReplays  = []byte("replays") // id + big-endian uint32 attempt
-	bucketKeys     = []byte("keys")    // Talkdesk key id -> CachedKey
-	bucketDedup    = []byte("dedup")   // provider \x00 provider event id -> first delivery id
-	bucketPins     = []byte("pins")    // id -> empty
+	bucketReplays  = []byte("replays")  // id + big-endian uint32 attempt
+	bucketKeys     = []byte("keys")     // Talkdesk key id -> CachedKey
+	bucketDedup    = []byte("dedup")    // provider \x00 provider event id -> first delivery id
+	bucketPins     = []byte("pins")     // id -> empty
+	bucketAnswered = []byte("answered") // id -> float64 ms: time to answer, measured after the answer
 
-	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary}
+	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary, bucketAnswered}
 
 	keySchemaVersion = []byte("schema_version")
 )

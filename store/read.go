@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -208,6 +210,11 @@ func readRecordMeta(tx *bolt.Tx, k, v []byte) (Record, error) {
 	var r Record
 	if err := json.Unmarshal(v, &r.Event); err != nil {
 		return r, fmt.Errorf("store: decode delivery %s: %w", k, err)
+	}
+	if b := tx.Bucket(bucketAnswered); b != nil && r.Forward == nil {
+		if v := b.Get(k); len(v) == 8 {
+			r.Response.DurationMS = math.Float64frombits(binary.BigEndian.Uint64(v))
+		}
 	}
 	if av := tx.Bucket(bucketAnalysis).Get(k); av != nil {
 		r.Analysis = new(Analysis)

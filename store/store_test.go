@@ -365,3 +365,17 @@ func TestImportAllKeepsTimeOrderAndIsAtomic(t *testing.T) {
 		t.Fatalf("total %d", total)
 	}
 }
+
+func TestSetAnsweredOverridesDuration(t *testing.T) {
+	db := mustOpen(t)
+	ev := &Event{Method: "POST", Response: Response{Status: 200, DurationMS: 0.01}}
+	db.Append(context.Background(), ev, nil)
+	db.SetAnswered(ev.ID, 7*time.Millisecond)
+	// Writes are applied in order: once a later append is committed, the
+	// answer time is too.
+	mustAppend(t, db, "/later", nil)
+	r, _ := db.Get(context.Background(), ev.ID)
+	if r.Response.DurationMS != 7 {
+		t.Fatalf("duration %v, want 7", r.Response.DurationMS)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -48,6 +50,21 @@ func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
 	b := tx.Bucket(name)
 	b.FillPercent = 0.95
 	return b
+}
+
+// SetAnswered records how long hookscope took to answer delivery id, measured
+// once the answer was written (so it includes the commit). It does not wait:
+// the write joins the next group commit, and is skipped under overload (the
+// stored duration then stays the pre-commit measurement).
+func (db *DB) SetAnswered(id string, d time.Duration) {
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], math.Float64bits(float64(d.Microseconds())/1000))
+	db.updateLater(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
+			return nil // pruned meanwhile
+		}
+		return appendOnly(tx, bucketAnswered).Put([]byte(id), v[:])
+	})
 }
 
 // Import stores a delivery that was received elsewhere (an import): its id
@@ -254,7 +271,7 @@ func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
 			if pins.Get(k) != nil || tx.Bucket(bucketEvents).Get(k) == nil {
 				continue
 			}
-			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary} {
+			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary, bucketAnswered} {
 				if err := tx.Bucket(b).Delete(k); err != nil {
 					return err
 				}

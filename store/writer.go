@@ -42,6 +42,24 @@ func (db *DB) update(ctx context.Context, fn func(tx *bolt.Tx) error, notices fu
 	return <-op.done
 }
 
+// updateLater queues fn without waiting for it: it rides along with the next
+// group commit. When the queue is full it is dropped and false returned, so
+// a caller on the capture path never blocks for a non-essential write.
+func (db *DB) updateLater(fn func(tx *bolt.Tx) error) bool {
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	db.closeMu.RLock()
+	defer db.closeMu.RUnlock()
+	if db.closed {
+		return false
+	}
+	select {
+	case db.writes <- op:
+		return true
+	default:
+		return false
+	}
+}
+
 // writer is the single goroutine that writes to bbolt. It takes whatever
 // ops are waiting (up to maxBatch), applies them in one transaction with one
 // fsync, and acknowledges them all.
