@@ -62,7 +62,7 @@ func decodePayload(body []byte, contentType string) payload {
 		p.obj, _ = v.(map[string]any)
 		return p
 	case first == '<':
-		if err := checkXML(body); err != nil {
+		if err := CheckXML(body); err != nil {
 			return payload{kind: textOrBinary(body), err: "body is not well-formed XML: " + err.Error()}
 		}
 		return payload{kind: KindXML}
@@ -100,8 +100,9 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// checkXML reports whether b is one well-formed XML document.
-func checkXML(b []byte) error {
+// CheckXML reports whether b is one well-formed XML document: one root
+// element and no text outside it.
+func CheckXML(b []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
 	roots, depth := 0, 0
@@ -113,7 +114,7 @@ func checkXML(b []byte) error {
 		if err != nil {
 			return err
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
 			if depth == 0 {
 				roots++
@@ -121,13 +122,17 @@ func checkXML(b []byte) error {
 			depth++
 		case xml.EndElement:
 			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return errors.New("text outside the root element")
+			}
 		}
 	}
 	switch {
 	case roots == 0:
 		return errors.New("no root element")
 	case roots > 1:
-		return errors.New("more than one root element")
+		return fmt.Errorf("an XML document has one root element; this has %d", roots)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -258,34 +257,7 @@ func wellFormed(format string, body []byte) error {
 		}
 		return err
 	}
-	dec := xml.NewDecoder(bytes.NewReader(body))
-	roots, depth := 0, 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 {
-				roots++
-			}
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return errors.New("text outside the root element")
-			}
-		}
-	}
-	if roots != 1 {
-		return fmt.Errorf("an XML document has one root element; this has %d", roots)
-	}
-	return nil
+	return verify.CheckXML(body)
 }
 
 func lineCol(b []byte, off int64) (int, int) {
