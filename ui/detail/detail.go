@@ -86,6 +86,9 @@ type Model struct {
 
 	schemaSel int
 	mark      int // body line marked by the selected schema error; -1 none
+
+	attemptSel int       // the selected entry of the Replays tab
+	resp       *response // the response shown on the Replays tab, or nil
 }
 
 // New returns an empty detail view. redactor masks secrets; hl highlights
@@ -125,6 +128,9 @@ func (m *Model) SetRecord(r store.Record) {
 	m.rec, m.has = r, true
 	if errs := m.schemaErrors(); m.schemaSel >= len(errs) {
 		m.schemaSel = max(0, len(errs)-1)
+	}
+	if n := len(m.attempts()); m.attemptSel >= n {
+		m.attemptSel = max(0, n-1)
 	}
 }
 
@@ -208,7 +214,7 @@ func Prepare(b []byte, opts body.Options, r *redact.Redactor, reveal bool) *body
 // command preparing the body in the new mode if needed.
 func (m *Model) SetReveal(on bool) tea.Cmd {
 	m.reveal = on
-	return m.prepare()
+	return tea.Batch(m.prepare(), m.prepareResponse())
 }
 
 // ToggleRaw switches the body between decoded and exact bytes.
@@ -233,11 +239,15 @@ func (m *Model) NextTab() { m.SetTab(m.tab + 1) }
 // PrevTab cycles backwards.
 func (m *Model) PrevTab() { m.SetTab(m.tab - 1) }
 
-// ScrollBy scrolls the active tab n rows; on the Schema tab with errors it
-// moves the error selection instead.
+// ScrollBy scrolls the active tab n rows; on the Schema tab with errors
+// and on the list of attempts it moves the selection instead.
 func (m *Model) ScrollBy(n int) {
 	if m.tab == Schema && len(m.schemaErrors()) > 0 {
 		m.selectError(m.schemaSel + n)
+		return
+	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(m.attemptSel + n)
 		return
 	}
 	src, w, h := m.content()
@@ -250,6 +260,10 @@ func (m *Model) Top() {
 		m.selectError(0)
 		return
 	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(0)
+		return
+	}
 	m.pos[m.tab] = pager{}
 }
 
@@ -257,6 +271,10 @@ func (m *Model) Top() {
 func (m *Model) Bottom() {
 	if m.tab == Schema && len(m.schemaErrors()) > 0 {
 		m.selectError(len(m.schemaErrors()) - 1)
+		return
+	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(len(m.attempts()) - 1)
 		return
 	}
 	src, w, h := m.content()
