@@ -109,10 +109,12 @@ func (m Model) handleBulkResult(msg bulkResultMsg) (Model, tea.Cmd) {
 func (m Model) finishBulk() (Model, tea.Cmd) {
 	b := m.bulk
 	m.bulk.active = false
-	text := fmt.Sprintf("Replayed %d of %d to %s: %s", b.sum.sent, len(b.ids), termsafe.Line(b.target), b.sum)
+	// The counts come first: a narrow status line cuts the URL, not them.
+	text := fmt.Sprintf("Replayed %d of %d: %s", b.sum.sent, len(b.ids), b.sum)
 	if b.stopping {
 		text += " · stopped"
 	}
+	text += " → " + termsafe.Line(b.target)
 	l := levelInfo
 	if b.sum.errs > 0 || b.sum.non2xx > 0 || b.stopping {
 		l = levelWarn

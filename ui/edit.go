@@ -115,6 +115,7 @@ func readEdited(msg editorDoneMsg) tea.Cmd {
 }
 
 func (m Model) handleEdited(msg editedMsg) (Model, tea.Cmd) {
+	m.status = status{} // "Opening the body in the editor…" is over
 	switch {
 	case msg.err != nil:
 		m.setStatus(levelError, "edit: "+oneLine(msg.err))

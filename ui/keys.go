@@ -62,8 +62,8 @@ func DefaultKeyMap() KeyMap {
 		RecentPrev:   b([]string{"up"}, "↑", "older target"),
 		RecentNext:   b([]string{"down"}, "↓", "newer target"),
 		CancelPrompt: b([]string{"esc"}, "esc", "cancel"),
-		Resign:       b([]string{"y"}, "y", "re-sign and send"),
-		NoResign:     b([]string{"n"}, "n", "send unsigned copy"),
+		Resign:       b([]string{"y"}, "y", "sign again and send"),
+		NoResign:     b([]string{"n"}, "n", "send as edited"),
 		SendAnyway:   b([]string{"enter"}, "enter", "send anyway"),
 	}
 }

@@ -46,7 +46,7 @@ func (m Model) warningLines() []string {
 	case p.checking:
 		text = append(text, st.Position.Render("Checking whether hookscope can re-sign it…"))
 	case p.canResign:
-		text = append(text, "hookscope can re-sign it: "+termsafe.Line(p.why)+". "+st.Prompt.Render("Re-sign? y re-signs and sends · n sends it as edited · esc cancels"))
+		text = append(text, "hookscope can re-sign it: "+termsafe.Line(p.why)+". "+st.Prompt.Render("Sign it again? y signs and sends · n sends it as edited · esc cancels"))
 	default:
 		text = append(text, "hookscope cannot re-sign it: "+termsafe.Line(p.why)+". "+st.Prompt.Render("enter sends it anyway · esc cancels"))
 	}
