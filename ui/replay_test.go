@@ -222,7 +222,7 @@ func TestEditAndReplay(t *testing.T) {
 	}
 	m = press(t, m, "enter")
 	out := m.View().Content
-	if m.focus != focusConfirm || !strings.Contains(out, "will not match the original signature") || !strings.Contains(out, "can re-sign it") {
+	if m.focus != focusConfirm || !strings.Contains(out, "will not match the edited body") || !strings.Contains(out, "It can be signed again") {
 		t.Fatalf("no warning with a re-sign offer:\n%s", out)
 	}
 	m = press(t, m, "y")
@@ -247,7 +247,7 @@ func TestEditAndReplay(t *testing.T) {
 	src.SetResign(false, "no TalkifAI secret is configured")
 	m = press(t, m, "e", "enter")
 	out = m.View().Content
-	if !strings.Contains(out, "cannot re-sign it: no TalkifAI secret is configured") {
+	if !strings.Contains(out, "It cannot be signed again: no TalkifAI secret is configured") {
 		t.Fatalf("no refusal in the warning:\n%s", out)
 	}
 	m = press(t, m, "y")
@@ -287,7 +287,7 @@ func TestResponseView(t *testing.T) {
 	m = drive(t, m, nil, captured(sel.ID))
 	m = press(t, m, "enter", "shift+tab", "enter")
 	out := m.View().Content
-	for _, want := range []string{"Response to the attempt #1", "422", "Set-Cookie:", "client_secret", "␛"} {
+	for _, want := range []string{"Response to attempt #1", "422", "Set-Cookie:", "client_secret", "␛"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("response view lacks %q:\n%s", want, out)
 		}
@@ -302,7 +302,7 @@ func TestResponseView(t *testing.T) {
 		t.Fatalf("s does not reveal the response's secrets:\n%s", out)
 	}
 	m = press(t, m, "esc")
-	if !m.detailOpen || m.detail.ResponseOpen() || !strings.Contains(m.View().Content, "#1") {
+	if !m.detailOpen || m.detail.ResponseOpen() || !strings.Contains(m.View().Content, "enter shows the response") {
 		t.Fatal("esc must go back to the attempts, not close the detail")
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // maxBarLines bounds the edit warning so the list keeps most of a small
 // screen.
-const maxBarLines = 4
+const maxBarLines = 5
 
 // promptBar returns the lines shown above the status line: the replay
 // target prompt, or the warning before an edited copy is sent; none
@@ -40,15 +40,16 @@ func (m Model) warningLines() []string {
 	st := m.styles.Status
 	p := m.prompt
 	w := max(20, m.width-2)
+	// The choices are on the help line below.
 	var text []string
-	text = append(text, st.Warning.Render("⚠ The edited body will not match the original signature: the target will reject it as invalid unless it is signed again."))
+	text = append(text, st.Warning.Render("⚠ The original signature will not match the edited body: the target will find it invalid."))
 	switch {
 	case p.checking:
-		text = append(text, st.Position.Render("Checking whether hookscope can re-sign it…"))
+		text = append(text, st.Position.Render("Checking whether hookscope can sign it again…"))
 	case p.canResign:
-		text = append(text, "hookscope can re-sign it: "+termsafe.Line(p.why)+". "+st.Prompt.Render("Sign it again? y signs and sends · n sends it as edited · esc cancels"))
+		text = append(text, "It can be signed again: "+termsafe.Line(p.why)+". "+st.Prompt.Render("Sign it again?"))
 	default:
-		text = append(text, "hookscope cannot re-sign it: "+termsafe.Line(p.why)+". "+st.Prompt.Render("enter sends it anyway · esc cancels"))
+		text = append(text, "It cannot be signed again: "+termsafe.Line(p.why)+". "+st.Prompt.Render("Send it anyway?"))
 	}
 	var out []string
 	for _, t := range text {
@@ -57,7 +58,7 @@ func (m Model) warningLines() []string {
 		}
 	}
 	if len(out) > maxBarLines {
-		out = out[len(out)-maxBarLines:] // the choices matter most
+		out = out[:maxBarLines]
 	}
 	return out
 }
@@ -69,15 +70,15 @@ func (m Model) bulkStatus() string {
 	done := b.sum.sent
 	total := len(b.ids)
 	bar := m.bar
-	bar.SetWidth(max(10, min(30, m.width/5)))
+	bar.SetWidth(max(8, min(30, m.width/8)))
 	pct := 0.0
 	if total > 0 {
 		pct = float64(done) / float64(total)
 	}
-	verb := "Replaying"
-	tail := "esc stops"
+	// How to stop is on the help line.
+	s := fmt.Sprintf("Replaying %s %d/%d · %s", bar.ViewAs(pct), done, total, b.sum)
 	if b.stopping {
-		verb, tail = "Stopping", fmt.Sprintf("%d in flight", b.inflight)
+		s = fmt.Sprintf("Stopping %s %d/%d · %d in flight · %s", bar.ViewAs(pct), done, total, b.inflight, b.sum)
 	}
-	return fmt.Sprintf("%s %s %d/%d · %s · %s", verb, bar.ViewAs(pct), done, total, b.sum, tail)
+	return s
 }

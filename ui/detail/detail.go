@@ -87,7 +87,7 @@ type Model struct {
 	schemaSel int
 	mark      int // body line marked by the selected schema error; -1 none
 
-	attemptSel int       // the selected entry of the Replays tab
+	attemptSel int       // the selected entry of the Replays tab; -1 the newest
 	resp       *response // the response shown on the Replays tab, or nil
 }
 
@@ -100,7 +100,7 @@ func New(s Styles, v verdict.Styles, r *redact.Redactor, hl *body.Highlighter, l
 	if r == nil {
 		r = redact.New(nil)
 	}
-	return Model{styles: s, verdict: v, redactor: r, hl: hl, loc: loc, mark: -1}
+	return Model{styles: s, verdict: v, redactor: r, hl: hl, loc: loc, mark: -1, attemptSel: -1}
 }
 
 // SetStyles replaces the styles and the body highlighter.
@@ -123,14 +123,11 @@ func (m *Model) SetRecord(r store.Record) {
 	if !m.has || r.ID != m.rec.ID {
 		tab := m.tab
 		*m = Model{styles: m.styles, verdict: m.verdict, redactor: m.redactor, hl: m.hl, loc: m.loc,
-			width: m.width, height: m.height, tab: tab, mark: -1}
+			width: m.width, height: m.height, tab: tab, mark: -1, attemptSel: -1}
 	}
 	m.rec, m.has = r, true
 	if errs := m.schemaErrors(); m.schemaSel >= len(errs) {
 		m.schemaSel = max(0, len(errs)-1)
-	}
-	if n := len(m.attempts()); m.attemptSel >= n {
-		m.attemptSel = max(0, n-1)
 	}
 }
 
@@ -247,7 +244,7 @@ func (m *Model) ScrollBy(n int) {
 		return
 	}
 	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
-		m.selectAttempt(m.attemptSel + n)
+		m.selectAttempt(m.selectedAttempt() + n)
 		return
 	}
 	src, w, h := m.content()

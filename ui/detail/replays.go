@@ -44,7 +44,18 @@ func (m Model) SelectedAttempt() (int, bool) {
 	if m.tab != Replays || m.resp != nil || len(as) == 0 {
 		return 0, false
 	}
-	return as[min(m.attemptSel, len(as)-1)].Seq, true
+	return as[m.selectedAttempt()].Seq, true
+}
+
+// selectedAttempt is the index of the selected entry: the newest until the
+// user moves the selection, so enter right after a replay shows its
+// answer.
+func (m Model) selectedAttempt() int {
+	n := len(m.attempts())
+	if m.attemptSel < 0 || m.attemptSel >= n {
+		return n - 1
+	}
+	return m.attemptSel
 }
 
 // OpenResponse shows the response of attempt seq as loading; SetAttempt
@@ -149,7 +160,7 @@ func (m Model) replays() (out []string, starts []int) {
 	if len(as) == 0 {
 		return []string{m.dim("No replay attempts for this delivery. r replays it; e edits and replays it.")}, nil
 	}
-	sel := min(m.attemptSel, len(as)-1)
+	sel := m.selectedAttempt()
 	for i, a := range as {
 		label := "#" + strconv.Itoa(a.Seq)
 		if a.Seq == 0 {
@@ -203,11 +214,11 @@ func (r responseLines) Width(i int) int {
 
 func (m Model) responseLines() lines {
 	r := m.resp
-	label := "attempt #" + strconv.Itoa(r.seq)
+	label := "Response to attempt #" + strconv.Itoa(r.seq)
 	if r.seq == 0 {
-		label = "live forward to the app"
+		label = "Response of the app to the live forward"
 	}
-	head := []string{m.styles.Heading.Render("Response to the " + label)}
+	head := []string{m.styles.Heading.Render(label)}
 	switch {
 	case r.loading:
 		return staticLines(append(head, m.dim("loading…")))
