@@ -1,6 +1,7 @@
 // Package ui is hookscope's live terminal interface, built on Bubble Tea v2:
 // a header, the delivery list and the per-delivery detail, a filter, help,
-// and a status bar.
+// a status bar, and replay of deliveries (one, the marked ones, or an
+// edited copy) to a target the user types.
 //
 // The root Model is the only tea.Model. It owns focus (which child gets a
 // key), the window of deliveries held, and every read from the Source, all
