@@ -40,6 +40,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.MouseClickMsg:
+		if m.focus == focusPrompt || m.focus == focusConfirm {
+			return m, nil // a click must not move keys away from an open prompt
+		}
 		return m.handleClick(msg.Mouse())
 	case tea.MouseWheelMsg:
 		return m.handleWheel(msg.Mouse())
