@@ -13,12 +13,18 @@ type KeyMap struct {
 	Reverify, CopyCurl, CopyBody            key.Binding
 	Reveal, Raw                             key.Binding
 	Help, Quit                              key.Binding
+	// Replay: r one delivery, space marks, R the marked ones, e an edited
+	// copy; esc stops a bulk replay.
+	Replay, Mark, ReplayMarked, Edit, StopBulk key.Binding
 	// Filter input.
 	Apply, Cancel key.Binding
+	// Replay target prompt.
+	Send, RecentPrev, RecentNext, CancelPrompt key.Binding
+	// The warning before an edited copy is sent.
+	Resign, NoResign, SendAnyway key.Binding
 }
 
-// DefaultKeyMap returns the standard bindings. r, space, R and e are left
-// free for replay.
+// DefaultKeyMap returns the standard bindings.
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
@@ -45,8 +51,20 @@ func DefaultKeyMap() KeyMap {
 		Raw:          b([]string{"x"}, "x", "raw/pretty"),
 		Help:         b([]string{"?"}, "?", "help"),
 		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Replay:       b([]string{"r"}, "r", "replay"),
+		Mark:         b([]string{"space"}, "space", "mark"),
+		ReplayMarked: b([]string{"R"}, "R", "replay marked"),
+		Edit:         b([]string{"e"}, "e", "edit & replay"),
+		StopBulk:     b([]string{"esc", "ctrl+c"}, "esc", "stop replaying"),
 		Apply:        b([]string{"enter"}, "enter", "apply filter"),
 		Cancel:       b([]string{"esc"}, "esc", "clear filter"),
+		Send:         b([]string{"enter"}, "enter", "send"),
+		RecentPrev:   b([]string{"up"}, "↑", "older target"),
+		RecentNext:   b([]string{"down"}, "↓", "newer target"),
+		CancelPrompt: b([]string{"esc"}, "esc", "cancel"),
+		Resign:       b([]string{"y"}, "y", "sign again and send"),
+		NoResign:     b([]string{"n"}, "n", "send as edited"),
+		SendAnyway:   b([]string{"enter"}, "enter", "send anyway"),
 	}
 }
 
@@ -55,34 +73,51 @@ type contextKeys struct {
 	k      KeyMap
 	focus  focus
 	filter bool // a filter is active
+	bulk   bool // a bulk replay is running
+	resign bool // the edit warning offers to re-sign
 }
 
 // ShortHelp returns the one-line help.
 func (c contextKeys) ShortHelp() []key.Binding {
 	k := c.k
+	var bs []key.Binding
+	if c.bulk {
+		bs = append(bs, k.StopBulk)
+	}
 	switch c.focus {
 	case focusFilter:
 		return []key.Binding{k.Apply, k.Cancel}
+	case focusPrompt:
+		return []key.Binding{k.Send, k.RecentPrev, k.RecentNext, k.CancelPrompt}
+	case focusConfirm:
+		if c.resign {
+			return []key.Binding{k.Resign, k.NoResign, k.CancelPrompt}
+		}
+		return []key.Binding{k.SendAnyway, k.CancelPrompt}
 	case focusDetail:
-		return []key.Binding{k.NextTab, k.Up, k.Down, k.Back, k.Raw, k.Reveal, k.CopyCurl, k.Help, k.Quit}
+		return append(bs, k.NextTab, k.Up, k.Down, k.Back, k.Replay, k.Edit, k.Raw, k.Reveal, k.CopyCurl, k.Help, k.Quit)
 	}
-	bs := []key.Binding{k.Up, k.Down, k.Open, k.Filter}
+	bs = append(bs, k.Up, k.Down, k.Open, k.Filter)
 	if c.filter {
 		bs = append(bs, k.ClearFilter)
 	}
-	return append(bs, k.CopyCurl, k.Reverify, k.Help, k.Quit)
+	return append(bs, k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.CopyCurl, k.Reverify, k.Help, k.Quit)
 }
 
 // FullHelp returns the help shown on ?.
 func (c contextKeys) FullHelp() [][]key.Binding {
 	k := c.k
-	if c.focus == focusFilter {
+	switch c.focus {
+	case focusFilter:
 		return [][]key.Binding{{k.Apply, k.Cancel}}
+	case focusPrompt, focusConfirm:
+		return [][]key.Binding{c.ShortHelp()}
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
 		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal},
+		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk},
 		{k.CopyCurl, k.CopyBody, k.Help, k.Quit},
 	}
 }

@@ -1,6 +1,7 @@
 // Package ui is hookscope's live terminal interface, built on Bubble Tea v2:
 // a header, the delivery list and the per-delivery detail, a filter, help,
-// and a status bar.
+// a status bar, and replay of deliveries (one, the marked ones, or an
+// edited copy) to a target the user types.
 //
 // The root Model is the only tea.Model. It owns focus (which child gets a
 // key), the window of deliveries held, and every read from the Source, all
@@ -15,10 +16,12 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/ui/body"
@@ -36,6 +39,8 @@ const (
 	focusList focus = iota
 	focusDetail
 	focusFilter
+	focusPrompt  // the replay target prompt
+	focusConfirm // the warning before an edited copy is sent
 )
 
 // Model is the root tea.Model of the TUI.
@@ -49,6 +54,9 @@ type Model struct {
 	redactor *redact.Redactor
 	now      func() time.Time
 	after    func(time.Duration, tea.Msg) tea.Cmd // tick
+	// exec hands the terminal to a program ($EDITOR); tests run it
+	// without a terminal.
+	exec func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 
 	width, height int
 	focus         focus
@@ -59,7 +67,9 @@ type Model struct {
 	list   list.Model
 	detail detail.Model
 	help   help.Model
-	input  input.Model
+	input  input.Model // the filter
+	target input.Model // the replay target
+	bar    progress.Model
 
 	filter            string // the active filter
 	prevFilter        string // restored when a new filter fails
@@ -72,6 +82,11 @@ type Model struct {
 	publicURL string
 	revealID  string // the delivery whose secrets are shown
 	status    status
+
+	marks  map[string]bool // deliveries marked for R; replaced, never changed in place
+	recent []string        // replay targets, newest first
+	prompt replayPrompt
+	bulk   bulkRun
 }
 
 // New returns the TUI model for opts. Run it with Run, or with a
@@ -87,6 +102,7 @@ func New(opts Options) Model {
 		redactor: redact.New(opts.Secrets),
 		now:      opts.Now,
 		after:    tick,
+		exec:     tea.ExecProcess,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -100,6 +116,9 @@ func New(opts Options) Model {
 	m.help.Styles = m.styles.Help
 	m.input = input.New("/", m.styles.Input)
 	m.input.Placeholder = "text, provider:, type:, sig:, schema:, status:5xx, method:, dup:yes — enter applies, esc clears"
+	m.target = input.New("replay to ", m.styles.Input)
+	m.target.Placeholder = "http://localhost:3000/webhooks"
+	m.bar = newBar(m.styles.Status)
 	// The first window and count are requested by Init with these numbers.
 	m.win.seq, m.win.loading = 1, true
 	m.counts.seq, m.counts.loading = 1, true
@@ -124,6 +143,17 @@ func (m *Model) setStyles(s Styles) {
 	m.detail.SetStyles(s.Detail, s.Verdict, body.NewHighlighter(s.Chroma))
 	m.help.Styles = s.Help
 	m.input.SetStyles(s.Input)
+	m.target.SetStyles(s.Input)
+	m.bar = newBar(s.Status)
+}
+
+// newBar returns the bulk replay progress bar in the theme's colours. It
+// is drawn with ViewAs, never animated: a repaint per answer is enough.
+func newBar(s StatusStyles) progress.Model {
+	b := progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'),
+		progress.WithColors(s.Bar.GetForeground()))
+	b.EmptyColor = s.BarEmpty.GetForeground()
+	return b
 }
 
 // Init requests the background colour, the first window and counts, and
@@ -141,6 +171,7 @@ func (m Model) Init() tea.Cmd {
 		waitNotices(m.opts.Notices),
 		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),
+		m.loadRecent(),
 	)
 }
 
@@ -148,6 +179,7 @@ func (m Model) Init() tea.Cmd {
 // hits.
 type screen struct {
 	mainY, mainH  int
+	barLines      []string // the replay prompt or warning, above the status line
 	statusY       int
 	helpH         int
 	split         bool
@@ -166,9 +198,10 @@ func (m Model) layout() screen {
 		s.fullHelpLines = strings.Split(m.help.View(m.helpKeys()), "\n")
 		s.helpH = len(s.fullHelpLines)
 	}
+	s.barLines = m.promptBar()
 	s.mainY = header.Height
-	s.mainH = max(1, m.height-header.Height-1-s.helpH)
-	s.statusY = s.mainY + s.mainH
+	s.mainH = max(1, m.height-header.Height-1-s.helpH-len(s.barLines))
+	s.statusY = s.mainY + s.mainH + len(s.barLines)
 	switch {
 	case !m.detailOpen:
 		s.listW = m.width
@@ -184,7 +217,8 @@ func (m Model) layout() screen {
 }
 
 func (m Model) helpKeys() contextKeys {
-	return contextKeys{k: m.keys, focus: m.focus, filter: m.filter != ""}
+	return contextKeys{k: m.keys, focus: m.focus, filter: m.filter != "",
+		bulk: m.bulk.active && !m.bulk.stopping, resign: m.prompt.canResign}
 }
 
 // resize gives every component its size.

@@ -50,6 +50,8 @@ const (
 	SourceTimeout = 5 * time.Second
 	// StatusTTL is how long a status-bar message stays.
 	StatusTTL = 4 * time.Second
+	// SummaryTTL is how long the summary of a bulk replay stays.
+	SummaryTTL = 15 * time.Second
 	// SplitMinWidth is the width from which the detail opens beside the
 	// list rather than over it.
 	SplitMinWidth = 140

@@ -26,4 +26,35 @@ type Source interface {
 	// Reverify asks for the delivery's signature and schema to be checked
 	// again; the new analysis arrives as an Analyzed notice.
 	Reverify(ctx context.Context, id string) error
+	// Replayer sends deliveries again.
+	Replayer
+}
+
+// Replayer is the part of a Source that replays deliveries to a target
+// and remembers where. Every method may touch the network or the disk; the
+// TUI calls them only from tea.Cmds.
+type Replayer interface {
+	// ReplayOne sends delivery id unmodified to target (an exact http or
+	// https URL) and stores the attempt. A target that refuses, times out
+	// or answers 5xx is an attempt (Status, Error), not an error: err says
+	// the attempt could not be made or stored.
+	ReplayOne(ctx context.Context, id, target string) (store.Attempt, error)
+	// EditableBody returns what the user edits for delivery id: its exact
+	// stored bytes, or for a Dialpad JWT the claims JSON.
+	EditableBody(ctx context.Context, id string) ([]byte, error)
+	// CanResign reports whether the holder of the Source has what signed
+	// rec (a dev key, a configured secret) and so can sign an edited copy
+	// again; the sentence says with what, or why not.
+	CanResign(rec store.Record) (bool, string)
+	// ReplayEdited sends an edited copy of delivery id (body in the form
+	// EditableBody gave) to target, signed again when resign, else with
+	// the original signature headers, and stores the attempt as edited.
+	ReplayEdited(ctx context.Context, id, target string, body []byte, resign bool) (store.Attempt, error)
+	// Attempt returns one stored attempt of delivery id with the target's
+	// response headers and (capped) body; seq 0 is the live forward.
+	Attempt(ctx context.Context, id string, seq int) (store.Attempt, error)
+	// RecentTargets returns the replay targets used lately, newest first.
+	RecentTargets(ctx context.Context) ([]string, error)
+	// AddRecentTarget remembers target as the newest replay target.
+	AddRecentTarget(ctx context.Context, target string) error
 }

@@ -27,5 +27,10 @@ func (m *Model) setStatus(l level, text string) {
 	if l == levelError {
 		ttl *= 2
 	}
+	m.setStatusFor(l, text, ttl)
+}
+
+// setStatusFor shows a message for ttl.
+func (m *Model) setStatusFor(l level, text string, ttl time.Duration) {
 	m.status = status{text: text, level: l, expires: m.now().Add(ttl)}
 }

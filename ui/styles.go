@@ -31,6 +31,10 @@ type StatusStyles struct {
 	Info, Warn, Error lipgloss.Style
 	Prompt, Position  lipgloss.Style
 	Following, Paused lipgloss.Style
+	// Bar and BarEmpty colour the bulk replay progress bar (foreground
+	// only); Warning is the edit warning above the status line.
+	Bar, BarEmpty lipgloss.Style
+	Warning       lipgloss.Style
 }
 
 // NewStyles returns the theme for a dark or light terminal background.
@@ -63,7 +67,7 @@ func NewStyles(isDark bool) Styles {
 		List: list.Styles{
 			Title: label.Bold(true), Selected: text.Background(selBg).Bold(true),
 			Inactive: text.Background(ld(lipgloss.Color("#EEEEEE"), lipgloss.Color("#303030"))),
-			Dim:      dim, Method: accent, Duplicate: warn, Empty: label,
+			Dim:      dim, Method: accent, Duplicate: warn, Empty: label, Mark: warn.Bold(true),
 		},
 		Detail: detail.Styles{
 			Tab: label.Padding(0, 1), ActiveTab: accent.Bold(true).Underline(true).Padding(0, 1),
@@ -75,6 +79,7 @@ func NewStyles(isDark bool) Styles {
 		Status: StatusStyles{
 			Info: good, Warn: warn, Error: bad.Bold(true), Prompt: accent.Bold(true),
 			Position: label, Following: good, Paused: warn,
+			Bar: accent, BarEmpty: dim, Warning: warn.Bold(true),
 		},
 		Help:   help.DefaultStyles(isDark),
 		Input:  input.Styles{Prompt: accent.Bold(true), Text: text, Placeholder: dim, Cursor: lipgloss.NewStyle().Reverse(true)},
@@ -91,6 +96,7 @@ func PlainStyles() Styles {
 		Header: header.Styles{Brand: n().Bold(true), Value: n().Bold(true), Filter: n().Bold(true)},
 		List: list.Styles{
 			Title: n().Bold(true), Selected: n().Reverse(true), Inactive: n().Underline(true),
+			Mark: n().Bold(true),
 		},
 		Detail: detail.Styles{
 			ActiveTab: n().Bold(true).Underline(true).Padding(0, 1), Tab: n().Padding(0, 1),
@@ -98,7 +104,7 @@ func PlainStyles() Styles {
 			Selected: n().Reverse(true), HeaderKey: n().Bold(true),
 		},
 		Verdict: verdict.Styles{Bad: n().Bold(true)},
-		Status:  StatusStyles{Error: n().Bold(true), Prompt: n().Bold(true)},
+		Status:  StatusStyles{Error: n().Bold(true), Prompt: n().Bold(true), Warning: n().Bold(true)},
 		Help:    help.Styles{},
 		Input:   input.Styles{Prompt: n().Bold(true), Cursor: n().Reverse(true)},
 	}

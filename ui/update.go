@@ -31,11 +31,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.focus == focusFilter {
+		switch m.focus {
+		case focusFilter:
 			m.input.Update(msg)
+		case focusPrompt:
+			m.target.Update(msg)
+			m.prompt.recent = -1
 		}
 		return m, nil
 	case tea.MouseClickMsg:
+		if m.focus == focusPrompt || m.focus == focusConfirm {
+			return m, nil // a click must not move keys away from an open prompt
+		}
 		return m.handleClick(msg.Mouse())
 	case tea.MouseWheelMsg:
 		return m.handleWheel(msg.Mouse())
@@ -70,6 +77,35 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case copyMsg:
 		return m.handleCopy(msg)
+	case recentMsg:
+		if msg.err != nil {
+			m.setStatus(levelError, "recent replay targets: "+oneLine(msg.err))
+		} else if len(m.recent) == 0 {
+			m.recent = msg.targets[:min(len(msg.targets), maxRecentTargets)]
+		}
+		return m, nil
+	case savedTargetMsg:
+		if msg.err != nil {
+			m.setStatus(levelError, "remember target: "+oneLine(msg.err))
+		}
+		return m, nil
+	case replayedMsg:
+		return m.handleReplayed(msg)
+	case bulkResultMsg:
+		return m.handleBulkResult(msg)
+	case resignMsg:
+		return m.handleResign(msg)
+	case editReadyMsg:
+		return m.handleEditReady(msg)
+	case editorDoneMsg:
+		return m, readEdited(msg)
+	case editedMsg:
+		return m.handleEdited(msg)
+	case attemptMsg:
+		return m, m.detail.SetAttempt(msg.id, msg.seq, msg.a, msg.err)
+	case detail.AttemptMsg:
+		m.detail.SetAttemptDoc(msg)
+		return m, nil
 	case reverifyMsg:
 		if msg.err != nil {
 			m.setStatus(levelError, "re-verify: "+oneLine(msg.err))
@@ -84,7 +120,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keys
 	if msg.String() == "ctrl+c" {
+		// The first ctrl-c of a bulk replay stops it; the next quits.
+		if m.bulk.active && !m.bulk.stopping {
+			return m.stopBulk()
+		}
 		return m, tea.Quit
+	}
+	switch m.focus {
+	case focusPrompt:
+		return m.promptKey(msg)
+	case focusConfirm:
+		return m.confirmKey(msg)
+	}
+	if m.bulk.active && !m.bulk.stopping && key.Matches(msg, k.StopBulk) {
+		return m.stopBulk()
 	}
 	if m.focus == focusFilter {
 		switch {
@@ -126,6 +175,31 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.CopyBody):
 		if r, ok := m.selected(); ok {
 			return m, m.copyBody(r, m.revealID == r.ID)
+		}
+		return m, nil
+	case key.Matches(msg, k.Replay):
+		if r, ok := m.selected(); ok {
+			return m.openPrompt(replayPrompt{mode: promptOne, ids: []string{r.ID}})
+		}
+		return m, nil
+	case key.Matches(msg, k.ReplayMarked):
+		if m.bulk.active {
+			m.setStatus(levelWarn, "A bulk replay is running (esc stops it)")
+			return m, nil
+		}
+		ids := m.markedIDs()
+		if len(ids) == 0 {
+			r, ok := m.selected()
+			if !ok {
+				return m, nil
+			}
+			ids = []string{r.ID}
+		}
+		return m.openPrompt(replayPrompt{mode: promptBulk, ids: ids})
+	case key.Matches(msg, k.Edit):
+		if r, ok := m.selected(); ok {
+			m.setStatus(levelInfo, "Opening the body in the editor…")
+			return m, m.prepareEdit(r)
 		}
 		return m, nil
 	case key.Matches(msg, k.Reveal):
@@ -179,6 +253,8 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.goNewest()
 	case key.Matches(msg, k.Bottom):
 		return m.goOldest()
+	case key.Matches(msg, k.Mark):
+		return m.toggleMark()
 	case key.Matches(msg, k.Open):
 		if _, ok := m.list.Selected(); !ok {
 			return m, nil
@@ -192,6 +268,11 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.input.SetValue("")
 			return m.applyFilter("")
 		}
+		if len(m.marks) > 0 {
+			m.clearMarks()
+			m.setStatus(levelInfo, "Marks cleared")
+			return m, nil
+		}
 		if m.detailOpen {
 			m.detailOpen = false
 			m.resize()
@@ -204,6 +285,8 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keys
 	d := &m.detail
 	switch {
+	case key.Matches(msg, k.Back) && d.ResponseOpen():
+		d.CloseResponse()
 	case key.Matches(msg, k.Back):
 		m.detailOpen, m.focus = false, focusList
 		m.resize()
@@ -225,6 +308,11 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.PrevTab):
 		d.PrevTab()
 	case key.Matches(msg, k.Open):
+		if seq, ok := d.SelectedAttempt(); ok {
+			r, _ := d.Record()
+			d.OpenResponse(seq)
+			return m, m.readAttempt(r.ID, seq)
+		}
 		d.Activate()
 	case key.Matches(msg, k.Raw):
 		return m, d.ToggleRaw()

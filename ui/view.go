@@ -27,6 +27,7 @@ func (m Model) render() string {
 	parts := make([]string, 0, 4)
 	parts = append(parts, m.header.View())
 	parts = append(parts, m.mainView(s))
+	parts = append(parts, s.barLines...)
 	parts = append(parts, m.statusLine())
 	if m.showHelp {
 		for i, l := range s.fullHelpLines {
@@ -87,7 +88,9 @@ func (m Model) statusLine() string {
 		right = st.Paused.Render("‖ paused · g follows")
 	}
 	var left string
-	if now := m.now(); m.status.active(now) {
+	if m.bulk.active {
+		left = m.bulkStatus()
+	} else if now := m.now(); m.status.active(now) {
 		ls := st.Info
 		switch m.status.level {
 		case levelWarn:
@@ -97,7 +100,11 @@ func (m Model) statusLine() string {
 		}
 		left = ls.Render(m.status.text)
 	} else if rows := m.list.Rows(); len(rows) > 0 {
-		left = st.Position.Render(fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows)))
+		pos := fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows))
+		if n := len(m.marks); n > 0 {
+			pos += fmt.Sprintf(" · %d marked (R replays, esc unmarks)", n)
+		}
+		left = st.Position.Render(pos)
 	}
 	room := m.width - ansi.StringWidth(right) - 2
 	left = fit(" "+left, max(0, room))

@@ -11,11 +11,14 @@ import (
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
-// signer signs deliveries as one provider does.
+// signer signs deliveries as one provider does. send builds one per
+// message (newSigner); the live view's replay of an edited body builds one
+// per delivery (resigner), from the key or secret that signed the original.
 type signer struct {
 	provider string
-	key      *devkeys.Key // Talkdesk Events API
-	secret   []byte       // TalkifAI, Dialpad
+	key      *devkeys.Key      // Talkdesk Events API
+	secret   []byte            // TalkifAI, Dialpad
+	hmac     *verify.HMACRoute // a generic --hmac route, with its secret
 	// notes are said once on stderr before sending: a key created, a
 	// secret missing.
 	notes []string
@@ -51,43 +54,96 @@ func newSigner(e *env, cfg *config, provider string, now time.Time) (*signer, er
 	return s, nil
 }
 
+// canSign reports whether s holds what its provider signs with.
+func (s *signer) canSign() bool {
+	switch s.provider {
+	case verify.ProviderTalkdeskEvents:
+		return s.key != nil
+	case verify.ProviderTalkifAI, verify.ProviderDialpad:
+		return len(s.secret) > 0
+	case verify.ProviderHMAC:
+		return s.hmac != nil && len(s.hmac.Secret) > 0
+	}
+	return false
+}
+
+// signed is a body signed as a provider signs it.
+type signed struct {
+	body []byte
+	// header holds the fields that carry the signature (for Dialpad, the
+	// content type of the token); each replaces any field of its name.
+	header store.Header
+	// with says how: "talkdesk-ecdsa:KEYID", "talkifai-hmac", "dialpad-jwt",
+	// "hmac".
+	with string
+}
+
+// signBody signs body the way s.provider does: a header for Talkdesk,
+// TalkifAI and generic HMAC routes; for Dialpad, body is the claims JSON
+// and the result is the HS256 token itself. It is the one piece of signing
+// that send and the replay of an edited delivery share.
+func (s *signer) signBody(body []byte) (signed, error) {
+	if !s.canSign() {
+		return signed{}, fmt.Errorf("no key or secret to sign a %s delivery with", s.provider)
+	}
+	switch s.provider {
+	case verify.ProviderTalkdeskEvents:
+		sig, err := verify.SignTalkdesk(s.key.Private, body)
+		if err != nil {
+			return signed{}, err
+		}
+		return signed{body: body, with: verify.SchemeTalkdeskECDSA + ":" + s.key.ID, header: store.Header{
+			{Name: verify.HeaderTalkdeskSignature, Value: sig},
+			{Name: verify.HeaderTalkdeskSignatureID, Value: s.key.ID}}}, nil
+	case verify.ProviderTalkifAI:
+		return signed{body: body, with: verify.SchemeTalkifAIHMAC, header: store.Header{
+			{Name: verify.HeaderTalkifAISignature, Value: verify.SignHMAC(s.secret, body)}}}, nil
+	case verify.ProviderHMAC:
+		v, err := s.hmac.Sign(body)
+		if err != nil {
+			return signed{}, err
+		}
+		return signed{body: body, with: verify.SchemeHMAC, header: store.Header{{Name: s.hmac.Header, Value: v}}}, nil
+	}
+	// Dialpad.
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(body)))
+	dec.UseNumber() // int64 call ids stay exact
+	var claims any
+	if err := dec.Decode(&claims); err != nil {
+		return signed{}, fmt.Errorf("dialpad claims are not JSON: %w", err)
+	}
+	if dec.More() {
+		return signed{}, fmt.Errorf("dialpad claims: more than one JSON value")
+	}
+	tok, err := verify.SignDialpadJWT(s.secret, claims)
+	if err != nil {
+		return signed{}, err
+	}
+	return signed{body: []byte(tok), with: verify.SchemeDialpadJWT,
+		header: store.Header{{Name: "Content-Type", Value: "application/jwt"}}}, nil
+}
+
 // sign signs d's body in place: headers for Talkdesk and TalkifAI, the
 // body itself becomes a JWT for Dialpad.
 func (s *signer) sign(d *delivery) error {
 	switch {
-	case s.provider == verify.ProviderTalkdeskEvents:
-		sig, err := verify.SignTalkdesk(s.key.Private, d.body)
+	case s.provider == verify.ProviderDialpad && s.canSign() && !json.Valid(bytes.TrimSpace(d.body)):
+		// A --body file that is already a token (or not JSON) is sent as
+		// is.
+		d.unsigned = "the --body file is not JSON, so it was not made into a JWT"
+		return nil
+	case s.canSign():
+		sg, err := s.signBody(d.body)
 		if err != nil {
 			return err
 		}
-		d.header = append(d.header,
-			store.Field{Name: verify.HeaderTalkdeskSignature, Value: sig},
-			store.Field{Name: verify.HeaderTalkdeskSignatureID, Value: s.key.ID})
-		d.signedWith = verify.SchemeTalkdeskECDSA + ":" + s.key.ID
-	case s.provider == verify.ProviderTalkifAI && len(s.secret) > 0:
-		d.header = append(d.header, store.Field{Name: verify.HeaderTalkifAISignature, Value: verify.SignHMAC(s.secret, d.body)})
-		d.signedWith = verify.SchemeTalkifAIHMAC
-	case s.provider == verify.ProviderDialpad && len(s.secret) > 0:
-		trimmed := bytes.TrimSpace(d.body)
-		if !json.Valid(trimmed) {
-			// A --body file that is already a token (or not JSON) is
-			// sent as is.
-			d.unsigned = "the --body file is not JSON, so it was not made into a JWT"
-			return nil
+		d.body, d.signedWith = sg.body, sg.with
+		if s.provider == verify.ProviderDialpad {
+			// The token is the whole request: no JSON content type.
+			d.header = sg.header
+		} else {
+			d.header = append(d.header, sg.header...)
 		}
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.UseNumber() // int64 call ids stay exact
-		var claims any
-		if err := dec.Decode(&claims); err != nil {
-			return fmt.Errorf("dialpad claims: %w", err)
-		}
-		tok, err := verify.SignDialpadJWT(s.secret, claims)
-		if err != nil {
-			return err
-		}
-		d.body = []byte(tok)
-		d.header = store.Header{{Name: "Content-Type", Value: "application/jwt"}}
-		d.signedWith = verify.SchemeDialpadJWT
 	case s.provider == verify.ProviderTalkifAI:
 		d.unsigned = "no TalkifAI secret configured"
 	case s.provider == verify.ProviderDialpad:

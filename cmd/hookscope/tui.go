@@ -19,10 +19,12 @@ import (
 
 // uiSource adapts a store to the TUI's Source: reads from the store,
 // re-verification from whoever can verify (the listener's pipeline, the
-// running listener over its socket, or a local checker).
+// running listener over its socket, or a local checker), replays from a
+// uiReplayer (tui_replay.go).
 type uiSource struct {
 	store.Store
 	reverify func(ctx context.Context, id string) error
+	*uiReplayer
 }
 
 func (s uiSource) Reverify(ctx context.Context, id string) error { return s.reverify(ctx, id) }
@@ -100,16 +102,23 @@ func newUICmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			src := uiSource{Store: s}
+			var src uiSource
 			var secrets []string
 			if c, ok := s.(*remote.Client); ok {
-				src.reverify = c.Reverify
+				// The running listener verifies; replays of edited
+				// deliveries still sign with what this process is told.
+				signing, err := vf.signingSecrets(e, cfg)
+				if err != nil {
+					return err
+				}
+				src = newUISource(e, s, c.Reverify, signing)
+				secrets = signing.all
 			} else {
 				chk, err := vf.build(e, cfg, s)
 				if err != nil {
 					return err
 				}
-				src.reverify = chk.pipeline(s).Analyze
+				src = newUISource(e, s, chk.pipeline(s).Analyze, chk.signing)
 				secrets = chk.secrets
 			}
 			notices, cancel := s.Subscribe(1024)

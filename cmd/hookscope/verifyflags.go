@@ -46,6 +46,41 @@ type checking struct {
 	registry      *asyncapi.Registry
 	channelRoutes [][2]string // prefix, channel
 	secrets       []string    // every configured secret, for masking
+	signing       signingSecrets
+}
+
+// signingSecrets are the shared secrets hookscope verifies with; they are
+// also what it signs with when the live view replays an edited delivery.
+type signingSecrets struct {
+	talkifai, dialpad []byte
+	hmac              []verify.HMACRoute // each with its secret when one is set
+	all               []string           // every secret set, for masking
+}
+
+// signingSecrets reads the --hmac routes and the shared secrets from the
+// flags, the environment and the config file, in that order of precedence.
+func (v *verifyFlags) signingSecrets(e *env, cfg *config) (signingSecrets, error) {
+	var s signingSecrets
+	for _, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
+		hr, err := verify.ParseHMAC(h)
+		if err != nil {
+			return s, usagef("%v", err)
+		}
+		if sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name]); sec != "" {
+			hr.Secret = []byte(sec)
+			s.all = append(s.all, sec)
+		}
+		s.hmac = append(s.hmac, hr)
+	}
+	if sec := firstNonEmpty(v.talkifaiSecret, e.getenv(verify.EnvTalkifAISecret), cfg.Secrets.TalkifAI); sec != "" {
+		s.talkifai = []byte(sec)
+		s.all = append(s.all, sec)
+	}
+	if sec := firstNonEmpty(v.dialpadSecret, e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad); sec != "" {
+		s.dialpad = []byte(sec)
+		s.all = append(s.all, sec)
+	}
+	return s, nil
 }
 
 // firstNonEmpty returns the first of flag, env, config that is set.
@@ -73,26 +108,12 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		}
 		vc.Routes = append(vc.Routes, rt)
 	}
-	for _, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
-		hr, err := verify.ParseHMAC(h)
-		if err != nil {
-			return nil, usagef("%v", err)
-		}
-		sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name])
-		if sec != "" {
-			hr.Secret = []byte(sec)
-			secrets = append(secrets, sec)
-		}
-		vc.HMAC = append(vc.HMAC, hr)
+	sec, err := v.signingSecrets(e, cfg)
+	if err != nil {
+		return nil, err
 	}
-	if s := firstNonEmpty(v.talkifaiSecret, e.getenv("HOOKSCOPE_TALKIFAI_SECRET"), cfg.Secrets.TalkifAI); s != "" {
-		vc.TalkifAISecret = []byte(s)
-		secrets = append(secrets, s)
-	}
-	if s := firstNonEmpty(v.dialpadSecret, e.getenv("HOOKSCOPE_DIALPAD_SECRET"), cfg.Secrets.Dialpad); s != "" {
-		vc.DialpadSecret = []byte(s)
-		secrets = append(secrets, s)
-	}
+	vc.HMAC, vc.TalkifAISecret, vc.DialpadSecret = sec.hmac, sec.talkifai, sec.dialpad
+	secrets = append(secrets, sec.all...)
 	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	if vc.TalkdeskRegion != "" {
 		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
@@ -131,7 +152,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	printWarnings(e, userWarnings(warns))
-	c := &checking{verifier: ver, registry: reg, secrets: secrets}
+	c := &checking{verifier: ver, registry: reg, secrets: secrets, signing: sec}
 	for _, r := range v.channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {

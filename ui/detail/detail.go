@@ -86,6 +86,9 @@ type Model struct {
 
 	schemaSel int
 	mark      int // body line marked by the selected schema error; -1 none
+
+	attemptSel int       // the selected entry of the Replays tab; -1 the newest
+	resp       *response // the response shown on the Replays tab, or nil
 }
 
 // New returns an empty detail view. redactor masks secrets; hl highlights
@@ -97,7 +100,7 @@ func New(s Styles, v verdict.Styles, r *redact.Redactor, hl *body.Highlighter, l
 	if r == nil {
 		r = redact.New(nil)
 	}
-	return Model{styles: s, verdict: v, redactor: r, hl: hl, loc: loc, mark: -1}
+	return Model{styles: s, verdict: v, redactor: r, hl: hl, loc: loc, mark: -1, attemptSel: -1}
 }
 
 // SetStyles replaces the styles and the body highlighter.
@@ -120,7 +123,7 @@ func (m *Model) SetRecord(r store.Record) {
 	if !m.has || r.ID != m.rec.ID {
 		tab := m.tab
 		*m = Model{styles: m.styles, verdict: m.verdict, redactor: m.redactor, hl: m.hl, loc: m.loc,
-			width: m.width, height: m.height, tab: tab, mark: -1}
+			width: m.width, height: m.height, tab: tab, mark: -1, attemptSel: -1}
 	}
 	m.rec, m.has = r, true
 	if errs := m.schemaErrors(); m.schemaSel >= len(errs) {
@@ -208,7 +211,7 @@ func Prepare(b []byte, opts body.Options, r *redact.Redactor, reveal bool) *body
 // command preparing the body in the new mode if needed.
 func (m *Model) SetReveal(on bool) tea.Cmd {
 	m.reveal = on
-	return m.prepare()
+	return tea.Batch(m.prepare(), m.prepareResponse())
 }
 
 // ToggleRaw switches the body between decoded and exact bytes.
@@ -233,11 +236,15 @@ func (m *Model) NextTab() { m.SetTab(m.tab + 1) }
 // PrevTab cycles backwards.
 func (m *Model) PrevTab() { m.SetTab(m.tab - 1) }
 
-// ScrollBy scrolls the active tab n rows; on the Schema tab with errors it
-// moves the error selection instead.
+// ScrollBy scrolls the active tab n rows; on the Schema tab with errors
+// and on the list of attempts it moves the selection instead.
 func (m *Model) ScrollBy(n int) {
 	if m.tab == Schema && len(m.schemaErrors()) > 0 {
 		m.selectError(m.schemaSel + n)
+		return
+	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(m.selectedAttempt() + n)
 		return
 	}
 	src, w, h := m.content()
@@ -250,6 +257,10 @@ func (m *Model) Top() {
 		m.selectError(0)
 		return
 	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(0)
+		return
+	}
 	m.pos[m.tab] = pager{}
 }
 
@@ -257,6 +268,10 @@ func (m *Model) Top() {
 func (m *Model) Bottom() {
 	if m.tab == Schema && len(m.schemaErrors()) > 0 {
 		m.selectError(len(m.schemaErrors()) - 1)
+		return
+	}
+	if m.tab == Replays && m.resp == nil && len(m.attempts()) > 0 {
+		m.selectAttempt(len(m.attempts()) - 1)
 		return
 	}
 	src, w, h := m.content()

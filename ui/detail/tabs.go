@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/verdict"
@@ -285,30 +284,6 @@ func (m Model) schema() (out []string, starts []int) {
 		out = m.wrapIndent(out, "    "+m.styles.Error.Render(safe(e.Message)), 4)
 	}
 	return out, starts
-}
-
-func (m Model) replays() []string {
-	var out []string
-	r := m.rec
-	if r.Forward == nil && len(r.Replays) == 0 {
-		return []string{m.dim("No replay attempts for this delivery.")}
-	}
-	line := func(label string, a store.Attempt) {
-		s := m.styles.Label.Render(padRight(label, 6)) +
-			a.At.In(m.loc).Format("15:04:05") + "  " +
-			m.statusText(a.Status, a.DurationMS, a.Error) + "  " + m.dim("→ "+safe(a.Target))
-		if a.Edited {
-			s += "  " + m.styles.Note.Render("edited")
-		}
-		out = m.wrapIndent(out, s, 6)
-	}
-	if r.Forward != nil {
-		line("app", *r.Forward)
-	}
-	for _, a := range r.Replays {
-		line("#"+strconv.Itoa(a.Seq), a)
-	}
-	return out
 }
 
 func padRight(s string, w int) string {

@@ -36,7 +36,7 @@ func (m Model) content() (lines, int, int) {
 		l, _ := m.schema()
 		return staticLines(l), w, h
 	case Replays:
-		return staticLines(m.replays()), w, h
+		return m.replaysContent(), w, h
 	}
 	return staticLines(m.overview()), w, h
 }
@@ -169,6 +169,13 @@ func (m Model) info() string {
 	case Schema:
 		if len(m.schemaErrors()) > 0 {
 			parts = append(parts, "enter jumps to the offending line")
+		}
+	case Replays:
+		switch {
+		case m.resp != nil:
+			parts = append(parts, "esc back to the attempts")
+		case len(m.attempts()) > 0:
+			parts = append(parts, "↑/↓ select · enter shows the response")
 		}
 	}
 	if m.reveal {

@@ -7,7 +7,8 @@ type columns struct {
 	millis                                                    bool
 }
 
-// gap is the space between columns; the first cell is the cursor marker.
+// gap is the space between columns; the first cell is the cursor marker
+// and the replay mark.
 const gap = 1
 
 // layout picks column widths for width w: fixed columns first (narrower
@@ -24,7 +25,7 @@ func layout(w int, forward bool) columns {
 	if w >= 140 {
 		c.time, c.millis, c.method, c.size = 12, true, 7, 9
 	}
-	fixed := 1 + c.time + c.method + c.sig + c.schema + c.status + c.size + c.dup + 8*gap
+	fixed := 2 + c.time + c.method + c.sig + c.schema + c.status + c.size + c.dup + 8*gap
 	flex := w - fixed - gap
 	if flex < 20 {
 		// Very narrow: drop size and duplicate columns first.

@@ -9,7 +9,7 @@ func TestLayoutFits(t *testing.T) {
 		for _, fwd := range []bool{false, true} {
 			c := layout(w, fwd)
 			cols := []int{c.time, c.method, c.path, c.event, c.sig, c.schema, c.status, c.size, c.dup}
-			total, n := 1, 1 // the cursor marker
+			total, n := 2, 1 // the cursor marker and the replay mark
 			for _, x := range cols {
 				if x > 0 {
 					total += x

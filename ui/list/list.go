@@ -27,6 +27,7 @@ type Styles struct {
 	Method    lipgloss.Style
 	Duplicate lipgloss.Style
 	Empty     lipgloss.Style // the empty-state message
+	Mark      lipgloss.Style // the mark of a delivery marked for replay
 }
 
 // Model is the list state.
@@ -45,7 +46,12 @@ type Model struct {
 
 	width, height int
 	empty         string // message when there are no rows
+	marked        map[string]bool
 }
+
+// SetMarked says which deliveries are marked for a bulk replay; the list
+// shows them in its mark column. It keeps the map and never changes it.
+func (m *Model) SetMarked(ids map[string]bool) { m.marked = ids }
 
 // New returns an empty list that follows new arrivals.
 func New(s Styles, v verdict.Styles, loc *time.Location) Model {

@@ -55,7 +55,7 @@ func (m Model) emptyView() []string {
 }
 
 func (m Model) titles(c columns) string {
-	cells := []string{" "}
+	cells := []string{"  "} // the cursor and mark column
 	add := func(w int, s string) {
 		if w > 0 {
 			cells = append(cells, pad(s, w))
@@ -84,7 +84,14 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	if selected {
 		marker = "▌"
 	}
-	cells = append(cells, marker)
+	mark := " "
+	if m.marked[r.ID] {
+		mark = Mark
+		if !selected {
+			mark = m.styles.Mark.Render(mark)
+		}
+	}
+	cells = append(cells, marker+mark)
 	// The selected row is drawn in one style: inner styles would end its
 	// background at their first reset.
 	add := func(w int, text string, st lipgloss.Style) {
@@ -161,6 +168,9 @@ func (m Model) statusCell(r store.Record, w int, plain bool) string {
 	}
 	return fit(s, w)
 }
+
+// Mark is the sign of a delivery marked for replay.
+const Mark = "◆"
 
 // pad truncates or pads plain text to exactly w cells.
 func pad(s string, w int) string {

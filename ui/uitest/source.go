@@ -28,6 +28,14 @@ type Source struct {
 
 	// Calls counts List calls, for tests of paging and coalescing.
 	Calls struct{ List, Count, Get, Body, Reverify int }
+
+	// Replay state (replay.go).
+	sent              []Sent
+	attempts          map[string]store.Attempt
+	recent            []string
+	replayStatus      int
+	resign, resignSet bool
+	resignWhy         string
 }
 
 // NewSource returns an empty source whose notices go to a channel of
