@@ -146,7 +146,7 @@ func plainHost(h string) bool {
 }
 
 // shellQuote quotes s as one POSIX shell word. Within single quotes nothing
-// is special; a single quote itself is written as '\''.
+// is special; a single quote itself is written as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
