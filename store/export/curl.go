@@ -146,7 +146,10 @@ func plainHost(h string) bool {
 }
 
 // shellQuote quotes s as one POSIX shell word. Within single quotes nothing
-// is special; a single quote itself is written as '\”.
+// is special; a single quote itself closes the quotes, is written escaped,
+// and reopens them:
+//
+//	it's  ->  'it'\''s'
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
