@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,6 +236,20 @@ func TestParseAge(t *testing.T) {
 		if _, err := parseAge(in); err == nil {
 			t.Errorf("parseAge(%q) accepted", in)
 		}
+	}
+}
+
+func TestLogPrunes(t *testing.T) {
+	var buf bytes.Buffer
+	report := logPrunes(slog.New(slog.NewTextHandler(&buf, nil)))
+	report(store.PruneResult{}, nil)
+	if buf.Len() != 0 {
+		t.Fatalf("idle pass logged: %s", buf.String())
+	}
+	report(store.PruneResult{Removed: 3, First: "a", Last: "b"}, nil)
+	report(store.PruneResult{}, fmt.Errorf("disk full"))
+	if out := buf.String(); !strings.Contains(out, "removed=3") || !strings.Contains(out, "disk full") {
+		t.Fatalf("log:\n%s", out)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -124,6 +125,21 @@ func runPruner(ctx context.Context, db store.Store, maxEvents int, maxAge time.D
 			return nil
 		case <-t.C:
 			pass()
+		}
+	}
+}
+
+// logPrunes reports a listener's background prune passes to its log:
+// passes that removed something at info, failures at warn; passes with
+// nothing to do stay silent, so an idle listener's log does not grow.
+func logPrunes(l *slog.Logger) func(store.PruneResult, error) {
+	return func(res store.PruneResult, err error) {
+		switch {
+		case err != nil:
+			l.Warn("prune failed; retrying at the next pass", "err", err)
+		case res.Removed > 0:
+			l.Info("pruned", "removed", res.Removed, "first", res.First, "last", res.Last,
+				"body_bytes", res.BodyBytes, "remaining", res.Remaining, "pinned_kept", res.PinnedKept)
 		}
 	}
 }
