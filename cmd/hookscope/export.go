@@ -100,15 +100,19 @@ func maskNote(m export.Masker) string {
 	return ", secrets masked"
 }
 
-// exportMasker is the Masker of `show`'s readable view (the same rules), or
-// nil with --reveal-secrets or while no masking rules are wired.
+// exportMasker is the Masker an export applies: nil (everything as stored)
+// with --reveal-secrets or while newExportMasker is not wired.
 func (e *env) exportMasker(reveal bool) export.Masker {
-	o := e.maskOptions(reveal)
-	if o.MaskHeader == nil && o.MaskBody == nil {
+	if reveal || newExportMasker == nil {
 		return nil
 	}
-	return export.MaskFuncs{HeaderFunc: o.MaskHeader, BodyFunc: o.MaskBody}
+	return newExportMasker(e)
 }
+
+// newExportMasker builds the masker for `export`: the same rules as the live
+// view and `show` (ui/redact with the configured secrets). It is a hook so
+// that the masking rules are wired in one place, outside this file.
+var newExportMasker func(e *env) export.Masker
 
 // exportDest returns where an export writes. A file is written under a
 // temporary name and renamed on commit, so a failed export never leaves a

@@ -13,28 +13,28 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/textout"
+	"github.com/hookscope/hookscope/store/export"
 )
 
 const testSecret = "s3cr3t-client-secret"
 
-// withTestMasker wires a masker like the one `show` will use (the real
-// rules come from ui/redact): Authorization headers and testSecret in bodies.
+// withTestMasker wires a masker standing in for the real rules (ui/redact):
+// Authorization headers and testSecret in bodies.
 func withTestMasker(t *testing.T) {
 	t.Helper()
-	old := maskFuncs
-	maskFuncs = func(*env) textout.ShowOptions {
-		return textout.ShowOptions{
-			MaskHeader: func(name, value string) string {
+	old := newExportMasker
+	newExportMasker = func(*env) export.Masker {
+		return export.MaskFuncs{
+			HeaderFunc: func(name, value string) string {
 				if strings.EqualFold(name, "Authorization") {
 					return "***"
 				}
 				return value
 			},
-			MaskBody: func(_ string, b []byte) []byte { return bytes.ReplaceAll(b, []byte(testSecret), []byte("***")) },
+			BodyFunc: func(_ string, b []byte) []byte { return bytes.ReplaceAll(b, []byte(testSecret), []byte("***")) },
 		}
 	}
-	t.Cleanup(func() { maskFuncs = old })
+	t.Cleanup(func() { newExportMasker = old })
 }
 
 // captureSet posts a JSON delivery with a secret and a binary one to the

@@ -9,8 +9,9 @@ import (
 // Masker hides secrets in what is exported. Export applies it to every
 // request header value and body (and to the headers of a forwarded app's
 // response) unless the caller passes nil, which is how --reveal-secrets is
-// implemented. The two methods have the shapes of textout.ShowOptions'
-// MaskHeader and MaskBody, so the same rules serve `show` and `export`.
+// implemented. Secret detection is not this package's business: the caller
+// adapts its rules (ui/redact's Redactor, for instance) to these two
+// methods.
 type Masker interface {
 	// Header returns the value to export for one header line.
 	Header(name, value string) string
@@ -19,7 +20,7 @@ type Masker interface {
 }
 
 // MaskFuncs adapts two functions to a Masker; a nil function leaves its part
-// unmasked.
+// unmasked. It saves a type when the rules are at hand as functions.
 type MaskFuncs struct {
 	HeaderFunc func(name, value string) string
 	BodyFunc   func(contentType string, body []byte) []byte
