@@ -174,6 +174,10 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, error) {
 		if body, err = base64.StdEncoding.DecodeString(*extra.BodyBase64); err != nil {
 			return nil, nil, fmt.Errorf("body_base64: %w", err)
 		}
+	case rec.Size > 0:
+		// An `ls --json` line: importing it would store an empty body
+		// for a delivery that had one.
+		return nil, nil, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
 	default:
 		body = []byte{}
 	}

@@ -294,6 +294,7 @@ func TestDecodeRefusesMalformedFilesWithPosition(t *testing.T) {
 		{"bad JSON on line 3", good + "\n" + good + "\n{not json\n" + good + "\n", 3, 0, "invalid JSON"},
 		{"no method", good + "\n" + `{"received_at":"2025-01-01T00:00:00Z"}` + "\n", 2, 0, "method"},
 		{"no time", `{"method":"POST"}`, 1, 0, "received_at"},
+		{"ls --json line", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","size":12}`, 1, 0, "no body"},
 		{"bad base64", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","body_base64":"!!"}`, 1, 0, "body_base64"},
 		{"header injection", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","raw_headers":[{"name":"X","value":"a\r\nB: c"}]}`, 1, 0, "control"},
 		{"HAR entry 2 without request", `{"log":{"version":"1.2","entries":[` + harEntry + `,{"startedDateTime":"2025-01-01T00:00:00Z"}]}}`, 0, 2, "missing request"},
