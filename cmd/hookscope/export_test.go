@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -306,5 +307,31 @@ func TestRunPruner(t *testing.T) {
 	}
 	if err := runPruner(context.Background(), db, -1, 0, 0); err == nil {
 		t.Fatal("negative bound accepted")
+	}
+}
+
+func TestCountBarAndTerminalLines(t *testing.T) {
+	var buf bytes.Buffer
+	b := newCountBar(&buf, true, "exporting", 4)
+	b.set(2)
+	b.set(3) // within 100ms of the last draw: skipped
+	b.done()
+	if out := buf.String(); !strings.Contains(out, "exporting [") || !strings.Contains(out, "2/4") || strings.Contains(out, "3/4") || !strings.HasSuffix(out, "\r\x1b[2K") {
+		t.Fatalf("bar output %q", out)
+	}
+	buf.Reset()
+	off := newCountBar(&buf, false, "x", 4)
+	off.set(1)
+	off.done()
+	if buf.Len() != 0 {
+		t.Fatalf("bar drawn off a terminal: %q", buf.String())
+	}
+
+	tl := &termLines{w: &buf}
+	io.WriteString(tl, "{\"body\":\"\x1b[2J")
+	io.WriteString(tl, "x\"}\nrest\x1b")
+	tl.flush()
+	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
+		t.Fatalf("terminal output %q", buf.String())
 	}
 }
