@@ -32,6 +32,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error names the position first, as a user looks for it.
 func (e *ParseError) Error() string {
 	switch {
 	case e.Line > 0:
@@ -42,6 +43,7 @@ func (e *ParseError) Error() string {
 	return e.Err.Error()
 }
 
+// Unwrap returns the underlying problem.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ErrUnknownFormat means an import file is neither HAR nor hookscope JSONL.
