@@ -22,6 +22,8 @@ type Store interface {
 	AddAttempt(ctx context.Context, id string, a *Attempt) error
 	SetPinned(ctx context.Context, id string, pinned bool) error
 	Delete(ctx context.Context, ids []string) (int, error)
+	Prune(ctx context.Context, opts PruneOptions) (PruneResult, error)
+	Stats(ctx context.Context) (Stats, error)
 	ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) error
 	LoadKey(id string) (CachedKey, bool, error)
 	SaveKey(k CachedKey) error

@@ -142,6 +142,21 @@ func (c *Client) Delete(ctx context.Context, ids []string) (int, error) {
 	return n, err
 }
 
+// Prune implements store.Store: the listener prunes its own database, in
+// the same bounded batches as in-process.
+func (c *Client) Prune(ctx context.Context, opts store.PruneOptions) (store.PruneResult, error) {
+	var res store.PruneResult
+	err := c.do(ctx, "POST", "/v1/prune", opts, &res)
+	return res, err
+}
+
+// Stats implements store.Store.
+func (c *Client) Stats(ctx context.Context) (store.Stats, error) {
+	var st store.Stats
+	err := c.do(ctx, "GET", "/v1/stats", nil, &st)
+	return st, err
+}
+
 // ImportAll implements store.Store; the ids assigned by the listener are
 // written back into evs.
 func (c *Client) ImportAll(ctx context.Context, evs []*store.Event, bodies [][]byte) error {

@@ -197,6 +197,26 @@ func (s *Server) routes() http.Handler {
 		}
 		writeJSON(w, n)
 	})
+	mux.HandleFunc("POST /v1/prune", func(w http.ResponseWriter, r *http.Request) {
+		var opts store.PruneOptions
+		if !readJSON(w, r, &opts) {
+			return
+		}
+		res, err := s.db.Prune(r.Context(), opts)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, res)
+	})
+	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, r *http.Request) {
+		st, err := s.db.Stats(r.Context())
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, st)
+	})
 	mux.HandleFunc("POST /v1/import", func(w http.ResponseWriter, r *http.Request) {
 		var in wireImport
 		if !readJSON(w, r, &in) {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/export"
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newExportCmd) }
+
+func newExportCmd(e *env) *cobra.Command {
+	var db, format, out string
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "export [FILTER]",
+		Short: "Write stored deliveries to a HAR, JSONL or curl file, oldest first",
+		Long: "export writes the deliveries matching FILTER (all by default), oldest first.\n\n" +
+			"Formats:\n" +
+			"  jsonl  (default) the `show --json` object per line plus the body (body, or\n" +
+			"         body_base64 when not UTF-8) and raw_headers (names in their original\n" +
+			"         case and order): `hookscope import` restores it exactly. Use it for backups.\n" +
+			"  har    HAR 1.2, for a browser's network panel, Insomnia or Charles; verdicts\n" +
+			"         are under _hookscope. It can be imported too.\n" +
+			"  curl   a sh script, one curl command per delivery sending the exact body;\n" +
+			"         set HOOKSCOPE_TARGET=http://localhost:3000 to send them to your app.\n\n" +
+			"Secrets (Authorization headers, client_secret, private_key, configured secrets)\n" +
+			"are masked unless --reveal-secrets: a masked file does not round-trip exactly.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := export.ParseFormat(format)
+			if err != nil {
+				return usagef("--format: accepted values are har, jsonl, curl (got %q)", format)
+			}
+			filter := ""
+			if len(args) == 1 {
+				filter = args[0]
+			}
+			if _, err := store.ParseFilter(filter); err != nil {
+				return usagef("%v", err)
+			}
+			s, err := openStore(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx := cmd.Context()
+
+			bar := newCountBar(e.stderr, isTerminal(e.stderr), "exporting", 0)
+			if bar.on {
+				// The total costs a pass over the matches: only worth it
+				// when someone watches the bar.
+				if _, matched, err := s.Count(ctx, filter); err == nil {
+					bar.total = int64(matched)
+				}
+			}
+			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(reveal), Version: buildVersion(),
+				Progress: func(n int) { bar.set(int64(n)) }}
+
+			dest, commit, abort, err := e.exportDest(out, f)
+			if err != nil {
+				return err
+			}
+			n, err := export.Export(ctx, dest, s, opts)
+			bar.done()
+			if err != nil {
+				abort()
+				return err
+			}
+			if err := commit(); err != nil {
+				return err
+			}
+			where := "stdout"
+			if out != "" && out != "-" {
+				where = out
+			}
+			fmt.Fprintf(e.stderr, "hookscope: exported %d deliveries to %s (%s%s)\n", n, where, f, maskNote(opts.Masker))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	cmd.Flags().StringVar(&format, "format", string(export.JSONL), "har, jsonl or curl")
+	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of stdout (created 0600; replaced only when the export succeeds)")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "export secret headers and fields unmasked")
+	return cmd
+}
+
+func maskNote(m export.Masker) string {
+	if m == nil {
+		return ""
+	}
+	return ", secrets masked"
+}
+
+// exportMasker is the Masker an export applies: nil (everything as stored)
+// with --reveal-secrets or while newExportMasker is not wired.
+func (e *env) exportMasker(reveal bool) export.Masker {
+	if reveal || newExportMasker == nil {
+		return nil
+	}
+	return newExportMasker(e)
+}
+
+// newExportMasker builds the masker for `export`: the same rules as the live
+// view and `show` (ui/redact with the configured secrets). It is a hook so
+// that the masking rules are wired in one place, outside this file.
+var newExportMasker func(e *env) export.Masker
+
+// exportDest returns where an export writes. A file is written under a
+// temporary name and renamed on commit, so a failed export never leaves a
+// half file where a good one was; it is 0600 because deliveries hold
+// secrets (0700 for a curl script, which is meant to be run). On a terminal
+// stdout, control characters from payloads are made visible instead of
+// being obeyed.
+func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func() error, abort func(), err error) {
+	if out == "" || out == "-" {
+		if isTerminal(e.stdout) {
+			tw := &termLines{w: e.stdout}
+			return tw, tw.flush, func() { tw.flush() }, nil
+		}
+		return e.stdout, func() error { return nil }, func() {}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("export: %w", err)
+	}
+	mode := os.FileMode(0o600)
+	if f == export.Curl {
+		mode = 0o700
+	}
+	commit = func() error {
+		if err := tmp.Chmod(mode); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return fmt.Errorf("export: write %s: %w", out, err)
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("export: write %s: %w", out, err)
+		}
+		if err := os.Rename(tmp.Name(), out); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("export: %w", err)
+		}
+		return nil
+	}
+	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	return tmp, commit, abort, nil
+}
+
+// termLines passes text to a terminal line by line through termsafe, so an
+// escape sequence in a payload is shown, not obeyed. Whole lines are
+// cleaned so that no sequence is split between two writes.
+type termLines struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (t *termLines) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if i := bytes.LastIndexByte(t.buf, '\n'); i >= 0 {
+		if _, err := io.WriteString(t.w, termsafe.Text(string(t.buf[:i+1]))); err != nil {
+			return 0, err
+		}
+		t.buf = append(t.buf[:0], t.buf[i+1:]...)
+	}
+	return len(p), nil
+}
+
+func (t *termLines) flush() error {
+	if len(t.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(t.w, termsafe.Text(string(t.buf)))
+	t.buf = t.buf[:0]
+	return err
+}
+
+// buildVersion is the module version the binary was built from, for HAR's
+// creator field.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/export"
+)
+
+const testSecret = "s3cr3t-client-secret"
+
+// withTestMasker wires a masker standing in for the real rules (ui/redact):
+// Authorization headers and testSecret in bodies.
+func withTestMasker(t *testing.T) {
+	t.Helper()
+	old := newExportMasker
+	newExportMasker = func(*env) export.Masker {
+		return export.MaskFuncs{
+			HeaderFunc: func(name, value string) string {
+				if strings.EqualFold(name, "Authorization") {
+					return "***"
+				}
+				return value
+			},
+			BodyFunc: func(_ string, b []byte) []byte { return bytes.ReplaceAll(b, []byte(testSecret), []byte("***")) },
+		}
+	}
+	t.Cleanup(func() { newExportMasker = old })
+}
+
+// captureSet posts a JSON delivery with a secret and a binary one to the
+// listener and returns their bodies in order.
+func captureSet(t *testing.T, l *listener) [][]byte {
+	t.Helper()
+	bin := []byte("\x00\x01\xfe\xff\x1b[31m binary")
+	bodies := [][]byte{[]byte(`{"event":"app.installed","client_secret":"` + testSecret + `"}`), bin}
+	if post(t, l.url+"/hooks/talkdesk?x=1", bodies[0], "Content-Type", "application/json", "Authorization", "Bearer tok-"+testSecret) != 200 {
+		t.Fatal("post json")
+	}
+	if post(t, l.url+"/bin", bodies[1], "Content-Type", "application/octet-stream") != 200 {
+		t.Fatal("post binary")
+	}
+	return bodies
+}
+
+func TestExportImportRoundTripThroughCLI(t *testing.T) {
+	withTestMasker(t)
+	l := startListen(t)
+	bodies := captureSet(t, l)
+	dir := t.TempDir()
+	for _, format := range []string{"jsonl", "har"} {
+		t.Run(format, func(t *testing.T) {
+			file := filepath.Join(dir, "all."+format)
+			// Exported through the running listener's socket.
+			code, _, errs := run(t, "export", "--db", l.db, "--format", format, "--out", file, "--reveal-secrets")
+			if code != 0 || !strings.Contains(errs, "exported 2 deliveries") {
+				t.Fatalf("export: %d %s", code, errs)
+			}
+			if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("export file: %v %v", fi, err)
+			}
+			// Into a database that does not exist yet, as on a new machine.
+			other := filepath.Join(dir, format, "o.db")
+			code, out, errs := run(t, "import", file, "--db", other)
+			if code != 0 || !strings.HasPrefix(out, "imported 2 deliveries from") || !strings.Contains(out, "("+format+")") {
+				t.Fatalf("import: %d %q %s", code, out, errs)
+			}
+			orig := lsJSON(t, l.db)
+			got := lsJSON(t, other)
+			if len(got) != 2 {
+				t.Fatalf("%d imported", len(got))
+			}
+			for i := range got {
+				id := got[len(got)-1-i]["id"].(string) // ls is newest first
+				_, body, _ := run(t, "show", id, "--body", "--db", other)
+				if body != string(bodies[i]) {
+					t.Errorf("body %d: %q, want %q", i, body, bodies[i])
+				}
+				if fmt.Sprint(got[i]["headers"]) != fmt.Sprint(orig[i]["headers"]) || got[i]["path"] != orig[i]["path"] ||
+					got[i]["query"] != orig[i]["query"] || got[i]["imported"] != true {
+					t.Errorf("delivery %d:\n got %v\nwant %v", i, got[i], orig[i])
+				}
+			}
+		})
+	}
+}
+
+func TestExportMasksSecretsUnlessRevealed(t *testing.T) {
+	withTestMasker(t)
+	l := startListen(t)
+	captureSet(t, l)
+	for _, format := range []string{"jsonl", "har", "curl"} {
+		_, masked, _ := run(t, "export", "--db", l.db, "--format", format)
+		if strings.Contains(masked, testSecret) || !strings.Contains(masked, "***") {
+			t.Errorf("%s: secret not masked by default", format)
+		}
+		_, revealed, _ := run(t, "export", "--db", l.db, "--format", format, "--reveal-secrets")
+		if !strings.Contains(revealed, testSecret) {
+			t.Errorf("%s: --reveal-secrets did not reveal", format)
+		}
+	}
+}
+
+func TestMalformedImportsWriteNothing(t *testing.T) {
+	l := startListen(t)
+	captureSet(t, l)
+	dir := t.TempDir()
+	good := `{"received_at":"2025-01-01T00:00:00Z","method":"POST","path":"/ok","body":"x"}`
+	entry := `{"startedDateTime":"2025-01-01T00:00:00Z","time":1,"request":{"method":"POST","url":"http://h/p","httpVersion":"HTTP/1.1","headers":[]},"response":{"status":200}}`
+	files := map[string]struct{ content, want string }{
+		"bad.jsonl": {good + "\n" + good + "\n{\"method\": oops\n" + good + "\n", "line 3"},
+		"bad.har":   {`{"log":{"version":"1.2","entries":[` + entry + `,{"startedDateTime":"2025-01-01T00:00:00Z","response":{"status":200}}]}}`, "HAR entry 2: missing request"},
+	}
+	for name, f := range files {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(f.content), 0o600)
+		code, _, errs := run(t, "import", path, "--db", l.db)
+		if code != 1 || !strings.Contains(errs, f.want) || !strings.Contains(errs, "nothing was imported") {
+			t.Errorf("%s: exit %d: %s", name, code, errs)
+		}
+	}
+	if got := lsJSON(t, l.db, "--limit", "0"); len(got) != 2 {
+		t.Fatalf("%d deliveries after refused imports, want 2", len(got))
+	}
+}
+
+func TestPinPruneAndStatsWhileListening(t *testing.T) {
+	l := startListen(t)
+	for i := 0; i < 6; i++ {
+		post(t, fmt.Sprintf("%s/n/%d", l.url, i), []byte(`{}`))
+	}
+	recs := lsJSON(t, l.db) // newest first
+	oldest, second := recs[5]["id"].(string), recs[4]["id"].(string)
+	if code, out, errs := run(t, "pin", oldest[:10], second, "--db", l.db); code != 0 || out != "pinned "+oldest+"\npinned "+second+"\n" {
+		t.Fatalf("pin: %d %q %s", code, out, errs)
+	}
+	if code, out, _ := run(t, "unpin", second, "--db", l.db); code != 0 || out != "unpinned "+second+"\n" {
+		t.Fatalf("unpin: %d %q", code, out)
+	}
+	if got := lsJSON(t, l.db, "pinned:yes"); len(got) != 1 || got[0]["id"] != oldest {
+		t.Fatalf("pinned: %v", got)
+	}
+	// A typo changes nothing: every id is resolved first.
+	if code, _, _ := run(t, "unpin", oldest, "0000000000", "--db", l.db); code != 1 {
+		t.Fatalf("unknown id: exit %d", code)
+	}
+	if got := lsJSON(t, l.db, "pinned:yes"); len(got) != 1 {
+		t.Fatal("unpinned despite the unknown id")
+	}
+
+	code, out, errs := run(t, "prune", "--max-events", "3", "--dry-run", "--db", l.db)
+	if code != 0 || !strings.HasPrefix(out, "would remove 3 deliveries") {
+		t.Fatalf("dry run: %d %q %s", code, out, errs)
+	}
+	code, out, errs = run(t, "prune", "--max-events", "3", "--db", l.db)
+	if code != 0 || !strings.HasPrefix(out, "removed 3 deliveries") || !strings.Contains(out, "through the running listener") {
+		t.Fatalf("prune: %d %q %s", code, out, errs)
+	}
+	left := lsJSON(t, l.db)
+	if len(left) != 3 || left[2]["id"] != oldest {
+		t.Fatalf("left %v", left)
+	}
+	if code, _, errs := run(t, "prune", "--compact", "--db", l.db); code != 1 || !strings.Contains(errs, "stop it first") {
+		t.Fatalf("compact while listening: %d %s", code, errs)
+	}
+
+	_, out, _ = run(t, "stats", "--json", "--db", l.db)
+	var st store.Stats
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("stats: %v %q", err, out)
+	}
+	if st.Total != 3 || st.Pinned != 1 || st.BodyBytes != 6 || st.FileSize <= 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, out, _ := run(t, "stats", "--db", l.db); !strings.Contains(out, "3 (1 pinned") {
+		t.Fatalf("stats text:\n%s", out)
+	}
+
+	// Stopped, the file can be compacted.
+	l.stop()
+	if code, out, errs := run(t, "prune", "--compact", "--db", l.db); code != 0 || !strings.HasPrefix(out, "compacted ") {
+		t.Fatalf("compact: %d %q %s", code, out, errs)
+	}
+	if got := lsJSON(t, l.db); len(got) != 3 {
+		t.Fatalf("%d after compaction", len(got))
+	}
+}
+
+func TestMaintenanceUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", "--format", "xml"}, "--format: accepted values are har, jsonl, curl"},
+		{[]string{"export", "color:red"}, "unknown key"},
+		{[]string{"export", "a", "b"}, "accepts at most 1 arg"},
+		{[]string{"import"}, "accepts 1 arg"},
+		{[]string{"pin"}, "requires at least 1 arg"},
+		{[]string{"unpin", "not-an-id!"}, "not a delivery id"},
+		{[]string{"prune"}, "nothing to do"},
+		{[]string{"prune", "--max-events", "-1"}, "--max-events"},
+		{[]string{"prune", "--max-events", "many"}, "--max-events"},
+		{[]string{"prune", "--max-age", "3x"}, "--max-age"},
+		{[]string{"prune", "--compact", "--dry-run"}, "--compact"},
+		{[]string{"stats", "extra"}, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, errs := run(t, tt.args...)
+			if code != 2 || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errs, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"0": 0, "90m": 90 * time.Minute, "36h": 36 * time.Hour, "7d": 7 * 24 * time.Hour,
+		"1.5d": 36 * time.Hour, "2w": 14 * 24 * time.Hour,
+	} {
+		if got, err := parseAge(in); err != nil || got != want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "3x", "-1h", "-2d", "d", "soon"} {
+		if _, err := parseAge(in); err == nil {
+			t.Errorf("parseAge(%q) accepted", in)
+		}
+	}
+}
+
+func TestLogPrunes(t *testing.T) {
+	var buf bytes.Buffer
+	report := logPrunes(slog.New(slog.NewTextHandler(&buf, nil)))
+	report(store.PruneResult{}, nil)
+	if buf.Len() != 0 {
+		t.Fatalf("idle pass logged: %s", buf.String())
+	}
+	report(store.PruneResult{Removed: 3, First: "a", Last: "b"}, nil)
+	report(store.PruneResult{}, fmt.Errorf("disk full"))
+	if out := buf.String(); !strings.Contains(out, "removed=3") || !strings.Contains(out, "disk full") {
+		t.Fatalf("log:\n%s", out)
+	}
+}
+
+func TestRunPruner(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := 0; i < 10; i++ {
+		if err := db.Append(context.Background(), &store.Event{Method: "POST"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	passes := make(chan store.PruneResult, 16)
+	done := make(chan error, 1)
+	go func() {
+		done <- runPruner(ctx, db, 4, 0, 10*time.Millisecond, func(r store.PruneResult, err error) {
+			if err == nil {
+				select { // never hold up the pruner
+				case passes <- r:
+				default:
+				}
+			}
+		})
+	}()
+	if r := <-passes; r.Removed != 6 {
+		t.Fatalf("first pass removed %d", r.Removed)
+	}
+	// New captures are pruned on a later tick.
+	for i := 0; i < 3; i++ {
+		db.Append(context.Background(), &store.Event{Method: "POST"}, nil)
+	}
+	deadline := time.After(5 * time.Second)
+	for total := 7; total != 4; total, _, _ = db.Count(context.Background(), "") {
+		select {
+		case <-passes:
+		case <-deadline:
+			t.Fatalf("%d kept, want 4", total)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	// Without bounds it idles until the end, so it can sit beside the
+	// listener's other parts.
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := runPruner(ctx, db, 0, 0, 0); err != nil || ctx.Err() == nil {
+		t.Fatalf("unbounded pruner returned early: %v", err)
+	}
+	if err := runPruner(context.Background(), db, -1, 0, 0); err == nil {
+		t.Fatal("negative bound accepted")
+	}
+}
+
+func TestCountBarAndTerminalLines(t *testing.T) {
+	var buf bytes.Buffer
+	b := newCountBar(&buf, true, "exporting", 4)
+	b.set(2)
+	b.set(3) // within 100ms of the last draw: skipped
+	b.done()
+	if out := buf.String(); !strings.Contains(out, "exporting [") || !strings.Contains(out, "2/4") || strings.Contains(out, "3/4") || !strings.HasSuffix(out, "\r\x1b[2K") {
+		t.Fatalf("bar output %q", out)
+	}
+	buf.Reset()
+	off := newCountBar(&buf, false, "x", 4)
+	off.set(1)
+	off.done()
+	if buf.Len() != 0 {
+		t.Fatalf("bar drawn off a terminal: %q", buf.String())
+	}
+
+	tl := &termLines{w: &buf}
+	io.WriteString(tl, "{\"body\":\"\x1b[2J")
+	io.WriteString(tl, "x\"}\nrest\x1b")
+	tl.flush()
+	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
+		t.Fatalf("terminal output %q", buf.String())
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/export"
+)
+
+func init() { extraCommandFuncs = append(extraCommandFuncs, newImportCmd) }
+
+func newImportCmd(e *env) *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Store the deliveries of a HAR file or a hookscope JSONL export",
+		Long: "import reads a HAR file (saved from ngrok's inspector, a browser or `hookscope\n" +
+			"export --format har`) or a hookscope JSONL export (\"-\" reads stdin) and stores\n" +
+			"every request in it as an imported delivery, keeping its original time. The\n" +
+			"whole file is checked first: a malformed one is refused with the line (JSONL) or\n" +
+			"entry (HAR) at fault, and nothing is imported. Verdicts in the file are not\n" +
+			"trusted: imported deliveries are verified again, like live ones. The database is\n" +
+			"created when it does not exist.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			var in io.Reader = e.stdin
+			var size int64
+			if name != "-" {
+				f, err := os.Open(name)
+				if err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				defer f.Close()
+				if fi, err := f.Stat(); err == nil {
+					size = fi.Size()
+				}
+				in = f
+			}
+			bar := newCountBar(e.stderr, isTerminal(e.stderr), "reading", size)
+			cr := &countingReader{r: in, progress: bar.set}
+			batch, err := export.Decode(cr)
+			bar.done()
+			if err != nil {
+				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
+			}
+			s, err := openStoreCreating(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if bar.on {
+				fmt.Fprintf(e.stderr, "storing %d deliveries…", len(batch.Events))
+			}
+			err = s.ImportAll(cmd.Context(), batch.Events, batch.Bodies)
+			if bar.on {
+				fmt.Fprint(e.stderr, "\r\x1b[2K")
+			}
+			if err != nil {
+				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
+			}
+			first, last := batch.Events[0].ID, batch.Events[0].ID
+			for _, ev := range batch.Events {
+				first, last = min(first, ev.ID), max(last, ev.ID)
+			}
+			_, err = fmt.Fprintf(e.stdout, "imported %d deliveries from %s (%s) into %s: ids %s … %s\n",
+				len(batch.Events), name, batch.Format, s.Path(), first, last)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
+	return cmd
+}
+
+// openStoreCreating is openStore for commands that may start a database:
+// importing onto a fresh machine is how history moves there.
+func openStoreCreating(path string) (store.Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !isAnswering(store.SocketPath(path)) {
+		db, err := store.Open(path, store.Options{LockTimeout: lockTimeout})
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	return openStore(path)
+}
+
+// countingReader reports how many bytes were read, for the progress bar.
+type countingReader struct {
+	r        io.Reader
+	n        atomic.Int64
+	progress func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.progress(c.n.Add(int64(n)))
+	return n, err
+}

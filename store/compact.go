@@ -1,0 +1,126 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// CompactResult gives the file size before and after Compact.
+type CompactResult struct {
+	Before int64 `json:"before"`
+	After  int64 `json:"after"`
+}
+
+// compactTxSize bounds each transaction of the copy, so compacting a large
+// file does not hold all of it in memory at once.
+const compactTxSize = 64 << 20
+
+// Compact rewrites the database file at path without its free pages: bbolt
+// never gives pages back to the file system, so after a large prune the file
+// keeps its size until it is compacted. It copies into a temporary file
+// beside it, then renames that over the original.
+//
+// It needs the file to itself: it fails with ErrLocked (within lockTimeout)
+// when any process, this one included, has the database open, so a running
+// listener must be stopped first.
+func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
+	var res CompactResult
+	if lockTimeout <= 0 {
+		lockTimeout = time.Second
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return res, fmt.Errorf("store: compact: %w", err)
+	}
+	res.Before = fi.Size()
+	// Opened for writing, not read-only, so the lock is exclusive: no
+	// listener can start on the old file while it is copied.
+	src, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return res, fmt.Errorf("store: compact %s: %w", path, ErrLocked)
+		}
+		return res, fmt.Errorf("store: compact: open %s: %w", path, err)
+	}
+	defer src.Close()
+	if err := checkSchema(src, path); err != nil {
+		return res, err
+	}
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
+	if err != nil {
+		return res, fmt.Errorf("store: compact: %w", err)
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(tmpPath)
+		}
+	}()
+	// The copy is synced once at the end rather than per transaction: until
+	// the rename, nothing depends on it.
+	dst, err := bolt.Open(tmpPath, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true})
+	if err != nil {
+		return res, fmt.Errorf("store: compact: open %s: %w", tmpPath, err)
+	}
+	if err := bolt.Compact(dst, src, compactTxSize); err != nil {
+		dst.Close()
+		return res, fmt.Errorf("store: compact %s: %w", path, err)
+	}
+	if err := dst.Sync(); err != nil {
+		dst.Close()
+		return res, fmt.Errorf("store: compact: sync %s: %w", tmpPath, err)
+	}
+	if err := dst.Close(); err != nil {
+		return res, fmt.Errorf("store: compact: close %s: %w", tmpPath, err)
+	}
+	if err := os.Chmod(tmpPath, 0o600); err != nil {
+		return res, fmt.Errorf("store: compact: %w", err)
+	}
+	if err := os.Rename(tmpPath, path); err != nil {
+		return res, fmt.Errorf("store: compact: replace %s: %w", path, err)
+	}
+	renamed = true
+	syncDir(filepath.Dir(path))
+	if fi, err := os.Stat(path); err == nil {
+		res.After = fi.Size()
+	}
+	return res, nil
+}
+
+// checkSchema refuses to rewrite a file from a newer hookscope: copying
+// buckets it does not understand would be fine, but the user should upgrade
+// rather than have this binary touch it.
+func checkSchema(db *bolt.DB, path string) error {
+	return db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("store: compact: %s is not a hookscope database", path)
+		}
+		if v := meta.Get(keySchemaVersion); len(v) == 8 {
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
+					path, got, SchemaVersion, ErrNewerSchema)
+			}
+		}
+		return nil
+	})
+}
+
+// syncDir makes a rename durable. Errors are ignored: some file systems
+// cannot sync directories, and the rename itself has succeeded.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

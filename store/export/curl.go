@@ -1,0 +1,217 @@
+package export
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// The curl format is a POSIX sh script with one command per delivery. Every
+// word taken from a delivery is single-quoted (inside single quotes the
+// shell interprets nothing), and curl reads the body from stdin with
+// --data-binary @-, which sends the bytes unchanged:
+//
+//   - a body that is printable UTF-8 text is piped in with printf '%s', so
+//     the script stays readable and no trailing newline is added (a plain
+//     here-document would add one);
+//   - any other body (binary, invalid UTF-8, control characters that could
+//     act on a terminal showing the script) travels as a base64
+//     here-document decoded with `base64 -d`, so the script itself is
+//     plain ASCII.
+//
+// The target is "${HOOKSCOPE_TARGET:-http://<original host>}" followed by
+// the original path and query: set HOOKSCOPE_TARGET to send the deliveries
+// to your app instead.
+
+// curlHereDoc ends a base64 here-document. Base64 text cannot contain '_'.
+const curlHereDoc = "HOOKSCOPE_BODY"
+
+// curlSkipped are headers curl must compute itself (from the URL and the
+// body) or that belong to one connection.
+var curlSkipped = map[string]bool{
+	"host": true, "content-length": true, "transfer-encoding": true, "connection": true,
+	"keep-alive": true, "proxy-connection": true, "te": true, "trailer": true, "upgrade": true,
+	"expect": true,
+}
+
+type curlEncoder struct {
+	w *bufio.Writer
+}
+
+func (e *curlEncoder) begin() error {
+	_, err := e.w.WriteString("#!/bin/sh\n" +
+		"# Deliveries exported by hookscope as curl commands: each sends one delivery again\n" +
+		"# with its method, headers and exact body bytes.\n" +
+		"# Set HOOKSCOPE_TARGET (e.g. http://localhost:3000) to send them to your app\n" +
+		"# instead of the host each was addressed to.\n")
+	return err
+}
+
+func (e *curlEncoder) end() error { return nil }
+
+func (e *curlEncoder) entry(d delivery) error {
+	r := d.rec
+	fmt.Fprintf(e.w, "\n# %s received %s", r.ID, r.ReceivedAt.UTC().Format(store.TimeFormat))
+	if d.masked {
+		e.w.WriteString(" (secrets masked)")
+	}
+	e.w.WriteByte('\n')
+	_, err := e.w.WriteString(CurlCommand(r.Event, d.body) + "\n")
+	return err
+}
+
+// CurlCommand returns a POSIX sh command that sends ev with body using curl,
+// to $HOOKSCOPE_TARGET when set, else to the host ev was addressed to. The
+// result may span several lines (a here-document) and ends without a
+// newline.
+func CurlCommand(ev store.Event, body []byte) string {
+	args := []string{"curl", "-sS", "--globoff", "--path-as-is", "-X", shellQuote(orDefault(ev.Method, "POST"))}
+	if ev.Method == "HEAD" {
+		// -X HEAD makes curl wait for a body that never comes.
+		args = append(args[:4], "--head")
+	}
+	has := map[string]bool{}
+	for _, f := range ev.Header {
+		name := strings.ToLower(f.Name)
+		has[name] = true
+		if curlSkipped[name] || !validHeaderName(f.Name) || !validHeaderValue(f.Value) {
+			continue
+		}
+		line := f.Name + ": " + f.Value
+		if f.Value == "" {
+			// "Name:" would tell curl to drop the header; "Name;" sends
+			// it empty.
+			line = f.Name + ";"
+		}
+		args = append(args, "-H", shellQuote(line))
+	}
+	// Headers curl adds on its own that the sender did not send.
+	for _, h := range []string{"User-Agent", "Accept"} {
+		if !has[strings.ToLower(h)] {
+			args = append(args, "-H", shellQuote(h+":"))
+		}
+	}
+	if len(body) > 0 {
+		if !has["content-type"] {
+			args = append(args, "-H", shellQuote("Content-Type:"))
+		}
+		args = append(args, "-H", shellQuote("Expect:"), "--data-binary", "@-")
+	}
+	args = append(args, "--", targetWord(ev))
+	cmd := strings.Join(args, " ")
+	switch {
+	case len(body) == 0:
+		return cmd
+	case isShellSafeText(body):
+		return "printf '%s' " + shellQuote(string(body)) + " |\n  " + cmd
+	default:
+		// The here-document starts after the first newline, so the whole
+		// pipeline must be on this line.
+		return "base64 -d <<'" + curlHereDoc + "' | " + cmd + "\n" + wrap(base64.StdEncoding.EncodeToString(body), 76) + curlHereDoc
+	}
+}
+
+// targetWord is the URL argument: the variable with the original host as
+// its default, in double quotes, then the path and query single-quoted. The
+// host is attacker-controlled, so it is used only when it cannot mean
+// anything to the shell inside double quotes.
+func targetWord(ev store.Event) string {
+	host := ev.Host
+	if host == "" {
+		host = ev.Header.Get("Host")
+	}
+	if !plainHost(host) {
+		host = "localhost"
+	}
+	u := requestURL(ev, "http", host)
+	rest := strings.TrimPrefix(u, "http://"+host)
+	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + shellQuote(rest)
+}
+
+func plainHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// shellQuote quotes s as one POSIX shell word. Within single quotes nothing
+// is special; a single quote itself closes the quotes, is written escaped,
+// and reopens them:
+//
+//	it's  ->  'it'\''s'
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// isShellSafeText reports whether body can appear literally in the script:
+// valid UTF-8 without NUL (which no shell string holds), control characters
+// other than newline and tab (a carriage return would not survive editors;
+// ESC and C1 would act on a terminal showing the script) or bidirectional
+// overrides (which make a script read differently than it runs).
+func isShellSafeText(body []byte) bool {
+	if !utf8.Valid(body) {
+		return false
+	}
+	for _, r := range string(body) {
+		switch {
+		case r == '\n' || r == '\t':
+		case r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f:
+			return false
+		case 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 || r == 0x2028 || r == 0x2029:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderName reports whether name is an HTTP token; anything else could
+// not have been received and is not passed to curl.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether v holds no control characters but tab:
+// a line break would let a value add header lines of its own.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap breaks s into lines of at most n characters, each ending in a newline.
+func wrap(s string, n int) string {
+	var b strings.Builder
+	for len(s) > n {
+		b.WriteString(s[:n])
+		b.WriteByte('\n')
+		s = s[n:]
+	}
+	if s != "" {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,101 @@
+package export
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+type received struct {
+	method, path, query string
+	header              http.Header
+	body                []byte
+}
+
+// TestCurlScriptDeliversExactBytes runs the exported script with sh against
+// a test server and compares what arrives with what was captured.
+func TestCurlScriptDeliversExactBytes(t *testing.T) {
+	for _, tool := range []string{"sh", "curl", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	db := mustOpen(t)
+	seed(t, db)
+	script := exportString(t, db, Options{Format: Curl})
+	for i := 0; i < len(script); i++ {
+		if c := script[i]; c < ' ' && c != '\n' || c == 0x7f {
+			t.Fatalf("script holds control byte %#x at %d", c, i)
+		}
+	}
+
+	var mu sync.Mutex
+	var got []received
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, received{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
+		mu.Unlock()
+	}))
+	defer srv.Close()
+
+	path := filepath.Join(t.TempDir(), "replay.sh")
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", path)
+	cmd.Env = append(os.Environ(), "HOOKSCOPE_TARGET="+srv.URL)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("script failed: %v\n%s\n%s", err, out, script)
+	}
+
+	want := fixtures()
+	if len(got) != len(want) {
+		t.Fatalf("server got %d requests, want %d\n%s", len(got), len(want), script)
+	}
+	for i, f := range want {
+		g := got[i]
+		if g.method != f.ev.Method || g.path != f.ev.Path || g.query != f.ev.Query {
+			t.Errorf("%s: %s %s?%s", f.name, g.method, g.path, g.query)
+		}
+		if !bytes.Equal(g.body, f.body) {
+			t.Errorf("%s: body %q, want %q", f.name, g.body, f.body)
+		}
+		sent := http.Header{}
+		for _, h := range f.ev.Header {
+			if !curlSkipped[strings.ToLower(h.Name)] {
+				sent.Add(h.Name, h.Value)
+			}
+		}
+		for name, vals := range sent {
+			if strings.Join(g.header.Values(name), "|") != strings.Join(vals, "|") {
+				t.Errorf("%s: header %s = %q, want %q", f.name, name, g.header.Values(name), vals)
+			}
+		}
+		// Nothing added that the sender did not send.
+		for name := range g.header {
+			if _, ok := sent[name]; !ok && name != "Content-Length" {
+				t.Errorf("%s: curl added header %s: %q", f.name, name, g.header.Values(name))
+			}
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, s := range []string{"", "plain", "it's", "'", "$(x) `y` \\ \" \n !"} {
+		out, err := exec.Command("sh", "-c", "printf '%s' "+shellQuote(s)).Output()
+		if err != nil {
+			t.Skipf("sh: %v", err)
+		}
+		if string(out) != s {
+			t.Errorf("quote(%q) gave %q back", s, out)
+		}
+	}
+}

@@ -1,0 +1,376 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Batch is a parsed import file: deliveries to store with their bodies, in
+// file order. Ids are left empty: the store derives them from ReceivedAt.
+type Batch struct {
+	Format Format
+	Events []*store.Event
+	Bodies [][]byte
+}
+
+// ParseError locates what is wrong in an import file: a JSONL line or a HAR
+// entry, both counted from 1.
+type ParseError struct {
+	Format Format
+	Line   int // JSONL
+	Entry  int // HAR
+	Err    error
+}
+
+// Error names the position first, as a user looks for it.
+func (e *ParseError) Error() string {
+	switch {
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+	case e.Entry > 0:
+		return fmt.Sprintf("HAR entry %d: %v", e.Entry, e.Err)
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the underlying problem.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrUnknownFormat means an import file is neither HAR nor hookscope JSONL.
+var ErrUnknownFormat = errors.New("not a HAR file or hookscope JSONL export")
+
+// Decode reads a whole import file, HAR or hookscope JSONL (told apart by
+// content: a HAR document is one object whose member is "log"), and
+// validates every delivery in it. Any problem fails the whole file with a
+// *ParseError naming the line or entry, so a caller that stores the Batch
+// in one ImportAll imports all of it or nothing.
+func Decode(r io.Reader) (*Batch, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	// Skip a UTF-8 byte order mark, which some tools write.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	isHAR, err := looksLikeHAR(br)
+	if err != nil {
+		return nil, err
+	}
+	if isHAR {
+		return decodeHAR(br)
+	}
+	return decodeJSONL(br)
+}
+
+// looksLikeHAR reads the start of the file without consuming it: a JSON
+// object whose first member is "log" is HAR; any other object starts JSONL,
+// whose decoder then reports line by line what is wrong.
+func looksLikeHAR(br *bufio.Reader) (bool, error) {
+	head, err := peekLine(br)
+	if err != nil {
+		return false, err
+	}
+	if t := bytes.TrimSpace(head); len(t) > 0 && t[0] != '{' {
+		return false, fmt.Errorf("import: %w", ErrUnknownFormat)
+	}
+	// A pretty-printed HAR puts "log" on a later line: look further.
+	if more, _ := br.Peek(64 << 10); len(more) > len(head) {
+		head = more
+	}
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false, fmt.Errorf("import: %w", ErrUnknownFormat)
+	}
+	tok, _ := dec.Token()
+	return tok == "log", nil
+}
+
+// peekLine returns the first line without consuming it, up to the reader's
+// buffer size.
+func peekLine(br *bufio.Reader) ([]byte, error) {
+	for n := 4096; ; n *= 2 {
+		b, err := br.Peek(n)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[:i], nil
+		}
+		if err != nil {
+			if err == io.EOF || errors.Is(err, bufio.ErrBufferFull) {
+				if len(b) == 0 {
+					return nil, fmt.Errorf("import: the file is empty")
+				}
+				return b, nil
+			}
+			return nil, fmt.Errorf("import: read: %w", err)
+		}
+	}
+}
+
+// maxLine bounds one JSONL line: a delivery of the largest body the
+// listener accepts by default, base64-encoded, fits many times over.
+const maxLine = 1 << 30
+
+func decodeJSONL(r *bufio.Reader) (*Batch, error) {
+	b := &Batch{Format: JSONL}
+	for line := 1; ; line++ {
+		raw, err := readLine(r)
+		if err != nil && err != io.EOF {
+			return nil, &ParseError{Format: JSONL, Line: line, Err: err}
+		}
+		if len(bytes.TrimSpace(raw)) > 0 {
+			ev, body, perr := decodeJSONLine(raw)
+			if perr != nil {
+				return nil, &ParseError{Format: JSONL, Line: line, Err: perr}
+			}
+			b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if len(b.Events) == 0 {
+		return nil, fmt.Errorf("import: the file holds no deliveries")
+	}
+	return b, nil
+}
+
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		out = append(out, chunk...)
+		if len(out) > maxLine {
+			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return out, err
+	}
+}
+
+func decodeJSONLine(raw []byte) (*store.Event, []byte, error) {
+	var rec store.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	var extra jsonlExtra
+	if err := json.Unmarshal(raw, &extra); err != nil {
+		return nil, nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	var body []byte
+	switch {
+	case extra.Body != nil && extra.BodyBase64 != nil:
+		return nil, nil, errors.New("has both body and body_base64")
+	case extra.Body != nil:
+		body = []byte(*extra.Body)
+	case extra.BodyBase64 != nil:
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(*extra.BodyBase64); err != nil {
+			return nil, nil, fmt.Errorf("body_base64: %w", err)
+		}
+	case rec.Size > 0:
+		// An `ls --json` line: importing it would store an empty body
+		// for a delivery that had one.
+		return nil, nil, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
+	default:
+		body = []byte{}
+	}
+	ev := rec.Event
+	if rec.ReceivedAt.IsZero() {
+		return nil, nil, errors.New("received_at is missing")
+	}
+	if extra.RawHeaders != nil {
+		ev.Header = make(store.Header, len(extra.RawHeaders))
+		for i, nv := range extra.RawHeaders {
+			ev.Header[i] = store.Field{Name: nv.Name, Value: nv.Value}
+		}
+	}
+	if err := finishEvent(&ev, body); err != nil {
+		return nil, nil, err
+	}
+	return &ev, body, nil
+}
+
+// finishEvent validates an imported delivery and derives what the store
+// expects from the rest. Verdicts, attempts and forward answers are not
+// carried over: an import is verified again like a live delivery, and a
+// file's claim that a signature was valid is not evidence.
+func finishEvent(ev *store.Event, body []byte) error {
+	if ev.Method == "" || !validHeaderName(ev.Method) {
+		return fmt.Errorf("method %q is not an HTTP method", ev.Method)
+	}
+	if y := ev.ReceivedAt.Year(); y < 1970 || y > 2261 {
+		// Ids are nanoseconds since 1970 in 64 bits.
+		return fmt.Errorf("received time %s is out of range", ev.ReceivedAt.Format(time.RFC3339))
+	}
+	for _, f := range ev.Header {
+		if !validHeaderName(f.Name) {
+			return fmt.Errorf("header name %q is not valid HTTP", f.Name)
+		}
+		if !validHeaderValue(f.Value) {
+			return fmt.Errorf("header %s: value holds control characters", f.Name)
+		}
+	}
+	if ev.Proto == "" {
+		ev.Proto = "HTTP/1.1"
+	}
+	if ev.Host == "" {
+		ev.Host = ev.Header.Get("Host")
+	}
+	if ct := ev.Header.Get("Content-Type"); ct != "" {
+		ev.ContentType = ct
+	}
+	if ce := ev.Header.Get("Content-Encoding"); ce != "" {
+		ev.ContentEncoding = ce
+	}
+	ev.ID = ""
+	ev.ReceivedAt = ev.ReceivedAt.UTC()
+	ev.Size = int64(len(body))
+	ev.Forward = nil
+	ev.Imported = true
+	return nil
+}
+
+// harIn is a HAR document as read on import: only what hookscope uses, with
+// pointers where the spec requires a member so that its absence is seen.
+type harIn struct {
+	Log *struct {
+		Entries *[]json.RawMessage `json:"entries"`
+	} `json:"log"`
+}
+
+type harEntryIn struct {
+	StartedDateTime string `json:"startedDateTime"`
+	Time            float64
+	Request         *struct {
+		Method      string       `json:"method"`
+		URL         string       `json:"url"`
+		HTTPVersion string       `json:"httpVersion"`
+		Headers     []harNV      `json:"headers"`
+		PostData    *harPostData `json:"postData"`
+	} `json:"request"`
+	Response *struct {
+		Status int `json:"status"`
+	} `json:"response"`
+	Hookscope *struct {
+		ReceivedAt string `json:"received_at"`
+		RemoteAddr string `json:"remote_addr"`
+		Truncated  bool   `json:"truncated"`
+	} `json:"_hookscope"`
+}
+
+func decodeHAR(r io.Reader) (*Batch, error) {
+	var doc harIn
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, &ParseError{Format: HAR, Err: fmt.Errorf("invalid HAR JSON: %w", err)}
+	}
+	if doc.Log == nil || doc.Log.Entries == nil {
+		return nil, &ParseError{Format: HAR, Err: errors.New("invalid HAR: no log.entries")}
+	}
+	b := &Batch{Format: HAR}
+	for i, raw := range *doc.Log.Entries {
+		ev, body, err := decodeHAREntry(raw)
+		if err != nil {
+			return nil, &ParseError{Format: HAR, Entry: i + 1, Err: err}
+		}
+		b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+	}
+	if len(b.Events) == 0 {
+		return nil, fmt.Errorf("import: the HAR file holds no entries")
+	}
+	return b, nil
+}
+
+func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, error) {
+	var e harEntryIn
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, nil, fmt.Errorf("invalid entry: %w", err)
+	}
+	if e.Request == nil {
+		return nil, nil, errors.New("missing request")
+	}
+	req := e.Request
+	if req.URL == "" {
+		return nil, nil, errors.New("request has no url")
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("request url: %w", err)
+	}
+	ev := store.Event{Method: req.Method, Path: u.Path, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
+	if ev.Path == "" {
+		ev.Path = "/"
+	}
+	if strings.HasPrefix(strings.ToLower(ev.Proto), "http/") {
+		ev.Proto = strings.ToUpper(ev.Proto)
+	}
+	for _, h := range req.Headers {
+		// HTTP/2 pseudo-headers (":authority", ":path") describe the
+		// request line, which the URL already gives.
+		if strings.HasPrefix(h.Name, ":") {
+			continue
+		}
+		ev.Header = append(ev.Header, store.Field{Name: h.Name, Value: h.Value})
+	}
+	when := e.StartedDateTime
+	if e.Hookscope != nil && e.Hookscope.ReceivedAt != "" {
+		when = e.Hookscope.ReceivedAt
+		ev.RemoteAddr, ev.Truncated = e.Hookscope.RemoteAddr, e.Hookscope.Truncated
+	}
+	if when == "" {
+		return nil, nil, errors.New("missing startedDateTime")
+	}
+	if ev.ReceivedAt, err = time.Parse(time.RFC3339Nano, when); err != nil {
+		return nil, nil, fmt.Errorf("startedDateTime: %w", err)
+	}
+	if e.Response != nil {
+		ev.Response = store.Response{Status: e.Response.Status, DurationMS: e.Time}
+	}
+	body, err := harBody(req.PostData)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ev.Header.Get("Content-Type") == "" && req.PostData != nil {
+		ev.ContentType = req.PostData.MimeType
+	}
+	if err := finishEvent(&ev, body); err != nil {
+		return nil, nil, err
+	}
+	return &ev, body, nil
+}
+
+// harBody returns the request body bytes: text (base64-decoded when
+// encoding says so), or for tools that give form fields only, the fields
+// encoded as a form.
+func harBody(pd *harPostData) ([]byte, error) {
+	if pd == nil {
+		return []byte{}, nil
+	}
+	switch strings.ToLower(pd.Encoding) {
+	case "":
+		if pd.Text == "" && len(pd.Params) > 0 {
+			v := make([]string, len(pd.Params))
+			for i, p := range pd.Params {
+				v[i] = url.QueryEscape(p.Name) + "=" + url.QueryEscape(p.Value)
+			}
+			return []byte(strings.Join(v, "&")), nil
+		}
+		return []byte(pd.Text), nil
+	case "base64":
+		b, err := base64.StdEncoding.DecodeString(pd.Text)
+		if err != nil {
+			return nil, fmt.Errorf("postData: invalid base64: %w", err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("postData: unknown encoding %q (accepted: base64)", pd.Encoding)
+}

@@ -1,0 +1,163 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// Format is an export file format.
+type Format string
+
+// The formats. JSONL is the one that round-trips exactly.
+const (
+	HAR   Format = "har"
+	JSONL Format = "jsonl"
+	Curl  Format = "curl"
+)
+
+// Formats lists the export formats in the order help text names them.
+var Formats = []Format{HAR, JSONL, Curl}
+
+// ParseFormat accepts a format name in any case.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("export: unknown format %q: accepted values are %s", s, strings.Join(names, ", "))
+}
+
+// Source is what an export reads. store.Store implements it, in-process or
+// over a running listener's socket.
+type Source interface {
+	List(ctx context.Context, q store.Query) ([]store.Record, error)
+	Body(ctx context.Context, id string) ([]byte, error)
+	Attempt(ctx context.Context, id string, seq int) (store.Attempt, error)
+}
+
+// PageSize is how many deliveries an export asks the source for at a time;
+// bodies are fetched one by one, so an export holds one page of metadata
+// and one body.
+const PageSize = 256
+
+// Options tune Export.
+type Options struct {
+	Format Format
+	// Filter selects deliveries (the filter language); "" exports all.
+	Filter string
+	// Masker hides secrets; nil exports everything as stored.
+	Masker Masker
+	// Progress, when set, is called after each delivery written with the
+	// number written so far.
+	Progress func(done int)
+	// Version names the hookscope build in HAR's creator field.
+	Version string
+}
+
+// Export writes the deliveries matching opts.Filter, oldest first, to w in
+// opts.Format and returns how many it wrote.
+func Export(ctx context.Context, w io.Writer, src Source, opts Options) (int, error) {
+	if _, err := store.ParseFilter(opts.Filter); err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var enc encoder
+	switch opts.Format {
+	case HAR:
+		enc = &harEncoder{w: bw, version: opts.Version}
+	case JSONL, "":
+		enc = &jsonlEncoder{w: bw}
+	case Curl:
+		enc = &curlEncoder{w: bw}
+	default:
+		_, err := ParseFormat(string(opts.Format))
+		return 0, err
+	}
+	if err := enc.begin(); err != nil {
+		return 0, fmt.Errorf("export: write: %w", err)
+	}
+	n := 0
+	after := ""
+	for {
+		recs, err := src.List(ctx, store.Query{Filter: opts.Filter, Oldest: true, After: after, Limit: PageSize})
+		if err != nil {
+			return n, fmt.Errorf("export: list deliveries: %w", err)
+		}
+		for _, r := range recs {
+			d, err := load(ctx, src, r, opts.Masker, opts.Format == HAR)
+			if err != nil {
+				return n, err
+			}
+			if err := enc.entry(d); err != nil {
+				return n, fmt.Errorf("export: write delivery %s: %w", r.ID, err)
+			}
+			n++
+			if opts.Progress != nil {
+				opts.Progress(n)
+			}
+		}
+		if len(recs) < PageSize {
+			break
+		}
+		after = recs[len(recs)-1].ID
+	}
+	if err := enc.end(); err != nil {
+		return n, fmt.Errorf("export: write: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("export: write: %w", err)
+	}
+	return n, nil
+}
+
+// delivery is one record ready to encode: its header and body already
+// masked.
+type delivery struct {
+	rec    store.Record // rec.Header is the masked header
+	body   []byte
+	masked bool // masking changed a header or the body
+	// forward is the app's full answer when the listener forwarded the
+	// delivery (nil otherwise, or when not needed).
+	forward *store.Attempt
+}
+
+// encoder writes one format.
+type encoder interface {
+	begin() error
+	entry(d delivery) error
+	end() error
+}
+
+func load(ctx context.Context, src Source, r store.Record, m Masker, withForward bool) (delivery, error) {
+	body, err := src.Body(ctx, r.ID)
+	if err != nil {
+		return delivery{}, fmt.Errorf("export: body of %s: %w", r.ID, err)
+	}
+	d := delivery{rec: r}
+	var hm, bm bool
+	d.rec.Header, hm = maskHeader(m, r.Header)
+	d.body, bm = maskBody(m, r.ContentType, body)
+	d.masked = hm || bm
+	if withForward && r.Forward != nil {
+		a, err := src.Attempt(ctx, r.ID, 0)
+		switch {
+		case err == nil:
+			a.RespHeader, _ = maskHeader(m, a.RespHeader)
+			d.forward = &a
+		case !errors.Is(err, store.ErrNotFound):
+			return d, fmt.Errorf("export: forward answer of %s: %w", r.ID, err)
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,355 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// harSchema checks v against the HAR 1.2 structure: every required member
+// present with the right JSON type, recursively. Optional members are
+// checked when present.
+func harSchema(t *testing.T, v any) {
+	t.Helper()
+	var errs []string
+	fail := func(path, msg string) { errs = append(errs, path+": "+msg) }
+	obj := func(path string, v any) map[string]any {
+		m, ok := v.(map[string]any)
+		if !ok {
+			fail(path, fmt.Sprintf("want object, got %T", v))
+		}
+		return m
+	}
+	arr := func(path string, v any) []any {
+		a, ok := v.([]any)
+		if !ok {
+			fail(path, fmt.Sprintf("want array, got %T", v))
+		}
+		return a
+	}
+	need := func(path string, m map[string]any, kind string, keys ...string) {
+		for _, k := range keys {
+			x, ok := m[k]
+			if !ok {
+				fail(path+"."+k, "missing")
+				continue
+			}
+			okType := false
+			switch kind {
+			case "string":
+				_, okType = x.(string)
+			case "number":
+				_, okType = x.(float64)
+			case "object":
+				_, okType = x.(map[string]any)
+			case "array":
+				_, okType = x.([]any)
+			}
+			if !okType {
+				fail(path+"."+k, fmt.Sprintf("want %s, got %T", kind, x))
+			}
+		}
+	}
+	nvList := func(path string, v any) {
+		for i, x := range arr(path, v) {
+			need(fmt.Sprintf("%s[%d]", path, i), obj(path, x), "string", "name", "value")
+		}
+	}
+	root := obj("", v)
+	log := obj("log", root["log"])
+	need("log", log, "string", "version")
+	need("log", log, "object", "creator")
+	need("log", log, "array", "entries")
+	if log["version"] != "1.2" {
+		fail("log.version", fmt.Sprint(log["version"]))
+	}
+	need("log.creator", obj("log.creator", log["creator"]), "string", "name", "version")
+	for i, e := range arr("log.entries", log["entries"]) {
+		p := fmt.Sprintf("log.entries[%d]", i)
+		en := obj(p, e)
+		need(p, en, "string", "startedDateTime")
+		need(p, en, "number", "time")
+		need(p, en, "object", "request", "response", "cache", "timings")
+		if s, ok := en["startedDateTime"].(string); ok {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				fail(p+".startedDateTime", err.Error())
+			}
+		}
+		req := obj(p+".request", en["request"])
+		need(p+".request", req, "string", "method", "url", "httpVersion")
+		need(p+".request", req, "array", "cookies", "headers", "queryString")
+		need(p+".request", req, "number", "headersSize", "bodySize")
+		nvList(p+".request.headers", req["headers"])
+		nvList(p+".request.queryString", req["queryString"])
+		if pd, ok := req["postData"]; ok {
+			need(p+".request.postData", obj(p+".request.postData", pd), "string", "mimeType", "text")
+		}
+		resp := obj(p+".response", en["response"])
+		need(p+".response", resp, "number", "status", "headersSize", "bodySize")
+		need(p+".response", resp, "string", "statusText", "httpVersion", "redirectURL")
+		need(p+".response", resp, "array", "cookies", "headers")
+		need(p+".response", resp, "object", "content")
+		need(p+".response.content", obj(p+".response.content", resp["content"]), "number", "size")
+		need(p+".response.content", obj(p+".response.content", resp["content"]), "string", "mimeType")
+		need(p+".timings", obj(p+".timings", en["timings"]), "number", "send", "wait", "receive")
+	}
+	if len(errs) > 0 {
+		t.Fatalf("not HAR 1.2:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+func TestHARIsValidAndReimportsExactly(t *testing.T) {
+	db := mustOpen(t)
+	ids := seed(t, db)
+	out := exportString(t, db, Options{Format: HAR, Version: "test"})
+	var doc any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("HAR is not JSON: %v\n%s", err, out)
+	}
+	harSchema(t, doc)
+	entries := doc.(map[string]any)["log"].(map[string]any)["entries"].([]any)
+	if len(entries) != len(ids) {
+		t.Fatalf("%d entries", len(entries))
+	}
+	first := entries[0].(map[string]any)
+	if u := first["request"].(map[string]any)["url"]; u != "http://abc.ngrok.app/hooks/talkdesk" {
+		t.Errorf("url %v", u)
+	}
+	hs := first["_hookscope"].(map[string]any)
+	if hs["id"] != ids[0] || hs["provider"] != "talkdesk" || hs["signature"].(map[string]any)["status"] != "valid" {
+		t.Errorf("_hookscope %v", hs)
+	}
+	if q := entries[4].(map[string]any)["request"].(map[string]any)["queryString"]; fmt.Sprint(q) != "[map[name:a value:1] map[name:b value:two words] map[name:a value:3]]" {
+		t.Errorf("queryString %v", q)
+	}
+	if pd := entries[2].(map[string]any)["request"].(map[string]any)["postData"].(map[string]any); pd["encoding"] != "base64" {
+		t.Errorf("invalid UTF-8 body not base64: %v", pd)
+	}
+	if !entries[1].(map[string]any)["_hookscope"].(map[string]any)["pinned"].(bool) {
+		t.Errorf("pin not exported")
+	}
+
+	b, err := Decode(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Format != HAR {
+		t.Fatalf("detected %s", b.Format)
+	}
+	checkSame(t, fixtures(), b)
+}
+
+// checkSame compares a decoded batch with the fixtures: bodies byte for
+// byte, header lines with names in their case and order, and the request.
+func checkSame(t *testing.T, want []fixture, b *Batch) {
+	t.Helper()
+	if len(b.Events) != len(want) {
+		t.Fatalf("%d deliveries decoded, want %d", len(b.Events), len(want))
+	}
+	for i, f := range want {
+		ev := b.Events[i]
+		if !bytes.Equal(b.Bodies[i], f.body) && !(len(f.body) == 0 && len(b.Bodies[i]) == 0) {
+			t.Errorf("%s: body %q, want %q", f.name, b.Bodies[i], f.body)
+		}
+		if fmt.Sprint(ev.Header) != fmt.Sprint(f.ev.Header) {
+			t.Errorf("%s: headers\n got %v\nwant %v", f.name, ev.Header, f.ev.Header)
+		}
+		if ev.Method != f.ev.Method || ev.Path != f.ev.Path || ev.Query != f.ev.Query || ev.Host != f.ev.Host {
+			t.Errorf("%s: request %s %s ? %s @ %s", f.name, ev.Method, ev.Path, ev.Query, ev.Host)
+		}
+		if ev.Size != int64(len(f.body)) || !ev.Imported || ev.ReceivedAt.IsZero() {
+			t.Errorf("%s: size %d imported %v at %v", f.name, ev.Size, ev.Imported, ev.ReceivedAt)
+		}
+	}
+}
+
+func TestJSONLRoundTripIsExact(t *testing.T) {
+	src := mustOpen(t)
+	ids := seed(t, src)
+	out := exportString(t, src, Options{Format: JSONL})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(ids) {
+		t.Fatalf("%d lines", len(lines))
+	}
+	// Each line is the `show --json` object plus the body fields.
+	rec, _ := src.Get(context.Background(), ids[0])
+	showJSON, _ := json.Marshal(rec)
+	if !strings.HasPrefix(lines[0], strings.TrimSuffix(string(showJSON), "}")+",") {
+		t.Fatalf("line is not the show --json object:\n%s\n%s", lines[0], showJSON)
+	}
+
+	b, err := Decode(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Format != JSONL {
+		t.Fatalf("detected %s", b.Format)
+	}
+	checkSame(t, fixtures(), b)
+
+	// Into another database and out again: the same file but for the
+	// imported flag, verdicts (computed again there), the pin, and the id,
+	// which an import derives from the receive time (the fixtures' ids
+	// came from the clock).
+	dst := mustOpen(t)
+	if err := dst.ImportAll(context.Background(), b.Events, b.Bodies); err != nil {
+		t.Fatal(err)
+	}
+	again := exportString(t, dst, Options{Format: JSONL})
+	for i, line := range strings.Split(strings.TrimSuffix(again, "\n"), "\n") {
+		var a, w map[string]any
+		json.Unmarshal([]byte(line), &a)
+		json.Unmarshal([]byte(lines[i]), &w)
+		if n, _ := store.DecodeID(a["id"].(string)); a["received_at"] != time.Unix(0, int64(n)).UTC().Format(store.TimeFormat) {
+			t.Errorf("line %d: id %v is not its receive time %v", i+1, a["id"], a["received_at"])
+		}
+		for _, k := range []string{"id", "imported", "provider", "event_type", "signature", "schema", "pinned"} {
+			delete(a, k)
+			delete(w, k)
+		}
+		if fmt.Sprint(a) != fmt.Sprint(w) {
+			t.Errorf("line %d changed in the round trip:\n got %v\nwant %v", i+1, a, w)
+		}
+	}
+}
+
+func TestMaskingByDefaultOnlyWhenAsked(t *testing.T) {
+	db := mustOpen(t)
+	seed(t, db)
+	for _, f := range Formats {
+		masked := exportString(t, db, Options{Format: f, Masker: testMasker{}})
+		if strings.Contains(masked, secret) {
+			t.Errorf("%s: secret exported with a masker", f)
+		}
+		if !strings.Contains(masked, "[masked]") {
+			t.Errorf("%s: nothing masked", f)
+		}
+		revealed := exportString(t, db, Options{Format: f})
+		if !strings.Contains(revealed, secret) {
+			t.Errorf("%s: secret missing when revealed", f)
+		}
+	}
+	line := strings.SplitN(exportString(t, db, Options{Format: JSONL, Masker: testMasker{}}), "\n", 2)[0]
+	if !strings.Contains(line, `"secrets_masked":true`) {
+		t.Errorf("masked line not flagged: %s", line)
+	}
+}
+
+func TestExportPagesOldestFirstWithFilter(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	n := PageSize*2 + 3
+	evs := make([]*store.Event, n)
+	bodies := make([][]byte, n)
+	for i := range evs {
+		p := "/even"
+		if i%2 == 1 {
+			p = "/odd"
+		}
+		evs[i] = &store.Event{Method: "POST", Path: p, ReceivedAt: time.Unix(1700000000, int64(i))}
+		bodies[i] = []byte(fmt.Sprint(i))
+	}
+	if err := db.ImportAll(ctx, evs, bodies); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	out := exportString(t, db, Options{Format: JSONL, Progress: func(int) { calls++ }})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != n || calls != n {
+		t.Fatalf("%d lines, %d progress calls, want %d", len(lines), calls, n)
+	}
+	for i, l := range lines {
+		if !strings.Contains(l, fmt.Sprintf(`"body":"%d"`, i)) {
+			t.Fatalf("line %d out of order: %s", i, l)
+		}
+	}
+	odd := exportString(t, db, Options{Format: JSONL, Filter: "path:/odd"})
+	if c := strings.Count(odd, "\n"); c != n/2 {
+		t.Fatalf("filter exported %d", c)
+	}
+	if _, err := Export(ctx, &bytes.Buffer{}, db, Options{Filter: "color:red"}); err == nil {
+		t.Fatal("bad filter accepted")
+	}
+	if _, err := ParseFormat("xml"); err == nil || !strings.Contains(err.Error(), "accepted values are har, jsonl, curl") {
+		t.Fatalf("ParseFormat: %v", err)
+	}
+}
+
+func TestDecodeRefusesMalformedFilesWithPosition(t *testing.T) {
+	good := `{"id":"x","received_at":"2025-01-01T00:00:00Z","method":"POST","path":"/","body":"a"}`
+	harEntry := `{"startedDateTime":"2025-01-01T00:00:00.000Z","time":1,"request":{"method":"POST","url":"http://h/p","httpVersion":"HTTP/1.1","headers":[],"postData":{"mimeType":"text/plain","text":"x"}},"response":{"status":200}}`
+	tests := []struct {
+		name, file string
+		line       int
+		entry      int
+		want       string
+	}{
+		{"bad JSON on line 3", good + "\n" + good + "\n{not json\n" + good + "\n", 3, 0, "invalid JSON"},
+		{"no method", good + "\n" + `{"received_at":"2025-01-01T00:00:00Z"}` + "\n", 2, 0, "method"},
+		{"no time", `{"method":"POST"}`, 1, 0, "received_at"},
+		{"ls --json line", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","size":12}`, 1, 0, "no body"},
+		{"bad base64", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","body_base64":"!!"}`, 1, 0, "body_base64"},
+		{"header injection", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","raw_headers":[{"name":"X","value":"a\r\nB: c"}]}`, 1, 0, "control"},
+		{"HAR entry 2 without request", `{"log":{"version":"1.2","entries":[` + harEntry + `,{"startedDateTime":"2025-01-01T00:00:00Z"}]}}`, 0, 2, "missing request"},
+		{"HAR bad encoding", `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","postData":{"text":"x","encoding":"rot13"}}}]}}`, 0, 1, "encoding"},
+		{"HAR no time", `{"log":{"entries":[{"request":{"method":"POST","url":"http://h/"}}]}}`, 0, 1, "startedDateTime"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Decode(strings.NewReader(tt.file))
+			var pe *ParseError
+			if !errors.As(err, &pe) || b != nil {
+				t.Fatalf("got %v, %v", b, err)
+			}
+			if pe.Line != tt.line || pe.Entry != tt.entry || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q (line %d, entry %d)", err, pe.Line, pe.Entry)
+			}
+		})
+	}
+	for _, junk := range []string{"", "hello", "[1,2]"} {
+		if _, err := Decode(strings.NewReader(junk)); err == nil {
+			t.Errorf("%q accepted", junk)
+		}
+	}
+}
+
+// TestDecodeForeignHAR reads a HAR as a browser saves it: HTTP/2
+// pseudo-headers, base64 and form postData, no _hookscope.
+func TestDecodeForeignHAR(t *testing.T) {
+	har := `{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"pages":[],"entries":[
+	{"startedDateTime":"2025-02-03T04:05:06.789Z","time":12.5,
+	 "request":{"method":"POST","url":"https://api.example.com/hook?x=1","httpVersion":"http/2.0",
+	   "headers":[{"name":":authority","value":"api.example.com"},{"name":"content-type","value":"application/octet-stream"}],
+	   "queryString":[{"name":"x","value":"1"}],"cookies":[],"headersSize":-1,"bodySize":3,
+	   "postData":{"mimeType":"application/octet-stream","text":"AP8B","encoding":"base64"}},
+	 "response":{"status":201,"statusText":"Created","httpVersion":"http/2.0","headers":[],"cookies":[],"content":{"size":0,"mimeType":"x-unknown"},"redirectURL":"","headersSize":-1,"bodySize":0},
+	 "cache":{},"timings":{"send":1,"wait":10,"receive":1.5}},
+	{"startedDateTime":"2025-02-03T04:05:07Z","time":1,"request":{"method":"POST","url":"http://h/form","httpVersion":"HTTP/1.1","headers":[],
+	   "postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"a b","value":"c&d"}]}},"response":{"status":200}}
+	]}}`
+	b, err := Decode(strings.NewReader(har))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := b.Events[0]
+	if ev.Host != "api.example.com" || ev.Path != "/hook" || ev.Query != "x=1" || ev.Proto != "HTTP/2.0" ||
+		len(ev.Header) != 1 || ev.ContentType != "application/octet-stream" || ev.Response.Status != 201 {
+		t.Fatalf("event %+v", ev)
+	}
+	if !bytes.Equal(b.Bodies[0], []byte{0, 0xff, 1}) {
+		t.Fatalf("body %q", b.Bodies[0])
+	}
+	if want := time.Date(2025, 2, 3, 4, 5, 6, 789000000, time.UTC); !ev.ReceivedAt.Equal(want) {
+		t.Fatalf("time %v", ev.ReceivedAt)
+	}
+	if string(b.Bodies[1]) != "a+b=c%26d" || b.Events[1].ContentType != "application/x-www-form-urlencoded" {
+		t.Fatalf("form body %q %q", b.Bodies[1], b.Events[1].ContentType)
+	}
+}
