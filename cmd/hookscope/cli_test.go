@@ -398,3 +398,41 @@ func mkdirWrite(path, s string) error {
 	}
 	return os.WriteFile(path, []byte(s), 0o600)
 }
+
+func TestListenRetentionPrunesOldest(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	l := startListen(t, "--max-events", "3")
+	for i := 0; i < 6; i++ {
+		post(t, l.url+fmt.Sprintf("/r/%d", i), []byte(`{}`))
+	}
+	recs := lsJSON(t, l.db)
+	code, _, errs := run(t, "pin", recs[5]["id"].(string), "--db", l.db) // the oldest
+	if code != 0 {
+		t.Fatalf("pin: %s", errs)
+	}
+	// The pruner runs on start and then every minute; restart to trigger it.
+	l.stop()
+	var out, errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", l.db, "--max-events", "3"}, strings.NewReader(""), &out, &errb)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs = lsJSON(t, l.db)
+		if len(recs) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if len(recs) != 3 {
+		t.Fatalf("kept %d deliveries, want 3", len(recs))
+	}
+	paths := []string{recs[0]["path"].(string), recs[1]["path"].(string), recs[2]["path"].(string)}
+	if strings.Join(paths, ",") != "/r/5,/r/4,/r/0" {
+		t.Fatalf("kept %v (want the two newest and the pinned oldest)", paths)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/export"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
@@ -101,18 +102,28 @@ func maskNote(m export.Masker) string {
 }
 
 // exportMasker is the Masker an export applies: nil (everything as stored)
-// with --reveal-secrets or while newExportMasker is not wired.
+// with --reveal-secrets.
 func (e *env) exportMasker(reveal bool) export.Masker {
-	if reveal || newExportMasker == nil {
+	if reveal {
 		return nil
 	}
-	return newExportMasker(e)
+	return redactMasker{redact.New(e.configuredSecrets())}
 }
 
-// newExportMasker builds the masker for `export`: the same rules as the live
-// view and `show` (ui/redact with the configured secrets). It is a hook so
-// that the masking rules are wired in one place, outside this file.
-var newExportMasker func(e *env) export.Masker
+// redactMasker applies the live view's and show's masking rules
+// (ui/redact: client_secret, private_key, Authorization, configured
+// secrets) to exports.
+type redactMasker struct{ r *redact.Redactor }
+
+func (m redactMasker) Header(name, value string) string {
+	h, _ := m.r.Header(store.Header{{Name: name, Value: value}})
+	return h[0].Value
+}
+
+func (m redactMasker) Body(contentType string, b []byte) []byte {
+	out, _ := m.r.Body(b, contentType)
+	return out
+}
 
 // exportDest returns where an export writes. A file is written under a
 // temporary name and renamed on commit, so a failed export never leaves a

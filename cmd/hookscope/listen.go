@@ -16,6 +16,7 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/verify/analyze"
 	"github.com/hookscope/hookscope/ui"
 )
 
@@ -29,7 +30,8 @@ type listenFlags struct {
 	responseHeader []string
 	delay          time.Duration
 
-	verify verifyFlags
+	verify    verifyFlags
+	retention retentionFlags
 
 	forwardTo          string
 	forwardTimeout     time.Duration
@@ -60,6 +62,16 @@ func newListenCmd(e *env) *cobra.Command {
 			if !cmd.Flags().Changed("db") && e.getenv("HOOKSCOPE_DB") == "" && cfg.DB != "" {
 				f.db = cfg.DB
 			}
+			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents > 0 {
+				f.retention.maxEvents = cfg.MaxEvents
+			}
+			if !cmd.Flags().Changed("max-age") && cfg.MaxAge != "" {
+				d, err := parseAge(cfg.MaxAge)
+				if err != nil {
+					return fmt.Errorf("config %s: max_age: %w", e.configPath(), err)
+				}
+				f.retention.maxAge = ageValue(d)
+			}
 			return runListen(cmd.Context(), e, f, cfg)
 		},
 	}
@@ -74,6 +86,7 @@ func newListenCmd(e *env) *cobra.Command {
 	fl.StringArrayVar(&f.responseHeader, "response-header", nil, "extra response header K:V (repeatable)")
 	fl.DurationVar(&f.delay, "delay", 0, "wait this long before answering (e.g. 2s), to test provider timeouts")
 	f.verify.register(cmd)
+	f.retention.register(fl)
 	fl.StringVar(&f.forwardTo, "forward-to", "", "after storing, forward each delivery to this URL (the app under development; its path and query are appended) and answer with the app's response")
 	fl.DurationVar(&f.forwardTimeout, "forward-timeout", 10*time.Second, "how long to wait for the app when forwarding")
 	fl.IntVar(&f.forwardErrorStatus, "forward-error-status", 502, "status answered when the app is down or times out (100-599)")
@@ -137,6 +150,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if _, err := f.forwarder(nil); err != nil {
 		return err
 	}
+	if _, err := f.retention.options(); err != nil {
+		return err
+	}
 	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
 	if err != nil {
 		if sock := store.SocketPath(f.db); isAnswering(sock) {
@@ -152,21 +168,39 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	defer closeLog()
 
+	// The socket opens right after the database, so that other commands
+	// never find the file locked with nobody answering.
+	var pipe *analyze.Pipeline
+	pipeReady := make(chan struct{})
+	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{Reverify: func(ctx context.Context, id string) error {
+		select {
+		case <-pipeReady:
+			return pipe.Analyze(ctx, id)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	apiCtx, apiCancel := context.WithCancel(context.Background())
+	apiDone := make(chan error, 1)
+	go func() { apiDone <- api.Serve(apiCtx) }()
+	// Stopped last, after capture has finished, and on every early return
+	// (which also removes the socket file).
+	defer func() { apiCancel(); <-apiDone }()
 	chk, err := f.verify.build(e, cfg, db)
 	if err != nil {
 		return err
 	}
-	pipe := chk.pipeline(db)
+	pipe = chk.pipeline(db)
+	close(pipeReady)
 	fw, _ := f.forwarder(db)
 	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw,
 		Stored: func(ev *store.Event, _ []byte) { pipe.Enqueue(ev.ID) },
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
 		Intercept: e.devKeys().Intercept})
 	srv, err := capture.Listen(f.addr, handler)
-	if err != nil {
-		return err
-	}
-	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{Reverify: pipe.Analyze})
 	if err != nil {
 		return err
 	}
@@ -182,8 +216,12 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	const parts = 4
 	errc := make(chan error, parts)
 	go func() { errc <- srv.Serve(ctx) }()
+	// Retention runs beside capture in bounded batches through the same
+	// writer, so capture never waits for a long delete.
+	go func() {
+		errc <- runPruner(ctx, db, f.retention.maxEvents, time.Duration(f.retention.maxAge), 0, logPrunes(logger))
+	}()
 	go func() { errc <- pipe.Run(ctx) }()
-	go func() { errc <- api.Serve(ctx) }()
 	useTUI := !f.noTUI && isTerminal(e.stdout)
 	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil}
 	if fw != nil {

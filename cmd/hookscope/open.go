@@ -31,6 +31,11 @@ func openStore(path string) (store.Store, error) {
 	}
 	db, err := store.Open(path, store.Options{LockTimeout: lockTimeout})
 	if errors.Is(err, store.ErrLocked) {
+		// A listener that is starting holds the lock a moment before its
+		// socket answers: look once more.
+		if c, err := remote.Dial(sock, dialTimeout/2); err == nil {
+			return c, nil
+		}
 		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s", path, sock)
 	}
 	if err != nil {
