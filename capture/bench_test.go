@@ -17,7 +17,6 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-
 // payload1K is a 1 KiB JSON delivery.
 var payload1K = func() []byte {
 	b := []byte(`{"event_type":"app.installed","event_id":"e1","data":{"pad":"`)

@@ -16,8 +16,8 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
-	"github.com/hookscope/hookscope/verify/analyze"
 	"github.com/hookscope/hookscope/ui"
+	"github.com/hookscope/hookscope/verify/analyze"
 )
 
 // listenFlags are the flags of `hookscope listen`.
