@@ -75,6 +75,10 @@ func TestExportImportRoundTripThroughCLI(t *testing.T) {
 					got[i]["query"] != orig[i]["query"] || got[i]["imported"] != true {
 					t.Errorf("delivery %d:\n got %v\nwant %v", i, got[i], orig[i])
 				}
+				// Imported deliveries are verified like live ones.
+				if st := got[i]["signature"].(map[string]any)["status"]; st == "pending" || got[i]["provider"] == "" {
+					t.Errorf("delivery %d not verified on import: %v", i, got[i]["signature"])
+				}
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/export"
+	"github.com/hookscope/hookscope/store/remote"
 )
 
 func init() { extraCommandFuncs = append(extraCommandFuncs, newImportCmd) }
@@ -65,6 +67,9 @@ func newImportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
 			}
+			if err := e.verifyImported(cmd.Context(), s, batch.Events); err != nil {
+				fmt.Fprintf(e.stderr, "hookscope: imported, but verification failed: %v (run hookscope verify --all)\n", err)
+			}
 			first, last := batch.Events[0].ID, batch.Events[0].ID
 			for _, ev := range batch.Events {
 				first, last = min(first, ev.ID), max(last, ev.ID)
@@ -102,4 +107,30 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.progress(c.n.Add(int64(n)))
 	return n, err
+}
+
+// verifyImported verifies and validates imported deliveries like live ones:
+// by the running listener (which holds the keys, secrets and specs) when
+// one holds the database, else here with the environment and config file.
+func (e *env) verifyImported(ctx context.Context, s store.Store, evs []*store.Event) error {
+	var analyse func(ctx context.Context, id string) error
+	if c, ok := s.(*remote.Client); ok {
+		analyse = c.Reverify
+	} else {
+		cfg, err := e.loadConfig()
+		if err != nil {
+			return err
+		}
+		chk, err := (&verifyFlags{}).build(e, cfg, s)
+		if err != nil {
+			return err
+		}
+		analyse = chk.pipeline(s).Analyze
+	}
+	for _, ev := range evs {
+		if err := analyse(ctx, ev.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
