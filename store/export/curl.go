@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/curlcmd"
 )
 
 // The curl format is a POSIX sh script with one command per delivery. Every
@@ -69,7 +70,7 @@ func (e *curlEncoder) entry(d delivery) error {
 // result may span several lines (a here-document) and ends without a
 // newline.
 func CurlCommand(ev store.Event, body []byte) string {
-	args := []string{"curl", "-sS", "--globoff", "--path-as-is", "-X", shellQuote(orDefault(ev.Method, "POST"))}
+	args := []string{"curl", "-sS", "--globoff", "--path-as-is", "-X", curlcmd.Quote(orDefault(ev.Method, "POST"))}
 	if ev.Method == "HEAD" {
 		// -X HEAD makes curl wait for a body that never comes.
 		args = append(args[:4], "--head")
@@ -87,19 +88,19 @@ func CurlCommand(ev store.Event, body []byte) string {
 			// it empty.
 			line = f.Name + ";"
 		}
-		args = append(args, "-H", shellQuote(line))
+		args = append(args, "-H", curlcmd.Quote(line))
 	}
 	// Headers curl adds on its own that the sender did not send.
 	for _, h := range []string{"User-Agent", "Accept"} {
 		if !has[strings.ToLower(h)] {
-			args = append(args, "-H", shellQuote(h+":"))
+			args = append(args, "-H", curlcmd.Quote(h+":"))
 		}
 	}
 	if len(body) > 0 {
 		if !has["content-type"] {
-			args = append(args, "-H", shellQuote("Content-Type:"))
+			args = append(args, "-H", curlcmd.Quote("Content-Type:"))
 		}
-		args = append(args, "-H", shellQuote("Expect:"), "--data-binary", "@-")
+		args = append(args, "-H", curlcmd.Quote("Expect:"), "--data-binary", "@-")
 	}
 	args = append(args, "--", targetWord(ev))
 	cmd := strings.Join(args, " ")
@@ -107,7 +108,7 @@ func CurlCommand(ev store.Event, body []byte) string {
 	case len(body) == 0:
 		return cmd
 	case isShellSafeText(body):
-		return "printf '%s' " + shellQuote(string(body)) + " |\n  " + cmd
+		return "printf '%s' " + curlcmd.Quote(string(body)) + " |\n  " + cmd
 	default:
 		// The here-document starts after the first newline, so the whole
 		// pipeline must be on this line.
@@ -129,7 +130,7 @@ func targetWord(ev store.Event) string {
 	}
 	u := requestURL(ev, "http", host)
 	rest := strings.TrimPrefix(u, "http://"+host)
-	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + shellQuote(rest)
+	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + curlcmd.Quote(rest)
 }
 
 func plainHost(h string) bool {
@@ -143,15 +144,6 @@ func plainHost(h string) bool {
 		}
 	}
 	return true
-}
-
-// shellQuote quotes s as one POSIX shell word. Within single quotes nothing
-// is special; a single quote itself closes the quotes, is written escaped,
-// and reopens them:
-//
-//	it's  ->  'it'\''s'
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // isShellSafeText reports whether body can appear literally in the script:

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hookscope/hookscope/ui/curlcmd"
 )
 
 type received struct {
@@ -90,7 +92,7 @@ func TestCurlScriptDeliversExactBytes(t *testing.T) {
 
 func TestShellQuote(t *testing.T) {
 	for _, s := range []string{"", "plain", "it's", "'", "$(x) `y` \\ \" \n !"} {
-		out, err := exec.Command("sh", "-c", "printf '%s' "+shellQuote(s)).Output()
+		out, err := exec.Command("sh", "-c", "printf '%s' "+curlcmd.Quote(s)).Output()
 		if err != nil {
 			t.Skipf("sh: %v", err)
 		}
