@@ -111,7 +111,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		return err
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
-	prog := newProgress(e.stderr, len(ids), isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON)
+	prog := newCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
 	var sum replaySummary
 	var storeErr error
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
@@ -121,7 +121,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		if r.Err != nil && storeErr == nil {
 			storeErr = r.Err
 		}
-		prog.step()
+		prog.set(int64(sum.sent))
 		if f.asJSON {
 			printAttemptJSON(e.stdout, r)
 		} else if len(ids) == 1 || !prog.on {
