@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/curlcmd"
@@ -107,12 +106,12 @@ func CurlCommand(ev store.Event, body []byte) string {
 	switch {
 	case len(body) == 0:
 		return cmd
-	case isShellSafeText(body):
+	case curlcmd.SafeText(string(body), true):
 		return "printf '%s' " + curlcmd.Quote(string(body)) + " |\n  " + cmd
 	default:
 		// The here-document starts after the first newline, so the whole
 		// pipeline must be on this line.
-		return "base64 -d <<'" + curlHereDoc + "' | " + cmd + "\n" + wrap(base64.StdEncoding.EncodeToString(body), 76) + curlHereDoc
+		return "base64 -d <<'" + curlHereDoc + "' | " + cmd + "\n" + curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlHereDoc
 	}
 }
 
@@ -146,27 +145,6 @@ func plainHost(h string) bool {
 	return true
 }
 
-// isShellSafeText reports whether body can appear literally in the script:
-// valid UTF-8 without NUL (which no shell string holds), control characters
-// other than newline and tab (a carriage return would not survive editors;
-// ESC and C1 would act on a terminal showing the script) or bidirectional
-// overrides (which make a script read differently than it runs).
-func isShellSafeText(body []byte) bool {
-	if !utf8.Valid(body) {
-		return false
-	}
-	for _, r := range string(body) {
-		switch {
-		case r == '\n' || r == '\t':
-		case r < 0x20 || r == 0x7f || 0x80 <= r && r <= 0x9f:
-			return false
-		case 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 || r == 0x2028 || r == 0x2029:
-			return false
-		}
-	}
-	return true
-}
-
 // validHeaderName reports whether name is an HTTP token; anything else could
 // not have been received and is not passed to curl.
 func validHeaderName(name string) bool {
@@ -191,19 +169,4 @@ func validHeaderValue(v string) bool {
 		}
 	}
 	return true
-}
-
-// wrap breaks s into lines of at most n characters, each ending in a newline.
-func wrap(s string, n int) string {
-	var b strings.Builder
-	for len(s) > n {
-		b.WriteString(s[:n])
-		b.WriteByte('\n')
-		s = s[n:]
-	}
-	if s != "" {
-		b.WriteString(s)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }

@@ -74,7 +74,7 @@ func Build(req Request) string {
 		if f.Value == "" {
 			line = f.Name + ";" // curl's spelling of an empty header
 		}
-		if safeText(line, false) {
+		if SafeText(line, false) {
 			args = append(args, "-H", Quote(line))
 		} else {
 			enc := base64.StdEncoding.EncodeToString([]byte(line))
@@ -93,13 +93,13 @@ func Build(req Request) string {
 	switch {
 	case len(req.Body) == 0:
 		return cmd
-	case safeText(string(req.Body), true):
+	case SafeText(string(req.Body), true):
 		return "printf '%s' " + Quote(string(req.Body)) + " |\n" + cmd
 	default:
 		// The here-document starts on the line after the one holding <<,
 		// so curl must be on that same line.
 		return "base64 -d <<'" + HereDocDelimiter + "' | " + cmd + "\n" +
-			wrap(base64.StdEncoding.EncodeToString(req.Body), 76) + HereDocDelimiter
+			Wrap(base64.StdEncoding.EncodeToString(req.Body), 76) + HereDocDelimiter
 	}
 }
 
@@ -141,11 +141,14 @@ func escapeQuery(q string) string {
 	return b.String()
 }
 
-// safeText reports whether s can be pasted literally: valid UTF-8 without
-// C0 controls (newline allowed when multiline; a tab would trigger
-// completion in a shell without bracketed paste), DEL, C1 controls or bidi
-// and direction marks.
-func safeText(s string, multiline bool) bool {
+// SafeText reports whether s can stand literally in a command that is
+// pasted or saved as a script: valid UTF-8 without C0 controls (newline
+// allowed when multiline; a tab would trigger completion in a shell without
+// bracketed paste, a carriage return would not survive editors), DEL, C1
+// controls (ESC and C1 act on a terminal showing the command), or bidi,
+// direction and line-separator marks (which make a command read
+// differently than it runs).
+func SafeText(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
@@ -154,21 +157,25 @@ func safeText(s string, multiline bool) bool {
 		case r == '\n' && multiline:
 		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
 			return false
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029:
 			return false
 		}
 	}
 	return true
 }
 
-func wrap(s string, n int) string {
+// Wrap breaks s (base64 for a here-doc) into lines of at most n
+// characters, each ending in a newline.
+func Wrap(s string, n int) string {
 	var b strings.Builder
 	for len(s) > n {
 		b.WriteString(s[:n])
 		b.WriteByte('\n')
 		s = s[n:]
 	}
-	b.WriteString(s)
-	b.WriteByte('\n')
+	if s != "" {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
 	return b.String()
 }
