@@ -18,11 +18,6 @@ import (
 
 const testSecret = "s3cr3t-client-secret"
 
-// withTestMasker is kept for the tests' shape: exports mask with the real
-// rules (ui/redact), which hide the client_secret field and the
-// Authorization token.
-func withTestMasker(t *testing.T) { t.Helper() }
-
 // captureSet posts a JSON delivery with a secret and a binary one to the
 // listener and returns their bodies in order.
 func captureSet(t *testing.T, l *listener) [][]byte {
@@ -39,7 +34,6 @@ func captureSet(t *testing.T, l *listener) [][]byte {
 }
 
 func TestExportImportRoundTripThroughCLI(t *testing.T) {
-	withTestMasker(t)
 	l := startListen(t)
 	bodies := captureSet(t, l)
 	dir := t.TempDir()
@@ -85,7 +79,6 @@ func TestExportImportRoundTripThroughCLI(t *testing.T) {
 }
 
 func TestExportMasksSecretsUnlessRevealed(t *testing.T) {
-	withTestMasker(t)
 	l := startListen(t)
 	captureSet(t, l)
 	for _, format := range []string{"jsonl", "har", "curl"} {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 func init() { extraCommandFuncs = append(extraCommandFuncs, newReplayCmd) }
@@ -238,10 +239,10 @@ func printAttemptLine(w io.Writer, r capture.ReplayResult) {
 	a := r.Attempt
 	switch {
 	case r.Err != nil:
-		fmt.Fprintf(w, "%s  error: %v\n", r.ID, r.Err)
+		fmt.Fprintf(w, "%s  error: %s\n", r.ID, termsafe.Line(r.Err.Error()))
 	case a.Status == 0:
-		fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", r.ID, a.Target, a.DurationMS, a.Error)
+		fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", r.ID, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
 	default:
-		fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", r.ID, a.Target, a.Status, a.DurationMS, a.Seq)
+		fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", r.ID, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
 	}
 }

@@ -320,7 +320,6 @@ func fromWire(w wireRecord) store.Record {
 const (
 	codeNotFound  = "not-found"
 	codeAmbiguous = "ambiguous"
-	codeFilter    = "bad-request"
 )
 
 func writeErr(w http.ResponseWriter, err error) {

@@ -7,7 +7,6 @@ package analyze
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -74,11 +73,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				case <-ctx.Done():
 					return
 				case id := <-p.queue:
-					if err := p.Analyze(ctx, id); err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
-						// The delivery stays pending; `hookscope verify`
-						// or the next catch-up retries it.
-						_ = err
-					}
+					// A failure leaves the delivery pending: `hookscope
+					// verify` or the next catch-up scan retries it.
+					p.Analyze(ctx, id)
 					p.mu.Lock()
 					delete(p.pending, id)
 					p.mu.Unlock()
