@@ -231,7 +231,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
-			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(srv.Addr().String()),
+			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
 			Secrets: append(chk.secrets, e.configuredSecrets()...)}
 		go func() { errc <- ui.Run(ctx, opts) }()
 	} else {

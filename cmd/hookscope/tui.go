@@ -34,12 +34,13 @@ func (s uiSource) Reverify(ctx context.Context, id string) error { return s.reve
 const ngrokAPI = "http://127.0.0.1:4040/api/tunnels"
 
 // publicURL returns the https URL of the ngrok tunnel that forwards to
-// listenAddr (or the first https tunnel when none names it).
-func publicURL(listenAddr string) func(ctx context.Context) (string, error) {
+// listenAddr (or the first https tunnel when none names it), asking the
+// agent API at api.
+func publicURL(api, listenAddr string) func(ctx context.Context) (string, error) {
 	client := &http.Client{Timeout: 2 * time.Second}
 	_, port, _ := net.SplitHostPort(listenAddr)
 	return func(ctx context.Context) (string, error) {
-		req, err := http.NewRequestWithContext(ctx, "GET", ngrokAPI, nil)
+		req, err := http.NewRequestWithContext(ctx, "GET", api, nil)
 		if err != nil {
 			return "", err
 		}
