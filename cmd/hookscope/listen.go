@@ -95,8 +95,9 @@ func newListenCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// forwarder validates the forwarding flags; nil when not forwarding.
-func (f *listenFlags) forwarder(rec capture.ForwardRecorder) (*capture.Forwarder, error) {
+// forwarder validates the forwarding flags; nil when not forwarding. The
+// caller sets Recorder once the database is open.
+func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 	if f.forwardTo == "" {
 		return nil, nil
 	}
@@ -116,7 +117,6 @@ func (f *listenFlags) forwarder(rec capture.ForwardRecorder) (*capture.Forwarder
 	return &capture.Forwarder{
 		Sender:      capture.NewSender(capture.SenderOptions{Timeout: f.forwardTimeout, Insecure: f.insecure}),
 		Target:      capture.Target{URL: f.forwardTo, KeepPath: true, Header: hdr},
-		Recorder:    rec,
 		ErrorStatus: f.forwardErrorStatus,
 	}, nil
 }
@@ -147,7 +147,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr: %q is not HOST:PORT (e.g. 127.0.0.1:8080 or :8080)", f.addr)
 	}
-	if _, err := f.forwarder(nil); err != nil {
+	fw, err := f.forwarder()
+	if err != nil {
 		return err
 	}
 	if _, err := f.retention.options(); err != nil {
@@ -195,7 +196,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	pipe = chk.pipeline(db)
 	close(pipeReady)
-	fw, _ := f.forwarder(db)
+	if fw != nil {
+		fw.Recorder = db
+	}
 	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw,
 		Stored: func(ev *store.Event, _ []byte) { pipe.Enqueue(ev.ID) },
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
