@@ -58,6 +58,9 @@ type Options struct {
 type Handler struct {
 	store Appender
 	opts  Options
+	// bodyType is the Content-Type of the policy's body, worked out once
+	// (as a header value, which net/http only reads).
+	bodyType []string
 }
 
 // NewHandler returns a capturing handler that stores into a.
@@ -74,7 +77,7 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Handler{store: a, opts: opts}
+	return &Handler{store: a, opts: opts, bodyType: []string{sniffContentType(opts.Policy.Body)}}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
@@ -161,12 +164,13 @@ func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error)
 
 func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
 	p := h.opts.Policy
-	body := p.Body
+	body, ctype := p.Body, h.bodyType
 	if status == http.StatusRequestEntityTooLarge {
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
+		ctype = []string{"application/json"}
 	}
 	hdr := w.Header()
-	hdr.Set("Content-Type", sniffContentType(body))
+	hdr["Content-Type"] = ctype
 	for _, f := range p.Header {
 		hdr.Add(f.Name, f.Value)
 	}

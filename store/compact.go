@@ -53,6 +53,16 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	if err := checkSchema(src, path); err != nil {
 		return res, err
 	}
+	// Deliveries a crashed listener left in the log go into the copy too.
+	wal, err := openWAL(path)
+	if err != nil {
+		return res, err
+	}
+	_, err = replayWAL(src, wal, nil)
+	wal.Close()
+	if err != nil {
+		return res, err
+	}
 
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
 	if err != nil {

@@ -16,7 +16,10 @@ import (
 
 // SchemaVersion is the layout version this binary writes. A file with a
 // higher version is refused rather than misread.
-const SchemaVersion = 1
+//
+// Version 2 added the write-ahead log beside the file (wal.go): a version 1
+// binary would ignore deliveries still in it, so it must refuse the file.
+const SchemaVersion = 2
 
 // Bucket names. Event metadata and body bytes live in separate buckets keyed
 // by the same id so that listing never reads bodies.
@@ -41,11 +44,15 @@ type Options struct {
 	// LockTimeout bounds the wait for another process's lock on the file.
 	// Zero means one second.
 	LockTimeout time.Duration
-	// ReadOnly opens the file without taking the writer's lock.
+	// ReadOnly opens the file without taking the writer's lock. It does not
+	// replay the write-ahead log, so it misses deliveries a listener that
+	// crashed had logged but not yet moved into the file; a read-write Open
+	// replays them.
 	ReadOnly bool
 	// Now is the clock used for ids; nil means time.Now.
 	Now func() time.Time
-	// MaxBatch bounds how many writes share one transaction (default 512).
+	// MaxBatch bounds how many writes share one transaction (default 4096;
+	// a log record of many deliveries counts as one).
 	MaxBatch int
 }
 
@@ -66,7 +73,26 @@ type DB struct {
 	closeMu sync.RWMutex // held for reading by writers in flight
 	closed  bool
 
-	subs subscribers
+	// The write-ahead log (wal.go). walOff and walLSN belong to the log
+	// writer goroutine.
+	wal      *os.File
+	walOff   int64
+	walLSN   uint64
+	appends  chan *appendOp
+	walStop  chan struct{}
+	walWG    sync.WaitGroup
+	acked    atomic.Uint64 // last LSN acknowledged to its callers
+	applied  atomic.Uint64 // last LSN committed to bbolt
+	pending  atomic.Int64  // bytes logged, not yet committed to bbolt
+	progress progress      // signalled when applied moves or the store breaks
+	kick     chan struct{} // asks the writer to commit what it is gathering
+	// broken is set when a logged delivery could not be applied to bbolt:
+	// from then on nothing is acknowledged (the log keeps what was, and the
+	// next Open replays it).
+	broken atomic.Pointer[error]
+
+	subs    subscribers
+	answers answers // SetAnswered's, waiting for a commit
 	// failCommit, when set, makes every commit fail: tests use it to check
 	// that no delivery is acknowledged without being stored.
 	failCommit atomic.Pointer[error]
@@ -83,7 +109,7 @@ func Open(path string, opts Options) (*DB, error) {
 		opts.Now = time.Now
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 512
+		opts.MaxBatch = 4096
 	}
 	if !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -118,14 +144,21 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch,
-		writes: make(chan *writeOp, 4096), stop: make(chan struct{})}
+		writes: make(chan *writeOp, 4096), stop: make(chan struct{}),
+		appends: make(chan *appendOp, 4096), walStop: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if err := db.init(opts.ReadOnly); err != nil {
 		bdb.Close()
 		return nil, err
 	}
 	if !opts.ReadOnly {
+		if err := db.recover(); err != nil {
+			bdb.Close()
+			return nil, err
+		}
 		db.writerWG.Add(1)
 		go db.writer()
+		db.walWG.Add(1)
+		go db.walWriter()
 	}
 	return db, nil
 }
@@ -166,7 +199,9 @@ func (db *DB) init(readOnly bool) error {
 			return err
 		}
 		meta := tx.Bucket(bucketMeta)
-		if meta.Get(keySchemaVersion) == nil {
+		if v := meta.Get(keySchemaVersion); len(v) != 8 || binary.BigEndian.Uint64(v) < SchemaVersion {
+			// New file, or an older layout upgraded in place (version 1
+			// needs nothing but the number).
 			var v [8]byte
 			binary.BigEndian.PutUint64(v[:], SchemaVersion)
 			return meta.Put(keySchemaVersion, v[:])
@@ -186,10 +221,20 @@ func (db *DB) Close() error {
 		db.closeMu.Lock()
 		db.closed = true
 		db.closeMu.Unlock()
+		// The log writer first: what it logs last, the bbolt writer applies.
+		close(db.walStop)
+		db.walWG.Wait()
 		close(db.stop)
 		db.writerWG.Wait()
 		db.subs.closeAll()
-		err = db.bolt.Close()
+		if db.wal != nil {
+			if cerr := db.wal.Close(); cerr != nil {
+				err = fmt.Errorf("store: close log: %w", cerr)
+			}
+		}
+		if cerr := db.bolt.Close(); cerr != nil {
+			err = cerr
+		}
 	})
 	return err
 }
@@ -204,8 +249,9 @@ func (db *DB) SetSchemaVersionForTest(v uint64) error {
 	})
 }
 
-// FailCommitsForTest makes every later commit fail with err (nil restores
-// normal commits). Tests use it to inject store failures.
+// FailCommitsForTest makes every later write fail with err (nil restores
+// normal writes): appends fail before reaching the log, other changes fail
+// their bbolt commit. Tests use it to inject store failures.
 func (db *DB) FailCommitsForTest(err error) {
 	if err == nil {
 		db.failCommit.Store(nil)

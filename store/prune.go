@@ -82,6 +82,7 @@ func (db *DB) Prune(ctx context.Context, opts PruneOptions) (PruneResult, error)
 		}
 	}
 	var total int
+	db.settle() // count what was acknowledged, not only what reached bbolt
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
 		total = tx.Bucket(bucketEvents).Stats().KeyN
 		return nil

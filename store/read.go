@@ -54,6 +54,7 @@ func (db *DB) Scan(ctx context.Context, q Query, f *Filter, fn func(Record) bool
 // scan walks the matches; with decode false the records passed to fn carry
 // only their ID (counting needs no more).
 func (db *DB) scan(ctx context.Context, q Query, f *Filter, decode bool, fn func(Record) bool) error {
+	db.settle()
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		// Walk the summaries (same keys as the events): the filter reads
 		// them, and only matches are decoded in full.
@@ -130,6 +131,7 @@ func (db *DB) Count(ctx context.Context, filter string) (total, matched int, err
 	if err != nil {
 		return 0, 0, err
 	}
+	db.settle()
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		total = tx.Bucket(bucketEvents).Stats().KeyN
 		return nil
@@ -152,6 +154,7 @@ func (db *DB) Get(ctx context.Context, id string) (Record, error) {
 		return rec, fmt.Errorf("store: %q is not a delivery id: %w", id, ErrNotFound)
 	}
 	id = strings.ToLower(id)
+	db.settle()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		k, v := c.Seek([]byte(id))
@@ -173,6 +176,7 @@ func (db *DB) Get(ctx context.Context, id string) (Record, error) {
 // Body returns a copy of the stored body bytes of delivery id (a full id).
 func (db *DB) Body(ctx context.Context, id string) ([]byte, error) {
 	var body []byte
+	db.settle()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketBodies).Get([]byte(id))
 		if v == nil {
@@ -192,6 +196,7 @@ func (db *DB) Body(ctx context.Context, id string) ([]byte, error) {
 // headers and body; seq 0 is the live forward.
 func (db *DB) Attempt(ctx context.Context, id string, seq int) (Attempt, error) {
 	var a Attempt
+	db.settle()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketReplays).Get(attemptKey(id, uint32(seq)))
 		if v == nil {

@@ -72,6 +72,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	}
 	types := map[string]map[string]int{} // provider -> event type -> count
 	var after []byte
+	db.settle()
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err

@@ -6,14 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // Append stores a new delivery and its body bytes and returns once they are
-// committed and fsynced. It assigns ev.ID (from the clock) when empty, and
-// publishes a Captured notice after the commit.
+// durable: in the write-ahead log, fsynced (see wal.go). Reads see the
+// delivery from then on. It assigns ev.ID (from the clock) when empty, and
+// publishes a Captured notice once the delivery is in bbolt. body must not
+// be modified afterwards.
 func (db *DB) Append(ctx context.Context, ev *Event, body []byte) error {
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = db.now()
@@ -21,25 +24,19 @@ func (db *DB) Append(ctx context.Context, ev *Event, body []byte) error {
 	ev.ReceivedAt = ev.ReceivedAt.UTC()
 	if ev.ID == "" {
 		ev.ID = db.ids.next(db.now())
+	} else if db.exists(ev.ID) {
+		return fmt.Errorf("store: delivery %s already exists", ev.ID)
 	}
-	meta, err := json.Marshal(ev)
+	meta, err := encodeEvent(ev)
 	if err != nil {
 		return fmt.Errorf("store: encode event: %w", err)
 	}
-	id := []byte(ev.ID)
-	return db.update(ctx, func(tx *bolt.Tx) error {
-		events, bodies := appendOnly(tx, bucketEvents), appendOnly(tx, bucketBodies)
-		if events.Get(id) != nil {
-			return fmt.Errorf("store: delivery %s already exists", ev.ID)
-		}
-		if err := events.Put(id, meta); err != nil {
-			return err
-		}
-		if err := appendOnly(tx, bucketSummary).Put(id, summaryOf(Record{Event: *ev}).encode()); err != nil {
-			return err
-		}
-		return bodies.Put(id, body)
-	}, func() []Notice { return []Notice{{ID: ev.ID, Kind: Captured}} })
+	return db.logAppend(ctx, logged{
+		id:      []byte(ev.ID),
+		meta:    meta,
+		summary: summaryOf(Record{Event: *ev}).encode(),
+		body:    body,
+	})
 }
 
 // appendOnly returns a bucket whose keys arrive in increasing order. Pages
@@ -53,18 +50,77 @@ func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
 }
 
 // SetAnswered records how long hookscope took to answer delivery id, measured
-// once the answer was written (so it includes the commit). It does not wait:
-// the write joins the next group commit, and is skipped under overload (the
-// stored duration then stays the pre-commit measurement).
+// once the answer was written (so it includes making the delivery durable).
+// It does not wait: answers gather in memory and are written at the end of
+// the next bbolt commit. Under overload (or if that commit fails) they are
+// dropped, and the stored duration stays the one measured before the
+// delivery was stored.
 func (db *DB) SetAnswered(id string, d time.Duration) {
 	var v [8]byte
 	binary.BigEndian.PutUint64(v[:], math.Float64bits(float64(d.Microseconds())/1000))
-	db.updateLater(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
-			return nil // pruned meanwhile
+	a := &db.answers
+	a.mu.Lock()
+	if len(a.pending) >= maxPendingAnswers {
+		a.mu.Unlock()
+		return
+	}
+	first := len(a.pending) == 0
+	a.pending = append(a.pending, answer{id: id, ms: v})
+	a.mu.Unlock()
+	if first {
+		// Make sure a commit comes to write it.
+		db.updateLater(func(*bolt.Tx) error { return nil })
+	}
+}
+
+// maxPendingAnswers bounds the answers waiting for a commit.
+const maxPendingAnswers = 1 << 16
+
+// answers are SetAnswered's durations waiting for the writer.
+type answers struct {
+	mu      sync.Mutex
+	pending []answer
+}
+
+type answer struct {
+	id string
+	ms [8]byte
+}
+
+// writeAnswers puts the waiting answers, at the end of the writer's
+// transaction. An answer can overtake its delivery (logged, acknowledged,
+// not yet in bbolt): one newer than the newest stored delivery waits for a
+// later commit; one for a delivery pruned meanwhile is dropped.
+func (db *DB) writeAnswers(tx *bolt.Tx) error {
+	a := &db.answers
+	a.mu.Lock()
+	batch := a.pending
+	a.pending = nil
+	a.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	events, answered := tx.Bucket(bucketEvents), appendOnly(tx, bucketAnswered)
+	newest, _ := events.Cursor().Last()
+	var later []answer
+	for _, x := range batch {
+		id := []byte(x.id)
+		if events.Get(id) == nil {
+			if string(id) > string(newest) {
+				later = append(later, x)
+			}
+			continue
 		}
-		return appendOnly(tx, bucketAnswered).Put([]byte(id), v[:])
-	})
+		if err := answered.Put(id, x.ms[:]); err != nil {
+			return err
+		}
+	}
+	if len(later) > 0 {
+		a.mu.Lock()
+		a.pending = append(later, a.pending...)
+		a.mu.Unlock()
+	}
+	return nil
 }
 
 // Import stores a delivery that was received elsewhere (an import): its id
@@ -357,4 +413,15 @@ func decodeAttempt(v []byte) (Attempt, error) {
 	a := s.Attempt
 	a.RespHeader, a.RespBody = s.RespHeader, s.RespBody
 	return a, nil
+}
+
+// exists reports whether delivery id is stored (or logged).
+func (db *DB) exists(id string) bool {
+	db.settle()
+	found := false
+	db.bolt.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketEvents).Get([]byte(id)) != nil
+		return nil
+	})
+	return found
 }

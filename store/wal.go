@@ -1,0 +1,281 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The write-ahead log.
+//
+// A delivery is acknowledged once it is in the log and the log is fsynced:
+// one small sequential write and one fdatasync per group of waiting
+// deliveries. The writer goroutine (writer.go) then applies logged groups to
+// bbolt, itself durably (bbolt commits are synced as always), many groups per
+// transaction. A bbolt commit costs two fsyncs and rewrites the right-hand
+// pages of every bucket it touches, so doing it once per several log groups
+// instead of once per group is what lets capture keep up with the network.
+//
+// The log is a file beside the database (path + "-wal"), a sequence of
+// records:
+//
+//	u32 length of what follows the checksum
+//	u32 CRC-32C of what follows the checksum
+//	u64 log sequence number (LSN), one more than the previous record's
+//	u32 number of deliveries, then per delivery:
+//	    u16 id length, id, u32 meta length, meta,
+//	    u32 summary length, summary, u32 body length, body
+//
+// The meta bucket records the LSN of the last record applied, in the same
+// transaction that applies it. Open replays every intact record after it, in
+// order, stopping at the first record that is torn, corrupt, or out of
+// sequence (a leftover from before the log last restarted). The log restarts
+// at offset 0 only once everything in it has been applied, so a leftover can
+// never be mistaken for a record that still matters.
+
+const (
+	walSuffix = "-wal"
+	// walRestart is the size after which the log starts over at offset 0,
+	// once what it holds is applied. Overwriting blocks the file already has
+	// makes each fdatasync cheaper than extending the file.
+	walRestart = 8 << 20
+	// walMaxPending bounds the bytes logged but not yet applied to bbolt,
+	// which are held in memory until they are.
+	walMaxPending = 64 << 20
+	walHeadLen    = 8  // length, checksum
+	walFixedLen   = 12 // LSN, count
+)
+
+var (
+	keyWALApplied = []byte("wal_applied_lsn")
+	walCRC        = crc32.MakeTable(crc32.Castagnoli)
+)
+
+// logged is one delivery in a log record: the values Append puts in the
+// events, summary and bodies buckets.
+type logged struct {
+	id, meta, summary, body []byte
+}
+
+// walRecord is one decoded log record.
+type walRecord struct {
+	lsn     uint64
+	entries []logged
+}
+
+// encodeWAL appends the record for entries to buf.
+func encodeWAL(buf []byte, lsn uint64, entries []logged) []byte {
+	start := len(buf)
+	buf = append(buf, make([]byte, walHeadLen)...)
+	buf = binary.BigEndian.AppendUint64(buf, lsn)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(entries)))
+	for _, e := range entries {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(e.id)))
+		buf = append(buf, e.id...)
+		for _, v := range [][]byte{e.meta, e.summary, e.body} {
+			buf = binary.BigEndian.AppendUint32(buf, uint32(len(v)))
+			buf = append(buf, v...)
+		}
+	}
+	payload := buf[start+walHeadLen:]
+	binary.BigEndian.PutUint32(buf[start:], uint32(len(payload)))
+	binary.BigEndian.PutUint32(buf[start+4:], crc32.Checksum(payload, walCRC))
+	return buf
+}
+
+// errWALEnd marks the end of the intact part of the log.
+var errWALEnd = errors.New("end of log")
+
+// decodeWALPayload decodes what follows a record's checksum. The entries
+// alias p.
+func decodeWALPayload(p []byte) (walRecord, error) {
+	var r walRecord
+	if len(p) < walFixedLen {
+		return r, errWALEnd
+	}
+	r.lsn = binary.BigEndian.Uint64(p)
+	n := binary.BigEndian.Uint32(p[8:])
+	p = p[walFixedLen:]
+	// Each entry takes at least 14 bytes: a count larger than that allows is
+	// corrupt, and must not size an allocation.
+	if uint64(n)*14 > uint64(len(p)) {
+		return r, errWALEnd
+	}
+	r.entries = make([]logged, 0, n)
+	take := func(size int) ([]byte, bool) {
+		if size > len(p) {
+			return nil, false
+		}
+		v := p[:size:size]
+		p = p[size:]
+		return v, true
+	}
+	for range n {
+		var e logged
+		if len(p) < 2 {
+			return r, errWALEnd
+		}
+		idLen := int(binary.BigEndian.Uint16(p))
+		p = p[2:]
+		var ok bool
+		if e.id, ok = take(idLen); !ok || idLen == 0 {
+			return r, errWALEnd
+		}
+		for _, v := range []*[]byte{&e.meta, &e.summary, &e.body} {
+			if len(p) < 4 {
+				return r, errWALEnd
+			}
+			size := binary.BigEndian.Uint32(p)
+			p = p[4:]
+			if *v, ok = take(int(size)); !ok {
+				return r, errWALEnd
+			}
+		}
+		r.entries = append(r.entries, e)
+	}
+	if len(p) != 0 {
+		return r, errWALEnd
+	}
+	return r, nil
+}
+
+// readWALRecord reads the record at off. It returns errWALEnd where the
+// intact log ends.
+func readWALRecord(f io.ReaderAt, off, size int64) (walRecord, int64, error) {
+	var head [walHeadLen]byte
+	if size-off < walHeadLen {
+		return walRecord{}, 0, errWALEnd
+	}
+	if _, err := f.ReadAt(head[:], off); err != nil {
+		return walRecord{}, 0, fmt.Errorf("read log at %d: %w", off, err)
+	}
+	n := int64(binary.BigEndian.Uint32(head[:]))
+	if n < walFixedLen || n > size-off-walHeadLen {
+		return walRecord{}, 0, errWALEnd
+	}
+	payload := make([]byte, n)
+	if _, err := f.ReadAt(payload, off+walHeadLen); err != nil {
+		return walRecord{}, 0, fmt.Errorf("read log at %d: %w", off, err)
+	}
+	if crc32.Checksum(payload, walCRC) != binary.BigEndian.Uint32(head[4:]) {
+		return walRecord{}, 0, errWALEnd
+	}
+	r, err := decodeWALPayload(payload)
+	if err != nil {
+		return walRecord{}, 0, err
+	}
+	return r, walHeadLen + n, nil
+}
+
+// openWAL opens (creating, mode 0600) the log beside the database at path.
+func openWAL(path string) (*os.File, error) {
+	name := path + walSuffix
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: open log %s: %w", name, err)
+	}
+	// Like the database, the log holds secrets.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: chmod %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// scanWAL calls fn for every intact, in-sequence record of the log, in order.
+func scanWAL(f *os.File, fn func(walRecord) error) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store: log %s: %w", f.Name(), err)
+	}
+	var off int64
+	var prev uint64
+	for {
+		r, n, err := readWALRecord(f, off, fi.Size())
+		if errors.Is(err, errWALEnd) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: log %s: %w", f.Name(), err)
+		}
+		if prev != 0 && r.lsn != prev+1 {
+			return nil // a leftover from before the log restarted
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+		prev = r.lsn
+		off += n
+	}
+}
+
+// walApplied returns the LSN of the last log record applied to bbolt.
+func walApplied(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bucketMeta).Get(keyWALApplied); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// applyLogged puts a log record's deliveries into bbolt and records its LSN,
+// in tx. Both land in one transaction, so replay never applies a record
+// twice. Replay (check set) still leaves a delivery already present alone,
+// so an id is never overwritten whatever the log holds; live, Append has
+// made sure each id is new.
+func applyLogged(tx *bolt.Tx, lsn uint64, entries []logged, check bool) error {
+	events, bodies, summary := appendOnly(tx, bucketEvents), appendOnly(tx, bucketBodies), appendOnly(tx, bucketSummary)
+	for _, e := range entries {
+		if check && events.Get(e.id) != nil {
+			continue
+		}
+		if err := events.Put(e.id, e.meta); err != nil {
+			return fmt.Errorf("store: put event %s: %w", e.id, err)
+		}
+		if err := summary.Put(e.id, e.summary); err != nil {
+			return fmt.Errorf("store: put summary %s: %w", e.id, err)
+		}
+		if err := bodies.Put(e.id, e.body); err != nil {
+			return fmt.Errorf("store: put body %s: %w", e.id, err)
+		}
+	}
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], lsn)
+	return tx.Bucket(bucketMeta).Put(keyWALApplied, v[:])
+}
+
+// replayWAL applies the records of the log f that bbolt does not have yet,
+// one transaction each, and returns the LSN of the last record bbolt has.
+// onApplied, when not nil, sees each delivery replayed.
+func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, error) {
+	var applied uint64
+	if err := bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return fmt.Errorf("store: %s is not a hookscope database", bdb.Path())
+		}
+		applied = walApplied(tx)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	err := scanWAL(f, func(r walRecord) error {
+		if r.lsn <= applied {
+			return nil
+		}
+		if err := bdb.Update(func(tx *bolt.Tx) error { return applyLogged(tx, r.lsn, r.entries, true) }); err != nil {
+			return fmt.Errorf("store: replay log record %d into %s: %w", r.lsn, bdb.Path(), err)
+		}
+		applied = r.lsn
+		if onApplied != nil {
+			for _, e := range r.entries {
+				onApplied(e.id)
+			}
+		}
+		return nil
+	})
+	return applied, err
+}

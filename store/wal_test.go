@@ -1,0 +1,345 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// logEntry builds the log form of a delivery, as Append would.
+func logEntry(t testing.TB, id, path string, body []byte) logged {
+	t.Helper()
+	ev := &Event{ID: id, ReceivedAt: time.Unix(0, 1).UTC(), Method: "POST", Path: path, Size: int64(len(body))}
+	meta, err := encodeEvent(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logged{id: []byte(id), meta: meta, summary: summaryOf(Record{Event: *ev}).encode(), body: body}
+}
+
+// appliedLSN reads the LSN bbolt has, with the database closed.
+func appliedLSN(t *testing.T, path string) uint64 {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var lsn uint64
+	b.View(func(tx *bolt.Tx) error { lsn = walApplied(tx); return nil })
+	return lsn
+}
+
+// writeLog replaces the log beside path with recs, written back to back,
+// followed by tail.
+func writeLog(t *testing.T, path string, tail []byte, recs ...[]byte) {
+	t.Helper()
+	if err := os.WriteFile(path+walSuffix, append(bytes.Join(recs, nil), tail...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ids(t *testing.T, db *DB) []string {
+	t.Helper()
+	recs, err := db.List(context.Background(), Query{Oldest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+func TestLogRecordRoundTrip(t *testing.T) {
+	entries := []logged{logEntry(t, EncodeID(1), "/a", []byte("body\x00\xff")), logEntry(t, EncodeID(2), "/b", nil)}
+	rec := encodeWAL(nil, 42, entries)
+	got, n, err := readWALRecord(bytes.NewReader(rec), 0, int64(len(rec)))
+	if err != nil || n != int64(len(rec)) || got.lsn != 42 || len(got.entries) != 2 {
+		t.Fatalf("got %+v, %d, %v", got, n, err)
+	}
+	for i := range entries {
+		w, g := entries[i], got.entries[i]
+		if !bytes.Equal(w.id, g.id) || !bytes.Equal(w.meta, g.meta) || !bytes.Equal(w.summary, g.summary) || !bytes.Equal(w.body, g.body) {
+			t.Errorf("entry %d differs", i)
+		}
+	}
+	// Every cut and every flipped byte ends the log instead of misreading it.
+	for cut := range len(rec) {
+		if _, _, err := readWALRecord(bytes.NewReader(rec[:cut]), 0, int64(cut)); !errors.Is(err, errWALEnd) {
+			t.Fatalf("record cut at %d: err = %v", cut, err)
+		}
+	}
+	for i := range rec {
+		bad := bytes.Clone(rec)
+		bad[i] ^= 0x40
+		if _, _, err := readWALRecord(bytes.NewReader(bad), 0, int64(len(bad))); !errors.Is(err, errWALEnd) {
+			t.Fatalf("byte %d flipped: err = %v", i, err)
+		}
+	}
+}
+
+func TestOpenReplaysLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := mustAppend(t, db, "/kept", []byte("k"))
+	gone := mustAppend(t, db, "/deleted", []byte("d"))
+	if _, err := db.Delete(context.Background(), []string{gone.ID}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	applied := appliedLSN(t, path)
+	if applied == 0 {
+		t.Fatal("no LSN recorded")
+	}
+
+	// A crashed listener leaves: records already applied (the deleted
+	// delivery among them), two it acknowledged but never applied, a torn
+	// record, and then a leftover from before an earlier restart.
+	n1, n2 := EncodeID(uint64(time.Now().UnixNano())), EncodeID(uint64(time.Now().UnixNano())+1)
+	old := encodeWAL(nil, applied, []logged{logEntry(t, gone.ID, "/deleted", []byte("d"))})
+	rec1 := encodeWAL(nil, applied+1, []logged{logEntry(t, n1, "/n1", []byte("one"))})
+	rec2 := encodeWAL(nil, applied+2, []logged{logEntry(t, n2, "/n2", []byte("two"))})
+	torn := encodeWAL(nil, applied+3, []logged{logEntry(t, EncodeID(9), "/torn", []byte("x"))})
+	leftover := encodeWAL(nil, 1, []logged{logEntry(t, EncodeID(10), "/leftover", nil)})
+	writeLog(t, path, append(torn[:len(torn)-3], leftover...), old, rec1, rec2)
+
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(t, db)
+	if want := []string{kept.ID, n1, n2}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after replay: %v, want %v", got, want)
+	}
+	body, err := db.Body(context.Background(), n2)
+	if err != nil || string(body) != "two" {
+		t.Fatalf("body %q, %v", body, err)
+	}
+	// New deliveries get ids after the replayed ones, and survive a restart.
+	next := mustAppend(t, db, "/next", nil)
+	if next.ID <= n2 {
+		t.Fatalf("id %s not after replayed %s", next.ID, n2)
+	}
+	db.Close()
+	if got := appliedLSN(t, path); got != applied+3 {
+		t.Fatalf("applied LSN %d, want %d", got, applied+3)
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := ids(t, db); len(got) != 4 {
+		t.Fatalf("after a second open: %v", got)
+	}
+}
+
+func TestLogRestartsOnceApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("x"), 1<<20)
+	const n = 3 * walRestart / (1 << 20)
+	for range n {
+		mustAppend(t, db, "/big", body)
+	}
+	fi, err := os.Stat(path + walSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > walRestart+2<<20 {
+		t.Fatalf("log grew to %d bytes; it should restart after %d", fi.Size(), walRestart)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("log mode %v, want 0600", fi.Mode().Perm())
+	}
+	db.Close()
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := ids(t, db); len(got) != n {
+		t.Fatalf("%d deliveries after reopening, want %d", len(got), n)
+	}
+}
+
+func TestReadSeesAcknowledgedAppend(t *testing.T) {
+	db := mustOpen(t)
+	for i := range 50 {
+		ev := mustAppend(t, db, fmt.Sprintf("/%d", i), []byte{byte(i)})
+		// Immediately: the delivery may still be only in the log.
+		if _, err := db.Get(context.Background(), ev.ID); err != nil {
+			t.Fatalf("delivery %d not readable after Append returned: %v", i, err)
+		}
+	}
+}
+
+func TestAppendWithTakenIDRefused(t *testing.T) {
+	db := mustOpen(t)
+	ev := mustAppend(t, db, "/a", nil)
+	err := db.Append(context.Background(), &Event{ID: ev.ID, Method: "POST"}, []byte("other"))
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFailedApplyStopsAcknowledging(t *testing.T) {
+	db := mustOpen(t)
+	ev := mustAppend(t, db, "/a", []byte("a"))
+	// A logged record that bbolt cannot take (the disk went away).
+	boom := errors.New("disk gone")
+	db.settle()
+	lsn := db.acked.Load() + 1
+	db.writes <- &writeOp{fn: func(*bolt.Tx) error { return boom }, lsn: lsn}
+	// The store notices at that commit, and from then on refuses.
+	if err := db.waitApplied(lsn); !errors.Is(err, boom) {
+		t.Fatalf("waiting for the failed record: %v", err)
+	}
+	err := db.Append(context.Background(), &Event{Method: "POST"}, []byte("b"))
+	if !errors.Is(err, boom) {
+		t.Fatalf("Append after a failed apply: err = %v, want %v", err, boom)
+	}
+	// What bbolt has stays readable.
+	if _, err := db.Get(context.Background(), ev.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crashEnv makes the test binary a listener that appends and then dies
+// without closing anything (see TestMain).
+const crashEnv = "HOOKSCOPE_CRASH_APPENDS"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(crashEnv); spec != "" {
+		crashAfterAppends(spec)
+	}
+	os.Exit(m.Run())
+}
+
+// crashAfterAppends appends deliveries to the database named in spec
+// ("path n"), prints each id once Append has returned, and exits at once:
+// whatever the writer had not moved into bbolt is only in the log.
+func crashAfterAppends(spec string) {
+	var path string
+	var n int
+	if _, err := fmt.Sscan(spec, &path, &n); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	db, err := Open(path, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	for i := range n {
+		ev := &Event{Method: "POST", Path: fmt.Sprintf("/%d", i)}
+		if err := db.Append(context.Background(), ev, []byte(ev.Path)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		fmt.Println(ev.ID)
+	}
+	os.Exit(0) // no Close: a crash, as far as the files know
+}
+
+func TestAcknowledgedSurviveCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d", crashEnv, path, 200))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("crashing writer: %v", err)
+	}
+	acked := strings.Fields(string(out))
+	if len(acked) != 200 {
+		t.Fatalf("%d acknowledged", len(acked))
+	}
+	inFile := countEvents(t, path)
+	t.Logf("%d of %d acknowledged deliveries were only in the log at the crash", len(acked)-inFile, len(acked))
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, id := range acked {
+		r, err := db.Get(context.Background(), id)
+		if err != nil {
+			t.Fatalf("acknowledged %s lost: %v", id, err)
+		}
+		body, _ := db.Body(context.Background(), id)
+		if string(body) != r.Path {
+			t.Fatalf("%s: body %q, want %q", id, body, r.Path)
+		}
+	}
+	if got := ids(t, db); len(got) != len(acked) {
+		t.Fatalf("%d stored, %d acknowledged", len(got), len(acked))
+	}
+}
+
+// countEvents counts the deliveries bbolt itself has, without replaying the
+// log.
+func countEvents(t *testing.T, path string) int {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	n := 0
+	b.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketEvents).Stats().KeyN; return nil })
+	return n
+}
+
+func FuzzReadLogRecord(f *testing.F) {
+	f.Add(encodeWAL(nil, 1, []logged{{id: []byte("a"), body: []byte("b")}}))
+	f.Add([]byte{0, 0, 0, 12, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, n, err := readWALRecord(bytes.NewReader(b), 0, int64(len(b)))
+		if err != nil {
+			return
+		}
+		if n > int64(len(b)) {
+			t.Fatalf("record of %d bytes in %d", n, len(b))
+		}
+		// What decodes re-encodes to the same bytes.
+		if again := encodeWAL(nil, r.lsn, r.entries); !bytes.Equal(again, b[:n]) {
+			t.Fatalf("re-encoding differs")
+		}
+	})
+}
+
+func TestCompactKeepsLoggedDeliveries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, db, "/a", nil)
+	db.Close()
+	id := EncodeID(uint64(time.Now().UnixNano()))
+	writeLog(t, path, nil, encodeWAL(nil, appliedLSN(t, path)+1, []logged{logEntry(t, id, "/logged", []byte("l"))}))
+	if _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// Read without replaying: the compacted file itself has it.
+	if n := countEvents(t, path); n != 2 {
+		t.Fatalf("compacted file has %d deliveries, want 2", n)
+	}
+}
