@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -127,6 +128,8 @@ type failer struct{ testing.TB }
 
 func (failer) Error(args ...any) { fmt.Fprintln(os.Stderr, args...); os.Exit(1) }
 
+// serve runs h behind the capture listener (Listen: timeouts, and the
+// connection recording that keeps headers in received order).
 func serve(tb testing.TB, h http.Handler) string {
 	srv, err := Listen("127.0.0.1:0", h)
 	if err != nil {
@@ -139,9 +142,24 @@ func serve(tb testing.TB, h http.Handler) string {
 	return srv.URL() + "/hooks/talkdesk"
 }
 
+// serveBare runs h on a plain net/http server with the same timeouts as
+// Listen but nothing of capture's: no connection recording.
+func serveBare(tb testing.TB, h http.Handler) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout}
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/hooks/talkdesk"
+}
+
 // BenchmarkCaptureVsBare posts 1 KiB JSON deliveries from 64 and from 256
 // concurrent clients (another process) to a bare net/http handler that reads
-// the body and answers 200, and to the real capture handler with durable
+// the body and answers 200 (on a plain http.Server), and to the real capture
+// handler (behind Listen) with durable
 // group commit, and reports both rates and their ratio. Every acknowledged
 // capture is checked to be stored.
 //
@@ -160,7 +178,7 @@ func BenchmarkCaptureVsBare(b *testing.B) {
 const benchRounds = 6
 
 func benchCaptureVsBare(b *testing.B, clients int) {
-	bare := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	bare := serveBare(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusOK)
 	}))
