@@ -120,7 +120,7 @@ func Open(path string, opts Options) (*DB, error) {
 		Timeout:  opts.LockTimeout,
 		ReadOnly: opts.ReadOnly,
 		// The freelist is rebuilt on open instead of written on every
-		// commit: fewer pages per fsync on the capture path.
+		// commit: fewer pages per commit.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
 		// 16 KiB pages: a commit of a batch of 1 KiB deliveries touches and
