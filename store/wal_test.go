@@ -26,17 +26,30 @@ func logEntry(t testing.TB, id, path string, body []byte) logged {
 	return logged{id: []byte(id), meta: meta, summary: summaryOf(Record{Event: *ev}).encode(), body: body}
 }
 
-// appliedLSN reads the LSN bbolt has, with the database closed.
-func appliedLSN(t *testing.T, path string) uint64 {
+// viewFile reads the bbolt file at path directly (read-only, without
+// replaying the log).
+func viewFile(t *testing.T, path string, fn func(tx *bolt.Tx)) {
 	t.Helper()
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	var lsn uint64
-	b.View(func(tx *bolt.Tx) error { lsn = walApplied(tx); return nil })
+	b.View(func(tx *bolt.Tx) error { fn(tx); return nil })
+}
+
+// appliedLSN reads the LSN bbolt has, with the database closed.
+func appliedLSN(t *testing.T, path string) (lsn uint64) {
+	t.Helper()
+	viewFile(t, path, func(tx *bolt.Tx) { lsn = walApplied(tx) })
 	return lsn
+}
+
+// countEvents counts the deliveries bbolt itself has.
+func countEvents(t *testing.T, path string) (n int) {
+	t.Helper()
+	viewFile(t, path, func(tx *bolt.Tx) { n = tx.Bucket(bucketEvents).Stats().KeyN })
+	return n
 }
 
 // writeLog replaces the log beside path with recs, written back to back,
@@ -291,20 +304,6 @@ func TestAcknowledgedSurviveCrash(t *testing.T) {
 	if got := ids(t, db); len(got) != len(acked) {
 		t.Fatalf("%d stored, %d acknowledged", len(got), len(acked))
 	}
-}
-
-// countEvents counts the deliveries bbolt itself has, without replaying the
-// log.
-func countEvents(t *testing.T, path string) int {
-	t.Helper()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	n := 0
-	b.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketEvents).Stats().KeyN; return nil })
-	return n
 }
 
 func FuzzReadLogRecord(f *testing.F) {

@@ -19,18 +19,9 @@ type appendOp struct {
 // the log and the log is fsynced (or the write failed).
 func (db *DB) logAppend(ctx context.Context, e logged) error {
 	op := &appendOp{logged: e, done: make(chan error, 1)}
-	db.closeMu.RLock()
-	if db.closed {
-		db.closeMu.RUnlock()
-		return ErrClosed
+	if err := enqueue(db, ctx, db.appends, op); err != nil {
+		return err
 	}
-	select {
-	case db.appends <- op:
-	case <-ctx.Done():
-		db.closeMu.RUnlock()
-		return ctx.Err()
-	}
-	db.closeMu.RUnlock()
 	// As in update: once queued, the outcome is reported, not abandoned.
 	return <-op.done
 }

@@ -30,22 +30,30 @@ type writeOp struct {
 // delay at all.
 func (db *DB) update(ctx context.Context, fn func(tx *bolt.Tx) error, notices func() []Notice) error {
 	op := &writeOp{fn: fn, notices: notices, done: make(chan error, 1)}
-	db.closeMu.RLock()
-	if db.closed {
-		db.closeMu.RUnlock()
-		return ErrClosed
+	if err := enqueue(db, ctx, db.writes, op); err != nil {
+		return err
 	}
-	select {
-	case db.writes <- op:
-	case <-ctx.Done():
-		db.closeMu.RUnlock()
-		return ctx.Err()
-	}
-	db.closeMu.RUnlock()
 	// Once queued, the op will be committed or failed promptly; waiting for
 	// it (rather than for ctx) means a caller never reports failure for a
 	// write that then lands.
 	return <-op.done
+}
+
+// enqueue sends op to a writer goroutine's queue unless the store is closed
+// or ctx ends first. Close waits for senders holding closeMu, so an op sent
+// here is always taken by its writer.
+func enqueue[T any](db *DB, ctx context.Context, queue chan<- T, op T) error {
+	db.closeMu.RLock()
+	defer db.closeMu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	select {
+	case queue <- op:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // updateLater queues fn without waiting for it: it rides along with the next
