@@ -248,9 +248,12 @@ func applyLogged(tx *bolt.Tx, lsn uint64, entries []logged, check bool) error {
 	return tx.Bucket(bucketMeta).Put(keyWALApplied, v[:])
 }
 
+// replayChunk bounds the log records replayed in one bbolt transaction.
+const replayChunk = 16 << 20
+
 // replayWAL applies the records of the log f that bbolt does not have yet,
-// one transaction each, and returns the LSN of the last record bbolt has.
-// onApplied, when not nil, sees each delivery replayed.
+// several to a transaction, and returns the LSN of the last record bbolt
+// has. onApplied, when not nil, sees each delivery replayed.
 func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, error) {
 	var applied uint64
 	if err := bdb.View(func(tx *bolt.Tx) error {
@@ -262,20 +265,49 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 	}); err != nil {
 		return 0, err
 	}
+	var chunk []walRecord
+	var size int
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		last := chunk[len(chunk)-1].lsn
+		if err := bdb.Update(func(tx *bolt.Tx) error {
+			for _, r := range chunk {
+				if err := applyLogged(tx, r.lsn, r.entries, true); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("store: replay log records up to %d into %s: %w", last, bdb.Path(), err)
+		}
+		applied = last
+		if onApplied != nil {
+			for _, r := range chunk {
+				for _, e := range r.entries {
+					onApplied(e.id)
+				}
+			}
+		}
+		chunk, size = nil, 0
+		return nil
+	}
 	err := scanWAL(f, func(r walRecord) error {
 		if r.lsn <= applied {
 			return nil
 		}
-		if err := bdb.Update(func(tx *bolt.Tx) error { return applyLogged(tx, r.lsn, r.entries, true) }); err != nil {
-			return fmt.Errorf("store: replay log record %d into %s: %w", r.lsn, bdb.Path(), err)
+		chunk = append(chunk, r)
+		for _, e := range r.entries {
+			size += len(e.meta) + len(e.summary) + len(e.body)
 		}
-		applied = r.lsn
-		if onApplied != nil {
-			for _, e := range r.entries {
-				onApplied(e.id)
-			}
+		if size >= replayChunk {
+			return flush()
 		}
 		return nil
 	})
-	return applied, err
+	if err != nil {
+		return applied, err
+	}
+	return applied, flush()
 }
