@@ -49,6 +49,11 @@ func enqueue[T any](db *DB, ctx context.Context, queue chan<- T, op T) error {
 		return ErrClosed
 	}
 	select {
+	case queue <- op: // the common case: room in the queue
+		return nil
+	default:
+	}
+	select {
 	case queue <- op:
 		return nil
 	case <-ctx.Done():
