@@ -266,7 +266,7 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 		return 0, err
 	}
 	var chunk []walRecord
-	var size int
+	var size int64
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
@@ -299,7 +299,7 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 		}
 		chunk = append(chunk, r)
 		for _, e := range r.entries {
-			size += len(e.meta) + len(e.summary) + len(e.body)
+			size += e.size()
 		}
 		if size >= replayChunk {
 			return flush()

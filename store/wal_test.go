@@ -342,3 +342,19 @@ func TestCompactKeepsLoggedDeliveries(t *testing.T) {
 		t.Fatalf("compacted file has %d deliveries, want 2", n)
 	}
 }
+
+func TestLogRecordSizeBounded(t *testing.T) {
+	db := &DB{appends: make(chan *appendOp, 8), maxBatch: 100}
+	big := func() *appendOp { return &appendOp{logged: logged{id: []byte("x"), body: make([]byte, 6<<20)}} }
+	for range 4 {
+		db.appends <- big()
+	}
+	// 6 + 6 MiB is under the bound, the third delivery takes it past: three
+	// in this record, the fourth waits for the next.
+	if got := len(db.gatherAppends([]*appendOp{big()})); got != 3 {
+		t.Fatalf("record of %d deliveries of 6 MiB, want 3", got)
+	}
+	if len(db.appends) != 2 {
+		t.Fatalf("%d left waiting, want 2", len(db.appends))
+	}
+}

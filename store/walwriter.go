@@ -15,6 +15,11 @@ type appendOp struct {
 	done chan error
 }
 
+// size is what the delivery takes in a log record and in memory.
+func (e *logged) size() int64 {
+	return int64(len(e.id) + len(e.meta) + len(e.summary) + len(e.body))
+}
+
 // logAppend queues a delivery for the log writer and waits until it is in
 // the log and the log is fsynced (or the write failed).
 func (db *DB) logAppend(ctx context.Context, e logged) error {
@@ -57,17 +62,28 @@ func (db *DB) walWriter() {
 // maxYields bounds how often gatherAppends yields for one record.
 const maxYields = 4
 
+// maxRecord bounds the bytes gathered into one log record (one more
+// delivery may take it past): logBatch copies a record into one buffer, so
+// several large bodies arriving together are logged in turn, not at once.
+const maxRecord = 16 << 20
+
 // gatherAppends adds the Appends waiting to batch. When none is waiting it
-// yields the processor once, so that handlers which are already runnable
-// (their delivery read, about to Append) join this fsync instead of waiting
-// for the next one; it stops at the first yield that brings nothing. This is
-// not a delay: with nothing else runnable, Gosched returns at once.
+// yields the processor, so that handlers which are already runnable (their
+// delivery read, about to Append) join this fsync instead of waiting for the
+// next one; it stops at the first yield that brings nothing, or after
+// maxYields. This is not a delay: with nothing else runnable, Gosched
+// returns at once.
 func (db *DB) gatherAppends(batch []*appendOp) []*appendOp {
+	size := batch[0].size()
+	take := func(op *appendOp) {
+		batch = append(batch, op)
+		size += op.size()
+	}
 	yields := 0
-	for len(batch) < db.maxBatch {
+	for len(batch) < db.maxBatch && size < maxRecord {
 		select {
 		case op := <-db.appends:
-			batch = append(batch, op)
+			take(op)
 			continue
 		default:
 		}
@@ -79,7 +95,7 @@ func (db *DB) gatherAppends(batch []*appendOp) []*appendOp {
 		runtime.Gosched()
 		select {
 		case op := <-db.appends:
-			batch = append(batch, op)
+			take(op)
 		default:
 		}
 		if len(batch) == n {
@@ -102,7 +118,7 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 	var size int64
 	for i, op := range batch {
 		entries[i] = op.logged
-		size += int64(len(op.id) + len(op.meta) + len(op.summary) + len(op.body))
+		size += op.size()
 	}
 	lsn := db.walLSN + 1
 	rec := encodeWAL((*buf)[:0], lsn, entries)
@@ -133,19 +149,15 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 	db.walLSN = lsn
 	db.pending.Add(size)
 
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = string(e.id)
-	}
 	// Queued before the acknowledgement: whatever a caller does with the
 	// delivery afterwards (analysis, pin, delete) is queued after it.
 	db.writes <- &writeOp{
 		fn:  func(tx *bolt.Tx) error { return applyLogged(tx, lsn, entries, false) },
 		lsn: lsn, size: size,
 		notices: func() []Notice {
-			out := make([]Notice, len(ids))
-			for i, id := range ids {
-				out[i] = Notice{ID: id, Kind: Captured}
+			out := make([]Notice, len(entries))
+			for i, e := range entries {
+				out[i] = Notice{ID: string(e.id), Kind: Captured}
 			}
 			return out
 		},
