@@ -7,9 +7,10 @@ import (
 )
 
 // Masker hides secrets in what is exported. Export applies it to every
-// request header value and body (and to the headers of a forwarded app's
-// response) unless the caller passes nil, which is how --reveal-secrets is
-// implemented. Secret detection is not this package's business: the caller
+// request header value and body, to the query (through Body, as a form) and
+// the path (through Body, as text), and to the headers and body of a
+// forwarded app's response, unless the caller passes nil, which is how
+// --reveal-secrets is implemented. Secret detection is not this package's business: the caller
 // adapts its rules (ui/redact's Redactor, for instance) to these two
 // methods.
 type Masker interface {
