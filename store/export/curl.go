@@ -27,9 +27,6 @@ import (
 // the original path and query: set HOOKSCOPE_TARGET to send the deliveries
 // to your app instead.
 
-// curlHereDoc ends a base64 here-document. Base64 text cannot contain '_'.
-const curlHereDoc = "HOOKSCOPE_BODY"
-
 // curlSkipped are headers curl must compute itself (from the URL and the
 // body) or that belong to one connection.
 var curlSkipped = map[string]bool{
@@ -111,7 +108,8 @@ func CurlCommand(ev store.Event, body []byte) string {
 	default:
 		// The here-document starts after the first newline, so the whole
 		// pipeline must be on this line.
-		return "base64 -d <<'" + curlHereDoc + "' | " + cmd + "\n" + curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlHereDoc
+		return "base64 -d <<'" + curlcmd.HereDocDelimiter + "' | " + cmd + "\n" +
+			curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlcmd.HereDocDelimiter
 	}
 }
 
