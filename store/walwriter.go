@@ -142,13 +142,7 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 	db.writes <- &writeOp{
 		fn:  func(tx *bolt.Tx) error { return applyLogged(tx, lsn, entries, false) },
 		lsn: lsn, size: size,
-		notices: func() []Notice {
-			out := make([]Notice, len(ids))
-			for i, id := range ids {
-				out[i] = Notice{ID: id, Kind: Captured}
-			}
-			return out
-		},
+		notices: func() []Notice { return noticesOf(Captured, ids) },
 	}
 	db.acked.Store(lsn)
 	return nil

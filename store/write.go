@@ -159,13 +159,7 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 			ids = append(ids, ev.ID)
 		}
 		return nil
-	}, func() []Notice {
-		out := make([]Notice, len(ids))
-		for i, id := range ids {
-			out[i] = Notice{ID: id, Kind: Captured}
-		}
-		return out
-	})
+	}, func() []Notice { return noticesOf(Captured, ids) })
 	if err == nil {
 		for _, id := range ids {
 			db.ids.observe(id)
@@ -337,13 +331,7 @@ func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
 			removed = append(removed, id)
 		}
 		return nil
-	}, func() []Notice {
-		out := make([]Notice, len(removed))
-		for i, id := range removed {
-			out[i] = Notice{ID: id, Kind: Removed}
-		}
-		return out
-	})
+	}, func() []Notice { return noticesOf(Removed, removed) })
 	return len(removed), err
 }
 
