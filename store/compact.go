@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -116,13 +115,7 @@ func checkSchema(db *bolt.DB, path string) error {
 		if meta == nil {
 			return fmt.Errorf("store: compact: %s is not a hookscope database", path)
 		}
-		if v := meta.Get(keySchemaVersion); len(v) == 8 {
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
-					path, got, SchemaVersion, ErrNewerSchema)
-			}
-		}
-		return nil
+		return checkSchemaVersion(meta, path)
 	})
 }
 
