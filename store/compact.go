@@ -119,8 +119,9 @@ func checkSchema(db *bolt.DB, path string) error {
 	})
 }
 
-// syncDir makes a rename durable. Errors are ignored: some file systems
-// cannot sync directories, and the rename itself has succeeded.
+// syncDir makes a new name in dir (a rename, a created file) durable. Errors
+// are ignored: some file systems cannot sync directories, and the name
+// itself exists.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -184,6 +185,10 @@ func openWAL(path string) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", name, err)
 	}
+	// fdatasync makes the log's bytes durable, not its name in the folder:
+	// without this, a crash soon after the log was created could lose the
+	// whole file with deliveries already acknowledged from it.
+	syncDir(filepath.Dir(name))
 	return f, nil
 }
 
