@@ -143,6 +143,12 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 		}
 	}
+	if !opts.ReadOnly {
+		if err := dropStrayLog(bdb, path); err != nil {
+			bdb.Close()
+			return nil, err
+		}
+	}
 	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch,
 		writes: make(chan *writeOp, 4096), stop: make(chan struct{}),
 		appends: make(chan *appendOp, 4096), walStop: make(chan struct{}), kick: make(chan struct{}, 1)}
