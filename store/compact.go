@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -116,18 +115,13 @@ func checkSchema(db *bolt.DB, path string) error {
 		if meta == nil {
 			return fmt.Errorf("store: compact: %s is not a hookscope database", path)
 		}
-		if v := meta.Get(keySchemaVersion); len(v) == 8 {
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
-					path, got, SchemaVersion, ErrNewerSchema)
-			}
-		}
-		return nil
+		return checkSchemaVersion(meta, path)
 	})
 }
 
-// syncDir makes a rename durable. Errors are ignored: some file systems
-// cannot sync directories, and the rename itself has succeeded.
+// syncDir makes a new name in dir (a rename, a created file) durable. Errors
+// are ignored: some file systems cannot sync directories, and the name
+// itself exists.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()

@@ -143,6 +143,12 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 		}
 	}
+	if !opts.ReadOnly {
+		if err := dropStrayLog(bdb, path); err != nil {
+			bdb.Close()
+			return nil, err
+		}
+	}
 	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch,
 		writes: make(chan *writeOp, 4096), stop: make(chan struct{}),
 		appends: make(chan *appendOp, 4096), walStop: make(chan struct{}), kick: make(chan struct{}, 1)}
@@ -170,11 +176,8 @@ func (db *DB) init(readOnly bool) error {
 		if meta == nil {
 			return nil
 		}
-		if v := meta.Get(keySchemaVersion); len(v) == 8 {
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
-					db.path, got, SchemaVersion, ErrNewerSchema)
-			}
+		if err := checkSchemaVersion(meta, db.path); err != nil {
+			return err
 		}
 		if c := tx.Bucket(bucketEvents); c != nil {
 			if k, _ := c.Cursor().Last(); k != nil {
@@ -208,6 +211,18 @@ func (db *DB) init(readOnly bool) error {
 		}
 		return nil
 	})
+}
+
+// checkSchemaVersion refuses a file whose meta bucket says a newer
+// hookscope wrote it.
+func checkSchemaVersion(meta *bolt.Bucket, path string) error {
+	if v := meta.Get(keySchemaVersion); len(v) == 8 {
+		if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+			return fmt.Errorf("store: %s has schema version %d, this hookscope understands up to %d: %w",
+				path, got, SchemaVersion, ErrNewerSchema)
+		}
+	}
+	return nil
 }
 
 // Path returns the file the database lives in.

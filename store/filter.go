@@ -3,7 +3,7 @@ package store
 import (
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,7 +21,6 @@ import (
 // Terms with the same key are alternatives (sig:invalid sig:unverifiable);
 // different keys and free-text terms must all hold.
 type Filter struct {
-	src    string
 	groups map[string][]term // key -> alternatives
 	text   []term
 }
@@ -29,6 +28,7 @@ type Filter struct {
 type term struct {
 	key, value string
 	neg        bool
+	status     func(int) bool // for status: terms, parsed once
 }
 
 // FilterKeys lists the keys the filter language accepts.
@@ -44,7 +44,7 @@ var filterValues = map[string][]string{
 // ParseFilter parses s. An unknown key or value is an error that names what
 // is accepted.
 func ParseFilter(s string) (*Filter, error) {
-	f := &Filter{src: strings.TrimSpace(s), groups: map[string][]term{}}
+	f := &Filter{groups: map[string][]term{}}
 	toks, err := splitTerms(s)
 	if err != nil {
 		return nil, err
@@ -63,17 +63,17 @@ func ParseFilter(s string) (*Filter, error) {
 		}
 		key = strings.ToLower(key)
 		value = unquote(value)
-		if !contains(FilterKeys, key) {
+		if !slices.Contains(FilterKeys, key) {
 			return nil, fmt.Errorf("filter: unknown key %q in %q (accepted: %s)", key, tok, strings.Join(FilterKeys, ", "))
 		}
 		if value == "" {
 			return nil, fmt.Errorf("filter: %s: needs a value", key)
 		}
-		if allowed, ok := filterValues[key]; ok && !contains(allowed, strings.ToLower(value)) {
+		if allowed, ok := filterValues[key]; ok && !slices.Contains(allowed, strings.ToLower(value)) {
 			return nil, fmt.Errorf("filter: %s:%s: accepted values are %s", key, value, strings.Join(allowed, ", "))
 		}
 		if key == "status" {
-			if _, err := statusMatcher(value); err != nil {
+			if t.status, err = statusMatcher(value); err != nil {
 				return nil, err
 			}
 		}
@@ -83,28 +83,8 @@ func ParseFilter(s string) (*Filter, error) {
 	return f, nil
 }
 
-// MustParseFilter is ParseFilter for constant expressions; it panics on error.
-func MustParseFilter(s string) *Filter {
-	f, err := ParseFilter(s)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
-
-// String returns the expression as written.
-func (f *Filter) String() string {
-	if f == nil {
-		return ""
-	}
-	return f.src
-}
-
 // Empty reports whether the filter matches everything.
 func (f *Filter) Empty() bool { return f == nil || len(f.groups) == 0 && len(f.text) == 0 }
-
-// NeedsBody reports whether matching reads body bytes.
-func (f *Filter) NeedsBody() bool { return f != nil && len(f.text) > 0 }
 
 // Match reports whether r matches. body is called only when free text must
 // be searched in the body.
@@ -117,16 +97,12 @@ func (f *Filter) matchSummary(s summary, id string, pinned func() bool, body fun
 	if f.Empty() {
 		return true
 	}
-	keys := make([]string, 0, len(f.groups))
-	for k := range f.groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // deterministic, cheap keys first does not matter here
-	for _, k := range keys {
+	// Every key must hold, so the order they are tried in does not matter.
+	for _, group := range f.groups {
 		// Positive alternatives: at least one must hold; negated terms:
 		// none may hold.
 		anyPos, posOK := false, false
-		for _, t := range f.groups[k] {
+		for _, t := range group {
 			m := matchTerm(t, s, id, pinned)
 			if t.neg {
 				if m {
@@ -169,8 +145,7 @@ func matchTerm(t term, s summary, id string, pinned func() bool) bool {
 		}
 		return strings.EqualFold(s.Schema, v)
 	case "status":
-		m, _ := statusMatcher(v)
-		return m(s.Status)
+		return t.status(s.Status)
 	case "method":
 		return strings.EqualFold(s.Method, v)
 	case "dup":
@@ -223,15 +198,6 @@ func isKey(k string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // splitTerms splits on spaces outside double quotes.

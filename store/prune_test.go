@@ -38,7 +38,7 @@ func openWithClock(t *testing.T, c *clock) *DB {
 func leftovers(t *testing.T, db *DB, id string) (n int) {
 	t.Helper()
 	db.bolt.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis} {
+		for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary, bucketAnswered} {
 			if tx.Bucket(b).Get([]byte(id)) != nil {
 				n++
 			}
@@ -59,6 +59,7 @@ func TestPruneMaxEventsKeepsPinnedAndRemovesEverything(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		evs = append(evs, mustAppend(t, db, fmt.Sprintf("/%d", i), []byte("body")))
 	}
+	db.SetAnswered(evs[1].ID, time.Millisecond) // written with the next commit
 	for _, i := range []int{0, 5} {
 		if err := db.SetPinned(ctx, evs[i].ID, true); err != nil {
 			t.Fatal(err)

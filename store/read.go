@@ -37,22 +37,17 @@ func (db *DB) List(ctx context.Context, q Query) ([]Record, error) {
 		return nil, err
 	}
 	var out []Record
-	err = db.Scan(ctx, q, f, func(r Record) bool {
+	err = db.scan(ctx, q, f, true, func(r Record) bool {
 		out = append(out, r)
 		return q.Limit <= 0 || len(out) < q.Limit
 	})
 	return out, err
 }
 
-// Scan calls fn for each delivery matching q and f in listing order until fn
-// returns false. Records are decoded one at a time, so a scan of the whole
-// database holds one record in memory.
-func (db *DB) Scan(ctx context.Context, q Query, f *Filter, fn func(Record) bool) error {
-	return db.scan(ctx, q, f, true, fn)
-}
-
-// scan walks the matches; with decode false the records passed to fn carry
-// only their ID (counting needs no more).
+// scan calls fn for each delivery matching q and f in listing order until
+// fn returns false. Records are decoded one at a time, and with decode
+// false the records passed to fn carry only their ID (counting needs no
+// more).
 func (db *DB) scan(ctx context.Context, q Query, f *Filter, decode bool, fn func(Record) bool) error {
 	db.settle()
 	return db.bolt.View(func(tx *bolt.Tx) error {

@@ -27,7 +27,7 @@ func TestStats(t *testing.T) {
 	put("dialpad", "sms", SigUnsigned, "", "")
 	mustAppend(t, db, "/pending", []byte("1")) // not analysed yet
 	db.SetPinned(ctx, dup.ID, true)
-	if err := db.Import(ctx, &Event{Method: "POST", ReceivedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, []byte("ab")); err != nil {
+	if err := db.ImportAll(ctx, []*Event{{Method: "POST", ReceivedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}}, [][]byte{[]byte("ab")}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -48,6 +48,15 @@ func (s *subscribers) add(buffer int) (<-chan Notice, func()) {
 	}
 }
 
+// noticesOf returns a notice of kind for each id.
+func noticesOf(kind NoticeKind, ids []string) []Notice {
+	out := make([]Notice, len(ids))
+	for i, id := range ids {
+		out[i] = Notice{ID: id, Kind: kind}
+	}
+	return out
+}
+
 func (s *subscribers) publish(n Notice) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -184,7 +185,41 @@ func openWAL(path string) (*os.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", name, err)
 	}
+	// fdatasync makes the log's bytes durable, not its name in the folder:
+	// without this, a crash soon after the log was created could lose the
+	// whole file with deliveries already acknowledged from it.
+	syncDir(filepath.Dir(name))
 	return f, nil
+}
+
+// dropStrayLog empties the log beside path when the database has no
+// hookscope buckets yet: the file was created just now, so a log there
+// belongs to a database that was deleted or replaced, and replaying it would
+// bring that database's deliveries back. It runs before init creates the
+// buckets, so a crash in between leaves the file bucketless and the next
+// Open drops the log again.
+func dropStrayLog(bdb *bolt.DB, path string) error {
+	fresh := false
+	bdb.View(func(tx *bolt.Tx) error { fresh = tx.Bucket(bucketMeta) == nil; return nil })
+	if !fresh {
+		return nil
+	}
+	name := path + walSuffix
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: open stray log %s: %w", name, err)
+	}
+	defer f.Close()
+	if err := f.Truncate(0); err != nil {
+		return fmt.Errorf("store: empty stray log %s: %w", name, err)
+	}
+	if err := fdatasync(f); err != nil {
+		return fmt.Errorf("store: sync %s: %w", name, err)
+	}
+	return nil
 }
 
 // scanWAL calls fn for every intact, in-sequence record of the log, in order.

@@ -161,6 +161,28 @@ func TestOpenReplaysLog(t *testing.T) {
 	}
 }
 
+func TestLogOfDeletedDatabaseNotReplayed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, db, "/wiped", []byte("client_secret"))
+	db.Close()
+	// Starting over by deleting the database leaves its log behind.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := ids(t, db); len(got) != 0 {
+		t.Fatalf("a new database holds %d deliveries of the deleted one", len(got))
+	}
+}
+
 func TestLogRestartsOnceApplied(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := Open(path, Options{})

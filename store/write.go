@@ -123,15 +123,10 @@ func (db *DB) writeAnswers(tx *bolt.Tx) error {
 	return nil
 }
 
-// Import stores a delivery that was received elsewhere (an import): its id
-// is derived from its original ReceivedAt, moved forward to the next free
+// ImportAll stores deliveries that were received elsewhere (an import), in
+// one transaction: either all of them land or none does. Each id is derived
+// from the delivery's original ReceivedAt, moved forward to the next free
 // nanosecond if taken, so history stays in time order.
-func (db *DB) Import(ctx context.Context, ev *Event, body []byte) error {
-	return db.ImportAll(ctx, []*Event{ev}, [][]byte{body})
-}
-
-// ImportAll stores several imported deliveries in one transaction: either
-// all of them land or none does.
 func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) error {
 	if len(evs) != len(bodies) {
 		return fmt.Errorf("store: import: %d events but %d bodies", len(evs), len(bodies))
@@ -164,13 +159,7 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 			ids = append(ids, ev.ID)
 		}
 		return nil
-	}, func() []Notice {
-		out := make([]Notice, len(ids))
-		for i, id := range ids {
-			out[i] = Notice{ID: id, Kind: Captured}
-		}
-		return out
-	})
+	}, func() []Notice { return noticesOf(Captured, ids) })
 	if err == nil {
 		for _, id := range ids {
 			db.ids.observe(id)
@@ -342,13 +331,7 @@ func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
 			removed = append(removed, id)
 		}
 		return nil
-	}, func() []Notice {
-		out := make([]Notice, len(removed))
-		for i, id := range removed {
-			out[i] = Notice{ID: id, Kind: Removed}
-		}
-		return out
-	})
+	}, func() []Notice { return noticesOf(Removed, removed) })
 	return len(removed), err
 }
 

@@ -20,15 +20,15 @@ import (
 //     here-document would add one);
 //   - any other body (binary, invalid UTF-8, control characters that could
 //     act on a terminal showing the script) travels as a base64
-//     here-document decoded with `base64 -d`, so the script itself is
-//     plain ASCII.
+//     here-document decoded with `base64 -d`.
+//
+// A header line that is not such text travels as base64 too, and the query
+// is percent-encoded where it is not printable ASCII, so no byte from a
+// delivery can act on a terminal showing the script.
 //
 // The target is "${HOOKSCOPE_TARGET:-http://<original host>}" followed by
 // the original path and query: set HOOKSCOPE_TARGET to send the deliveries
 // to your app instead.
-
-// curlHereDoc ends a base64 here-document. Base64 text cannot contain '_'.
-const curlHereDoc = "HOOKSCOPE_BODY"
 
 // curlSkipped are headers curl must compute itself (from the URL and the
 // body) or that belong to one connection.
@@ -87,7 +87,14 @@ func CurlCommand(ev store.Event, body []byte) string {
 			// it empty.
 			line = f.Name + ";"
 		}
-		args = append(args, "-H", curlcmd.Quote(line))
+		word := curlcmd.Quote(line)
+		if !curlcmd.SafeText(line, false) {
+			// As ui/curlcmd does: a value that could act on a terminal
+			// showing the script (C1 controls, bidi overrides) travels as
+			// base64.
+			word = `"$(printf '%s' ` + curlcmd.Quote(base64.StdEncoding.EncodeToString([]byte(line))) + ` | base64 -d)"`
+		}
+		args = append(args, "-H", word)
 	}
 	// Headers curl adds on its own that the sender did not send.
 	for _, h := range []string{"User-Agent", "Accept"} {
@@ -111,14 +118,16 @@ func CurlCommand(ev store.Event, body []byte) string {
 	default:
 		// The here-document starts after the first newline, so the whole
 		// pipeline must be on this line.
-		return "base64 -d <<'" + curlHereDoc + "' | " + cmd + "\n" + curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlHereDoc
+		return "base64 -d <<'" + curlcmd.HereDocDelimiter + "' | " + cmd + "\n" +
+			curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlcmd.HereDocDelimiter
 	}
 }
 
 // targetWord is the URL argument: the variable with the original host as
-// its default, in double quotes, then the path and query single-quoted. The
-// host is attacker-controlled, so it is used only when it cannot mean
-// anything to the shell inside double quotes.
+// its default, in double quotes, then the path and query single-quoted
+// (escaped by curlcmd.URL where they are not printable ASCII). The host is
+// attacker-controlled, so it is used only when it cannot mean anything to
+// the shell inside double quotes.
 func targetWord(ev store.Event) string {
 	host := ev.Host
 	if host == "" {
@@ -127,9 +136,11 @@ func targetWord(ev store.Event) string {
 	if !plainHost(host) {
 		host = "localhost"
 	}
-	u := requestURL(ev, "http", host)
-	rest := strings.TrimPrefix(u, "http://"+host)
-	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + curlcmd.Quote(rest)
+	path := ev.Path
+	if path == "" {
+		path = "/"
+	}
+	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + curlcmd.Quote(curlcmd.URL("", path, ev.Query))
 }
 
 func plainHost(h string) bool {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/curlcmd"
 )
 
@@ -32,10 +33,8 @@ func TestCurlScriptDeliversExactBytes(t *testing.T) {
 	db := mustOpen(t)
 	seed(t, db)
 	script := exportString(t, db, Options{Format: Curl})
-	for i := 0; i < len(script); i++ {
-		if c := script[i]; c < ' ' && c != '\n' || c == 0x7f {
-			t.Fatalf("script holds control byte %#x at %d", c, i)
-		}
+	if !curlcmd.SafeText(script, true) {
+		t.Fatalf("script holds text that could act on a terminal:\n%q", script)
 	}
 
 	var mu sync.Mutex
@@ -87,6 +86,16 @@ func TestCurlScriptDeliversExactBytes(t *testing.T) {
 				t.Errorf("%s: curl added header %s: %q", f.name, name, g.header.Values(name))
 			}
 		}
+	}
+}
+
+// TestCurlTargetIsPlainText checks that a query or path holding C1
+// controls or bidi overrides is escaped in the script.
+func TestCurlTargetIsPlainText(t *testing.T) {
+	ev := store.Event{Method: "GET", Path: "/p\u202e", Query: "a=\u009b31m&b=\u202etxt", Host: "h"}
+	cmd := CurlCommand(ev, nil)
+	if !curlcmd.SafeText(cmd, true) || !strings.Contains(cmd, "'/p%E2%80%AE?a=%C2%9B31m&b=%E2%80%AEtxt'") {
+		t.Fatalf("target not escaped: %q", cmd)
 	}
 }
 

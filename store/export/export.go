@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
 )
 
 // Format is an export file format.
@@ -140,24 +142,54 @@ type encoder interface {
 }
 
 func load(ctx context.Context, src Source, r store.Record, m Masker, withForward bool) (delivery, error) {
-	body, err := src.Body(ctx, r.ID)
+	b, err := src.Body(ctx, r.ID)
 	if err != nil {
 		return delivery{}, fmt.Errorf("export: body of %s: %w", r.ID, err)
 	}
-	d := delivery{rec: r}
-	var hm, bm bool
-	d.rec.Header, hm = maskHeader(m, r.Header)
-	d.body, bm = maskBody(m, r.ContentType, body)
-	d.masked = hm || bm
+	d := delivery{rec: r, body: b}
+	if m != nil {
+		mask(&d, m)
+	}
 	if withForward && r.Forward != nil {
 		a, err := src.Attempt(ctx, r.ID, 0)
 		switch {
 		case err == nil:
-			a.RespHeader, _ = maskHeader(m, a.RespHeader)
+			if m != nil {
+				var hm, bm bool
+				a.RespHeader, hm = maskHeader(m, a.RespHeader)
+				a.RespBody, bm = maskBody(m, a.RespHeader.Get("Content-Type"), a.RespBody)
+				d.masked = d.masked || hm || bm
+			}
 			d.forward = &a
 		case !errors.Is(err, store.ErrNotFound):
 			return d, fmt.Errorf("export: forward answer of %s: %w", r.ID, err)
 		}
 	}
 	return d, nil
+}
+
+// mask applies m to what d carries from the sender: header values, the body,
+// the query (a form, so secret fields such as access_token are masked) and
+// the path (where configured secrets are replaced). A gzip body is decoded
+// first and sent without its Content-Encoding, as the TUI's copy-as-curl
+// does: compressed bytes hide their secrets from the masker.
+func mask(d *delivery, m Masker) {
+	r := &d.rec
+	if body.IsGzip(d.body, r.ContentEncoding) {
+		if dec, err := body.Gunzip(d.body); err == nil {
+			d.body, d.masked = dec, true
+			r.ContentEncoding = ""
+			r.Header = slices.DeleteFunc(slices.Clone(r.Header), func(f store.Field) bool {
+				return strings.EqualFold(f.Name, "Content-Encoding")
+			})
+		}
+	}
+	var hm, bm, qm, pm bool
+	r.Header, hm = maskHeader(m, r.Header)
+	d.body, bm = maskBody(m, r.ContentType, d.body)
+	var q, p []byte
+	q, qm = maskBody(m, "application/x-www-form-urlencoded", []byte(r.Query))
+	p, pm = maskBody(m, "text/plain", []byte(r.Path))
+	r.Query, r.Path = string(q), string(p)
+	d.masked = d.masked || hm || bm || qm || pm
 }

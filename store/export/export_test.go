@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -239,6 +240,50 @@ func TestMaskingByDefaultOnlyWhenAsked(t *testing.T) {
 	line := strings.SplitN(exportString(t, db, Options{Format: JSONL, Masker: testMasker{}}), "\n", 2)[0]
 	if !strings.Contains(line, `"secrets_masked":true`) {
 		t.Errorf("masked line not flagged: %s", line)
+	}
+}
+
+// TestMaskingReachesGzipBodiesQueryAndPath checks that secrets are masked
+// where the masker cannot see them as stored (a gzip body) and outside
+// headers and body (the query and the path), in every format.
+func TestMaskingReachesGzipBodiesQueryAndPath(t *testing.T) {
+	db := mustOpen(t)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"client_secret":"` + secret + `"}`))
+	zw.Close()
+	ev := &store.Event{Method: "POST", Path: "/hooks/" + secret, Query: "token=" + secret, Host: "h",
+		ContentType: "application/json", ContentEncoding: "gzip",
+		Header: store.Header{{Name: "Content-Encoding", Value: "gzip"}, {Name: "Content-Type", Value: "application/json"}}}
+	if err := db.Append(context.Background(), ev, gz.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		out := exportString(t, db, Options{Format: f, Masker: testMasker{}})
+		if strings.Contains(out, secret) {
+			t.Errorf("%s: secret in the path or query exported:\n%s", f, out)
+		}
+		if f == Curl {
+			continue
+		}
+		b, err := Decode(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if got := string(b.Bodies[0]); got != `{"client_secret":"[masked]"}` {
+			t.Errorf("%s: body %q, want it decoded and masked", f, got)
+		}
+		if ce := b.Events[0].Header.Get("Content-Encoding"); ce != "" || b.Events[0].ContentEncoding != "" {
+			t.Errorf("%s: decoded body still marked %q / %q", f, ce, b.Events[0].ContentEncoding)
+		}
+	}
+	// Revealed, the delivery is exported as received.
+	b, err := Decode(strings.NewReader(exportString(t, db, Options{Format: JSONL})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bodies[0], gz.Bytes()) || b.Events[0].Query != "token="+secret {
+		t.Errorf("revealed export changed: body %q query %q", b.Bodies[0], b.Events[0].Query)
 	}
 }
 

@@ -50,7 +50,8 @@ type fixture struct {
 // fixtures covers the shapes an export must carry exactly: JSON with a
 // secret, binary, invalid UTF-8 with escape sequences, a body with quotes
 // and a trailing newline, an empty GET with a query, and headers with
-// original case, repeats and interleaving.
+// original case, repeats, interleaving, and C1 controls, a bidi override
+// and a tab in a value.
 func fixtures() []fixture {
 	bin := make([]byte, 256)
 	for i := range bin {
@@ -71,7 +72,7 @@ func fixtures() []fixture {
 		{"binary", store.Event{Method: "PUT", Path: "/bin", Host: "localhost:8080", Proto: "HTTP/1.1",
 			Header: hdr("Host", "localhost:8080", "Content-Type", "application/octet-stream", "User-Agent", "sender/1")}, bin},
 		{"invalid utf8", store.Event{Method: "POST", Path: "/raw", Host: "localhost", Proto: "HTTP/1.1",
-			Header: hdr("Host", "localhost", "X-Empty", "")}, []byte("a\xff\xfe\x1b[2J\x00z")},
+			Header: hdr("Host", "localhost", "X-Empty", "", "X-Hostile", "v\u009b2J\u202e\ttab")}, []byte("a\xff\xfe\x1b[2J\x00z")},
 		{"quotes and newline", store.Event{Method: "PATCH", Path: "/it's", Host: "localhost", Proto: "HTTP/1.1",
 			Header: hdr("Content-Type", "text/plain; charset=utf-8", "Accept", "*/*")}, []byte("it's a \"body\"\n$(rm -rf /) `x` \\n\n")},
 		{"get with query", store.Event{Method: "GET", Path: "/q", Query: "a=1&b=two%20words&a=3", Host: "example.test", Proto: "HTTP/1.1",

@@ -7,39 +7,17 @@ import (
 )
 
 // Masker hides secrets in what is exported. Export applies it to every
-// request header value and body (and to the headers of a forwarded app's
-// response) unless the caller passes nil, which is how --reveal-secrets is
-// implemented. Secret detection is not this package's business: the caller
-// adapts its rules (ui/redact's Redactor, for instance) to these two
-// methods.
+// request header value and body, to the query (through Body, as a form) and
+// the path (through Body, as text), and to the headers and body of a
+// forwarded app's response, unless the caller passes nil, which is how
+// --reveal-secrets is implemented. Secret detection is not this package's
+// business: the caller adapts its rules (ui/redact's Redactor, for
+// instance) to these two methods.
 type Masker interface {
 	// Header returns the value to export for one header line.
 	Header(name, value string) string
 	// Body returns the body to export. It must not modify body in place.
 	Body(contentType string, body []byte) []byte
-}
-
-// MaskFuncs adapts two functions to a Masker; a nil function leaves its part
-// unmasked. It saves a type when the rules are at hand as functions.
-type MaskFuncs struct {
-	HeaderFunc func(name, value string) string
-	BodyFunc   func(contentType string, body []byte) []byte
-}
-
-// Header implements Masker.
-func (m MaskFuncs) Header(name, value string) string {
-	if m.HeaderFunc == nil {
-		return value
-	}
-	return m.HeaderFunc(name, value)
-}
-
-// Body implements Masker.
-func (m MaskFuncs) Body(contentType string, body []byte) []byte {
-	if m.BodyFunc == nil {
-		return body
-	}
-	return m.BodyFunc(contentType, body)
 }
 
 // maskHeader returns h with masked values, and whether anything changed.

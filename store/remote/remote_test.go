@@ -59,7 +59,8 @@ func TestClientMirrorsStore(t *testing.T) {
 	if _, err := c.Get(ctx, "0000000000000"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing: %v", err)
 	}
-	db.Append(ctx, &store.Event{Method: "POST"}, nil)
+	second := &store.Event{Method: "POST"}
+	db.Append(ctx, second, nil)
 	if _, err := c.Get(ctx, ev.ID[:3]); !errors.Is(err, store.ErrAmbiguous) {
 		t.Fatalf("ambiguous: %v", err)
 	}
@@ -101,6 +102,13 @@ func TestClientMirrorsStore(t *testing.T) {
 	}
 	if _, ok, err := c.LoadKey("nope"); ok || err != nil {
 		t.Fatalf("missing key: %v %v", ok, err)
+	}
+	// The pinned delivery is kept.
+	if n, err := c.Delete(ctx, []string{ev.ID, second.ID}); err != nil || n != 1 {
+		t.Fatalf("delete: %d %v", n, err)
+	}
+	if _, err := c.Get(ctx, second.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("deleted delivery: %v", err)
 	}
 }
 

@@ -96,26 +96,18 @@ func (s *Server) Serve(ctx context.Context) error {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, map[string]string{"db": s.db.Path()})
-	})
-	mux.HandleFunc("GET /v1/events", s.list)
-	mux.HandleFunc("GET /v1/count", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /v1/ping", get(func(*http.Request) (map[string]string, error) {
+		return map[string]string{"db": s.db.Path()}, nil
+	}))
+	mux.HandleFunc("GET /v1/events", get(s.list))
+	mux.HandleFunc("GET /v1/count", get(func(r *http.Request) ([2]int, error) {
 		total, matched, err := s.db.Count(r.Context(), r.URL.Query().Get("filter"))
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, [2]int{total, matched})
-	})
-	mux.HandleFunc("GET /v1/events/{id}", func(w http.ResponseWriter, r *http.Request) {
+		return [2]int{total, matched}, err
+	}))
+	mux.HandleFunc("GET /v1/events/{id}", get(func(r *http.Request) (wireRecord, error) {
 		rec, err := s.db.Get(r.Context(), r.PathValue("id"))
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, toWire(rec))
-	})
+		return toWire(rec), err
+	}))
 	mux.HandleFunc("GET /v1/events/{id}/body", func(w http.ResponseWriter, r *http.Request) {
 		b, err := s.db.Body(r.Context(), r.PathValue("id"))
 		if err != nil {
@@ -132,149 +124,101 @@ func (s *Server) routes() http.Handler {
 			return
 		}
 		a, err := s.db.Attempt(r.Context(), r.PathValue("id"), seq)
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, wireAttempt{Attempt: a, RespHeader: a.RespHeader, RespBody: a.RespBody})
+		reply(w, wireAttempt{Attempt: a, RespHeader: a.RespHeader, RespBody: a.RespBody}, err)
 	})
-	mux.HandleFunc("POST /v1/events/{id}/analysis", func(w http.ResponseWriter, r *http.Request) {
-		var a store.Analysis
-		if !readJSON(w, r, &a) {
-			return
-		}
-		out, err := s.db.PutAnalysis(r.Context(), r.PathValue("id"), a)
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, out)
-	})
-	mux.HandleFunc("POST /v1/events/{id}/attempts", func(w http.ResponseWriter, r *http.Request) {
-		var a wireAttempt
-		if !readJSON(w, r, &a) {
-			return
-		}
+	mux.HandleFunc("POST /v1/events/{id}/analysis", post(func(r *http.Request, a store.Analysis) (store.Analysis, error) {
+		return s.db.PutAnalysis(r.Context(), r.PathValue("id"), a)
+	}))
+	mux.HandleFunc("POST /v1/events/{id}/attempts", post(func(r *http.Request, a wireAttempt) (int, error) {
 		at := a.Attempt
 		at.RespHeader, at.RespBody = a.RespHeader, a.RespBody
-		if err := s.db.AddAttempt(r.Context(), r.PathValue("id"), &at); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, at.Seq)
-	})
-	mux.HandleFunc("POST /v1/events/{id}/pin", func(w http.ResponseWriter, r *http.Request) {
-		var pinned bool
-		if !readJSON(w, r, &pinned) {
-			return
-		}
-		if err := s.db.SetPinned(r.Context(), r.PathValue("id"), pinned); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, true)
-	})
+		err := s.db.AddAttempt(r.Context(), r.PathValue("id"), &at)
+		return at.Seq, err
+	}))
+	mux.HandleFunc("POST /v1/events/{id}/pin", post(func(r *http.Request, pinned bool) (bool, error) {
+		return true, s.db.SetPinned(r.Context(), r.PathValue("id"), pinned)
+	}))
 	mux.HandleFunc("POST /v1/events/{id}/reverify", func(w http.ResponseWriter, r *http.Request) {
 		if s.hooks.Reverify == nil {
 			http.Error(w, "this listener cannot verify", http.StatusNotImplemented)
 			return
 		}
-		if err := s.hooks.Reverify(r.Context(), r.PathValue("id")); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, true)
+		reply(w, true, s.hooks.Reverify(r.Context(), r.PathValue("id")))
 	})
-	mux.HandleFunc("POST /v1/delete", func(w http.ResponseWriter, r *http.Request) {
-		var ids []string
-		if !readJSON(w, r, &ids) {
-			return
-		}
-		n, err := s.db.Delete(r.Context(), ids)
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, n)
-	})
-	mux.HandleFunc("POST /v1/prune", func(w http.ResponseWriter, r *http.Request) {
-		var opts store.PruneOptions
-		if !readJSON(w, r, &opts) {
-			return
-		}
-		res, err := s.db.Prune(r.Context(), opts)
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, res)
-	})
-	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, r *http.Request) {
-		st, err := s.db.Stats(r.Context())
-		if err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, st)
-	})
-	mux.HandleFunc("POST /v1/import", func(w http.ResponseWriter, r *http.Request) {
-		var in wireImport
-		if !readJSON(w, r, &in) {
-			return
-		}
+	mux.HandleFunc("POST /v1/delete", post(func(r *http.Request, ids []string) (int, error) {
+		return s.db.Delete(r.Context(), ids)
+	}))
+	mux.HandleFunc("POST /v1/prune", post(func(r *http.Request, opts store.PruneOptions) (store.PruneResult, error) {
+		return s.db.Prune(r.Context(), opts)
+	}))
+	mux.HandleFunc("GET /v1/stats", get(func(r *http.Request) (store.Stats, error) {
+		return s.db.Stats(r.Context())
+	}))
+	mux.HandleFunc("POST /v1/import", post(func(r *http.Request, in wireImport) ([]string, error) {
 		if err := s.db.ImportAll(r.Context(), in.Events, in.Bodies); err != nil {
-			writeErr(w, err)
-			return
+			return nil, err
 		}
 		ids := make([]string, len(in.Events))
 		for i, ev := range in.Events {
 			ids[i] = ev.ID
 		}
-		writeJSON(w, ids)
-	})
-	mux.HandleFunc("GET /v1/keys/{id}", func(w http.ResponseWriter, r *http.Request) {
+		return ids, nil
+	}))
+	mux.HandleFunc("GET /v1/keys/{id}", get(func(r *http.Request) (store.CachedKey, error) {
 		k, ok, err := s.db.LoadKey(r.PathValue("id"))
-		if err != nil {
-			writeErr(w, err)
-			return
+		if err == nil && !ok {
+			err = fmt.Errorf("key %s: %w", r.PathValue("id"), store.ErrNotFound)
 		}
-		if !ok {
-			writeErr(w, fmt.Errorf("key %s: %w", r.PathValue("id"), store.ErrNotFound))
-			return
-		}
-		writeJSON(w, k)
-	})
-	mux.HandleFunc("POST /v1/keys", func(w http.ResponseWriter, r *http.Request) {
-		var k store.CachedKey
-		if !readJSON(w, r, &k) {
-			return
-		}
-		if err := s.db.SaveKey(k); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeJSON(w, true)
-	})
+		return k, err
+	}))
+	mux.HandleFunc("POST /v1/keys", post(func(_ *http.Request, k store.CachedKey) (bool, error) {
+		return true, s.db.SaveKey(k)
+	}))
 	mux.HandleFunc("GET /v1/subscribe", s.subscribe)
 	return mux
 }
 
-func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+func (s *Server) list(r *http.Request) ([]wireRecord, error) {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	recs, err := s.db.List(r.Context(), store.Query{
 		Filter: q.Get("filter"), Before: q.Get("before"), After: q.Get("after"),
 		Limit: limit, Oldest: q.Get("oldest") == "1",
 	})
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
 	out := make([]wireRecord, len(recs))
 	for i, rec := range recs {
 		out[i] = toWire(rec)
 	}
-	writeJSON(w, out)
+	return out, err
+}
+
+// get serves a read: fn's result as JSON, or its error.
+func get[Out any](fn func(r *http.Request) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		out, err := fn(r)
+		reply(w, out, err)
+	}
+}
+
+// post serves a call whose argument is the request's JSON body.
+func post[In, Out any](fn func(r *http.Request, in In) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if !readJSON(w, r, &in) {
+			return
+		}
+		out, err := fn(r, in)
+		reply(w, out, err)
+	}
+}
+
+// reply writes v as JSON, or err with its status.
+func reply(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, v)
 }
 
 // subscribe streams notices, one JSON object per line, until the client
