@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -372,4 +373,56 @@ func FuzzParseHead(f *testing.F) {
 			t.Fatalf("accepted head disagrees with net/http: %v", h)
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestPanicLoggedNotPrinted: a panic while serving costs that connection
+// only; net/http's report of it goes to the handler's logger (a file), not
+// to stderr under the live view.
+func TestPanicLoggedNotPrinted(t *testing.T) {
+	var logged syncBuffer
+	url, db := startListener(t, Options{
+		Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+		Intercept: func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path == "/panic" {
+				panic("boom")
+			}
+			return false
+		},
+	})
+	if resp, err := http.Post(url+"/panic", "", strings.NewReader("x")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a panicking request was answered %d", resp.StatusCode)
+	}
+	if !strings.Contains(logged.String(), "panic serving") || !strings.Contains(logged.String(), "boom") {
+		t.Fatalf("panic not in the handler's log: %q", logged.String())
+	}
+	resp, err := http.Post(url+"/after", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("after a panic: status %d", resp.StatusCode)
+	}
+	if rec, _ := only(t, db); rec.Path != "/after" {
+		t.Fatalf("stored %s", rec.Path)
+	}
 }
