@@ -426,3 +426,51 @@ func TestPanicLoggedNotPrinted(t *testing.T) {
 		t.Fatalf("stored %s", rec.Path)
 	}
 }
+
+// errAfter yields its bytes, then err.
+type errAfter struct {
+	r   io.Reader
+	err error
+}
+
+func (e errAfter) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		err = e.err
+	}
+	return n, err
+}
+
+func TestReadBody(t *testing.T) {
+	broken := errors.New("connection reset")
+	tests := []struct {
+		name          string
+		r             io.Reader
+		contentLength int64
+		limit         int64
+		want          string
+		truncated     bool
+		err           error
+		maxCap        int
+	}{
+		{"announced size", strings.NewReader("abc"), 3, 100, "abc", false, nil, 4},
+		{"chunked", strings.NewReader("abc"), -1, 100, "abc", false, nil, 4096},
+		{"over the limit", strings.NewReader("abcdefgh"), -1, 4, "abcd", true, nil, 4096},
+		{"announced over the limit", strings.NewReader("abcdefgh"), 8, 4, "abcd", true, nil, 4096},
+		// A client's Content-Length alone must not make the listener
+		// allocate the whole limit.
+		{"announced large, sent little", strings.NewReader("x"), 10 << 20, 10 << 20, "x", false, nil, maxPrealloc + 1},
+		{"read error keeps what arrived", errAfter{strings.NewReader("ab"), broken}, 10, 100, "ab", false, broken, 11},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, truncated, err := readBody(tt.r, tt.contentLength, tt.limit)
+			if string(body) != tt.want || truncated != tt.truncated || !errors.Is(err, tt.err) {
+				t.Fatalf("got %q truncated=%v err=%v", body, truncated, err)
+			}
+			if cap(body) > tt.maxCap {
+				t.Fatalf("allocated %d bytes, want at most %d", cap(body), tt.maxCap)
+			}
+		})
+	}
+}

@@ -181,16 +181,21 @@ func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
 	w.Write(body)
 }
 
+// maxPrealloc bounds what readBody allocates on the client's word (its
+// Content-Length) before the bytes arrive: without it, clients announcing
+// large bodies and sending nothing would hold --max-body each.
+const maxPrealloc = 64 << 10
+
 // readBody reads at most limit bytes. truncated reports that more was sent;
 // the rest is discarded so the connection can be answered.
 func readBody(r io.Reader, contentLength, limit int64) (body []byte, truncated bool, err error) {
-	if contentLength >= 0 && contentLength <= limit {
+	size := int64(4096)
+	if contentLength >= 0 {
 		// The common case: one allocation of the announced size (plus one
 		// byte to see that nothing more follows).
-		body = make([]byte, 0, contentLength+1)
-	} else {
-		body = make([]byte, 0, 4096)
+		size = min(contentLength, limit, maxPrealloc) + 1
 	}
+	body = make([]byte, 0, size)
 	lr := io.LimitReader(r, limit+1)
 	for {
 		if len(body) == cap(body) {
