@@ -120,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case readErr != nil:
 		status = http.StatusBadRequest
 	}
-	if h.opts.Forward != nil && status < 300 {
+	if h.opts.Forward != nil && !truncated && readErr == nil {
 		h.forward(w, r, ev, body, start)
 		return
 	}

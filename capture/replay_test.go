@@ -305,3 +305,23 @@ func TestForwardReturnsAppResponse(t *testing.T) {
 		t.Fatalf("forward response body %q %v", full.RespBody, err)
 	}
 }
+
+// TestForwardWhateverThePolicyStatus: in forward mode the app answers, so
+// --status (meant for when hookscope answers itself) must not stop the
+// forward.
+func TestForwardWhateverThePolicyStatus(t *testing.T) {
+	app, got, mu := target(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(202) })
+	fw := &Forwarder{Sender: NewSender(SenderOptions{}), Target: Target{URL: app.URL, KeepPath: true}}
+	url, db := startListener(t, Options{Forward: fw, Policy: Policy{Status: 500}})
+	fw.Recorder = db
+	resp, err := http.Post(url+"/hooks/a", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if resp.StatusCode != 202 || len(*got) != 1 {
+		t.Fatalf("provider got %d; the app saw %d deliveries", resp.StatusCode, len(*got))
+	}
+}
