@@ -62,8 +62,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		fmt.Fprintf(w, `{"ok":false,"error":%q}`, "hookscope stored the delivery but could not reach the app: "+a.Error)
 		return
 	}
+	conn := resp.Header.Values("Connection")
 	for k, vs := range resp.Header {
-		if hopByHop[k] || k == "Content-Length" {
+		if k == "Content-Length" || connectionScoped(k, conn) {
 			continue
 		}
 		w.Header()[k] = vs

@@ -20,11 +20,31 @@ import (
 const MaxResponseBody = 64 << 10
 
 // hopByHop are the headers that describe one connection, not the message
-// (RFC 9110 §7.6.1); they are never copied from a stored delivery to a new
-// request or from the app's response to the provider.
+// (RFC 9110 §7.6.1).
 var hopByHop = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
 	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// connectionScoped reports whether the header named k (canonical) belongs
+// to one connection rather than the message: it is hop-by-hop, or the
+// message's Connection header (whose values are conn) names it. Such headers
+// are never copied from a stored delivery to a new request, nor from the
+// app's answer to the provider.
+func connectionScoped(k string, conn []string) bool {
+	if hopByHop[k] {
+		return true
+	}
+	for _, v := range conn {
+		for v != "" {
+			var name string
+			name, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(name), k) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Target says where and how to send a stored delivery.
@@ -102,15 +122,10 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	if len(body) == 0 {
 		req.Body = http.NoBody
 	}
-	connHeaders := map[string]bool{}
-	for _, v := range ev.Header.Values("Connection") {
-		for _, name := range strings.Split(v, ",") {
-			connHeaders[http.CanonicalHeaderKey(strings.TrimSpace(name))] = true
-		}
-	}
+	conn := ev.Header.Values("Connection")
 	for _, f := range ev.Header {
 		k := http.CanonicalHeaderKey(f.Name)
-		if hopByHop[k] || connHeaders[k] || k == "Host" || k == "Content-Length" {
+		if k == "Host" || k == "Content-Length" || connectionScoped(k, conn) {
 			continue
 		}
 		req.Header[k] = append(req.Header[k], f.Value)
