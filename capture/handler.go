@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,8 +49,6 @@ type Options struct {
 	// Forward, when set, sends each stored delivery to the app under
 	// development and answers with the app's response.
 	Forward *Forwarder
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Handler captures every request it serves.
@@ -74,16 +71,13 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	return &Handler{store: a, opts: opts, bodyType: []string{sniffContentType(opts.Policy.Body)}}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
 // delivery that is not committed: a store failure answers 503.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.opts.Now()
+	start := time.Now()
 	rc, _ := r.Context().Value(connKey{}).(*recordingConn)
 	var recorded []byte
 	if rc != nil {
@@ -124,7 +118,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.forward(w, r, ev, body, start)
 		return
 	}
-	ev.Response = store.Response{Status: status, DurationMS: ms(h.opts.Now().Sub(start) + h.opts.Policy.Delay)}
+	ev.Response = store.Response{Status: status, DurationMS: ms(time.Since(start) + h.opts.Policy.Delay)}
 	if err := h.store.Append(r.Context(), ev, body); err != nil {
 		h.unavailable(w, ev, err)
 		return
@@ -143,7 +137,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.writePolicy(w, status)
 	if a, ok := h.store.(answerRecorder); ok {
-		a.SetAnswered(ev.ID, h.opts.Now().Sub(start))
+		a.SetAnswered(ev.ID, time.Since(start))
 	}
 }
 
@@ -228,15 +222,6 @@ func sniffContentType(b []byte) string {
 		return "application/xml"
 	}
 	return "text/plain; charset=utf-8"
-}
-
-// mediaType returns the bare media type of a Content-Type value.
-func mediaType(ct string) string {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
-	}
-	return mt
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -60,7 +60,6 @@ type Target struct {
 // Sender sends stored deliveries (replay) and live ones (forward).
 type Sender struct {
 	client *http.Client
-	now    func() time.Time
 }
 
 // SenderOptions configure a Sender.
@@ -88,7 +87,6 @@ func NewSender(opts SenderOptions) *Sender {
 			Timeout:       opts.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		now: time.Now,
 	}
 }
 
@@ -168,7 +166,7 @@ func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target
 // do sends and returns the attempt plus the full response (body read up to
 // keep bytes).
 func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
-	start := s.now()
+	start := time.Now()
 	a := store.Attempt{At: start.UTC(), Target: t.URL}
 	req, err := Request(ctx, ev, body, t)
 	if err != nil {
@@ -178,13 +176,13 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	a.Target = req.URL.String()
 	resp, err := s.client.Do(req)
 	if err != nil {
-		a.DurationMS = ms(s.now().Sub(start))
+		a.DurationMS = ms(time.Since(start))
 		a.Error = describeSendError(err)
 		return a, nil
 	}
 	defer resp.Body.Close()
 	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
-	a.DurationMS = ms(s.now().Sub(start))
+	a.DurationMS = ms(time.Since(start))
 	a.Status = resp.StatusCode
 	if rerr != nil {
 		a.Error = "reading the response: " + rerr.Error()
