@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,7 +189,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if rerr != nil {
 		a.Error = "reading the response: " + rerr.Error()
 	}
-	for _, k := range sortedCanonical(resp.Header) {
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
 		for _, v := range resp.Header[k] {
 			a.RespHeader = append(a.RespHeader, store.Field{Name: k, Value: v})
 		}
