@@ -195,15 +195,17 @@ func TestKeepAliveSecondRequestHeaders(t *testing.T) {
 }
 
 func TestOversizeBodyStoredTruncatedWith413(t *testing.T) {
-	url, db := startListener(t, Options{MaxBody: 1000})
+	// The policy's Content-Type is for the policy's body, not for the
+	// JSON error answered instead.
+	url, db := startListener(t, Options{MaxBody: 1000, Policy: Policy{Header: store.Header{{Name: "content-type", Value: "text/html"}}}})
 	body := bytes.Repeat([]byte("z"), 5000)
 	resp, err := http.Post(url+"/big", "text/plain", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 413 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if resp.StatusCode != 413 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	rec, stored := only(t, db)
 	if !rec.Truncated || rec.Size != 1000 || !bytes.Equal(stored, body[:1000]) || rec.Response.Status != 413 {
@@ -472,5 +474,23 @@ func TestReadBody(t *testing.T) {
 				t.Fatalf("allocated %d bytes, want at most %d", cap(body), tt.maxCap)
 			}
 		})
+	}
+}
+
+// TestPolicyContentTypeReplacesSniffed: a --response-header Content-Type
+// is the only one sent, not added to the type sniffed from the body.
+func TestPolicyContentTypeReplacesSniffed(t *testing.T) {
+	url, _ := startListener(t, Options{Policy: Policy{Body: []byte(`{"a":1}`),
+		Header: store.Header{{Name: "Content-Type", Value: "text/csv"}, {Name: "X-Twice", Value: "1"}, {Name: "x-twice", Value: "2"}}}})
+	resp, err := http.Post(url+"/p", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Values("Content-Type"); len(ct) != 1 || ct[0] != "text/csv" {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	if got := strings.Join(resp.Header.Values("X-Twice"), ","); got != "1,2" {
+		t.Fatalf("X-Twice %q", got)
 	}
 }

@@ -55,9 +55,10 @@ type Options struct {
 type Handler struct {
 	store Appender
 	opts  Options
-	// bodyType is the Content-Type of the policy's body, worked out once
-	// (as a header value, which net/http only reads).
-	bodyType []string
+	// header is the policy's response header, its Content-Type given or
+	// sniffed from the body, worked out once: net/http only reads the
+	// values a handler sets, so every answer can share them.
+	header http.Header
 }
 
 // NewHandler returns a capturing handler that stores into a.
@@ -71,7 +72,14 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{store: a, opts: opts, bodyType: []string{sniffContentType(opts.Policy.Body)}}
+	hdr := http.Header{}
+	for _, f := range opts.Policy.Header {
+		hdr.Add(f.Name, f.Value)
+	}
+	if hdr["Content-Type"] == nil {
+		hdr["Content-Type"] = []string{sniffContentType(opts.Policy.Body)}
+	}
+	return &Handler{store: a, opts: opts, header: hdr}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
@@ -157,19 +165,14 @@ func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error)
 }
 
 func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
-	p := h.opts.Policy
-	body, ctype := p.Body, h.bodyType
+	hdr := w.Header()
+	for k, v := range h.header {
+		hdr[k] = v
+	}
+	body := h.opts.Policy.Body
 	if status == http.StatusRequestEntityTooLarge {
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
-		ctype = []string{"application/json"}
-	}
-	hdr := w.Header()
-	hdr["Content-Type"] = ctype
-	for _, f := range p.Header {
-		hdr.Add(f.Name, f.Value)
-	}
-	if len(p.Header.Values("Content-Type")) > 0 {
-		hdr["Content-Type"] = p.Header.Values("Content-Type")
+		hdr["Content-Type"] = []string{"application/json"}
 	}
 	w.WriteHeader(status)
 	w.Write(body)
