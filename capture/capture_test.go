@@ -494,3 +494,30 @@ func TestPolicyContentTypeReplacesSniffed(t *testing.T) {
 		t.Fatalf("X-Twice %q", got)
 	}
 }
+
+// TestPolicyDefaults: the zero Policy answers 200 {"ok":true}, as its
+// fields document; an empty (not nil) body is answered empty.
+func TestPolicyDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		body, want, ctype string
+		nilBody           bool
+	}{
+		{nilBody: true, want: `{"ok":true}`, ctype: "application/json"},
+		{body: "", want: "", ctype: "text/plain; charset=utf-8"},
+	} {
+		var p Policy
+		if !tt.nilBody {
+			p.Body = []byte(tt.body)
+		}
+		url, _ := startListener(t, Options{Policy: p})
+		resp, err := http.Post(url+"/p", "", strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != tt.want || resp.Header.Get("Content-Type") != tt.ctype {
+			t.Fatalf("nil body %v: %d %q %q", tt.nilBody, resp.StatusCode, got, resp.Header.Get("Content-Type"))
+		}
+	}
+}

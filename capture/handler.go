@@ -24,8 +24,8 @@ type Appender interface {
 
 // Policy is how the listener answers deliveries.
 type Policy struct {
-	Status int           // default 200
-	Body   []byte        // default {"ok":true}
+	Status int           // 0 means 200
+	Body   []byte        // nil means {"ok":true}; empty is no body
 	Header store.Header  // extra response headers (--response-header)
 	Delay  time.Duration // wait before answering (--delay)
 }
@@ -68,6 +68,9 @@ func NewHandler(a Appender, opts Options) *Handler {
 	}
 	if opts.Policy.Status == 0 {
 		opts.Policy.Status = http.StatusOK
+	}
+	if opts.Policy.Body == nil {
+		opts.Policy.Body = DefaultPolicy().Body
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
