@@ -30,17 +30,10 @@ type Forwarder struct {
 	ErrorStatus int
 }
 
+// forward sends the stored delivery ev to the app, records the outcome and
+// relays the app's answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Event, body []byte, start time.Time) {
 	fw := h.opts.Forward
-	// Stored before forwarding: if the app or hookscope dies now, the
-	// delivery is not lost. Response status 0 until the app has answered.
-	if err := h.store.Append(r.Context(), ev, body); err != nil {
-		h.unavailable(w, ev, err)
-		return
-	}
-	if h.opts.Stored != nil {
-		h.opts.Stored(ev, body)
-	}
 	a, resp := fw.Sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
 	status := fw.ErrorStatus
 	if status == 0 {

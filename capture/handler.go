@@ -125,17 +125,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case readErr != nil:
 		status = http.StatusBadRequest
 	}
-	if h.opts.Forward != nil && !truncated && readErr == nil {
-		h.forward(w, r, ev, body, start)
-		return
+	forward := h.opts.Forward != nil && !truncated && readErr == nil
+	if !forward {
+		// A forwarded delivery is stored with status 0 until the app has
+		// answered.
+		ev.Response = store.Response{Status: status, DurationMS: ms(time.Since(start) + h.opts.Policy.Delay)}
 	}
-	ev.Response = store.Response{Status: status, DurationMS: ms(time.Since(start) + h.opts.Policy.Delay)}
+	// Stored before forwarding too: if the app or hookscope dies then,
+	// the delivery is not lost.
 	if err := h.store.Append(r.Context(), ev, body); err != nil {
 		h.unavailable(w, ev, err)
 		return
 	}
 	if h.opts.Stored != nil {
 		h.opts.Stored(ev, body)
+	}
+	if forward {
+		h.forward(w, r, ev, body, start)
+		return
 	}
 	if readErr != nil {
 		h.opts.Logger.Warn("body read failed; stored what arrived", "id", ev.ID, "err", readErr)
