@@ -130,7 +130,7 @@ func (failer) Error(args ...any) { fmt.Fprintln(os.Stderr, args...); os.Exit(1) 
 
 // serve runs h behind the capture listener (Listen: timeouts, and the
 // connection recording that keeps headers in received order).
-func serve(tb testing.TB, h http.Handler) string {
+func serve(tb testing.TB, h *Handler) string {
 	srv, err := Listen("127.0.0.1:0", h)
 	if err != nil {
 		tb.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -194,15 +195,17 @@ func TestKeepAliveSecondRequestHeaders(t *testing.T) {
 }
 
 func TestOversizeBodyStoredTruncatedWith413(t *testing.T) {
-	url, db := startListener(t, Options{MaxBody: 1000})
+	// The policy's Content-Type is for the policy's body, not for the
+	// JSON error answered instead.
+	url, db := startListener(t, Options{MaxBody: 1000, Policy: Policy{Header: store.Header{{Name: "content-type", Value: "text/html"}}}})
 	body := bytes.Repeat([]byte("z"), 5000)
 	resp, err := http.Post(url+"/big", "text/plain", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 413 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if resp.StatusCode != 413 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	rec, stored := only(t, db)
 	if !rec.Truncated || rec.Size != 1000 || !bytes.Equal(stored, body[:1000]) || rec.Response.Status != 413 {
@@ -372,4 +375,149 @@ func FuzzParseHead(f *testing.F) {
 			t.Fatalf("accepted head disagrees with net/http: %v", h)
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestPanicLoggedNotPrinted: a panic while serving costs that connection
+// only; net/http's report of it goes to the handler's logger (a file), not
+// to stderr under the live view.
+func TestPanicLoggedNotPrinted(t *testing.T) {
+	var logged syncBuffer
+	url, db := startListener(t, Options{
+		Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+		Intercept: func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path == "/panic" {
+				panic("boom")
+			}
+			return false
+		},
+	})
+	if resp, err := http.Post(url+"/panic", "", strings.NewReader("x")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a panicking request was answered %d", resp.StatusCode)
+	}
+	if !strings.Contains(logged.String(), "panic serving") || !strings.Contains(logged.String(), "boom") {
+		t.Fatalf("panic not in the handler's log: %q", logged.String())
+	}
+	resp, err := http.Post(url+"/after", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("after a panic: status %d", resp.StatusCode)
+	}
+	if rec, _ := only(t, db); rec.Path != "/after" {
+		t.Fatalf("stored %s", rec.Path)
+	}
+}
+
+// errAfter yields its bytes, then err.
+type errAfter struct {
+	r   io.Reader
+	err error
+}
+
+func (e errAfter) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		err = e.err
+	}
+	return n, err
+}
+
+func TestReadBody(t *testing.T) {
+	broken := errors.New("connection reset")
+	tests := []struct {
+		name          string
+		r             io.Reader
+		contentLength int64
+		limit         int64
+		want          string
+		truncated     bool
+		err           error
+		maxCap        int
+	}{
+		{"announced size", strings.NewReader("abc"), 3, 100, "abc", false, nil, 4},
+		{"chunked", strings.NewReader("abc"), -1, 100, "abc", false, nil, 4096},
+		{"over the limit", strings.NewReader("abcdefgh"), -1, 4, "abcd", true, nil, 4096},
+		{"announced over the limit", strings.NewReader("abcdefgh"), 8, 4, "abcd", true, nil, 4096},
+		// A client's Content-Length alone must not make the listener
+		// allocate the whole limit.
+		{"announced large, sent little", strings.NewReader("x"), 10 << 20, 10 << 20, "x", false, nil, maxPrealloc + 1},
+		{"read error keeps what arrived", errAfter{strings.NewReader("ab"), broken}, 10, 100, "ab", false, broken, 11},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, truncated, err := readBody(tt.r, tt.contentLength, tt.limit)
+			if string(body) != tt.want || truncated != tt.truncated || !errors.Is(err, tt.err) {
+				t.Fatalf("got %q truncated=%v err=%v", body, truncated, err)
+			}
+			if cap(body) > tt.maxCap {
+				t.Fatalf("allocated %d bytes, want at most %d", cap(body), tt.maxCap)
+			}
+		})
+	}
+}
+
+// TestPolicyContentTypeReplacesSniffed: a --response-header Content-Type
+// is the only one sent, not added to the type sniffed from the body.
+func TestPolicyContentTypeReplacesSniffed(t *testing.T) {
+	url, _ := startListener(t, Options{Policy: Policy{Body: []byte(`{"a":1}`),
+		Header: store.Header{{Name: "Content-Type", Value: "text/csv"}, {Name: "X-Twice", Value: "1"}, {Name: "x-twice", Value: "2"}}}})
+	resp, err := http.Post(url+"/p", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Values("Content-Type"); len(ct) != 1 || ct[0] != "text/csv" {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	if got := strings.Join(resp.Header.Values("X-Twice"), ","); got != "1,2" {
+		t.Fatalf("X-Twice %q", got)
+	}
+}
+
+// TestPolicyDefaults: the zero Policy answers 200 {"ok":true}, as its
+// fields document; an empty (not nil) body is answered empty.
+func TestPolicyDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		body, want, ctype string
+		nilBody           bool
+	}{
+		{nilBody: true, want: `{"ok":true}`, ctype: "application/json"},
+		{body: "", want: "", ctype: "text/plain; charset=utf-8"},
+	} {
+		var p Policy
+		if !tt.nilBody {
+			p.Body = []byte(tt.body)
+		}
+		url, _ := startListener(t, Options{Policy: p})
+		resp, err := http.Post(url+"/p", "", strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != tt.want || resp.Header.Get("Content-Type") != tt.ctype {
+			t.Fatalf("nil body %v: %d %q %q", tt.nilBody, resp.StatusCode, got, resp.Header.Get("Content-Type"))
+		}
+	}
 }

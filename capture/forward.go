@@ -30,17 +30,10 @@ type Forwarder struct {
 	ErrorStatus int
 }
 
+// forward sends the stored delivery ev to the app, records the outcome and
+// relays the app's answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Event, body []byte, start time.Time) {
 	fw := h.opts.Forward
-	// Stored before forwarding: if the app or hookscope dies now, the
-	// delivery is not lost. Response status 0 until the app has answered.
-	if err := h.store.Append(r.Context(), ev, body); err != nil {
-		h.unavailable(w, ev, err)
-		return
-	}
-	if h.opts.Stored != nil {
-		h.opts.Stored(ev, body)
-	}
 	a, resp := fw.Sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
 	status := fw.ErrorStatus
 	if status == 0 {
@@ -49,7 +42,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	if resp != nil {
 		status = resp.Status
 	}
-	answered := store.Response{Status: status, DurationMS: ms(h.opts.Now().Sub(start))}
+	answered := store.Response{Status: status, DurationMS: ms(time.Since(start))}
 	// Recording must not depend on the provider still waiting.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
@@ -62,8 +55,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		fmt.Fprintf(w, `{"ok":false,"error":%q}`, "hookscope stored the delivery but could not reach the app: "+a.Error)
 		return
 	}
+	conn := resp.Header.Values("Connection")
 	for k, vs := range resp.Header {
-		if hopByHop[k] || k == "Content-Length" {
+		if k == "Content-Length" || connectionScoped(k, conn) {
 			continue
 		}
 		w.Header()[k] = vs

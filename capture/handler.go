@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,8 +24,8 @@ type Appender interface {
 
 // Policy is how the listener answers deliveries.
 type Policy struct {
-	Status int           // default 200
-	Body   []byte        // default {"ok":true}
+	Status int           // 0 means 200
+	Body   []byte        // nil means {"ok":true}; empty is no body
 	Header store.Header  // extra response headers (--response-header)
 	Delay  time.Duration // wait before answering (--delay)
 }
@@ -50,17 +49,16 @@ type Options struct {
 	// Forward, when set, sends each stored delivery to the app under
 	// development and answers with the app's response.
 	Forward *Forwarder
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Handler captures every request it serves.
 type Handler struct {
 	store Appender
 	opts  Options
-	// bodyType is the Content-Type of the policy's body, worked out once
-	// (as a header value, which net/http only reads).
-	bodyType []string
+	// header is the policy's response header, its Content-Type given or
+	// sniffed from the body, worked out once: net/http only reads the
+	// values a handler sets, so every answer can share them.
+	header http.Header
 }
 
 // NewHandler returns a capturing handler that stores into a.
@@ -71,19 +69,26 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if opts.Policy.Status == 0 {
 		opts.Policy.Status = http.StatusOK
 	}
+	if opts.Policy.Body == nil {
+		opts.Policy.Body = DefaultPolicy().Body
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	hdr := http.Header{}
+	for _, f := range opts.Policy.Header {
+		hdr.Add(f.Name, f.Value)
 	}
-	return &Handler{store: a, opts: opts, bodyType: []string{sniffContentType(opts.Policy.Body)}}
+	if hdr["Content-Type"] == nil {
+		hdr["Content-Type"] = []string{sniffContentType(opts.Policy.Body)}
+	}
+	return &Handler{store: a, opts: opts, header: hdr}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
 // delivery that is not committed: a store failure answers 503.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.opts.Now()
+	start := time.Now()
 	rc, _ := r.Context().Value(connKey{}).(*recordingConn)
 	var recorded []byte
 	if rc != nil {
@@ -120,17 +125,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case readErr != nil:
 		status = http.StatusBadRequest
 	}
-	if h.opts.Forward != nil && status < 300 {
-		h.forward(w, r, ev, body, start)
-		return
+	forward := h.opts.Forward != nil && !truncated && readErr == nil
+	if !forward {
+		// A forwarded delivery is stored with status 0 until the app has
+		// answered.
+		ev.Response = store.Response{Status: status, DurationMS: ms(time.Since(start) + h.opts.Policy.Delay)}
 	}
-	ev.Response = store.Response{Status: status, DurationMS: ms(h.opts.Now().Sub(start) + h.opts.Policy.Delay)}
+	// Stored before forwarding too: if the app or hookscope dies then,
+	// the delivery is not lost.
 	if err := h.store.Append(r.Context(), ev, body); err != nil {
 		h.unavailable(w, ev, err)
 		return
 	}
 	if h.opts.Stored != nil {
 		h.opts.Stored(ev, body)
+	}
+	if forward {
+		h.forward(w, r, ev, body, start)
+		return
 	}
 	if readErr != nil {
 		h.opts.Logger.Warn("body read failed; stored what arrived", "id", ev.ID, "err", readErr)
@@ -143,7 +155,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.writePolicy(w, status)
 	if a, ok := h.store.(answerRecorder); ok {
-		a.SetAnswered(ev.ID, h.opts.Now().Sub(start))
+		a.SetAnswered(ev.ID, time.Since(start))
 	}
 }
 
@@ -163,34 +175,34 @@ func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error)
 }
 
 func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
-	p := h.opts.Policy
-	body, ctype := p.Body, h.bodyType
+	hdr := w.Header()
+	for k, v := range h.header {
+		hdr[k] = v
+	}
+	body := h.opts.Policy.Body
 	if status == http.StatusRequestEntityTooLarge {
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
-		ctype = []string{"application/json"}
-	}
-	hdr := w.Header()
-	hdr["Content-Type"] = ctype
-	for _, f := range p.Header {
-		hdr.Add(f.Name, f.Value)
-	}
-	if len(p.Header.Values("Content-Type")) > 0 {
-		hdr["Content-Type"] = p.Header.Values("Content-Type")
+		hdr["Content-Type"] = []string{"application/json"}
 	}
 	w.WriteHeader(status)
 	w.Write(body)
 }
 
+// maxPrealloc bounds what readBody allocates on the client's word (its
+// Content-Length) before the bytes arrive: without it, clients announcing
+// large bodies and sending nothing would hold --max-body each.
+const maxPrealloc = 64 << 10
+
 // readBody reads at most limit bytes. truncated reports that more was sent;
 // the rest is discarded so the connection can be answered.
 func readBody(r io.Reader, contentLength, limit int64) (body []byte, truncated bool, err error) {
-	if contentLength >= 0 && contentLength <= limit {
+	size := int64(4096)
+	if contentLength >= 0 {
 		// The common case: one allocation of the announced size (plus one
 		// byte to see that nothing more follows).
-		body = make([]byte, 0, contentLength+1)
-	} else {
-		body = make([]byte, 0, 4096)
+		size = min(contentLength, limit, maxPrealloc) + 1
 	}
+	body = make([]byte, 0, size)
 	lr := io.LimitReader(r, limit+1)
 	for {
 		if len(body) == cap(body) {
@@ -223,15 +235,6 @@ func sniffContentType(b []byte) string {
 		return "application/xml"
 	}
 	return "text/plain; charset=utf-8"
-}
-
-// mediaType returns the bare media type of a Content-Type value.
-func mediaType(ct string) string {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
-	}
-	return mt
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

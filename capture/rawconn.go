@@ -3,8 +3,10 @@ package capture
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -101,7 +103,7 @@ func receivedHeader(r *http.Request, recorded []byte) store.Header {
 
 func headerFromMap(r *http.Request) store.Header {
 	h := store.Header{{Name: "Host", Value: r.Host}}
-	for _, nv := range sortedCanonical(r.Header) {
+	for _, nv := range slices.Sorted(maps.Keys(r.Header)) {
 		for _, v := range r.Header[nv] {
 			h = append(h, store.Field{Name: nv, Value: v})
 		}

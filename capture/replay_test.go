@@ -82,7 +82,7 @@ func TestReplayIsByteExact(t *testing.T) {
 		t.Fatalf("target saw %s %s?%s %q", g.method, g.path, g.query, g.body)
 	}
 	h := g.header
-	checks := map[string]string{"X-Multi": "1,2", "X-Conn-Only": "", "Transfer-Encoding": "", "X-Override": "new",
+	checks := map[string]string{"X-Multi": "1,2", "Connection": "", "X-Conn-Only": "", "Transfer-Encoding": "", "X-Override": "new",
 		"X-Added": "yes", "Content-Type": "application/json", "User-Agent": "Talkdesk"}
 	for k, want := range checks {
 		if got := strings.Join(h.Values(k), ","); got != want {
@@ -240,6 +240,9 @@ func TestReplayTargetFailures(t *testing.T) {
 func TestForwardReturnsAppResponse(t *testing.T) {
 	app, got, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-App", "yes")
+		// For the hop to hookscope only: not relayed to the provider.
+		w.Header().Set("Connection", "X-Hop")
+		w.Header().Set("X-Hop", "app to hookscope")
 		w.WriteHeader(202)
 		io.WriteString(w, `{"app":"accepted"}`)
 	})
@@ -263,7 +266,7 @@ func TestForwardReturnsAppResponse(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 202 || string(b) != `{"app":"accepted"}` || resp.Header.Get("X-App") != "yes" {
+	if resp.StatusCode != 202 || string(b) != `{"app":"accepted"}` || resp.Header.Get("X-App") != "yes" || resp.Header.Get("X-Hop") != "" {
 		t.Fatalf("provider got %d %q %v", resp.StatusCode, b, resp.Header)
 	}
 	if (*got)[0].path != "/hooks/a" || string((*got)[0].body) != `{"n":1}` {
@@ -303,5 +306,25 @@ func TestForwardReturnsAppResponse(t *testing.T) {
 	full, err := db.Attempt(context.Background(), ok.ID, 0)
 	if err != nil || string(full.RespBody) != `{"app":"accepted"}` {
 		t.Fatalf("forward response body %q %v", full.RespBody, err)
+	}
+}
+
+// TestForwardWhateverThePolicyStatus: in forward mode the app answers, so
+// --status (meant for when hookscope answers itself) must not stop the
+// forward.
+func TestForwardWhateverThePolicyStatus(t *testing.T) {
+	app, got, mu := target(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(202) })
+	fw := &Forwarder{Sender: NewSender(SenderOptions{}), Target: Target{URL: app.URL, KeepPath: true}}
+	url, db := startListener(t, Options{Forward: fw, Policy: Policy{Status: 500}})
+	fw.Recorder = db
+	resp, err := http.Post(url+"/hooks/a", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if resp.StatusCode != 202 || len(*got) != 1 {
+		t.Fatalf("provider got %d; the app saw %d deliveries", resp.StatusCode, len(*got))
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,11 +22,31 @@ import (
 const MaxResponseBody = 64 << 10
 
 // hopByHop are the headers that describe one connection, not the message
-// (RFC 9110 §7.6.1); they are never copied from a stored delivery to a new
-// request or from the app's response to the provider.
+// (RFC 9110 §7.6.1).
 var hopByHop = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
 	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// connectionScoped reports whether the header named k (canonical) belongs
+// to one connection rather than the message: it is hop-by-hop, or the
+// message's Connection header (whose values are conn) names it. Such headers
+// are never copied from a stored delivery to a new request, nor from the
+// app's answer to the provider.
+func connectionScoped(k string, conn []string) bool {
+	if hopByHop[k] {
+		return true
+	}
+	for _, v := range conn {
+		for v != "" {
+			var name string
+			name, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(name), k) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Target says where and how to send a stored delivery.
@@ -40,7 +62,6 @@ type Target struct {
 // Sender sends stored deliveries (replay) and live ones (forward).
 type Sender struct {
 	client *http.Client
-	now    func() time.Time
 }
 
 // SenderOptions configure a Sender.
@@ -68,7 +89,6 @@ func NewSender(opts SenderOptions) *Sender {
 			Timeout:       opts.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		now: time.Now,
 	}
 }
 
@@ -102,15 +122,10 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	if len(body) == 0 {
 		req.Body = http.NoBody
 	}
-	connHeaders := map[string]bool{}
-	for _, v := range ev.Header.Values("Connection") {
-		for _, name := range strings.Split(v, ",") {
-			connHeaders[http.CanonicalHeaderKey(strings.TrimSpace(name))] = true
-		}
-	}
+	conn := ev.Header.Values("Connection")
 	for _, f := range ev.Header {
 		k := http.CanonicalHeaderKey(f.Name)
-		if hopByHop[k] || connHeaders[k] || k == "Host" || k == "Content-Length" {
+		if k == "Host" || k == "Content-Length" || connectionScoped(k, conn) {
 			continue
 		}
 		req.Header[k] = append(req.Header[k], f.Value)
@@ -153,7 +168,7 @@ func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target
 // do sends and returns the attempt plus the full response (body read up to
 // keep bytes).
 func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
-	start := s.now()
+	start := time.Now()
 	a := store.Attempt{At: start.UTC(), Target: t.URL}
 	req, err := Request(ctx, ev, body, t)
 	if err != nil {
@@ -163,18 +178,18 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	a.Target = req.URL.String()
 	resp, err := s.client.Do(req)
 	if err != nil {
-		a.DurationMS = ms(s.now().Sub(start))
+		a.DurationMS = ms(time.Since(start))
 		a.Error = describeSendError(err)
 		return a, nil
 	}
 	defer resp.Body.Close()
 	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
-	a.DurationMS = ms(s.now().Sub(start))
+	a.DurationMS = ms(time.Since(start))
 	a.Status = resp.StatusCode
 	if rerr != nil {
 		a.Error = "reading the response: " + rerr.Error()
 	}
-	for _, k := range sortedCanonical(resp.Header) {
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
 		for _, v := range resp.Header[k] {
 			a.RespHeader = append(a.RespHeader, store.Field{Name: k, Value: v})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -26,8 +27,10 @@ type Server struct {
 }
 
 // Listen binds addr (HOST:PORT) now, so the caller can print the URL before
-// serving and a port in use is reported at once.
-func Listen(addr string, h http.Handler) (*Server, error) {
+// serving and a port in use is reported at once. What net/http itself
+// reports (a recovered panic, accept errors) goes to h's logger: by default
+// it would go to stderr, which the live view owns.
+func Listen(addr string, h *Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("capture: listen on %s: %w", addr, err)
@@ -40,6 +43,7 @@ func Listen(addr string, h http.Handler) (*Server, error) {
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnContext:       connContext,
+		ErrorLog:          slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
 	}}, nil
 }
 

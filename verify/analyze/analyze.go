@@ -75,7 +75,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				case id := <-p.queue:
 					// A failure leaves the delivery pending: `hookscope
 					// verify` or the next catch-up scan retries it.
-					p.Analyze(ctx, id)
+					p.analyze(ctx, id, false)
 					p.mu.Lock()
 					delete(p.pending, id)
 					p.mu.Unlock()
@@ -127,9 +127,20 @@ func (p *Pipeline) catchUp(ctx context.Context) {
 
 // Analyze checks one delivery now and stores the result.
 func (p *Pipeline) Analyze(ctx context.Context, id string) error {
+	return p.analyze(ctx, id, true)
+}
+
+// analyze is Analyze; with again false it leaves alone a delivery that
+// already has an analysis. Workers pass false: a catch-up scan reads the
+// pending deliveries before queueing them, and a worker may finish one in
+// between.
+func (p *Pipeline) analyze(ctx context.Context, id string, again bool) error {
 	rec, err := p.db.Get(ctx, id)
 	if err != nil {
 		return err
+	}
+	if rec.Analysis != nil && !again {
+		return nil
 	}
 	body, err := p.db.Body(ctx, rec.ID)
 	if err != nil {

@@ -73,3 +73,53 @@ func TestEnqueueNeverBlocksWhenFull(t *testing.T) {
 		t.Fatal("overflow not signalled for catch-up")
 	}
 }
+
+// TestWorkerSkipsAnalysed: a delivery queued twice (by a catch-up scan that
+// read it as pending just before a worker finished it) is checked once.
+func TestWorkerSkipsAnalysed(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	done, fresh := &store.Event{Method: "POST"}, &store.Event{Method: "POST"}
+	for _, ev := range []*store.Event{done, fresh} {
+		if err := db.Append(ctx, ev, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.PutAnalysis(ctx, done.ID, store.Analysis{Signature: store.Signature{Status: store.SigUnsigned}}); err != nil {
+		t.Fatal(err)
+	}
+	// Appended by the one worker, read once Run has returned.
+	var checked []string
+	p := New(db, func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
+		checked = append(checked, ev.ID)
+		return store.Analysis{Signature: store.Signature{Status: store.SigUnsigned}}
+	}, 1)
+	p.Enqueue(done.ID)
+	p.Enqueue(fresh.ID)
+	rctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.Run(rctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, pending, _ := db.Count(ctx, "sig:pending"); pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the fresh delivery was never analysed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-stopped
+	if len(checked) != 1 || checked[0] != fresh.ID {
+		t.Fatalf("checked %v, want only %s", checked, fresh.ID)
+	}
+	// Analyze, asked for by name, always checks again.
+	if err := p.Analyze(ctx, done.ID); err != nil || len(checked) != 2 {
+		t.Fatalf("Analyze: %v, checked %v", err, checked)
+	}
+}
