@@ -229,16 +229,6 @@ func (m Model) contentRows() []string {
 	return rows
 }
 
-// Copyable returns the delivery's body as it should be copied: decoded from
-// gzip, secrets masked unless revealed. ok is false when the body is not
-// loaded.
-func (m Model) Copyable() (b []byte, ok bool) {
-	if !m.bodyLoaded || m.bodyErr != nil {
-		return nil, false
-	}
-	return CopyBody(m.bodyBytes, m.rec.ContentType, m.rec.ContentEncoding, m.redactor, m.reveal), true
-}
-
 // CopyBody returns body bytes for the clipboard: gzip decoded, secrets
 // masked unless reveal.
 func CopyBody(b []byte, contentType, contentEncoding string, r *redact.Redactor, reveal bool) []byte {
