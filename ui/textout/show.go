@@ -2,7 +2,6 @@ package textout
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
@@ -28,9 +28,13 @@ type ShowOptions struct {
 
 // Show writes the readable view of one delivery: request line, facts,
 // verdicts, headers and body.
-func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
+func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(pathQuery(r.Event)), termsafe.Line(r.Proto))
+	target := pathQuery(r.Event)
+	if opts.Redactor != nil {
+		target, _ = opts.Redactor.String(target)
+	}
+	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(target), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
 	field("id", r.ID)
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
@@ -68,26 +72,29 @@ func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
 	for _, f := range hdr {
 		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
 	}
-	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(body))
+	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(data))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
 	enc := r.ContentEncoding
 	if opts.Redactor != nil {
 		// Secrets inside a gzip body are only visible decoded: decode
-		// first, then mask.
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			if dec, err := gunzip(body, MaxShownBody+1); err == nil {
-				body, enc = dec, ""
+		// all of it first (a JSON document cut short is not JSON, and its
+		// secret fields could not be found), then mask. BodyText decodes
+		// with the same function, so a body that fails here is shown
+		// compressed there, never decoded and unmasked.
+		if body.IsGzip(data, enc) {
+			if dec, err := body.Gunzip(data); err == nil {
+				data, enc = dec, ""
 				io.WriteString(w, "  (gzip decoded for display)\n")
 			}
 		}
 		var n int
-		if body, n = opts.Redactor.Body(body, r.ContentType); n > 0 {
+		if data, n = opts.Redactor.Body(data, r.ContentType); n > 0 {
 			fmt.Fprintf(w, "  (%d secret values masked; --reveal-secrets shows them)\n", n)
 		}
 	}
-	_, err := io.WriteString(w, indent(BodyText(enc, body))+"\n")
+	_, err := io.WriteString(w, indent(BodyText(enc, data))+"\n")
 	return err
 }
 
@@ -179,40 +186,40 @@ func attemptLine(a store.Attempt) string {
 
 // BodyText renders a body for reading: gzip decoded, JSON pretty-printed,
 // text sanitised, binary as a hex dump, large bodies cut at MaxShownBody.
-func BodyText(contentEncoding string, body []byte) string {
-	if len(body) == 0 {
+func BodyText(contentEncoding string, data []byte) string {
+	if len(data) == 0 {
 		return "(empty)"
 	}
 	note := ""
-	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
-		if dec, err := gunzip(body, MaxShownBody+1); err == nil {
-			body = dec
+	if body.IsGzip(data, contentEncoding) {
+		if dec, err := body.Gunzip(data); err == nil {
+			data = dec
 			note = "(gzip decoded for display)\n"
 		} else {
 			note = "(gzip body could not be decoded: " + err.Error() + ")\n"
 		}
 	}
 	more := 0
-	if len(body) > MaxShownBody {
-		more = len(body) - MaxShownBody
-		body = body[:MaxShownBody]
+	if len(data) > MaxShownBody {
+		more = len(data) - MaxShownBody
+		data = data[:MaxShownBody]
 	}
 	var out string
 	switch {
-	case json.Valid(body):
+	case json.Valid(data):
 		var buf bytes.Buffer
-		if json.Indent(&buf, body, "", "  ") == nil {
+		if json.Indent(&buf, data, "", "  ") == nil {
 			out = termsafe.Text(buf.String())
 		}
-	case isBinary(body):
-		n := min(len(body), 4096)
-		out = strings.TrimRight(hex.Dump(body[:n]), "\n")
-		if n < len(body) {
-			more += len(body) - n
+	case isBinary(data):
+		n := min(len(data), 4096)
+		out = strings.TrimRight(hex.Dump(data[:n]), "\n")
+		if n < len(data) {
+			more += len(data) - n
 		}
 	}
 	if out == "" {
-		out = termsafe.Text(string(body))
+		out = termsafe.Text(string(data))
 	}
 	if more > 0 {
 		out += fmt.Sprintf("\n… %d more bytes (hookscope show --body ID for every byte)", more)
@@ -233,14 +240,6 @@ func isBinary(b []byte) bool {
 		}
 	}
 	return ctl > len(b)/100
-}
-
-func gunzip(b []byte, limit int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(io.LimitReader(zr, limit))
 }
 
 func indent(s string) string {

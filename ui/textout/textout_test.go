@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 )
 
 var hostile = store.Record{
@@ -76,5 +77,35 @@ func TestSize(t *testing.T) {
 	}
 	if Size(10, true) != "10B+" {
 		t.Error("truncated mark missing")
+	}
+}
+
+// TestShowMasks checks that the readable view masks what the TUI masks:
+// secret fields of a gzip body too large to lay out whole (masking a cut
+// prefix would find no JSON, and no field), secret headers, and a
+// configured secret in the path and query.
+func TestShowMasks(t *testing.T) {
+	doc := `{"client_secret":"TOPSECRET","pad":"` + strings.Repeat("x", MaxShownBody) + `"}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(doc))
+	zw.Close()
+	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345",
+		ContentType: "application/json", ContentEncoding: "gzip",
+		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}}}}
+	var b bytes.Buffer
+	if err := Show(&b, r, gz.Bytes(), ShowOptions{Redactor: redact.New([]string{"tok-12345"})}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"TOPSECRET", "tok-12345", "Bearer abc"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
+		}
+	}
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out[:min(len(out), 600)])
+		}
 	}
 }
