@@ -2,12 +2,9 @@ package textout
 
 import (
 	"bytes"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
@@ -94,7 +91,7 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 			fmt.Fprintf(w, "  (%d secret values masked; --reveal-secrets shows them)\n", n)
 		}
 	}
-	_, err := io.WriteString(w, indent(BodyText(enc, data))+"\n")
+	_, err := io.WriteString(w, indent(BodyText(r.ContentType, enc, data))+"\n")
 	return err
 }
 
@@ -184,62 +181,59 @@ func attemptLine(a store.Attempt) string {
 	return s
 }
 
-// BodyText renders a body for reading: gzip decoded, JSON pretty-printed,
-// text sanitised, binary as a hex dump, large bodies cut at MaxShownBody.
-func BodyText(contentEncoding string, data []byte) string {
+// maxShownHex bounds the bytes of a binary body shown as a hex dump.
+const maxShownHex = 4096
+
+// BodyText renders a body for reading the way the TUI's Body tab lays it
+// out (ui/body): gzip decoded, JSON, XML and forms pretty-printed, JWTs
+// decoded, binary as a hex dump, every line terminal-safe. Only the first
+// MaxShownBody decoded bytes are laid out (as they are, since a cut
+// document no longer parses), and of binary only the first maxShownHex.
+func BodyText(contentType, contentEncoding string, data []byte) string {
 	if len(data) == 0 {
 		return "(empty)"
 	}
-	note := ""
+	var notes []string
+	opts := body.Options{ContentType: contentType, ContentEncoding: contentEncoding}
 	if body.IsGzip(data, contentEncoding) {
+		opts.ContentEncoding = ""
 		if dec, err := body.Gunzip(data); err == nil {
 			data = dec
-			note = "(gzip decoded for display)\n"
+			notes = append(notes, "gzip decoded for display")
 		} else {
-			note = "(gzip body could not be decoded: " + err.Error() + ")\n"
+			notes = append(notes, "gzip body could not be decoded: "+termsafe.Line(err.Error()))
+			opts.Raw = true
 		}
 	}
 	more := 0
 	if len(data) > MaxShownBody {
 		more = len(data) - MaxShownBody
 		data = data[:MaxShownBody]
+		opts.Raw = true
 	}
-	var out string
-	switch {
-	case json.Valid(data):
-		var buf bytes.Buffer
-		if json.Indent(&buf, data, "", "  ") == nil {
-			out = termsafe.Text(buf.String())
-		}
-	case isBinary(data):
-		n := min(len(data), 4096)
-		out = strings.TrimRight(hex.Dump(data[:n]), "\n")
-		if n < len(data) {
-			more += len(data) - n
-		}
+	d := body.Prepare(data, opts)
+	lines := d.Lines
+	if d.Kind == body.Hex && len(data) > maxShownHex {
+		lines = lines[:maxShownHex/16]
+		more += len(data) - maxShownHex
 	}
-	if out == "" {
-		out = termsafe.Text(string(data))
+	var b strings.Builder
+	for _, n := range append(notes, d.Notes...) {
+		b.WriteString("(" + n + ")\n")
+	}
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		if n := d.Omitted[i]; n > 0 {
+			fmt.Fprintf(&b, " … %d more bytes on this line", n)
+		}
 	}
 	if more > 0 {
-		out += fmt.Sprintf("\n… %d more bytes (hookscope show --body ID for every byte)", more)
+		fmt.Fprintf(&b, "\n… %d more bytes (hookscope show --body ID for every byte)", more)
 	}
-	return note + out
-}
-
-// isBinary treats a body as binary when it is not UTF-8 or has control
-// bytes other than whitespace.
-func isBinary(b []byte) bool {
-	if !utf8.Valid(b) {
-		return true
-	}
-	ctl := 0
-	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b {
-			ctl++
-		}
-	}
-	return ctl > len(b)/100
+	return b.String()
 }
 
 func indent(s string) string {

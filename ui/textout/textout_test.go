@@ -60,7 +60,7 @@ func TestBodyText(t *testing.T) {
 		{"large", "", bytes.Repeat([]byte("x"), MaxShownBody+10), []string{"… 10 more bytes"}},
 	}
 	for _, tt := range tests {
-		got := BodyText(tt.enc, tt.body)
+		got := BodyText("", tt.enc, tt.body)
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tt.name, got[:min(len(got), 200)], w)
