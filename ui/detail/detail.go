@@ -43,7 +43,6 @@ func (t Tab) String() string { return tabNames[t] }
 type Styles struct {
 	Tab       lipgloss.Style
 	ActiveTab lipgloss.Style
-	TabBar    lipgloss.Style // the line under the tabs
 	Title     lipgloss.Style // method and path above the tabs
 	Label     lipgloss.Style
 	Value     lipgloss.Style
