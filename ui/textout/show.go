@@ -33,7 +33,7 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	}
 	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(target), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
-	field("id", r.ID)
+	field("id", termsafe.Line(r.ID))
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
 	field("from", termsafe.Line(r.RemoteAddr))
 	size := fmt.Sprintf("%d bytes", r.Size)
@@ -150,7 +150,7 @@ func writeAnalysis(b *strings.Builder, r store.Record, field func(k, v string)) 
 		field("schema", "—")
 	}
 	if a.DuplicateOf != "" {
-		field("duplicate", "of "+a.DuplicateOf+" (same provider event id "+termsafe.Line(a.ProviderEventID)+")")
+		field("duplicate", termsafe.Line("of "+a.DuplicateOf+" (same provider event id "+a.ProviderEventID+")"))
 	}
 	for _, n := range a.Notes {
 		field("note", termsafe.Line(n))

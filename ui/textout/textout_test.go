@@ -12,11 +12,12 @@ import (
 )
 
 var hostile = store.Record{
-	Event: store.Event{ID: "33l9t6bsac57e", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
+	Event: store.Event{ID: "33l9t6bsac57e\x1b[8m", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
 		Path: "/a\x1b]8;;http://evil\x07link\u202e", Query: "x=\x9b1m", RemoteAddr: "1.2.3.4:5",
 		Header: store.Header{{Name: "X-\x1bEvil", Value: "v\x1b[31m\r\ninjected"}}, ContentType: "text/plain\x1b"},
-	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid", Reason: "r\x1b"},
-		Schema: &store.SchemaResult{Status: "invalid", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
+	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid\x1b[8m", Reason: "r\x1b"},
+		DuplicateOf: "d\x1b[8m", ProviderEventID: "e\x1b",
+		Schema: &store.SchemaResult{Status: "invalid\x9b", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
 		Notes:  []string{"n\x1b"}},
 }
 
