@@ -103,8 +103,8 @@ func Prepare(b []byte, opts Options) *Doc {
 		}
 		return d
 	}
-	if isGzip(b, opts.ContentEncoding) {
-		dec, err := gunzip(b)
+	if IsGzip(b, opts.ContentEncoding) {
+		dec, err := Gunzip(b)
 		switch {
 		case err != nil:
 			d.Notes = append(d.Notes, "gzip: "+termsafe.Line(err.Error()))
@@ -194,11 +194,14 @@ func (d *Doc) setText(b []byte) {
 	}
 }
 
-func isGzip(b []byte, encoding string) bool {
+// IsGzip reports whether a body is gzip-encoded, by its Content-Encoding or
+// its magic bytes.
+func IsGzip(b []byte, encoding string) bool {
 	return strings.Contains(strings.ToLower(encoding), "gzip") || len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
-func gunzip(b []byte) ([]byte, error) {
+// Gunzip decodes a gzip body, refusing to inflate beyond MaxDecodedBytes.
+func Gunzip(b []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
@@ -249,10 +252,3 @@ func HumanBytes(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 }
-
-// IsGzip reports whether a body is gzip-encoded, by its Content-Encoding or
-// its magic bytes.
-func IsGzip(b []byte, contentEncoding string) bool { return isGzip(b, contentEncoding) }
-
-// Gunzip decodes a gzip body, refusing to inflate beyond MaxDecodedBytes.
-func Gunzip(b []byte) ([]byte, error) { return gunzip(b) }

@@ -90,8 +90,14 @@ func TestHighlightJSONLine(t *testing.T) {
 	if !strings.Contains(got, "\x1b[") || !strings.Contains(got, `"k"`) {
 		t.Fatalf("not highlighted: %q", got)
 	}
-	if h.Line(d, 1) != got {
-		t.Fatal("memoised line differs")
+	// A second call must come from the memo, not from chroma again; a
+	// new highlighter (a theme change) must not.
+	d.hl.lines[1] = "memo"
+	if h.Line(d, 1) != "memo" {
+		t.Fatal("line highlighted again instead of memoised")
+	}
+	if NewHighlighter("monokai").Line(d, 1) != got {
+		t.Fatal("another highlighter reused the memo")
 	}
 	var none *Highlighter
 	if none.Line(d, 1) != d.Lines[1] {

@@ -13,9 +13,9 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // Request is what the command sends.
@@ -142,26 +142,20 @@ func escapeQuery(q string) string {
 }
 
 // SafeText reports whether s can stand literally in a command that is
-// pasted or saved as a script: valid UTF-8 without C0 controls (newline
+// pasted or saved as a script: what termsafe.IsSafe accepts, that is valid
+// UTF-8 without C0 controls (newline
 // allowed when multiline; a tab would trigger completion in a shell without
 // bracketed paste, a carriage return would not survive editors), DEL, C1
 // controls (ESC and C1 act on a terminal showing the command), or bidi,
 // direction and line-separator marks (which make a command read
 // differently than it runs).
 func SafeText(s string, multiline bool) bool {
-	if !utf8.ValidString(s) {
+	if !termsafe.IsSafe(s) || !multiline && strings.Contains(s, "\n") {
 		return false
 	}
-	for _, r := range s {
-		switch {
-		case r == '\n' && multiline:
-		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-			return false
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029:
-			return false
-		}
-	}
-	return true
+	// Harmless on a terminal (termsafe lets them through), but they change
+	// how a command reads.
+	return !strings.ContainsAny(s, "\u200e\u200f\u2028\u2029")
 }
 
 // Wrap breaks s (base64 for a here-doc) into lines of at most n

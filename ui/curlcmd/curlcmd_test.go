@@ -27,6 +27,34 @@ func TestQuote(t *testing.T) {
 	}
 }
 
+func TestSafeText(t *testing.T) {
+	tests := []struct {
+		in              string
+		line, multiline bool
+	}{
+		{"héllo 世界 $(x)", true, true},
+		{"a\nb", false, true},
+		{"a\tb", false, false},
+		{"a\r\nb", false, false},
+		{"a\x1b[201~b", false, false},
+		{"a\x7fb", false, false},
+		{"a\u009bb", false, false},
+		{"a\u202eb", false, false},
+		{"a\u2066b", false, false},
+		{"a\u200fb", false, false},
+		{"a\u2028b", false, false},
+		{"a\xffb", false, false},
+	}
+	for _, tt := range tests {
+		if got := SafeText(tt.in, false); got != tt.line {
+			t.Errorf("SafeText(%q, false) = %v", tt.in, got)
+		}
+		if got := SafeText(tt.in, true); got != tt.multiline {
+			t.Errorf("SafeText(%q, true) = %v", tt.in, got)
+		}
+	}
+}
+
 func TestURL(t *testing.T) {
 	tests := []struct{ base, path, query, want string }{
 		{"http://127.0.0.1:8080/", "/hooks/a b", "x=1&y=%20", "http://127.0.0.1:8080/hooks/a%20b?x=1&y=%20"},

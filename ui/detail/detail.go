@@ -43,7 +43,6 @@ func (t Tab) String() string { return tabNames[t] }
 type Styles struct {
 	Tab       lipgloss.Style
 	ActiveTab lipgloss.Style
-	TabBar    lipgloss.Style // the line under the tabs
 	Title     lipgloss.Style // method and path above the tabs
 	Label     lipgloss.Style
 	Value     lipgloss.Style
@@ -293,7 +292,7 @@ func (m *Model) Activate() {
 		m.tab = Headers
 		_, starts := m.headers()
 		for i, f := range m.rec.Header {
-			if equalFold(f.Name, name) && i < len(starts) {
+			if strings.EqualFold(f.Name, name) && i < len(starts) {
 				src, w, h := m.content()
 				m.pos[Headers].goTo(src, w, h, starts[i])
 				break
@@ -302,9 +301,7 @@ func (m *Model) Activate() {
 		return
 	}
 	m.tab = Body
-	if m.raw {
-		m.raw = false
-	}
+	m.raw = false
 }
 
 func (m *Model) selectError(i int) {
@@ -374,5 +371,3 @@ func headerPointer(p string) (string, bool) {
 	name, ok := strings.CutPrefix(p, "/headers/")
 	return name, ok && name != ""
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

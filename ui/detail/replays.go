@@ -229,17 +229,11 @@ func (m Model) responseLines() lines {
 	head = m.kv(head, "Status", m.statusText(a.Status, a.DurationMS, a.Error))
 	head = m.kv(head, "Target", safe(a.Target))
 	head = m.kv(head, "Sent", a.At.In(m.loc).Format("2006-01-02 15:04:05.000 MST"))
-	h := a.RespHeader
-	if !m.reveal {
-		h, _ = m.redactor.Header(h)
-	}
 	head = append(head, "", m.styles.Heading.Render("Headers"))
-	if len(h) == 0 {
+	if len(a.RespHeader) == 0 {
 		head = append(head, m.dim("none"))
 	}
-	for _, f := range h {
-		head = m.wrapIndent(head, m.styles.HeaderKey.Render(safe(f.Name)+":")+" "+safe(f.Value), 4)
-	}
+	head, _ = m.headerLines(head, a.RespHeader)
 	d := r.docs[m.reveal]
 	title := "Body"
 	if d != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/verdict"
@@ -185,12 +186,18 @@ func (m Model) schemaWords() string {
 
 // headers returns the Headers tab's lines and where each header starts.
 func (m Model) headers() (out []string, starts []int) {
-	h := m.rec.Header
+	if len(m.rec.Header) == 0 {
+		return []string{m.dim("No headers.")}, nil
+	}
+	return m.headerLines(nil, m.rec.Header)
+}
+
+// headerLines appends h to out, one wrapped header per entry, secret values
+// masked (and styled as such) unless revealed, and says where each header
+// starts.
+func (m Model) headerLines(out []string, h store.Header) (_ []string, starts []int) {
 	if !m.reveal {
 		h, _ = m.redactor.Header(h)
-	}
-	if len(h) == 0 {
-		return []string{m.dim("No headers.")}, nil
 	}
 	for _, f := range h {
 		starts = append(starts, len(out))

@@ -43,10 +43,8 @@ func (m Model) content() (lines, int, int) {
 
 // bodyLines are a document's lines, highlighted on demand.
 type bodyLines struct {
-	d      *body.Doc
-	hl     *body.Highlighter
-	m      *Model
-	suffix map[int]string
+	d *body.Doc
+	m *Model
 }
 
 func (b bodyLines) Len() int { return len(b.d.Lines) }
@@ -56,7 +54,7 @@ func (b bodyLines) Line(i int) string {
 	if b.d.Headings[i] {
 		s = b.m.styles.Heading.Render(b.d.Lines[i])
 	} else {
-		s = b.hl.Line(b.d, i)
+		s = b.m.hl.Line(b.d, i)
 	}
 	return s + b.omitted(i)
 }
@@ -73,7 +71,7 @@ func (b bodyLines) omitted(i int) string {
 }
 
 func (m *Model) bodyContent(d *body.Doc) (lines, int, int) {
-	return bodyLines{d: d, hl: m.hl, m: m}, max(1, m.width-gutterWidth(d)), m.contentHeight()
+	return bodyLines{d: d, m: m}, max(1, m.width-gutterWidth(d)), m.contentHeight()
 }
 
 func gutterWidth(d *body.Doc) int {
@@ -227,16 +225,6 @@ func (m Model) contentRows() []string {
 		rows[i] = " " + rows[i]
 	}
 	return rows
-}
-
-// Copyable returns the delivery's body as it should be copied: decoded from
-// gzip, secrets masked unless revealed. ok is false when the body is not
-// loaded.
-func (m Model) Copyable() (b []byte, ok bool) {
-	if !m.bodyLoaded || m.bodyErr != nil {
-		return nil, false
-	}
-	return CopyBody(m.bodyBytes, m.rec.ContentType, m.rec.ContentEncoding, m.redactor, m.reveal), true
 }
 
 // CopyBody returns body bytes for the clipboard: gzip decoded, secrets

@@ -16,7 +16,6 @@ import (
 
 // Styles are the header's styles.
 type Styles struct {
-	Bar    lipgloss.Style // the whole header lines
 	Brand  lipgloss.Style
 	Label  lipgloss.Style
 	Value  lipgloss.Style
@@ -107,8 +106,8 @@ func (m Model) View() string {
 	if in.Filter != "" {
 		l2 = append(l2, s.Label.Render("filter ")+s.Filter.Render(termsafe.Line(in.Filter)))
 	}
-	return s.Bar.Render(fit(" "+strings.Join(l1, "   "), m.width)) + "\n" +
-		s.Bar.Render(fit(" "+strings.Join(l2, s.Dim.Render("  │  ")), m.width))
+	return fit(" "+strings.Join(l1, "   "), m.width) + "\n" +
+		fit(" "+strings.Join(l2, s.Dim.Render("  │  ")), m.width)
 }
 
 var bars = []rune("▁▂▃▄▅▆▇█")

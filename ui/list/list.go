@@ -20,7 +20,6 @@ import (
 // Styles are the list's styles.
 type Styles struct {
 	Title     lipgloss.Style // the column titles line
-	Row       lipgloss.Style
 	Selected  lipgloss.Style // the selected row (focused list)
 	Inactive  lipgloss.Style // the selected row while another pane has focus
 	Dim       lipgloss.Style // time, size, missing values

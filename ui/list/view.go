@@ -136,15 +136,14 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 		dup = "dup"
 	}
 	add(c.dup, dup, m.styles.Duplicate)
-	line := strings.Join(cells, " ")
-	st := m.styles.Row
-	if selected {
-		st = m.styles.Selected
-		if !m.focused {
-			st = m.styles.Inactive
-		}
+	line := fit(strings.Join(cells, " "), m.width)
+	if !selected {
+		return line
 	}
-	return st.Render(fit(line, m.width))
+	if !m.focused {
+		return m.styles.Inactive.Render(line)
+	}
+	return m.styles.Selected.Render(line)
 }
 
 func (m Model) statusCell(r store.Record, w int, plain bool) string {

@@ -43,14 +43,12 @@ func unsafeRune(r rune) bool {
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true
-	case r == utf8.RuneError:
-		return false
 	}
 	return false
 }
 
 func clean(s string, keepNewline bool) string {
-	if utf8.ValidString(s) && (keepNewline && IsSafe(s) || !keepNewline && IsSafe(s) && !strings.Contains(s, "\n")) {
+	if IsSafe(s) && (keepNewline || !strings.Contains(s, "\n")) {
 		return s
 	}
 	var b strings.Builder
@@ -81,7 +79,7 @@ func clean(s string, keepNewline bool) string {
 			b.WriteRune(0x2400 + r) // control pictures: ␀ … ␟, ESC is ␛
 		case r == 0x7f:
 			b.WriteRune('␡')
-		case r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		case unsafeRune(r): // C1 controls and bidi overrides
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteRune(r)

@@ -2,15 +2,12 @@ package textout
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
@@ -28,11 +25,15 @@ type ShowOptions struct {
 
 // Show writes the readable view of one delivery: request line, facts,
 // verdicts, headers and body.
-func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
+func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(pathQuery(r.Event)), termsafe.Line(r.Proto))
+	target := pathQuery(r.Event)
+	if opts.Redactor != nil {
+		target, _ = opts.Redactor.String(target)
+	}
+	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(target), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
-	field("id", r.ID)
+	field("id", termsafe.Line(r.ID))
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
 	field("from", termsafe.Line(r.RemoteAddr))
 	size := fmt.Sprintf("%d bytes", r.Size)
@@ -68,26 +69,29 @@ func Show(w io.Writer, r store.Record, body []byte, opts ShowOptions) error {
 	for _, f := range hdr {
 		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
 	}
-	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(body))
+	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(data))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
 	enc := r.ContentEncoding
 	if opts.Redactor != nil {
 		// Secrets inside a gzip body are only visible decoded: decode
-		// first, then mask.
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			if dec, err := gunzip(body, MaxShownBody+1); err == nil {
-				body, enc = dec, ""
+		// all of it first (a JSON document cut short is not JSON, and its
+		// secret fields could not be found), then mask. BodyText decodes
+		// with the same function, so a body that fails here is shown
+		// compressed there, never decoded and unmasked.
+		if body.IsGzip(data, enc) {
+			if dec, err := body.Gunzip(data); err == nil {
+				data, enc = dec, ""
 				io.WriteString(w, "  (gzip decoded for display)\n")
 			}
 		}
 		var n int
-		if body, n = opts.Redactor.Body(body, r.ContentType); n > 0 {
+		if data, n = opts.Redactor.Body(data, r.ContentType); n > 0 {
 			fmt.Fprintf(w, "  (%d secret values masked; --reveal-secrets shows them)\n", n)
 		}
 	}
-	_, err := io.WriteString(w, indent(BodyText(enc, body))+"\n")
+	_, err := io.WriteString(w, indent(BodyText(r.ContentType, enc, data))+"\n")
 	return err
 }
 
@@ -146,7 +150,7 @@ func writeAnalysis(b *strings.Builder, r store.Record, field func(k, v string)) 
 		field("schema", "—")
 	}
 	if a.DuplicateOf != "" {
-		field("duplicate", "of "+a.DuplicateOf+" (same provider event id "+termsafe.Line(a.ProviderEventID)+")")
+		field("duplicate", termsafe.Line("of "+a.DuplicateOf+" (same provider event id "+a.ProviderEventID+")"))
 	}
 	for _, n := range a.Notes {
 		field("note", termsafe.Line(n))
@@ -177,70 +181,59 @@ func attemptLine(a store.Attempt) string {
 	return s
 }
 
-// BodyText renders a body for reading: gzip decoded, JSON pretty-printed,
-// text sanitised, binary as a hex dump, large bodies cut at MaxShownBody.
-func BodyText(contentEncoding string, body []byte) string {
-	if len(body) == 0 {
+// maxShownHex bounds the bytes of a binary body shown as a hex dump.
+const maxShownHex = 4096
+
+// BodyText renders a body for reading the way the TUI's Body tab lays it
+// out (ui/body): gzip decoded, JSON, XML and forms pretty-printed, JWTs
+// decoded, binary as a hex dump, every line terminal-safe. Only the first
+// MaxShownBody decoded bytes are laid out (as they are, since a cut
+// document no longer parses), and of binary only the first maxShownHex.
+func BodyText(contentType, contentEncoding string, data []byte) string {
+	if len(data) == 0 {
 		return "(empty)"
 	}
-	note := ""
-	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
-		if dec, err := gunzip(body, MaxShownBody+1); err == nil {
-			body = dec
-			note = "(gzip decoded for display)\n"
+	var notes []string
+	opts := body.Options{ContentType: contentType, ContentEncoding: contentEncoding}
+	if body.IsGzip(data, contentEncoding) {
+		opts.ContentEncoding = ""
+		if dec, err := body.Gunzip(data); err == nil {
+			data = dec
+			notes = append(notes, "gzip decoded for display")
 		} else {
-			note = "(gzip body could not be decoded: " + err.Error() + ")\n"
+			notes = append(notes, "gzip body could not be decoded: "+termsafe.Line(err.Error()))
+			opts.Raw = true
 		}
 	}
 	more := 0
-	if len(body) > MaxShownBody {
-		more = len(body) - MaxShownBody
-		body = body[:MaxShownBody]
+	if len(data) > MaxShownBody {
+		more = len(data) - MaxShownBody
+		data = data[:MaxShownBody]
+		opts.Raw = true
 	}
-	var out string
-	switch {
-	case json.Valid(body):
-		var buf bytes.Buffer
-		if json.Indent(&buf, body, "", "  ") == nil {
-			out = termsafe.Text(buf.String())
-		}
-	case isBinary(body):
-		n := min(len(body), 4096)
-		out = strings.TrimRight(hex.Dump(body[:n]), "\n")
-		if n < len(body) {
-			more += len(body) - n
-		}
+	d := body.Prepare(data, opts)
+	lines := d.Lines
+	if d.Kind == body.Hex && len(data) > maxShownHex {
+		lines = lines[:maxShownHex/16]
+		more += len(data) - maxShownHex
 	}
-	if out == "" {
-		out = termsafe.Text(string(body))
+	var b strings.Builder
+	for _, n := range append(notes, d.Notes...) {
+		b.WriteString("(" + n + ")\n")
+	}
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		if n := d.Omitted[i]; n > 0 {
+			fmt.Fprintf(&b, " … %d more bytes on this line", n)
+		}
 	}
 	if more > 0 {
-		out += fmt.Sprintf("\n… %d more bytes (hookscope show --body ID for every byte)", more)
+		fmt.Fprintf(&b, "\n… %d more bytes (hookscope show --body ID for every byte)", more)
 	}
-	return note + out
-}
-
-// isBinary treats a body as binary when it is not UTF-8 or has control
-// bytes other than whitespace.
-func isBinary(b []byte) bool {
-	if !utf8.Valid(b) {
-		return true
-	}
-	ctl := 0
-	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b {
-			ctl++
-		}
-	}
-	return ctl > len(b)/100
-}
-
-func gunzip(b []byte, limit int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(io.LimitReader(zr, limit))
+	return b.String()
 }
 
 func indent(s string) string {

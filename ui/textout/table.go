@@ -29,9 +29,9 @@ func Table(w io.Writer, recs []store.Record) error {
 			status += "→" + forwardStatus(r.Forward)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.ID, TimeString(r.ReceivedAt), termsafe.Line(r.Method), termsafe.Line(clip(pathQuery(r.Event), 60)),
+			termsafe.Line(r.ID), TimeString(r.ReceivedAt), termsafe.Line(r.Method), termsafe.Line(clip(pathQuery(r.Event), 60)),
 			Size(r.Size, r.Truncated), status, termsafe.Line(provider), termsafe.Line(clip(typ, 40)),
-			r.SignatureOrPending().Status, schema, dup)
+			termsafe.Line(r.SignatureOrPending().Status), termsafe.Line(schema), dup)
 	}
 	return tw.Flush()
 }

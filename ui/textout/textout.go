@@ -17,7 +17,7 @@ import (
 func Line(r store.Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %-6s %s  %d  %s",
-		r.ReceivedAt.Local().Format("15:04:05.000"), r.ID, termsafe.Line(r.Method),
+		r.ReceivedAt.Local().Format("15:04:05.000"), termsafe.Line(r.ID), termsafe.Line(r.Method),
 		termsafe.Line(pathQuery(r.Event)), r.Response.Status, Size(r.Size, r.Truncated))
 	if r.Forward != nil {
 		fmt.Fprintf(&b, "  app:%s", forwardStatus(r.Forward))
@@ -27,12 +27,12 @@ func Line(r store.Record) string {
 		if a.EventType != "" {
 			fmt.Fprintf(&b, " %s", termsafe.Line(a.EventType))
 		}
-		fmt.Fprintf(&b, "  sig:%s", a.Signature.Status)
+		fmt.Fprintf(&b, "  sig:%s", termsafe.Line(a.Signature.Status))
 		if a.Schema != nil {
-			fmt.Fprintf(&b, "  schema:%s", a.Schema.Status)
+			fmt.Fprintf(&b, "  schema:%s", termsafe.Line(a.Schema.Status))
 		}
 		if a.DuplicateOf != "" {
-			fmt.Fprintf(&b, "  dup-of:%s", a.DuplicateOf)
+			fmt.Fprintf(&b, "  dup-of:%s", termsafe.Line(a.DuplicateOf))
 		}
 	} else {
 		b.WriteString("  sig:pending")

@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 )
 
 var hostile = store.Record{
-	Event: store.Event{ID: "33l9t6bsac57e", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
+	Event: store.Event{ID: "33l9t6bsac57e\x1b[8m", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
 		Path: "/a\x1b]8;;http://evil\x07link\u202e", Query: "x=\x9b1m", RemoteAddr: "1.2.3.4:5",
 		Header: store.Header{{Name: "X-\x1bEvil", Value: "v\x1b[31m\r\ninjected"}}, ContentType: "text/plain\x1b"},
-	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid", Reason: "r\x1b"},
-		Schema: &store.SchemaResult{Status: "invalid", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
+	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid\x1b[8m", Reason: "r\x1b"},
+		DuplicateOf: "d\x1b[8m", ProviderEventID: "e\x1b",
+		Schema: &store.SchemaResult{Status: "invalid\x9b", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
 		Notes:  []string{"n\x1b"}},
 }
 
@@ -59,7 +61,7 @@ func TestBodyText(t *testing.T) {
 		{"large", "", bytes.Repeat([]byte("x"), MaxShownBody+10), []string{"… 10 more bytes"}},
 	}
 	for _, tt := range tests {
-		got := BodyText(tt.enc, tt.body)
+		got := BodyText("", tt.enc, tt.body)
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tt.name, got[:min(len(got), 200)], w)
@@ -76,5 +78,35 @@ func TestSize(t *testing.T) {
 	}
 	if Size(10, true) != "10B+" {
 		t.Error("truncated mark missing")
+	}
+}
+
+// TestShowMasks checks that the readable view masks what the TUI masks:
+// secret fields of a gzip body too large to lay out whole (masking a cut
+// prefix would find no JSON, and no field), secret headers, and a
+// configured secret in the path and query.
+func TestShowMasks(t *testing.T) {
+	doc := `{"client_secret":"TOPSECRET","pad":"` + strings.Repeat("x", MaxShownBody) + `"}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(doc))
+	zw.Close()
+	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345",
+		ContentType: "application/json", ContentEncoding: "gzip",
+		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}}}}
+	var b bytes.Buffer
+	if err := Show(&b, r, gz.Bytes(), ShowOptions{Redactor: redact.New([]string{"tok-12345"})}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"TOPSECRET", "tok-12345", "Bearer abc"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
+		}
+	}
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out[:min(len(out), 600)])
+		}
 	}
 }

@@ -173,9 +173,3 @@ func (g *Gen) Hostile() (store.Record, []byte) {
 	r.Size = int64(len(b))
 	return r, b
 }
-
-// HostileJSON returns a valid JSON body whose strings carry C1 controls and
-// bidi overrides (raw, as JSON allows) and escaped ESC.
-func HostileJSON() []byte {
-	return []byte(`{"title":"\u001b]8;;https://evil\u0007x","c1":"` + "\u009b2J\u0085" + `","bidi":"` + "\u202eabc" + `"}`)
-}

@@ -16,13 +16,6 @@ type Sent struct {
 	Resign     bool
 }
 
-// SetReplayStatus sets the status the fake target answers (default 200).
-func (s *Source) SetReplayStatus(code int) {
-	s.mu.Lock()
-	s.replayStatus = code
-	s.mu.Unlock()
-}
-
 // SetResign sets what CanResign answers for every delivery.
 func (s *Source) SetResign(ok bool, why string) {
 	s.mu.Lock()
@@ -72,7 +65,7 @@ func (s *Source) SentReplays() []Sent {
 }
 
 // ReplayOne implements ui.Source: it records the request and stores an
-// attempt answered with the replay status.
+// attempt answered with 200.
 func (s *Source) ReplayOne(ctx context.Context, id, target string) (store.Attempt, error) {
 	return s.replay(ctx, Sent{ID: id, Target: target})
 }
@@ -113,17 +106,13 @@ func (s *Source) replay(ctx context.Context, r Sent) (store.Attempt, error) {
 	}
 	s.mu.Lock()
 	s.sent = append(s.sent, r)
-	code := s.replayStatus
-	if code == 0 {
-		code = 200
-	}
 	seq := 1
 	for _, rec := range s.recs {
 		if rec.ID == r.ID {
 			seq = len(rec.Replays) + 1
 		}
 	}
-	a := store.Attempt{Seq: seq, At: time.Date(2026, 3, 14, 15, 20, 0, 0, time.UTC), Target: r.Target, Status: code,
+	a := store.Attempt{Seq: seq, At: time.Date(2026, 3, 14, 15, 20, 0, 0, time.UTC), Target: r.Target, Status: 200,
 		DurationMS: 4.2, Edited: r.Edited,
 		RespHeader: store.Header{{Name: "Content-Type", Value: "application/json"}}, RespBody: []byte(`{"ok":true}`)}
 	s.putAttempt(r.ID, a)

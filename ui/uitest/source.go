@@ -33,7 +33,6 @@ type Source struct {
 	sent              []Sent
 	attempts          map[string]store.Attempt
 	recent            []string
-	replayStatus      int
 	resign, resignSet bool
 	resignWhy         string
 }

@@ -5,6 +5,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -40,9 +41,6 @@ type Scanner struct {
 
 // New returns a scanner over data.
 func New(data []byte) *Scanner { return &Scanner{data: data} }
-
-// Pos returns the offset just after the last token returned.
-func (s *Scanner) Pos() int { return s.pos }
 
 // Next returns the next token, or a token of kind Invalid at the end of the
 // input or on a byte no JSON token starts with.
@@ -122,7 +120,7 @@ func (s *Scanner) SkipValue(first Token) int {
 
 // Unquote returns the text of a String token's bytes (with quotes).
 func Unquote(raw []byte) string {
-	if len(raw) >= 2 && !containsByte(raw, '\\') {
+	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw[1 : len(raw)-1])
 	}
 	var s string
@@ -130,15 +128,6 @@ func Unquote(raw []byte) string {
 		return strings.Trim(string(raw), `"`)
 	}
 	return s
-}
-
-func containsByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

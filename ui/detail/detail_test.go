@@ -1,0 +1,118 @@
+package detail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/ui/verdict"
+)
+
+const secretDoc = `{"type":"app.installed","data":{"client_secret":"s3cr3t-value"}}`
+
+func gzipped(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func newModel(secrets ...string) Model {
+	m := New(Styles{}, verdict.Styles{}, redact.New(secrets), nil, nil)
+	m.SetSize(100, 30)
+	return m
+}
+
+// TestPrepareMasksInsideGzip checks that secrets inside a gzip body are
+// masked: the body is decoded first, in the pretty and in the raw view,
+// and only a revealed raw view shows the compressed bytes.
+func TestPrepareMasksInsideGzip(t *testing.T) {
+	gz := gzipped(t, secretDoc)
+	opts := body.Options{ContentType: "application/json", ContentEncoding: "gzip"}
+	r := redact.New(nil)
+
+	d := Prepare(gz, opts, r, false)
+	text := strings.Join(d.Lines, "\n")
+	if d.Kind != body.JSON || strings.Contains(text, "s3cr3t") || !strings.Contains(text, redact.Mask) {
+		t.Fatalf("masked pretty body: kind %v\n%s", d.Kind, text)
+	}
+	if notes := strings.Join(d.Notes, "; "); !strings.Contains(notes, "gzip decoded") || !strings.Contains(notes, "1 secret masked") {
+		t.Errorf("notes %q", notes)
+	}
+
+	opts.Raw = true
+	d = Prepare(gz, opts, r, false)
+	text = strings.Join(d.Lines, "\n")
+	if d.Kind != body.Text || strings.Contains(text, "s3cr3t") || !strings.Contains(strings.Join(d.Notes, "; "), "only with secrets revealed") {
+		t.Fatalf("masked raw body: kind %v notes %q\n%s", d.Kind, d.Notes, text)
+	}
+
+	if d = Prepare(gz, opts, r, true); d.Kind != body.Hex {
+		t.Errorf("revealed raw body is %v, want the compressed bytes as hex", d.Kind)
+	}
+	opts.Raw = false
+	if d = Prepare(gz, opts, r, true); !strings.Contains(strings.Join(d.Lines, "\n"), "s3cr3t-value") {
+		t.Errorf("revealed pretty body hides the secret:\n%s", strings.Join(d.Lines, "\n"))
+	}
+}
+
+func TestCopyBody(t *testing.T) {
+	gz := gzipped(t, secretDoc)
+	r := redact.New(nil)
+	got := string(CopyBody(gz, "application/json", "gzip", r, false))
+	want := strings.Replace(secretDoc, "s3cr3t-value", redact.Mask, 1)
+	if got != want {
+		t.Errorf("masked copy %q, want %q", got, want)
+	}
+	if got := string(CopyBody(gz, "application/json", "gzip", r, true)); got != secretDoc {
+		t.Errorf("revealed copy %q, want the decoded body", got)
+	}
+}
+
+// TestTitleMasksConfiguredSecret checks that a configured secret in the
+// path or query is masked in the title and overview until revealed.
+func TestTitleMasksConfiguredSecret(t *testing.T) {
+	m := newModel("tok-12345")
+	m.SetRecord(store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/hooks/tok-12345", Query: "k=tok-12345"}})
+	out := m.View()
+	if strings.Contains(out, "tok-12345") || !strings.Contains(out, "POST /hooks/"+redact.Mask+"?k="+redact.Mask) {
+		t.Fatalf("masked view:\n%s", out)
+	}
+	m.SetReveal(true)
+	if out := m.View(); !strings.Contains(out, "POST /hooks/tok-12345?k=tok-12345") {
+		t.Fatalf("revealed view:\n%s", out)
+	}
+}
+
+// TestSchemaErrorInHeaders checks that enter on a schema error pointing at
+// a header ("/headers/Name") opens the Headers tab scrolled to that header.
+func TestSchemaErrorInHeaders(t *testing.T) {
+	m := newModel()
+	var h store.Header
+	for i := 0; i < 60; i++ {
+		h = append(h, store.Field{Name: fmt.Sprintf("X-Filler-%02d", i), Value: "v"})
+	}
+	h = append(h, store.Field{Name: "X-Signature", Value: "bad"})
+	m.SetRecord(store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/", Header: h},
+		Analysis: &store.Analysis{Schema: &store.SchemaResult{Status: store.SchemaInvalid,
+			Errors: []store.SchemaError{{Path: "/headers/x-signature", Keyword: "pattern", Message: "bad header"}}}}})
+	m.SetTab(Schema)
+	m.Activate()
+	if m.Tab() != Headers {
+		t.Fatalf("tab %v, want Headers", m.Tab())
+	}
+	if out := m.View(); !strings.Contains(out, "X-Signature: bad") {
+		t.Fatalf("the header is not on screen:\n%s", out)
+	}
+}
