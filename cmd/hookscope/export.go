@@ -16,8 +16,6 @@ import (
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newExportCmd) }
-
 func newExportCmd(e *env) *cobra.Command {
 	var db, format, out string
 	var reveal bool

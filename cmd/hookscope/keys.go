@@ -14,8 +14,6 @@ import (
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newKeysCmd) }
-
 // devKeys is the folder of development signing keys.
 func (e *env) devKeys() devkeys.Dir { return devkeys.Dir{Path: filepath.Join(e.configDir(), "keys")} }
 
@@ -88,9 +86,6 @@ func newKeysCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newCmd, lsCmd, exportCmd)
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 

@@ -78,29 +78,15 @@ func newRoot(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// Subcommands inherit it: cobra asks the parent when a command has none.
 	root.SetFlagErrorFunc(flagError)
 	listen := newListenCmd(e)
-	root.AddCommand(listen, newLsCmd(e), newShowCmd(e))
-	for _, c := range extraCommands(e) {
-		root.AddCommand(c)
-	}
+	root.AddCommand(listen, newLsCmd(e), newShowCmd(e), newReplayCmd(e), newSendCmd(e), newVerifyCmd(e),
+		newSpecCmd(e), newKeysCmd(e), newExportCmd(e), newImportCmd(e), newPinCmd(e, true), newPinCmd(e, false),
+		newPruneCmd(e), newStatsCmd(e), newUICmd(e))
 	// `hookscope` alone is `hookscope listen`, flags included.
 	root.Flags().AddFlagSet(listen.Flags())
 	root.RunE = listen.RunE
 	root.Args = cobra.NoArgs
-	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return root
-}
-
-// extraCommands is extended by the files of later subcommands.
-var extraCommandFuncs []func(*env) *cobra.Command
-
-func extraCommands(e *env) []*cobra.Command {
-	var out []*cobra.Command
-	for _, f := range extraCommandFuncs {
-		out = append(out, f(e))
-	}
-	return out
 }

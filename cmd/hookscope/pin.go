@@ -9,12 +9,6 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-func init() {
-	extraCommandFuncs = append(extraCommandFuncs,
-		func(e *env) *cobra.Command { return newPinCmd(e, true) },
-		func(e *env) *cobra.Command { return newPinCmd(e, false) })
-}
-
 // newPinCmd builds `pin` (pinned true) or `unpin`.
 func newPinCmd(e *env, pinned bool) *cobra.Command {
 	var db string

@@ -20,8 +20,6 @@ import (
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newSendCmd) }
-
 // sendTimeout bounds one delivery: a provider gives up on a slow receiver
 // too (TalkifAI after 10 seconds).
 const sendTimeout = 30 * time.Second
@@ -72,9 +70,6 @@ func newSendCmd(e *env) *cobra.Command {
 	fl.BoolVar(&f.list, "list", false, "list the messages send knows and exit")
 	f.specs.register(cmd)
 	cmd.AddCommand(newSendNotifierCmd(e))
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 

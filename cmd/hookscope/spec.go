@@ -9,8 +9,6 @@ import (
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newSpecCmd) }
-
 // specFlags are --spec and --no-default-specs, shared by listen, spec and send.
 type specFlags struct {
 	files      []string
@@ -72,9 +70,6 @@ func newSpecCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(ls, check)
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 

@@ -12,8 +12,6 @@ import (
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newStatsCmd) }
-
 func newStatsCmd(e *env) *cobra.Command {
 	var db string
 	var asJSON bool

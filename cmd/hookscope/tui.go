@@ -79,8 +79,6 @@ func publicURL(api, listenAddr string) func(ctx context.Context) (string, error)
 	}
 }
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newUICmd) }
-
 func newUICmd(e *env) *cobra.Command {
 	var db string
 	vf := &verifyFlags{}

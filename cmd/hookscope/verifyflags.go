@@ -221,8 +221,6 @@ func (c *checking) pipeline(db store.Store) *analyze.Pipeline {
 	return analyze.New(db, c.check, 4)
 }
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newVerifyCmd) }
-
 func newVerifyCmd(e *env) *cobra.Command {
 	var db string
 	var all bool
