@@ -133,6 +133,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"show", "abc", "--json", "--raw"}, "alternatives"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"ls", "color:red"}, "unknown key"},
+		{[]string{"keys", "bogus"}, "unknown command"},
+		{[]string{"spec", "bogus"}, "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -152,6 +154,16 @@ func TestShowMissingDatabaseIsRuntimeError(t *testing.T) {
 	code, _, errs := run(t, "ls", "--db", db)
 	if code != 1 || !strings.Contains(errs, db) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestRuntimeErrorWordedLikeUsageExits1: the exit code follows the error's
+// type, not its wording.
+func TestRuntimeErrorWordedLikeUsageExits1(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "unknown command accepts 1 arg")
+	code, _, errs := run(t, "import", missing)
+	if code != 1 || !strings.Contains(errs, "no such file") {
+		t.Fatalf("exit %d, stderr %q; want 1", code, errs)
 	}
 }
 

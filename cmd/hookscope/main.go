@@ -60,7 +60,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "hookscope: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if errors.As(err, &ue) {
 		return exitUsage
 	}
 	return exitRuntime
@@ -88,5 +88,6 @@ func newRoot(e *env) *cobra.Command {
 	root.Flags().AddFlagSet(listen.Flags())
 	root.RunE = listen.RunE
 	root.Args = cobra.NoArgs
+	typeArgErrors(root)
 	return root
 }
