@@ -54,14 +54,7 @@ func newListenCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Precedence: flag, then environment (already the flag's
-			// default), then the config file.
-			if !cmd.Flags().Changed("addr") && e.getenv("HOOKSCOPE_ADDR") == "" && cfg.Addr != "" {
-				f.addr = cfg.Addr
-			}
-			if !cmd.Flags().Changed("db") && e.getenv("HOOKSCOPE_DB") == "" && cfg.DB != "" {
-				f.db = cfg.DB
-			}
+			// Flags win over the config file.
 			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents > 0 {
 				f.retention.maxEvents = cfg.MaxEvents
 			}

@@ -44,6 +44,11 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// The config file, read once by loadConfig.
+	cfg     *config
+	cfgErr  error
+	cfgRead bool
 }
 
 // Run executes the hookscope command line args and returns the exit code.

@@ -146,6 +146,24 @@ func TestConfigFileErrorsNameLine(t *testing.T) {
 	}
 }
 
+// TestConfigDBAndAddrAreEveryCommandsDefaults: the config file's db and addr
+// are what ls and send use without --db and --to, as listen does.
+func TestConfigDBAndAddrAreEveryCommandsDefaults(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HOOKSCOPE_DB", "")
+	t.Setenv("HOOKSCOPE_ADDR", "")
+	l := startListen(t)
+	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+l.db+"\naddr: "+strings.TrimPrefix(l.url, "http://")+"\n")
+	if code, _, errs := run(t, "send", "app.installed"); code != 0 {
+		t.Fatalf("send to the config's addr: %d %s", code, errs)
+	}
+	code, out, errs := run(t, "ls", "--json")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"path":"/hooks/talkdesk"`) {
+		t.Fatalf("ls of the config's db: %d %q %s", code, out, errs)
+	}
+}
+
 func writeFile(t *testing.T, path, s string) {
 	t.Helper()
 	if err := mkdirWrite(path, s); err != nil {
