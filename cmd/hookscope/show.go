@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
@@ -30,8 +28,8 @@ func newShowCmd(e *env) *cobra.Command {
 			if n > 1 {
 				return usagef("--json, --raw and --body are alternatives: pass one")
 			}
-			if !store.ValidIDPrefix(args[0]) {
-				return usagef("%q is not a delivery id: ids are %d characters of 0-9 and a-v (a unique prefix is enough)", args[0], store.IDLen)
+			if err := checkIDs(args); err != nil {
+				return err
 			}
 			s, err := openStore(db)
 			if err != nil {
@@ -39,13 +37,8 @@ func newShowCmd(e *env) *cobra.Command {
 			}
 			defer s.Close()
 			ctx := cmd.Context()
-			rec, err := s.Get(ctx, args[0])
-			switch {
-			case errors.Is(err, store.ErrAmbiguous):
-				return fmt.Errorf("%q matches more than one delivery: type more of the id", args[0])
-			case errors.Is(err, store.ErrNotFound):
-				return fmt.Errorf("no delivery with id %q in %s", args[0], s.Path())
-			case err != nil:
+			rec, err := getDelivery(ctx, s, args[0])
+			if err != nil {
 				return err
 			}
 			if asJSON {

@@ -124,6 +124,7 @@ func TestVerifyFlagErrors(t *testing.T) {
 		{[]string{"listen", "--channel-route", "/x=no/such"}, "--channel-route"},
 		{[]string{"listen", "--talkdesk-key", "k1"}, "--talkdesk-key"},
 		{[]string{"verify"}, "--all"},
+		{[]string{"verify", "not-an-id!"}, "not a delivery id"},
 	} {
 		args := append(tc.args, "--db", t.TempDir()+"/h.db", "--addr", "127.0.0.1:0", "--no-tui")
 		if tc.args[0] == "verify" {

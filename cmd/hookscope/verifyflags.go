@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -235,6 +234,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 			if len(args) > 0 && all {
 				return usagef("--all: pass ids or --all, not both")
 			}
+			if err := checkIDs(args); err != nil {
+				return err
+			}
 			cfg, err := e.loadConfig()
 			if err != nil {
 				return err
@@ -257,9 +259,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			p := chk.pipeline(s)
 			for _, id := range ids {
-				rec, err := s.Get(ctx, id)
+				rec, err := getDelivery(ctx, s, id)
 				if err != nil {
-					return fmt.Errorf("%s: %w", id, err)
+					return err
 				}
 				if err := p.Analyze(ctx, rec.ID); err != nil {
 					return err
