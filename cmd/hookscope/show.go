@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -42,12 +42,7 @@ func newShowCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				b, err := json.Marshal(rec)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
+				return printOne(e.stdout, rec, true)
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {
@@ -57,7 +52,11 @@ func newShowCmd(e *env) *cobra.Command {
 			case bodyOnly:
 				return e.writeExact(body)
 			case raw:
-				return e.writeExactFunc(func(w writer) error { return textout.Raw(w, rec, body) })
+				var req bytes.Buffer
+				if err := textout.Raw(&req, rec, body); err != nil {
+					return err
+				}
+				return e.writeExact(req.Bytes())
 			}
 			opts := textout.ShowOptions{}
 			if !reveal {
@@ -74,35 +73,18 @@ func newShowCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-type writer interface{ Write([]byte) (int, error) }
-
 // writeExact writes network bytes as they are to a pipe or file. On a
 // terminal, escape sequences in them would be obeyed, so there they are
 // made visible and the user is told how to get the exact bytes.
 func (e *env) writeExact(b []byte) error {
-	return e.writeExactFunc(func(w writer) error { _, err := w.Write(b); return err })
-}
-
-func (e *env) writeExactFunc(fn func(w writer) error) error {
-	if !isTerminal(e.stdout) {
-		return fn(e.stdout)
-	}
-	var buf bytesBuffer
-	if err := fn(&buf); err != nil {
-		return err
-	}
-	if s := string(buf); !termsafe.IsSafe(s) {
+	if isTerminal(e.stdout) && !termsafe.IsSafe(string(b)) {
 		fmt.Fprintln(e.stderr, "hookscope: control characters are shown visibly on a terminal; redirect to a file for the exact bytes")
-		_, err := fmt.Fprint(e.stdout, termsafe.Text(s))
+		_, err := fmt.Fprint(e.stdout, termsafe.Text(string(b)))
 		return err
 	}
-	_, err := e.stdout.Write(buf)
+	_, err := e.stdout.Write(b)
 	return err
 }
-
-type bytesBuffer []byte
-
-func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
 // configuredSecrets lists the secrets from the environment and the config
 // file, so that they are masked wherever they appear in a delivery.
