@@ -228,7 +228,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
 			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
-			Secrets: append(chk.secrets, e.configuredSecrets()...)}
+			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
 		go func() { errc <- ui.Run(ctx, opts) }()
 	} else {
 		go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()

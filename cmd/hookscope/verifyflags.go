@@ -44,7 +44,6 @@ type checking struct {
 	verifier      *verify.Verifier
 	registry      *asyncapi.Registry
 	channelRoutes [][2]string // prefix, channel
-	secrets       []string    // every configured secret, for masking
 	signing       signingSecrets
 }
 
@@ -95,7 +94,6 @@ func firstNonEmpty(vals ...string) string {
 // build reads and checks everything; flag mistakes are usage errors.
 func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
 	vc := verify.Config{EventIDFields: cfg.EventIDFields}
-	var secrets []string
 	routes := append([]string(nil), v.routes...)
 	for _, prefix := range sortedKeys(cfg.Routes) {
 		routes = append(routes, prefix+"="+cfg.Routes[prefix])
@@ -112,7 +110,6 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	vc.HMAC, vc.TalkifAISecret, vc.DialpadSecret = sec.hmac, sec.talkifai, sec.dialpad
-	secrets = append(secrets, sec.all...)
 	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	if vc.TalkdeskRegion != "" {
 		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
@@ -151,7 +148,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	printWarnings(e, userWarnings(warns))
-	c := &checking{verifier: ver, registry: reg, secrets: secrets, signing: sec}
+	c := &checking{verifier: ver, registry: reg, signing: sec}
 	for _, r := range v.channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
