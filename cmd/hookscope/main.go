@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 func main() {
@@ -63,7 +65,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "hookscope: %v\n", err)
+	// Errors can quote what they failed on (a spec file's $ref, a template,
+	// a file's line): shown, never obeyed.
+	fmt.Fprintf(stderr, "hookscope: %s\n", termsafe.Text(err.Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return exitUsage

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
@@ -75,7 +76,7 @@ func newSpecCmd(e *env) *cobra.Command {
 
 func printWarnings(e *env, warns []asyncapi.Warning) {
 	for _, w := range warns {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w.String())
+		fmt.Fprintf(e.stderr, "warning: %s\n", termsafe.Line(w.String()))
 	}
 }
 
