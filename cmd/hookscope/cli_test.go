@@ -245,6 +245,21 @@ func TestCaptureThroughShowBody(t *testing.T) {
 	}
 }
 
+// TestListenResponsePolicyFlags: --status, --response-body and
+// --response-header reach the answer deliveries get.
+func TestListenResponsePolicyFlags(t *testing.T) {
+	l := startListen(t, "--status", "202", "--response-body", "queued", "--response-header", "X-Queue: 7")
+	resp, err := http.Post(l.url+"/q", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || string(b) != "queued" || resp.Header.Get("X-Queue") != "7" {
+		t.Fatalf("answer %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+}
+
 func TestChunkedAndHeaderOrderViaRaw(t *testing.T) {
 	l := startListen(t)
 	req, _ := http.NewRequest("POST", l.url+"/chunked?a=b", io.MultiReader(strings.NewReader("part1,"), strings.NewReader("part2")))
