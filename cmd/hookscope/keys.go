@@ -3,8 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -89,11 +90,4 @@ func newKeysCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func curveNames() string {
-	var names []string
-	for n := range devkeys.Curves {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
+func curveNames() string { return strings.Join(slices.Sorted(maps.Keys(devkeys.Curves)), ", ") }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -116,9 +117,9 @@ func (b *builder) newDelivery() *delivery {
 func (b *builder) providerShape(obj map[string]any, eventID string) any {
 	switch b.msg.Provider() {
 	case verify.ProviderTalkdeskEvents:
-		plain := cloneMap(obj)
+		plain := maps.Clone(obj)
 		plain["event_id"], plain["id"] = eventID, eventID
-		shaped := talkdeskShape(cloneMap(plain), b.msg.EventType(), b.origin, b.now().UTC())
+		shaped := talkdeskShape(maps.Clone(plain), b.msg.EventType(), b.origin, b.now().UTC())
 		if len(revalidate(b.msg, shaped)) == 0 {
 			return shaped
 		}
@@ -271,14 +272,6 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // stringValueRE finds "key":"value" pairs in a JSON text; --tamper only

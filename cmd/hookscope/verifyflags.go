@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,7 +96,7 @@ func firstNonEmpty(vals ...string) string {
 func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
 	vc := verify.Config{EventIDFields: cfg.EventIDFields}
 	routes := append([]string(nil), v.routes...)
-	for _, prefix := range sortedKeys(cfg.Routes) {
+	for _, prefix := range slices.Sorted(maps.Keys(cfg.Routes)) {
 		routes = append(routes, prefix+"="+cfg.Routes[prefix])
 	}
 	for _, r := range routes {
@@ -118,7 +119,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	}
 	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
 	keys := append([]string(nil), v.talkdeskKeys...)
-	for _, id := range sortedKeys(cfg.Talkdesk.Keys) {
+	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
 		keys = append(keys, id+"="+cfg.Talkdesk.Keys[id])
 	}
 	for _, kv := range keys {
@@ -169,15 +170,6 @@ func hasChannel(reg *asyncapi.Registry, ch string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // routeChannel returns the channel a --channel-route assigns to path.
