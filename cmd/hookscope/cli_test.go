@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -318,6 +320,34 @@ func TestHeadlessJSONLinesMatchLs(t *testing.T) {
 	}
 	if _, err := time.Parse(time.RFC3339Nano, recs[0]["received_at"].(string)); err != nil || !strings.HasSuffix(recs[0]["received_at"].(string), "Z") {
 		t.Errorf("received_at %v", recs[0]["received_at"])
+	}
+}
+
+// TestHeadlessPrintsDeliveryInFlightAtStop: a delivery whose body is still
+// arriving at ctrl-c is finished, stored and answered, and so printed.
+func TestHeadlessPrintsDeliveryInFlightAtStop(t *testing.T) {
+	l := startListen(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("POST /inflight HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"))
+	time.Sleep(100 * time.Millisecond)
+	stopped := make(chan int, 1)
+	go func() { stopped <- l.stop() }()
+	time.Sleep(200 * time.Millisecond)
+	conn.Write([]byte("67890"))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := <-stopped; code != 0 || resp.StatusCode != 200 {
+		t.Fatalf("exit %d, status %d", code, resp.StatusCode)
+	}
+	if !strings.Contains(l.stdout.String(), "/inflight") {
+		t.Fatalf("the delivery answered 200 during shutdown was not printed: %q", l.stdout.String())
 	}
 }
 

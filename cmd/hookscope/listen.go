@@ -211,7 +211,15 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	defer cancel()
 	const parts = 4
 	errc := make(chan error, parts)
-	go func() { errc <- srv.Serve(ctx) }()
+	// The view outlives the server by the requests it finishes after
+	// ctrl-c: those deliveries are stored and answered, so they are shown.
+	viewCtx, stopView := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopView()
+	go func() {
+		err := srv.Serve(ctx)
+		stopView()
+		errc <- err
+	}()
 	// Retention runs beside capture in bounded batches through the same
 	// writer, so capture never waits for a long delete.
 	go func() {
@@ -229,9 +237,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
 			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
 			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
-		go func() { errc <- ui.Run(ctx, opts) }()
+		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
-		go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
+		go func() { errc <- printDeliveries(viewCtx, e.stdout, db, popts) }()
 	}
 
 	var first error
