@@ -110,6 +110,11 @@ func TestListenVerifiesTalkdeskAndTalkifAI(t *testing.T) {
 	if s := sigOf(lsJSON(t, l.db)[0]); s["status"] != "valid" {
 		t.Fatalf("after verify: %v", s)
 	}
+	// --all goes through every delivery, oldest first.
+	code, out, errs = run(t, "verify", "--all", "--db", l.db)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 4 || !strings.Contains(lines[3], "sig:valid") {
+		t.Fatalf("verify --all: %d %q %q", code, out, errs)
+	}
 }
 
 func TestVerifyFlagErrors(t *testing.T) {
