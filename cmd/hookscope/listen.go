@@ -156,7 +156,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	defer db.Close()
 
-	logger, closeLog, err := openLog(e, f.db)
+	logger, closeLog, err := openLog(f.db)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func isAnswering(sock string) bool {
 
 // openLog opens the listener's log file beside the database: logs never go
 // to the terminal, which the live view owns.
-func openLog(e *env, dbPath string) (*slog.Logger, func(), error) {
+func openLog(dbPath string) (*slog.Logger, func(), error) {
 	path := filepath.Join(filepath.Dir(dbPath), "hookscope.log")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {

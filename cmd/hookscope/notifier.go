@@ -175,7 +175,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 		return err
 	}
 	if a.Status == 0 {
-		return sendError(e, f.to == "", target, a.Error)
+		return sendError(f.to == "", target, a.Error)
 	}
 	if len(left) > 0 {
 		return fmt.Errorf("%d placeholder(s) left unfilled: %s", len(left), termsafe.Line(strings.Join(left, ", ")))

@@ -116,7 +116,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, warns, err := f.specs.registry(e, cfg)
+	reg, warns, err := f.specs.registry(cfg)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 			return err
 		}
 		if a.Status == 0 {
-			return sendError(e, f.to == "", target, a.Error)
+			return sendError(f.to == "", target, a.Error)
 		}
 		if d.eventID != "" {
 			lastID = d.eventID
@@ -203,7 +203,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 }
 
 // sendError explains a delivery that got no answer.
-func sendError(e *env, toListener bool, target, reason string) error {
+func sendError(toListener bool, target, reason string) error {
 	msg := fmt.Sprintf("send to %s failed: %s", target, reason)
 	if toListener && strings.Contains(reason, "connection refused") {
 		msg += "\n  start a listener first (hookscope listen), or name another target with --to"

@@ -22,13 +22,9 @@ func (s *specFlags) register(cmd *cobra.Command) {
 }
 
 // registry loads the specs named by flags and the config file.
-func (s *specFlags) registry(e *env, cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
+func (s *specFlags) registry(cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
 	files := append(append([]string(nil), s.files...), cfg.Specs...)
-	reg, warns, err := asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
-	if err != nil {
-		return nil, nil, err
-	}
-	return reg, warns, nil
+	return asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
 }
 
 func newSpecCmd(e *env) *cobra.Command {
@@ -47,7 +43,7 @@ func newSpecCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, warns, err := sf.registry(e, cfg)
+			reg, warns, err := sf.registry(cfg)
 			if err != nil {
 				return err
 			}

@@ -144,7 +144,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	reg, warns, err := v.specs.registry(e, cfg)
+	reg, warns, err := v.specs.registry(cfg)
 	if err != nil {
 		return nil, err
 	}
