@@ -166,7 +166,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 	if trigger != "" {
 		label += ": " + trigger
 	}
-	d := &delivery{message: label, provider: verify.ProviderTalkdeskNotifier, method: "POST", url: target, body: body,
+	d := &delivery{message: label, method: "POST", url: target, body: body,
 		header:   store.Header{{Name: "Content-Type", Value: "application/" + format}},
 		unsigned: "Talkdesk documents no signature for HTTP Notifier deliveries"}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})

@@ -19,13 +19,12 @@ import (
 
 // delivery is one simulated delivery on its way out.
 type delivery struct {
-	message  string // the AsyncAPI message name
-	provider string
-	method   string
-	url      string
-	header   store.Header
-	body     []byte
-	eventID  string
+	message string // the AsyncAPI message name
+	method  string
+	url     string
+	header  store.Header
+	body    []byte
+	eventID string
 	// signedWith says how the body was signed ("talkdesk-ecdsa:KEYID",
 	// "talkifai-hmac", "dialpad-jwt"), "" when it was not; unsigned says why.
 	signedWith string
@@ -107,7 +106,7 @@ func (b *builder) fromFile(body []byte) (*delivery, error) {
 }
 
 func (b *builder) newDelivery() *delivery {
-	return &delivery{message: b.msg.Name(), provider: b.msg.Provider(), method: "POST"}
+	return &delivery{message: b.msg.Name(), method: "POST"}
 }
 
 // providerShape makes a synthesised body look like the provider's real
