@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -133,6 +135,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"show", "abc", "--json", "--raw"}, "alternatives"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"ls", "color:red"}, "unknown key"},
+		{[]string{"keys", "bogus"}, "unknown command"},
+		{[]string{"spec", "bogus"}, "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -152,6 +156,16 @@ func TestShowMissingDatabaseIsRuntimeError(t *testing.T) {
 	code, _, errs := run(t, "ls", "--db", db)
 	if code != 1 || !strings.Contains(errs, db) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestRuntimeErrorWordedLikeUsageExits1: the exit code follows the error's
+// type, not its wording.
+func TestRuntimeErrorWordedLikeUsageExits1(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "unknown command accepts 1 arg")
+	code, _, errs := run(t, "import", missing)
+	if code != 1 || !strings.Contains(errs, "no such file") {
+		t.Fatalf("exit %d, stderr %q; want 1", code, errs)
 	}
 }
 
@@ -233,6 +247,21 @@ func TestCaptureThroughShowBody(t *testing.T) {
 	}
 }
 
+// TestListenResponsePolicyFlags: --status, --response-body and
+// --response-header reach the answer deliveries get.
+func TestListenResponsePolicyFlags(t *testing.T) {
+	l := startListen(t, "--status", "202", "--response-body", "queued", "--response-header", "X-Queue: 7")
+	resp, err := http.Post(l.url+"/q", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || string(b) != "queued" || resp.Header.Get("X-Queue") != "7" {
+		t.Fatalf("answer %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+}
+
 func TestChunkedAndHeaderOrderViaRaw(t *testing.T) {
 	l := startListen(t)
 	req, _ := http.NewRequest("POST", l.url+"/chunked?a=b", io.MultiReader(strings.NewReader("part1,"), strings.NewReader("part2")))
@@ -291,6 +320,34 @@ func TestHeadlessJSONLinesMatchLs(t *testing.T) {
 	}
 	if _, err := time.Parse(time.RFC3339Nano, recs[0]["received_at"].(string)); err != nil || !strings.HasSuffix(recs[0]["received_at"].(string), "Z") {
 		t.Errorf("received_at %v", recs[0]["received_at"])
+	}
+}
+
+// TestHeadlessPrintsDeliveryInFlightAtStop: a delivery whose body is still
+// arriving at ctrl-c is finished, stored and answered, and so printed.
+func TestHeadlessPrintsDeliveryInFlightAtStop(t *testing.T) {
+	l := startListen(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("POST /inflight HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"))
+	time.Sleep(100 * time.Millisecond)
+	stopped := make(chan int, 1)
+	go func() { stopped <- l.stop() }()
+	time.Sleep(200 * time.Millisecond)
+	conn.Write([]byte("67890"))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := <-stopped; code != 0 || resp.StatusCode != 200 {
+		t.Fatalf("exit %d, status %d", code, resp.StatusCode)
+	}
+	if !strings.Contains(l.stdout.String(), "/inflight") {
+		t.Fatalf("the delivery answered 200 during shutdown was not printed: %q", l.stdout.String())
 	}
 }
 

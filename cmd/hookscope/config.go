@@ -14,6 +14,8 @@ import (
 // over it. Secrets belong here or in the environment, never on a command
 // line (shell history) — and hookscope never prints them.
 type config struct {
+	// Addr and DB are the defaults of --addr and --db for every command,
+	// after $HOOKSCOPE_ADDR and $HOOKSCOPE_DB.
 	Addr string `yaml:"addr"`
 	DB   string `yaml:"db"`
 	// Routes maps a path prefix to a provider (like --route).
@@ -46,9 +48,18 @@ type secrets struct {
 // configPath is where the config file is read from.
 func (e *env) configPath() string { return filepath.Join(e.configDir(), "config.yaml") }
 
-// loadConfig reads the config file; a missing file is an empty config. A
-// malformed one is an error naming the file, line and column.
+// loadConfig reads the config file, once per run; a missing file is an
+// empty config. A malformed one is an error naming the file, line and
+// column.
 func (e *env) loadConfig() (*config, error) {
+	if !e.cfgRead {
+		e.cfg, e.cfgErr = e.readConfig()
+		e.cfgRead = true
+	}
+	return e.cfg, e.cfgErr
+}
+
+func (e *env) readConfig() (*config, error) {
 	path := e.configPath()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {

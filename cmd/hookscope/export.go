@@ -16,8 +16,6 @@ import (
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newExportCmd) }
-
 func newExportCmd(e *env) *cobra.Command {
 	var db, format, out string
 	var reveal bool
@@ -41,12 +39,9 @@ func newExportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return usagef("--format: accepted values are har, jsonl, curl (got %q)", format)
 			}
-			filter := ""
-			if len(args) == 1 {
-				filter = args[0]
-			}
-			if _, err := store.ParseFilter(filter); err != nil {
-				return usagef("%v", err)
+			filter, err := filterArg(args)
+			if err != nil {
+				return err
 			}
 			s, err := openStore(db)
 			if err != nil {

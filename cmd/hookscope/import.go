@@ -15,8 +15,6 @@ import (
 	"github.com/hookscope/hookscope/store/remote"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newImportCmd) }
-
 func newImportCmd(e *env) *cobra.Command {
 	var db string
 	cmd := &cobra.Command{

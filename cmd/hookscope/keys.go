@@ -3,8 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,8 +14,6 @@ import (
 
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
-
-func init() { extraCommandFuncs = append(extraCommandFuncs, newKeysCmd) }
 
 // devKeys is the folder of development signing keys.
 func (e *env) devKeys() devkeys.Dir { return devkeys.Dir{Path: filepath.Join(e.configDir(), "keys")} }
@@ -88,17 +87,7 @@ func newKeysCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newCmd, lsCmd, exportCmd)
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 
-func curveNames() string {
-	var names []string
-	for n := range devkeys.Curves {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
+func curveNames() string { return strings.Join(slices.Sorted(maps.Keys(devkeys.Curves)), ", ") }

@@ -54,14 +54,7 @@ func newListenCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Precedence: flag, then environment (already the flag's
-			// default), then the config file.
-			if !cmd.Flags().Changed("addr") && e.getenv("HOOKSCOPE_ADDR") == "" && cfg.Addr != "" {
-				f.addr = cfg.Addr
-			}
-			if !cmd.Flags().Changed("db") && e.getenv("HOOKSCOPE_DB") == "" && cfg.DB != "" {
-				f.db = cfg.DB
-			}
+			// Flags win over the config file.
 			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents > 0 {
 				f.retention.maxEvents = cfg.MaxEvents
 			}
@@ -163,7 +156,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	defer db.Close()
 
-	logger, closeLog, err := openLog(e, f.db)
+	logger, closeLog, err := openLog(f.db)
 	if err != nil {
 		return err
 	}
@@ -218,7 +211,15 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	defer cancel()
 	const parts = 4
 	errc := make(chan error, parts)
-	go func() { errc <- srv.Serve(ctx) }()
+	// The view outlives the server by the requests it finishes after
+	// ctrl-c: those deliveries are stored and answered, so they are shown.
+	viewCtx, stopView := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopView()
+	go func() {
+		err := srv.Serve(ctx)
+		stopView()
+		errc <- err
+	}()
 	// Retention runs beside capture in bounded batches through the same
 	// writer, so capture never waits for a long delete.
 	go func() {
@@ -235,10 +236,10 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
 			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
-			Secrets: append(chk.secrets, e.configuredSecrets()...)}
-		go func() { errc <- ui.Run(ctx, opts) }()
+			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
+		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
-		go func() { errc <- printDeliveries(ctx, e.stdout, db, popts) }()
+		go func() { errc <- printDeliveries(viewCtx, e.stdout, db, popts) }()
 	}
 
 	var first error
@@ -266,7 +267,7 @@ func isAnswering(sock string) bool {
 
 // openLog opens the listener's log file beside the database: logs never go
 // to the terminal, which the live view owns.
-func openLog(e *env, dbPath string) (*slog.Logger, func(), error) {
+func openLog(dbPath string) (*slog.Logger, func(), error) {
 	path := filepath.Join(filepath.Dir(dbPath), "hookscope.log")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {

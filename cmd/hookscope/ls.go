@@ -11,7 +11,7 @@ import (
 )
 
 func newLsCmd(e *env) *cobra.Command {
-	var db, filter string
+	var db string
 	var asJSON bool
 	var limit int
 	cmd := &cobra.Command{
@@ -24,11 +24,9 @@ func newLsCmd(e *env) *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit: must be 0 (no limit) or more, got %d", limit)
 			}
-			if len(args) == 1 {
-				filter = args[0]
-			}
-			if _, err := store.ParseFilter(filter); err != nil {
-				return usagef("%v", err)
+			filter, err := filterArg(args)
+			if err != nil {
+				return err
 			}
 			s, err := openStore(db)
 			if err != nil {
@@ -55,4 +53,16 @@ func newLsCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
 	return cmd
+}
+
+// filterArg is the optional FILTER argument of ls and export ("" for all);
+// a malformed filter is a usage error.
+func filterArg(args []string) (string, error) {
+	if len(args) == 0 {
+		return "", nil
+	}
+	if _, err := store.ParseFilter(args[0]); err != nil {
+		return "", usagef("%v", err)
+	}
+	return args[0], nil
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 func main() {
@@ -44,6 +46,11 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// The config file, read once by loadConfig.
+	cfg     *config
+	cfgErr  error
+	cfgRead bool
 }
 
 // Run executes the hookscope command line args and returns the exit code.
@@ -58,9 +65,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "hookscope: %v\n", err)
+	// Errors can quote what they failed on (a spec file's $ref, a template,
+	// a file's line): shown, never obeyed.
+	fmt.Fprintf(stderr, "hookscope: %s\n", termsafe.Text(err.Error()))
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if errors.As(err, &ue) {
 		return exitUsage
 	}
 	return exitRuntime
@@ -78,29 +87,16 @@ func newRoot(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// Subcommands inherit it: cobra asks the parent when a command has none.
 	root.SetFlagErrorFunc(flagError)
 	listen := newListenCmd(e)
-	root.AddCommand(listen, newLsCmd(e), newShowCmd(e))
-	for _, c := range extraCommands(e) {
-		root.AddCommand(c)
-	}
+	root.AddCommand(listen, newLsCmd(e), newShowCmd(e), newReplayCmd(e), newSendCmd(e), newVerifyCmd(e),
+		newSpecCmd(e), newKeysCmd(e), newExportCmd(e), newImportCmd(e), newPinCmd(e, true), newPinCmd(e, false),
+		newPruneCmd(e), newStatsCmd(e), newUICmd(e))
 	// `hookscope` alone is `hookscope listen`, flags included.
 	root.Flags().AddFlagSet(listen.Flags())
 	root.RunE = listen.RunE
 	root.Args = cobra.NoArgs
-	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
+	typeArgErrors(root)
 	return root
-}
-
-// extraCommands is extended by the files of later subcommands.
-var extraCommandFuncs []func(*env) *cobra.Command
-
-func extraCommands(e *env) []*cobra.Command {
-	var out []*cobra.Command
-	for _, f := range extraCommandFuncs {
-		out = append(out, f(e))
-	}
-	return out
 }

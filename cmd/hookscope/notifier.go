@@ -6,9 +6,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -151,7 +152,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 	body, left := fillTemplate(tmpl, format, ctxVals)
 	if len(left) > 0 {
 		fmt.Fprintf(e.stderr, "hookscope: placeholders hookscope does not know, left as they are: %s\n  known: %s\n  give them values with --fill NAME=VALUE\n",
-			termsafe.Line(strings.Join(left, ", ")), strings.Join(sortedNames(ctxVals), ", "))
+			termsafe.Line(strings.Join(left, ", ")), strings.Join(slices.Sorted(maps.Keys(ctxVals)), ", "))
 	}
 	if err := wellFormed(format, body); err != nil {
 		return fmt.Errorf("%s: after filling, the body is not well-formed %s, so it was not sent: %w", f.template, strings.ToUpper(format), err)
@@ -165,7 +166,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 	if trigger != "" {
 		label += ": " + trigger
 	}
-	d := &delivery{message: label, provider: verify.ProviderTalkdeskNotifier, method: "POST", url: target, body: body,
+	d := &delivery{message: label, method: "POST", url: target, body: body,
 		header:   store.Header{{Name: "Content-Type", Value: "application/" + format}},
 		unsigned: "Talkdesk documents no signature for HTTP Notifier deliveries"}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
@@ -174,7 +175,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 		return err
 	}
 	if a.Status == 0 {
-		return sendError(e, f.to == "", target, a.Error)
+		return sendError(f.to == "", target, a.Error)
 	}
 	if len(left) > 0 {
 		return fmt.Errorf("%d placeholder(s) left unfilled: %s", len(left), termsafe.Line(strings.Join(left, ", ")))
@@ -267,13 +268,4 @@ func lineCol(b []byte, off int64) (int, int) {
 	pre := b[:off]
 	line := bytes.Count(pre, []byte("\n")) + 1
 	return line, int(off) - bytes.LastIndexByte(pre, '\n')
-}
-
-func sortedNames(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/hookscope/hookscope/store/remote"
 )
 
-// openTimeout bounds how long a command waits for a database: a clear error
-// within two seconds, never a hang.
+// dialTimeout and lockTimeout bound how long a command waits for a
+// database: a clear error within two seconds, never a hang.
 const (
 	dialTimeout = 700 * time.Millisecond
 	lockTimeout = time.Second

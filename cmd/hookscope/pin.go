@@ -1,19 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/hookscope/hookscope/store"
 )
-
-func init() {
-	extraCommandFuncs = append(extraCommandFuncs,
-		func(e *env) *cobra.Command { return newPinCmd(e, true) },
-		func(e *env) *cobra.Command { return newPinCmd(e, false) })
-}
 
 // newPinCmd builds `pin` (pinned true) or `unpin`.
 func newPinCmd(e *env, pinned bool) *cobra.Command {
@@ -28,10 +19,8 @@ func newPinCmd(e *env, pinned bool) *cobra.Command {
 		Long:  short + ".\nEach ID is any unique prefix of an id. Works while a listener runs.",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, id := range args {
-				if !store.ValidIDPrefix(id) {
-					return usagef("%q is not a delivery id: ids are %d characters of 0-9 and a-v (a unique prefix is enough)", id, store.IDLen)
-				}
+			if err := checkIDs(args); err != nil {
+				return err
 			}
 			s, err := openStore(db)
 			if err != nil {
@@ -43,13 +32,8 @@ func newPinCmd(e *env, pinned bool) *cobra.Command {
 			// nothing.
 			ids := make([]string, len(args))
 			for i, arg := range args {
-				rec, err := s.Get(ctx, arg)
-				switch {
-				case errors.Is(err, store.ErrAmbiguous):
-					return fmt.Errorf("%q matches more than one delivery: type more of the id", arg)
-				case errors.Is(err, store.ErrNotFound):
-					return fmt.Errorf("no delivery with id %q in %s", arg, s.Path())
-				case err != nil:
+				rec, err := getDelivery(ctx, s, arg)
+				if err != nil {
 					return err
 				}
 				ids[i] = rec.ID

@@ -80,7 +80,9 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 	for {
 		select {
 		case <-ctx.Done():
-			// The listener has stopped accepting; print what arrived.
+			// The listener has stopped; print what arrived, reading
+			// with a context that is not cancelled.
+			ctx = context.WithoutCancel(ctx)
 			return flush(true)
 		case _, ok := <-notices:
 			if !ok {

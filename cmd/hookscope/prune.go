@@ -12,8 +12,6 @@ import (
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newPruneCmd) }
-
 func newPruneCmd(e *env) *cobra.Command {
 	var db string
 	var ret retentionFlags

@@ -17,8 +17,6 @@ import (
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newReplayCmd) }
-
 type replayFlags struct {
 	db, to, rate     string
 	keepPath, asJSON bool

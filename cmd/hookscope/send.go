@@ -20,8 +20,6 @@ import (
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newSendCmd) }
-
 // sendTimeout bounds one delivery: a provider gives up on a slow receiver
 // too (TalkifAI after 10 seconds).
 const sendTimeout = 30 * time.Second
@@ -72,9 +70,6 @@ func newSendCmd(e *env) *cobra.Command {
 	fl.BoolVar(&f.list, "list", false, "list the messages send knows and exit")
 	f.specs.register(cmd)
 	cmd.AddCommand(newSendNotifierCmd(e))
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 
@@ -121,7 +116,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, warns, err := f.specs.registry(e, cfg)
+	reg, warns, err := f.specs.registry(cfg)
 	if err != nil {
 		return err
 	}
@@ -191,7 +186,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 			return err
 		}
 		if a.Status == 0 {
-			return sendError(e, f.to == "", target, a.Error)
+			return sendError(f.to == "", target, a.Error)
 		}
 		if d.eventID != "" {
 			lastID = d.eventID
@@ -208,7 +203,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 }
 
 // sendError explains a delivery that got no answer.
-func sendError(e *env, toListener bool, target, reason string) error {
+func sendError(toListener bool, target, reason string) error {
 	msg := fmt.Sprintf("send to %s failed: %s", target, reason)
 	if toListener && strings.Contains(reason, "connection refused") {
 		msg += "\n  start a listener first (hookscope listen), or name another target with --to"

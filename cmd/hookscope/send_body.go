@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -18,13 +19,12 @@ import (
 
 // delivery is one simulated delivery on its way out.
 type delivery struct {
-	message  string // the AsyncAPI message name
-	provider string
-	method   string
-	url      string
-	header   store.Header
-	body     []byte
-	eventID  string
+	message string // the AsyncAPI message name
+	method  string
+	url     string
+	header  store.Header
+	body    []byte
+	eventID string
 	// signedWith says how the body was signed ("talkdesk-ecdsa:KEYID",
 	// "talkifai-hmac", "dialpad-jwt"), "" when it was not; unsigned says why.
 	signedWith string
@@ -106,7 +106,7 @@ func (b *builder) fromFile(body []byte) (*delivery, error) {
 }
 
 func (b *builder) newDelivery() *delivery {
-	return &delivery{message: b.msg.Name(), provider: b.msg.Provider(), method: "POST"}
+	return &delivery{message: b.msg.Name(), method: "POST"}
 }
 
 // providerShape makes a synthesised body look like the provider's real
@@ -116,9 +116,9 @@ func (b *builder) newDelivery() *delivery {
 func (b *builder) providerShape(obj map[string]any, eventID string) any {
 	switch b.msg.Provider() {
 	case verify.ProviderTalkdeskEvents:
-		plain := cloneMap(obj)
+		plain := maps.Clone(obj)
 		plain["event_id"], plain["id"] = eventID, eventID
-		shaped := talkdeskShape(cloneMap(plain), b.msg.EventType(), b.origin, b.now().UTC())
+		shaped := talkdeskShape(maps.Clone(plain), b.msg.EventType(), b.origin, b.now().UTC())
 		if len(revalidate(b.msg, shaped)) == 0 {
 			return shaped
 		}
@@ -271,14 +271,6 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // stringValueRE finds "key":"value" pairs in a JSON text; --tamper only

@@ -83,7 +83,7 @@ func (p *sendPrinter) printText(d *delivery, a store.Attempt) error {
 	}
 	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.body))))
 	if a.Status == 0 {
-		fmt.Fprintf(&b, "< no response after %.0f ms: %s\n", a.DurationMS, a.Error)
+		fmt.Fprintf(&b, "< no response after %.0f ms: %s\n", a.DurationMS, termsafe.Line(a.Error))
 	} else {
 		fmt.Fprintf(&b, "< %d %s (%.0f ms)\n", a.Status, http.StatusText(a.Status), a.DurationMS)
 		body := a.RespBody

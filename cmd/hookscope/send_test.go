@@ -56,6 +56,16 @@ channels:
                 duration: {type: integer, minimum: 0}
 `
 
+// talkifaiSpecFile writes talkifaiSpec to a file for --spec.
+func talkifaiSpecFile(t *testing.T) string {
+	t.Helper()
+	spec := filepath.Join(t.TempDir(), "talkifai.yml")
+	if err := os.WriteFile(spec, []byte(talkifaiSpec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
 // sendEnv isolates the config folder (dev keys, send state) and returns it.
 func sendEnv(t *testing.T) string {
 	t.Helper()
@@ -152,8 +162,7 @@ func TestSendSignedDeliveriesVerifyValid(t *testing.T) {
 	cfg := sendEnv(t)
 	t.Setenv(verify.EnvTalkifAISecret, testTalkifAISecret)
 	t.Setenv(verify.EnvDialpadSecret, testDialpadSecret)
-	spec := filepath.Join(t.TempDir(), "talkifai.yml")
-	os.WriteFile(spec, []byte(talkifaiSpec), 0o600)
+	spec := talkifaiSpecFile(t)
 	l := startListen(t)
 	t.Setenv("HOOKSCOPE_ADDR", strings.TrimPrefix(l.url, "http://"))
 
@@ -314,8 +323,7 @@ func TestSendTamperIsInvalidInVerify(t *testing.T) {
 	cfg := sendEnv(t)
 	t.Setenv(verify.EnvTalkifAISecret, testTalkifAISecret)
 	t.Setenv(verify.EnvDialpadSecret, testDialpadSecret)
-	spec := filepath.Join(t.TempDir(), "talkifai.yml")
-	os.WriteFile(spec, []byte(talkifaiSpec), 0o600)
+	spec := talkifaiSpecFile(t)
 	l := startListen(t)
 	for _, msg := range []string{"app.installed", "call.ended", "SmsEvent"} {
 		sendJSON(t, msg, "--tamper", "--to", l.url+"/hooks/x", "--spec", spec)
@@ -455,8 +463,7 @@ func TestSendUsageAndNetworkErrors(t *testing.T) {
 
 func TestSendUnsignedWithoutSecrets(t *testing.T) {
 	sendEnv(t)
-	spec := filepath.Join(t.TempDir(), "talkifai.yml")
-	os.WriteFile(spec, []byte(talkifaiSpec), 0o600)
+	spec := talkifaiSpecFile(t)
 	l := startListen(t)
 	code, out, errs := run(t, "send", "call.ended", "--spec", spec, "--to", l.url+"/hooks/talkifai", "--json")
 	if code != 0 || !strings.Contains(errs, "no TalkifAI secret") || !strings.Contains(out, `"signed_with":""`) {

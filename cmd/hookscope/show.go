@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
+	"bytes"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
@@ -30,8 +28,8 @@ func newShowCmd(e *env) *cobra.Command {
 			if n > 1 {
 				return usagef("--json, --raw and --body are alternatives: pass one")
 			}
-			if !store.ValidIDPrefix(args[0]) {
-				return usagef("%q is not a delivery id: ids are %d characters of 0-9 and a-v (a unique prefix is enough)", args[0], store.IDLen)
+			if err := checkIDs(args); err != nil {
+				return err
 			}
 			s, err := openStore(db)
 			if err != nil {
@@ -39,22 +37,12 @@ func newShowCmd(e *env) *cobra.Command {
 			}
 			defer s.Close()
 			ctx := cmd.Context()
-			rec, err := s.Get(ctx, args[0])
-			switch {
-			case errors.Is(err, store.ErrAmbiguous):
-				return fmt.Errorf("%q matches more than one delivery: type more of the id", args[0])
-			case errors.Is(err, store.ErrNotFound):
-				return fmt.Errorf("no delivery with id %q in %s", args[0], s.Path())
-			case err != nil:
+			rec, err := getDelivery(ctx, s, args[0])
+			if err != nil {
 				return err
 			}
 			if asJSON {
-				b, err := json.Marshal(rec)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
+				return printOne(e.stdout, rec, true)
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {
@@ -64,7 +52,11 @@ func newShowCmd(e *env) *cobra.Command {
 			case bodyOnly:
 				return e.writeExact(body)
 			case raw:
-				return e.writeExactFunc(func(w writer) error { return textout.Raw(w, rec, body) })
+				var req bytes.Buffer
+				if err := textout.Raw(&req, rec, body); err != nil {
+					return err
+				}
+				return e.writeExact(req.Bytes())
 			}
 			opts := textout.ShowOptions{}
 			if !reveal {
@@ -81,35 +73,18 @@ func newShowCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-type writer interface{ Write([]byte) (int, error) }
-
 // writeExact writes network bytes as they are to a pipe or file. On a
 // terminal, escape sequences in them would be obeyed, so there they are
 // made visible and the user is told how to get the exact bytes.
 func (e *env) writeExact(b []byte) error {
-	return e.writeExactFunc(func(w writer) error { _, err := w.Write(b); return err })
-}
-
-func (e *env) writeExactFunc(fn func(w writer) error) error {
-	if !isTerminal(e.stdout) {
-		return fn(e.stdout)
-	}
-	var buf bytesBuffer
-	if err := fn(&buf); err != nil {
-		return err
-	}
-	if s := string(buf); !termsafe.IsSafe(s) {
+	if isTerminal(e.stdout) && !termsafe.IsSafe(string(b)) {
 		fmt.Fprintln(e.stderr, "hookscope: control characters are shown visibly on a terminal; redirect to a file for the exact bytes")
-		_, err := fmt.Fprint(e.stdout, termsafe.Text(s))
+		_, err := fmt.Fprint(e.stdout, termsafe.Text(string(b)))
 		return err
 	}
-	_, err := e.stdout.Write(buf)
+	_, err := e.stdout.Write(b)
 	return err
 }
-
-type bytesBuffer []byte
-
-func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
 // configuredSecrets lists the secrets from the environment and the config
 // file, so that they are masked wherever they appear in a delivery.

@@ -6,10 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
-
-func init() { extraCommandFuncs = append(extraCommandFuncs, newSpecCmd) }
 
 // specFlags are --spec and --no-default-specs, shared by listen, spec and send.
 type specFlags struct {
@@ -23,13 +22,9 @@ func (s *specFlags) register(cmd *cobra.Command) {
 }
 
 // registry loads the specs named by flags and the config file.
-func (s *specFlags) registry(e *env, cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
+func (s *specFlags) registry(cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
 	files := append(append([]string(nil), s.files...), cfg.Specs...)
-	reg, warns, err := asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
-	if err != nil {
-		return nil, nil, err
-	}
-	return reg, warns, nil
+	return asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
 }
 
 func newSpecCmd(e *env) *cobra.Command {
@@ -48,7 +43,7 @@ func newSpecCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, warns, err := sf.registry(e, cfg)
+			reg, warns, err := sf.registry(cfg)
 			if err != nil {
 				return err
 			}
@@ -72,15 +67,12 @@ func newSpecCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(ls, check)
-	for _, c := range cmd.Commands() {
-		c.SetFlagErrorFunc(flagError)
-	}
 	return cmd
 }
 
 func printWarnings(e *env, warns []asyncapi.Warning) {
 	for _, w := range warns {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w.String())
+		fmt.Fprintf(e.stderr, "warning: %s\n", termsafe.Line(w.String()))
 	}
 }
 

@@ -30,3 +30,15 @@ func TestSpecLsAndCheck(t *testing.T) {
 		t.Fatalf("--no-default-specs still lists the seed: %s", out)
 	}
 }
+
+// TestSpecErrorsReachTheTerminalSafe: an error quoting a spec file's
+// content shows its escape sequences instead of passing them on.
+func TestSpecErrorsReachTheTerminalSafe(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	evil := filepath.Join(t.TempDir(), "evil.yml")
+	os.WriteFile(evil, []byte("asyncapi: 2.6.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    publish:\n      message:\n        $ref: \"#/x\x1b[2J\"\n"), 0o600)
+	code, _, errs := run(t, "spec", "check", evil)
+	if code != 1 || strings.ContainsRune(errs, 0x1b) || !strings.Contains(errs, "␛[2J") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}

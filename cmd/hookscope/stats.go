@@ -12,8 +12,6 @@ import (
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newStatsCmd) }
-
 func newStatsCmd(e *env) *cobra.Command {
 	var db string
 	var asJSON bool
@@ -32,12 +30,7 @@ func newStatsCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				b, err := json.Marshal(st)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
+				return json.NewEncoder(e.stdout).Encode(st)
 			}
 			_, err = fmt.Fprint(e.stdout, statsText(st))
 			return err

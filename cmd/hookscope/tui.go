@@ -79,8 +79,6 @@ func publicURL(api, listenAddr string) func(ctx context.Context) (string, error)
 	}
 }
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newUICmd) }
-
 func newUICmd(e *env) *cobra.Command {
 	var db string
 	vf := &verifyFlags{}
@@ -104,28 +102,26 @@ func newUICmd(e *env) *cobra.Command {
 			}
 			defer s.Close()
 			var src uiSource
-			var secrets []string
+			var signing signingSecrets
 			if c, ok := s.(*remote.Client); ok {
 				// The running listener verifies; replays of edited
 				// deliveries still sign with what this process is told.
-				signing, err := vf.signingSecrets(e, cfg)
-				if err != nil {
+				if signing, err = vf.signingSecrets(e, cfg); err != nil {
 					return err
 				}
 				src = newUISource(e, s, c.Reverify, signing)
-				secrets = signing.all
 			} else {
 				chk, err := vf.build(e, cfg, s)
 				if err != nil {
 					return err
 				}
-				src = newUISource(e, s, chk.pipeline(s).Analyze, chk.signing)
-				secrets = chk.secrets
+				signing = chk.signing
+				src = newUISource(e, s, chk.pipeline(s).Analyze, signing)
 			}
 			notices, cancel := s.Subscribe(1024)
 			defer cancel()
 			return ui.Run(cmd.Context(), ui.Options{Source: src, Notices: notices, DBPath: s.Path(),
-				Secrets: append(secrets, e.configuredSecrets()...)})
+				Secrets: append(signing.all, e.configuredSecrets()...)})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")

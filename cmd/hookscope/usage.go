@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,18 +51,25 @@ func accepts(typ, usage string) string {
 	return "a value: " + usage
 }
 
-// isCobraUsage recognises cobra's own command-line errors (unknown command,
-// wrong number of arguments), which are not typed.
-func isCobraUsage(err error) bool {
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return true
+// typeArgErrors makes the argument checks of c and its subcommands return
+// usage errors, so exit code 2 follows from the error's type rather than
+// from matching cobra's wording (which a runtime error could share). A group
+// such as `keys` gets a RunE that shows its help, so that its argument check
+// runs too: cobra skips it for a command that cannot run, and `hookscope keys
+// bogus` would otherwise print the help and succeed.
+func typeArgErrors(c *cobra.Command) {
+	if !c.Runnable() && c.HasSubCommands() {
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires exactly", "flag needs an argument", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return &usageError{err.Error()}
+			}
+			return nil
 		}
 	}
-	return false
+	for _, sub := range c.Commands() {
+		typeArgErrors(sub)
+	}
 }

@@ -110,6 +110,11 @@ func TestListenVerifiesTalkdeskAndTalkifAI(t *testing.T) {
 	if s := sigOf(lsJSON(t, l.db)[0]); s["status"] != "valid" {
 		t.Fatalf("after verify: %v", s)
 	}
+	// --all goes through every delivery, oldest first.
+	code, out, errs = run(t, "verify", "--all", "--db", l.db)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 4 || !strings.Contains(lines[3], "sig:valid") {
+		t.Fatalf("verify --all: %d %q %q", code, out, errs)
+	}
 }
 
 func TestVerifyFlagErrors(t *testing.T) {
@@ -124,6 +129,7 @@ func TestVerifyFlagErrors(t *testing.T) {
 		{[]string{"listen", "--channel-route", "/x=no/such"}, "--channel-route"},
 		{[]string{"listen", "--talkdesk-key", "k1"}, "--talkdesk-key"},
 		{[]string{"verify"}, "--all"},
+		{[]string{"verify", "not-an-id!"}, "not a delivery id"},
 	} {
 		args := append(tc.args, "--db", t.TempDir()+"/h.db", "--addr", "127.0.0.1:0", "--no-tui")
 		if tc.args[0] == "verify" {
@@ -143,6 +149,24 @@ func TestConfigFileErrorsNameLine(t *testing.T) {
 	code, _, errs := run(t, "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", t.TempDir()+"/h.db")
 	if code != 1 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "3:") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestConfigDBAndAddrAreEveryCommandsDefaults: the config file's db and addr
+// are what ls and send use without --db and --to, as listen does.
+func TestConfigDBAndAddrAreEveryCommandsDefaults(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HOOKSCOPE_DB", "")
+	t.Setenv("HOOKSCOPE_ADDR", "")
+	l := startListen(t)
+	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+l.db+"\naddr: "+strings.TrimPrefix(l.url, "http://")+"\n")
+	if code, _, errs := run(t, "send", "app.installed"); code != 0 {
+		t.Fatalf("send to the config's addr: %d %s", code, errs)
+	}
+	code, out, errs := run(t, "ls", "--json")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"path":"/hooks/talkdesk"`) {
+		t.Fatalf("ls of the config's db: %d %q %s", code, out, errs)
 	}
 }
 

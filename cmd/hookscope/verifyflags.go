@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +45,6 @@ type checking struct {
 	verifier      *verify.Verifier
 	registry      *asyncapi.Registry
 	channelRoutes [][2]string // prefix, channel
-	secrets       []string    // every configured secret, for masking
 	signing       signingSecrets
 }
 
@@ -96,9 +95,8 @@ func firstNonEmpty(vals ...string) string {
 // build reads and checks everything; flag mistakes are usage errors.
 func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
 	vc := verify.Config{EventIDFields: cfg.EventIDFields}
-	var secrets []string
 	routes := append([]string(nil), v.routes...)
-	for _, prefix := range sortedKeys(cfg.Routes) {
+	for _, prefix := range slices.Sorted(maps.Keys(cfg.Routes)) {
 		routes = append(routes, prefix+"="+cfg.Routes[prefix])
 	}
 	for _, r := range routes {
@@ -113,7 +111,6 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	vc.HMAC, vc.TalkifAISecret, vc.DialpadSecret = sec.hmac, sec.talkifai, sec.dialpad
-	secrets = append(secrets, sec.all...)
 	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	if vc.TalkdeskRegion != "" {
 		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
@@ -122,7 +119,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	}
 	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
 	keys := append([]string(nil), v.talkdeskKeys...)
-	for _, id := range sortedKeys(cfg.Talkdesk.Keys) {
+	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
 		keys = append(keys, id+"="+cfg.Talkdesk.Keys[id])
 	}
 	for _, kv := range keys {
@@ -147,12 +144,12 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	reg, warns, err := v.specs.registry(e, cfg)
+	reg, warns, err := v.specs.registry(cfg)
 	if err != nil {
 		return nil, err
 	}
 	printWarnings(e, userWarnings(warns))
-	c := &checking{verifier: ver, registry: reg, secrets: secrets, signing: sec}
+	c := &checking{verifier: ver, registry: reg, signing: sec}
 	for _, r := range v.channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
@@ -173,15 +170,6 @@ func hasChannel(reg *asyncapi.Registry, ch string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // routeChannel returns the channel a --channel-route assigns to path.
@@ -221,8 +209,6 @@ func (c *checking) pipeline(db store.Store) *analyze.Pipeline {
 	return analyze.New(db, c.check, 4)
 }
 
-func init() { extraCommandFuncs = append(extraCommandFuncs, newVerifyCmd) }
-
 func newVerifyCmd(e *env) *cobra.Command {
 	var db string
 	var all bool
@@ -236,6 +222,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			if len(args) > 0 && all {
 				return usagef("--all: pass ids or --all, not both")
+			}
+			if err := checkIDs(args); err != nil {
+				return err
 			}
 			cfg, err := e.loadConfig()
 			if err != nil {
@@ -259,9 +248,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			p := chk.pipeline(s)
 			for _, id := range ids {
-				rec, err := s.Get(ctx, id)
+				rec, err := getDelivery(ctx, s, id)
 				if err != nil {
-					return fmt.Errorf("%s: %w", id, err)
+					return err
 				}
 				if err := p.Analyze(ctx, rec.ID); err != nil {
 					return err
