@@ -104,7 +104,9 @@ func parseJWT(tok string) (jwtToken, error) {
 	t.alg = alg
 	_, t.crit = hdr["crit"]
 	t.claims, t.claimsErr = decodeClaims(parts[1])
-	if t.sig, err = base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
+	// Strict: a signature whose unused trailing bits are set decodes to the
+	// same bytes, so without it a token Dialpad did not send would verify.
+	if t.sig, err = base64.RawURLEncoding.Strict().DecodeString(parts[2]); err != nil {
 		t.sigErr = errors.New("JWT signature is not base64url")
 	}
 	return t, nil
