@@ -43,7 +43,7 @@ func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
 		return
 	}
 	if props, ok := obj["properties"].(map[string]any); ok {
-		for _, name := range sortedKeys(props) {
+		for name := range props {
 			f.declared[name] = true
 			ploc, err := s.follow(loc.child("properties").child(name))
 			if err != nil {
@@ -67,9 +67,7 @@ func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
 	if req, ok := obj["required"].([]any); ok {
 		for _, r := range req {
 			if name, ok := r.(string); ok {
-				if !f.declared[name] {
-					f.declared[name] = true
-				}
+				f.declared[name] = true
 				f.required = append(f.required, name)
 			}
 		}

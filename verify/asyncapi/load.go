@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,7 +245,7 @@ func checkHeader(d *document) error {
 // orderedKeys returns a mapping's keys in the order they are written in the
 // file (the decoder records positions; maps do not keep order).
 func orderedKeys(loc location, m map[string]any) []string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	sort.SliceStable(keys, func(i, j int) bool {
 		pi, pj := loc.child(keys[i]).pos(), loc.child(keys[j]).pos()
 		if pi.line != pj.line {

@@ -3,8 +3,9 @@ package asyncapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,11 +117,7 @@ func (r *Registry) Check(d Delivery) store.SchemaResult {
 	if p, errs, ok := bestFit(cands, d, true); ok {
 		return p.resultWith(errs, true)
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(obj))
 	if len(keys) > 8 {
 		keys = append(keys[:8], "…")
 	}
