@@ -17,7 +17,6 @@ type schemaFacts struct {
 	declared map[string]bool
 	pins     map[string][]any
 	types    map[string]string
-	required []string
 }
 
 // facts walks the schema at loc through $ref, allOf, anyOf and oneOf. The
@@ -68,7 +67,6 @@ func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
 		for _, r := range req {
 			if name, ok := r.(string); ok {
 				f.declared[name] = true
-				f.required = append(f.required, name)
 			}
 		}
 	}
