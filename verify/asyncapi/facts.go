@@ -87,48 +87,64 @@ func isScalar(v any) bool {
 	return false
 }
 
+// maxDerefValues bounds the copy deref makes. Each schema of a few lines
+// that names the next one twice doubles the copy, so thirty of them expand
+// to billions of values, as a YAML alias bomb does.
+const maxDerefValues = 50_000
+
 // deref returns a deep copy of the value at loc with every $ref replaced by
 // a copy of what it points to, so a caller can read the schema as one
 // self-contained value. A reference back into a schema already being
 // expanded (a recursive schema) becomes {} — "anything" — because a finite
-// copy cannot hold it.
+// copy cannot hold it; so does everything past maxDerefValues values.
 func (s *docSet) deref(loc location) any {
-	return s.derefValue(loc, "", map[string]bool{}, 0)
+	v, _ := loc.value()
+	c := derefCopy{set: s, active: map[string]bool{}, left: maxDerefValues}
+	return c.value(loc.doc, v, "", false, 0)
 }
 
-func (s *docSet) derefValue(loc location, parentKey string, active map[string]bool, depth int) any {
-	v, _ := loc.value()
-	if depth > maxDepth {
+// derefCopy is the state of one deref.
+type derefCopy struct {
+	set    *docSet
+	active map[string]bool // references being expanded
+	left   int             // values the copy may still hold
+}
+
+// value copies v, found in doc. data is set inside instance data (const,
+// enum, default, examples), where a "$ref" key is data and not a reference.
+func (c *derefCopy) value(doc *document, v any, parentKey string, data bool, depth int) any {
+	c.left--
+	if depth > maxDepth || c.left < 0 {
 		return map[string]any{}
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		if ref, ok := v["$ref"].(string); ok {
-			target, err := s.resolveRef(loc.child("$ref"), ref)
+		if ref, ok := v["$ref"].(string); ok && !data {
+			// Only the document matters to resolving: errors are not
+			// reported here, the load already did.
+			target, err := c.set.resolveRef(location{doc, ""}, ref)
 			if err == nil {
 				key := target.schemaURL()
-				if active[key] {
+				if c.active[key] {
 					return map[string]any{}
 				}
-				active[key] = true
-				out := s.derefValue(target, parentKey, active, depth+1)
-				delete(active, key)
+				c.active[key] = true
+				tv, _ := target.value()
+				out := c.value(target.doc, tv, parentKey, false, depth+1)
+				delete(c.active, key)
 				return out
 			}
 		}
 		out := make(map[string]any, len(v))
 		for k, child := range v {
-			if parentKey != "properties" && parentKey != "patternProperties" && dataKeys[k] {
-				out[k] = deepCopy(child)
-				continue
-			}
-			out[k] = s.derefValue(loc.child(k), k, active, depth+1)
+			isData := data || parentKey != "properties" && parentKey != "patternProperties" && dataKeys[k]
+			out[k] = c.value(doc, child, k, isData, depth+1)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
-		for i := range v {
-			out[i] = s.derefValue(loc.child(strconv.Itoa(i)), "", active, depth+1)
+		for i, child := range v {
+			out[i] = c.value(doc, child, "", data, depth+1)
 		}
 		return out
 	}
