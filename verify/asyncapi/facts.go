@@ -24,11 +24,14 @@ type schemaFacts struct {
 // whose payload is "one of these shapes" declares all of them.
 func (s *docSet) facts(loc location) schemaFacts {
 	f := schemaFacts{declared: map[string]bool{}, pins: map[string][]any{}, types: map[string]string{}}
-	s.collectFacts(loc, &f, 0)
+	s.collectFacts(loc, &f, map[string]bool{}, 0)
 	return f
 }
 
-func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
+// collectFacts adds what the schema at loc says to f. Each schema is read
+// once (seen): a second visit adds nothing but a repeated pin, and schemas
+// whose allOf names the next one twice would otherwise cost 2^depth visits.
+func (s *docSet) collectFacts(loc location, f *schemaFacts, seen map[string]bool, depth int) {
 	if depth > maxSchemaDepth {
 		return
 	}
@@ -36,6 +39,11 @@ func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
 	if err != nil {
 		return
 	}
+	key := loc.schemaURL()
+	if seen[key] {
+		return
+	}
+	seen[key] = true
 	v, _ := loc.value()
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -73,7 +81,7 @@ func (s *docSet) collectFacts(loc location, f *schemaFacts, depth int) {
 	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
 		if list, ok := obj[kw].([]any); ok {
 			for i := range list {
-				s.collectFacts(loc.child(kw).child(strconv.Itoa(i)), f, depth+1)
+				s.collectFacts(loc.child(kw).child(strconv.Itoa(i)), f, seen, depth+1)
 			}
 		}
 	}

@@ -228,6 +228,37 @@ func TestReferenceLatticeIsBounded(t *testing.T) {
 	Synthesize(m) // must return; whether it finds a payload does not matter
 }
 
+// TestSchemaReachedTwice: facts read each schema once, so a pin reached
+// through two allOf branches is still one pin (and names the event), and
+// an allOf lattice forty deep loads at once instead of in 2^24 visits.
+func TestSchemaReachedTwice(t *testing.T) {
+	r, _ := mustLoadString(t, `asyncapi: 2.6.0
+info: {title: Diamond, version: '1'}
+channels:
+  things:
+    publish:
+      message:
+        name: Done
+        payload: {allOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+components:
+  schemas:
+    A: {allOf: [{$ref: '#/components/schemas/E'}]}
+    B: {allOf: [{$ref: '#/components/schemas/E'}]}
+    E: {type: object, properties: {type: {const: thing.done}}}
+`)
+	if m, ok := r.Message("Done"); !ok || m.EventType() != "thing.done" {
+		t.Fatalf("event type of Done = %q; want the pinned thing.done", m.EventType())
+	}
+	var b strings.Builder
+	b.WriteString("asyncapi: 2.6.0\ninfo: {title: L, version: '1'}\nchannels:\n  a:\n    publish:\n      message:\n        name: M\n        payload: {$ref: '#/components/schemas/s0'}\ncomponents:\n  schemas:\n")
+	const n = 40
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    s%d: {allOf: [{$ref: '#/components/schemas/s%d'}, {$ref: '#/components/schemas/s%d'}]}\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "    s%d: {type: object}\n", n)
+	mustLoadString(t, b.String())
+}
+
 func countValues(v any) int {
 	n := 1
 	switch v := v.(type) {
