@@ -73,9 +73,6 @@ func ParseHMAC(s string) (HMACRoute, error) {
 	if !ok || prefix == "" || spec == "" {
 		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)
 	}
-	if !strings.HasPrefix(prefix, "/") {
-		return HMACRoute{}, fmt.Errorf("--hmac %q: the path prefix must start with /", s)
-	}
 	parts := strings.SplitN(spec, ":", 4)
 	if len(parts) < 3 {
 		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)

@@ -78,72 +78,73 @@ func singleHeader(hdr store.Header, name, missing string) (string, error) {
 
 // checkTalkifAI verifies X-TalkifAI-Signature: sha256=<hex HMAC-SHA256>.
 func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
-	sig := store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}
-	v, err := singleHeader(hdr, HeaderTalkifAISignature, "TalkifAI signs every webhook request")
-	if err != nil {
-		return sigInvalid(sig, err.Error())
-	}
-	if len(v) > maxHMACHeaderLen {
-		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an HMAC-SHA256", HeaderTalkifAISignature, len(v)))
-	}
-	rest, ok := strings.CutPrefix(v, talkifaiPrefix)
-	if !ok {
-		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", HeaderTalkifAISignature, talkifaiPrefix))
-	}
-	mac, err := hex.DecodeString(rest)
-	if err != nil {
-		return sigInvalid(sig, fmt.Sprintf("%s is not hex after %q", HeaderTalkifAISignature, talkifaiPrefix))
-	}
-	if len(mac) != sha256.Size {
-		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; HMAC-SHA256 gives %d", HeaderTalkifAISignature, len(mac), sha256.Size))
-	}
-	if len(secret) == 0 {
-		sig.Status, sig.Reason = store.SigUnverifiable, "no TalkifAI secret configured: set "+EnvTalkifAISecret
-		return sig
-	}
-	if !hmac.Equal(mac, computeHMAC(sha256.New, secret, body)) {
-		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret")
-	}
-	sig.Status, sig.Reason = store.SigValid, "HMAC-SHA256 matches the TalkifAI secret"
-	return sig
+	rule := HMACRoute{Header: HeaderTalkifAISignature, Algo: "sha256", Encoding: "hex", SigPrefix: talkifaiPrefix, Secret: secret}
+	return verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
+		missing:  "TalkifAI signs every webhook request",
+		noSecret: "no TalkifAI secret configured: set " + EnvTalkifAISecret,
+		valid:    "HMAC-SHA256 matches the TalkifAI secret",
+	})
 }
 
 // checkHMAC verifies a delivery against a generic --hmac route.
 func checkHMAC(h HMACRoute, hdr store.Header, body []byte) store.Signature {
-	sig := store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}
-	v, err := singleHeader(hdr, h.Header, "the --hmac "+h.Prefix+" rule expects one")
+	return verifyMAC(store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}, h, hdr, body, macReasons{
+		missing:  "the --hmac " + h.Prefix + " rule expects one",
+		noSecret: fmt.Sprintf("no secret for --hmac %s: set %s", h.Prefix, h.SecretEnv()),
+		valid:    fmt.Sprintf("HMAC-%s matches the secret of --hmac %s", strings.ToUpper(h.Algo), h.Prefix),
+	})
+}
+
+// macReasons are the words a scheme puts into verdicts verifyMAC cannot
+// phrase on its own.
+type macReasons struct {
+	missing  string // why a missing header matters
+	noSecret string // the unverifiable reason: which secret to set
+	valid    string // the valid reason
+}
+
+// verifyMAC checks the one value of rule.Header: rule.SigPrefix, then the
+// HMAC of the raw body under rule.Secret with rule.Algo, written in
+// rule.Encoding. TalkifAI's scheme is such a rule, with its own reasons.
+func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byte, why macReasons) store.Signature {
+	label := "HMAC-" + strings.ToUpper(rule.Algo)
+	v, err := singleHeader(hdr, rule.Header, why.missing)
 	if err != nil {
 		return sigInvalid(sig, err.Error())
 	}
 	if len(v) > maxHMACHeaderLen {
-		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an HMAC", h.Header, len(v)))
+		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an %s", rule.Header, len(v), label))
 	}
-	rest, ok := strings.CutPrefix(v, h.SigPrefix)
+	rest, ok := strings.CutPrefix(v, rule.SigPrefix)
 	if !ok {
-		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", h.Header, h.SigPrefix))
+		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", rule.Header, rule.SigPrefix))
 	}
 	var mac []byte
-	switch h.Encoding {
+	switch rule.Encoding {
 	case "hex":
 		mac, err = hex.DecodeString(rest)
 	default:
 		mac, err = decodeBase64Loose([]byte(rest))
 	}
 	if err != nil {
-		return sigInvalid(sig, fmt.Sprintf("%s is not %s", h.Header, h.Encoding))
+		reason := fmt.Sprintf("%s is not %s", rule.Header, rule.Encoding)
+		if rule.SigPrefix != "" {
+			reason += fmt.Sprintf(" after %q", rule.SigPrefix)
+		}
+		return sigInvalid(sig, reason)
 	}
-	nh := hmacHashes[h.Algo]
+	nh := hmacHashes[rule.Algo]
 	if size := nh().Size(); len(mac) != size {
-		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; HMAC-%s gives %d", h.Header, len(mac), strings.ToUpper(h.Algo), size))
+		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; %s gives %d", rule.Header, len(mac), label, size))
 	}
-	if len(h.Secret) == 0 {
-		sig.Status, sig.Reason = store.SigUnverifiable, fmt.Sprintf("no secret for --hmac %s: set %s", h.Prefix, h.SecretEnv())
+	if len(rule.Secret) == 0 {
+		sig.Status, sig.Reason = store.SigUnverifiable, why.noSecret
 		return sig
 	}
-	if !hmac.Equal(mac, computeHMAC(nh, h.Secret, body)) {
+	if !hmac.Equal(mac, computeHMAC(nh, rule.Secret, body)) {
 		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret")
 	}
-	sig.Status, sig.Reason = store.SigValid, fmt.Sprintf("HMAC-%s matches the secret of --hmac %s", strings.ToUpper(h.Algo), h.Prefix)
+	sig.Status, sig.Reason = store.SigValid, why.valid
 	return sig
 }
 

@@ -23,48 +23,25 @@ const maxJWTBytes = 1 << 20
 // checking exp and nbf.
 const jwtLeeway = 60 * time.Second
 
-// extractJWT returns the compact JWT a body carries: the whole body once
-// surrounding whitespace is trimmed, or a JSON string holding one.
-func extractJWT(body []byte) (string, bool) {
+// extractJWT returns the compact JWT a body carries, split and decoded: the
+// whole body once surrounding whitespace is trimmed, or a JSON string
+// holding one. ok is false when the body is not a JWT.
+func extractJWT(body []byte) (t jwtToken, ok bool) {
 	if len(body) > maxJWTBytes+64 {
-		return "", false
+		return jwtToken{}, false
 	}
 	s := bytes.TrimSpace(body)
 	if len(s) >= 2 && s[0] == '"' {
 		var str string
 		if json.Unmarshal(s, &str) != nil {
-			return "", false
+			return jwtToken{}, false
 		}
 		s = bytes.TrimSpace([]byte(str))
 	}
-	if len(s) > maxJWTBytes || !looksCompactJWT(s) {
-		return "", false
+	if len(s) > maxJWTBytes {
+		return jwtToken{}, false
 	}
-	return string(s), true
-}
-
-// looksCompactJWT checks the JWS compact shape: three base64url segments,
-// the first a JSON object naming an alg.
-func looksCompactJWT(s []byte) bool {
-	parts := bytes.Split(s, []byte("."))
-	if len(parts) != 3 || len(parts[0]) == 0 || len(parts[1]) == 0 {
-		return false
-	}
-	for _, p := range parts {
-		for _, c := range p {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	h, err := base64.RawURLEncoding.DecodeString(string(parts[0]))
-	if err != nil {
-		return false
-	}
-	var hdr struct {
-		Alg *string `json:"alg"`
-	}
-	return json.Unmarshal(h, &hdr) == nil && hdr.Alg != nil
+	return parseJWT(string(s))
 }
 
 // jwtToken is a compact JWT split into its parts.
@@ -74,40 +51,40 @@ type jwtToken struct {
 	claims       map[string]any // numbers as json.Number
 	claimsErr    error
 	signingInput string
-	sig          []byte
-	sigErr       error
+	sig          string // base64url, decoded when judged
 }
 
-// parseJWT splits and decodes a compact JWT without judging it. Claims are
-// decoded even when the signature is bad so that the user can see them.
-func parseJWT(tok string) (jwtToken, error) {
-	if len(tok) > maxJWTBytes {
-		return jwtToken{}, fmt.Errorf("JWT is %d bytes, more than the %d KiB hookscope reads", len(tok), maxJWTBytes>>10)
+// parseJWT splits and decodes a compact JWT without judging it: ok means
+// the JWS compact shape, three base64url segments, the first a JSON object
+// naming an alg. Claims are decoded even when the signature is bad so that
+// the user can see them.
+func parseJWT(tok string) (jwtToken, bool) {
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return jwtToken{}, false
+		}
 	}
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return jwtToken{}, errors.New("body is not a compact JWT (three dot-separated parts)")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
+		return jwtToken{}, false
 	}
 	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return jwtToken{}, errors.New("JWT header is not base64url")
+		return jwtToken{}, false
 	}
 	var hdr map[string]any
-	if err := json.Unmarshal(hb, &hdr); err != nil {
-		return jwtToken{}, errors.New("JWT header is not a JSON object")
+	if json.Unmarshal(hb, &hdr) != nil {
+		return jwtToken{}, false
 	}
-	t := jwtToken{signingInput: parts[0] + "." + parts[1]}
 	alg, ok := hdr["alg"].(string)
 	if !ok {
-		return jwtToken{}, errors.New("JWT header has no alg")
+		return jwtToken{}, false
 	}
-	t.alg = alg
+	t := jwtToken{alg: alg, signingInput: parts[0] + "." + parts[1], sig: parts[2]}
 	_, t.crit = hdr["crit"]
 	t.claims, t.claimsErr = decodeClaims(parts[1])
-	if t.sig, err = base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
-		t.sigErr = errors.New("JWT signature is not base64url")
-	}
-	return t, nil
+	return t, true
 }
 
 func decodeClaims(seg string) (map[string]any, error) {
@@ -145,11 +122,14 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	if t.crit {
 		return invalid("JWT header has crit extensions hookscope does not understand")
 	}
-	if t.sigErr != nil {
-		return invalid(t.sigErr.Error())
+	// Strict: a signature whose unused trailing bits are set decodes to the
+	// same bytes, so without it a token Dialpad did not send would verify.
+	mac, err := base64.RawURLEncoding.Strict().DecodeString(t.sig)
+	if err != nil {
+		return invalid("JWT signature is not base64url")
 	}
-	if len(t.sig) != sha256.Size {
-		return invalid(fmt.Sprintf("JWT signature is %d bytes; HS256 gives %d", len(t.sig), sha256.Size))
+	if len(mac) != sha256.Size {
+		return invalid(fmt.Sprintf("JWT signature is %d bytes; HS256 gives %d", len(mac), sha256.Size))
 	}
 	if len(secret) == 0 {
 		sig.Status = store.SigUnverifiable
@@ -158,7 +138,7 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(t.signingInput))
-	if !hmac.Equal(m.Sum(nil), t.sig) {
+	if !hmac.Equal(m.Sum(nil), mac) {
 		return invalid("JWT signature does not match: the token was modified or signed with another secret")
 	}
 	if t.claimsErr != nil {

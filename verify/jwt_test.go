@@ -87,6 +87,7 @@ func TestDialpadJWT(t *testing.T) {
 		{"crit header", makeJWT(`{"alg":"HS256","crit":["b64"],"b64":false}`, claims, dialpadSecret, ""), dialpadSecret, store.SigInvalid, "crit"},
 		{"short signature", makeJWT(hs256, claims, nil, "c2ln"), dialpadSecret, store.SigInvalid, "JWT signature is 3 bytes; HS256 gives 32"},
 		{"empty signature", good[:strings.LastIndexByte(good, '.')+1], dialpadSecret, store.SigInvalid, "JWT signature is 0 bytes"},
+		{"signature with trailing bits set", setTrailingBit(good), dialpadSecret, store.SigInvalid, "JWT signature is not base64url"},
 		{"expired", makeJWT(hs256, exp(testNow.Add(-time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT expired at 2026-03-01T11:00:00Z"},
 		{"exp within leeway", makeJWT(hs256, exp(testNow.Add(-30*time.Second)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},
 		{"exp in future", makeJWT(hs256, exp(testNow.Add(time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},
@@ -145,6 +146,14 @@ func TestSignDialpadJWT(t *testing.T) {
 	if _, err := SignDialpadJWT(nil, map[string]any{}); err == nil {
 		t.Error("signed with an empty secret")
 	}
+}
+
+// setTrailingBit flips the last, unused bit of a token's 43-character
+// HS256 signature: the same bytes decode, in a token no signer produced.
+func setTrailingBit(tok string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, tok[len(tok)-1])
+	return tok[:len(tok)-1] + string(alphabet[i^1])
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }

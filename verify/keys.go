@@ -71,7 +71,6 @@ func checkKeyID(id string) error {
 // resolvedKey is a public key ready to verify with, and where it came from.
 type resolvedKey struct {
 	pub       *ecdsa.PublicKey
-	id        string
 	expiresAt time.Time
 	source    string // a sentence fragment for the notes
 	notes     []string
@@ -109,7 +108,7 @@ func (v *Verifier) keysBase(rootHref string) string {
 // unverifiable verdict.
 func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolvedKey, error) {
 	if pub, ok := v.localKeys[id]; ok {
-		return resolvedKey{pub: pub, id: id, source: "a local key (--talkdesk-key)"}, nil
+		return resolvedKey{pub: pub, source: "a local key (--talkdesk-key)"}, nil
 	}
 	now := v.now()
 	var notes []string
@@ -117,7 +116,7 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 	m, ok := v.memory[id]
 	v.mu.Unlock()
 	if ok && fresh(m.key, now) {
-		return resolvedKey{pub: m.pub, id: id, expiresAt: m.key.ExpiresAt, source: "fetched from " + m.key.Source}, nil
+		return resolvedKey{pub: m.pub, expiresAt: m.key.ExpiresAt, source: "fetched from " + m.key.Source}, nil
 	}
 	var stale *memKey
 	if ok {
@@ -133,7 +132,7 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 				mk := memKey{key: k, pub: pub}
 				if fresh(k, now) {
 					v.remember(id, mk)
-					return resolvedKey{pub: pub, id: id, expiresAt: k.ExpiresAt, source: "the key cache (fetched from " + k.Source + ")", notes: notes}, nil
+					return resolvedKey{pub: pub, expiresAt: k.ExpiresAt, source: "the key cache (fetched from " + k.Source + ")", notes: notes}, nil
 				}
 				stale = &mk
 			}
@@ -146,12 +145,12 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 			// The endpoint no longer answers for an expired key; the copy we
 			// have is still the key that id named.
 			notes = append(notes, "could not refresh the expired cached key: "+err.Error())
-			return resolvedKey{pub: stale.pub, id: id, expiresAt: stale.key.ExpiresAt, source: "the key cache (fetched from " + stale.key.Source + ")", notes: notes}, nil
+			return resolvedKey{pub: stale.pub, expiresAt: stale.key.ExpiresAt, source: "the key cache (fetched from " + stale.key.Source + ")", notes: notes}, nil
 		}
 		return resolvedKey{}, err
 	}
 	notes = append(notes, f.notes...)
-	return resolvedKey{pub: f.pub, id: id, expiresAt: f.key.ExpiresAt, source: "fetched from " + f.key.Source, notes: notes}, nil
+	return resolvedKey{pub: f.pub, expiresAt: f.key.ExpiresAt, source: "fetched from " + f.key.Source, notes: notes}, nil
 }
 
 func (v *Verifier) remember(id string, mk memKey) {

@@ -87,11 +87,7 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	case ProviderTalkifAI:
 		res.Signature = checkTalkifAI(r.Header, r.Body, v.talkifai)
 	case ProviderDialpad:
-		var claims map[string]any
-		res.Signature, claims, p = v.checkDialpad(tok, isJWT, p, when)
-		if claims != nil {
-			p = payload{kind: KindJWT, value: claims, obj: claims}
-		}
+		res.Signature, p = v.checkDialpad(tok, isJWT, p, when)
 	case ProviderHMAC:
 		res.Signature = checkHMAC(*d.hmac, r.Header, r.Body)
 	case ProviderTalkdeskTrigger:
@@ -119,27 +115,23 @@ func unsigned(reason string) store.Signature {
 	return store.Signature{Status: store.SigUnsigned, Scheme: SchemeNone, Reason: reason}
 }
 
-// checkDialpad judges a Dialpad delivery: a JWT body is verified (claims
-// decoded whatever the verdict), plain JSON is unsigned.
-func (v *Verifier) checkDialpad(tok string, isJWT bool, p payload, when time.Time) (store.Signature, map[string]any, payload) {
+// checkDialpad judges a Dialpad delivery: a JWT body is verified and its
+// claims become the payload whatever the verdict; plain JSON is unsigned.
+func (v *Verifier) checkDialpad(t jwtToken, isJWT bool, p payload, when time.Time) (store.Signature, payload) {
 	if !isJWT {
 		if p.kind == KindJSON {
 			reason := "plain JSON: Dialpad signs (as an HS256 JWT) only webhooks created with a secret"
 			if len(v.dialpad) > 0 {
 				reason += "; a Dialpad secret is configured here, so this webhook was created without one or is not from Dialpad"
 			}
-			return unsigned(reason), nil, p
+			return unsigned(reason), p
 		}
 		sig := store.Signature{Scheme: SchemeDialpadJWT, Algorithm: "jwt-hs256"}
-		return sigInvalid(sig, "body is neither a JWT nor JSON: Dialpad sends one of the two"), nil, p
+		return sigInvalid(sig, "body is neither a JWT nor JSON: Dialpad sends one of the two"), p
 	}
-	t, err := parseJWT(tok)
-	if err != nil {
-		sig := store.Signature{Scheme: SchemeDialpadJWT, Algorithm: "jwt-hs256"}
-		return sigInvalid(sig, err.Error()), nil, p
-	}
+	p = payload{kind: KindJWT, value: t.claims, obj: t.claims}
 	if t.claimsErr != nil {
 		p = payload{kind: KindJWT, err: t.claimsErr.Error()}
 	}
-	return verifyDialpadJWT(t, v.dialpad, when), t.claims, p
+	return verifyDialpadJWT(t, v.dialpad, when), p
 }

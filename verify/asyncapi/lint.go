@@ -2,7 +2,9 @@ package asyncapi
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,7 +36,7 @@ func lintDocument(d *document) []Warning {
 		}
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				if key != "properties" && (dataKeys[k] || k == "payload" || k == "headers" || k == "schemas") {
 					// Schemas and examples hold user data, where a
 					// property called "url" is not a document URL.

@@ -2,39 +2,18 @@ package asyncapi
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata")
-
-// golden compares got with testdata/NAME.golden, rewriting it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", t.Name()+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run with -update after checking):\n%s", path, got)
-	}
-}
 
 func TestWriteChannels(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteChannels(&b, mustDefault(t).Channels()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, b.Bytes())
+	golden.RequireEqual(t, b.Bytes())
 }
 
 func TestWriteChannelsUntrustedText(t *testing.T) {

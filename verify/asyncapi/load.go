@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,7 +245,7 @@ func checkHeader(d *document) error {
 // orderedKeys returns a mapping's keys in the order they are written in the
 // file (the decoder records positions; maps do not keep order).
 func orderedKeys(loc location, m map[string]any) []string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	sort.SliceStable(keys, func(i, j int) bool {
 		pi, pj := loc.child(keys[i]).pos(), loc.child(keys[j]).pos()
 		if pi.line != pj.line {
@@ -381,7 +383,7 @@ func (b *builder) message(loc location, ch *channel) (*Message, error) {
 	}
 	v, _ := loc.value()
 	obj := v.(map[string]any)
-	m := &Message{set: b.set, loc: loc, provider: ch.provider, channels: []string{ch.name}, order: len(b.reg.messages)}
+	m := &Message{set: b.set, loc: loc, provider: ch.provider, channels: []string{ch.name}}
 	fields, err := b.withTraits(loc, obj)
 	if err != nil {
 		return nil, err
@@ -402,7 +404,7 @@ func (b *builder) message(loc location, ch *channel) (*Message, error) {
 			m.name = fmt.Sprintf("%s#%d", ch.name, len(ch.messages)+1)
 		}
 	}
-	m.title, m.summary = str("title"), str("summary")
+	m.title = str("title")
 	m.contentType = str("contentType")
 	if m.contentType == "" {
 		if root, ok := loc.doc.root.(map[string]any); ok {
@@ -516,11 +518,9 @@ func (b *builder) locate(u string, fallback location) location {
 	if !ok {
 		return fallback
 	}
-	ptr, err := unescapeFragment(frag)
+	ptr, err := url.PathUnescape(frag)
 	if err != nil {
 		return location{d, ""}
 	}
 	return location{d, ptr}
 }
-
-func unescapeFragment(frag string) (string, error) { return url.PathUnescape(frag) }

@@ -2,6 +2,7 @@ package asyncapi
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,6 +207,71 @@ func TestAliasBombIsRefused(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("err = %v; want ErrTooLarge", err)
 	}
+}
+
+// TestReferenceLatticeIsBounded: forty schemas, each naming the next twice,
+// would expand to 2^40 values; the self-contained copy stops at its bound
+// and send's synthesiser answers instead of hanging.
+func TestReferenceLatticeIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("asyncapi: 2.6.0\ninfo: {title: L, version: '1'}\nchannels:\n  a:\n    publish:\n      message:\n        name: M\n        payload: {$ref: '#/components/schemas/s0'}\ncomponents:\n  schemas:\n")
+	const n = 40
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    s%d: {type: object, properties: {a: {$ref: '#/components/schemas/s%d'}, b: {$ref: '#/components/schemas/s%d'}}}\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "    s%d: {type: string}\n", n)
+	r, _ := mustLoadString(t, b.String())
+	m, _ := r.Message("M")
+	if got := countValues(m.PayloadSchema()); got > maxDerefValues {
+		t.Fatalf("PayloadSchema holds %d values; the bound is %d", got, maxDerefValues)
+	}
+	Synthesize(m) // must return; whether it finds a payload does not matter
+}
+
+// TestSchemaReachedTwice: facts read each schema once, so a pin reached
+// through two allOf branches is still one pin (and names the event), and
+// an allOf lattice forty deep loads at once instead of in 2^24 visits.
+func TestSchemaReachedTwice(t *testing.T) {
+	r, _ := mustLoadString(t, `asyncapi: 2.6.0
+info: {title: Diamond, version: '1'}
+channels:
+  things:
+    publish:
+      message:
+        name: Done
+        payload: {allOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+components:
+  schemas:
+    A: {allOf: [{$ref: '#/components/schemas/E'}]}
+    B: {allOf: [{$ref: '#/components/schemas/E'}]}
+    E: {type: object, properties: {type: {const: thing.done}}}
+`)
+	if m, ok := r.Message("Done"); !ok || m.EventType() != "thing.done" {
+		t.Fatalf("event type of Done = %q; want the pinned thing.done", m.EventType())
+	}
+	var b strings.Builder
+	b.WriteString("asyncapi: 2.6.0\ninfo: {title: L, version: '1'}\nchannels:\n  a:\n    publish:\n      message:\n        name: M\n        payload: {$ref: '#/components/schemas/s0'}\ncomponents:\n  schemas:\n")
+	const n = 40
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    s%d: {allOf: [{$ref: '#/components/schemas/s%d'}, {$ref: '#/components/schemas/s%d'}]}\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "    s%d: {type: object}\n", n)
+	mustLoadString(t, b.String())
+}
+
+func countValues(v any) int {
+	n := 1
+	switch v := v.(type) {
+	case map[string]any:
+		for _, c := range v {
+			n += countValues(c)
+		}
+	case []any:
+		for _, c := range v {
+			n += countValues(c)
+		}
+	}
+	return n
 }
 
 // TestAsyncAPIKeywordsAndYAML12: AsyncAPI-only keywords do not break

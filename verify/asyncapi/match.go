@@ -3,12 +3,14 @@ package asyncapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/verify"
 )
 
 // Delivery is what matching and validation need to know about one
@@ -27,9 +29,9 @@ type Delivery struct {
 	// Payload is the JSON body decoded with json.Decoder.UseNumber, or a
 	// Dialpad JWT's claims in the same representation.
 	Payload any
-	// PayloadKind says what the body is: "json", "jwt", "xml", "form",
-	// "text", "binary" or "empty". Only json and jwt payloads are matched;
-	// "" counts as json when Payload is set.
+	// PayloadKind says what the body is, one of verify's Kind constants.
+	// Only json and jwt payloads are matched; "" counts as json when
+	// Payload is set.
 	PayloadKind string
 	// PayloadErr says why the body could not be decoded ("unexpected end
 	// of JSON input"); a delivery with one is skipped.
@@ -64,7 +66,7 @@ func (r *Registry) buildIndex() {
 // for an unknown provider; else that provider's, falling back to channels
 // whose document names no provider (a user's own spec).
 func (r *Registry) candidates(provider string) []pair {
-	if provider == "" || provider == providerUnknown {
+	if provider == "" || provider == verify.ProviderUnknown {
 		return r.idx.all
 	}
 	if ps := r.idx.byProvider[provider]; len(ps) > 0 {
@@ -115,16 +117,12 @@ func (r *Registry) Check(d Delivery) store.SchemaResult {
 	if p, errs, ok := bestFit(cands, d, true); ok {
 		return p.resultWith(errs, true)
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(obj))
 	if len(keys) > 8 {
 		keys = append(keys[:8], "…")
 	}
 	who := "any loaded message"
-	if d.Provider != "" && d.Provider != providerUnknown {
+	if d.Provider != "" && d.Provider != verify.ProviderUnknown {
 		who = "any " + d.Provider + " message"
 	}
 	return unmatched(fmt.Sprintf("no discriminator matched and the payload's properties (%s) are not declared by %s", strings.Join(keys, ", "), who))
@@ -136,16 +134,16 @@ func unmatched(reason string) store.SchemaResult {
 
 func skipReason(d Delivery) string {
 	switch d.PayloadKind {
-	case "json", "jwt":
+	case verify.KindJSON, verify.KindJWT:
 	case "":
 		if d.Payload == nil && d.PayloadErr == "" {
 			return "the body is empty"
 		}
-	case "empty":
+	case verify.KindEmpty:
 		return "the body is empty"
-	case "xml":
+	case verify.KindXML:
 		return "the body is XML; the AsyncAPI messages describe JSON payloads"
-	case "form":
+	case verify.KindForm:
 		return "the body is a form; the AsyncAPI messages describe JSON payloads"
 	default:
 		return fmt.Sprintf("the body is %s, not JSON", d.PayloadKind)

@@ -12,7 +12,6 @@ import (
 type Message struct {
 	name        string
 	title       string
-	summary     string
 	contentType string
 	eventType   string
 	provider    string
@@ -28,7 +27,6 @@ type Message struct {
 	headers    *jsonschema.Schema
 	facts      schemaFacts // of the payload schema
 	headerInfo schemaFacts // of the headers schema
-	order      int         // load order, for stable tie-breaking
 }
 
 // Name is the message's `name`, or its key under components/messages when
@@ -37,9 +35,6 @@ func (m *Message) Name() string { return m.name }
 
 // Title is the message's `title` ("app.installed", "Call Event"), or "".
 func (m *Message) Title() string { return m.title }
-
-// Summary is the message's `summary`, or "".
-func (m *Message) Summary() string { return m.summary }
 
 // ContentType is the message's contentType, else the document's
 // defaultContentType, else "".

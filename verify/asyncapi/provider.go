@@ -2,17 +2,8 @@ package asyncapi
 
 import (
 	"strings"
-)
 
-// Provider names, as the detection package (verify) assigns them.
-const (
-	providerTalkdeskEvents   = "talkdesk-events"
-	providerTalkdeskTrigger  = "talkdesk-trigger"
-	providerTalkdeskDCE      = "talkdesk-dce"
-	providerTalkdeskNotifier = "talkdesk-notifier"
-	providerDialpad          = "dialpad"
-	providerTalkifAI         = "talkifai"
-	providerUnknown          = "unknown"
+	"github.com/hookscope/hookscope/verify"
 )
 
 // providerExtension lets a document (at its root or on a channel) say which
@@ -34,22 +25,22 @@ func channelProvider(d *document, item map[string]any, address string) string {
 	}
 	switch {
 	case strings.HasPrefix(address, "partner-events/"):
-		return providerTalkdeskEvents
+		return verify.ProviderTalkdeskEvents
 	case strings.HasPrefix(address, "webhook-trigger/"):
-		return providerTalkdeskTrigger
+		return verify.ProviderTalkdeskTrigger
 	case address == "automated-notifications/bridge/digital-connect":
-		return providerTalkdeskDCE
+		return verify.ProviderTalkdeskDCE
 	}
 	info, _ := root["info"].(map[string]any)
 	title, _ := info["title"].(string)
 	title = strings.ToLower(title)
 	switch {
 	case strings.Contains(title, "dialpad"):
-		return providerDialpad
+		return verify.ProviderDialpad
 	case strings.Contains(title, "talkifai"):
-		return providerTalkifAI
+		return verify.ProviderTalkifAI
 	case strings.Contains(title, "talkdesk") && strings.Contains(title, "notifier"):
-		return providerTalkdeskNotifier
+		return verify.ProviderTalkdeskNotifier
 	}
 	return ""
 }

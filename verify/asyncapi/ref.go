@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -265,7 +266,7 @@ func (s *docSet) walkRefs(loc location, v any, parentKey string, depth int) erro
 				}
 			}
 		}
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			// Inside properties a key such as "examples" is a property name,
 			// not the keyword, so only skip data keywords elsewhere.
 			if parentKey != "properties" && parentKey != "patternProperties" && (dataKeys[k] || strings.HasPrefix(k, "x-")) {
@@ -283,15 +284,6 @@ func (s *docSet) walkRefs(loc location, v any, parentKey string, depth int) erro
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // lookupPointer returns the value at a JSON pointer.

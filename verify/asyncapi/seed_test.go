@@ -144,6 +144,14 @@ func TestTargetedViolations(t *testing.T) {
 			sentence: "/event_type: 'CONVERSATION_STARTED' is not one of 'CONVERSATION_ENDED', 'MESSAGE_CREATED'",
 		},
 		{
+			name:     "long value cut on a rune boundary",
+			d:        Delivery{Provider: "talkdesk-dce", Path: dce, Payload: `{"event_type":"` + strings.Repeat("é", 40) + `","conversation_id":"c","timestamp":"2024-05-01T10:00:00Z"}`},
+			message:  "DCEConversationEndedEvent",
+			path:     "/event_type",
+			keyword:  "enum",
+			sentence: "/event_type: '" + strings.Repeat("é", 28) + "...' is not one of 'CONVERSATION_ENDED', 'MESSAGE_CREATED'",
+		},
+		{
 			name:     "bad date-time",
 			d:        Delivery{Provider: "talkdesk-dce", Path: dce, Payload: `{"event_type":"MESSAGE_CREATED","conversation_id":"c","timestamp":"yesterday"}`},
 			message:  "DCEMessageCreatedEvent",

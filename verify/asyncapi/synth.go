@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -193,7 +194,7 @@ func (s *synth) object(obj map[string]any, depth int) map[string]any {
 		}
 	}
 	if mp, ok := intKeyword(obj, "minProperties"); ok && len(include) < mp {
-		for _, k := range sortedKeys(props) {
+		for _, k := range slices.Sorted(maps.Keys(props)) {
 			if len(include) >= mp {
 				break
 			}
@@ -203,13 +204,8 @@ func (s *synth) object(obj map[string]any, depth int) map[string]any {
 			include["field_"+strconv.Itoa(i)] = true
 		}
 	}
-	names := make([]string, 0, len(include))
-	for k := range include {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	out := make(map[string]any, len(include))
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(include)) {
 		ps, ok := props[k]
 		if !ok {
 			ps = additional(obj)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -118,12 +119,17 @@ func article(t string) string {
 }
 
 // display shows a JSON value inside a sentence: strings in single quotes
-// and cut at 60 characters, containers by kind.
+// and cut at 60 bytes (on a rune boundary, so the sentence stays UTF-8),
+// containers by kind.
 func display(v any) string {
 	switch v := v.(type) {
 	case string:
 		if len(v) > 60 {
-			v = v[:57] + "..."
+			cut := 57
+			for cut > 0 && !utf8.RuneStart(v[cut]) {
+				cut--
+			}
+			v = v[:cut] + "..."
 		}
 		return "'" + v + "'"
 	case nil:
