@@ -104,6 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ReceivedAt:      start.UTC(),
 		Method:          r.Method,
 		Path:            r.URL.Path,
+		RawPath:         r.URL.RawPath,
 		Query:           r.URL.RawQuery,
 		Host:            r.Host,
 		RemoteAddr:      r.RemoteAddr,

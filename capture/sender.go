@@ -110,8 +110,9 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 		return nil, err
 	}
 	if t.KeepPath {
+		// Both forms, so that an encoded slash (/a%2Fb) is sent as it came.
+		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + ev.EscapedPath()
 		u.Path = strings.TrimSuffix(u.Path, "/") + ev.Path
-		u.RawPath = ""
 		u.RawQuery = ev.Query
 	}
 	req, err := http.NewRequestWithContext(ctx, ev.Method, u.String(), bytes.NewReader(body))

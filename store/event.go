@@ -2,6 +2,7 @@ package store
 
 import (
 	"net/textproto"
+	"net/url"
 	"time"
 )
 
@@ -93,7 +94,11 @@ type Event struct {
 	ID         string    // time-ordered, unique; see NewID
 	ReceivedAt time.Time // UTC
 	Method     string
-	Path       string // without query
+	Path       string // without query, percent-decoded
+	// RawPath is the path as it was sent, percent-encoding included, when
+	// that differs from the default encoding of Path (net/url's RawPath
+	// rule: /a%2Fb, or %41 for A); empty otherwise. See EscapedPath.
+	RawPath    string
 	Query      string // raw query string
 	Host       string
 	RemoteAddr string
@@ -113,6 +118,13 @@ type Event struct {
 	// Forward is the answer of the app under development when the listener
 	// forwards live traffic; nil when not forwarded.
 	Forward *Attempt
+}
+
+// EscapedPath is the path to put back on the wire (show --raw, replay,
+// exports): as it was sent when RawPath holds that, else Path encoded.
+func (e *Event) EscapedPath() string {
+	u := url.URL{Path: e.Path, RawPath: e.RawPath}
+	return u.EscapedPath()
 }
 
 // Signature is the verdict on a delivery's signature.

@@ -18,7 +18,7 @@ func encodeEvent(ev *Event) ([]byte, error) {
 	if ev.Forward != nil || y < 0 || y > 9999 || math.IsNaN(d) || math.IsInf(d, 0) {
 		return json.Marshal(ev)
 	}
-	b := make([]byte, 0, 512+len(ev.Path)+len(ev.Query)+64*len(ev.Header))
+	b := make([]byte, 0, 512+len(ev.Path)+len(ev.RawPath)+len(ev.Query)+64*len(ev.Header))
 	b = append(b, `{"ID":`...)
 	b = appendJSONString(b, ev.ID)
 	b = append(b, `,"ReceivedAt":"`...)
@@ -27,6 +27,8 @@ func encodeEvent(ev *Event) ([]byte, error) {
 	b = appendJSONString(b, ev.Method)
 	b = append(b, `,"Path":`...)
 	b = appendJSONString(b, ev.Path)
+	b = append(b, `,"RawPath":`...)
+	b = appendJSONString(b, ev.RawPath)
 	b = append(b, `,"Query":`...)
 	b = appendJSONString(b, ev.Query)
 	b = append(b, `,"Host":`...)

@@ -33,6 +33,7 @@ type recordJSON struct {
 	ReceivedAt  string        `json:"received_at"`
 	Method      string        `json:"method"`
 	Path        string        `json:"path"`
+	RawPath     string        `json:"raw_path,omitempty"`
 	Query       string        `json:"query"`
 	Host        string        `json:"host"`
 	RemoteAddr  string        `json:"remote_addr"`
@@ -67,6 +68,7 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		ReceivedAt:      r.ReceivedAt.UTC().Format(TimeFormat),
 		Method:          r.Method,
 		Path:            r.Path,
+		RawPath:         r.RawPath,
 		Query:           r.Query,
 		Host:            r.Host,
 		RemoteAddr:      r.RemoteAddr,
@@ -109,7 +111,7 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 	}
 	*r = Record{
 		Event: Event{
-			ID: j.ID, ReceivedAt: t.UTC(), Method: j.Method, Path: j.Path, Query: j.Query,
+			ID: j.ID, ReceivedAt: t.UTC(), Method: j.Method, Path: j.Path, RawPath: j.RawPath, Query: j.Query,
 			Host: j.Host, RemoteAddr: j.RemoteAddr, Proto: j.Proto, Header: Header(j.Headers),
 			Size: j.Size, Truncated: j.Truncated, ContentType: j.ContentType,
 			ContentEncoding: j.ContentEncoding, Response: j.Response, Imported: j.Imported,

@@ -97,7 +97,7 @@ func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 		}
 		b, _ = red.Body(b, r.ContentType)
 	}
-	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, query), Header: h, Body: b})
+	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, r.RawPath, query), Header: h, Body: b})
 }
 
 func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {

@@ -140,7 +140,7 @@ func targetWord(ev store.Event) string {
 	if path == "" {
 		path = "/"
 	}
-	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + curlcmd.Quote(curlcmd.URL("", path, ev.Query))
+	return `"${HOOKSCOPE_TARGET:-http://` + host + `}"` + curlcmd.Quote(curlcmd.URL("", path, ev.RawPath, ev.Query))
 }
 
 func plainHost(h string) bool {

@@ -306,7 +306,7 @@ func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("request url: %w", err)
 	}
-	ev := store.Event{Method: req.Method, Path: u.Path, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
+	ev := store.Event{Method: req.Method, Path: u.Path, RawPath: u.RawPath, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
 	if ev.Path == "" {
 		ev.Path = "/"
 	}

@@ -232,7 +232,7 @@ func requestURL(ev store.Event, scheme, host string) string {
 	if p == "" || p[0] != '/' {
 		p = "/" + p
 	}
-	u := url.URL{Scheme: scheme, Host: host, Path: p, RawQuery: ev.Query}
+	u := url.URL{Scheme: scheme, Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
 	return u.String()
 }
 

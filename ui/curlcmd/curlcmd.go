@@ -111,10 +111,12 @@ func Quote(s string) string {
 
 // URL joins a base such as "http://127.0.0.1:8080" with a delivery's path
 // and raw query. Bytes that cannot appear literally in a URL (controls,
-// spaces, non-ASCII, '#') are percent-encoded.
-func URL(base, path, query string) string {
+// spaces, non-ASCII, '#') are percent-encoded. rawPath is the path as it was
+// sent (store.Event.RawPath): used when it still encodes path, so /a%2Fb
+// stays that; a path masked since no longer matches it and is encoded anew.
+func URL(base, path, rawPath, query string) string {
 	base = strings.TrimRight(base, "/")
-	p := (&url.URL{Path: path}).EscapedPath()
+	p := (&url.URL{Path: path, RawPath: rawPath}).EscapedPath()
 	if p != "" && !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}

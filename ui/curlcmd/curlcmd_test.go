@@ -56,15 +56,17 @@ func TestSafeText(t *testing.T) {
 }
 
 func TestURL(t *testing.T) {
-	tests := []struct{ base, path, query, want string }{
-		{"http://127.0.0.1:8080/", "/hooks/a b", "x=1&y=%20", "http://127.0.0.1:8080/hooks/a%20b?x=1&y=%20"},
-		{"http://h", "", "", "http://h"},
-		{"http://h", "/p", "a=\x1b[31m#frag", "http://h/p?a=%1B[31m%23frag"},
-		{"http://h", "/é", "", "http://h/%C3%A9"},
+	tests := []struct{ base, path, raw, query, want string }{
+		{"http://127.0.0.1:8080/", "/hooks/a b", "", "x=1&y=%20", "http://127.0.0.1:8080/hooks/a%20b?x=1&y=%20"},
+		{"http://h", "", "", "", "http://h"},
+		{"http://h", "/p", "", "a=\x1b[31m#frag", "http://h/p?a=%1B[31m%23frag"},
+		{"http://h", "/é", "", "", "http://h/%C3%A9"},
+		{"http://h", "/a/b", "/a%2Fb", "", "http://h/a%2Fb"},                                          // sent encoded: kept
+		{"http://h", "/a/••••", "/a%2Fsecret", "", "http://h/a/%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"}, // masked since
 	}
 	for _, tt := range tests {
-		if got := URL(tt.base, tt.path, tt.query); got != tt.want {
-			t.Errorf("URL(%q,%q,%q) = %q, want %q", tt.base, tt.path, tt.query, got, tt.want)
+		if got := URL(tt.base, tt.path, tt.raw, tt.query); got != tt.want {
+			t.Errorf("URL(%q,%q,%q,%q) = %q, want %q", tt.base, tt.path, tt.raw, tt.query, got, tt.want)
 		}
 	}
 }
@@ -139,7 +141,7 @@ func TestBuildRunsWithSh(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := URL(srv.URL, tt.path, tt.query)
+			u := URL(srv.URL, tt.path, "", tt.query)
 			cmd := Build(Request{Method: tt.method, URL: u, Header: tt.header, Body: tt.body})
 			out, err := exec.Command("sh", "-c", cmd).CombinedOutput()
 			if err != nil {

@@ -64,11 +64,12 @@ func Size(n int64, truncated bool) string {
 	return s
 }
 
+// pathQuery is the request target as sent: escaped path, then the query.
 func pathQuery(e store.Event) string {
 	if e.Query == "" {
-		return e.Path
+		return e.EscapedPath()
 	}
-	return e.Path + "?" + e.Query
+	return e.EscapedPath() + "?" + e.Query
 }
 
 func orDash(s string) string {
