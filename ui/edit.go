@@ -21,11 +21,11 @@ import (
 
 // editReadyMsg says the body to edit is in a temporary file.
 type editReadyMsg struct {
-	rec  store.Record
-	path string
-	argv []string // the editor command, the file last
-	orig []byte
-	err  error
+	rec    store.Record
+	path   string
+	editor *exec.Cmd // edits path
+	orig   []byte
+	err    error
 }
 
 // editorDoneMsg says the editor exited.
@@ -43,14 +43,15 @@ type editedMsg struct {
 	err        error
 }
 
-// editorArgv returns the command that edits path: $EDITOR (which may
-// carry arguments, as in "code -w"), else vi.
-func editorArgv(path string) []string {
+// editorCmd returns the command that edits path: $EDITOR (which may carry
+// arguments, as in "code -w"), else vi. exec.Command searches PATH, so it
+// is called from a tea.Cmd, never from Update.
+func editorCmd(path string) *exec.Cmd {
 	argv := strings.Fields(os.Getenv("EDITOR"))
 	if len(argv) == 0 {
 		argv = []string{"vi"}
 	}
-	return append(argv, path)
+	return exec.Command(argv[0], append(argv[1:], path)...)
 }
 
 // prepareEdit reads the editable body of rec and writes it to a file only
@@ -86,7 +87,7 @@ func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 			os.Remove(f.Name())
 			return editReadyMsg{rec: rec, err: werr}
 		}
-		return editReadyMsg{rec: rec, path: f.Name(), argv: editorArgv(f.Name()), orig: b}
+		return editReadyMsg{rec: rec, path: f.Name(), editor: editorCmd(f.Name()), orig: b}
 	}
 }
 
@@ -95,8 +96,7 @@ func (m Model) handleEditReady(msg editReadyMsg) (Model, tea.Cmd) {
 		m.setStatus(levelError, "edit: "+oneLine(msg.err))
 		return m, nil
 	}
-	c := exec.Command(msg.argv[0], msg.argv[1:]...)
-	return m, m.exec(c, func(err error) tea.Msg {
+	return m, m.exec(msg.editor, func(err error) tea.Msg {
 		return editorDoneMsg{rec: msg.rec, path: msg.path, orig: msg.orig, err: err}
 	})
 }
