@@ -55,7 +55,8 @@ func editorCmd(path string) *exec.Cmd {
 }
 
 // prepareEdit reads the editable body of rec and writes it to a file only
-// the user can read (the body may hold secrets).
+// the user can read (the body may hold secrets; os.CreateTemp makes it
+// 0600).
 func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
@@ -72,11 +73,6 @@ func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 		}
 		f, err := os.CreateTemp("", "hookscope-edit-*"+ext)
 		if err != nil {
-			return editReadyMsg{rec: rec, err: err}
-		}
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			os.Remove(f.Name())
 			return editReadyMsg{rec: rec, err: err}
 		}
 		_, werr := f.Write(b)
