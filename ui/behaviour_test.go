@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -338,5 +339,28 @@ func TestResize(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{200, 60}, {100, 30}, {60, 15}, {140, 40}, {80, 24}, {40, 10}} {
 		m = drive(t, m, nil, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		checkSize(t, m.View().Content, sz.w, sz.h)
+	}
+}
+
+// TestStatusIsTerminalSafe: whatever reaches the status bar (an attempt's
+// error, an error message quoting a header) is shown on one line with its
+// controls made visible, whichever message put it there.
+func TestStatusIsTerminalSafe(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 200, 24)
+	m.setStyles(Styles{}) // no escapes of our own
+	for _, msg := range []tea.Msg{
+		replayedMsg{id: "x", a: store.Attempt{Seq: 1, Error: "refused \x1b]8;;http://evil\x07click\x1b]8;;\x07"}},
+		reverifyMsg{id: "x", err: errors.New("bad header \"X: \x1b[2J\u202e\"\n")},
+		copyMsg{what: "body", err: errors.New("\x9b31m\x7f")},
+	} {
+		m = drive(t, m, nil, msg)
+		out := m.statusLine()
+		if loc := unsafeRunes.FindStringIndex(out); loc != nil || strings.Contains(out, "\n") {
+			t.Fatalf("%T: unsafe status %q", msg, out)
+		}
+		if !strings.ContainsAny(out, "␛␡\ufffd") {
+			t.Fatalf("%T: the controls are not shown: %q", msg, out)
+		}
 	}
 }

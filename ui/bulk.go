@@ -6,7 +6,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // BulkConcurrency is how many attempts of a bulk replay are in flight at
@@ -114,7 +113,7 @@ func (m Model) finishBulk() (Model, tea.Cmd) {
 	if b.stopping {
 		text += " · stopped"
 	}
-	text += " → " + termsafe.Line(b.target)
+	text += " → " + b.target
 	l := levelInfo
 	if b.sum.errs > 0 || b.sum.non2xx > 0 || b.stopping {
 		l = levelWarn

@@ -79,14 +79,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleCopy(msg)
 	case recentMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "recent replay targets: "+oneLine(msg.err))
+			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
 		} else if len(m.recent) == 0 {
 			m.recent = msg.targets[:min(len(msg.targets), maxRecentTargets)]
 		}
 		return m, nil
 	case savedTargetMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "remember target: "+oneLine(msg.err))
+			m.setStatus(levelError, "remember target: "+msg.err.Error())
 		}
 		return m, nil
 	case replayedMsg:
@@ -108,7 +108,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case reverifyMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "re-verify: "+oneLine(msg.err))
+			m.setStatus(levelError, "re-verify: "+msg.err.Error())
 		} else {
 			m.setStatus(levelInfo, "Re-verification requested; the verdict updates when it is done")
 		}

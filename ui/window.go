@@ -161,7 +161,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 		case m.filterUnconfirmed && msg.filter == m.filter:
 			// The new filter does not parse (or cannot run): keep the
 			// previous one.
-			m.setStatus(levelError, "filter: "+oneLine(msg.err))
+			m.setStatus(levelError, "filter: "+msg.err.Error())
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
 			m.input.SetValue(m.filter)
 			m.syncHeader()
@@ -169,7 +169,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case errors.Is(msg.err, context.Canceled):
 		default:
-			m.setStatus(levelError, "reading deliveries: "+oneLine(msg.err))
+			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
 		}
 		return m, tea.Batch(cmds...)
 	}
