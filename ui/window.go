@@ -160,8 +160,9 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case m.filterUnconfirmed && msg.filter == m.filter:
 			// The new filter does not parse (or cannot run): keep the
-			// previous one.
-			m.setStatus(levelError, "filter: "+msg.err.Error())
+			// previous one. The message is the Source's, meant for the
+			// user and already naming the filter ("filter: unknown key…").
+			m.setStatus(levelError, msg.err.Error())
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
 			m.input.SetValue(m.filter)
 			m.syncHeader()
