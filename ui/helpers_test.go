@@ -37,8 +37,7 @@ func newTestModel(t testing.TB, src *uitest.Source, w, h int, mutate ...func(*Op
 }
 
 // drive feeds msgs to m, then runs the returned commands (and the commands
-// their messages return) until none is left, waiting up to cmdWait for
-// each: timers longer than that (the once-a-second tick) are dropped.
+// their messages return) until none is left.
 func drive(t testing.TB, m Model, first tea.Cmd, msgs ...tea.Msg) Model {
 	t.Helper()
 	var queue []tea.Cmd
@@ -82,8 +81,15 @@ func drive(t testing.TB, m Model, first tea.Cmd, msgs ...tea.Msg) Model {
 	return m
 }
 
-const cmdWait = 150 * time.Millisecond
+// cmdWait bounds the wait for one command. No command of a test model
+// blocks (its ticks are replaced, see newTestModel), so this only stops a
+// broken test from hanging; it is long because a read from the fake Source
+// can take a while on a loaded machine under -race, and a command dropped
+// for being slow made paging tests fail at random.
+const cmdWait = 10 * time.Second
 
+// run runs cmd and returns its message; ok is false when it returned nil
+// or did not answer within cmdWait.
 func run(cmd tea.Cmd) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
