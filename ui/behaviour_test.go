@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -362,5 +364,50 @@ func TestStatusIsTerminalSafe(t *testing.T) {
 		if !strings.ContainsAny(out, "␛␡\ufffd") {
 			t.Fatalf("%T: the controls are not shown: %q", msg, out)
 		}
+	}
+}
+
+// getFails is a Source whose Get fails with err when err is set.
+type getFails struct {
+	*uitest.Source
+	err error
+}
+
+func (s *getFails) Get(ctx context.Context, id string) (store.Record, error) {
+	if s.err != nil {
+		return store.Record{}, s.err
+	}
+	return s.Source.Get(ctx, id)
+}
+
+// TestWindowAnchorErrors: when the first delivery of a pinned window cannot
+// be read, only its being gone restarts the list at the newest; any other
+// error is reported and leaves the selection where it was.
+func TestWindowAnchorErrors(t *testing.T) {
+	src, g := mixedSource(40)
+	fs := &getFails{Source: src}
+	m := newTestModel(t, src, 80, 24, func(o *Options) { o.Source = fs })
+	m = press(t, m, "j", "j", "j")
+	before, _ := m.list.Selected()
+	arrive := func() {
+		recs, bodies := g.Mixed(1)
+		src.Add(recs, bodies)
+		drain(src)
+		m = drive(t, m, nil, captured(recs[0].ID))
+	}
+
+	fs.err = errors.New("database is busy")
+	arrive()
+	if r, _ := m.list.Selected(); r.ID != before.ID || m.list.Following() {
+		t.Fatalf("a failed read moved the selection from %s to %s (following %v)", before.ID, r.ID, m.list.Following())
+	}
+	if !strings.Contains(m.statusLine(), "reading deliveries: database is busy") {
+		t.Fatalf("status %q", m.statusLine())
+	}
+
+	fs.err = fmt.Errorf("store: %s: %w", m.win.from, store.ErrNotFound)
+	arrive()
+	if !m.list.Following() || m.win.from != "" {
+		t.Fatalf("a lost anchor did not restart at the newest: following %v, from %q", m.list.Following(), m.win.from)
 	}
 }

@@ -35,7 +35,8 @@ type windowMsg struct {
 	history  []string // set by seekOldest
 	seek     bool
 	err      error
-	// anchorLost says the delivery from pointed at is gone.
+	// anchorLost says the delivery from pointed at is gone
+	// (store.ErrNotFound).
 	anchorLost bool
 }
 
@@ -78,7 +79,9 @@ func readWindow(ctx context.Context, src Source, seq int, from, filter string, l
 		}
 		first, err := src.Get(ctx, from)
 		if err != nil {
-			msg.err, msg.anchorLost = err, true
+			// Only a delivery that is gone (pruned) moves the window; a
+			// slow or failing Source leaves it where the user put it.
+			msg.err, msg.anchorLost = err, errors.Is(err, store.ErrNotFound)
 			return msg
 		}
 		rest, err := src.List(ctx, store.Query{Filter: filter, Before: from, Limit: limit - 1})
