@@ -162,12 +162,7 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(
 		tea.RequestBackgroundColor,
 		readWindow(m.ctx, m.src, m.win.seq, "", m.filter, m.windowLimit()),
-		func() tea.Msg {
-			ctx, cancel := context.WithTimeout(m.ctx, SourceTimeout)
-			defer cancel()
-			t, n, err := m.src.Count(ctx, m.filter)
-			return countMsg{seq: 1, filter: m.filter, total: t, matched: n, err: err}
-		},
+		readCounts(m.ctx, m.src, m.counts.seq, m.filter),
 		waitNotices(m.opts.Notices),
 		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),

@@ -43,7 +43,6 @@ type windowMsg struct {
 // countMsg is the answer to a count.
 type countMsg struct {
 	seq            int
-	filter         string
 	total, matched int
 	err            error
 }
@@ -247,12 +246,15 @@ func (m Model) goNewest() (Model, tea.Cmd) {
 func (m Model) fetchCounts() (Model, tea.Cmd) {
 	m.counts.seq++
 	m.counts.loading, m.counts.dirty = true, false
-	seq, filter, src, ctx := m.counts.seq, m.filter, m.src, m.ctx
-	return m, func() tea.Msg {
+	return m, readCounts(m.ctx, m.src, m.counts.seq, m.filter)
+}
+
+func readCounts(ctx context.Context, src Source, seq int, filter string) tea.Cmd {
+	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
 		defer cancel()
 		t, n, err := src.Count(ctx, filter)
-		return countMsg{seq: seq, filter: filter, total: t, matched: n, err: err}
+		return countMsg{seq: seq, total: t, matched: n, err: err}
 	}
 }
 
