@@ -411,3 +411,22 @@ func TestWindowAnchorErrors(t *testing.T) {
 		t.Fatalf("a lost anchor did not restart at the newest: following %v, from %q", m.list.Following(), m.win.from)
 	}
 }
+
+// TestFilterFromDetail: a filter typed while the detail has the keys gives
+// them back to the detail, which is what is on the screen.
+func TestFilterFromDetail(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	m := newTestModel(t, src, 100, 30) // the detail opens over the list
+	m = press(t, m, "enter", "/", "s", "i", "g", ":", "i", "n", "v", "a", "l", "i", "d", "enter")
+	if m.filter != "sig:invalid" || m.focus != focusDetail || !m.detailOpen {
+		t.Fatalf("filter %q, focus %d, detail open %v", m.filter, m.focus, m.detailOpen)
+	}
+	tab := m.detail.Tab()
+	if m = press(t, m, "tab"); m.detail.Tab() == tab {
+		t.Fatal("tab does not reach the detail after filtering")
+	}
+	m = press(t, m, "/", "esc")
+	if m.filter != "" || m.focus != focusDetail {
+		t.Fatalf("esc in the filter: filter %q, focus %d", m.filter, m.focus)
+	}
+}

@@ -74,6 +74,7 @@ type Model struct {
 	filter            string // the active filter
 	prevFilter        string // restored when a new filter fails
 	filterUnconfirmed bool
+	filterBack        focus // where keys go when the filter input closes
 
 	win       window
 	counts    counts

@@ -138,11 +138,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.focus == focusFilter {
 		switch {
 		case key.Matches(msg, k.Apply):
-			m.focus = focusList
+			m.focus = m.filterBack
 			m.syncList()
 			return m.applyFilter(m.input.Value())
 		case key.Matches(msg, k.Cancel):
-			m.focus = focusList
+			m.focus = m.filterBack
 			m.input.SetValue("")
 			m.syncList()
 			return m.applyFilter("")
@@ -158,7 +158,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case key.Matches(msg, k.Filter):
-		m.focus = focusFilter
+		m.focus, m.filterBack = focusFilter, m.focus
 		m.input.SetValue(m.filter)
 		return m, nil
 	case key.Matches(msg, k.Reverify):
