@@ -58,7 +58,6 @@ type bulkResultMsg struct {
 // startBulk starts replaying ids to target.
 func (m Model) startBulk(ids []string, target string) (Model, tea.Cmd) {
 	m.bulk = bulkRun{run: m.bulk.run + 1, active: true, target: target, ids: ids}
-	m.resize()
 	return m.fillBulk()
 }
 
@@ -119,6 +118,5 @@ func (m Model) finishBulk() (Model, tea.Cmd) {
 		l = levelWarn
 	}
 	m.setStatusFor(l, text, SummaryTTL)
-	m.resize()
 	return m, nil
 }

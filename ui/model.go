@@ -264,10 +264,7 @@ func (m *Model) syncDetail() tea.Cmd {
 	}
 	r, ok := m.list.Selected()
 	if !ok {
-		if _, has := m.detail.Record(); !has {
-			return nil
-		}
-		return nil // keep showing the last delivery
+		return nil // keep showing the last delivery, if any
 	}
 	m.detail.SetRecord(r)
 	cmd := m.detail.SetReveal(m.revealID == r.ID)
