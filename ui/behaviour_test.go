@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
@@ -254,6 +256,12 @@ func TestCoalescing(t *testing.T) {
 	}
 	if got := m.rate.series(testNow)[59]; got != 1000 {
 		t.Fatalf("rate counted %d", got)
+	}
+	// The header shows the last complete second.
+	m.now = func() time.Time { return testNow.Add(time.Second) }
+	m = drive(t, m, nil, secondMsg{})
+	if h := ansi.Strip(m.header.View()); !strings.Contains(h, " 1000/s ") {
+		t.Fatalf("header after a second: %q", h)
 	}
 }
 

@@ -232,11 +232,12 @@ func (m *Model) resize() {
 
 // syncHeader copies the model's facts into the header.
 func (m *Model) syncHeader() {
-	now := m.now()
+	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
 		ListenURL: m.opts.ListenURL, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
-		Filter: m.filter, Rate: m.rate.perSecond(now), Spark: m.rate.series(now),
+		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
+		Spark: spark,
 	})
 }
 
