@@ -438,3 +438,42 @@ func TestFilterFromDetail(t *testing.T) {
 		t.Fatalf("esc in the filter: filter %q, focus %d", m.filter, m.focus)
 	}
 }
+
+// TestCopyToClipboard: y and Y put the text on the clipboard and say so,
+// with whether secrets were masked; a gzip body is copied decoded when
+// masked (only decoded bytes can be masked) and as sent when revealed.
+func TestCopyToClipboard(t *testing.T) {
+	src, _ := mixedSource(uitest.Kinds)
+	m := newTestModel(t, src, 120, 40)
+	m = press(t, m, "j", "j") // kind 6: a gzip JSON body
+	if r, _ := m.list.Selected(); r.ContentEncoding != "gzip" {
+		t.Fatalf("selected %s is not the gzip delivery", r.ID)
+	}
+
+	curl := copied(t, m, "y")
+	if strings.Contains(curl, "Content-Encoding") || !strings.Contains(curl, `"call_id":"c_9"`) || strings.Contains(curl, "base64 -d") {
+		t.Fatalf("masked curl of a gzip body is not the decoded body without Content-Encoding:\n%s", curl)
+	}
+	nm, cmd := m.Update(copyMsg{text: curl, what: "curl command", masked: true})
+	m = nm.(Model)
+	if s := m.statusLine(); !strings.Contains(s, "Copied the curl command (") || !strings.Contains(s, "secrets masked, s reveals") {
+		t.Fatalf("status %q", s)
+	}
+	if msg, ok := run(cmd); !ok || msg != tea.SetClipboard(curl)() {
+		t.Fatalf("the command does not set the clipboard to the curl command: %T %v", msg, msg)
+	}
+
+	m = press(t, m, "s")
+	curl = copied(t, m, "y")
+	if !strings.Contains(curl, "'Content-Encoding: gzip'") || !strings.Contains(curl, "base64 -d") {
+		t.Fatalf("revealed curl does not send the gzip bytes as stored:\n%s", curl)
+	}
+	nm, _ = m.Update(copyMsg{text: curl, what: "curl command"})
+	if s := nm.(Model).statusLine(); strings.Contains(s, "masked") {
+		t.Fatalf("status says masked for a revealed copy: %q", s)
+	}
+	nm, _ = m.Update(copyMsg{what: "body", err: errors.New("no such delivery")})
+	if s := nm.(Model).statusLine(); !strings.Contains(s, "copy body: no such delivery") {
+		t.Fatalf("status %q", s)
+	}
+}
