@@ -40,45 +40,44 @@ func newTestModel(t testing.TB, src *uitest.Source, w, h int, mutate ...func(*Op
 // their messages return) until none is left.
 func drive(t testing.TB, m Model, first tea.Cmd, msgs ...tea.Msg) Model {
 	t.Helper()
-	var queue []tea.Cmd
-	if first != nil {
-		queue = append(queue, first)
-	}
+	queue := []tea.Cmd{first}
 	for _, msg := range msgs {
 		nm, cmd := m.Update(msg)
 		m = nm.(Model)
-		if cmd != nil {
-			queue = append(queue, cmd)
-		}
+		queue = append(queue, cmd)
 	}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 500 {
-			t.Fatal("drive: commands do not settle")
-		}
+	settle(t, queue, func(msg tea.Msg) tea.Cmd {
+		nm, next := m.Update(msg)
+		m = nm.(Model)
+		return next
+	})
+	return m
+}
+
+// settle runs cmds, and the commands in the batches they return, handing
+// every other message to f and running the command f returns, until none
+// is left.
+func settle(t testing.TB, queue []tea.Cmd, f func(tea.Msg) tea.Cmd) {
+	t.Helper()
+	for steps := 0; len(queue) > 0; {
 		cmd := queue[0]
 		queue = queue[1:]
+		if cmd == nil {
+			continue
+		}
+		if steps++; steps > 500 {
+			t.Fatal("commands do not settle")
+		}
 		msg, ok := run(cmd)
 		if !ok {
 			continue
 		}
 		if batch, isBatch := msg.(tea.BatchMsg); isBatch {
-			for _, c := range batch {
-				if c != nil {
-					queue = append(queue, c)
-				}
-			}
+			queue = append(queue, batch...)
 			continue
 		}
-		if _, tick := msg.(secondMsg); tick {
-			continue
-		}
-		nm, next := m.Update(msg)
-		m = nm.(Model)
-		if next != nil {
-			queue = append(queue, next)
-		}
+		queue = append(queue, f(msg))
 	}
-	return m
 }
 
 // cmdWait bounds the wait for one command. No command of a test model

@@ -150,12 +150,12 @@ func TestStopBulkReplay(t *testing.T) {
 			}
 			m = press(t, m, "R")
 			m, cmds := apply(m, kp("enter"))
-			first := bulkResults(collect(cmds...))
+			first := bulkResults(collect(t, cmds...))
 			if len(first) != BulkConcurrency || !m.bulk.active {
 				t.Fatalf("%d attempts started, want %d", len(first), BulkConcurrency)
 			}
 			m, cmds = apply(m, kp(stopKey))
-			for _, msg := range collect(cmds...) {
+			for _, msg := range collect(t, cmds...) {
 				if _, quit := msg.(tea.QuitMsg); quit {
 					t.Fatal("stopping a bulk replay must not quit")
 				}
@@ -189,14 +189,14 @@ func TestBulkReplayConcurrency(t *testing.T) {
 	}
 	m = press(t, m, "R")
 	m, cmds := apply(m, kp("enter"))
-	pending := bulkResults(collect(cmds...))
+	pending := bulkResults(collect(t, cmds...))
 	for len(pending) > 0 {
 		if m.bulk.inflight > BulkConcurrency {
 			t.Fatalf("%d in flight", m.bulk.inflight)
 		}
 		var next []tea.Cmd
 		m, next = apply(m, pending[0])
-		pending = append(pending[1:], bulkResults(collect(next...))...)
+		pending = append(pending[1:], bulkResults(collect(t, next...))...)
 	}
 	if n := len(src.SentReplays()); n != 15 || m.bulk.active {
 		t.Fatalf("%d sent, active %v", n, m.bulk.active)
