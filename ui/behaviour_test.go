@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,14 +91,7 @@ func TestArrivalsKeepCursor(t *testing.T) {
 	screen := m.View().Content
 
 	for i := 0; i < 3; i++ {
-		recs, bodies := g.Mixed(7)
-		src.Add(recs, bodies)
-		drain(src)
-		var ids []string
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		m = drive(t, m, nil, captured(ids...))
+		m, _ = arrive(t, m, src, g, 7)
 	}
 	after, _ := m.list.Selected()
 	if after.ID != before.ID {
@@ -119,10 +113,7 @@ func TestArrivalsKeepCursor(t *testing.T) {
 	if !m.list.Following() || newest.ID != "01JQ0000000000000061" {
 		t.Fatalf("after g: following=%v selected=%s", m.list.Following(), newest.ID)
 	}
-	recs, bodies := g.Mixed(1)
-	src.Add(recs, bodies)
-	drain(src)
-	m = drive(t, m, nil, captured(recs[0].ID))
+	m, recs := arrive(t, m, src, g, 1)
 	if r, _ := m.list.Selected(); r.ID != recs[0].ID {
 		t.Fatalf("following list did not select the arrival: %s", r.ID)
 	}
@@ -142,7 +133,6 @@ func TestPaging(t *testing.T) {
 	m := newTestModel(t, src, 80, 24)
 	limit := m.windowLimit()
 	prev := ""
-	seen := 0
 	for i := 0; i < 999; i++ {
 		r, _ := m.list.Selected()
 		if prev != "" && r.ID >= prev {
@@ -155,7 +145,6 @@ func TestPaging(t *testing.T) {
 			t.Fatalf("window holds %d rows, limit %d", n, limit)
 		}
 		prev = r.ID
-		seen++
 		m = press(t, m, "j")
 	}
 	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001" {
@@ -164,7 +153,7 @@ func TestPaging(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		m = press(t, m, "pgup")
 	}
-	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001"[:0]+idOf(1+30*m.list.Visible()) {
+	if r, _ := m.list.Selected(); r.ID != idOf(1+30*m.list.Visible()) {
 		t.Fatalf("after 30 pgup at %s", r.ID)
 	}
 	m = press(t, m, "g")
@@ -187,30 +176,12 @@ func TestPaging(t *testing.T) {
 	}
 }
 
-func idOf(n int) string { return store.Record{}.ID + uitestID(n) }
-
-func uitestID(n int) string {
-	s := "0000000000000000" + itoa(n)
-	return "01JQ" + s[len(s)-16:]
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
+// idOf is the id uitest.Gen gives its nth delivery.
+func idOf(n int) string { return fmt.Sprintf("01JQ%016d", n) }
 
 func prevID(id string) string {
-	n := 0
-	for _, c := range id[4:] {
-		n = n*10 + int(c-'0')
-	}
-	return uitestID(n - 1)
+	n, _ := strconv.Atoi(id[4:])
+	return idOf(n - 1)
 }
 
 // TestFilter applies a filter, shows it in the header, clears it with esc,
@@ -240,14 +211,7 @@ func TestCoalescing(t *testing.T) {
 	src, g := mixedSource(10)
 	m := newTestModel(t, src, 80, 24)
 	calls := src.Calls.List
-	recs, bodies := g.Mixed(1000)
-	src.Add(recs, bodies)
-	drain(src)
-	var ids []string
-	for _, r := range recs {
-		ids = append(ids, r.ID)
-	}
-	m = drive(t, m, nil, captured(ids...))
+	m, recs := arrive(t, m, src, g, 1000)
 	if n := src.Calls.List - calls; n > 2 {
 		t.Fatalf("%d List calls for one batch of 1,000 notices", n)
 	}
@@ -397,15 +361,9 @@ func TestWindowAnchorErrors(t *testing.T) {
 	m := newTestModel(t, src, 80, 24, func(o *Options) { o.Source = fs })
 	m = press(t, m, "j", "j", "j")
 	before, _ := m.list.Selected()
-	arrive := func() {
-		recs, bodies := g.Mixed(1)
-		src.Add(recs, bodies)
-		drain(src)
-		m = drive(t, m, nil, captured(recs[0].ID))
-	}
 
 	fs.err = errors.New("database is busy")
-	arrive()
+	m, _ = arrive(t, m, src, g, 1)
 	if r, _ := m.list.Selected(); r.ID != before.ID || m.list.Following() {
 		t.Fatalf("a failed read moved the selection from %s to %s (following %v)", before.ID, r.ID, m.list.Following())
 	}
@@ -414,7 +372,7 @@ func TestWindowAnchorErrors(t *testing.T) {
 	}
 
 	fs.err = fmt.Errorf("store: %s: %w", m.win.from, store.ErrNotFound)
-	arrive()
+	m, _ = arrive(t, m, src, g, 1)
 	if !m.list.Following() || m.win.from != "" {
 		t.Fatalf("a lost anchor did not restart at the newest: following %v, from %q", m.list.Following(), m.win.from)
 	}

@@ -158,6 +158,20 @@ func drain(src *uitest.Source) {
 	}
 }
 
+// arrive adds n new deliveries to src and feeds m their notices.
+func arrive(t testing.TB, m Model, src *uitest.Source, g *uitest.Gen, n int) (Model, []store.Record) {
+	t.Helper()
+	recs, bodies := g.Mixed(n)
+	src.Add(recs, bodies)
+	drain(src)
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	return drive(t, m, nil, captured(ids...)), recs
+}
+
+// captured is the notice batch of deliveries ids arriving.
 func captured(ids ...string) noticesMsg {
 	var ns []store.Notice
 	for _, id := range ids {

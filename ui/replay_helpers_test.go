@@ -27,6 +27,17 @@ func apply(m Model, msgs ...tea.Msg) (Model, []tea.Cmd) {
 	return m, cmds
 }
 
+// replayMarked marks the n deliveries from the cursor down and starts
+// replaying them (R, enter), returning the run's commands unrun.
+func replayMarked(t testing.TB, m Model, n int) (Model, []tea.Cmd) {
+	t.Helper()
+	for range n {
+		m = press(t, m, "space")
+	}
+	m = press(t, m, "R")
+	return apply(m, kp("enter"))
+}
+
 // collect runs cmds (and the batches they return) and returns the
 // messages, without feeding them to a model.
 func collect(t testing.TB, cmds ...tea.Cmd) []tea.Msg {

@@ -144,12 +144,7 @@ func TestStopBulkReplay(t *testing.T) {
 	for _, stopKey := range []string{"esc", "ctrl+c"} {
 		t.Run(stopKey, func(t *testing.T) {
 			src := replaySource(12)
-			m := newTestModel(t, src, 140, 24)
-			for i := 0; i < 10; i++ {
-				m = press(t, m, "space")
-			}
-			m = press(t, m, "R")
-			m, cmds := apply(m, kp("enter"))
+			m, cmds := replayMarked(t, newTestModel(t, src, 140, 24), 10)
 			first := bulkResults(collect(t, cmds...))
 			if len(first) != BulkConcurrency || !m.bulk.active {
 				t.Fatalf("%d attempts started, want %d", len(first), BulkConcurrency)
@@ -183,12 +178,7 @@ func TestStopBulkReplay(t *testing.T) {
 // every delivery is sent once.
 func TestBulkReplayConcurrency(t *testing.T) {
 	src := replaySource(20)
-	m := newTestModel(t, src, 80, 24)
-	for i := 0; i < 15; i++ {
-		m = press(t, m, "space")
-	}
-	m = press(t, m, "R")
-	m, cmds := apply(m, kp("enter"))
+	m, cmds := replayMarked(t, newTestModel(t, src, 80, 24), 15)
 	pending := bulkResults(collect(t, cmds...))
 	for len(pending) > 0 {
 		if m.bulk.inflight > BulkConcurrency {
