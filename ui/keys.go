@@ -113,11 +113,12 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 	case focusPrompt, focusConfirm:
 		return [][]key.Binding{c.ShortHelp()}
 	}
+	// Four columns: help drops the columns that do not fit, and a fifth
+	// did not fit 80 cells.
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
-		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal},
-		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk},
-		{k.CopyCurl, k.CopyBody, k.Help, k.Quit},
+		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal, k.CopyCurl, k.CopyBody},
+		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
 	}
 }
