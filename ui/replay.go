@@ -267,10 +267,12 @@ func (m Model) handleReplayed(msg replayedMsg) (Model, tea.Cmd) {
 		m.setStatus(levelError, strings.ToLower(what)+": "+msg.err.Error())
 	case a.Status == 0:
 		m.setStatus(levelError, fmt.Sprintf("%s #%d failed: %s", what, a.Seq, a.Error))
-	case a.Status/100 == 2:
-		m.setStatus(levelInfo, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
 	default:
-		m.setStatus(levelWarn, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
+		l := levelWarn
+		if a.Status/100 == 2 {
+			l = levelInfo
+		}
+		m.setStatus(l, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
 	}
 	return m.attemptsChanged()
 }

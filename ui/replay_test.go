@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/list"
 )
@@ -294,5 +296,27 @@ func TestResponseView(t *testing.T) {
 	m = press(t, m, "esc")
 	if !m.detailOpen || m.detail.ResponseOpen() || !strings.Contains(m.View().Content, "enter shows the response") {
 		t.Fatal("esc must go back to the attempts, not close the detail")
+	}
+}
+
+// TestReplayedStatus: the answer to r or e is summed up in the status bar,
+// as a warning when the target did not answer 2xx and as an error when
+// there was no answer.
+func TestReplayedStatus(t *testing.T) {
+	m := newTestModel(t, replaySource(3), 120, 24)
+	for _, c := range []struct {
+		msg  replayedMsg
+		l    level
+		want string
+	}{
+		{replayedMsg{a: store.Attempt{Seq: 2, Status: 204, DurationMS: 1.25}}, levelInfo, "Replay #2 → 204 in 1.2 ms"},
+		{replayedMsg{a: store.Attempt{Seq: 3, Status: 503, DurationMS: 9}, edited: true}, levelWarn, "Edited replay #3 → 503 in 9.0 ms"},
+		{replayedMsg{a: store.Attempt{Seq: 4, Error: "connection refused"}}, levelError, "Replay #4 failed: connection refused"},
+		{replayedMsg{err: errors.New("store is closed")}, levelError, "replay: store is closed"},
+	} {
+		m = drive(t, m, nil, c.msg)
+		if m.status.level != c.l || !strings.Contains(m.status.text, c.want) {
+			t.Errorf("%+v: status %d %q, want %d %q", c.msg, m.status.level, m.status.text, c.l, c.want)
+		}
 	}
 }
