@@ -320,3 +320,16 @@ func TestReplayedStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterDuringBulkReplay: while a bulk replay runs, esc in the filter
+// input closes the input, as its help line says, and leaves the run alone.
+func TestFilterDuringBulkReplay(t *testing.T) {
+	m, _ := replayMarked(t, newTestModel(t, replaySource(9), 120, 24), 6)
+	m, _ = apply(m, kp("/"), kp("esc"))
+	if m.focus != focusList || !m.bulk.active || m.bulk.stopping {
+		t.Fatalf("focus %d, bulk active %v stopping %v", m.focus, m.bulk.active, m.bulk.stopping)
+	}
+	if m, _ = apply(m, kp("esc")); !m.bulk.stopping {
+		t.Fatal("esc in the list does not stop the run")
+	}
+}

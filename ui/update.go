@@ -132,9 +132,6 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case focusConfirm:
 		return m.confirmKey(msg)
 	}
-	if m.bulk.active && !m.bulk.stopping && key.Matches(msg, k.StopBulk) {
-		return m.stopBulk()
-	}
 	if m.focus == focusFilter {
 		switch {
 		case key.Matches(msg, k.Apply):
@@ -149,6 +146,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		m.input.Update(msg)
 		return m, nil
+	}
+	if m.bulk.active && !m.bulk.stopping && key.Matches(msg, k.StopBulk) {
+		return m.stopBulk()
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
