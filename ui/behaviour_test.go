@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
@@ -85,14 +91,7 @@ func TestArrivalsKeepCursor(t *testing.T) {
 	screen := m.View().Content
 
 	for i := 0; i < 3; i++ {
-		recs, bodies := g.Mixed(7)
-		src.Add(recs, bodies)
-		drain(src)
-		var ids []string
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		m = drive(t, m, nil, captured(ids...))
+		m, _ = arrive(t, m, src, g, 7)
 	}
 	after, _ := m.list.Selected()
 	if after.ID != before.ID {
@@ -114,10 +113,7 @@ func TestArrivalsKeepCursor(t *testing.T) {
 	if !m.list.Following() || newest.ID != "01JQ0000000000000061" {
 		t.Fatalf("after g: following=%v selected=%s", m.list.Following(), newest.ID)
 	}
-	recs, bodies := g.Mixed(1)
-	src.Add(recs, bodies)
-	drain(src)
-	m = drive(t, m, nil, captured(recs[0].ID))
+	m, recs := arrive(t, m, src, g, 1)
 	if r, _ := m.list.Selected(); r.ID != recs[0].ID {
 		t.Fatalf("following list did not select the arrival: %s", r.ID)
 	}
@@ -137,7 +133,6 @@ func TestPaging(t *testing.T) {
 	m := newTestModel(t, src, 80, 24)
 	limit := m.windowLimit()
 	prev := ""
-	seen := 0
 	for i := 0; i < 999; i++ {
 		r, _ := m.list.Selected()
 		if prev != "" && r.ID >= prev {
@@ -150,7 +145,6 @@ func TestPaging(t *testing.T) {
 			t.Fatalf("window holds %d rows, limit %d", n, limit)
 		}
 		prev = r.ID
-		seen++
 		m = press(t, m, "j")
 	}
 	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001" {
@@ -159,7 +153,7 @@ func TestPaging(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		m = press(t, m, "pgup")
 	}
-	if r, _ := m.list.Selected(); r.ID != "01JQ0000000000000001"[:0]+idOf(1+30*m.list.Visible()) {
+	if r, _ := m.list.Selected(); r.ID != idOf(1+30*m.list.Visible()) {
 		t.Fatalf("after 30 pgup at %s", r.ID)
 	}
 	m = press(t, m, "g")
@@ -182,30 +176,12 @@ func TestPaging(t *testing.T) {
 	}
 }
 
-func idOf(n int) string { return store.Record{}.ID + uitestID(n) }
-
-func uitestID(n int) string {
-	s := "0000000000000000" + itoa(n)
-	return "01JQ" + s[len(s)-16:]
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
+// idOf is the id uitest.Gen gives its nth delivery.
+func idOf(n int) string { return fmt.Sprintf("01JQ%016d", n) }
 
 func prevID(id string) string {
-	n := 0
-	for _, c := range id[4:] {
-		n = n*10 + int(c-'0')
-	}
-	return uitestID(n - 1)
+	n, _ := strconv.Atoi(id[4:])
+	return idOf(n - 1)
 }
 
 // TestFilter applies a filter, shows it in the header, clears it with esc,
@@ -235,14 +211,7 @@ func TestCoalescing(t *testing.T) {
 	src, g := mixedSource(10)
 	m := newTestModel(t, src, 80, 24)
 	calls := src.Calls.List
-	recs, bodies := g.Mixed(1000)
-	src.Add(recs, bodies)
-	drain(src)
-	var ids []string
-	for _, r := range recs {
-		ids = append(ids, r.ID)
-	}
-	m = drive(t, m, nil, captured(ids...))
+	m, recs := arrive(t, m, src, g, 1000)
 	if n := src.Calls.List - calls; n > 2 {
 		t.Fatalf("%d List calls for one batch of 1,000 notices", n)
 	}
@@ -251,6 +220,12 @@ func TestCoalescing(t *testing.T) {
 	}
 	if got := m.rate.series(testNow)[59]; got != 1000 {
 		t.Fatalf("rate counted %d", got)
+	}
+	// The header shows the last complete second.
+	m.now = func() time.Time { return testNow.Add(time.Second) }
+	m = drive(t, m, nil, secondMsg{})
+	if h := ansi.Strip(m.header.View()); !strings.Contains(h, " 1000/s ") {
+		t.Fatalf("header after a second: %q", h)
 	}
 }
 
@@ -338,5 +313,125 @@ func TestResize(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{200, 60}, {100, 30}, {60, 15}, {140, 40}, {80, 24}, {40, 10}} {
 		m = drive(t, m, nil, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		checkSize(t, m.View().Content, sz.w, sz.h)
+	}
+}
+
+// TestStatusIsTerminalSafe: whatever reaches the status bar (an attempt's
+// error, an error message quoting a header) is shown on one line with its
+// controls made visible, whichever message put it there.
+func TestStatusIsTerminalSafe(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 200, 24)
+	m.setStyles(Styles{}) // no escapes of our own
+	for _, msg := range []tea.Msg{
+		replayedMsg{id: "x", a: store.Attempt{Seq: 1, Error: "refused \x1b]8;;http://evil\x07click\x1b]8;;\x07"}},
+		reverifyMsg{id: "x", err: errors.New("bad header \"X: \x1b[2J\u202e\"\n")},
+		copyMsg{what: "body", err: errors.New("\x9b31m\x7f")},
+	} {
+		m = drive(t, m, nil, msg)
+		out := m.statusLine()
+		if loc := unsafeRunes.FindStringIndex(out); loc != nil || strings.Contains(out, "\n") {
+			t.Fatalf("%T: unsafe status %q", msg, out)
+		}
+		if !strings.ContainsAny(out, "␛␡\ufffd") {
+			t.Fatalf("%T: the controls are not shown: %q", msg, out)
+		}
+	}
+}
+
+// getFails is a Source whose Get fails with err when err is set.
+type getFails struct {
+	*uitest.Source
+	err error
+}
+
+func (s *getFails) Get(ctx context.Context, id string) (store.Record, error) {
+	if s.err != nil {
+		return store.Record{}, s.err
+	}
+	return s.Source.Get(ctx, id)
+}
+
+// TestWindowAnchorErrors: when the first delivery of a pinned window cannot
+// be read, only its being gone restarts the list at the newest; any other
+// error is reported and leaves the selection where it was.
+func TestWindowAnchorErrors(t *testing.T) {
+	src, g := mixedSource(40)
+	fs := &getFails{Source: src}
+	m := newTestModel(t, src, 80, 24, func(o *Options) { o.Source = fs })
+	m = press(t, m, "j", "j", "j")
+	before, _ := m.list.Selected()
+
+	fs.err = errors.New("database is busy")
+	m, _ = arrive(t, m, src, g, 1)
+	if r, _ := m.list.Selected(); r.ID != before.ID || m.list.Following() {
+		t.Fatalf("a failed read moved the selection from %s to %s (following %v)", before.ID, r.ID, m.list.Following())
+	}
+	if !strings.Contains(m.statusLine(), "reading deliveries: database is busy") {
+		t.Fatalf("status %q", m.statusLine())
+	}
+
+	fs.err = fmt.Errorf("store: %s: %w", m.win.from, store.ErrNotFound)
+	m, _ = arrive(t, m, src, g, 1)
+	if !m.list.Following() || m.win.from != "" {
+		t.Fatalf("a lost anchor did not restart at the newest: following %v, from %q", m.list.Following(), m.win.from)
+	}
+}
+
+// TestFilterFromDetail: a filter typed while the detail has the keys gives
+// them back to the detail, which is what is on the screen.
+func TestFilterFromDetail(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	m := newTestModel(t, src, 100, 30) // the detail opens over the list
+	m = press(t, m, "enter", "/", "s", "i", "g", ":", "i", "n", "v", "a", "l", "i", "d", "enter")
+	if m.filter != "sig:invalid" || m.focus != focusDetail || !m.detailOpen {
+		t.Fatalf("filter %q, focus %d, detail open %v", m.filter, m.focus, m.detailOpen)
+	}
+	tab := m.detail.Tab()
+	if m = press(t, m, "tab"); m.detail.Tab() == tab {
+		t.Fatal("tab does not reach the detail after filtering")
+	}
+	m = press(t, m, "/", "esc")
+	if m.filter != "" || m.focus != focusDetail {
+		t.Fatalf("esc in the filter: filter %q, focus %d", m.filter, m.focus)
+	}
+}
+
+// TestCopyToClipboard: y and Y put the text on the clipboard and say so,
+// with whether secrets were masked; a gzip body is copied decoded when
+// masked (only decoded bytes can be masked) and as sent when revealed.
+func TestCopyToClipboard(t *testing.T) {
+	src, _ := mixedSource(uitest.Kinds)
+	m := newTestModel(t, src, 120, 40)
+	m = press(t, m, "j", "j") // kind 6: a gzip JSON body
+	if r, _ := m.list.Selected(); r.ContentEncoding != "gzip" {
+		t.Fatalf("selected %s is not the gzip delivery", r.ID)
+	}
+
+	curl := copied(t, m, "y")
+	if strings.Contains(curl, "Content-Encoding") || !strings.Contains(curl, `"call_id":"c_9"`) || strings.Contains(curl, "base64 -d") {
+		t.Fatalf("masked curl of a gzip body is not the decoded body without Content-Encoding:\n%s", curl)
+	}
+	nm, cmd := m.Update(copyMsg{text: curl, what: "curl command", masked: true})
+	m = nm.(Model)
+	if s := m.statusLine(); !strings.Contains(s, "Copied the curl command (") || !strings.Contains(s, "secrets masked, s reveals") {
+		t.Fatalf("status %q", s)
+	}
+	if msg, ok := run(cmd); !ok || msg != tea.SetClipboard(curl)() {
+		t.Fatalf("the command does not set the clipboard to the curl command: %T %v", msg, msg)
+	}
+
+	m = press(t, m, "s")
+	curl = copied(t, m, "y")
+	if !strings.Contains(curl, "'Content-Encoding: gzip'") || !strings.Contains(curl, "base64 -d") {
+		t.Fatalf("revealed curl does not send the gzip bytes as stored:\n%s", curl)
+	}
+	nm, _ = m.Update(copyMsg{text: curl, what: "curl command"})
+	if s := nm.(Model).statusLine(); strings.Contains(s, "masked") {
+		t.Fatalf("status says masked for a revealed copy: %q", s)
+	}
+	nm, _ = m.Update(copyMsg{what: "body", err: errors.New("no such delivery")})
+	if s := nm.(Model).statusLine(); !strings.Contains(s, "copy body: no such delivery") {
+		t.Fatalf("status %q", s)
 	}
 }

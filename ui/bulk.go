@@ -6,7 +6,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // BulkConcurrency is how many attempts of a bulk replay are in flight at
@@ -59,7 +58,6 @@ type bulkResultMsg struct {
 // startBulk starts replaying ids to target.
 func (m Model) startBulk(ids []string, target string) (Model, tea.Cmd) {
 	m.bulk = bulkRun{run: m.bulk.run + 1, active: true, target: target, ids: ids}
-	m.resize()
 	return m.fillBulk()
 }
 
@@ -114,12 +112,11 @@ func (m Model) finishBulk() (Model, tea.Cmd) {
 	if b.stopping {
 		text += " · stopped"
 	}
-	text += " → " + termsafe.Line(b.target)
+	text += " → " + b.target
 	l := levelInfo
 	if b.sum.errs > 0 || b.sum.non2xx > 0 || b.stopping {
 		l = levelWarn
 	}
 	m.setStatusFor(l, text, SummaryTTL)
-	m.resize()
 	return m, nil
 }

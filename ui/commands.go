@@ -12,7 +12,6 @@ import (
 	"github.com/hookscope/hookscope/ui/curlcmd"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/redact"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // bodyMsg carries a delivery's body bytes.
@@ -115,7 +114,7 @@ func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
 
 func (m Model) handleCopy(msg copyMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus(levelError, "copy "+msg.what+": "+oneLine(msg.err))
+		m.setStatus(levelError, "copy "+msg.what+": "+msg.err.Error())
 		return m, nil
 	}
 	text := fmt.Sprintf("Copied the %s (%s) to the clipboard", msg.what, body.HumanBytes(int64(len(msg.text))))
@@ -124,9 +123,4 @@ func (m Model) handleCopy(msg copyMsg) (Model, tea.Cmd) {
 	}
 	m.setStatus(levelInfo, text)
 	return m, tea.SetClipboard(msg.text)
-}
-
-// oneLine makes an error message safe for the one-line status bar.
-func oneLine(err error) string {
-	return termsafe.Line(strings.TrimSpace(err.Error()))
 }

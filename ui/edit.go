@@ -21,11 +21,11 @@ import (
 
 // editReadyMsg says the body to edit is in a temporary file.
 type editReadyMsg struct {
-	rec  store.Record
-	path string
-	argv []string // the editor command, the file last
-	orig []byte
-	err  error
+	rec    store.Record
+	path   string
+	editor *exec.Cmd // edits path
+	orig   []byte
+	err    error
 }
 
 // editorDoneMsg says the editor exited.
@@ -43,18 +43,20 @@ type editedMsg struct {
 	err        error
 }
 
-// editorArgv returns the command that edits path: $EDITOR (which may
-// carry arguments, as in "code -w"), else vi.
-func editorArgv(path string) []string {
+// editorCmd returns the command that edits path: $EDITOR (which may carry
+// arguments, as in "code -w"), else vi. exec.Command searches PATH, so it
+// is called from a tea.Cmd, never from Update.
+func editorCmd(path string) *exec.Cmd {
 	argv := strings.Fields(os.Getenv("EDITOR"))
 	if len(argv) == 0 {
 		argv = []string{"vi"}
 	}
-	return append(argv, path)
+	return exec.Command(argv[0], append(argv[1:], path)...)
 }
 
 // prepareEdit reads the editable body of rec and writes it to a file only
-// the user can read (the body may hold secrets).
+// the user can read (the body may hold secrets; os.CreateTemp makes it
+// 0600).
 func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
@@ -73,11 +75,6 @@ func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 		if err != nil {
 			return editReadyMsg{rec: rec, err: err}
 		}
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			return editReadyMsg{rec: rec, err: err}
-		}
 		_, werr := f.Write(b)
 		if cerr := f.Close(); werr == nil {
 			werr = cerr
@@ -86,17 +83,16 @@ func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 			os.Remove(f.Name())
 			return editReadyMsg{rec: rec, err: werr}
 		}
-		return editReadyMsg{rec: rec, path: f.Name(), argv: editorArgv(f.Name()), orig: b}
+		return editReadyMsg{rec: rec, path: f.Name(), editor: editorCmd(f.Name()), orig: b}
 	}
 }
 
 func (m Model) handleEditReady(msg editReadyMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus(levelError, "edit: "+oneLine(msg.err))
+		m.setStatus(levelError, "edit: "+msg.err.Error())
 		return m, nil
 	}
-	c := exec.Command(msg.argv[0], msg.argv[1:]...)
-	return m, m.exec(c, func(err error) tea.Msg {
+	return m, m.exec(msg.editor, func(err error) tea.Msg {
 		return editorDoneMsg{rec: msg.rec, path: msg.path, orig: msg.orig, err: err}
 	})
 }
@@ -118,7 +114,7 @@ func (m Model) handleEdited(msg editedMsg) (Model, tea.Cmd) {
 	m.status = status{} // "Opening the body in the editor…" is over
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, "edit: "+oneLine(msg.err))
+		m.setStatus(levelError, "edit: "+msg.err.Error())
 		return m, nil
 	case bytes.Equal(msg.body, msg.orig):
 		m.setStatus(levelInfo, "The body is unchanged: nothing sent (r replays the delivery as it is)")

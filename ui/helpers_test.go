@@ -37,53 +37,58 @@ func newTestModel(t testing.TB, src *uitest.Source, w, h int, mutate ...func(*Op
 }
 
 // drive feeds msgs to m, then runs the returned commands (and the commands
-// their messages return) until none is left, waiting up to cmdWait for
-// each: timers longer than that (the once-a-second tick) are dropped.
+// their messages return) until none is left.
 func drive(t testing.TB, m Model, first tea.Cmd, msgs ...tea.Msg) Model {
 	t.Helper()
-	var queue []tea.Cmd
-	if first != nil {
-		queue = append(queue, first)
-	}
+	queue := []tea.Cmd{first}
 	for _, msg := range msgs {
 		nm, cmd := m.Update(msg)
 		m = nm.(Model)
-		if cmd != nil {
-			queue = append(queue, cmd)
-		}
+		queue = append(queue, cmd)
 	}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 500 {
-			t.Fatal("drive: commands do not settle")
-		}
+	settle(t, queue, func(msg tea.Msg) tea.Cmd {
+		nm, next := m.Update(msg)
+		m = nm.(Model)
+		return next
+	})
+	return m
+}
+
+// settle runs cmds, and the commands in the batches they return, handing
+// every other message to f and running the command f returns, until none
+// is left.
+func settle(t testing.TB, queue []tea.Cmd, f func(tea.Msg) tea.Cmd) {
+	t.Helper()
+	for steps := 0; len(queue) > 0; {
 		cmd := queue[0]
 		queue = queue[1:]
+		if cmd == nil {
+			continue
+		}
+		if steps++; steps > 500 {
+			t.Fatal("commands do not settle")
+		}
 		msg, ok := run(cmd)
 		if !ok {
 			continue
 		}
 		if batch, isBatch := msg.(tea.BatchMsg); isBatch {
-			for _, c := range batch {
-				if c != nil {
-					queue = append(queue, c)
-				}
-			}
+			queue = append(queue, batch...)
 			continue
 		}
-		if _, tick := msg.(secondMsg); tick {
-			continue
-		}
-		nm, next := m.Update(msg)
-		m = nm.(Model)
-		if next != nil {
-			queue = append(queue, next)
-		}
+		queue = append(queue, f(msg))
 	}
-	return m
 }
 
-const cmdWait = 150 * time.Millisecond
+// cmdWait bounds the wait for one command. No command of a test model
+// blocks (its ticks are replaced, see newTestModel), so this only stops a
+// broken test from hanging; it is long because a read from the fake Source
+// can take a while on a loaded machine under -race, and a command dropped
+// for being slow made paging tests fail at random.
+const cmdWait = 10 * time.Second
 
+// run runs cmd and returns its message; ok is false when it returned nil
+// or did not answer within cmdWait.
 func run(cmd tea.Cmd) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
@@ -153,6 +158,20 @@ func drain(src *uitest.Source) {
 	}
 }
 
+// arrive adds n new deliveries to src and feeds m their notices.
+func arrive(t testing.TB, m Model, src *uitest.Source, g *uitest.Gen, n int) (Model, []store.Record) {
+	t.Helper()
+	recs, bodies := g.Mixed(n)
+	src.Add(recs, bodies)
+	drain(src)
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	return drive(t, m, nil, captured(ids...)), recs
+}
+
+// captured is the notice batch of deliveries ids arriving.
 func captured(ids ...string) noticesMsg {
 	var ns []store.Notice
 	for _, id := range ids {

@@ -84,6 +84,9 @@ func (c contextKeys) ShortHelp() []key.Binding {
 	if c.bulk {
 		bs = append(bs, k.StopBulk)
 	}
+	// ? comes first: help cuts the line at the terminal's width, and ? is
+	// what shows the rest.
+	bs = append(bs, k.Help)
 	switch c.focus {
 	case focusFilter:
 		return []key.Binding{k.Apply, k.Cancel}
@@ -95,13 +98,13 @@ func (c contextKeys) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.SendAnyway, k.CancelPrompt}
 	case focusDetail:
-		return append(bs, k.NextTab, k.Up, k.Down, k.Back, k.Replay, k.Edit, k.Raw, k.Reveal, k.CopyCurl, k.Help, k.Quit)
+		return append(bs, k.NextTab, k.Up, k.Down, k.Back, k.Replay, k.Edit, k.Raw, k.Reveal, k.CopyCurl, k.Quit)
 	}
 	bs = append(bs, k.Up, k.Down, k.Open, k.Filter)
 	if c.filter {
 		bs = append(bs, k.ClearFilter)
 	}
-	return append(bs, k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.CopyCurl, k.Reverify, k.Help, k.Quit)
+	return append(bs, k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.CopyCurl, k.Reverify, k.Quit)
 }
 
 // FullHelp returns the help shown on ?.
@@ -113,11 +116,12 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 	case focusPrompt, focusConfirm:
 		return [][]key.Binding{c.ShortHelp()}
 	}
+	// Four columns: help drops the columns that do not fit, and a fifth
+	// did not fit 80 cells.
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
-		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal},
-		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk},
-		{k.CopyCurl, k.CopyBody, k.Help, k.Quit},
+		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal, k.CopyCurl, k.CopyBody},
+		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
 	}
 }

@@ -125,12 +125,6 @@ func (r rate) series(now time.Time) []int {
 	return out
 }
 
-// perSecond is the count of the last complete second.
-func (r rate) perSecond(now time.Time) float64 {
-	s := r.series(now)
-	return float64(s[58])
-}
-
 // handleNotices folds a batch into the model: the rate, the "new above"
 // count, and a due re-read of the window and the counts.
 func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {

@@ -74,6 +74,7 @@ type Model struct {
 	filter            string // the active filter
 	prevFilter        string // restored when a new filter fails
 	filterUnconfirmed bool
+	filterBack        focus // where keys go when the filter input closes
 
 	win       window
 	counts    counts
@@ -162,12 +163,7 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(
 		tea.RequestBackgroundColor,
 		readWindow(m.ctx, m.src, m.win.seq, "", m.filter, m.windowLimit()),
-		func() tea.Msg {
-			ctx, cancel := context.WithTimeout(m.ctx, SourceTimeout)
-			defer cancel()
-			t, n, err := m.src.Count(ctx, m.filter)
-			return countMsg{seq: 1, filter: m.filter, total: t, matched: n, err: err}
-		},
+		readCounts(m.ctx, m.src, m.counts.seq, m.filter),
 		waitNotices(m.opts.Notices),
 		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),
@@ -236,11 +232,12 @@ func (m *Model) resize() {
 
 // syncHeader copies the model's facts into the header.
 func (m *Model) syncHeader() {
-	now := m.now()
+	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
 		ListenURL: m.opts.ListenURL, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
-		Filter: m.filter, Rate: m.rate.perSecond(now), Spark: m.rate.series(now),
+		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
+		Spark: spark,
 	})
 }
 
@@ -268,10 +265,7 @@ func (m *Model) syncDetail() tea.Cmd {
 	}
 	r, ok := m.list.Selected()
 	if !ok {
-		if _, has := m.detail.Record(); !has {
-			return nil
-		}
-		return nil // keep showing the last delivery
+		return nil // keep showing the last delivery, if any
 	}
 	m.detail.SetRecord(r)
 	cmd := m.detail.SetReveal(m.revealID == r.ID)

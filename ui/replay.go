@@ -11,7 +11,6 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // maxRecentTargets is how many replay targets the prompt cycles through.
@@ -178,7 +177,7 @@ func (m Model) sendFromPrompt() (Model, tea.Cmd) {
 	target := strings.TrimSpace(m.target.Value())
 	if _, err := capture.ParseTarget(target); err != nil {
 		// The prompt stays open so the URL can be corrected.
-		m.setStatus(levelError, "replay: "+oneLine(err))
+		m.setStatus(levelError, "replay: "+err.Error())
 		return m, nil
 	}
 	save := m.rememberTarget(target)
@@ -204,7 +203,7 @@ func (m Model) sendFromPrompt() (Model, tea.Cmd) {
 		})
 	}
 	m.closePrompt()
-	m.setStatus(levelInfo, "Replaying to "+termsafe.Line(target)+"…")
+	m.setStatus(levelInfo, "Replaying to "+target+"…")
 	return m, tea.Batch(save, m.replayOne(p.ids[0], target))
 }
 
@@ -241,7 +240,7 @@ func (m *Model) sendEdited(id, target string, b []byte, resign bool) tea.Cmd {
 	if resign {
 		how = "the edited copy, re-signed,"
 	}
-	m.setStatus(levelInfo, "Replaying "+how+" to "+termsafe.Line(target)+"…")
+	m.setStatus(levelInfo, "Replaying "+how+" to "+target+"…")
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
 		a, err := src.ReplayEdited(ctx, id, target, b, resign)
@@ -265,13 +264,15 @@ func (m Model) handleReplayed(msg replayedMsg) (Model, tea.Cmd) {
 	a := msg.a
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, strings.ToLower(what)+": "+oneLine(msg.err))
+		m.setStatus(levelError, strings.ToLower(what)+": "+msg.err.Error())
 	case a.Status == 0:
-		m.setStatus(levelError, fmt.Sprintf("%s #%d failed: %s", what, a.Seq, termsafe.Line(a.Error)))
-	case a.Status/100 == 2:
-		m.setStatus(levelInfo, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
+		m.setStatus(levelError, fmt.Sprintf("%s #%d failed: %s", what, a.Seq, a.Error))
 	default:
-		m.setStatus(levelWarn, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
+		l := levelWarn
+		if a.Status/100 == 2 {
+			l = levelInfo
+		}
+		m.setStatus(l, fmt.Sprintf("%s #%d → %d in %.1f ms · Replays tab shows the response", what, a.Seq, a.Status, a.DurationMS))
 	}
 	return m.attemptsChanged()
 }

@@ -24,11 +24,7 @@ func TestGoldenReplay(t *testing.T) {
 	// themselves never run, so what is on screen is exactly this.
 	bulk := func(n int) func(t *testing.T, m Model) Model {
 		return func(t *testing.T, m Model) Model {
-			for i := 0; i < 5; i++ {
-				m = press(t, m, "space")
-			}
-			m = press(t, m, "R")
-			m, _ = apply(m, kp("enter"))
+			m, _ = replayMarked(t, m, 5)
 			for i, id := range m.bulk.ids[:n] {
 				a := store.Attempt{Seq: 1, Target: m.bulk.target, Status: 200, DurationMS: 3}
 				switch i {

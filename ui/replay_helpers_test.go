@@ -27,27 +27,26 @@ func apply(m Model, msgs ...tea.Msg) (Model, []tea.Cmd) {
 	return m, cmds
 }
 
+// replayMarked marks the n deliveries from the cursor down and starts
+// replaying them (R, enter), returning the run's commands unrun.
+func replayMarked(t testing.TB, m Model, n int) (Model, []tea.Cmd) {
+	t.Helper()
+	for range n {
+		m = press(t, m, "space")
+	}
+	m = press(t, m, "R")
+	return apply(m, kp("enter"))
+}
+
 // collect runs cmds (and the batches they return) and returns the
 // messages, without feeding them to a model.
-func collect(cmds ...tea.Cmd) []tea.Msg {
+func collect(t testing.TB, cmds ...tea.Cmd) []tea.Msg {
+	t.Helper()
 	var out []tea.Msg
-	for len(cmds) > 0 {
-		c := cmds[0]
-		cmds = cmds[1:]
-		msg, ok := run(c)
-		if !ok {
-			continue
-		}
-		if b, isBatch := msg.(tea.BatchMsg); isBatch {
-			for _, c := range b {
-				if c != nil {
-					cmds = append(cmds, c)
-				}
-			}
-			continue
-		}
+	settle(t, cmds, func(msg tea.Msg) tea.Cmd {
 		out = append(out, msg)
-	}
+		return nil
+	})
 	return out
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/list"
 )
@@ -144,18 +146,13 @@ func TestStopBulkReplay(t *testing.T) {
 	for _, stopKey := range []string{"esc", "ctrl+c"} {
 		t.Run(stopKey, func(t *testing.T) {
 			src := replaySource(12)
-			m := newTestModel(t, src, 140, 24)
-			for i := 0; i < 10; i++ {
-				m = press(t, m, "space")
-			}
-			m = press(t, m, "R")
-			m, cmds := apply(m, kp("enter"))
-			first := bulkResults(collect(cmds...))
+			m, cmds := replayMarked(t, newTestModel(t, src, 140, 24), 10)
+			first := bulkResults(collect(t, cmds...))
 			if len(first) != BulkConcurrency || !m.bulk.active {
 				t.Fatalf("%d attempts started, want %d", len(first), BulkConcurrency)
 			}
 			m, cmds = apply(m, kp(stopKey))
-			for _, msg := range collect(cmds...) {
+			for _, msg := range collect(t, cmds...) {
 				if _, quit := msg.(tea.QuitMsg); quit {
 					t.Fatal("stopping a bulk replay must not quit")
 				}
@@ -183,20 +180,15 @@ func TestStopBulkReplay(t *testing.T) {
 // every delivery is sent once.
 func TestBulkReplayConcurrency(t *testing.T) {
 	src := replaySource(20)
-	m := newTestModel(t, src, 80, 24)
-	for i := 0; i < 15; i++ {
-		m = press(t, m, "space")
-	}
-	m = press(t, m, "R")
-	m, cmds := apply(m, kp("enter"))
-	pending := bulkResults(collect(cmds...))
+	m, cmds := replayMarked(t, newTestModel(t, src, 80, 24), 15)
+	pending := bulkResults(collect(t, cmds...))
 	for len(pending) > 0 {
 		if m.bulk.inflight > BulkConcurrency {
 			t.Fatalf("%d in flight", m.bulk.inflight)
 		}
 		var next []tea.Cmd
 		m, next = apply(m, pending[0])
-		pending = append(pending[1:], bulkResults(collect(next...))...)
+		pending = append(pending[1:], bulkResults(collect(t, next...))...)
 	}
 	if n := len(src.SentReplays()); n != 15 || m.bulk.active {
 		t.Fatalf("%d sent, active %v", n, m.bulk.active)
@@ -304,5 +296,40 @@ func TestResponseView(t *testing.T) {
 	m = press(t, m, "esc")
 	if !m.detailOpen || m.detail.ResponseOpen() || !strings.Contains(m.View().Content, "enter shows the response") {
 		t.Fatal("esc must go back to the attempts, not close the detail")
+	}
+}
+
+// TestReplayedStatus: the answer to r or e is summed up in the status bar,
+// as a warning when the target did not answer 2xx and as an error when
+// there was no answer.
+func TestReplayedStatus(t *testing.T) {
+	m := newTestModel(t, replaySource(3), 120, 24)
+	for _, c := range []struct {
+		msg  replayedMsg
+		l    level
+		want string
+	}{
+		{replayedMsg{a: store.Attempt{Seq: 2, Status: 204, DurationMS: 1.25}}, levelInfo, "Replay #2 → 204 in 1.2 ms"},
+		{replayedMsg{a: store.Attempt{Seq: 3, Status: 503, DurationMS: 9}, edited: true}, levelWarn, "Edited replay #3 → 503 in 9.0 ms"},
+		{replayedMsg{a: store.Attempt{Seq: 4, Error: "connection refused"}}, levelError, "Replay #4 failed: connection refused"},
+		{replayedMsg{err: errors.New("store is closed")}, levelError, "replay: store is closed"},
+	} {
+		m = drive(t, m, nil, c.msg)
+		if m.status.level != c.l || !strings.Contains(m.status.text, c.want) {
+			t.Errorf("%+v: status %d %q, want %d %q", c.msg, m.status.level, m.status.text, c.l, c.want)
+		}
+	}
+}
+
+// TestFilterDuringBulkReplay: while a bulk replay runs, esc in the filter
+// input closes the input, as its help line says, and leaves the run alone.
+func TestFilterDuringBulkReplay(t *testing.T) {
+	m, _ := replayMarked(t, newTestModel(t, replaySource(9), 120, 24), 6)
+	m, _ = apply(m, kp("/"), kp("esc"))
+	if m.focus != focusList || !m.bulk.active || m.bulk.stopping {
+		t.Fatalf("focus %d, bulk active %v stopping %v", m.focus, m.bulk.active, m.bulk.stopping)
+	}
+	if m, _ = apply(m, kp("esc")); !m.bulk.stopping {
+		t.Fatal("esc in the list does not stop the run")
 	}
 }

@@ -1,6 +1,11 @@
 package ui
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/ui/termsafe"
+)
 
 // level is the severity of a status-bar message.
 type level int
@@ -30,7 +35,9 @@ func (m *Model) setStatus(l level, text string) {
 	m.setStatusFor(l, text, ttl)
 }
 
-// setStatusFor shows a message for ttl.
+// setStatusFor shows a message for ttl. The text often carries network
+// text (a target, an error quoting a header or a body), so it is made
+// terminal-safe here, for every caller, and kept to one line.
 func (m *Model) setStatusFor(l level, text string, ttl time.Duration) {
-	m.status = status{text: text, level: l, expires: m.now().Add(ttl)}
+	m.status = status{text: termsafe.Line(strings.TrimSpace(text)), level: l, expires: m.now().Add(ttl)}
 }

@@ -79,14 +79,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleCopy(msg)
 	case recentMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "recent replay targets: "+oneLine(msg.err))
+			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
 		} else if len(m.recent) == 0 {
 			m.recent = msg.targets[:min(len(msg.targets), maxRecentTargets)]
 		}
 		return m, nil
 	case savedTargetMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "remember target: "+oneLine(msg.err))
+			m.setStatus(levelError, "remember target: "+msg.err.Error())
 		}
 		return m, nil
 	case replayedMsg:
@@ -108,7 +108,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case reverifyMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "re-verify: "+oneLine(msg.err))
+			m.setStatus(levelError, "re-verify: "+msg.err.Error())
 		} else {
 			m.setStatus(levelInfo, "Re-verification requested; the verdict updates when it is done")
 		}
@@ -132,23 +132,23 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case focusConfirm:
 		return m.confirmKey(msg)
 	}
-	if m.bulk.active && !m.bulk.stopping && key.Matches(msg, k.StopBulk) {
-		return m.stopBulk()
-	}
 	if m.focus == focusFilter {
 		switch {
 		case key.Matches(msg, k.Apply):
-			m.focus = focusList
+			m.focus = m.filterBack
 			m.syncList()
 			return m.applyFilter(m.input.Value())
 		case key.Matches(msg, k.Cancel):
-			m.focus = focusList
+			m.focus = m.filterBack
 			m.input.SetValue("")
 			m.syncList()
 			return m.applyFilter("")
 		}
 		m.input.Update(msg)
 		return m, nil
+	}
+	if m.bulk.active && !m.bulk.stopping && key.Matches(msg, k.StopBulk) {
+		return m.stopBulk()
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -158,7 +158,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case key.Matches(msg, k.Filter):
-		m.focus = focusFilter
+		m.focus, m.filterBack = focusFilter, m.focus
 		m.input.SetValue(m.filter)
 		return m, nil
 	case key.Matches(msg, k.Reverify):

@@ -49,21 +49,15 @@ func (m Model) render() string {
 func (m Model) mainView(s screen) string {
 	switch {
 	case s.split:
+		// Both are exactly the size resize gave them, styles ended on
+		// each line: they are joined as they are, not measured again.
 		left := strings.Split(m.list.View(), "\n")
 		right := strings.Split(m.detail.View(), "\n")
-		bar := m.styles.Detail.Border.Render("│")
-		out := make([]string, s.mainH)
-		for i := range out {
-			l, r := "", ""
-			if i < len(left) {
-				l = left[i]
-			}
-			if i < len(right) {
-				r = right[i]
-			}
-			out[i] = fit(l, s.listW-1) + " " + bar + fit(r, s.detailW)
+		sep := " " + m.styles.Detail.Border.Render("│")
+		for i := range min(len(left), len(right)) {
+			left[i] += sep + right[i]
 		}
-		return strings.Join(out, "\n")
+		return strings.Join(left, "\n")
 	case m.detailOpen:
 		return m.detail.View()
 	default:

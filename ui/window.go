@@ -35,14 +35,14 @@ type windowMsg struct {
 	history  []string // set by seekOldest
 	seek     bool
 	err      error
-	// anchorLost says the delivery from pointed at is gone.
+	// anchorLost says the delivery from pointed at is gone
+	// (store.ErrNotFound).
 	anchorLost bool
 }
 
 // countMsg is the answer to a count.
 type countMsg struct {
 	seq            int
-	filter         string
 	total, matched int
 	err            error
 }
@@ -78,7 +78,9 @@ func readWindow(ctx context.Context, src Source, seq int, from, filter string, l
 		}
 		first, err := src.Get(ctx, from)
 		if err != nil {
-			msg.err, msg.anchorLost = err, true
+			// Only a delivery that is gone (pruned) moves the window; a
+			// slow or failing Source leaves it where the user put it.
+			msg.err, msg.anchorLost = err, errors.Is(err, store.ErrNotFound)
 			return msg
 		}
 		rest, err := src.List(ctx, store.Query{Filter: filter, Before: from, Limit: limit - 1})
@@ -160,8 +162,9 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case m.filterUnconfirmed && msg.filter == m.filter:
 			// The new filter does not parse (or cannot run): keep the
-			// previous one.
-			m.setStatus(levelError, "filter: "+oneLine(msg.err))
+			// previous one. The message is the Source's, meant for the
+			// user and already naming the filter ("filter: unknown key…").
+			m.setStatus(levelError, msg.err.Error())
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
 			m.input.SetValue(m.filter)
 			m.syncHeader()
@@ -169,7 +172,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case errors.Is(msg.err, context.Canceled):
 		default:
-			m.setStatus(levelError, "reading deliveries: "+oneLine(msg.err))
+			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
 		}
 		return m, tea.Batch(cmds...)
 	}
@@ -243,12 +246,15 @@ func (m Model) goNewest() (Model, tea.Cmd) {
 func (m Model) fetchCounts() (Model, tea.Cmd) {
 	m.counts.seq++
 	m.counts.loading, m.counts.dirty = true, false
-	seq, filter, src, ctx := m.counts.seq, m.filter, m.src, m.ctx
-	return m, func() tea.Msg {
+	return m, readCounts(m.ctx, m.src, m.counts.seq, m.filter)
+}
+
+func readCounts(ctx context.Context, src Source, seq int, filter string) tea.Cmd {
+	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
 		defer cancel()
 		t, n, err := src.Count(ctx, filter)
-		return countMsg{seq: seq, filter: filter, total: t, matched: n, err: err}
+		return countMsg{seq: seq, total: t, matched: n, err: err}
 	}
 }
 
