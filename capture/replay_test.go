@@ -328,3 +328,23 @@ func TestForwardWhateverThePolicyStatus(t *testing.T) {
 		t.Fatalf("provider got %d; the app saw %d deliveries", resp.StatusCode, len(*got))
 	}
 }
+
+func TestEncodedPathKeptToTheWire(t *testing.T) {
+	url, db := startListener(t, Options{Policy: DefaultPolicy()})
+	const sent = "/hooks/a%2Fb%41"
+	status := rawExchange(t, url, "POST "+sent+"?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx")
+	if !strings.Contains(status, "200") {
+		t.Fatalf("answer %q", status)
+	}
+	r, _ := only(t, db)
+	if r.Path != "/hooks/a/bA" || r.RawPath != sent || r.EscapedPath() != sent {
+		t.Fatalf("stored path %q raw %q escaped %q", r.Path, r.RawPath, r.EscapedPath())
+	}
+	var uri string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { uri = req.RequestURI }))
+	t.Cleanup(srv.Close)
+	a := NewSender(SenderOptions{}).Send(context.Background(), r.Event, []byte("x"), Target{URL: srv.URL + "/base/", KeepPath: true})
+	if a.Error != "" || uri != "/base"+sent+"?x=1" {
+		t.Fatalf("attempt %+v; target saw %q, want %q", a, uri, "/base"+sent+"?x=1")
+	}
+}

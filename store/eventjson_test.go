@@ -17,7 +17,7 @@ var trickyStrings = []string{
 func eventWith(s string, d float64) *Event {
 	return &Event{
 		ID: "0abc" + s, ReceivedAt: time.Date(2026, 11, 23, 9, 1, 2, 3400, time.UTC),
-		Method: s, Path: "/p/" + s, Query: s, Host: s, RemoteAddr: "1.2.3.4:5", Proto: "HTTP/1.1",
+		Method: s, Path: "/p/" + s, RawPath: "/p%2F" + s, Query: s, Host: s, RemoteAddr: "1.2.3.4:5", Proto: "HTTP/1.1",
 		Header: Header{{Name: "X-" + s, Value: s}, {Name: "A", Value: ""}},
 		Size:   int64(len(s)), Truncated: len(s)%2 == 0, ContentType: s, ContentEncoding: s,
 		Response: Response{Status: 200 + len(s), DurationMS: d},

@@ -110,3 +110,14 @@ func TestShowMasks(t *testing.T) {
 		}
 	}
 }
+
+func TestRawRequestLineAsSent(t *testing.T) {
+	r := store.Record{Event: store.Event{Method: "POST", Path: "/a/bA", RawPath: "/a%2Fb%41", Query: "x=1"}}
+	var b bytes.Buffer
+	if err := Raw(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if line, _, _ := strings.Cut(b.String(), "\r\n"); line != "POST /a%2Fb%41?x=1 HTTP/1.1" {
+		t.Fatalf("request line %q", line)
+	}
+}
