@@ -3,6 +3,7 @@ package store
 import (
 	"net/textproto"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,21 @@ func (h Header) Canonical() []NamedValues {
 		out[i].Values = append(out[i].Values, f.Value)
 	}
 	return out
+}
+
+// ValidHeaderName reports whether name is an HTTP token (RFC 9110), the only
+// thing that may stand before a header's colon.
+func ValidHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // NamedValues is one canonical header name with all its values.

@@ -46,10 +46,11 @@ func NewKeyResponse(id string, pub *ecdsa.PublicKey, created, expires time.Time)
 	return kr, nil
 }
 
-// checkKeyID enforces the only key ids ever put into a URL:
+// CheckKeyID enforces the only key ids ever put into a URL (or, for dev
+// keys, a file name):
 // [A-Za-z0-9._-]{1,128}, and not a dot segment that a server could resolve
 // to another path.
-func checkKeyID(id string) error {
+func CheckKeyID(id string) error {
 	if id == "" {
 		return errors.New("key id is empty")
 	}

@@ -34,7 +34,7 @@ func (v *Verifier) checkTalkdesk(ctx context.Context, r Request, obj map[string]
 	if err != nil {
 		return sigInvalid(sig, err.Error()), nil
 	}
-	if err := checkKeyID(id); err != nil {
+	if err := CheckKeyID(id); err != nil {
 		return sigInvalid(sig, fmt.Sprintf("%s %q is refused: %v", HeaderTalkdeskSignatureID, truncate(id, 64), err)), nil
 	}
 	sig.KeyID = id

@@ -78,7 +78,7 @@ func CurlCommand(ev store.Event, body []byte) string {
 	for _, f := range ev.Header {
 		name := strings.ToLower(f.Name)
 		has[name] = true
-		if curlSkipped[name] || !validHeaderName(f.Name) || !validHeaderValue(f.Value) {
+		if curlSkipped[name] || !store.ValidHeaderName(f.Name) || !validHeaderValue(f.Value) {
 			continue
 		}
 		line := f.Name + ": " + f.Value
@@ -150,21 +150,6 @@ func plainHost(h string) bool {
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderName reports whether name is an HTTP token; anything else could
-// not have been received and is not passed to curl.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
 			return false
 		}
 	}

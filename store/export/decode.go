@@ -204,7 +204,7 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, error) {
 // carried over: an import is verified again like a live delivery, and a
 // file's claim that a signature was valid is not evidence.
 func finishEvent(ev *store.Event, body []byte) error {
-	if ev.Method == "" || !validHeaderName(ev.Method) {
+	if ev.Method == "" || !store.ValidHeaderName(ev.Method) {
 		return fmt.Errorf("method %q is not an HTTP method", ev.Method)
 	}
 	if y := ev.ReceivedAt.Year(); y < 1970 || y > 2261 {
@@ -212,7 +212,7 @@ func finishEvent(ev *store.Event, body []byte) error {
 		return fmt.Errorf("received time %s is out of range", ev.ReceivedAt.Format(time.RFC3339))
 	}
 	for _, f := range ev.Header {
-		if !validHeaderName(f.Name) {
+		if !store.ValidHeaderName(f.Name) {
 			return fmt.Errorf("header name %q is not valid HTTP", f.Name)
 		}
 		if !validHeaderValue(f.Value) {

@@ -126,7 +126,7 @@ func (d Dir) List() ([]*Key, error) {
 
 // Get returns the key with id.
 func (d Dir) Get(id string) (*Key, error) {
-	if !validID(id) {
+	if verify.CheckKeyID(id) != nil {
 		return nil, fmt.Errorf("devkeys: %q is not a key id", id)
 	}
 	return d.load(filepath.Join(d.Path, id+".json"))
@@ -180,16 +180,4 @@ func (k *Key) PublicPEM() ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
-}
-
-func validID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') || id == "." || id == ".." {
-			return false
-		}
-	}
-	return true
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -113,5 +114,19 @@ func TestEndpointServesVerifiableKey(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 299 {
 		t.Errorf("POST to the key path should be captured, got %d", resp.StatusCode)
+	}
+}
+
+func TestGetRefusesIDsOutsideTheFolder(t *testing.T) {
+	root := t.TempDir()
+	d := Dir{Path: filepath.Join(root, "keys")}
+	// A key file one level up must stay out of reach.
+	if err := os.WriteFile(filepath.Join(root, "outside.json"), []byte(`{}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"", ".", "..", "../outside", "a/b", strings.Repeat("a", 129)} {
+		if _, err := d.Get(id); err == nil || !strings.Contains(err.Error(), "not a key id") {
+			t.Errorf("Get(%q): err = %v, want a refused id", id, err)
+		}
 	}
 }
