@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -52,7 +53,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	if resp == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		fmt.Fprintf(w, `{"ok":false,"error":%q}`, "hookscope stored the delivery but could not reach the app: "+a.Error)
+		// encoding/json, not %q: Go quoting is not JSON (\x escapes).
+		msg, _ := json.Marshal("hookscope stored the delivery but could not reach the app: " + a.Error)
+		fmt.Fprintf(w, `{"ok":false,"error":%s}`, msg)
 		return
 	}
 	conn := resp.Header.Values("Connection")

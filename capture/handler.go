@@ -16,6 +16,10 @@ import (
 // DefaultMaxBody is the largest body stored whole (10 MiB).
 const DefaultMaxBody = 10 << 20
 
+// MaxMaxBody is the largest --max-body accepted (1 GiB): bbolt cannot hold a
+// value near 2 GiB, and a delivery is held in memory while it is stored.
+const MaxMaxBody = 1 << 30
+
 // Appender durably stores a delivery; it returns only once the delivery is
 // committed (store.DB implements it).
 type Appender interface {

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -278,9 +279,17 @@ func TestForwardReturnsAppResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var answer struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
 	if resp.StatusCode != 502 {
 		t.Fatalf("app down: provider got %d", resp.StatusCode)
+	}
+	if err != nil || answer.OK || !strings.Contains(answer.Error, "could not reach the app") {
+		t.Fatalf("app down: answer %+v is not the JSON error (%v)", answer, err)
 	}
 	cancel()
 	<-done

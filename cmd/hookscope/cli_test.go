@@ -130,6 +130,7 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--delay", "soon"}, "--delay"},
 		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
 		{[]string{"--max-body", "0"}, "--max-body"},
+		{[]string{"--max-body", "9223372036854775807"}, "--max-body"},
 		{[]string{"show"}, "accepts 1 arg"},
 		{[]string{"show", "not-an-id!"}, "not a delivery id"},
 		{[]string{"show", "abc", "--json", "--raw"}, "alternatives"},

@@ -134,8 +134,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	if f.maxBody <= 0 {
-		return usagef("--max-body: must be a positive number of bytes, got %d", f.maxBody)
+	if f.maxBody <= 0 || f.maxBody > capture.MaxMaxBody {
+		return usagef("--max-body: must be a number of bytes from 1 to %d (1 GiB), got %d", capture.MaxMaxBody, f.maxBody)
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr: %q is not HOST:PORT (e.g. 127.0.0.1:8080 or :8080)", f.addr)
