@@ -196,7 +196,7 @@ func TestFilter(t *testing.T) {
 		t.Fatalf("filter %q rows %d header %q", m.filter, len(m.list.Rows()), m.header.View())
 	}
 	m = press(t, m, "/", "ctrl+u", "x", "x", ":", "enter")
-	if m.filter != "sig:invalid" || !strings.Contains(m.statusLine(), "unknown filter term") {
+	if m.filter != "sig:invalid" || !strings.Contains(m.statusLine(), `unknown key "xx"`) {
 		t.Fatalf("bad filter: active %q status %q", m.filter, m.statusLine())
 	}
 	m = press(t, m, "esc")

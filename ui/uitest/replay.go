@@ -141,7 +141,7 @@ func (s *Source) Attempt(ctx context.Context, id string, seq int) (store.Attempt
 			}
 		}
 	}
-	return store.Attempt{}, ErrNotFound
+	return store.Attempt{}, store.ErrNotFound
 }
 
 // RecentTargets implements ui.Source.

@@ -1,23 +1,17 @@
 // Package uitest holds test doubles for the TUI: an in-memory Source with a
-// small implementation of the filter language, and generators of realistic
+// the store's own filter language, and generators of realistic
 // and hostile deliveries. It is used by the ui tests, benchmarks and manual
 // trials; production code never imports it.
 package uitest
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/hookscope/hookscope/store"
 )
 
-// ErrNotFound is returned for an unknown id.
-var ErrNotFound = errors.New("delivery not found")
 
 // Source is an in-memory ui.Source. It is safe for concurrent use.
 type Source struct {
@@ -87,7 +81,7 @@ func (s *Source) notify(n store.Notice) {
 
 // List implements ui.Source.
 func (s *Source) List(ctx context.Context, q store.Query) ([]store.Record, error) {
-	f, err := ParseFilter(q.Filter)
+	f, err := store.ParseFilter(q.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +94,7 @@ func (s *Source) List(ctx context.Context, q store.Query) ([]store.Record, error
 		if q.Before != "" && r.ID >= q.Before {
 			continue
 		}
-		if f.match(r, s.bodies[r.ID]) {
+		if f.Match(r, func() []byte { return s.bodies[r.ID] }) {
 			out = append(out, r)
 		}
 	}
@@ -109,7 +103,7 @@ func (s *Source) List(ctx context.Context, q store.Query) ([]store.Record, error
 
 // Count implements ui.Source.
 func (s *Source) Count(ctx context.Context, filter string) (int, int, error) {
-	f, err := ParseFilter(filter)
+	f, err := store.ParseFilter(filter)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -118,7 +112,7 @@ func (s *Source) Count(ctx context.Context, filter string) (int, int, error) {
 	s.Calls.Count++
 	n := 0
 	for _, r := range s.recs {
-		if f.match(r, s.bodies[r.ID]) {
+		if f.Match(r, func() []byte { return s.bodies[r.ID] }) {
 			n++
 		}
 	}
@@ -134,7 +128,7 @@ func (s *Source) Get(ctx context.Context, id string) (store.Record, error) {
 	if i < len(s.recs) && s.recs[i].ID == id {
 		return s.recs[i], nil
 	}
-	return store.Record{}, ErrNotFound
+	return store.Record{}, store.ErrNotFound
 }
 
 // Body implements ui.Source.
@@ -154,66 +148,3 @@ func (s *Source) Reverify(ctx context.Context, id string) error {
 	return nil
 }
 
-// filter is a parsed filter: every term must match.
-type filter []func(r store.Record, body []byte) bool
-
-func (f filter) match(r store.Record, body []byte) bool {
-	for _, t := range f {
-		if !t(r, body) {
-			return false
-		}
-	}
-	return true
-}
-
-// ParseFilter parses the subset of the filter language the fake supports:
-// free text (path, event type, body), provider:, type:, sig:, schema:,
-// status: (404, 5xx), method:, dup:yes|no.
-func ParseFilter(text string) (filter, error) {
-	var f filter
-	for _, term := range strings.Fields(text) {
-		k, v, ok := strings.Cut(term, ":")
-		if !ok {
-			word := strings.ToLower(term)
-			f = append(f, func(r store.Record, b []byte) bool {
-				return strings.Contains(strings.ToLower(r.Path), word) ||
-					r.Analysis != nil && strings.Contains(strings.ToLower(r.Analysis.EventType), word) ||
-					strings.Contains(strings.ToLower(string(b)), word)
-			})
-			continue
-		}
-		switch k {
-		case "provider":
-			f = append(f, func(r store.Record, _ []byte) bool { return r.Analysis != nil && r.Analysis.Provider == v })
-		case "type":
-			f = append(f, func(r store.Record, _ []byte) bool { return r.Analysis != nil && r.Analysis.EventType == v })
-		case "sig":
-			f = append(f, func(r store.Record, _ []byte) bool { return r.SignatureOrPending().Status == v })
-		case "schema":
-			f = append(f, func(r store.Record, _ []byte) bool {
-				return r.Analysis != nil && r.Analysis.Schema != nil && r.Analysis.Schema.Status == v
-			})
-		case "method":
-			f = append(f, func(r store.Record, _ []byte) bool { return strings.EqualFold(r.Method, v) })
-		case "dup":
-			want := v == "yes"
-			f = append(f, func(r store.Record, _ []byte) bool {
-				return (r.Analysis != nil && r.Analysis.DuplicateOf != "") == want
-			})
-		case "status":
-			if len(v) == 3 && strings.HasSuffix(v, "xx") && v[0] >= '1' && v[0] <= '5' {
-				class := int(v[0] - '0')
-				f = append(f, func(r store.Record, _ []byte) bool { return r.Response.Status/100 == class })
-				continue
-			}
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return nil, fmt.Errorf("status:%s: want a code such as 404 or a class such as 5xx", v)
-			}
-			f = append(f, func(r store.Record, _ []byte) bool { return r.Response.Status == n })
-		default:
-			return nil, fmt.Errorf("unknown filter term %q: use provider:, type:, sig:, schema:, status:, method: or dup:", k+":")
-		}
-	}
-	return f, nil
-}
