@@ -39,13 +39,13 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 	d := detection{channel: triggerChannel(r.Path)}
 	best := -1
 	for _, rt := range v.routes {
-		if len(rt.Prefix) > best && pathHasPrefix(r.Path, rt.Prefix) {
+		if len(rt.Prefix) > best && PathHasPrefix(r.Path, rt.Prefix) {
 			best, d.provider = len(rt.Prefix), rt.Provider
 		}
 	}
 	for i := range v.hmac {
 		h := &v.hmac[i]
-		if len(h.Prefix) > best && pathHasPrefix(r.Path, h.Prefix) {
+		if len(h.Prefix) > best && PathHasPrefix(r.Path, h.Prefix) {
 			best, d.provider, d.hmac = len(h.Prefix), ProviderHMAC, h
 		}
 	}
@@ -74,8 +74,9 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 	return d
 }
 
-// pathHasPrefix matches whole segments: /td matches /td and /td/x, not /tdx.
-func pathHasPrefix(path, prefix string) bool {
+// PathHasPrefix matches whole segments: /td matches /td and /td/x, not /tdx.
+// Every path-prefix option (--route, --hmac, --channel-route) matches so.
+func PathHasPrefix(path, prefix string) bool {
 	if !strings.HasPrefix(path, prefix) {
 		return false
 	}

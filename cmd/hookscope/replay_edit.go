@@ -67,8 +67,7 @@ func (s signingSecrets) hmacRoute(path string) (verify.HMACRoute, bool) {
 	var best verify.HMACRoute
 	found := false
 	for _, h := range s.hmac {
-		p := strings.TrimSuffix(h.Prefix, "/")
-		if (path == h.Prefix || path == p || strings.HasPrefix(path, p+"/")) && (!found || len(h.Prefix) > len(best.Prefix)) {
+		if verify.PathHasPrefix(path, h.Prefix) && (!found || len(h.Prefix) > len(best.Prefix)) {
 			best, found = h, true
 		}
 	}

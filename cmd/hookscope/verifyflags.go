@@ -177,7 +177,7 @@ func (c *checking) routeChannel(path string) string {
 	best := ""
 	ch := ""
 	for _, r := range c.channelRoutes {
-		if strings.HasPrefix(path, r[0]) && len(r[0]) > len(best) {
+		if verify.PathHasPrefix(path, r[0]) && len(r[0]) > len(best) {
 			best, ch = r[0], r[1]
 		}
 	}
