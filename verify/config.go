@@ -162,20 +162,27 @@ type KeyCache interface {
 	SaveKey(key store.CachedKey) error
 }
 
-// Talkdesk regions and their documented API gateways. Only these three hosts
-// are ever chosen from a delivery's _links.root.href.
+// Talkdesk regions and their API gateways: the four suffixes of the
+// talkdeskapp gateway the webhook surface spec lists (com, eu, au, co.uk)
+// and Canada's. Only these hosts are ever chosen from a delivery's
+// _links.root.href.
 var talkdeskGateways = map[string]string{
 	"us": "https://api.talkdeskapp.com",
 	"eu": "https://api.talkdeskapp.eu",
 	"ca": "https://api.talkdeskappca.com",
+	"au": "https://api.talkdeskapp.au",
+	"uk": "https://api.talkdeskapp.co.uk",
 }
 
-// TalkdeskGateway returns the documented API gateway of a Talkdesk region
-// (us, eu or ca).
+// TalkdeskRegions lists the accepted --talkdesk-region values, for messages.
+const TalkdeskRegions = "us, eu, ca, au or uk"
+
+// TalkdeskGateway returns the API gateway of a Talkdesk region (one of
+// TalkdeskRegions).
 func TalkdeskGateway(region string) (string, error) {
 	g, ok := talkdeskGateways[strings.ToLower(region)]
 	if !ok {
-		return "", fmt.Errorf("--talkdesk-region %q: want us, eu or ca", region)
+		return "", fmt.Errorf("--talkdesk-region %q: want %s", region, TalkdeskRegions)
 	}
 	return g, nil
 }
@@ -199,7 +206,7 @@ type Config struct {
 	// (--talkdesk-keys-url); it always wins over the region and over a
 	// delivery's _links.root.href.
 	TalkdeskKeysURL string
-	// TalkdeskRegion is us (default), eu or ca.
+	// TalkdeskRegion is us (default), eu, ca, au or uk.
 	TalkdeskRegion string
 
 	// Cache may be nil: keys are then fetched once per process.

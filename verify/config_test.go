@@ -79,7 +79,7 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"bad route", Config{Routes: []Route{{"/x", "nope"}}}, "unknown provider"},
 		{"bad hmac", Config{HMAC: []HMACRoute{{Prefix: "/x", Header: "X", Algo: "md5", Encoding: "hex", Secret: secret}}}, "--hmac /x"},
-		{"bad region", Config{TalkdeskRegion: "au"}, "--talkdesk-region \"au\": want us, eu or ca"},
+		{"bad region", Config{TalkdeskRegion: "mars"}, "--talkdesk-region \"mars\": want us, eu, ca, au or uk"},
 		{"bad keys URL", Config{TalkdeskKeysURL: "ftp://x"}, "--talkdesk-keys-url"},
 		{"relative keys URL", Config{TalkdeskKeysURL: "/keys"}, "--talkdesk-keys-url"},
 		{"bad local key", Config{TalkdeskKeys: []LocalKey{{ID: "k1", PEM: secret}}}, `--talkdesk-key "k1"`},
@@ -98,7 +98,7 @@ func TestNewErrors(t *testing.T) {
 			}
 		})
 	}
-	for _, region := range []string{"", "us", "EU", "ca"} {
+	for _, region := range []string{"", "us", "EU", "ca", "au", "uk"} {
 		if _, err := New(Config{TalkdeskRegion: region}); err != nil {
 			t.Errorf("region %q: %v", region, err)
 		}

@@ -270,6 +270,8 @@ func TestTalkdeskRegion(t *testing.T) {
 	}{
 		{"default region", "", "", "", "https://api.talkdeskapp.com"},
 		{"configured region", "", "ca", "", "https://api.talkdeskappca.com"},
+		{"configured uk", "", "uk", "", "https://api.talkdeskapp.co.uk"},
+		{"href picks au", "https://api.talkdeskapp.au", "", "", "https://api.talkdeskapp.au"},
 		{"href picks eu", "https://api.talkdeskapp.eu", "", "", "https://api.talkdeskapp.eu"},
 		{"href picks ca over configured eu", "https://api.talkdeskappca.com", "eu", "", "https://api.talkdeskappca.com"},
 		{"foreign href ignored", "https://evil.example", "", "", "https://api.talkdeskapp.com"},

@@ -126,7 +126,7 @@ func TestVerifyFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"listen", "--route", "/x=nobody"}, "--route"},
-		{[]string{"listen", "--talkdesk-region", "mars"}, "us, eu, ca"},
+		{[]string{"listen", "--talkdesk-region", "mars"}, "us, eu, ca, au or uk"},
 		{[]string{"listen", "--hmac", "/gh=X-Sig:md5:hex"}, "--hmac"},
 		{[]string{"listen", "--channel-route", "/x=no/such"}, "--channel-route"},
 		{[]string{"listen", "--talkdesk-key", "k1"}, "--talkdesk-key"},

@@ -33,7 +33,7 @@ func (v *verifyFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&v.hmac, "hmac", nil, "PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX]: generic HMAC signature rule, secret in $HOOKSCOPE_<NAME>_SECRET (repeatable)")
 	fl.StringArrayVar(&v.talkdeskKeys, "talkdesk-key", nil, "ID=FILE.pem: a Talkdesk signature public key to trust for key id ID (repeatable)")
 	fl.StringVar(&v.keysURL, "talkdesk-keys-url", "", "base URL of the Talkdesk key endpoint (default: the gateway of --talkdesk-region)")
-	fl.StringVar(&v.region, "talkdesk-region", "", "Talkdesk region whose gateway serves signature keys: us, eu or ca (default us)")
+	fl.StringVar(&v.region, "talkdesk-region", "", "Talkdesk region whose gateway serves signature keys: "+verify.TalkdeskRegions+" (default us)")
 	fl.StringVar(&v.talkifaiSecret, "talkifai-secret", "", "TalkifAI webhook secret (prefer $HOOKSCOPE_TALKIFAI_SECRET or the config file: flags land in shell history)")
 	fl.StringVar(&v.dialpadSecret, "dialpad-secret", "", "Dialpad webhook secret (prefer $HOOKSCOPE_DIALPAD_SECRET or the config file)")
 	v.specs.register(cmd)
@@ -114,7 +114,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	if vc.TalkdeskRegion != "" {
 		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
-			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are us, eu, ca", vc.TalkdeskRegion)
+			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are %s", vc.TalkdeskRegion, verify.TalkdeskRegions)
 		}
 	}
 	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
