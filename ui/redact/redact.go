@@ -97,7 +97,7 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	case strings.Contains(ct, "x-www-form-urlencoded"):
 		out, n = r.Form(out)
 	default:
-		out, n = r.JSON(out) // unchanged unless valid JSON
+		out, n = r.JSON(out)
 	}
 	out, m := r.Bytes(out)
 	return out, n + m
@@ -105,57 +105,46 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 
 // JSON masks the values of secret fields in a JSON document, keeping every
 // other byte as it was. Each masked value, whatever its type, becomes a JSON
-// string holding the mask, so the result is still valid JSON of the same
-// shape. Invalid JSON is returned unchanged.
+// string holding the mask, so valid JSON stays valid JSON of the same shape.
+//
+// Invalid JSON is masked too, as far as its tokens go: a body cut by
+// --max-body, or one with a raw control character in a string, still holds
+// secrets. A key is a string followed by a colon; a value that is not a
+// JSON token is masked up to the next ',', '}', ']' or line break.
 func (r *Redactor) JSON(doc []byte) ([]byte, int) {
-	if len(r.Fields) == 0 || !json.Valid(doc) {
+	if len(r.Fields) == 0 {
 		return doc, 0
 	}
 	maskJSON, _ := json.Marshal(r.mask())
 	var out []byte
 	last, n := 0, 0
 	s := jsonscan.New(doc)
-	// inObject[i] tells whether nesting level i is an object; expectKey is
-	// true right after '{' or ',' inside an object.
-	var inObject []bool
-	expectKey := false
 	for {
 		t := s.Next()
 		if t.Kind == jsonscan.Invalid {
-			break
+			if t.End >= len(doc) {
+				break
+			}
+			continue // a byte no token starts with: step over it
 		}
-		switch t.Kind {
-		case jsonscan.BeginObject:
-			inObject = append(inObject, true)
-			expectKey = true
-		case jsonscan.BeginArray:
-			inObject = append(inObject, false)
-			expectKey = false
-		case jsonscan.EndObject, jsonscan.EndArray:
-			if len(inObject) > 0 {
-				inObject = inObject[:len(inObject)-1]
-			}
-			expectKey = false
-		case jsonscan.Comma:
-			expectKey = len(inObject) > 0 && inObject[len(inObject)-1]
-		case jsonscan.String:
-			if !expectKey {
-				continue
-			}
-			expectKey = false
-			if !r.isField(jsonscan.Unquote(doc[t.Start:t.End])) {
-				continue
-			}
-			if c := s.Next(); c.Kind != jsonscan.Colon {
-				return doc, 0
-			}
-			v := s.Next()
-			end := s.SkipValue(v)
-			out = append(out, doc[last:v.Start]...)
-			out = append(out, maskJSON...)
-			last = end
-			n++
+		if t.Kind != jsonscan.String || !r.isField(jsonscan.Unquote(doc[t.Start:t.End])) {
+			continue
 		}
+		if c := s.Next(); c.Kind != jsonscan.Colon {
+			continue // a value that reads like a field name
+		}
+		v := s.Next()
+		end := s.SkipValue(v)
+		if v.Kind == jsonscan.Invalid {
+			end = v.Start
+			for end < len(doc) && strings.IndexByte(",}]\n", doc[end]) < 0 {
+				end++
+			}
+		}
+		out = append(out, doc[last:v.Start]...)
+		out = append(out, maskJSON...)
+		last = end
+		n++
 	}
 	if n == 0 {
 		return doc, 0

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -24,7 +25,11 @@ func TestJSON(t *testing.T) {
 		{"escaped key", `{"client\u005fsecret":"v"}`, `{"client\u005fsecret":"X"}`, 1},
 		{"keeps spacing and numbers", "{\n  \"n\": 1.50e3,\n  \"access_token\" : \"t\"\n}",
 			"{\n  \"n\": 1.50e3,\n  \"access_token\" : \"X\"\n}", 1},
-		{"invalid unchanged", `{"client_secret":"abc"`, `{"client_secret":"abc"`, 0},
+		{"cut short", `{"client_secret":"abc"`, `{"client_secret":"X"`, 1},
+		{"cut inside the secret", `{"a":1,"private_key":"-----BEGIN PRIV`, `{"a":1,"private_key":"X"`, 1},
+		{"raw control byte before", "{\"note\":\"a\x01b\",\"client_secret\":\"abc\"}", "{\"note\":\"a\x01b\",\"client_secret\":\"X\"}", 1},
+		{"bare word value", "{\"secret\": hunter2 ,\"b\":2}", "{\"secret\": \"X\",\"b\":2}", 1},
+		{"stray bytes skipped", `{"a": @@, "api_key": "k"}`, `{"a": @@, "api_key": "X"}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,4 +113,22 @@ func TestZeroRedactorMasksNothing(t *testing.T) {
 	if got, n := r.Body([]byte(`{"client_secret":"x"}`), "application/json"); n != 0 || string(got) != `{"client_secret":"x"}` {
 		t.Fatalf("got %s %d", got, n)
 	}
+}
+
+// FuzzJSON: masking never panics, keeps valid JSON valid, and leaves a
+// document it masked nothing in byte for byte as it was.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{`{"client_secret":"abc","b":2}`, `{"a":1,"private_key":"-----BEGIN`, `{"secret": x}`, `["secret":]`, `{"a":"\u0001"}`} {
+		f.Add([]byte(s))
+	}
+	r := New(nil)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, n := r.JSON(in)
+		if json.Valid(in) && !json.Valid(got) {
+			t.Fatalf("valid %q masked into invalid %q", in, got)
+		}
+		if n == 0 && !bytes.Equal(got, in) {
+			t.Fatalf("nothing masked but %q became %q", in, got)
+		}
+	})
 }
