@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -128,4 +129,25 @@ func TestSecretsAreCopied(t *testing.T) {
 		secret[i] = 0
 	}
 	wantSig(t, check(v, Request{Path: "/", Body: body, Header: hdr(HeaderTalkifAISignature, sig)}), "valid", "matches")
+}
+
+func TestEventID(t *testing.T) {
+	obj := map[string]any{"id": "i1", "event_id": "e1", "meta": map[string]any{"uid": "u1"}, "n": json.Number("42")}
+	tests := []struct {
+		provider string
+		fields   []string
+		want     string
+	}{
+		{ProviderTalkdeskEvents, nil, "e1"},
+		{ProviderTalkifAI, nil, "i1"},
+		{ProviderDialpad, nil, ""}, // no default fields
+		{ProviderDialpad, []string{"meta.uid"}, "u1"},
+		{ProviderTalkifAI, []string{"missing", "n"}, "42"},
+		{ProviderTalkdeskEvents, []string{}, ""}, // configured as none
+	}
+	for _, tt := range tests {
+		if got := EventID(tt.provider, obj, tt.fields); got != tt.want {
+			t.Errorf("EventID(%s, %v) = %q, want %q", tt.provider, tt.fields, got, tt.want)
+		}
+	}
 }

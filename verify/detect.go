@@ -197,11 +197,21 @@ var defaultEventIDFields = map[string][]string{
 // are ignored rather than cut, so two different ids never collide.
 const maxEventIDLen = 256
 
-// providerEventID returns the first non-empty string or number at one of the
-// provider's event id fields (dotted paths reach into objects).
+// providerEventID returns the provider's event id in obj, at the fields
+// configured for it or else its default ones.
 func (v *Verifier) providerEventID(provider string, obj map[string]any) string {
 	fields, ok := v.eventIDFields[provider]
-	if !ok {
+	if ok && fields == nil {
+		fields = []string{} // configured as none: no duplicate detection
+	}
+	return EventID(provider, obj, fields)
+}
+
+// EventID returns the first non-empty string or number at one of fields in
+// obj (dotted paths reach into objects), or at the provider's default event
+// id fields when fields is nil. Ids longer than 256 bytes are ignored.
+func EventID(provider string, obj map[string]any, fields []string) string {
+	if fields == nil {
 		fields = defaultEventIDFields[provider]
 	}
 	for _, f := range fields {

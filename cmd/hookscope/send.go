@@ -144,7 +144,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if target == "" {
 		target = e.listenerOrigin() + defaultSendPath(m)
 	}
-	b := &builder{msg: m, origin: e.listenerOrigin(), sets: sets, now: time.Now}
+	b := &builder{msg: m, origin: e.listenerOrigin(), sets: sets, now: time.Now, idFields: cfg.EventIDFields}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
 	out := newSendPrinter(e, f.asJSON)
 

@@ -50,6 +50,8 @@ type builder struct {
 	origin string // the local listener, for _links.root.href
 	sets   []setFlag
 	now    func() time.Time
+	// idFields is the config's event_id_fields, read like the listener.
+	idFields map[string][]string
 }
 
 // build synthesises a body for the message, gives it the provider's event
@@ -80,7 +82,7 @@ func (b *builder) build(eventID string) (*delivery, error) {
 	if d.body, err = encodeJSON(v); err != nil {
 		return nil, fmt.Errorf("send: encode body: %w", err)
 	}
-	d.eventID = eventIDOf(m.Provider(), v)
+	d.eventID = b.eventIDOf(v)
 	d.header = store.Header{{Name: "Content-Type", Value: contentType(m)}}
 	return d, nil
 }
@@ -95,7 +97,7 @@ func (b *builder) fromFile(body []byte) (*delivery, error) {
 	if dec := json.NewDecoder(bytes.NewReader(trimmed)); json.Valid(trimmed) {
 		dec.UseNumber()
 		if dec.Decode(&v) == nil {
-			d.eventID = eventIDOf(b.msg.Provider(), v)
+			d.eventID = b.eventIDOf(v)
 		}
 		ct = "application/json"
 	} else if bytes.HasPrefix(trimmed, []byte("<")) {
@@ -210,29 +212,16 @@ func newEventID(provider string) string {
 	return ""
 }
 
-// eventIDOf reads the provider's event id from a body, as the listener's
-// duplicate detection does: event_id then id for Talkdesk, id for
-// TalkifAI, event_id for anything else.
-func eventIDOf(provider string, v any) string {
+// eventIDOf reads the provider's event id from a body exactly as the
+// listener's duplicate detection does (verify.EventID, with the config's
+// event_id_fields).
+func (b *builder) eventIDOf(v any) string {
 	obj, _ := v.(map[string]any)
-	fields := []string{"event_id"}
-	switch provider {
-	case verify.ProviderTalkdeskEvents:
-		fields = []string{"event_id", "id"}
-	case verify.ProviderTalkifAI:
-		fields = []string{"id"}
+	fields, ok := b.idFields[b.msg.Provider()]
+	if ok && fields == nil {
+		fields = []string{}
 	}
-	for _, f := range fields {
-		switch x := obj[f].(type) {
-		case string:
-			if x != "" {
-				return x
-			}
-		case json.Number:
-			return x.String()
-		}
-	}
-	return ""
+	return verify.EventID(b.msg.Provider(), obj, fields)
 }
 
 func contentType(m *asyncapi.Message) string {
