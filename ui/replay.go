@@ -13,8 +13,21 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// maxRecentTargets is how many replay targets the prompt cycles through.
-const maxRecentTargets = 10
+// MaxRecentTargets is how many replay targets the prompt cycles through
+// (and the Source need remember).
+const MaxRecentTargets = 10
+
+// PushRecent returns list with target first, without duplicates, keeping
+// at most MaxRecentTargets: the order the prompt offers them in.
+func PushRecent(list []string, target string) []string {
+	out := []string{target}
+	for _, t := range list {
+		if t != target && len(out) < MaxRecentTargets {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // promptMode says what the target prompt is for.
 type promptMode int
@@ -87,13 +100,7 @@ func (m Model) loadRecent() tea.Cmd {
 // rememberTarget puts target first in the session's recent targets and
 // returns the command that persists it through the Source.
 func (m *Model) rememberTarget(target string) tea.Cmd {
-	list := []string{target}
-	for _, t := range m.recent {
-		if t != target && len(list) < maxRecentTargets {
-			list = append(list, t)
-		}
-	}
-	m.recent = list
+	m.recent = PushRecent(m.recent, target)
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)

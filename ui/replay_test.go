@@ -88,7 +88,7 @@ func TestRecentTargetsBounded(t *testing.T) {
 		m.rememberTarget("http://h/" + string(rune('a'+i)))
 	}
 	m.rememberTarget("http://h/c")
-	if len(m.recent) != maxRecentTargets || m.recent[0] != "http://h/c" || m.recent[1] != "http://h/l" || slices.Index(m.recent[1:], "http://h/c") >= 0 {
+	if len(m.recent) != MaxRecentTargets || m.recent[0] != "http://h/c" || m.recent[1] != "http://h/l" || slices.Index(m.recent[1:], "http://h/c") >= 0 {
 		t.Fatalf("recent %q", m.recent)
 	}
 }

@@ -81,7 +81,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
 		} else if len(m.recent) == 0 {
-			m.recent = msg.targets[:min(len(msg.targets), maxRecentTargets)]
+			m.recent = msg.targets[:min(len(msg.targets), MaxRecentTargets)]
 		}
 		return m, nil
 	case savedTargetMsg:

@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-)
 
-// maxRecentTargets is how many replay targets the live view remembers.
-const maxRecentTargets = 10
+	"github.com/hookscope/hookscope/ui"
+)
 
 // recentTargetsPath is the file of recent replay targets, in the config
 // folder beside the dev keys.
@@ -42,7 +41,7 @@ func (r *recentTargets) read() ([]string, error) {
 	}
 	var out []string
 	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() && len(out) < maxRecentTargets {
+	for sc.Scan() && len(out) < ui.MaxRecentTargets {
 		if t := strings.TrimSpace(sc.Text()); t != "" {
 			out = append(out, t)
 		}
@@ -50,7 +49,7 @@ func (r *recentTargets) read() ([]string, error) {
 	return out, nil
 }
 
-// add puts target first, without duplicates, keeping maxRecentTargets. The
+// add puts target first, without duplicates, keeping ui.MaxRecentTargets. The
 // file is replaced by a rename so a reader never sees half of it.
 func (r *recentTargets) add(target string) error {
 	if strings.ContainsAny(target, "\r\n") {
@@ -62,12 +61,7 @@ func (r *recentTargets) add(target string) error {
 	if err != nil {
 		return err
 	}
-	list := []string{target}
-	for _, t := range old {
-		if t != target && len(list) < maxRecentTargets {
-			list = append(list, t)
-		}
-	}
+	list := ui.PushRecent(old, target)
 	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
 		return fmt.Errorf("recent targets: %w", err)
 	}

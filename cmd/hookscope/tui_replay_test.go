@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
@@ -248,7 +249,7 @@ func TestRecentTargetsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != maxRecentTargets || got[0] != "http://localhost:e" || got[1] != "http://localhost:l" {
+	if len(got) != ui.MaxRecentTargets || got[0] != "http://localhost:e" || got[1] != "http://localhost:l" {
 		t.Fatalf("recent %q", got)
 	}
 	fi, err := os.Stat(filepath.Join(f.cfg, "hookscope", "replay-targets"))
