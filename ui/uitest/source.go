@@ -12,7 +12,6 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-
 // Source is an in-memory ui.Source. It is safe for concurrent use.
 type Source struct {
 	mu      sync.Mutex
@@ -147,4 +146,3 @@ func (s *Source) Reverify(ctx context.Context, id string) error {
 	s.notify(store.Notice{ID: id, Kind: store.Analyzed})
 	return nil
 }
-
