@@ -89,9 +89,9 @@ func (m Model) View() string {
 
 	var l2 []string
 	if in.CountsKnown {
-		counts := s.Value.Render(commas(in.Total)) + s.Label.Render(" deliveries")
+		counts := s.Value.Render(commas(in.Total)) + s.Label.Render(plural(in.Total, " delivery", " deliveries"))
 		if in.Filter != "" {
-			counts += s.Label.Render(" · ") + s.Value.Render(commas(in.Matched)) + s.Label.Render(" match")
+			counts += s.Label.Render(" · ") + s.Value.Render(commas(in.Matched)) + s.Label.Render(plural(in.Matched, " matches", " match"))
 		}
 		l2 = append(l2, counts)
 	} else {
@@ -159,4 +159,12 @@ func fit(s string, w int) string {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s + strings.Repeat(" ", w-n)
+}
+
+// plural picks the word for n things: one for exactly 1, many otherwise.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
