@@ -188,6 +188,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		return err
 	}
 	pipe = chk.pipeline(db)
+	pipe.Logger = logger
 	close(pipeReady)
 	if fw != nil {
 		fw.Recorder = db

@@ -8,6 +8,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/hookscope/hookscope/store"
@@ -26,6 +27,10 @@ type Pipeline struct {
 	missed  chan struct{} // a delivery was dropped: run the catch-up scan
 	mu      sync.Mutex
 	pending map[string]bool // queued or being analysed
+
+	// Logger hears of background analyses that failed (the delivery stays
+	// pending); nil discards.
+	Logger *slog.Logger
 }
 
 // New returns a pipeline storing into db. workers bounds concurrent checks
@@ -75,7 +80,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				case id := <-p.queue:
 					// A failure leaves the delivery pending: `hookscope
 					// verify` or the next catch-up scan retries it.
-					p.analyze(ctx, id, false)
+					if err := p.analyze(ctx, id, false); err != nil && ctx.Err() == nil {
+						p.log().Warn("analysis failed; the delivery stays pending", "id", id, "err", err)
+					}
 					p.mu.Lock()
 					delete(p.pending, id)
 					p.mu.Unlock()
@@ -102,6 +109,9 @@ func (p *Pipeline) catchUp(ctx context.Context) {
 	after := ""
 	for ctx.Err() == nil {
 		recs, err := p.db.List(ctx, store.Query{Filter: "sig:pending", Oldest: true, After: after, Limit: 256})
+		if err != nil && ctx.Err() == nil {
+			p.log().Warn("catch-up scan for unanalysed deliveries failed", "err", err)
+		}
 		if err != nil || len(recs) == 0 {
 			return
 		}
@@ -123,6 +133,13 @@ func (p *Pipeline) catchUp(ctx context.Context) {
 		}
 		after = recs[len(recs)-1].ID
 	}
+}
+
+func (p *Pipeline) log() *slog.Logger {
+	if p.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Logger
 }
 
 // Analyze checks one delivery now and stores the result.

@@ -1,8 +1,12 @@
 package analyze
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -121,5 +125,49 @@ func TestWorkerSkipsAnalysed(t *testing.T) {
 	// Analyze, asked for by name, always checks again.
 	if err := p.Analyze(ctx, done.ID); err != nil || len(checked) != 2 {
 		t.Fatalf("Analyze: %v, checked %v", err, checked)
+	}
+}
+
+// lockedBuffer is a log destination safe for the workers' goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestFailedAnalysisIsLogged(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := New(db, func(context.Context, store.Event, []byte) store.Analysis { return store.Analysis{} }, 1)
+	var logs lockedBuffer
+	p.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	p.Enqueue("0000000000000") // no such delivery
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "analysis failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line for a failed analysis; log: %q", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "id=0000000000000") {
+		t.Fatalf("log line does not name the delivery: %q", logs.String())
 	}
 }
