@@ -73,6 +73,17 @@ func ValidHeaderName(name string) bool {
 	return true
 }
 
+// ValidHeaderValue reports whether v holds no control characters but tab: a
+// line break would let a value add header lines of its own.
+func ValidHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // NamedValues is one canonical header name with all its values.
 type NamedValues struct {
 	Name   string

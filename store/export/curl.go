@@ -2,7 +2,6 @@ package export
 
 import (
 	"bufio"
-	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -30,14 +29,6 @@ import (
 // the original path and query: set HOOKSCOPE_TARGET to send the deliveries
 // to your app instead.
 
-// curlSkipped are headers curl must compute itself (from the URL and the
-// body) or that belong to one connection.
-var curlSkipped = map[string]bool{
-	"host": true, "content-length": true, "transfer-encoding": true, "connection": true,
-	"keep-alive": true, "proxy-connection": true, "te": true, "trailer": true, "upgrade": true,
-	"expect": true,
-}
-
 type curlEncoder struct {
 	w *bufio.Writer
 }
@@ -64,63 +55,12 @@ func (e *curlEncoder) entry(d delivery) error {
 	return err
 }
 
-// CurlCommand returns a POSIX sh command that sends ev with body using curl,
-// to $HOOKSCOPE_TARGET when set, else to the host ev was addressed to. The
-// result may span several lines (a here-document) and ends without a
-// newline.
+// CurlCommand returns a POSIX sh command that sends ev with body using curl
+// (curlcmd.Build), to $HOOKSCOPE_TARGET when set, else to the host ev was
+// addressed to. The result may span several lines (a here-document) and
+// ends without a newline.
 func CurlCommand(ev store.Event, body []byte) string {
-	args := []string{"curl", "-sS", "--globoff", "--path-as-is", "-X", curlcmd.Quote(orDefault(ev.Method, "POST"))}
-	if ev.Method == "HEAD" {
-		// -X HEAD makes curl wait for a body that never comes.
-		args = append(args[:4], "--head")
-	}
-	has := map[string]bool{}
-	for _, f := range ev.Header {
-		name := strings.ToLower(f.Name)
-		has[name] = true
-		if curlSkipped[name] || !store.ValidHeaderName(f.Name) || !validHeaderValue(f.Value) {
-			continue
-		}
-		line := f.Name + ": " + f.Value
-		if f.Value == "" {
-			// "Name:" would tell curl to drop the header; "Name;" sends
-			// it empty.
-			line = f.Name + ";"
-		}
-		word := curlcmd.Quote(line)
-		if !curlcmd.SafeText(line, false) {
-			// As ui/curlcmd does: a value that could act on a terminal
-			// showing the script (C1 controls, bidi overrides) travels as
-			// base64.
-			word = `"$(printf '%s' ` + curlcmd.Quote(base64.StdEncoding.EncodeToString([]byte(line))) + ` | base64 -d)"`
-		}
-		args = append(args, "-H", word)
-	}
-	// Headers curl adds on its own that the sender did not send.
-	for _, h := range []string{"User-Agent", "Accept"} {
-		if !has[strings.ToLower(h)] {
-			args = append(args, "-H", curlcmd.Quote(h+":"))
-		}
-	}
-	if len(body) > 0 {
-		if !has["content-type"] {
-			args = append(args, "-H", curlcmd.Quote("Content-Type:"))
-		}
-		args = append(args, "-H", curlcmd.Quote("Expect:"), "--data-binary", "@-")
-	}
-	args = append(args, "--", targetWord(ev))
-	cmd := strings.Join(args, " ")
-	switch {
-	case len(body) == 0:
-		return cmd
-	case curlcmd.SafeText(string(body), true):
-		return "printf '%s' " + curlcmd.Quote(string(body)) + " |\n  " + cmd
-	default:
-		// The here-document starts after the first newline, so the whole
-		// pipeline must be on this line.
-		return "base64 -d <<'" + curlcmd.HereDocDelimiter + "' | " + cmd + "\n" +
-			curlcmd.Wrap(base64.StdEncoding.EncodeToString(body), 76) + curlcmd.HereDocDelimiter
-	}
+	return curlcmd.Build(curlcmd.Request{Method: ev.Method, Target: targetWord(ev), Header: ev.Header, Body: body})
 }
 
 // targetWord is the URL argument: the variable with the original host as
@@ -150,17 +90,6 @@ func plainHost(h string) bool {
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether v holds no control characters but tab:
-// a line break would let a value add header lines of its own.
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
 			return false
 		}
 	}

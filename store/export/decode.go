@@ -215,7 +215,7 @@ func finishEvent(ev *store.Event, body []byte) error {
 		if !store.ValidHeaderName(f.Name) {
 			return fmt.Errorf("header name %q is not valid HTTP", f.Name)
 		}
-		if !validHeaderValue(f.Value) {
+		if !store.ValidHeaderValue(f.Value) {
 			return fmt.Errorf("header %s: value holds control characters", f.Name)
 		}
 	}

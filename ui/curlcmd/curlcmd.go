@@ -21,7 +21,10 @@ import (
 // Request is what the command sends.
 type Request struct {
 	Method string // "" means POST
-	URL    string // the full target URL; see URL
+	URL    string // the full target URL (see URL); quoted as one word
+	// Target, when set, is the URL argument as a ready shell word instead
+	// of URL (an export's "${HOOKSCOPE_TARGET:-http://host}"'/path').
+	Target string
 	Header store.Header
 	Body   []byte
 }
@@ -30,6 +33,10 @@ type Request struct {
 // occur in base64 text.
 const HereDocDelimiter = "HOOKSCOPE_BODY"
 
+// LeftToCurl reports whether the command leaves header name (any case) to
+// curl and the connection rather than sending it as received.
+func LeftToCurl(name string) bool { return skipped[strings.ToLower(name)] }
+
 // skipped are the headers the command leaves to curl and the connection.
 var skipped = map[string]bool{
 	"host": true, "content-length": true, "connection": true, "keep-alive": true,
@@ -37,38 +44,34 @@ var skipped = map[string]bool{
 	"upgrade": true, "expect": true,
 }
 
-// Build returns a POSIX sh command line that sends req with curl. A text body
+// Build returns a POSIX sh command that sends req with curl, exactly: the
+// path as given (--globoff, --path-as-is), only the headers the delivery
+// had (curl's own User-Agent, Accept, Content-Type and Expect are emptied
+// unless the delivery sent them), and the body bytes unchanged. A text body
 // is passed on stdin with printf; a body that is not safe, printable UTF-8
 // (binary, or holding control characters) is passed as a base64
 // here-document decoded with base64 -d. Either way curl reads it with
-// --data-binary @-, so the bytes arrive unchanged.
+// --data-binary @-. A header line that is not safe text travels as base64;
+// one that no HTTP request could carry (a bad name, a line break in the
+// value) is left out. The result may span several lines and ends without a
+// newline.
 func Build(req Request) string {
 	method := req.Method
 	if method == "" {
 		method = "POST"
 	}
-	var args []string
-	switch {
-	case method == "HEAD":
-		args = append(args, "--head")
-	case len(req.Body) > 0 && method == "POST":
-	case len(req.Body) == 0 && method == "GET":
-	default:
+	args := []string{"curl", "-sS", "--globoff", "--path-as-is"}
+	if method == "HEAD" {
+		args = append(args, "--head") // -X HEAD makes curl wait for a body
+	} else {
 		args = append(args, "-X", Quote(method))
 	}
-	if strings.ContainsAny(req.URL, "[]{}") {
-		args = append(args, "--globoff")
-	}
-	if strings.Contains(req.URL, "/./") || strings.Contains(req.URL, "/../") {
-		args = append(args, "--path-as-is")
-	}
-	hasContentType := false
+	has := map[string]bool{}
 	for _, f := range req.Header {
-		if skipped[strings.ToLower(f.Name)] {
+		name := strings.ToLower(f.Name)
+		has[name] = true
+		if skipped[name] || !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
 			continue
-		}
-		if strings.EqualFold(f.Name, "Content-Type") {
-			hasContentType = true
 		}
 		line := f.Name + ": " + f.Value
 		if f.Value == "" {
@@ -81,20 +84,29 @@ func Build(req Request) string {
 			args = append(args, "-H", `"$(printf '%s' `+Quote(enc)+` | base64 -d)"`)
 		}
 	}
-	if len(req.Body) > 0 {
-		if !hasContentType {
-			args = append(args, "-H", Quote("Content-Type:")) // curl would add one
+	for _, h := range []string{"User-Agent", "Accept"} {
+		if !has[strings.ToLower(h)] {
+			args = append(args, "-H", Quote(h+":"))
 		}
-		args = append(args, "--data-binary", "@-")
 	}
-	args = append(args, Quote(req.URL))
-	cmd := "curl " + strings.Join(args, " ")
+	if len(req.Body) > 0 {
+		if !has["content-type"] {
+			args = append(args, "-H", Quote("Content-Type:"))
+		}
+		args = append(args, "-H", Quote("Expect:"), "--data-binary", "@-")
+	}
+	target := req.Target
+	if target == "" {
+		target = Quote(req.URL)
+	}
+	args = append(args, "--", target)
+	cmd := strings.Join(args, " ")
 
 	switch {
 	case len(req.Body) == 0:
 		return cmd
 	case SafeText(string(req.Body), true):
-		return "printf '%s' " + Quote(string(req.Body)) + " |\n" + cmd
+		return "printf '%s' " + Quote(string(req.Body)) + " |\n  " + cmd
 	default:
 		// The here-document starts on the line after the one holding <<,
 		// so curl must be on that same line.
