@@ -521,3 +521,33 @@ func TestPolicyDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTimeoutCoversConfiguredWait: an answer held on purpose (--delay,
+// or the app's time when forwarding) must not be cut off by the listener's
+// write timeout, which otherwise drops it without a word.
+func TestWriteTimeoutCoversConfiguredWait(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want time.Duration
+	}{
+		{"default", Options{}, WriteTimeout},
+		{"delay", Options{Policy: Policy{Delay: 5 * time.Minute}}, WriteTimeout + 5*time.Minute},
+		{"forward", Options{Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: 3 * time.Minute})}},
+			WriteTimeout + 3*time.Minute},
+		{"forward has no delay", Options{Policy: Policy{Delay: 7 * time.Minute},
+			Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute})}}, WriteTimeout + time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, err := Listen("127.0.0.1:0", NewHandler(nil, tt.opts))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.ln.Close()
+			if got := srv.http.WriteTimeout; got != tt.want {
+				t.Fatalf("write timeout %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -14,10 +14,16 @@ import (
 const (
 	ReadHeaderTimeout = 10 * time.Second
 	ReadTimeout       = 2 * time.Minute // a 10 MiB body over a slow tunnel
-	WriteTimeout      = 2 * time.Minute // forward mode waits for the app
-	IdleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 1 << 20
-	shutdownGrace     = 10 * time.Second
+	// WriteTimeout bounds the time from a request's arrival to the end of
+	// its answer; Listen adds the configured wait (--delay, or the app's
+	// time when forwarding), which is spent on purpose.
+	WriteTimeout = 2 * time.Minute
+	IdleTimeout  = 2 * time.Minute
+	// MaxWait bounds --delay and --forward-timeout: a provider gives up on
+	// a delivery within seconds, so longer only pins connections.
+	MaxWait        = 10 * time.Minute
+	maxHeaderBytes = 1 << 20
+	shutdownGrace  = 10 * time.Second
 )
 
 // Server is a bound listener serving a Handler.
@@ -39,12 +45,21 @@ func Listen(addr string, h *Handler) (*Server, error) {
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
-		WriteTimeout:      WriteTimeout,
+		WriteTimeout:      WriteTimeout + h.wait(),
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnContext:       connContext,
 		ErrorLog:          slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
 	}}, nil
+}
+
+// wait is how long h deliberately holds an answer at most: the app's time
+// when forwarding (the delay does not apply then), else the policy's delay.
+func (h *Handler) wait() time.Duration {
+	if f := h.opts.Forward; f != nil && f.Sender != nil {
+		return f.Sender.client.Timeout
+	}
+	return h.opts.Policy.Delay
 }
 
 // URL is the base URL deliveries are sent to.

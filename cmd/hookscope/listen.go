@@ -97,8 +97,8 @@ func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 	if _, err := capture.ParseTarget(f.forwardTo); err != nil {
 		return nil, usagef("--forward-to: %v", err)
 	}
-	if f.forwardTimeout <= 0 {
-		return nil, usagef("--forward-timeout: must be positive, got %s", f.forwardTimeout)
+	if f.forwardTimeout <= 0 || f.forwardTimeout > capture.MaxWait {
+		return nil, usagef("--forward-timeout: accepted: more than 0 and at most %s, got %s", capture.MaxWait, f.forwardTimeout)
 	}
 	if f.forwardErrorStatus < 100 || f.forwardErrorStatus > 599 {
 		return nil, usagef("--forward-error-status: %d is not an HTTP status; accepted: 100 to 599", f.forwardErrorStatus)
@@ -119,8 +119,8 @@ func (f *listenFlags) policy() (capture.Policy, error) {
 	if f.status < 100 || f.status > 599 {
 		return capture.Policy{}, usagef("--status: %d is not an HTTP status; accepted: 100 to 599", f.status)
 	}
-	if f.delay < 0 {
-		return capture.Policy{}, usagef("--delay: must not be negative, got %s", f.delay)
+	if f.delay < 0 || f.delay > capture.MaxWait {
+		return capture.Policy{}, usagef("--delay: accepted: 0 to %s, got %s", capture.MaxWait, f.delay)
 	}
 	hdr, err := parseHeaders("--response-header", f.responseHeader)
 	if err != nil {
