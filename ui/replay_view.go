@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -27,7 +28,7 @@ func (m Model) promptBar() []string {
 		if right != "" {
 			room--
 		}
-		return []string{fit(" "+m.target.View(max(10, room))+" "+right, m.width)}
+		return []string{cellfit.Fit(" "+m.target.View(max(10, room))+" "+right, m.width, "…")}
 	case focusConfirm:
 		return m.warningLines()
 	}
@@ -54,7 +55,7 @@ func (m Model) warningLines() []string {
 	var out []string
 	for _, t := range text {
 		for _, l := range strings.Split(ansi.Wrap(t, w, " "), "\n") {
-			out = append(out, fit(" "+l, m.width))
+			out = append(out, cellfit.Fit(" "+l, m.width, "…"))
 		}
 	}
 	if len(out) > maxBarLines {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -31,12 +32,12 @@ func (m Model) render() string {
 	parts = append(parts, m.statusLine())
 	if m.showHelp {
 		for i, l := range s.fullHelpLines {
-			s.fullHelpLines[i] = fit(" "+l, m.width)
+			s.fullHelpLines[i] = cellfit.Fit(" "+l, m.width, "…")
 		}
 		parts = append(parts, strings.Join(s.fullHelpLines, "\n"))
 	} else {
 		m.help.ShowAll = false
-		parts = append(parts, fit(" "+m.help.View(m.helpKeys()), m.width))
+		parts = append(parts, cellfit.Fit(" "+m.help.View(m.helpKeys()), m.width, "…"))
 	}
 	out := strings.Join(parts, "\n")
 	// Never draw more lines than the terminal has.
@@ -70,7 +71,7 @@ func (m Model) mainView(s screen) string {
 func (m Model) statusLine() string {
 	st := m.styles.Status
 	if m.focus == focusFilter {
-		return fit(" "+m.input.View(m.width-2), m.width)
+		return cellfit.Fit(" "+m.input.View(m.width-2), m.width, "…")
 	}
 	var right string
 	switch {
@@ -101,19 +102,6 @@ func (m Model) statusLine() string {
 		left = st.Position.Render(pos)
 	}
 	room := m.width - ansi.StringWidth(right) - 2
-	left = fit(" "+left, max(0, room))
-	return fit(left+" "+right, m.width)
-}
-
-// fit truncates or pads styled text to exactly w cells, ending any style
-// it opened.
-func fit(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		s, n = ansi.Truncate(s, w, "…"), w
-	}
-	if strings.IndexByte(s, 0x1b) >= 0 {
-		s += ansi.ResetStyle
-	}
-	return s + strings.Repeat(" ", max(0, w-n))
+	left = cellfit.Fit(" "+left, max(0, room), "…")
+	return cellfit.Fit(left+" "+right, m.width, "…")
 }

@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -112,26 +113,13 @@ func (p pager) render(src lines, width, height int) (out []string, index []int, 
 			if n > 1 {
 				seg = ansi.Cut(line, r*width, (r+1)*width)
 			}
-			out = append(out, pad(seg, width))
+			out = append(out, cellfit.Fit(seg, width, ""))
 			index = append(index, i)
 			cont = append(cont, r > 0)
 		}
 		i, sub = i+1, 0
 	}
 	return out, index, cont
-}
-
-// pad truncates or pads styled text to exactly w cells, ending any style
-// so that it cannot bleed into what is drawn beside it.
-func pad(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		s, n = ansi.Truncate(s, w, ""), w
-	}
-	if strings.IndexByte(s, 0x1b) >= 0 {
-		s += ansi.ResetStyle
-	}
-	return s + strings.Repeat(" ", w-n)
 }
 
 // staticLines are already-styled lines (the small tabs).

@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
@@ -170,7 +171,7 @@ func (m Model) replays() (out []string, starts []int) {
 		if i == sel {
 			mark = m.styles.Selected.Render("▸") + " "
 		}
-		s := mark + m.styles.Label.Render(padRight(label, 5)) +
+		s := mark + m.styles.Label.Render(cellfit.PadRight(label, 5)) +
 			a.At.In(m.loc).Format("15:04:05") + "  " +
 			m.statusText(a.Status, a.DurationMS, a.Error) + "  " + m.dim("→ "+safe(a.Target))
 		if a.Edited {

@@ -2,6 +2,7 @@ package detail
 
 import (
 	"fmt"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ const labelWidth = 11
 // kv appends label and value, the value wrapped under itself.
 func (m Model) kv(out []string, label, value string) []string {
 	w := max(10, m.textWidth()-labelWidth)
-	lab := m.styles.Label.Render(padRight(label, labelWidth))
+	lab := m.styles.Label.Render(cellfit.PadRight(label, labelWidth))
 	blank := strings.Repeat(" ", labelWidth)
 	for i, l := range strings.Split(ansi.Hardwrap(value, w, true), "\n") {
 		if i == 0 {
@@ -291,13 +292,6 @@ func (m Model) schema() (out []string, starts []int) {
 		out = m.wrapIndent(out, "    "+m.styles.Error.Render(safe(e.Message)), 4)
 	}
 	return out, starts
-}
-
-func padRight(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }
 
 func pluralize(n int, word string) string {

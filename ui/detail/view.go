@@ -2,6 +2,7 @@ package detail
 
 import (
 	"fmt"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -84,16 +85,16 @@ func (m Model) View() string {
 		return ""
 	}
 	if !m.has {
-		out := []string{pad(m.styles.Dim.Render(" No delivery selected."), m.width)}
+		out := []string{cellfit.Fit(m.styles.Dim.Render(" No delivery selected."), m.width, "")}
 		for len(out) < m.height {
 			out = append(out, strings.Repeat(" ", m.width))
 		}
 		return strings.Join(out, "\n")
 	}
 	out := make([]string, 0, m.height)
-	out = append(out, pad(m.title(), m.width))
-	out = append(out, pad(m.tabBar(), m.width))
-	out = append(out, pad(m.info(), m.width))
+	out = append(out, cellfit.Fit(m.title(), m.width, ""))
+	out = append(out, cellfit.Fit(m.tabBar(), m.width, ""))
+	out = append(out, cellfit.Fit(m.info(), m.width, ""))
 	out = append(out, m.contentRows()...)
 	return strings.Join(out[:min(len(out), m.height)], "\n")
 }
@@ -194,7 +195,7 @@ func (m Model) contentRows() []string {
 			if d != nil {
 				msg = m.styles.Dim.Render(" Empty body.")
 			}
-			rows := []string{pad(msg, m.width)}
+			rows := []string{cellfit.Fit(msg, m.width, "")}
 			for len(rows) < h {
 				rows = append(rows, strings.Repeat(" ", m.width))
 			}

@@ -6,6 +6,7 @@ package header
 
 import (
 	"fmt"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -106,8 +107,8 @@ func (m Model) View() string {
 	if in.Filter != "" {
 		l2 = append(l2, s.Label.Render("filter ")+s.Filter.Render(termsafe.Line(in.Filter)))
 	}
-	return fit(" "+strings.Join(l1, "   "), m.width) + "\n" +
-		fit(" "+strings.Join(l2, s.Dim.Render("  │  ")), m.width)
+	return cellfit.Fit(" "+strings.Join(l1, "   "), m.width, "…") + "\n" +
+		cellfit.Fit(" "+strings.Join(l2, s.Dim.Render("  │  ")), m.width, "…")
 }
 
 var bars = []rune("▁▂▃▄▅▆▇█")
@@ -151,14 +152,6 @@ func commas(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-func fit(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-n)
 }
 
 // plural picks the word for n things: one for exactly 1, many otherwise.

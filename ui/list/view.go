@@ -1,11 +1,11 @@
 package list
 
 import (
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
@@ -28,7 +28,7 @@ func (m Model) View() string {
 	}
 	c := layout(m.width, forward)
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.styles.Title.Render(fit(m.titles(c), m.width)))
+	lines = append(lines, m.styles.Title.Render(cellfit.Fit(m.titles(c), m.width, "")))
 	if len(m.rows) == 0 {
 		lines = append(lines, m.emptyView()...)
 	}
@@ -49,7 +49,7 @@ func (m Model) emptyView() []string {
 	var out []string
 	out = append(out, strings.Repeat(" ", m.width))
 	for _, l := range strings.Split(msg, "\n") {
-		out = append(out, m.styles.Empty.Render(fit("  "+l, m.width)))
+		out = append(out, m.styles.Empty.Render(cellfit.Fit("  "+l, m.width, "")))
 	}
 	return out
 }
@@ -58,7 +58,7 @@ func (m Model) titles(c columns) string {
 	cells := []string{"  "} // the cursor and mark column
 	add := func(w int, s string) {
 		if w > 0 {
-			cells = append(cells, pad(s, w))
+			cells = append(cells, cellfit.Fit(s, w, "…"))
 		}
 	}
 	add(c.time, "TIME")
@@ -68,7 +68,7 @@ func (m Model) titles(c columns) string {
 	add(c.sig, pick(c.shortBadges, "S", "SIGNATURE"))
 	add(c.schema, pick(c.shortBadges, "J", "SCHEMA"))
 	add(c.status, pick(c.status > 3, "STATUS", "ST"))
-	add(c.size, padLeft("SIZE", c.size))
+	add(c.size, cellfit.PadLeft("SIZE", c.size))
 	add(c.dup, "DUP")
 	return strings.Join(cells, " ")
 }
@@ -99,9 +99,9 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 			return
 		}
 		if selected {
-			cells = append(cells, pad(text, w))
+			cells = append(cells, cellfit.Fit(text, w, "…"))
 		} else {
-			cells = append(cells, st.Render(pad(text, w)))
+			cells = append(cells, st.Render(cellfit.Fit(text, w, "…")))
 		}
 	}
 	add(c.time, ts, m.styles.Dim)
@@ -130,13 +130,13 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	if c.status > 0 {
 		cells = append(cells, m.statusCell(r, c.status, selected))
 	}
-	add(c.size, padLeft(body.HumanBytes(r.Size), c.size), m.styles.Dim)
+	add(c.size, cellfit.PadLeft(body.HumanBytes(r.Size), c.size), m.styles.Dim)
 	dup := ""
 	if r.Analysis != nil && r.Analysis.DuplicateOf != "" {
 		dup = "dup"
 	}
 	add(c.dup, dup, m.styles.Duplicate)
-	line := fit(strings.Join(cells, " "), m.width)
+	line := cellfit.Fit(strings.Join(cells, " "), m.width, "")
 	if !selected {
 		return line
 	}
@@ -165,38 +165,11 @@ func (m Model) statusCell(r store.Record, w int, plain bool) string {
 		}
 		s += arrow + code(r.Forward.Status)
 	}
-	return fit(s, w)
+	return cellfit.Fit(s, w, "")
 }
 
 // Mark is the sign of a delivery marked for replay.
 const Mark = "◆"
-
-// pad truncates or pads plain text to exactly w cells.
-func pad(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-// fit truncates or pads styled text to exactly w cells.
-func fit(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		return ansi.Truncate(s, w, "")
-	}
-	return s + strings.Repeat(" ", w-n)
-}
 
 func pick(short bool, a, b string) string {
 	if short {
