@@ -60,7 +60,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	}
 	conn := resp.Header.Values("Connection")
 	for k, vs := range resp.Header {
-		if k == "Content-Length" || connectionScoped(k, conn) {
+		if k == "Content-Length" || store.ConnectionScoped(k, conn) {
 			continue
 		}
 		w.Header()[k] = vs

@@ -21,34 +21,6 @@ import (
 // MaxResponseBody bounds the response body kept for an attempt.
 const MaxResponseBody = 64 << 10
 
-// hopByHop are the headers that describe one connection, not the message
-// (RFC 9110 §7.6.1).
-var hopByHop = map[string]bool{
-	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
-	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
-}
-
-// connectionScoped reports whether the header named k (canonical) belongs
-// to one connection rather than the message: it is hop-by-hop, or the
-// message's Connection header (whose values are conn) names it. Such headers
-// are never copied from a stored delivery to a new request, nor from the
-// app's answer to the provider.
-func connectionScoped(k string, conn []string) bool {
-	if hopByHop[k] {
-		return true
-	}
-	for _, v := range conn {
-		for v != "" {
-			var name string
-			name, v, _ = strings.Cut(v, ",")
-			if strings.EqualFold(strings.TrimSpace(name), k) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Target says where and how to send a stored delivery.
 type Target struct {
 	URL string // the exact URL, or the base when KeepPath is set
@@ -126,7 +98,7 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	conn := ev.Header.Values("Connection")
 	for _, f := range ev.Header {
 		k := http.CanonicalHeaderKey(f.Name)
-		if k == "Host" || k == "Content-Length" || connectionScoped(k, conn) {
+		if k == "Host" || k == "Content-Length" || store.ConnectionScoped(k, conn) {
 			continue
 		}
 		req.Header[k] = append(req.Header[k], f.Value)

@@ -58,6 +58,38 @@ func (h Header) Canonical() []NamedValues {
 	return out
 }
 
+// hopByHop are the headers that describe one connection, not the message
+// (RFC 9110 §7.6.1), by canonical name.
+var hopByHop = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// HopByHop reports whether the header named name (any case) describes one
+// connection rather than the message (RFC 9110 §7.6.1).
+func HopByHop(name string) bool { return hopByHop[textproto.CanonicalMIMEHeaderKey(name)] }
+
+// ConnectionScoped reports whether the header named k (canonical) belongs
+// to one connection rather than the message: it is hop-by-hop, or the
+// message's Connection header (whose values are conn) names it. Replay,
+// forwarding and copies never carry such headers from a stored delivery to a
+// new request, nor from the app's answer to the provider.
+func ConnectionScoped(k string, conn []string) bool {
+	if hopByHop[k] {
+		return true
+	}
+	for _, v := range conn {
+		for v != "" {
+			var name string
+			name, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(name), k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ValidHeaderName reports whether name is an HTTP token (RFC 9110), the only
 // thing that may stand before a header's colon.
 func ValidHeaderName(name string) bool {

@@ -35,13 +35,12 @@ const HereDocDelimiter = "HOOKSCOPE_BODY"
 
 // LeftToCurl reports whether the command leaves header name (any case) to
 // curl and the connection rather than sending it as received.
-func LeftToCurl(name string) bool { return skipped[strings.ToLower(name)] }
-
-// skipped are the headers the command leaves to curl and the connection.
-var skipped = map[string]bool{
-	"host": true, "content-length": true, "connection": true, "keep-alive": true,
-	"proxy-connection": true, "te": true, "trailer": true, "transfer-encoding": true,
-	"upgrade": true, "expect": true,
+func LeftToCurl(name string) bool {
+	switch strings.ToLower(name) {
+	case "host", "content-length", "expect":
+		return true
+	}
+	return store.HopByHop(name)
 }
 
 // Build returns a POSIX sh command that sends req with curl, exactly: the
@@ -70,7 +69,7 @@ func Build(req Request) string {
 	for _, f := range req.Header {
 		name := strings.ToLower(f.Name)
 		has[name] = true
-		if skipped[name] || !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
+		if LeftToCurl(f.Name) || !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
 			continue
 		}
 		line := f.Name + ": " + f.Value
