@@ -62,6 +62,14 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	if err != nil {
 		return res, err
 	}
+	// Everything the log held is now durably in the file, so the log can
+	// go: otherwise deliveries deleted before this compaction would stay
+	// readable in it. This happens while the file's lock is held, so no
+	// listener is writing the log; after the rename below, one that opens
+	// the new file finds an empty log.
+	if err := emptyLog(path); err != nil {
+		return res, fmt.Errorf("store: compact: %w", err)
+	}
 
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
 	if err != nil {

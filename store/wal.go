@@ -204,17 +204,22 @@ func dropStrayLog(bdb *bolt.DB, path string) error {
 	if !fresh {
 		return nil
 	}
+	return emptyLog(path)
+}
+
+// emptyLog truncates the log beside path, if there is one, and syncs it.
+func emptyLog(path string) error {
 	name := path + walSuffix
 	f, err := os.OpenFile(name, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: open stray log %s: %w", name, err)
+		return fmt.Errorf("store: open log %s: %w", name, err)
 	}
 	defer f.Close()
 	if err := f.Truncate(0); err != nil {
-		return fmt.Errorf("store: empty stray log %s: %w", name, err)
+		return fmt.Errorf("store: empty log %s: %w", name, err)
 	}
 	if err := fdatasync(f); err != nil {
 		return fmt.Errorf("store: sync %s: %w", name, err)

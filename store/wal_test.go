@@ -380,3 +380,51 @@ func TestLogRecordSizeBounded(t *testing.T) {
 		t.Fatalf("%d left waiting, want 2", len(db.appends))
 	}
 }
+
+// TestCompactLeavesNoDeletedBytes: after a delete and a compaction, the
+// deleted delivery's bytes are in neither the database nor its log (the
+// log held it since capture).
+func TestCompactLeavesNoDeletedBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	secret := []byte(`{"client_secret":"SECRET-compact-4f1c9a"}`)
+	gone := mustAppend(t, db, "/gone", secret)
+	kept := mustAppend(t, db, "/kept", []byte(`{"kept":true}`))
+	if n, err := db.Delete(ctx, []string{gone.ID}); err != nil || n != 1 {
+		t.Fatalf("delete: %d, %v", n, err)
+	}
+	db.Close()
+	if b, _ := os.ReadFile(path + walSuffix); !bytes.Contains(b, secret) {
+		t.Fatal("setup: the log does not hold the delivery, the test proves nothing")
+	}
+	if _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + walSuffix} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, secret) {
+			t.Errorf("%s still holds the deleted delivery's body", filepath.Base(name))
+		}
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.List(ctx, Query{})
+	if err != nil || len(recs) != 1 || recs[0].ID != kept.ID {
+		t.Fatalf("after compaction: %v, %v; want only %s", recs, err, kept.ID)
+	}
+	// The log goes on from where the file is.
+	next := mustAppend(t, db, "/next", nil)
+	if _, err := db.Get(ctx, next.ID); err != nil {
+		t.Fatal(err)
+	}
+}
