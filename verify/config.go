@@ -243,6 +243,7 @@ type Verifier struct {
 	mu       sync.Mutex
 	inflight map[string]*keyFetch
 	memory   map[string]memKey // keys fetched by this process
+	failures *keyFailures      // fetches that failed recently
 }
 
 // DefaultFetchTimeout bounds a key fetch when Config.FetchTimeout is zero.
@@ -259,6 +260,7 @@ func New(cfg Config) (*Verifier, error) {
 		localKeys:     map[string]*ecdsa.PublicKey{},
 		inflight:      map[string]*keyFetch{},
 		memory:        map[string]memKey{},
+		failures:      newKeyFailures(maxMissingKeys),
 		eventIDFields: map[string][]string{},
 		talkifai:      clone(cfg.TalkifAISecret),
 		dialpad:       clone(cfg.DialpadSecret),

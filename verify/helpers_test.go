@@ -96,6 +96,7 @@ type keyServer struct {
 	delay    time.Duration // guarded by mu, like status and raw
 	status   int           // when non-zero, answer this status to everything
 	raw      string        // when non-empty, answer this body to everything
+	header   http.Header   // added to every answer, e.g. Retry-After
 }
 
 func newKeyServer(t testing.TB) *keyServer {
@@ -108,6 +109,9 @@ func newKeyServer(t testing.TB) *keyServer {
 		}
 		ks.mu.Lock()
 		delay, status, raw := ks.delay, ks.status, ks.raw
+		for name, vals := range ks.header {
+			w.Header()[name] = vals
+		}
 		ks.mu.Unlock()
 		if delay > 0 {
 			select {
@@ -143,6 +147,16 @@ func newKeyServer(t testing.TB) *keyServer {
 func (ks *keyServer) configure(status int, raw string, delay time.Duration) {
 	ks.mu.Lock()
 	ks.status, ks.raw, ks.delay = status, raw, delay
+	ks.mu.Unlock()
+}
+
+// setHeader adds a header to every answer.
+func (ks *keyServer) setHeader(name, value string) {
+	ks.mu.Lock()
+	if ks.header == nil {
+		ks.header = http.Header{}
+	}
+	ks.header.Set(name, value)
 	ks.mu.Unlock()
 }
 

@@ -105,8 +105,9 @@ func (v *Verifier) keysBase(rootHref string) string {
 }
 
 // resolveKey finds the public key for id: local keys, then the in-process
-// memory and the cache, then the key endpoint. The error is a reason for an
-// unverifiable verdict.
+// memory and the cache, then the key endpoint unless a fetch failed recently
+// (the cache comes first so that a dev key created since is found). The
+// error is a reason for an unverifiable verdict.
 func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolvedKey, error) {
 	if pub, ok := v.localKeys[id]; ok {
 		return resolvedKey{pub: pub, source: "a local key (--talkdesk-key)"}, nil
@@ -171,18 +172,27 @@ type keyFetch struct {
 }
 
 // fetchOnce fetches id from base, sharing one request among all concurrent
-// callers. The request runs on its own goroutine with its own timeout, so a
-// caller that gives up does not fail the others.
+// callers and answering from the remembered failures (see keyFailures)
+// instead of asking again too soon. The request runs on its own goroutine
+// with its own timeout, so a caller that gives up does not fail the others.
 func (v *Verifier) fetchOnce(ctx context.Context, base, id string) (*keyFetch, error) {
 	k := base + "\x00" + id
 	v.mu.Lock()
-	if m, ok := v.memory[id]; ok && fresh(m.key, v.now()) {
+	now := v.now()
+	if m, ok := v.memory[id]; ok && fresh(m.key, now) {
 		// Another caller finished fetching between our lookup and now.
 		v.mu.Unlock()
 		return &keyFetch{key: m.key, pub: m.pub}, nil
 	}
 	f, ok := v.inflight[k]
 	if !ok {
+		// Joining a fetch under way costs nothing and gets a fresher
+		// answer, so remembered failures are only consulted before
+		// starting one.
+		if err := v.failures.lookup(base, id, now); err != nil {
+			v.mu.Unlock()
+			return nil, err
+		}
 		f = &keyFetch{done: make(chan struct{})}
 		v.inflight[k] = f
 		go v.runFetch(context.WithoutCancel(ctx), k, base, id, f)
@@ -208,6 +218,9 @@ func (v *Verifier) runFetch(ctx context.Context, k, base, id string, f *keyFetch
 	v.mu.Lock()
 	if f.err == nil {
 		v.memory[id] = memKey{key: f.key, pub: f.pub}
+		v.failures.succeeded(base, id)
+	} else {
+		v.failures.failed(base, id, f.err, v.now())
 	}
 	delete(v.inflight, k)
 	v.mu.Unlock()
@@ -215,14 +228,15 @@ func (v *Verifier) runFetch(ctx context.Context, k, base, id string, f *keyFetch
 }
 
 // fetchKey asks the key endpoint for id. Every error is a complete reason for
-// an unverifiable verdict.
+// an unverifiable verdict, and a *fetchError that says whether the key or the
+// endpoint is at fault.
 func (v *Verifier) fetchKey(ctx context.Context, base, id string) (store.CachedKey, *ecdsa.PublicKey, error) {
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
 	u := base + "/events/signature-keys/" + url.PathEscape(id)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return store.CachedKey{}, nil, fmt.Errorf("key endpoint URL %s is not usable: %w", u, err)
+		return store.CachedKey{}, nil, permanentFetch(fmt.Errorf("key endpoint URL %s is not usable: %w", u, err))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "hookscope")
@@ -230,30 +244,34 @@ func (v *Verifier) fetchKey(ctx context.Context, base, id string) (store.CachedK
 	if err != nil {
 		var ne net.Error
 		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-			return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s did not answer within %s", u, v.timeout)
+			return store.CachedKey{}, nil, transientFetch(fmt.Errorf("key endpoint %s did not answer within %s", u, v.timeout), 0)
 		}
-		return store.CachedKey{}, nil, fmt.Errorf("could not fetch key %s: %w", id, err)
+		return store.CachedKey{}, nil, transientFetch(fmt.Errorf("could not fetch key %s: %w", id, err), 0)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
-		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered 404 Not Found: Talkdesk has no key %s there (wrong --talkdesk-region?)", u, id)
+		return store.CachedKey{}, nil, permanentFetch(fmt.Errorf("key endpoint %s answered 404 Not Found: Talkdesk has no key %s there (wrong --talkdesk-region?)", u, id))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered %s", u, resp.Status)
+		err := fmt.Errorf("key endpoint %s answered %s", u, resp.Status)
+		if transientStatus(resp.StatusCode) {
+			return store.CachedKey{}, nil, transientFetch(err, retryAfter(resp.Header, v.now()))
+		}
+		return store.CachedKey{}, nil, permanentFetch(err)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKeyResponseBytes+1))
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s did not finish answering within %s", u, v.timeout)
+			return store.CachedKey{}, nil, transientFetch(fmt.Errorf("key endpoint %s did not finish answering within %s", u, v.timeout), 0)
 		}
-		return store.CachedKey{}, nil, fmt.Errorf("reading key %s from %s: %w", id, u, err)
+		return store.CachedKey{}, nil, transientFetch(fmt.Errorf("reading key %s from %s: %w", id, u, err), 0)
 	}
 	if len(body) > maxKeyResponseBytes {
-		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s answered more than %d KiB; a key is far smaller", u, maxKeyResponseBytes>>10)
+		return store.CachedKey{}, nil, permanentFetch(fmt.Errorf("key endpoint %s answered more than %d KiB; a key is far smaller", u, maxKeyResponseBytes>>10))
 	}
 	key, pub, err := parseKeyResponse(body, id)
 	if err != nil {
-		return store.CachedKey{}, nil, fmt.Errorf("key endpoint %s %w", u, err)
+		return store.CachedKey{}, nil, permanentFetch(fmt.Errorf("key endpoint %s %w", u, err))
 	}
 	key.Source = u
 	key.FetchedAt = v.now().UTC()
