@@ -10,6 +10,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/devkeys"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // resigner returns the signer that can sign an edited copy of rec the way
@@ -17,7 +18,7 @@ import (
 // not. hookscope can re-sign only what it holds the secret of: its own dev
 // keys (never Talkdesk's), and the configured TalkifAI, Dialpad and --hmac
 // secrets.
-func (s signingSecrets) resigner(keys devkeys.Dir, rec store.Record) (*signer, string) {
+func (s signingSecrets) resigner(keys devkeys.Dir, rec store.Record) (*simulate.Signer, string) {
 	a := rec.Analysis
 	if a == nil {
 		return nil, "hookscope has not analysed this delivery yet, so it does not know who signed it"
@@ -35,17 +36,17 @@ func (s signingSecrets) resigner(keys devkeys.Dir, rec store.Record) (*signer, s
 		if err != nil {
 			return nil, fmt.Sprintf("it was signed with key %s, which is not one of hookscope's dev keys: only Talkdesk holds that private key", id)
 		}
-		return &signer{provider: a.Provider, key: k}, fmt.Sprintf("hookscope holds dev key %s, which signed the original", k.ID)
+		return &simulate.Signer{Provider: a.Provider, Key: k}, fmt.Sprintf("hookscope holds dev key %s, which signed the original", k.ID)
 	case verify.ProviderTalkifAI:
 		if len(s.talkifai) == 0 {
 			return nil, "no TalkifAI secret is configured (" + verify.EnvTalkifAISecret + " or secrets.talkifai)"
 		}
-		return &signer{provider: a.Provider, secret: s.talkifai}, "hookscope holds the TalkifAI secret"
+		return &simulate.Signer{Provider: a.Provider, Secret: s.talkifai}, "hookscope holds the TalkifAI secret"
 	case verify.ProviderDialpad:
 		if len(s.dialpad) == 0 {
 			return nil, "no Dialpad secret is configured (" + verify.EnvDialpadSecret + " or secrets.dialpad)"
 		}
-		return &signer{provider: a.Provider, secret: s.dialpad}, "hookscope holds the Dialpad secret: the edited claims become a new HS256 token"
+		return &simulate.Signer{Provider: a.Provider, Secret: s.dialpad}, "hookscope holds the Dialpad secret: the edited claims become a new HS256 token"
 	case verify.ProviderHMAC:
 		h, ok := s.hmacRoute(rec.Path)
 		if !ok {
@@ -54,7 +55,7 @@ func (s signingSecrets) resigner(keys devkeys.Dir, rec store.Record) (*signer, s
 		if len(h.Secret) == 0 {
 			return nil, fmt.Sprintf("no secret is set for --hmac %s (%s)", h.Prefix, h.SecretEnv())
 		}
-		return &signer{provider: a.Provider, hmac: &h}, fmt.Sprintf("hookscope holds the secret of --hmac %s", h.Prefix)
+		return &simulate.Signer{Provider: a.Provider, HMAC: &h}, fmt.Sprintf("hookscope holds the secret of --hmac %s", h.Prefix)
 	case "", verify.ProviderUnknown:
 		return nil, "hookscope cannot tell who signed this delivery"
 	}
@@ -130,14 +131,14 @@ func editableBody(rec store.Record, body []byte) ([]byte, error) {
 // An edited Dialpad token keeps its original header and signature segments
 // around the new claims, so the receiver sees a token with a bad signature
 // rather than a different kind of body.
-func editedRequest(rec store.Record, orig, edited []byte, sg *signer) ([]byte, store.Header, error) {
+func editedRequest(rec store.Record, orig, edited []byte, sg *simulate.Signer) ([]byte, store.Header, error) {
 	_, isToken := dialpadToken(rec, orig)
 	if sg != nil {
-		s, err := sg.signBody(edited)
+		s, err := sg.SignBody(edited)
 		if err != nil {
 			return nil, nil, err
 		}
-		return s.body, s.header, nil
+		return s.Body, s.Header, nil
 	}
 	if !isToken {
 		return edited, nil, nil

@@ -16,8 +16,8 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
-	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/asyncapi"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // sendTimeout bounds one delivery: a provider gives up on a slow receiver
@@ -90,11 +90,11 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if f.bodyFile != "" && f.duplicate {
 		return usagef("--duplicate: a --body file is sent as is, with the event id it contains")
 	}
-	var sets []setFlag
+	var sets []simulate.Set
 	for _, s := range f.sets {
-		sf, err := parseSet(s)
+		sf, err := simulate.ParseSet(s)
 		if err != nil {
-			return err
+			return usagef("--set: %v", err)
 		}
 		sets = append(sets, sf)
 	}
@@ -129,11 +129,11 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		return unknownMessage(reg, args[0])
 	}
 
-	sg, err := newSigner(e, cfg, m.Provider(), time.Now())
+	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now())
 	if err != nil {
 		return err
 	}
-	for _, n := range sg.notes {
+	for _, n := range notes {
 		fmt.Fprintf(e.stderr, "hookscope: %s\n", n)
 	}
 	state, err := loadSendState(e.sendStatePath())
@@ -142,9 +142,9 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	}
 	target := f.to
 	if target == "" {
-		target = e.listenerOrigin() + defaultSendPath(m)
+		target = e.listenerOrigin() + simulate.DefaultPath(m)
 	}
-	b := &builder{msg: m, origin: e.listenerOrigin(), sets: sets, now: time.Now, idFields: cfg.EventIDFields}
+	b := &simulate.Builder{Message: m, Origin: e.listenerOrigin(), Sets: sets, Now: time.Now, IDFields: cfg.EventIDFields}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
 	out := newSendPrinter(e, f.asJSON)
 
@@ -153,44 +153,45 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		lastID = state.LastEventID[m.Name()]
 	}
 	for i := 0; i < f.count; i++ {
-		var d *delivery
+		var d *simulate.Delivery
 		if fileBody != nil {
-			d, err = b.fromFile(fileBody)
-		} else {
-			d, err = b.build(lastID)
-		}
-		if err != nil {
+			d = b.FromBody(fileBody)
+		} else if d, err = b.Build(lastID); err != nil {
+			var se *simulate.SetError
+			if errors.As(err, &se) {
+				return usagef("--set %s: %v", se.Path, se.Err)
+			}
 			return err
 		}
 		if f.duplicate && i == 0 && fileBody == nil {
 			switch {
-			case d.eventID == "":
+			case d.EventID == "":
 				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", m.Name())
 			case lastID == "":
 				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
 			}
 		}
-		for _, w := range d.warnings {
-			fmt.Fprintf(e.stderr, "hookscope: warning: %s\n", w)
+		if len(d.SchemaErrors) > 0 {
+			fmt.Fprintf(e.stderr, "hookscope: warning: after --set the body does not match %s (sent anyway): %s\n", m.Name(), strings.Join(d.SchemaErrors, "; "))
 		}
-		if err := sg.sign(d); err != nil {
+		if err := sg.Sign(d); err != nil {
 			return err
 		}
 		if f.tamper {
-			d.tamper()
+			d.Tamper()
 		}
-		d.url = target
-		ev := store.Event{Method: d.method, Header: d.header}
-		a := sender.Send(ctx, ev, d.body, capture.Target{URL: target})
+		d.URL = target
+		ev := store.Event{Method: d.Method, Header: d.Header}
+		a := sender.Send(ctx, ev, d.Body, capture.Target{URL: target})
 		if err := out.print(d, a); err != nil {
 			return err
 		}
 		if a.Status == 0 {
 			return sendError(f.to == "", target, a.Error)
 		}
-		if d.eventID != "" {
-			lastID = d.eventID
-			state.LastEventID[m.Name()] = d.eventID
+		if d.EventID != "" {
+			lastID = d.EventID
+			state.LastEventID[m.Name()] = d.EventID
 			if err := state.save(e.sendStatePath()); err != nil {
 				return err
 			}
@@ -227,31 +228,6 @@ func (e *env) listenerOrigin() string {
 		host = "::1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// defaultSendPath is where a provider's deliveries go on the local
-// listener. Any path is captured; these are chosen so that provider
-// detection by path works (Webhook Trigger channel addresses, the DCE
-// bridge path) and the others are easy to filter with path:/hooks/*.
-func defaultSendPath(m *asyncapi.Message) string {
-	switch m.Provider() {
-	case verify.ProviderTalkdeskEvents:
-		return "/hooks/talkdesk"
-	case verify.ProviderTalkdeskDCE:
-		return "/automated-notifications/bridge/digital-connect"
-	case verify.ProviderDialpad:
-		return "/hooks/dialpad"
-	case verify.ProviderTalkifAI:
-		return "/hooks/talkifai"
-	case verify.ProviderTalkdeskNotifier:
-		return "/hooks/notifier"
-	}
-	// Webhook Trigger and unknown providers: the path ends in the channel
-	// address (/hooks/webhook-trigger/contact-created).
-	if ch := m.Channels(); len(ch) > 0 {
-		return "/hooks/" + strings.Trim(ch[0], "/")
-	}
-	return "/hooks/" + m.Name()
 }
 
 // writeMessageList prints `send --list`.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // maxShownResponse bounds the response body printed in the text form; the
@@ -39,17 +40,17 @@ func newSendPrinter(e *env, asJSON bool) *sendPrinter {
 	return &sendPrinter{w: e.stdout, asJSON: asJSON}
 }
 
-func (p *sendPrinter) print(d *delivery, a store.Attempt) error {
+func (p *sendPrinter) print(d *simulate.Delivery, a store.Attempt) error {
 	if p.asJSON {
 		return p.printJSON(d, a)
 	}
 	return p.printText(d, a)
 }
 
-func (p *sendPrinter) printJSON(d *delivery, a store.Attempt) error {
-	r := sendResult{Message: d.message, Target: d.url, EventID: d.eventID, Status: a.Status, DurationMS: a.DurationMS,
-		ResponseBody: strings.ToValidUTF8(string(a.RespBody), "\uFFFD"), SignedWith: d.signedWith,
-		Tampered: d.tampered != "", Error: a.Error}
+func (p *sendPrinter) printJSON(d *simulate.Delivery, a store.Attempt) error {
+	r := sendResult{Message: d.Message, Target: d.URL, EventID: d.EventID, Status: a.Status, DurationMS: a.DurationMS,
+		ResponseBody: strings.ToValidUTF8(string(a.RespBody), "\uFFFD"), SignedWith: d.SignedWith,
+		Tampered: d.Tampered != "", Error: a.Error}
 	enc := json.NewEncoder(p.w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
@@ -61,27 +62,27 @@ func (p *sendPrinter) printJSON(d *delivery, a store.Attempt) error {
 // printText shows the request as it went out (method, URL, headers,
 // body) and the answer (status, latency, body). Response text comes from
 // an untrusted server, so it is made terminal-safe.
-func (p *sendPrinter) printText(d *delivery, a store.Attempt) error {
-	facts := []string{termsafe.Line(d.message)}
-	if d.eventID != "" {
-		facts = append(facts, "event id "+termsafe.Line(d.eventID))
+func (p *sendPrinter) printText(d *simulate.Delivery, a store.Attempt) error {
+	facts := []string{termsafe.Line(d.Message)}
+	if d.EventID != "" {
+		facts = append(facts, "event id "+termsafe.Line(d.EventID))
 	}
 	switch {
-	case d.signedWith != "":
-		facts = append(facts, "signed with "+d.signedWith)
-	case d.unsigned != "":
-		facts = append(facts, "unsigned: "+d.unsigned)
+	case d.SignedWith != "":
+		facts = append(facts, "signed with "+d.SignedWith)
+	case d.Unsigned != "":
+		facts = append(facts, "unsigned: "+d.Unsigned)
 	}
-	if d.tampered != "" {
-		facts = append(facts, "TAMPERED after signing ("+termsafe.Line(d.tampered)+"): the signature no longer matches")
+	if d.Tampered != "" {
+		facts = append(facts, "TAMPERED after signing ("+termsafe.Line(d.Tampered)+"): the signature no longer matches")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n", strings.Join(facts, " · "))
-	fmt.Fprintf(&b, "> %s %s\n", d.method, termsafe.Line(d.url))
-	for _, f := range d.header {
+	fmt.Fprintf(&b, "> %s %s\n", d.Method, termsafe.Line(d.URL))
+	for _, f := range d.Header {
 		fmt.Fprintf(&b, "> %s: %s\n", f.Name, termsafe.Line(f.Value))
 	}
-	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.body))))
+	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.Body))))
 	if a.Status == 0 {
 		fmt.Fprintf(&b, "< no response after %.0f ms: %s\n", a.DurationMS, termsafe.Line(a.Error))
 	} else {

@@ -8,6 +8,7 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify/devkeys"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // uiReplayTimeout bounds one replay attempt started from the live view.
@@ -78,7 +79,7 @@ func (s uiSource) ReplayEdited(ctx context.Context, id, target string, edited []
 	if err != nil {
 		return store.Attempt{}, err
 	}
-	var sg *signer
+	var sg *simulate.Signer
 	if resign {
 		var why string
 		if sg, why = s.signing.resigner(s.keys, rec); sg == nil {
