@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -252,61 +251,13 @@ func writeMessageList(e *env, reg *asyncapi.Registry) error {
 // unknownMessage is the usage error for a MESSAGE no spec has, naming the
 // closest names.
 func unknownMessage(reg *asyncapi.Registry, name string) error {
-	type cand struct {
-		label string
-		dist  int
-	}
-	var cands []cand
-	seen := map[string]bool{}
-	q := strings.ToLower(name)
-	for _, m := range reg.Messages() {
-		for _, k := range []string{m.Name(), m.EventType(), m.Title()} {
-			if k == "" || seen[k] {
-				continue
-			}
-			seen[k] = true
-			kl := strings.ToLower(k)
-			d := editDistance(q, kl)
-			if strings.Contains(kl, q) || strings.Contains(q, kl) {
-				d = 0
-			}
-			if d <= max(2, len(q)/3) {
-				cands = append(cands, cand{k, d})
-			}
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
 	var names []string
-	for i, c := range cands {
-		if i == 5 {
-			break
-		}
-		names = append(names, termsafe.Line(c.label))
+	for _, s := range reg.Similar(name, 5) {
+		names = append(names, termsafe.Line(s))
 	}
 	msg := fmt.Sprintf("MESSAGE: no message called %q in the loaded specs", termsafe.Line(name))
 	if len(names) > 0 {
 		msg += "; did you mean " + strings.Join(names, ", ") + "?"
 	}
 	return usagef("%s (hookscope send --list lists them all)", msg)
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
