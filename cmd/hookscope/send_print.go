@@ -4,17 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/simulate"
 )
-
-// maxShownResponse bounds the response body printed in the text form; the
-// JSON form carries what the sender kept.
-const maxShownResponse = 4 << 10
 
 // sendResult is the --json object of one delivery. The first seven fields
 // are the fixed interface.
@@ -30,7 +25,8 @@ type sendResult struct {
 	Error        string  `json:"error,omitempty"`
 }
 
-// sendPrinter writes what was sent and what came back.
+// sendPrinter writes what was sent and what came back: the --json object,
+// else the text form of ui/textout.
 type sendPrinter struct {
 	w      io.Writer
 	asJSON bool
@@ -44,7 +40,7 @@ func (p *sendPrinter) print(d *simulate.Delivery, a store.Attempt) error {
 	if p.asJSON {
 		return p.printJSON(d, a)
 	}
-	return p.printText(d, a)
+	return textout.Sent(p.w, d, a)
 }
 
 func (p *sendPrinter) printJSON(d *simulate.Delivery, a store.Attempt) error {
@@ -57,51 +53,4 @@ func (p *sendPrinter) printJSON(d *simulate.Delivery, a store.Attempt) error {
 		return fmt.Errorf("send: write result: %w", err)
 	}
 	return nil
-}
-
-// printText shows the request as it went out (method, URL, headers,
-// body) and the answer (status, latency, body). Response text comes from
-// an untrusted server, so it is made terminal-safe.
-func (p *sendPrinter) printText(d *simulate.Delivery, a store.Attempt) error {
-	facts := []string{termsafe.Line(d.Message)}
-	if d.EventID != "" {
-		facts = append(facts, "event id "+termsafe.Line(d.EventID))
-	}
-	switch {
-	case d.SignedWith != "":
-		facts = append(facts, "signed with "+d.SignedWith)
-	case d.Unsigned != "":
-		facts = append(facts, "unsigned: "+d.Unsigned)
-	}
-	if d.Tampered != "" {
-		facts = append(facts, "TAMPERED after signing ("+termsafe.Line(d.Tampered)+"): the signature no longer matches")
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n", strings.Join(facts, " · "))
-	fmt.Fprintf(&b, "> %s %s\n", d.Method, termsafe.Line(d.URL))
-	for _, f := range d.Header {
-		fmt.Fprintf(&b, "> %s: %s\n", f.Name, termsafe.Line(f.Value))
-	}
-	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.Body))))
-	if a.Status == 0 {
-		fmt.Fprintf(&b, "< no response after %.0f ms: %s\n", a.DurationMS, termsafe.Line(a.Error))
-	} else {
-		fmt.Fprintf(&b, "< %d %s (%.0f ms)\n", a.Status, http.StatusText(a.Status), a.DurationMS)
-		body := a.RespBody
-		more := ""
-		if len(body) > maxShownResponse {
-			body, more = body[:maxShownResponse], fmt.Sprintf("\n  … (%d more bytes)", len(a.RespBody)-maxShownResponse)
-		}
-		if len(body) > 0 {
-			fmt.Fprintf(&b, "%s%s\n", indentBody(termsafe.Text(string(body))), more)
-		}
-	}
-	b.WriteString("\n")
-	_, err := io.WriteString(p.w, b.String())
-	return err
-}
-
-func indentBody(s string) string {
-	s = strings.TrimRight(s, "\n")
-	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
