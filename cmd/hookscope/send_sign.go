@@ -9,7 +9,7 @@ import (
 	"github.com/hookscope/hookscope/verify/simulate"
 )
 
-// newSigner finds what `send` signs provider's deliveries with: the newest
+// newSigner finds what `send` signs a provider's deliveries with: the newest
 // dev key (created on first use) for the Talkdesk Events API, the
 // configured secret for TalkifAI and Dialpad. A missing secret is not an
 // error: the delivery goes out as the provider would send it without one.

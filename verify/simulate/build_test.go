@@ -6,22 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
 // TestBuildSets: a Set lands in the body and may break the schema (the
 // delivery is still made, with SchemaErrors); one whose path cannot be
 // followed is a *SetError.
 func TestBuildSets(t *testing.T) {
-	reg, _, err := asyncapi.Load(nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, ok := reg.Message("app.installed")
-	if !ok {
-		t.Fatal("no app.installed in the embedded specs")
-	}
+	m := embeddedMessage(t, "app.installed")
 	build := func(sets ...string) (*Delivery, error) {
 		b := &Builder{Message: m, Now: time.Now}
 		for _, s := range sets {
