@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,8 +15,8 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
-	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/asyncapi"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // sendTimeout bounds one delivery: a provider gives up on a slow receiver
@@ -90,11 +89,11 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if f.bodyFile != "" && f.duplicate {
 		return usagef("--duplicate: a --body file is sent as is, with the event id it contains")
 	}
-	var sets []setFlag
+	var sets []simulate.Set
 	for _, s := range f.sets {
-		sf, err := parseSet(s)
+		sf, err := simulate.ParseSet(s)
 		if err != nil {
-			return err
+			return usagef("--set: %v", err)
 		}
 		sets = append(sets, sf)
 	}
@@ -129,11 +128,11 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		return unknownMessage(reg, args[0])
 	}
 
-	sg, err := newSigner(e, cfg, m.Provider(), time.Now())
+	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now())
 	if err != nil {
 		return err
 	}
-	for _, n := range sg.notes {
+	for _, n := range notes {
 		fmt.Fprintf(e.stderr, "hookscope: %s\n", n)
 	}
 	state, err := loadSendState(e.sendStatePath())
@@ -142,9 +141,9 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	}
 	target := f.to
 	if target == "" {
-		target = e.listenerOrigin() + defaultSendPath(m)
+		target = e.listenerOrigin() + simulate.DefaultPath(m)
 	}
-	b := &builder{msg: m, origin: e.listenerOrigin(), sets: sets, now: time.Now, idFields: cfg.EventIDFields}
+	b := &simulate.Builder{Message: m, Origin: e.listenerOrigin(), Sets: sets, Now: time.Now, IDFields: cfg.EventIDFields}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
 	out := newSendPrinter(e, f.asJSON)
 
@@ -153,44 +152,45 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		lastID = state.LastEventID[m.Name()]
 	}
 	for i := 0; i < f.count; i++ {
-		var d *delivery
+		var d *simulate.Delivery
 		if fileBody != nil {
-			d, err = b.fromFile(fileBody)
-		} else {
-			d, err = b.build(lastID)
-		}
-		if err != nil {
+			d = b.FromBody(fileBody)
+		} else if d, err = b.Build(lastID); err != nil {
+			var se *simulate.SetError
+			if errors.As(err, &se) {
+				return usagef("--set %s: %v", se.Path, se.Err)
+			}
 			return err
 		}
 		if f.duplicate && i == 0 && fileBody == nil {
 			switch {
-			case d.eventID == "":
+			case d.EventID == "":
 				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", m.Name())
 			case lastID == "":
 				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
 			}
 		}
-		for _, w := range d.warnings {
-			fmt.Fprintf(e.stderr, "hookscope: warning: %s\n", w)
+		if len(d.SchemaErrors) > 0 {
+			fmt.Fprintf(e.stderr, "hookscope: warning: after --set the body does not match %s (sent anyway): %s\n", m.Name(), strings.Join(d.SchemaErrors, "; "))
 		}
-		if err := sg.sign(d); err != nil {
+		if err := sg.Sign(d); err != nil {
 			return err
 		}
 		if f.tamper {
-			d.tamper()
+			d.Tamper()
 		}
-		d.url = target
-		ev := store.Event{Method: d.method, Header: d.header}
-		a := sender.Send(ctx, ev, d.body, capture.Target{URL: target})
+		d.URL = target
+		ev := store.Event{Method: d.Method, Header: d.Header}
+		a := sender.Send(ctx, ev, d.Body, capture.Target{URL: target})
 		if err := out.print(d, a); err != nil {
 			return err
 		}
 		if a.Status == 0 {
 			return sendError(f.to == "", target, a.Error)
 		}
-		if d.eventID != "" {
-			lastID = d.eventID
-			state.LastEventID[m.Name()] = d.eventID
+		if d.EventID != "" {
+			lastID = d.EventID
+			state.LastEventID[m.Name()] = d.EventID
 			if err := state.save(e.sendStatePath()); err != nil {
 				return err
 			}
@@ -229,31 +229,6 @@ func (e *env) listenerOrigin() string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// defaultSendPath is where a provider's deliveries go on the local
-// listener. Any path is captured; these are chosen so that provider
-// detection by path works (Webhook Trigger channel addresses, the DCE
-// bridge path) and the others are easy to filter with path:/hooks/*.
-func defaultSendPath(m *asyncapi.Message) string {
-	switch m.Provider() {
-	case verify.ProviderTalkdeskEvents:
-		return "/hooks/talkdesk"
-	case verify.ProviderTalkdeskDCE:
-		return "/automated-notifications/bridge/digital-connect"
-	case verify.ProviderDialpad:
-		return "/hooks/dialpad"
-	case verify.ProviderTalkifAI:
-		return "/hooks/talkifai"
-	case verify.ProviderTalkdeskNotifier:
-		return "/hooks/notifier"
-	}
-	// Webhook Trigger and unknown providers: the path ends in the channel
-	// address (/hooks/webhook-trigger/contact-created).
-	if ch := m.Channels(); len(ch) > 0 {
-		return "/hooks/" + strings.Trim(ch[0], "/")
-	}
-	return "/hooks/" + m.Name()
-}
-
 // writeMessageList prints `send --list`.
 func writeMessageList(e *env, reg *asyncapi.Registry) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
@@ -276,61 +251,13 @@ func writeMessageList(e *env, reg *asyncapi.Registry) error {
 // unknownMessage is the usage error for a MESSAGE no spec has, naming the
 // closest names.
 func unknownMessage(reg *asyncapi.Registry, name string) error {
-	type cand struct {
-		label string
-		dist  int
-	}
-	var cands []cand
-	seen := map[string]bool{}
-	q := strings.ToLower(name)
-	for _, m := range reg.Messages() {
-		for _, k := range []string{m.Name(), m.EventType(), m.Title()} {
-			if k == "" || seen[k] {
-				continue
-			}
-			seen[k] = true
-			kl := strings.ToLower(k)
-			d := editDistance(q, kl)
-			if strings.Contains(kl, q) || strings.Contains(q, kl) {
-				d = 0
-			}
-			if d <= max(2, len(q)/3) {
-				cands = append(cands, cand{k, d})
-			}
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
 	var names []string
-	for i, c := range cands {
-		if i == 5 {
-			break
-		}
-		names = append(names, termsafe.Line(c.label))
+	for _, s := range reg.Similar(name, 5) {
+		names = append(names, termsafe.Line(s))
 	}
 	msg := fmt.Sprintf("MESSAGE: no message called %q in the loaded specs", termsafe.Line(name))
 	if len(names) > 0 {
 		msg += "; did you mean " + strings.Join(names, ", ") + "?"
 	}
 	return usagef("%s (hookscope send --list lists them all)", msg)
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

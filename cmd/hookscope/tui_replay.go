@@ -7,7 +7,7 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/verify/devkeys"
+	"github.com/hookscope/hookscope/verify/simulate"
 )
 
 // uiReplayTimeout bounds one replay attempt started from the live view.
@@ -18,17 +18,16 @@ const uiReplayTimeout = 30 * time.Second
 // remembers recent targets in the config folder.
 type uiReplayer struct {
 	sender  *capture.Sender
-	signing signingSecrets
-	keys    devkeys.Dir
+	keyring simulate.Keyring
 	recent  *recentTargets
 }
 
 // newUISource returns the live view's Source over s.
 func newUISource(e *env, s store.Store, reverify func(ctx context.Context, id string) error, signing signingSecrets) uiSource {
+	keyring := simulate.Keyring{DevKeys: e.devKeys(), TalkifAI: signing.talkifai, Dialpad: signing.dialpad, HMAC: signing.hmac}
 	return uiSource{Store: s, reverify: reverify, uiReplayer: &uiReplayer{
 		sender:  capture.NewSender(capture.SenderOptions{Timeout: uiReplayTimeout}),
-		signing: signing,
-		keys:    e.devKeys(),
+		keyring: keyring,
 		recent:  &recentTargets{path: recentTargetsPath(e)},
 	}}
 }
@@ -57,13 +56,13 @@ func (s uiSource) EditableBody(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return editableBody(rec, b)
+	return simulate.EditableBody(rec, b)
 }
 
 // CanResign reports whether hookscope holds the key or secret that signs
 // rec, and says which, or why not.
 func (s uiSource) CanResign(rec store.Record) (bool, string) {
-	sg, why := s.signing.resigner(s.keys, rec)
+	sg, why := s.keyring.Resigner(rec)
 	return sg != nil, why
 }
 
@@ -78,14 +77,14 @@ func (s uiSource) ReplayEdited(ctx context.Context, id, target string, edited []
 	if err != nil {
 		return store.Attempt{}, err
 	}
-	var sg *signer
+	var sg *simulate.Signer
 	if resign {
 		var why string
-		if sg, why = s.signing.resigner(s.keys, rec); sg == nil {
+		if sg, why = s.keyring.Resigner(rec); sg == nil {
 			return store.Attempt{}, fmt.Errorf("cannot re-sign: %s", why)
 		}
 	}
-	body, hdr, err := editedRequest(rec, orig, edited, sg)
+	body, hdr, err := simulate.EditedRequest(rec, orig, edited, sg)
 	if err != nil {
 		return store.Attempt{}, err
 	}

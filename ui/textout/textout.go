@@ -1,7 +1,7 @@
 // Package textout renders deliveries as plain text for the headless
-// listener, `ls` and `show`. Every piece of network text goes through
-// termsafe first, so output is safe on a terminal. It does no I/O beyond
-// writing to the writer it is given.
+// listener, `ls`, `show`, `stats` and `send`. Every piece of network text
+// goes through termsafe first, so output is safe on a terminal. It does no
+// I/O beyond writing to the writer it is given.
 package textout
 
 import (

@@ -1,0 +1,44 @@
+package textout
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/verify/simulate"
+)
+
+// TestSentShowsFactsAndNeutralisesTheAnswer: the facts line says how the
+// delivery was signed and tampered with; the untrusted answer is made
+// terminal-safe and cut after maxShownResponse bytes.
+func TestSentShowsFactsAndNeutralisesTheAnswer(t *testing.T) {
+	d := &simulate.Delivery{Message: "AppInstalledEvent", Method: "POST", URL: "http://127.0.0.1:8080/hooks/talkdesk",
+		Header: store.Header{{Name: "Content-Type", Value: "application/json"}}, Body: []byte("{\"a\":1}\n"),
+		EventID: "e1", SignedWith: "talkdesk-ecdsa:k1", Tampered: `one character of "account_id"`}
+	resp := append([]byte("bad \x1b[2J"), bytes.Repeat([]byte("x"), maxShownResponse+10)...)
+	var b bytes.Buffer
+	if err := Sent(&b, d, store.Attempt{Status: 401, DurationMS: 3, RespBody: resp}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	noControl(t, "Sent", out)
+	for _, want := range []string{
+		"# AppInstalledEvent · event id e1 · signed with talkdesk-ecdsa:k1 · TAMPERED after signing (one character of \"account_id\"): the signature no longer matches\n",
+		"> POST http://127.0.0.1:8080/hooks/talkdesk\n> Content-Type: application/json\n>\n  {\"a\":1}\n",
+		"< 401 Unauthorized (3 ms)\n  bad ",
+		"\n  … (18 more bytes)\n\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	b.Reset()
+	d = &simulate.Delivery{Message: "m", Method: "POST", URL: "http://x", Unsigned: "no TalkifAI secret configured"}
+	if err := Sent(&b, d, store.Attempt{DurationMS: 2, Error: "connection refused"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.HasPrefix(out, "# m · unsigned: no TalkifAI secret configured\n") || !strings.Contains(out, "< no response after 2 ms: connection refused\n") {
+		t.Errorf("unanswered, unsigned delivery:\n%s", out)
+	}
+}
