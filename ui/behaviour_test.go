@@ -15,11 +15,16 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/uitest"
 )
 
-// unsafeRunes are what must never reach the screen from a payload.
-var unsafeRunes = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+// unsafeIndex returns the index of the first rune in a rendered screen that
+// must never reach it from a payload (termsafe's rule; newlines separate
+// the screen's lines), or -1.
+func unsafeIndex(out string) int {
+	return strings.IndexFunc(out, func(r rune) bool { return r != '\n' && termsafe.Unsafe(r) })
+}
 
 // sgr matches the colour and weight sequences the TUI itself emits.
 var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
@@ -52,9 +57,9 @@ func TestEscapeInjection(t *testing.T) {
 				if coloured {
 					out = sgr.ReplaceAllString(out, "")
 				}
-				if loc := unsafeRunes.FindStringIndex(out); loc != nil {
-					t.Fatalf("colour=%v %dx%d %s: unsafe %q in output near %q", coloured, sz.w, sz.h, where,
-						out[loc[0]:loc[1]], out[max(0, loc[0]-20):min(len(out), loc[1]+20)])
+				if i := unsafeIndex(out); i >= 0 {
+					t.Fatalf("colour=%v %dx%d %s: unsafe rune in output near %q", coloured, sz.w, sz.h, where,
+						out[max(0, i-20):min(len(out), i+20)])
 				}
 				if !strings.Contains(out, "␛") {
 					t.Fatalf("%s: the escapes are not shown as ␛", where)
@@ -330,7 +335,7 @@ func TestStatusIsTerminalSafe(t *testing.T) {
 	} {
 		m = drive(t, m, nil, msg)
 		out := m.statusLine()
-		if loc := unsafeRunes.FindStringIndex(out); loc != nil || strings.Contains(out, "\n") {
+		if unsafeIndex(out) >= 0 || strings.Contains(out, "\n") {
 			t.Fatalf("%T: unsafe status %q", msg, out)
 		}
 		if !strings.ContainsAny(out, "␛␡\ufffd") {
