@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
@@ -40,10 +37,9 @@ func newLsCmd(e *env) *cobra.Command {
 			if !asJSON {
 				return textout.Table(e.stdout, recs)
 			}
-			enc := json.NewEncoder(e.stdout)
 			for _, r := range recs {
-				if err := enc.Encode(r); err != nil {
-					return fmt.Errorf("write: %w", err)
+				if err := writeJSON(e.stdout, r); err != nil {
+					return err
 				}
 			}
 			return nil

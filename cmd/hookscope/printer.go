@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -101,12 +100,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 
 func printOne(w io.Writer, rec store.Record, asJSON bool) error {
 	if asJSON {
-		b, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
+		return writeJSON(w, rec)
 	}
 	_, err := fmt.Fprintln(w, textout.Line(rec))
 	return err

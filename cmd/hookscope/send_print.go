@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,9 +51,15 @@ func (p *sendPrinter) printJSON(d *delivery, a store.Attempt) error {
 	r := sendResult{Message: d.message, Target: d.url, EventID: d.eventID, Status: a.Status, DurationMS: a.DurationMS,
 		ResponseBody: strings.ToValidUTF8(string(a.RespBody), "\uFFFD"), SignedWith: d.signedWith,
 		Tampered: d.tampered != "", Error: a.Error}
-	enc := json.NewEncoder(p.w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("send: encode result: %w", err)
+	}
+	// The response body is the server's text: escaped where a terminal
+	// would act on it, like every JSON line hookscope prints (writeJSON).
+	if _, err := p.w.Write(termsafe.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("send: write result: %w", err)
 	}
 	return nil
