@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/uitest"
 )
@@ -438,5 +439,49 @@ func TestCopyToClipboard(t *testing.T) {
 	nm, _ = m.Update(copyMsg{what: "body", err: errors.New("no such delivery")})
 	if s := nm.(Model).statusLine(); !strings.Contains(s, "copy body: no such delivery") {
 		t.Fatalf("status %q", s)
+	}
+}
+
+// TestListMasksConfiguredSecretsInPaths: a configured secret in a path or
+// query is masked in the list rows; s reveals it in the selected
+// delivery's row only, and s again masks it.
+func TestListMasksConfiguredSecretsInPaths(t *testing.T) {
+	const secret = "abc123" // newTestModel's configured secret
+	src := uitest.NewSource(16)
+	recs, bodies := uitest.NewGen().Mixed(2)
+	recs[0].Path, recs[0].Query = "/hooks/"+secret+"/a", "t="+secret // the older row
+	recs[1].Path, recs[1].Query = "/hooks/"+secret+"/b", ""          // the newest, selected
+	src.Add(recs, bodies)
+	drain(src)
+	m := newTestModel(t, src, 160, 30)
+	tests := []struct {
+		name            string
+		keys            []string
+		shown, notShown []string
+	}{
+		{"masked", nil,
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{secret}},
+		{"s reveals the selected row only", []string{"s"},
+			[]string{"/hooks/" + secret + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{"/hooks/" + secret + "/a"}},
+		{"it stays revealed when the cursor moves", []string{"j"},
+			[]string{"/hooks/" + secret + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{"/hooks/" + secret + "/a"}},
+		{"s on another row moves the reveal", []string{"s"},
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + secret + "/a?t=" + secret}, []string{"/hooks/" + secret + "/b"}},
+		{"s again masks", []string{"s"},
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{secret}},
+	}
+	for _, tt := range tests {
+		m = press(t, m, tt.keys...)
+		out := m.list.View()
+		for _, s := range tt.shown {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s: list lacks %q:\n%s", tt.name, s, out)
+			}
+		}
+		for _, s := range tt.notShown {
+			if strings.Contains(out, s) {
+				t.Errorf("%s: list shows %q:\n%s", tt.name, s, out)
+			}
+		}
 	}
 }

@@ -99,10 +99,11 @@ func maskNote(m export.Masker) string {
 // exportMasker is the Masker an export applies: nil (everything as stored)
 // with --reveal-secrets.
 func (e *env) exportMasker(reveal bool) export.Masker {
-	if reveal {
+	red := e.redactor(reveal)
+	if red == nil {
 		return nil
 	}
-	return redactMasker{redact.New(e.configuredSecrets())}
+	return redactMasker{red}
 }
 
 // redactMasker applies the live view's and show's masking rules

@@ -9,13 +9,15 @@ import (
 
 func newLsCmd(e *env) *cobra.Command {
 	var db string
-	var asJSON bool
+	var asJSON, reveal bool
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "ls [FILTER]",
 		Short: "List stored deliveries, newest first",
 		Long: "ls lists stored deliveries newest first. FILTER uses the filter language:\n" +
-			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.",
+			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.\n\n" +
+			"Configured secrets (the TalkifAI, Dialpad and --hmac secrets) are masked wherever they\n" +
+			"appear in a path or query, and with --json in header values too, unless --reveal-secrets.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
@@ -34,11 +36,12 @@ func newLsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			red := e.redactor(reveal)
 			if !asJSON {
-				return textout.Table(e.stdout, recs)
+				return textout.Table(e.stdout, recs, red)
 			}
 			for _, r := range recs {
-				if err := writeJSON(e.stdout, r); err != nil {
+				if err := printOne(e.stdout, r, true, red); err != nil {
 					return err
 				}
 			}
@@ -48,6 +51,7 @@ func newLsCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show configured secrets in paths, queries (and, with --json, header values) unmasked")
 	return cmd
 }
 

@@ -4,15 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
-// printOptions say when a delivery is ready to print.
+// printOptions say how a delivery is printed and when it is ready to.
 type printOptions struct {
 	JSON bool
+	// Redactor masks configured secrets (printOne); nil with
+	// --reveal-secrets.
+	Redactor *redact.Redactor
 	// Await bounds the wait for what is expected; after it the line is
 	// printed with what is known (pending verdict, no app status).
 	Await        time.Duration
@@ -69,7 +74,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 			if !opts.ready(rec) && !final && time.Now().Before(queue[0].deadline) {
 				break
 			}
-			if err := printOne(w, rec, asJSON); err != nil {
+			if err := printOne(w, rec, asJSON, opts.Redactor); err != nil {
 				return err
 			}
 			queue = queue[1:]
@@ -98,10 +103,45 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 	}
 }
 
-func printOne(w io.Writer, rec store.Record, asJSON bool) error {
+// printOne prints a delivery as the headless line or as its JSON object,
+// with configured secrets masked by red (nil: as stored).
+func printOne(w io.Writer, rec store.Record, asJSON bool, red *redact.Redactor) error {
 	if asJSON {
-		return writeJSON(w, rec)
+		return writeJSON(w, maskedRecord(rec, red))
 	}
-	_, err := fmt.Fprintln(w, textout.Line(rec))
-	return err
+	if _, err := fmt.Fprintln(w, textout.Line(rec, red)); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// maskedRecord is rec as the JSON outputs print it: configured secrets
+// replaced wherever the sender put them literally in the request (path, raw
+// path, query, header values), by the rule show and exports apply. Only
+// those strings change, and only when they hold a secret: field names, ids
+// and every other value stay what the fixed JSON interface promises. The
+// credential-header and secret-field rules (Authorization, client_secret)
+// are not applied here; JSON output has always carried headers as
+// received. rec's header is copied before a value is replaced: it may be
+// shared with the caller.
+func maskedRecord(rec store.Record, red *redact.Redactor) store.Record {
+	if red == nil {
+		return rec
+	}
+	rec.Path, rec.RawPath, rec.Query, _ = red.Target(rec.Event)
+	var hdr store.Header
+	for i, f := range rec.Header {
+		v, n := red.String(f.Value)
+		if n == 0 {
+			continue
+		}
+		if hdr == nil {
+			hdr = slices.Clone(rec.Header)
+		}
+		hdr[i].Value = v
+	}
+	if hdr != nil {
+		rec.Header = hdr
+	}
+	return rec
 }

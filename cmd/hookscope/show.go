@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -41,8 +42,9 @@ func newShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			red := e.redactor(reveal)
 			if asJSON {
-				return printOne(e.stdout, rec, true)
+				return printOne(e.stdout, rec, true, red)
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {
@@ -58,18 +60,14 @@ func newShowCmd(e *env) *cobra.Command {
 				}
 				return e.writeExact(req.Bytes())
 			}
-			opts := textout.ShowOptions{}
-			if !reveal {
-				opts.Redactor = redact.New(e.configuredSecrets())
-			}
-			return textout.Show(e.stdout, rec, body, opts)
+			return textout.Show(e.stdout, rec, body, textout.ShowOptions{Redactor: red})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the delivery as one JSON object")
 	cmd.Flags().BoolVar(&raw, "raw", false, "the request as HTTP/1.1 text, exact bytes")
 	cmd.Flags().BoolVar(&bodyOnly, "body", false, "the stored body bytes and nothing else")
-	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields and headers unmasked")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields, headers and configured secrets unmasked (with --json: configured secrets in the path, query and header values)")
 	return cmd
 }
 
@@ -84,6 +82,17 @@ func (e *env) writeExact(b []byte) error {
 	}
 	_, err := e.stdout.Write(b)
 	return err
+}
+
+// redactor is the masking of what is shown or exported unless the user
+// asks to reveal secrets: ui/redact's rules with the configured secrets and
+// extra ones (a listener's --talkifai-secret and the like). nil with
+// reveal, which is how --reveal-secrets shows everything as stored.
+func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
+	if reveal {
+		return nil
+	}
+	return redact.New(append(slices.Clip(extra), e.configuredSecrets()...))
 }
 
 // configuredSecrets lists the secrets from the environment and the config

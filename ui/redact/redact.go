@@ -253,6 +253,32 @@ func (r *Redactor) String(s string) (string, int) {
 	return s, n
 }
 
+// Target returns ev's request target with configured secrets replaced:
+// the percent-decoded path, the path as sent (ev.RawPath) and the raw
+// query, and how many secrets were replaced. A raw path that still holds a
+// secret once percent-decoded (one sent with some of its characters
+// encoded, so that it never appears literally) comes back empty: masked,
+// it is not the path as sent anyway, and net/url encodes the masked path
+// when there is no raw path.
+func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
+	path, np := r.String(ev.Path)
+	rawPath, nr := r.String(ev.RawPath)
+	query, nq := r.String(ev.Query)
+	if rawPath != "" {
+		if dec, err := url.PathUnescape(rawPath); err != nil || r.holds(dec) {
+			rawPath = ""
+		}
+	}
+	// An occurrence in both forms of the path is one secret in the target.
+	return path, rawPath, query, max(np, nr) + nq
+}
+
+// holds reports whether s contains a configured secret.
+func (r *Redactor) holds(s string) bool {
+	_, n := r.String(s)
+	return n > 0
+}
+
 // Bytes is String for byte slices; b is returned unchanged when it holds no
 // configured secret.
 func (r *Redactor) Bytes(b []byte) ([]byte, int) {

@@ -27,11 +27,8 @@ type ShowOptions struct {
 // verdicts, headers and body.
 func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	var b strings.Builder
-	target := pathQuery(r.Event)
-	if opts.Redactor != nil {
-		target, _ = opts.Redactor.String(target)
-	}
-	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(target), termsafe.Line(r.Proto))
+	tgt := target(r.Event, opts.Redactor)
+	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(tgt), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
 	field("id", termsafe.Line(r.ID))
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))

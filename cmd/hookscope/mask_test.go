@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/verify"
+)
+
+// pathSecret is a configured secret a provider also put in the webhook URL.
+const pathSecret = "tk-path-secret-9f8e"
+
+// postSecretPath sends the delivery whose path, query and one header hold
+// pathSecret.
+func postSecretPath(t *testing.T, l *listener) {
+	t.Helper()
+	if post(t, l.url+"/hooks/"+pathSecret+"/x?token="+pathSecret, []byte(`{"id":"e1"}`), "X-Token", pathSecret) != 200 {
+		t.Fatal("post")
+	}
+}
+
+// checkMaskedJSON decodes one JSON line and checks the path, query and
+// header against the secret being masked or not; the id is never touched.
+func checkMaskedJSON(t *testing.T, what, line string, masked bool) (id string) {
+	t.Helper()
+	var got struct {
+		ID      string              `json:"id"`
+		Path    string              `json:"path"`
+		Query   string              `json:"query"`
+		Headers map[string][]string `json:"headers"`
+	}
+	if err := json.Unmarshal([]byte(line), &got); err != nil {
+		t.Fatalf("%s: %q: %v", what, line, err)
+	}
+	want := pathSecret
+	if masked {
+		want = redact.Mask
+	}
+	if got.Path != "/hooks/"+want+"/x" || got.Query != "token="+want || strings.Join(got.Headers["X-Token"], ",") != want {
+		t.Errorf("%s (masked %v): path %q query %q X-Token %q", what, masked, got.Path, got.Query, got.Headers["X-Token"])
+	}
+	if len(got.ID) != 13 {
+		t.Errorf("%s: id %q", what, got.ID)
+	}
+	return got.ID
+}
+
+// checkMaskedText checks a text output for the secret and the mask.
+func checkMaskedText(t *testing.T, what, out string, masked bool) {
+	t.Helper()
+	want, notWant := "/hooks/"+redact.Mask+"/x?token="+redact.Mask, pathSecret
+	if !masked {
+		want, notWant = "/hooks/"+pathSecret+"/x?token="+pathSecret, redact.Mask
+	}
+	if !strings.Contains(out, want) || strings.Contains(out, notWant) {
+		t.Errorf("%s (masked %v): want %q and no %q in:\n%s", what, masked, want, notWant, out)
+	}
+}
+
+// TestHeadlessMasksConfiguredSecrets: the headless listener's line and JSON
+// object mask a configured secret in the path, query (and, as JSON, header
+// values) unless --reveal-secrets.
+func TestHeadlessMasksConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	tests := []struct {
+		args           []string
+		asJSON, masked bool
+	}{
+		{nil, false, true},
+		{[]string{"--reveal-secrets"}, false, false},
+		{[]string{"--json"}, true, true},
+		{[]string{"--json", "--reveal-secrets"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append([]string{"listen"}, tt.args...), " "), func(t *testing.T) {
+			l := startListen(t, tt.args...)
+			postSecretPath(t, l)
+			line := waitLines(t, l, 1)[0]
+			if tt.asJSON {
+				checkMaskedJSON(t, "headless JSON", line, tt.masked)
+			} else {
+				checkMaskedText(t, "headless line", line, tt.masked)
+			}
+		})
+	}
+}
+
+// TestLsAndShowMaskConfiguredSecrets: ls, ls --json, show and show --json
+// mask a configured secret in the path and query unless --reveal-secrets,
+// and the ids in ls --json are the ones show takes.
+func TestLsAndShowMaskConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	for _, masked := range []bool{true, false} {
+		var reveal []string
+		if !masked {
+			reveal = []string{"--reveal-secrets"}
+		}
+		_, out, _ := run(t, append([]string{"ls", "--json", "--db", l.db}, reveal...)...)
+		id := checkMaskedJSON(t, "ls --json", strings.TrimSpace(out), masked)
+		code, out, errs := run(t, append([]string{"show", id, "--json", "--db", l.db}, reveal...)...)
+		if code != 0 {
+			t.Fatalf("show %s --json: exit %d: %s", id, code, errs)
+		}
+		checkMaskedJSON(t, "show --json", strings.TrimSpace(out), masked)
+		_, out, _ = run(t, append([]string{"ls", "--db", l.db}, reveal...)...)
+		checkMaskedText(t, "ls", out, masked)
+		_, out, _ = run(t, append([]string{"show", id, "--db", l.db}, reveal...)...)
+		checkMaskedText(t, "show", out, masked)
+	}
+}
