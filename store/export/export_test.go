@@ -287,6 +287,45 @@ func TestMaskingReachesGzipBodiesQueryAndPath(t *testing.T) {
 	}
 }
 
+// TestMaskingReachesTheRawPath: a path sent with an encoding that decoding
+// loses keeps it in RawPath, which is exported (jsonl's raw_path, and the
+// URL of har and curl). The secret is masked there too; a raw path that
+// holds it only percent-encoded no longer encodes the masked path and is
+// dropped, so no format carries it in any form.
+func TestMaskingReachesTheRawPath(t *testing.T) {
+	tests := []struct {
+		name, path, rawPath, wantRaw string
+		leak                         []string
+	}{
+		{"literal", "/hooks/" + secret + "/a/b", "/hooks/" + secret + "/a%2Fb", "/hooks/[masked]/a%2Fb", []string{secret}},
+		{"percent-encoded", "/hooks/" + secret, "/hooks/%73" + secret[1:], "", []string{secret, "%73" + secret[1:]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: tt.path, RawPath: tt.rawPath, Host: "h"}
+			if err := db.Append(context.Background(), ev, []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Formats {
+				out := exportString(t, db, Options{Format: f, Masker: testMasker{}})
+				for _, l := range tt.leak {
+					if strings.Contains(out, l) {
+						t.Errorf("%s: %q exported:\n%s", f, l, out)
+					}
+				}
+			}
+			b, err := Decode(strings.NewReader(exportString(t, db, Options{Format: JSONL, Masker: testMasker{}})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.Events[0].RawPath; got != tt.wantRaw {
+				t.Errorf("raw_path %q, want %q", got, tt.wantRaw)
+			}
+		})
+	}
+}
+
 func TestExportPagesOldestFirstWithFilter(t *testing.T) {
 	db := mustOpen(t)
 	ctx := context.Background()
