@@ -485,3 +485,35 @@ func TestListMasksConfiguredSecretsInPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailMasksSecretsInAttempts: a live forward and a replay with
+// --keep-path sent the delivery's path on, so the attempts' targets and
+// errors show the configured secret only once revealed.
+func TestDetailMasksSecretsInAttempts(t *testing.T) {
+	const secret = "abc123" // newTestModel's configured secret
+	src := uitest.NewSource(16)
+	recs, bodies := uitest.NewGen().Mixed(1)
+	target := "http://app:3000/hooks/" + secret
+	recs[0].Forward = &store.Attempt{At: recs[0].ReceivedAt, Target: target, Error: "dial " + target + ": refused"}
+	recs[0].Replays = []store.Attempt{{Seq: 1, At: recs[0].ReceivedAt, Target: target + "?t=" + secret, Status: 200}}
+	src.Add(recs, bodies)
+	drain(src)
+	m := newTestModel(t, src, 160, 40)
+	for _, tc := range []struct {
+		name string
+		keys []string
+	}{
+		{"overview", []string{"enter"}},
+		{"replays tab", []string{"shift+tab"}},
+	} {
+		m = press(t, m, tc.keys...)
+		if out := m.View().Content; strings.Contains(out, secret) || !strings.Contains(out, "app:3000/hooks/"+redact.Mask) {
+			t.Errorf("%s masked:\n%s", tc.name, out)
+		}
+		m = press(t, m, "s")
+		if out := m.View().Content; !strings.Contains(out, "app:3000/hooks/"+secret) {
+			t.Errorf("%s revealed:\n%s", tc.name, out)
+		}
+		m = press(t, m, "s")
+	}
+}

@@ -117,7 +117,9 @@ func printOne(w io.Writer, rec store.Record, asJSON bool, red *redact.Redactor) 
 
 // maskedRecord is rec as the JSON outputs print it: configured secrets
 // replaced wherever the sender put them literally in the request (path, raw
-// path, query, header values), by the rule show and exports apply. Only
+// path, query, header values) and where those are quoted (the targets and
+// errors of forward and replay attempts), by the rule show and exports
+// apply. Only
 // those strings change, and only when they hold a secret: field names, ids
 // and every other value stay what the fixed JSON interface promises. The
 // credential-header and secret-field rules (Authorization, client_secret)
@@ -142,6 +144,19 @@ func maskedRecord(rec store.Record, red *redact.Redactor) store.Record {
 	}
 	if hdr != nil {
 		rec.Header = hdr
+	}
+	// A live forward and replays with --keep-path send the path and query
+	// on: their targets (and errors quoting them) hold the same secrets.
+	if rec.Forward != nil {
+		f, _ := red.Attempt(*rec.Forward)
+		rec.Forward = &f
+	}
+	if len(rec.Replays) > 0 {
+		replays := make([]store.Attempt, len(rec.Replays))
+		for i, a := range rec.Replays {
+			replays[i], _ = red.Attempt(a)
+		}
+		rec.Replays = replays
 	}
 	return rec
 }

@@ -203,4 +203,28 @@ func mask(d *delivery, m Masker) {
 		}
 	}
 	d.masked = d.masked || hm || bm || qm || pm || rm
+	// A live forward and replays with --keep-path sent the path and query
+	// on: attempt targets, and errors quoting them, hold what they held.
+	// Copies: the attempts belong to the record being exported.
+	if r.Forward != nil {
+		f := maskAttempt(m, *r.Forward, &d.masked)
+		r.Forward = &f
+	}
+	if len(r.Replays) > 0 {
+		replays := make([]store.Attempt, len(r.Replays))
+		for i, a := range r.Replays {
+			replays[i] = maskAttempt(m, a, &d.masked)
+		}
+		r.Replays = replays
+	}
+}
+
+// maskAttempt returns a with its target and error masked as text, setting
+// *masked when that changed them.
+func maskAttempt(m Masker, a store.Attempt, masked *bool) store.Attempt {
+	t, tm := maskBody(m, "text/plain", []byte(a.Target))
+	e, em := maskBody(m, "text/plain", []byte(a.Error))
+	a.Target, a.Error = string(t), string(e)
+	*masked = *masked || tm || em
+	return a
 }

@@ -273,6 +273,18 @@ func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	return path, rawPath, query, max(np, nr) + nq
 }
 
+// Attempt returns a with configured secrets replaced in its target and
+// error, and how many were. Both can hold the delivery's path and query: a
+// live forward or a replay with --keep-path appends them to the URL, and a
+// transport error quotes the URL. The response is masked with Header and
+// Body.
+func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
+	var nt, ne int
+	a.Target, nt = r.String(a.Target)
+	a.Error, ne = r.String(a.Error)
+	return a, nt + ne
+}
+
 // holds reports whether s contains a configured secret.
 func (r *Redactor) holds(s string) bool {
 	_, n := r.String(s)

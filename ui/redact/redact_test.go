@@ -134,6 +134,21 @@ func TestTarget(t *testing.T) {
 	}
 }
 
+func TestAttempt(t *testing.T) {
+	r := New([]string{"tok-12345"})
+	r.Mask = "X"
+	in := store.Attempt{Seq: 2, Target: "http://app:3000/hooks/tok-12345?t=tok-12345",
+		Error: `Post "http://app:3000/hooks/tok-12345": connection refused`, Status: 0}
+	got, n := r.Attempt(in)
+	if got.Target != "http://app:3000/hooks/X?t=X" || got.Error != `Post "http://app:3000/hooks/X": connection refused` ||
+		got.Seq != 2 || n != 3 {
+		t.Fatalf("Attempt = %+v, %d", got, n)
+	}
+	if in.Target != "http://app:3000/hooks/tok-12345?t=tok-12345" {
+		t.Fatal("Attempt modified its input")
+	}
+}
+
 func TestZeroRedactorMasksNothing(t *testing.T) {
 	var r Redactor
 	if got, n := r.Body([]byte(`{"client_secret":"x"}`), "application/json"); n != 0 || string(got) != `{"client_secret":"x"}` {

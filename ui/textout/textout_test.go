@@ -93,7 +93,10 @@ func TestShowMasks(t *testing.T) {
 	zw.Close()
 	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345",
 		ContentType: "application/json", ContentEncoding: "gzip",
-		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}}}}
+		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}},
+		// A live forward and a replay with --keep-path sent the path on.
+		Forward: &store.Attempt{Target: "http://app/hooks/tok-12345", Error: `Post "http://app/hooks/tok-12345": refused`}},
+		Replays: []store.Attempt{{Seq: 1, Target: "http://app/hooks/tok-12345?t=tok-12345", Status: 200}}}
 	var b bytes.Buffer
 	if err := Show(&b, r, gz.Bytes(), ShowOptions{Redactor: redact.New([]string{"tok-12345"})}); err != nil {
 		t.Fatal(err)
@@ -104,7 +107,9 @@ func TestShowMasks(t *testing.T) {
 			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
 		}
 	}
-	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded"} {
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
+		"http://app/hooks/" + redact.Mask + " → no response", `Post "http://app/hooks/` + redact.Mask + `": refused`,
+		"http://app/hooks/" + redact.Mask + "?t=" + redact.Mask + " → 200"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out[:min(len(out), 600)])
 		}
