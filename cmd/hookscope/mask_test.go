@@ -165,3 +165,22 @@ func TestMaskedRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestHMACSecretFromEnvIsMasked: the secret of a config-file HMAC route
+// set in HOOKSCOPE_<NAME>_SECRET is a configured secret for ls, show and
+// export too, not only for the listener that verifies with it.
+func TestHMACSecretFromEnvIsMasked(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	writeFile(t, cfg+"/hookscope/config.yaml", "hmac:\n  - /gh=X-Hub-Signature-256:sha256:hex:sha256=\n")
+	t.Setenv("HOOKSCOPE_GH_SECRET", pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	_, ls, _ := run(t, "ls", "--db", l.db)
+	checkMaskedText(t, "ls", ls, true)
+	_, out, _ := run(t, "export", "--db", l.db)
+	if strings.Contains(out, pathSecret) {
+		t.Errorf("export:\n%s", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
+	"github.com/hookscope/hookscope/verify"
 )
 
 func newShowCmd(e *env) *cobra.Command {
@@ -96,15 +97,23 @@ func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
 }
 
 // configuredSecrets lists the secrets from the environment and the config
-// file, so that they are masked wherever they appear in a delivery.
+// file, so that they are masked wherever they appear in a delivery: the
+// TalkifAI and Dialpad secrets, and the HMAC secrets of the config file's
+// routes, from the file or from HOOKSCOPE_<NAME>_SECRET.
 func (e *env) configuredSecrets() []string {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		cfg = &config{}
 	}
-	out := []string{e.getenv("HOOKSCOPE_TALKIFAI_SECRET"), e.getenv("HOOKSCOPE_DIALPAD_SECRET"), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
+	out := []string{e.getenv(verify.EnvTalkifAISecret), e.getenv(verify.EnvDialpadSecret), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
 	for _, s := range cfg.Secrets.HMAC {
 		out = append(out, s)
+	}
+	for _, h := range cfg.HMAC {
+		// A malformed route is reported by the commands that verify.
+		if hr, err := verify.ParseHMAC(h); err == nil {
+			out = append(out, e.getenv(hr.SecretEnv()))
+		}
 	}
 	var nonEmpty []string
 	for _, s := range out {
