@@ -3,8 +3,9 @@
 // body's shape), credential-bearing headers, and configured secret strings
 // wherever they appear.
 //
-// It is pure: no I/O, no rendering. The TUI uses it for the detail view and
-// copy-as-curl; exports use it for the same reasons.
+// It is pure: no I/O, no rendering. The TUI uses it for the list, the
+// detail view and copy-as-curl; ls, show, the headless listener and exports
+// use it for the same reasons, so there is one masking rule.
 package redact
 
 import (
