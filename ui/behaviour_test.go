@@ -15,11 +15,17 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/uitest"
 )
 
-// unsafeRunes are what must never reach the screen from a payload.
-var unsafeRunes = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+// unsafeIndex returns the index of the first rune in a rendered screen that
+// must never reach it from a payload (termsafe's rule; newlines separate
+// the screen's lines), or -1.
+func unsafeIndex(out string) int {
+	return strings.IndexFunc(out, func(r rune) bool { return r != '\n' && termsafe.Unsafe(r) })
+}
 
 // sgr matches the colour and weight sequences the TUI itself emits.
 var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
@@ -52,9 +58,9 @@ func TestEscapeInjection(t *testing.T) {
 				if coloured {
 					out = sgr.ReplaceAllString(out, "")
 				}
-				if loc := unsafeRunes.FindStringIndex(out); loc != nil {
-					t.Fatalf("colour=%v %dx%d %s: unsafe %q in output near %q", coloured, sz.w, sz.h, where,
-						out[loc[0]:loc[1]], out[max(0, loc[0]-20):min(len(out), loc[1]+20)])
+				if i := unsafeIndex(out); i >= 0 {
+					t.Fatalf("colour=%v %dx%d %s: unsafe rune in output near %q", coloured, sz.w, sz.h, where,
+						out[max(0, i-20):min(len(out), i+20)])
 				}
 				if !strings.Contains(out, "␛") {
 					t.Fatalf("%s: the escapes are not shown as ␛", where)
@@ -330,7 +336,7 @@ func TestStatusIsTerminalSafe(t *testing.T) {
 	} {
 		m = drive(t, m, nil, msg)
 		out := m.statusLine()
-		if loc := unsafeRunes.FindStringIndex(out); loc != nil || strings.Contains(out, "\n") {
+		if unsafeIndex(out) >= 0 || strings.Contains(out, "\n") {
 			t.Fatalf("%T: unsafe status %q", msg, out)
 		}
 		if !strings.ContainsAny(out, "␛␡\ufffd") {
@@ -433,5 +439,81 @@ func TestCopyToClipboard(t *testing.T) {
 	nm, _ = m.Update(copyMsg{what: "body", err: errors.New("no such delivery")})
 	if s := nm.(Model).statusLine(); !strings.Contains(s, "copy body: no such delivery") {
 		t.Fatalf("status %q", s)
+	}
+}
+
+// TestListMasksConfiguredSecretsInPaths: a configured secret in a path or
+// query is masked in the list rows; s reveals it in the selected
+// delivery's row only, and s again masks it.
+func TestListMasksConfiguredSecretsInPaths(t *testing.T) {
+	const secret = "abc123" // newTestModel's configured secret
+	src := uitest.NewSource(16)
+	recs, bodies := uitest.NewGen().Mixed(2)
+	recs[0].Path, recs[0].Query = "/hooks/"+secret+"/a", "t="+secret // the older row
+	recs[1].Path, recs[1].Query = "/hooks/"+secret+"/b", ""          // the newest, selected
+	src.Add(recs, bodies)
+	drain(src)
+	m := newTestModel(t, src, 160, 30)
+	tests := []struct {
+		name            string
+		keys            []string
+		shown, notShown []string
+	}{
+		{"masked", nil,
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{secret}},
+		{"s reveals the selected row only", []string{"s"},
+			[]string{"/hooks/" + secret + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{"/hooks/" + secret + "/a"}},
+		{"it stays revealed when the cursor moves", []string{"j"},
+			[]string{"/hooks/" + secret + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{"/hooks/" + secret + "/a"}},
+		{"s on another row moves the reveal", []string{"s"},
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + secret + "/a?t=" + secret}, []string{"/hooks/" + secret + "/b"}},
+		{"s again masks", []string{"s"},
+			[]string{"/hooks/" + redact.Mask + "/b", "/hooks/" + redact.Mask + "/a?t=" + redact.Mask}, []string{secret}},
+	}
+	for _, tt := range tests {
+		m = press(t, m, tt.keys...)
+		out := m.list.View()
+		for _, s := range tt.shown {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s: list lacks %q:\n%s", tt.name, s, out)
+			}
+		}
+		for _, s := range tt.notShown {
+			if strings.Contains(out, s) {
+				t.Errorf("%s: list shows %q:\n%s", tt.name, s, out)
+			}
+		}
+	}
+}
+
+// TestDetailMasksSecretsInAttempts: a live forward and a replay with
+// --keep-path sent the delivery's path on, so the attempts' targets and
+// errors show the configured secret only once revealed.
+func TestDetailMasksSecretsInAttempts(t *testing.T) {
+	const secret = "abc123" // newTestModel's configured secret
+	src := uitest.NewSource(16)
+	recs, bodies := uitest.NewGen().Mixed(1)
+	target := "http://app:3000/hooks/" + secret
+	recs[0].Forward = &store.Attempt{At: recs[0].ReceivedAt, Target: target, Error: "dial " + target + ": refused"}
+	recs[0].Replays = []store.Attempt{{Seq: 1, At: recs[0].ReceivedAt, Target: target + "?t=" + secret, Status: 200}}
+	src.Add(recs, bodies)
+	drain(src)
+	m := newTestModel(t, src, 160, 40)
+	for _, tc := range []struct {
+		name string
+		keys []string
+	}{
+		{"overview", []string{"enter"}},
+		{"replays tab", []string{"shift+tab"}},
+	} {
+		m = press(t, m, tc.keys...)
+		if out := m.View().Content; strings.Contains(out, secret) || !strings.Contains(out, "app:3000/hooks/"+redact.Mask) {
+			t.Errorf("%s masked:\n%s", tc.name, out)
+		}
+		m = press(t, m, "s")
+		if out := m.View().Content; !strings.Contains(out, "app:3000/hooks/"+secret) {
+			t.Errorf("%s revealed:\n%s", tc.name, out)
+		}
+		m = press(t, m, "s")
 	}
 }

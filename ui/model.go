@@ -111,6 +111,7 @@ func New(opts Options) Model {
 	m.styles = m.themeFor(true)
 	m.header = header.New(m.styles.Header)
 	m.list = list.New(m.styles.List, m.styles.Verdict, opts.Location)
+	m.list.SetMasking(m.redactor, "")
 	m.detail = detail.New(m.styles.Detail, m.styles.Verdict, m.redactor, body.NewHighlighter(m.styles.Chroma), opts.Location)
 	m.help = help.New()
 	m.help.FullSeparator = "   "

@@ -214,6 +214,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.revealID = r.ID
 			m.setStatus(levelWarn, "Secrets of this delivery revealed (s hides them)")
 		}
+		m.list.SetMasking(m.redactor, m.revealID)
 		return m, m.detail.SetReveal(m.revealID != "" && m.detailShows(r.ID))
 	}
 	if m.focus == focusDetail {

@@ -99,10 +99,11 @@ func maskNote(m export.Masker) string {
 // exportMasker is the Masker an export applies: nil (everything as stored)
 // with --reveal-secrets.
 func (e *env) exportMasker(reveal bool) export.Masker {
-	if reveal {
+	red := e.redactor(reveal)
+	if red == nil {
 		return nil
 	}
-	return redactMasker{redact.New(e.configuredSecrets())}
+	return redactMasker{red}
 }
 
 // redactMasker applies the live view's and show's masking rules
@@ -123,16 +124,23 @@ func (m redactMasker) Body(contentType string, b []byte) []byte {
 // exportDest returns where an export writes. A file is written under a
 // temporary name and renamed on commit, so a failed export never leaves a
 // half file where a good one was; it is 0600 because deliveries hold
-// secrets (0700 for a curl script, which is meant to be run). On a terminal
-// stdout, control characters from payloads are made visible instead of
-// being obeyed.
+// secrets (0700 for a curl script, which is meant to be run). On stdout,
+// JSON formats have termsafe's unsafe runes written as \u escapes (the same
+// JSON values, so the output still imports exactly) and a curl script on a
+// terminal has its control characters made visible: payload text is shown,
+// never obeyed.
 func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func() error, abort func(), err error) {
 	if out == "" || out == "-" {
-		if isTerminal(e.stdout) {
-			tw := &termLines{w: e.stdout}
-			return tw, tw.flush, func() { tw.flush() }, nil
+		var lf *lineFilter
+		switch {
+		case f != export.Curl:
+			lf = &lineFilter{w: e.stdout, clean: termsafe.JSON}
+		case isTerminal(e.stdout):
+			lf = &lineFilter{w: e.stdout, clean: termText}
+		default:
+			return e.stdout, func() error { return nil }, func() {}, nil
 		}
-		return e.stdout, func() error { return nil }, func() {}, nil
+		return lf, lf.flush, func() { lf.flush() }, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
@@ -167,18 +175,23 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 	return tmp, commit, abort, nil
 }
 
-// termLines passes text to a terminal line by line through termsafe, so an
-// escape sequence in a payload is shown, not obeyed. Whole lines are
-// cleaned so that no sequence is split between two writes.
-type termLines struct {
-	w   io.Writer
-	buf []byte
+// lineFilter passes what is written to w through clean a line at a time:
+// whole lines, so that nothing clean must see whole (an escape sequence, a
+// multi-byte rune, a JSON string) is split between two writes.
+type lineFilter struct {
+	w     io.Writer
+	clean func([]byte) []byte
+	buf   []byte
 }
 
-func (t *termLines) Write(p []byte) (int, error) {
+// termText is termsafe.Text for a lineFilter: control characters from
+// payloads made visible.
+func termText(b []byte) []byte { return []byte(termsafe.Text(string(b))) }
+
+func (t *lineFilter) Write(p []byte) (int, error) {
 	t.buf = append(t.buf, p...)
 	if i := bytes.LastIndexByte(t.buf, '\n'); i >= 0 {
-		if _, err := io.WriteString(t.w, termsafe.Text(string(t.buf[:i+1]))); err != nil {
+		if _, err := t.w.Write(t.clean(t.buf[:i+1])); err != nil {
 			return 0, err
 		}
 		t.buf = append(t.buf[:0], t.buf[i+1:]...)
@@ -186,11 +199,11 @@ func (t *termLines) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *termLines) flush() error {
+func (t *lineFilter) flush() error {
 	if len(t.buf) == 0 {
 		return nil
 	}
-	_, err := io.WriteString(t.w, termsafe.Text(string(t.buf)))
+	_, err := t.w.Write(t.clean(t.buf))
 	t.buf = t.buf[:0]
 	return err
 }

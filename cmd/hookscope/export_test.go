@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 const testSecret = "s3cr3t-client-secret"
@@ -309,11 +310,22 @@ func TestCountBarAndTerminalLines(t *testing.T) {
 		t.Fatalf("bar drawn off a terminal: %q", buf.String())
 	}
 
-	tl := &termLines{w: &buf}
+	tl := &lineFilter{w: &buf, clean: termText}
 	io.WriteString(tl, "{\"body\":\"\x1b[2J")
 	io.WriteString(tl, "x\"}\nrest\x1b")
 	tl.flush()
 	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
 		t.Fatalf("terminal output %q", buf.String())
+	}
+
+	// JSON lines: a rune split between two writes is escaped whole.
+	buf.Reset()
+	jl := &lineFilter{w: &buf, clean: termsafe.JSON}
+	nel := "\u0085"
+	io.WriteString(jl, `{"body":"a`+nel[:1])
+	io.WriteString(jl, nel[1:]+"b\u202e\"}\n")
+	jl.flush()
+	if got := buf.String(); got != `{"body":"a\u0085b\u202e"}`+"\n" {
+		t.Fatalf("JSON output %q", got)
 	}
 }

@@ -24,6 +24,7 @@ import (
 type listenFlags struct {
 	addr, db       string
 	noTUI, json    bool
+	reveal         bool
 	maxBody        int64
 	status         int
 	responseBody   string
@@ -73,6 +74,7 @@ func newListenCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	fl.BoolVar(&f.noTUI, "no-tui", false, "print one line per delivery instead of the live view")
 	fl.BoolVar(&f.json, "json", false, "with --no-tui: print one JSON object per delivery")
+	fl.BoolVar(&f.reveal, "reveal-secrets", false, "with --no-tui: print configured secrets in paths, queries (and, with --json, header values) unmasked; the live view reveals with s")
 	fl.Int64Var(&f.maxBody, "max-body", capture.DefaultMaxBody, "largest body stored whole, in bytes; larger ones get 413 and are stored truncated")
 	fl.IntVar(&f.status, "status", 200, "HTTP status to answer deliveries with (100-599)")
 	fl.StringVar(&f.responseBody, "response-body", `{"ok":true}`, "body to answer deliveries with")
@@ -228,7 +230,10 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}()
 	go func() { errc <- pipe.Run(ctx) }()
 	useTUI := !f.noTUI && isTerminal(e.stdout)
-	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil}
+	// What the listener verifies with is masked too, flags included, as
+	// in the live view.
+	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
+		Redactor: e.redactor(f.reveal, chk.signing.all...)}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
 	}

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
@@ -12,13 +9,15 @@ import (
 
 func newLsCmd(e *env) *cobra.Command {
 	var db string
-	var asJSON bool
+	var asJSON, reveal bool
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "ls [FILTER]",
 		Short: "List stored deliveries, newest first",
 		Long: "ls lists stored deliveries newest first. FILTER uses the filter language:\n" +
-			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.",
+			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.\n\n" +
+			"Configured secrets (the TalkifAI, Dialpad and --hmac secrets) are masked wherever they\n" +
+			"appear in a path or query, and with --json in header values too, unless --reveal-secrets.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
@@ -37,13 +36,13 @@ func newLsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			red := e.redactor(reveal)
 			if !asJSON {
-				return textout.Table(e.stdout, recs)
+				return textout.Table(e.stdout, recs, red)
 			}
-			enc := json.NewEncoder(e.stdout)
 			for _, r := range recs {
-				if err := enc.Encode(r); err != nil {
-					return fmt.Errorf("write: %w", err)
+				if err := printOne(e.stdout, r, true, red); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -52,6 +51,7 @@ func newLsCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show configured secrets in paths, queries (and, with --json, header values) unmasked")
 	return cmd
 }
 

@@ -2,18 +2,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
-// printOptions say when a delivery is ready to print.
+// printOptions say how a delivery is printed and when it is ready to.
 type printOptions struct {
 	JSON bool
+	// Redactor masks configured secrets (printOne); nil with
+	// --reveal-secrets.
+	Redactor *redact.Redactor
 	// Await bounds the wait for what is expected; after it the line is
 	// printed with what is known (pending verdict, no app status).
 	Await        time.Duration
@@ -70,7 +74,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 			if !opts.ready(rec) && !final && time.Now().Before(queue[0].deadline) {
 				break
 			}
-			if err := printOne(w, rec, asJSON); err != nil {
+			if err := printOne(w, rec, asJSON, opts.Redactor); err != nil {
 				return err
 			}
 			queue = queue[1:]
@@ -99,15 +103,60 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 	}
 }
 
-func printOne(w io.Writer, rec store.Record, asJSON bool) error {
+// printOne prints a delivery as the headless line or as its JSON object,
+// with configured secrets masked by red (nil: as stored).
+func printOne(w io.Writer, rec store.Record, asJSON bool, red *redact.Redactor) error {
 	if asJSON {
-		b, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
+		return writeJSON(w, maskedRecord(rec, red))
 	}
-	_, err := fmt.Fprintln(w, textout.Line(rec))
-	return err
+	if _, err := fmt.Fprintln(w, textout.Line(rec, red)); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// maskedRecord is rec as the JSON outputs print it: configured secrets
+// replaced wherever the sender put them literally in the request (path, raw
+// path, query, header values) and where those are quoted (the targets and
+// errors of forward and replay attempts), by the rule show and exports
+// apply. Only
+// those strings change, and only when they hold a secret: field names, ids
+// and every other value stay what the fixed JSON interface promises. The
+// credential-header and secret-field rules (Authorization, client_secret)
+// are not applied here; JSON output has always carried headers as
+// received. rec's header is copied before a value is replaced: it may be
+// shared with the caller.
+func maskedRecord(rec store.Record, red *redact.Redactor) store.Record {
+	if red == nil {
+		return rec
+	}
+	rec.Path, rec.RawPath, rec.Query, _ = red.Target(rec.Event)
+	var hdr store.Header
+	for i, f := range rec.Header {
+		v, n := red.String(f.Value)
+		if n == 0 {
+			continue
+		}
+		if hdr == nil {
+			hdr = slices.Clone(rec.Header)
+		}
+		hdr[i].Value = v
+	}
+	if hdr != nil {
+		rec.Header = hdr
+	}
+	// A live forward and replays with --keep-path send the path and query
+	// on: their targets (and errors quoting them) hold the same secrets.
+	if rec.Forward != nil {
+		f, _ := red.Attempt(*rec.Forward)
+		rec.Forward = &f
+	}
+	if len(rec.Replays) > 0 {
+		replays := make([]store.Attempt, len(rec.Replays))
+		for i, a := range rec.Replays {
+			replays[i], _ = red.Attempt(a)
+		}
+		rec.Replays = replays
+	}
+	return rec
 }

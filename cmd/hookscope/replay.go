@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -228,9 +227,10 @@ func printAttemptJSON(w io.Writer, r capture.ReplayResult) {
 	if r.Err != nil {
 		errText = r.Err.Error()
 	}
-	b, _ := json.Marshal(attemptJSON{ID: r.ID, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
+	// Nothing in an attemptJSON fails to encode, and a failed write to
+	// stdout has nowhere to be reported: the replay goes on.
+	_ = writeJSON(w, attemptJSON{ID: r.ID, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
 		Status: a.Status, DurationMS: a.DurationMS, Error: errText})
-	fmt.Fprintf(w, "%s\n", b)
 }
 
 func printAttemptLine(w io.Writer, r capture.ReplayResult) {

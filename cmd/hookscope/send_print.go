@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/simulate"
 )
@@ -47,9 +49,15 @@ func (p *sendPrinter) printJSON(d *simulate.Delivery, a store.Attempt) error {
 	r := sendResult{Message: d.Message, Target: d.URL, EventID: d.EventID, Status: a.Status, DurationMS: a.DurationMS,
 		ResponseBody: strings.ToValidUTF8(string(a.RespBody), "\uFFFD"), SignedWith: d.SignedWith,
 		Tampered: d.Tampered != "", Error: a.Error}
-	enc := json.NewEncoder(p.w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("send: encode result: %w", err)
+	}
+	// The response body is the server's text: escaped where a terminal
+	// would act on it, like every JSON line hookscope prints (writeJSON).
+	if _, err := p.w.Write(termsafe.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("send: write result: %w", err)
 	}
 	return nil

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
+	"github.com/hookscope/hookscope/verify"
 )
 
 func newShowCmd(e *env) *cobra.Command {
@@ -41,8 +43,9 @@ func newShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			red := e.redactor(reveal)
 			if asJSON {
-				return printOne(e.stdout, rec, true)
+				return printOne(e.stdout, rec, true, red)
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {
@@ -58,18 +61,14 @@ func newShowCmd(e *env) *cobra.Command {
 				}
 				return e.writeExact(req.Bytes())
 			}
-			opts := textout.ShowOptions{}
-			if !reveal {
-				opts.Redactor = redact.New(e.configuredSecrets())
-			}
-			return textout.Show(e.stdout, rec, body, opts)
+			return textout.Show(e.stdout, rec, body, textout.ShowOptions{Redactor: red})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the delivery as one JSON object")
 	cmd.Flags().BoolVar(&raw, "raw", false, "the request as HTTP/1.1 text, exact bytes")
 	cmd.Flags().BoolVar(&bodyOnly, "body", false, "the stored body bytes and nothing else")
-	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields and headers unmasked")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields, headers and configured secrets unmasked (with --json: configured secrets in the path, query and header values)")
 	return cmd
 }
 
@@ -86,16 +85,35 @@ func (e *env) writeExact(b []byte) error {
 	return err
 }
 
+// redactor is the masking of what is shown or exported unless the user
+// asks to reveal secrets: ui/redact's rules with the configured secrets and
+// extra ones (a listener's --talkifai-secret and the like). nil with
+// reveal, which is how --reveal-secrets shows everything as stored.
+func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
+	if reveal {
+		return nil
+	}
+	return redact.New(append(slices.Clip(extra), e.configuredSecrets()...))
+}
+
 // configuredSecrets lists the secrets from the environment and the config
-// file, so that they are masked wherever they appear in a delivery.
+// file, so that they are masked wherever they appear in a delivery: the
+// TalkifAI and Dialpad secrets, and the HMAC secrets of the config file's
+// routes, from the file or from HOOKSCOPE_<NAME>_SECRET.
 func (e *env) configuredSecrets() []string {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		cfg = &config{}
 	}
-	out := []string{e.getenv("HOOKSCOPE_TALKIFAI_SECRET"), e.getenv("HOOKSCOPE_DIALPAD_SECRET"), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
+	out := []string{e.getenv(verify.EnvTalkifAISecret), e.getenv(verify.EnvDialpadSecret), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
 	for _, s := range cfg.Secrets.HMAC {
 		out = append(out, s)
+	}
+	for _, h := range cfg.HMAC {
+		// A malformed route is reported by the commands that verify.
+		if hr, err := verify.ParseHMAC(h); err == nil {
+			out = append(out, e.getenv(hr.SecretEnv()))
+		}
 	}
 	var nonEmpty []string
 	for _, s := range out {

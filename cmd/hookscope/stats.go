@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/ui/textout"
@@ -26,7 +24,7 @@ func newStatsCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return json.NewEncoder(e.stdout).Encode(st)
+				return writeJSON(e.stdout, st)
 			}
 			return textout.Stats(e.stdout, st)
 		},

@@ -247,6 +247,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				}
 			}
 			p := chk.pipeline(s)
+			red := e.redactor(false, chk.signing.all...)
 			for _, id := range ids {
 				rec, err := getDelivery(ctx, s, id)
 				if err != nil {
@@ -259,7 +260,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := printOne(e.stdout, rec, false); err != nil {
+				if err := printOne(e.stdout, rec, false, red); err != nil {
 					return err
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -170,7 +171,7 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 
 // mask applies m to what d carries from the sender: header values, the body,
 // the query (a form, so secret fields such as access_token are masked) and
-// the path (where configured secrets are replaced). A gzip body is decoded
+// the path, decoded and as sent (where configured secrets are replaced). A gzip body is decoded
 // first and sent without its Content-Encoding, as the TUI's copy-as-curl
 // does: compressed bytes hide their secrets from the masker.
 func mask(d *delivery, m Masker) {
@@ -184,12 +185,46 @@ func mask(d *delivery, m Masker) {
 			})
 		}
 	}
-	var hm, bm, qm, pm bool
+	var hm, bm, qm, pm, rm bool
 	r.Header, hm = maskHeader(m, r.Header)
 	d.body, bm = maskBody(m, r.ContentType, d.body)
-	var q, p []byte
+	var q, p, rp []byte
 	q, qm = maskBody(m, "application/x-www-form-urlencoded", []byte(r.Query))
 	p, pm = maskBody(m, "text/plain", []byte(r.Path))
-	r.Query, r.Path = string(q), string(p)
-	d.masked = d.masked || hm || bm || qm || pm
+	rp, rm = maskBody(m, "text/plain", []byte(r.RawPath))
+	r.Query, r.Path, r.RawPath = string(q), string(p), string(rp)
+	// RawPath is only ever an encoding of Path. One that no longer decodes
+	// to the masked path held a secret the masker could not see (sent
+	// percent-encoded): dropped, it cannot carry it, and the URLs built
+	// from the event encode the masked path instead.
+	if r.RawPath != "" && (pm || rm) {
+		if dec, err := url.PathUnescape(r.RawPath); err != nil || dec != r.Path {
+			r.RawPath, rm = "", true
+		}
+	}
+	d.masked = d.masked || hm || bm || qm || pm || rm
+	// A live forward and replays with --keep-path sent the path and query
+	// on: attempt targets, and errors quoting them, hold what they held.
+	// Copies: the attempts belong to the record being exported.
+	if r.Forward != nil {
+		f := maskAttempt(m, *r.Forward, &d.masked)
+		r.Forward = &f
+	}
+	if len(r.Replays) > 0 {
+		replays := make([]store.Attempt, len(r.Replays))
+		for i, a := range r.Replays {
+			replays[i] = maskAttempt(m, a, &d.masked)
+		}
+		r.Replays = replays
+	}
+}
+
+// maskAttempt returns a with its target and error masked as text, setting
+// *masked when that changed them.
+func maskAttempt(m Masker, a store.Attempt, masked *bool) store.Attempt {
+	t, tm := maskBody(m, "text/plain", []byte(a.Target))
+	e, em := maskBody(m, "text/plain", []byte(a.Error))
+	a.Target, a.Error = string(t), string(e)
+	*masked = *masked || tm || em
+	return a
 }

@@ -287,6 +287,88 @@ func TestMaskingReachesGzipBodiesQueryAndPath(t *testing.T) {
 	}
 }
 
+// TestMaskingReachesTheRawPath: a path sent with an encoding that decoding
+// loses keeps it in RawPath, which is exported (jsonl's raw_path, and the
+// URL of har and curl). The secret is masked there too; a raw path that
+// holds it only percent-encoded no longer encodes the masked path and is
+// dropped, so no format carries it in any form.
+func TestMaskingReachesTheRawPath(t *testing.T) {
+	tests := []struct {
+		name, path, rawPath, wantRaw string
+		leak                         []string
+	}{
+		{"literal", "/hooks/" + secret + "/a/b", "/hooks/" + secret + "/a%2Fb", "/hooks/[masked]/a%2Fb", []string{secret}},
+		{"percent-encoded", "/hooks/" + secret, "/hooks/%73" + secret[1:], "", []string{secret, "%73" + secret[1:]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: tt.path, RawPath: tt.rawPath, Host: "h"}
+			if err := db.Append(context.Background(), ev, []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Formats {
+				out := exportString(t, db, Options{Format: f, Masker: testMasker{}})
+				for _, l := range tt.leak {
+					if strings.Contains(out, l) {
+						t.Errorf("%s: %q exported:\n%s", f, l, out)
+					}
+				}
+			}
+			b, err := Decode(strings.NewReader(exportString(t, db, Options{Format: JSONL, Masker: testMasker{}})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.Events[0].RawPath; got != tt.wantRaw {
+				t.Errorf("raw_path %q, want %q", got, tt.wantRaw)
+			}
+		})
+	}
+}
+
+// TestMaskingReachesAttemptTargets: a live forward and a replay with
+// --keep-path sent the path on, so the attempts' targets and errors carry
+// the secret too; the jsonl line (forward, replays) masks them.
+func TestMaskingReachesAttemptTargets(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	ev := &store.Event{Method: "POST", Path: "/hooks/" + secret, Host: "h"}
+	if err := db.Append(ctx, ev, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	target := "http://app:3000/hooks/" + secret
+	fw := &store.Attempt{At: time.Now(), Target: target, Error: `Post "` + target + `": refused`}
+	if err := db.SetForward(ctx, ev.ID, fw, store.Response{Status: 502}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddAttempt(ctx, ev.ID, &store.Attempt{At: time.Now(), Target: target, Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		if out := exportString(t, db, Options{Format: f, Masker: testMasker{}}); strings.Contains(out, secret) {
+			t.Errorf("%s: secret exported:\n%s", f, out)
+		}
+	}
+	out := exportString(t, db, Options{Format: JSONL, Masker: testMasker{}})
+	var line struct {
+		Forward struct{ Target, Error string }
+		Replays []struct{ Target string }
+	}
+	if err := json.Unmarshal([]byte(out), &line); err != nil {
+		t.Fatal(err)
+	}
+	masked := "http://app:3000/hooks/[masked]"
+	if line.Forward.Target != masked || line.Forward.Error != `Post "`+masked+`": refused` ||
+		len(line.Replays) != 1 || line.Replays[0].Target != masked {
+		t.Errorf("attempts %+v", line)
+	}
+	// The record read from the store is not changed by masking.
+	recs, err := db.List(ctx, store.Query{})
+	if err != nil || recs[0].Forward.Target != target || recs[0].Replays[0].Target != target {
+		t.Fatalf("stored attempts changed: %v %+v", err, recs)
+	}
+}
+
 func TestExportPagesOldestFirstWithFilter(t *testing.T) {
 	db := mustOpen(t)
 	ctx := context.Background()

@@ -7,10 +7,10 @@ import (
 )
 
 // Masker hides secrets in what is exported. Export applies it to every
-// request header value and body, to the query (through Body, as a form) and
-// the path (through Body, as text), and to the headers and body of a
-// forwarded app's response, unless the caller passes nil, which is how
-// --reveal-secrets is implemented. Secret detection is not this package's
+// request header value and body, to the query (through Body, as a form),
+// to the path and the raw path as sent (through Body, as text), and to the
+// headers and body of a forwarded app's response, unless the caller passes
+// nil, which is how --reveal-secrets is implemented. Secret detection is not this package's
 // business: the caller adapts its rules (ui/redact's Redactor, for
 // instance) to these two methods.
 type Masker interface {

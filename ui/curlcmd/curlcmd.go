@@ -159,16 +159,11 @@ func escapeQuery(q string) string {
 // UTF-8 without C0 controls (newline
 // allowed when multiline; a tab would trigger completion in a shell without
 // bracketed paste, a carriage return would not survive editors), DEL, C1
-// controls (ESC and C1 act on a terminal showing the command), or bidi,
-// direction and line-separator marks (which make a command read
-// differently than it runs).
+// controls (ESC and C1 act on a terminal showing the command), or bidi
+// controls, direction marks, line separators and invisible format
+// characters (which make a command read differently than it runs).
 func SafeText(s string, multiline bool) bool {
-	if !termsafe.IsSafe(s) || !multiline && strings.Contains(s, "\n") {
-		return false
-	}
-	// Harmless on a terminal (termsafe lets them through), but they change
-	// how a command reads.
-	return !strings.ContainsAny(s, "\u200e\u200f\u2028\u2029")
+	return termsafe.IsSafe(s) && (multiline || !strings.Contains(s, "\n"))
 }
 
 // Wrap breaks s (base64 for a here-doc) into lines of at most n

@@ -43,6 +43,7 @@ func TestSafeText(t *testing.T) {
 		{"a\u2066b", false, false},
 		{"a\u200fb", false, false},
 		{"a\u2028b", false, false},
+		{"a\u200bb\u061c", false, false},
 		{"a\xffb", false, false},
 	}
 	for _, tt := range tests {

@@ -163,6 +163,7 @@ func (m Model) replays() (out []string, starts []int) {
 	}
 	sel := m.selectedAttempt()
 	for i, a := range as {
+		a = m.maskedAttempt(a)
 		label := "#" + strconv.Itoa(a.Seq)
 		if a.Seq == 0 {
 			label = "app"
@@ -226,7 +227,7 @@ func (m Model) responseLines() lines {
 	case r.err != nil:
 		return staticLines(append(head, m.styles.Error.Render(safe(r.err.Error()))))
 	}
-	a := r.a
+	a := m.maskedAttempt(r.a)
 	head = m.kv(head, "Status", m.statusText(a.Status, a.DurationMS, a.Error))
 	head = m.kv(head, "Target", safe(a.Target))
 	head = m.kv(head, "Sent", a.At.In(m.loc).Format("2006-01-02 15:04:05.000 MST"))

@@ -62,6 +62,17 @@ func (m Model) maskedString(s string) string {
 	return out
 }
 
+// maskedAttempt is a replay or forward attempt as shown: its target and
+// error carry the delivery's path, so configured secrets are masked there
+// unless revealed.
+func (m Model) maskedAttempt(a store.Attempt) store.Attempt {
+	if m.reveal {
+		return a
+	}
+	a, _ = m.redactor.Attempt(a)
+	return a
+}
+
 func (m Model) overview() []string {
 	r := m.rec
 	var out []string
@@ -76,7 +87,8 @@ func (m Model) overview() []string {
 	out = m.kv(out, "From", safe(r.RemoteAddr))
 	out = m.kv(out, "Host", safe(r.Host))
 	out = m.kv(out, "Response", m.statusText(r.Response.Status, r.Response.DurationMS, ""))
-	if f := r.Forward; f != nil {
+	if r.Forward != nil {
+		f := m.maskedAttempt(*r.Forward)
 		out = m.kv(out, "App", m.statusText(f.Status, f.DurationMS, f.Error)+m.dim(" from "+safe(f.Target)))
 	}
 	size := body.HumanBytes(r.Size)

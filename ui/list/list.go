@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/verdict"
 )
 
@@ -46,6 +47,16 @@ type Model struct {
 	width, height int
 	empty         string // message when there are no rows
 	marked        map[string]bool
+
+	redactor *redact.Redactor // masks configured secrets in paths; nil: none
+	revealID string           // the delivery whose secrets are shown
+}
+
+// SetMasking says how paths and queries are shown: with the configured
+// secrets of r masked (nil masks nothing), except in the row of revealID,
+// the delivery whose secrets the user revealed ("" for none).
+func (m *Model) SetMasking(r *redact.Redactor, revealID string) {
+	m.redactor, m.revealID = r, revealID
 }
 
 // SetMarked says which deliveries are marked for a bulk replay; the list

@@ -106,11 +106,7 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	}
 	add(c.time, ts, m.styles.Dim)
 	add(c.method, termsafe.Line(r.Method), m.styles.Method)
-	path := r.Path
-	if r.Query != "" {
-		path += "?" + r.Query
-	}
-	add(c.path, termsafe.Line(path), lipgloss.NewStyle())
+	add(c.path, termsafe.Line(m.target(r)), lipgloss.NewStyle())
 	ev, evStyle := verdict.Missing, m.styles.Dim
 	if a := r.Analysis; a != nil {
 		ev = termsafe.Line(a.Provider)
@@ -144,6 +140,19 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 		return m.styles.Inactive.Render(line)
 	}
 	return m.styles.Selected.Render(line)
+}
+
+// target is the path and query of a row: decoded, as the detail shows
+// them, with configured secrets masked unless revealed for this delivery.
+func (m Model) target(r store.Record) string {
+	path, query := r.Path, r.Query
+	if m.redactor != nil && r.ID != m.revealID {
+		path, _, query, _ = m.redactor.Target(r.Event)
+	}
+	if query != "" {
+		path += "?" + query
+	}
+	return path
 }
 
 func (m Model) statusCell(r store.Record, w int, plain bool) string {

@@ -3,8 +3,9 @@
 // body's shape), credential-bearing headers, and configured secret strings
 // wherever they appear.
 //
-// It is pure: no I/O, no rendering. The TUI uses it for the detail view and
-// copy-as-curl; exports use it for the same reasons.
+// It is pure: no I/O, no rendering. The TUI uses it for the list, the
+// detail view and copy-as-curl; ls, show, the headless listener and exports
+// use it for the same reasons, so there is one masking rule.
 package redact
 
 import (
@@ -251,6 +252,44 @@ func (r *Redactor) String(s string) (string, int) {
 		}
 	}
 	return s, n
+}
+
+// Target returns ev's request target with configured secrets replaced:
+// the percent-decoded path, the path as sent (ev.RawPath) and the raw
+// query, and how many secrets were replaced. A raw path that still holds a
+// secret once percent-decoded (one sent with some of its characters
+// encoded, so that it never appears literally) comes back empty: masked,
+// it is not the path as sent anyway, and net/url encodes the masked path
+// when there is no raw path.
+func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
+	path, np := r.String(ev.Path)
+	rawPath, nr := r.String(ev.RawPath)
+	query, nq := r.String(ev.Query)
+	if rawPath != "" {
+		if dec, err := url.PathUnescape(rawPath); err != nil || r.holds(dec) {
+			rawPath = ""
+		}
+	}
+	// An occurrence in both forms of the path is one secret in the target.
+	return path, rawPath, query, max(np, nr) + nq
+}
+
+// Attempt returns a with configured secrets replaced in its target and
+// error, and how many were. Both can hold the delivery's path and query: a
+// live forward or a replay with --keep-path appends them to the URL, and a
+// transport error quotes the URL. The response is masked with Header and
+// Body.
+func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
+	var nt, ne int
+	a.Target, nt = r.String(a.Target)
+	a.Error, ne = r.String(a.Error)
+	return a, nt + ne
+}
+
+// holds reports whether s contains a configured secret.
+func (r *Redactor) holds(s string) bool {
+	_, n := r.String(s)
+	return n > 0
 }
 
 // Bytes is String for byte slices; b is returned unchanged when it holds no

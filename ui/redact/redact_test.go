@@ -108,6 +108,47 @@ func TestHeader(t *testing.T) {
 	}
 }
 
+func TestTarget(t *testing.T) {
+	r := New([]string{"tok-12345", "a b/c"})
+	r.Mask = "X"
+	tests := []struct {
+		name                 string
+		ev                   store.Event
+		path, rawPath, query string
+		n                    int
+	}{
+		{"none", store.Event{Path: "/hooks/a", Query: "x=1"}, "/hooks/a", "", "x=1", 0},
+		{"path and query", store.Event{Path: "/hooks/tok-12345", Query: "t=tok-12345&u=tok-12345"}, "/hooks/X", "", "t=X&u=X", 3},
+		{"raw path masked alike", store.Event{Path: "/h/tok-12345/a/b", RawPath: "/h/tok-12345/a%2Fb"}, "/h/X/a/b", "/h/X/a%2Fb", "", 1},
+		{"raw path holding it encoded is dropped", store.Event{Path: "/h/tok-12345", RawPath: "/h/tok-%312345"}, "/h/X", "", "", 1},
+		{"decoded only", store.Event{Path: "/h/a b/c", RawPath: "/h/a%20b%2Fc"}, "/h/X", "", "", 1},
+		{"id and host untouched", store.Event{ID: "tok-12345", Host: "tok-12345", Path: "/"}, "/", "", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, rp, q, n := r.Target(tt.ev)
+			if p != tt.path || rp != tt.rawPath || q != tt.query || n != tt.n {
+				t.Fatalf("Target = %q, %q, %q, %d; want %q, %q, %q, %d", p, rp, q, n, tt.path, tt.rawPath, tt.query, tt.n)
+			}
+		})
+	}
+}
+
+func TestAttempt(t *testing.T) {
+	r := New([]string{"tok-12345"})
+	r.Mask = "X"
+	in := store.Attempt{Seq: 2, Target: "http://app:3000/hooks/tok-12345?t=tok-12345",
+		Error: `Post "http://app:3000/hooks/tok-12345": connection refused`, Status: 0}
+	got, n := r.Attempt(in)
+	if got.Target != "http://app:3000/hooks/X?t=X" || got.Error != `Post "http://app:3000/hooks/X": connection refused` ||
+		got.Seq != 2 || n != 3 {
+		t.Fatalf("Attempt = %+v, %d", got, n)
+	}
+	if in.Target != "http://app:3000/hooks/tok-12345?t=tok-12345" {
+		t.Fatal("Attempt modified its input")
+	}
+}
+
 func TestZeroRedactorMasksNothing(t *testing.T) {
 	var r Redactor
 	if got, n := r.Body([]byte(`{"client_secret":"x"}`), "application/json"); n != 0 || string(got) != `{"client_secret":"x"}` {

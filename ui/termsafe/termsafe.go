@@ -15,9 +15,10 @@ const TabWidth = 4
 
 // Text neutralises s for display, keeping newlines: invalid UTF-8 becomes
 // U+FFFD, tabs become spaces, other C0 controls and ESC become their control
-// pictures (ESC shows as ␛), DEL becomes ␡, and C1 controls and bidi
-// overrides become U+FFFD. A carriage return is shown as ␍ unless it ends a
-// line (CRLF), where it is dropped.
+// pictures (ESC shows as ␛), DEL becomes ␡, and the other runes Unsafe
+// reports (C1 controls, bidi controls, invisible format characters) become
+// U+FFFD. A carriage return is shown as ␍ unless it ends a line (CRLF),
+// where it is dropped.
 func Text(s string) string { return clean(s, true) }
 
 // Line is like Text but for single-line contexts (list rows, header values):
@@ -30,18 +31,39 @@ func IsSafe(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if r != '\n' && unsafeRune(r) {
+		if r != '\n' && Unsafe(r) {
 			return false
 		}
 	}
 	return true
 }
 
-func unsafeRune(r rune) bool {
+// Unsafe reports whether r must not reach a terminal as it is. It is the
+// one rule for what Text and Line neutralise and JSON escapes:
+//
+//   - C0 controls (tab and newline included: Text and Line decide how to
+//     show those), DEL and C1 controls, which a terminal may act on (ESC and
+//     CSI start escape sequences);
+//   - bidirectional controls and marks: U+061C, U+200E, U+200F,
+//     U+202A–U+202E, U+2066–U+2069, which reorder how a line reads;
+//   - invisible format characters that hide or fake text: U+180E, U+200B,
+//     U+2028, U+2029, U+2060–U+206F, U+FEFF, U+FFF9–U+FFFB.
+//
+// The zero-width joiners (U+200C, U+200D) and variation selectors are not
+// in the set: emoji sequences and several scripts need them to render.
+func Unsafe(r rune) bool {
 	switch {
 	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+	case r < 0x61c:
+		return false // most text: decided without the comparisons below
+	}
+	switch {
+	case r == 0x061c, r == 0x180e, r == 0x200b, r == 0x200e, r == 0x200f:
+		return true
+	case r >= 0x2028 && r <= 0x202e, r >= 0x2060 && r <= 0x206f:
+		return true
+	case r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
 		return true
 	}
 	return false
@@ -79,7 +101,7 @@ func clean(s string, keepNewline bool) string {
 			b.WriteRune(0x2400 + r) // control pictures: ␀ … ␟, ESC is ␛
 		case r == 0x7f:
 			b.WriteRune('␡')
-		case unsafeRune(r): // C1 controls and bidi overrides
+		case Unsafe(r): // C1 controls, bidi controls, invisible format characters
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteRune(r)

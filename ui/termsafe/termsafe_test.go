@@ -20,6 +20,9 @@ func TestText(t *testing.T) {
 		{"del", "a\x7fb", "a␡b", "a␡b"},
 		{"c1 csi", "a\u009b31mb", "a\ufffd31mb", "a\ufffd31mb"},
 		{"bidi", "a\u202eb\u2066c", "a\ufffdb\ufffdc", "a\ufffdb\ufffdc"},
+		{"bidi marks", "a\u200eb\u200fc\u061cd", "a\ufffdb\ufffdc\ufffdd", "a\ufffdb\ufffdc\ufffdd"},
+		{"invisible", "a\u200bb\ufeffc\u2028d\u2060e", "a\ufffdb\ufffdc\ufffdd\ufffde", "a\ufffdb\ufffdc\ufffdd\ufffde"},
+		{"joiners kept", "👩\u200d💻 \u200c ✌\ufe0f", "👩\u200d💻 \u200c ✌\ufe0f", "👩\u200d💻 \u200c ✌\ufe0f"},
 		{"invalid utf8", "a\xffb", "a\ufffdb", "a\ufffdb"},
 		{"raw c1 byte", "a\x9bb", "a\ufffdb", "a\ufffdb"},
 		{"unicode kept", "café ✓", "café ✓", "café ✓"},
@@ -33,6 +36,26 @@ func TestText(t *testing.T) {
 				t.Errorf("Line(%q) = %q, want %q", tt.in, got, tt.line)
 			}
 		})
+	}
+}
+
+func TestUnsafe(t *testing.T) {
+	tests := []struct {
+		r    rune
+		want bool
+	}{
+		{'a', false}, {' ', false}, {'\n', true}, {'\t', true}, {0x1b, true}, {0x7f, true},
+		{0x80, true}, {0x85, true}, {0x9f, true}, {0xa0, false}, {'é', false},
+		{0x061c, true}, {0x180e, true}, {0x200b, true}, {0x200c, false}, {0x200d, false},
+		{0x200e, true}, {0x200f, true}, {0x2027, false}, {0x2028, true}, {0x2029, true},
+		{0x202a, true}, {0x202e, true}, {0x202f, false}, {0x2060, true}, {0x2066, true},
+		{0x2069, true}, {0x206f, true}, {0x2070, false}, {0xfe0f, false}, {0xfeff, true},
+		{0xfff9, true}, {0xfffb, true}, {0xfffd, false}, {0x1f600, false},
+	}
+	for _, tt := range tests {
+		if got := Unsafe(tt.r); got != tt.want {
+			t.Errorf("Unsafe(%U) = %v, want %v", tt.r, got, tt.want)
+		}
 	}
 }
 

@@ -27,11 +27,8 @@ type ShowOptions struct {
 // verdicts, headers and body.
 func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	var b strings.Builder
-	target := pathQuery(r.Event)
-	if opts.Redactor != nil {
-		target, _ = opts.Redactor.String(target)
-	}
-	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(target), termsafe.Line(r.Proto))
+	tgt := target(r.Event, opts.Redactor)
+	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(tgt), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }
 	field("id", termsafe.Line(r.ID))
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
@@ -46,7 +43,7 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	field("size", size)
 	field("response", fmt.Sprintf("%d in %.2fms", r.Response.Status, r.Response.DurationMS))
 	if r.Forward != nil {
-		field("app", attemptLine(*r.Forward))
+		field("app", attemptLine(*r.Forward, opts.Redactor))
 	}
 	if r.Imported {
 		field("imported", "yes")
@@ -58,7 +55,7 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	if len(r.Replays) > 0 {
 		b.WriteString("\nReplays\n")
 		for _, a := range r.Replays {
-			fmt.Fprintf(&b, "  #%d %s  %s\n", a.Seq, a.At.UTC().Format(store.TimeFormat), attemptLine(a))
+			fmt.Fprintf(&b, "  #%d %s  %s\n", a.Seq, a.At.UTC().Format(store.TimeFormat), attemptLine(a, opts.Redactor))
 		}
 	}
 	b.WriteString("\nHeaders\n")
@@ -164,7 +161,12 @@ func orRoot(p string) string {
 	return p
 }
 
-func attemptLine(a store.Attempt) string {
+// attemptLine is one forward or replay attempt; red masks configured
+// secrets in its target and error, which carry the delivery's path.
+func attemptLine(a store.Attempt, red *redact.Redactor) string {
+	if red != nil {
+		a, _ = red.Attempt(a)
+	}
 	s := fmt.Sprintf("%s → ", termsafe.Line(a.Target))
 	if a.Status != 0 {
 		s += fmt.Sprintf("%d", a.Status)

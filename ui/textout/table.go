@@ -6,11 +6,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-// Table writes the `hookscope ls` listing.
-func Table(w io.Writer, recs []store.Record) error {
+// Table writes the `hookscope ls` listing. red masks configured secrets
+// in paths and queries; nil shows them as stored.
+func Table(w io.Writer, recs []store.Record, red *redact.Redactor) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tMETHOD\tPATH\tSIZE\tSTATUS\tPROVIDER\tTYPE\tSIG\tSCHEMA\tDUP")
 	for _, r := range recs {
@@ -29,7 +31,7 @@ func Table(w io.Writer, recs []store.Record) error {
 			status += "→" + forwardStatus(r.Forward)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			termsafe.Line(r.ID), TimeString(r.ReceivedAt), termsafe.Line(r.Method), termsafe.Line(clip(pathQuery(r.Event), 60)),
+			termsafe.Line(r.ID), TimeString(r.ReceivedAt), termsafe.Line(r.Method), termsafe.Line(clip(target(r.Event, red), 60)),
 			Size(r.Size, r.Truncated), status, termsafe.Line(provider), termsafe.Line(clip(typ, 40)),
 			termsafe.Line(r.SignatureOrPending().Status), termsafe.Line(schema), dup)
 	}

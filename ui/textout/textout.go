@@ -6,19 +6,22 @@ package textout
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-// Line is the headless listener's one-line summary of a delivery.
-func Line(r store.Record) string {
+// Line is the headless listener's one-line summary of a delivery. red
+// masks configured secrets in the path and query; nil shows them as stored.
+func Line(r store.Record, red *redact.Redactor) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %-6s %s  %d  %s",
 		r.ReceivedAt.Local().Format("15:04:05.000"), termsafe.Line(r.ID), termsafe.Line(r.Method),
-		termsafe.Line(pathQuery(r.Event)), r.Response.Status, Size(r.Size, r.Truncated))
+		termsafe.Line(target(r.Event, red)), r.Response.Status, Size(r.Size, r.Truncated))
 	if r.Forward != nil {
 		fmt.Fprintf(&b, "  app:%s", forwardStatus(r.Forward))
 	}
@@ -70,6 +73,30 @@ func pathQuery(e store.Event) string {
 		return e.EscapedPath()
 	}
 	return e.EscapedPath() + "?" + e.Query
+}
+
+// target is the request target as the text outputs show it: as sent
+// (escaped path, raw query), with configured secrets masked when red is
+// not nil. A secret that is in the path only percent-decoded (sent with
+// some of its characters encoded) would still be readable there, so then
+// the decoded path is shown, masked: it is not the target as sent anyway.
+func target(e store.Event, red *redact.Redactor) string {
+	t := pathQuery(e)
+	if red == nil {
+		return t
+	}
+	masked, _ := red.String(t)
+	p, _, _ := strings.Cut(masked, "?")
+	if dec, err := url.PathUnescape(p); err == nil {
+		if _, n := red.String(dec); n == 0 {
+			return masked
+		}
+	}
+	path, _, query, _ := red.Target(e)
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
 }
 
 func orDash(s string) string {

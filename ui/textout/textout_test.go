@@ -31,9 +31,9 @@ func noControl(t *testing.T, what, s string) {
 }
 
 func TestOutputsNeutraliseEscapes(t *testing.T) {
-	noControl(t, "Line", Line(hostile))
+	noControl(t, "Line", Line(hostile, nil))
 	var b bytes.Buffer
-	Table(&b, []store.Record{hostile})
+	Table(&b, []store.Record{hostile}, nil)
 	noControl(t, "Table", b.String())
 	b.Reset()
 	Show(&b, hostile, []byte("body \x1b[2J\x9b\x07"), ShowOptions{})
@@ -93,7 +93,10 @@ func TestShowMasks(t *testing.T) {
 	zw.Close()
 	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345",
 		ContentType: "application/json", ContentEncoding: "gzip",
-		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}}}}
+		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}},
+		// A live forward and a replay with --keep-path sent the path on.
+		Forward: &store.Attempt{Target: "http://app/hooks/tok-12345", Error: `Post "http://app/hooks/tok-12345": refused`}},
+		Replays: []store.Attempt{{Seq: 1, Target: "http://app/hooks/tok-12345?t=tok-12345", Status: 200}}}
 	var b bytes.Buffer
 	if err := Show(&b, r, gz.Bytes(), ShowOptions{Redactor: redact.New([]string{"tok-12345"})}); err != nil {
 		t.Fatal(err)
@@ -104,7 +107,9 @@ func TestShowMasks(t *testing.T) {
 			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
 		}
 	}
-	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded"} {
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
+		"http://app/hooks/" + redact.Mask + " → no response", `Post "http://app/hooks/` + redact.Mask + `": refused`,
+		"http://app/hooks/" + redact.Mask + "?t=" + redact.Mask + " → 200"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out[:min(len(out), 600)])
 		}
@@ -119,5 +124,49 @@ func TestRawRequestLineAsSent(t *testing.T) {
 	}
 	if line, _, _ := strings.Cut(b.String(), "\r\n"); line != "POST /a%2Fb%41?x=1 HTTP/1.1" {
 		t.Fatalf("request line %q", line)
+	}
+}
+
+// TestListingsMaskConfiguredSecrets: the headless line and the ls table
+// mask a configured secret in the path and query (before clipping a long
+// path, so no part of it shows), and show it with no redactor.
+func TestListingsMaskConfiguredSecrets(t *testing.T) {
+	const secret = "tok-12345"
+	red := redact.New([]string{secret, "a b/c"})
+	long := "/" + strings.Repeat("p", 55) + "/" + secret
+	tests := []struct {
+		name        string
+		ev          store.Event
+		masked      string // in both outputs when masked
+		revealed    string // in both outputs with no redactor
+		notInMasked string
+	}{
+		{"path and query", store.Event{Path: "/hooks/" + secret, Query: "t=" + secret},
+			"/hooks/" + redact.Mask + "?t=" + redact.Mask, "/hooks/" + secret + "?t=" + secret, secret},
+		{"raw path", store.Event{Path: "/h/" + secret + "/a/b", RawPath: "/h/" + secret + "/a%2Fb"},
+			"/h/" + redact.Mask + "/a%2Fb", "/h/" + secret + "/a%2Fb", secret},
+		{"sent percent-encoded", store.Event{Path: "/h/a b/c", RawPath: "/h/a%20b%2Fc"},
+			"/h/" + redact.Mask, "/h/a%20b%2Fc", "a%20b"},
+		{"cut by the table", store.Event{Path: long}, "/" + redact.Mask[:3], "/to", "/to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.ev.ID, tt.ev.Method = "33l9t6bsac57e", "POST"
+			rec := store.Record{Event: tt.ev}
+			for _, red := range []*redact.Redactor{red, nil} {
+				var table bytes.Buffer
+				if err := Table(&table, []store.Record{rec}, red); err != nil {
+					t.Fatal(err)
+				}
+				for what, out := range map[string]string{"line": Line(rec, red), "table": table.String()} {
+					switch {
+					case red != nil && (strings.Contains(out, tt.notInMasked) || !strings.Contains(out, tt.masked)):
+						t.Errorf("%s masked: %q, want %q and no %q", what, out, tt.masked, tt.notInMasked)
+					case red == nil && !strings.Contains(out, tt.revealed):
+						t.Errorf("%s revealed: %q, want %q", what, out, tt.revealed)
+					}
+				}
+			}
+		})
 	}
 }

@@ -144,7 +144,7 @@ func (g *Gen) kind(k int) (store.Record, []byte) {
 
 // Hostile returns a delivery whose every network-supplied field carries
 // terminal escape sequences: CSI, OSC 8 hyperlinks, OSC 52, C1 controls,
-// DEL, bidi overrides.
+// DEL, bidi controls and marks, invisible format characters.
 func (g *Gen) Hostile() (store.Record, []byte) {
 	id, at := g.next()
 	const (
@@ -152,9 +152,10 @@ func (g *Gen) Hostile() (store.Record, []byte) {
 		osc8 = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"
 		osc5 = "\x1b]52;c;cm0gLXJmIH4=\x07"
 		c1   = "\u009b31m\u0085\u009d0;title\u009c"
-		bidi = "\u202etxt.exe\u202c\u2066x\u2069"
+		bidi = "\u202etxt.exe\u202c\u2066x\u2069\u200f\u061c"
+		hide = "\u200b\ufeff\u2060\u2028"
 	)
-	evil := csi + osc8 + osc5 + c1 + bidi + "\x7f\x00\r"
+	evil := csi + osc8 + osc5 + c1 + bidi + hide + "\x7f\x00\r"
 	r := store.Record{Event: store.Event{
 		ID: id, ReceivedAt: at, Method: "POST" + csi, Path: "/hooks/" + evil, Query: "q=" + evil,
 		Host: "h" + evil, RemoteAddr: "1.2.3.4" + evil, Proto: "HTTP/1.1" + osc8, ContentType: "application/json",

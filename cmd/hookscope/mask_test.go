@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/verify"
+)
+
+// pathSecret is a configured secret a provider also put in the webhook URL.
+const pathSecret = "tk-path-secret-9f8e"
+
+// postSecretPath sends the delivery whose path, query and one header hold
+// pathSecret.
+func postSecretPath(t *testing.T, l *listener) {
+	t.Helper()
+	if post(t, l.url+"/hooks/"+pathSecret+"/x?token="+pathSecret, []byte(`{"id":"e1"}`), "X-Token", pathSecret) != 200 {
+		t.Fatal("post")
+	}
+}
+
+// checkMaskedJSON decodes one JSON line and checks the path, query and
+// header against the secret being masked or not; the id is never touched.
+func checkMaskedJSON(t *testing.T, what, line string, masked bool) (id string) {
+	t.Helper()
+	var got struct {
+		ID      string              `json:"id"`
+		Path    string              `json:"path"`
+		Query   string              `json:"query"`
+		Headers map[string][]string `json:"headers"`
+	}
+	if err := json.Unmarshal([]byte(line), &got); err != nil {
+		t.Fatalf("%s: %q: %v", what, line, err)
+	}
+	want := pathSecret
+	if masked {
+		want = redact.Mask
+	}
+	if got.Path != "/hooks/"+want+"/x" || got.Query != "token="+want || strings.Join(got.Headers["X-Token"], ",") != want {
+		t.Errorf("%s (masked %v): path %q query %q X-Token %q", what, masked, got.Path, got.Query, got.Headers["X-Token"])
+	}
+	if len(got.ID) != 13 {
+		t.Errorf("%s: id %q", what, got.ID)
+	}
+	return got.ID
+}
+
+// checkMaskedText checks a text output for the secret and the mask.
+func checkMaskedText(t *testing.T, what, out string, masked bool) {
+	t.Helper()
+	want, notWant := "/hooks/"+redact.Mask+"/x?token="+redact.Mask, pathSecret
+	if !masked {
+		want, notWant = "/hooks/"+pathSecret+"/x?token="+pathSecret, redact.Mask
+	}
+	if !strings.Contains(out, want) || strings.Contains(out, notWant) {
+		t.Errorf("%s (masked %v): want %q and no %q in:\n%s", what, masked, want, notWant, out)
+	}
+}
+
+// TestHeadlessMasksConfiguredSecrets: the headless listener's line and JSON
+// object mask a configured secret in the path, query (and, as JSON, header
+// values) unless --reveal-secrets.
+func TestHeadlessMasksConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	tests := []struct {
+		args           []string
+		asJSON, masked bool
+	}{
+		{nil, false, true},
+		{[]string{"--reveal-secrets"}, false, false},
+		{[]string{"--json"}, true, true},
+		{[]string{"--json", "--reveal-secrets"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append([]string{"listen"}, tt.args...), " "), func(t *testing.T) {
+			l := startListen(t, tt.args...)
+			postSecretPath(t, l)
+			line := waitLines(t, l, 1)[0]
+			if tt.asJSON {
+				checkMaskedJSON(t, "headless JSON", line, tt.masked)
+			} else {
+				checkMaskedText(t, "headless line", line, tt.masked)
+			}
+		})
+	}
+}
+
+// TestLsAndShowMaskConfiguredSecrets: ls, ls --json, show and show --json
+// mask a configured secret in the path and query unless --reveal-secrets,
+// and the ids in ls --json are the ones show takes.
+func TestLsAndShowMaskConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	for _, masked := range []bool{true, false} {
+		var reveal []string
+		if !masked {
+			reveal = []string{"--reveal-secrets"}
+		}
+		_, out, _ := run(t, append([]string{"ls", "--json", "--db", l.db}, reveal...)...)
+		id := checkMaskedJSON(t, "ls --json", strings.TrimSpace(out), masked)
+		code, out, errs := run(t, append([]string{"show", id, "--json", "--db", l.db}, reveal...)...)
+		if code != 0 {
+			t.Fatalf("show %s --json: exit %d: %s", id, code, errs)
+		}
+		checkMaskedJSON(t, "show --json", strings.TrimSpace(out), masked)
+		_, out, _ = run(t, append([]string{"ls", "--db", l.db}, reveal...)...)
+		checkMaskedText(t, "ls", out, masked)
+		_, out, _ = run(t, append([]string{"show", id, "--db", l.db}, reveal...)...)
+		checkMaskedText(t, "show", out, masked)
+	}
+}
+
+// TestMaskedRecord: the JSON outputs' masking replaces configured secrets
+// in the path, raw path, query, header values and attempt targets and
+// errors, leaves everything else (the id included) and the record it was
+// given alone, and is off with a nil redactor.
+func TestMaskedRecord(t *testing.T) {
+	const s = pathSecret
+	target := "http://app/hooks/" + s
+	in := store.Record{
+		Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + s + "/a/b", RawPath: "/hooks/" + s + "/a%2Fb",
+			Query: "token=" + s, Host: "h", Header: store.Header{{Name: "X-Token", Value: s}, {Name: "Authorization", Value: "Bearer xyz"}},
+			Forward: &store.Attempt{Target: target, Error: "dial " + target}},
+		Replays: []store.Attempt{{Seq: 1, Target: target}},
+	}
+	orig, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := redact.Mask
+	tests := []struct {
+		name string
+		red  *redact.Redactor
+		want store.Record
+	}{
+		{"revealed", nil, in},
+		{"masked", redact.New([]string{s}), store.Record{
+			Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + m + "/a/b", RawPath: "/hooks/" + m + "/a%2Fb",
+				Query: "token=" + m, Host: "h", Header: store.Header{{Name: "X-Token", Value: m}, {Name: "Authorization", Value: "Bearer xyz"}},
+				Forward: &store.Attempt{Target: "http://app/hooks/" + m, Error: "dial http://app/hooks/" + m}},
+			Replays: []store.Attempt{{Seq: 1, Target: "http://app/hooks/" + m}},
+		}},
+		{"no secret in it", redact.New([]string{"other-secret"}), in},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(maskedRecord(in, tt.red))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(tt.want)
+			if string(got) != string(want) {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			if after, _ := json.Marshal(in); string(after) != string(orig) {
+				t.Fatalf("maskedRecord changed its input: %s", after)
+			}
+		})
+	}
+}
+
+// TestHMACSecretFromEnvIsMasked: the secret of a config-file HMAC route
+// set in HOOKSCOPE_<NAME>_SECRET is a configured secret for ls, show and
+// export too, not only for the listener that verifies with it.
+func TestHMACSecretFromEnvIsMasked(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	writeFile(t, cfg+"/hookscope/config.yaml", "hmac:\n  - /gh=X-Hub-Signature-256:sha256:hex:sha256=\n")
+	t.Setenv("HOOKSCOPE_GH_SECRET", pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	_, ls, _ := run(t, "ls", "--db", l.db)
+	checkMaskedText(t, "ls", ls, true)
+	_, out, _ := run(t, "export", "--db", l.db)
+	if strings.Contains(out, pathSecret) {
+		t.Errorf("export:\n%s", out)
+	}
+}
