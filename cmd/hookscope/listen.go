@@ -199,6 +199,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		Stored: func(ev *store.Event, _ []byte) { pipe.Enqueue(ev.ID) },
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
 		Intercept: e.devKeys().Intercept})
+	// Before the port is bound: every delivery after this one is this run's.
+	after, err := newestID(ctx, db)
+	if err != nil {
+		return err
+	}
 	srv, err := capture.Listen(f.addr, handler)
 	if err != nil {
 		return err
@@ -233,7 +238,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
 	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
-		Redactor: e.redactor(f.reveal, chk.signing.all...)}
+		Redactor: e.redactor(f.reveal, chk.signing.all...), After: after}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
 	}

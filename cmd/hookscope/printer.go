@@ -23,6 +23,21 @@ type printOptions struct {
 	Await        time.Duration
 	WaitAnalysis bool // wait for the verdict
 	WaitForward  bool // wait for the app's answer (forward mode)
+	// After is the newest delivery stored before the listener started
+	// (newestID): only later ones are printed, history is for `ls`.
+	After string
+}
+
+// newestID is the id of the newest delivery in db, "" when there is none.
+// The listener reads it before it accepts connections: read later, by the
+// printer goroutine, it could already be a delivery of this run, which
+// would then never be printed.
+func newestID(ctx context.Context, db store.Store) (string, error) {
+	recs, err := db.List(ctx, store.Query{Limit: 1})
+	if err != nil || len(recs) == 0 {
+		return "", err
+	}
+	return recs[0].ID, nil
 }
 
 func (o printOptions) ready(r store.Record) bool {
@@ -38,11 +53,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 	defer cancel()
 	wait := opts.Await
 	asJSON := opts.JSON
-	// Start after what is already stored: history is for `ls`.
-	last := ""
-	if recs, err := db.List(ctx, store.Query{Limit: 1}); err == nil && len(recs) == 1 {
-		last = recs[0].ID
-	}
+	last := opts.After
 	type pending struct {
 		id       string
 		deadline time.Time
