@@ -136,7 +136,14 @@ func (kf *keyFailures) lookup(base, id string, now time.Time) error {
 	return nil
 }
 
-func retryTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// retryTime writes t for a verdict, rounded up to the whole second: rounded
+// down, it would name a moment at which asking is still refused.
+func retryTime(t time.Time) string {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		t = r.Add(time.Second)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
 
 // failed records a failed fetch of id from base at now. Errors that are not
 // fetchErrors are taken as transient: the shorter wait is the safe guess.

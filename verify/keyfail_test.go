@@ -453,3 +453,20 @@ func TestRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestRetryTime(t *testing.T) {
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{testNow, "2026-03-01T12:00:00Z"},
+		{testNow.Add(time.Nanosecond), "2026-03-01T12:00:01Z"},
+		{testNow.Add(5*time.Second + 700*time.Millisecond), "2026-03-01T12:00:06Z"},
+		{testNow.In(time.FixedZone("UTC+2", 2*60*60)).Add(-time.Millisecond), "2026-03-01T12:00:00Z"},
+	}
+	for _, tc := range tests {
+		if got := retryTime(tc.t); got != tc.want {
+			t.Errorf("retryTime(%s) = %s, want %s", tc.t.Format(time.RFC3339Nano), got, tc.want)
+		}
+	}
+}
