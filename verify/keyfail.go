@@ -100,8 +100,10 @@ type endpointBackoff struct {
 	err      error
 }
 
-// keyFailures remembers failed key fetches. It is not safe for concurrent
-// use: the Verifier guards it with its mutex.
+// keyFailures remembers failed key fetches, and holds the ration of
+// fetches of unknown key ids (see unknownKeyLimiter): both are the
+// Verifier's defence of the key endpoint against what deliveries name. It
+// is not safe for concurrent use: the Verifier guards it with its mutex.
 type keyFailures struct {
 	max     int
 	missing map[string]*list.Element // values are *missingKey
@@ -109,10 +111,12 @@ type keyFailures struct {
 	// endpoints has one entry per key endpoint base URL, and those are the
 	// configured one and Talkdesk's documented gateways, so it stays small.
 	endpoints map[string]*endpointBackoff
+	unknown   *unknownKeyLimiter
 }
 
 func newKeyFailures(size int) *keyFailures {
-	return &keyFailures{max: size, missing: map[string]*list.Element{}, lru: list.New(), endpoints: map[string]*endpointBackoff{}}
+	return &keyFailures{max: size, missing: map[string]*list.Element{}, lru: list.New(), endpoints: map[string]*endpointBackoff{},
+		unknown: newUnknownKeyLimiter(unknownKeyBurst, unknownKeyInterval)}
 }
 
 // lookup returns the cached failure for id at base, if any, as a reason
@@ -136,7 +140,14 @@ func (kf *keyFailures) lookup(base, id string, now time.Time) error {
 	return nil
 }
 
-func retryTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// retryTime writes t for a verdict, rounded up to the whole second: rounded
+// down, it would name a moment at which asking is still refused.
+func retryTime(t time.Time) string {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		t = r.Add(time.Second)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
 
 // failed records a failed fetch of id from base at now. Errors that are not
 // fetchErrors are taken as transient: the shorter wait is the safe guess.

@@ -340,6 +340,9 @@ func TestKeyMissingConcurrent(t *testing.T) {
 	t.Run("distinct ids stay bounded", func(t *testing.T) {
 		f := newFailureFixture(t)
 		f.v.failures = newKeyFailures(8)
+		// This is about the bound, not about rationing unknown ids: let
+		// every delivery fetch (evicted ids are fetched again).
+		f.v.failures.unknown = newUnknownKeyLimiter(64, unknownKeyInterval)
 		var wg sync.WaitGroup
 		for i := range 64 {
 			wg.Go(func() {
@@ -451,5 +454,22 @@ func TestRetryAfter(t *testing.T) {
 				t.Errorf("retryAfter(%q) = %s, want %s", tc.value, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestRetryTime(t *testing.T) {
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{testNow, "2026-03-01T12:00:00Z"},
+		{testNow.Add(time.Nanosecond), "2026-03-01T12:00:01Z"},
+		{testNow.Add(5*time.Second + 700*time.Millisecond), "2026-03-01T12:00:06Z"},
+		{testNow.In(time.FixedZone("UTC+2", 2*60*60)).Add(-time.Millisecond), "2026-03-01T12:00:00Z"},
+	}
+	for _, tc := range tests {
+		if got := retryTime(tc.t); got != tc.want {
+			t.Errorf("retryTime(%s) = %s, want %s", tc.t.Format(time.RFC3339Nano), got, tc.want)
+		}
 	}
 }

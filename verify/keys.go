@@ -106,8 +106,9 @@ func (v *Verifier) keysBase(rootHref string) string {
 
 // resolveKey finds the public key for id: local keys, then the in-process
 // memory and the cache, then the key endpoint unless a fetch failed recently
-// (the cache comes first so that a dev key created since is found). The
-// error is a reason for an unverifiable verdict.
+// or, for an id with no key even an expired one, too many unknown ids were
+// fetched lately (the cache comes first so that a dev key created since is
+// found). The error is a reason for an unverifiable verdict.
 func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolvedKey, error) {
 	if pub, ok := v.localKeys[id]; ok {
 		return resolvedKey{pub: pub, source: "a local key (--talkdesk-key)"}, nil
@@ -141,7 +142,7 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 		}
 	}
 	base := v.keysBase(rootHref)
-	f, err := v.fetchOnce(ctx, base, id)
+	f, err := v.fetchOnce(ctx, base, id, stale != nil)
 	if err != nil {
 		if stale != nil {
 			// The endpoint no longer answers for an expired key; the copy we
@@ -173,9 +174,11 @@ type keyFetch struct {
 
 // fetchOnce fetches id from base, sharing one request among all concurrent
 // callers and answering from the remembered failures (see keyFailures)
-// instead of asking again too soon. The request runs on its own goroutine
-// with its own timeout, so a caller that gives up does not fail the others.
-func (v *Verifier) fetchOnce(ctx context.Context, base, id string) (*keyFetch, error) {
+// instead of asking again too soon. Unless known (hookscope holds a key for
+// id, if expired), a new request needs a token of base's unknownKeyLimiter.
+// The request runs on its own goroutine with its own timeout, so a caller
+// that gives up does not fail the others.
+func (v *Verifier) fetchOnce(ctx context.Context, base, id string, known bool) (*keyFetch, error) {
 	k := base + "\x00" + id
 	v.mu.Lock()
 	now := v.now()
@@ -192,6 +195,15 @@ func (v *Verifier) fetchOnce(ctx context.Context, base, id string) (*keyFetch, e
 		if err := v.failures.lookup(base, id, now); err != nil {
 			v.mu.Unlock()
 			return nil, err
+		}
+		// Only a request actually made spends a token: not joining one,
+		// not a remembered failure. A refusal is not remembered as a
+		// failure, so the id is fetched as soon as a token is back.
+		if !known {
+			if err := v.failures.unknown.take(base, id, now); err != nil {
+				v.mu.Unlock()
+				return nil, err
+			}
 		}
 		f = &keyFetch{done: make(chan struct{})}
 		v.inflight[k] = f
