@@ -242,8 +242,9 @@ type Verifier struct {
 
 	mu       sync.Mutex
 	inflight map[string]*keyFetch
-	memory   map[string]memKey // keys fetched by this process
-	failures *keyFailures      // fetches that failed recently
+	memory   map[string]memKey  // keys fetched by this process
+	failures *keyFailures       // fetches that failed recently
+	unknown  *unknownKeyLimiter // the ration of fetches of ids never seen
 }
 
 // DefaultFetchTimeout bounds a key fetch when Config.FetchTimeout is zero.
@@ -261,6 +262,7 @@ func New(cfg Config) (*Verifier, error) {
 		inflight:      map[string]*keyFetch{},
 		memory:        map[string]memKey{},
 		failures:      newKeyFailures(maxMissingKeys),
+		unknown:       newUnknownKeyLimiter(unknownKeyBurst, unknownKeyInterval),
 		eventIDFields: map[string][]string{},
 		talkifai:      clone(cfg.TalkifAISecret),
 		dialpad:       clone(cfg.DialpadSecret),

@@ -100,10 +100,10 @@ type endpointBackoff struct {
 	err      error
 }
 
-// keyFailures remembers failed key fetches, and holds the ration of
-// fetches of unknown key ids (see unknownKeyLimiter): both are the
-// Verifier's defence of the key endpoint against what deliveries name. It
-// is not safe for concurrent use: the Verifier guards it with its mutex.
+// keyFailures remembers failed key fetches: with the ration of fetches of
+// unknown key ids (unknownKeyLimiter), it is the Verifier's defence of the
+// key endpoint against what deliveries name. It is not safe for concurrent
+// use: the Verifier guards it with its mutex.
 type keyFailures struct {
 	max     int
 	missing map[string]*list.Element // values are *missingKey
@@ -111,12 +111,10 @@ type keyFailures struct {
 	// endpoints has one entry per key endpoint base URL, and those are the
 	// configured one and Talkdesk's documented gateways, so it stays small.
 	endpoints map[string]*endpointBackoff
-	unknown   *unknownKeyLimiter
 }
 
 func newKeyFailures(size int) *keyFailures {
-	return &keyFailures{max: size, missing: map[string]*list.Element{}, lru: list.New(), endpoints: map[string]*endpointBackoff{},
-		unknown: newUnknownKeyLimiter(unknownKeyBurst, unknownKeyInterval)}
+	return &keyFailures{max: size, missing: map[string]*list.Element{}, lru: list.New(), endpoints: map[string]*endpointBackoff{}}
 }
 
 // lookup returns the cached failure for id at base, if any, as a reason

@@ -342,7 +342,7 @@ func TestKeyMissingConcurrent(t *testing.T) {
 		f.v.failures = newKeyFailures(8)
 		// This is about the bound, not about rationing unknown ids: let
 		// every delivery fetch (evicted ids are fetched again).
-		f.v.failures.unknown = newUnknownKeyLimiter(64, unknownKeyInterval)
+		f.v.unknown = newUnknownKeyLimiter(64, unknownKeyInterval)
 		var wg sync.WaitGroup
 		for i := range 64 {
 			wg.Go(func() {

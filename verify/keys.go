@@ -200,7 +200,7 @@ func (v *Verifier) fetchOnce(ctx context.Context, base, id string, known bool) (
 		// not a remembered failure. A refusal is not remembered as a
 		// failure, so the id is fetched as soon as a token is back.
 		if !known {
-			if err := v.failures.unknown.take(base, id, now); err != nil {
+			if err := v.unknown.take(base, id, now); err != nil {
 				v.mu.Unlock()
 				return nil, err
 			}
