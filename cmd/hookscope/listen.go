@@ -96,7 +96,7 @@ func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 	if f.forwardTo == "" {
 		return nil, nil
 	}
-	if _, err := capture.ParseTarget(f.forwardTo); err != nil {
+	if _, err := store.ParseTarget(f.forwardTo); err != nil {
 		return nil, usagef("--forward-to: %v", err)
 	}
 	if f.forwardTimeout <= 0 || f.forwardTimeout > capture.MaxWait {

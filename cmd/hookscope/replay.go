@@ -82,7 +82,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if f.to == "" {
 		return usagef("--to: required: the URL to send the deliveries to")
 	}
-	if _, err := capture.ParseTarget(f.to); err != nil {
+	if _, err := store.ParseTarget(f.to); err != nil {
 		return usagef("--to: %v", err)
 	}
 	if f.concurrency < 1 {

@@ -98,7 +98,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		sets = append(sets, sf)
 	}
 	if f.to != "" {
-		if _, err := capture.ParseTarget(f.to); err != nil {
+		if _, err := store.ParseTarget(f.to); err != nil {
 			return usagef("--to: %v", err)
 		}
 	}
