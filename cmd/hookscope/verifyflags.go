@@ -13,7 +13,6 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/analyze"
-	"github.com/hookscope/hookscope/verify/asyncapi"
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
@@ -42,10 +41,8 @@ func (v *verifyFlags) register(cmd *cobra.Command) {
 // checking is everything verification needs, built from flags, the
 // environment and the config file.
 type checking struct {
-	verifier      *verify.Verifier
-	registry      *asyncapi.Registry
-	channelRoutes [][2]string // prefix, channel
-	signing       signingSecrets
+	check   analyze.Checker
+	signing signingSecrets
 }
 
 // signingSecrets are the shared secrets hookscope verifies with; they are
@@ -149,59 +146,18 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	printWarnings(e, userWarnings(warns))
-	c := &checking{verifier: ver, registry: reg, signing: sec}
+	opts := analyze.Options{Verifier: ver, Registry: reg}
 	for _, r := range v.channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
 			return nil, usagef("--channel-route: %q is not PATH_PREFIX=CHANNEL (e.g. /hooks/x=webhook-trigger/contact-created)", r)
 		}
-		if !hasChannel(reg, ch) {
+		if !reg.HasChannel(ch) {
 			return nil, usagef("--channel-route: no channel %q in the loaded specs (hookscope spec ls lists them)", ch)
 		}
-		c.channelRoutes = append(c.channelRoutes, [2]string{prefix, ch})
+		opts.ChannelRoutes = append(opts.ChannelRoutes, analyze.ChannelRoute{Prefix: prefix, Channel: ch})
 	}
-	return c, nil
-}
-
-func hasChannel(reg *asyncapi.Registry, ch string) bool {
-	for _, c := range reg.Channels() {
-		if c.Channel == ch || c.Address == ch {
-			return true
-		}
-	}
-	return false
-}
-
-// routeChannel returns the channel a --channel-route assigns to path.
-func (c *checking) routeChannel(path string) string {
-	best := ""
-	ch := ""
-	for _, r := range c.channelRoutes {
-		if verify.PathHasPrefix(path, r[0]) && len(r[0]) > len(best) {
-			best, ch = r[0], r[1]
-		}
-	}
-	return ch
-}
-
-// check is the analysis of one delivery: provider and signature, then the
-// AsyncAPI message and its validation.
-func (c *checking) check(ctx context.Context, ev store.Event, body []byte) store.Analysis {
-	res := c.verifier.Check(ctx, verify.Request{Method: ev.Method, Path: ev.Path, Query: ev.Query,
-		Header: ev.Header, Body: body, ReceivedAt: ev.ReceivedAt})
-	sr := c.registry.Check(asyncapi.Delivery{Provider: res.Provider, Path: ev.Path, RouteChannel: c.routeChannel(ev.Path),
-		Header: ev.Header, Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr})
-	a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
-		Signature: res.Signature, Schema: &sr, Notes: res.Notes}
-	if a.EventType == "" && sr.Message != "" {
-		if m, ok := c.registry.Message(sr.Message); ok {
-			a.EventType = m.EventType()
-		}
-	}
-	if ev.Truncated {
-		a.Notes = append(a.Notes, "the body was truncated at the size limit: the signature and schema were checked on the stored part only")
-	}
-	return a
+	return &checking{check: analyze.NewChecker(opts), signing: sec}, nil
 }
 
 // pipeline returns the background analyser of a listener.

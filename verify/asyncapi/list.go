@@ -45,6 +45,17 @@ func (r *Registry) Channels() []ChannelInfo {
 	return out
 }
 
+// HasChannel reports whether a loaded channel has the name or address ch,
+// which is what a channel route (--channel-route) may name.
+func (r *Registry) HasChannel(ch string) bool {
+	for _, c := range r.Channels() {
+		if c.Channel == ch || c.Address == ch {
+			return true
+		}
+	}
+	return false
+}
+
 // Messages returns every message once, in load order (for `send --list`).
 func (r *Registry) Messages() []*Message { return append([]*Message(nil), r.messages...) }
 

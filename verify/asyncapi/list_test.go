@@ -49,3 +49,15 @@ func TestChannels(t *testing.T) {
 		t.Errorf("providers = %v", byProvider)
 	}
 }
+
+func TestHasChannel(t *testing.T) {
+	r := mustDefault(t)
+	for _, ch := range r.Channels() {
+		if !r.HasChannel(ch.Channel) || !r.HasChannel(ch.Address) {
+			t.Errorf("channel %q (address %q) not found by name and address", ch.Channel, ch.Address)
+		}
+	}
+	if r.HasChannel("no/such") || r.HasChannel("") {
+		t.Error("unknown channel found")
+	}
+}
