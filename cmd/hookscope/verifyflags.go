@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -136,7 +135,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	// The listener trusts its own dev keys, so `hookscope send` deliveries
 	// verify without any network — including keys created after it started
 	// (the first `send` creates one), hence a look-up rather than a list.
-	vc.Cache = devKeyCache{dir: e.devKeys(), next: cache}
+	vc.Cache = devkeys.Cache{Dir: e.devKeys(), Next: cache}
 	ver, err := verify.New(vc)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -246,32 +245,4 @@ func allIDs(ctx context.Context, s store.Store) ([]string, error) {
 		}
 		after = recs[len(recs)-1].ID
 	}
-}
-
-// devKeyCache answers key look-ups from hookscope's dev keys first, then
-// from the store's cache of fetched Talkdesk keys.
-type devKeyCache struct {
-	dir  devkeys.Dir
-	next verify.KeyCache
-}
-
-func (c devKeyCache) LoadKey(id string) (store.CachedKey, bool, error) {
-	if k, err := c.dir.Get(id); err == nil {
-		pub, err := k.Public()
-		if err == nil {
-			return store.CachedKey{KeyID: k.ID, PublicKey: pub.PublicKey, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt,
-				FetchedAt: time.Now().UTC(), Source: "hookscope dev key " + c.dir.Path}, true, nil
-		}
-	}
-	if c.next == nil {
-		return store.CachedKey{}, false, nil
-	}
-	return c.next.LoadKey(id)
-}
-
-func (c devKeyCache) SaveKey(k store.CachedKey) error {
-	if c.next == nil {
-		return nil
-	}
-	return c.next.SaveKey(k)
 }
