@@ -200,7 +200,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
 		Intercept: e.devKeys().Intercept})
 	// Before the port is bound: every delivery after this one is this run's.
-	after, err := newestID(ctx, db)
+	after, err := store.NewestID(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -24,20 +24,11 @@ type printOptions struct {
 	WaitAnalysis bool // wait for the verdict
 	WaitForward  bool // wait for the app's answer (forward mode)
 	// After is the newest delivery stored before the listener started
-	// (newestID): only later ones are printed, history is for `ls`.
+	// (store.NewestID): only later ones are printed, history is for `ls`.
+	// The listener reads it before it accepts connections: read later, by
+	// the printer goroutine, it could already be a delivery of this run,
+	// which would then never be printed.
 	After string
-}
-
-// newestID is the id of the newest delivery in db, "" when there is none.
-// The listener reads it before it accepts connections: read later, by the
-// printer goroutine, it could already be a delivery of this run, which
-// would then never be printed.
-func newestID(ctx context.Context, db store.Store) (string, error) {
-	recs, err := db.List(ctx, store.Query{Limit: 1})
-	if err != nil || len(recs) == 0 {
-		return "", err
-	}
-	return recs[0].ID, nil
 }
 
 func (o printOptions) ready(r store.Record) bool {

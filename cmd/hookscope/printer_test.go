@@ -27,7 +27,7 @@ func TestPrinterStartsWhereTheListenerDid(t *testing.T) {
 		}
 	}
 	appendAt("/before-start")
-	after, err := newestID(ctx, db)
+	after, err := store.NewestID(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

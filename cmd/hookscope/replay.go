@@ -104,7 +104,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		return err
 	}
 	defer s.Close()
-	ids, err := resolveSelection(ctx, s, args)
+	ids, err := selectDeliveries(ctx, s, args)
 	if err != nil {
 		return err
 	}
@@ -139,56 +139,15 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	return nil
 }
 
-// resolveSelection turns replay's arguments into delivery ids: an argument
-// that is the id (or unique prefix) of a stored delivery selects it;
-// anything else is a filter, whose matches are taken oldest first.
-func resolveSelection(ctx context.Context, s store.Store, args []string) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// selectDeliveries is store.Select, with an argument that is neither an
+// id nor a filter a usage error.
+func selectDeliveries(ctx context.Context, s store.Store, args []string) ([]string, error) {
+	ids, err := store.Select(ctx, s, args)
+	var se *store.SelectionError
+	if errors.As(err, &se) {
+		return nil, usagef("%v", se)
 	}
-	for _, a := range args {
-		if store.ValidIDPrefix(a) {
-			rec, err := s.Get(ctx, a)
-			if err == nil {
-				add(rec.ID)
-				continue
-			}
-			if errors.Is(err, store.ErrAmbiguous) {
-				return nil, fmt.Errorf("%q matches more than one delivery: type more of the id", a)
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-		}
-		if _, err := store.ParseFilter(a); err != nil {
-			return nil, usagef("%q is neither a delivery id nor a filter: %v", a, err)
-		}
-		after := ""
-		n := 0
-		for {
-			recs, err := s.List(ctx, store.Query{Filter: a, Oldest: true, After: after, Limit: 500})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range recs {
-				add(r.ID)
-				n++
-			}
-			if len(recs) < 500 {
-				break
-			}
-			after = recs[len(recs)-1].ID
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("no delivery has the id %q or matches it as a filter", a)
-		}
-	}
-	return ids, nil
+	return ids, err
 }
 
 type replaySummary struct{ sent, ok, non2xx, errs int }

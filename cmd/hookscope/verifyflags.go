@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"maps"
 	"os"
 	"slices"
@@ -197,7 +196,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 			ctx := cmd.Context()
 			ids := args
 			if all {
-				if ids, err = allIDs(ctx, s); err != nil {
+				if ids, err = store.MatchingIDs(ctx, s, ""); err != nil {
 					return err
 				}
 			}
@@ -226,23 +225,4 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&all, "all", false, "verify every stored delivery")
 	vf.register(cmd)
 	return cmd
-}
-
-// allIDs lists every stored delivery id, oldest first, a page at a time.
-func allIDs(ctx context.Context, s store.Store) ([]string, error) {
-	var ids []string
-	after := ""
-	for {
-		recs, err := s.List(ctx, store.Query{Oldest: true, After: after, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		if len(recs) < 1000 {
-			return ids, nil
-		}
-		after = recs[len(recs)-1].ID
-	}
 }
