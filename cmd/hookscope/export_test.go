@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -234,62 +233,6 @@ func TestLogPrunes(t *testing.T) {
 	report(store.PruneResult{}, fmt.Errorf("disk full"))
 	if out := buf.String(); !strings.Contains(out, "removed=3") || !strings.Contains(out, "disk full") {
 		t.Fatalf("log:\n%s", out)
-	}
-}
-
-func TestRunPruner(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for i := 0; i < 10; i++ {
-		if err := db.Append(context.Background(), &store.Event{Method: "POST"}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	passes := make(chan store.PruneResult, 16)
-	done := make(chan error, 1)
-	go func() {
-		done <- runPruner(ctx, db, 4, 0, 10*time.Millisecond, func(r store.PruneResult, err error) {
-			if err == nil {
-				select { // never hold up the pruner
-				case passes <- r:
-				default:
-				}
-			}
-		})
-	}()
-	if r := <-passes; r.Removed != 6 {
-		t.Fatalf("first pass removed %d", r.Removed)
-	}
-	// New captures are pruned on a later tick.
-	for i := 0; i < 3; i++ {
-		db.Append(context.Background(), &store.Event{Method: "POST"}, nil)
-	}
-	deadline := time.After(5 * time.Second)
-	for total := 7; total != 4; total, _, _ = db.Count(context.Background(), "") {
-		select {
-		case <-passes:
-		case <-deadline:
-			t.Fatalf("%d kept, want 4", total)
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-
-	// Without bounds it idles until the end, so it can sit beside the
-	// listener's other parts.
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := runPruner(ctx, db, 0, 0, 0); err != nil || ctx.Err() == nil {
-		t.Fatalf("unbounded pruner returned early: %v", err)
-	}
-	if err := runPruner(context.Background(), db, -1, 0, 0); err == nil {
-		t.Fatal("negative bound accepted")
 	}
 }
 

@@ -146,7 +146,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.retention.options(); err != nil {
+	prune, err := f.retention.options()
+	if err != nil {
 		return err
 	}
 	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
@@ -231,7 +232,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// Retention runs beside capture in bounded batches through the same
 	// writer, so capture never waits for a long delete.
 	go func() {
-		errc <- runPruner(ctx, db, f.retention.maxEvents, time.Duration(f.retention.maxAge), 0, logPrunes(logger))
+		errc <- store.PruneEvery(ctx, db, prune, 0, logPrunes(logger))
 	}()
 	go func() { errc <- pipe.Run(ctx) }()
 	useTUI := !f.noTUI && isTerminal(e.stdout)
