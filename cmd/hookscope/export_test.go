@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 const testSecret = "s3cr3t-client-secret"
@@ -233,42 +231,5 @@ func TestLogPrunes(t *testing.T) {
 	report(store.PruneResult{}, fmt.Errorf("disk full"))
 	if out := buf.String(); !strings.Contains(out, "removed=3") || !strings.Contains(out, "disk full") {
 		t.Fatalf("log:\n%s", out)
-	}
-}
-
-func TestCountBarAndTerminalLines(t *testing.T) {
-	var buf bytes.Buffer
-	b := newCountBar(&buf, true, "exporting", 4)
-	b.set(2)
-	b.set(3) // within 100ms of the last draw: skipped
-	b.done()
-	if out := buf.String(); !strings.Contains(out, "exporting [") || !strings.Contains(out, "2/4") || strings.Contains(out, "3/4") || !strings.HasSuffix(out, "\r\x1b[2K") {
-		t.Fatalf("bar output %q", out)
-	}
-	buf.Reset()
-	off := newCountBar(&buf, false, "x", 4)
-	off.set(1)
-	off.done()
-	if buf.Len() != 0 {
-		t.Fatalf("bar drawn off a terminal: %q", buf.String())
-	}
-
-	tl := &lineFilter{w: &buf, clean: termText}
-	io.WriteString(tl, "{\"body\":\"\x1b[2J")
-	io.WriteString(tl, "x\"}\nrest\x1b")
-	tl.flush()
-	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
-		t.Fatalf("terminal output %q", buf.String())
-	}
-
-	// JSON lines: a rune split between two writes is escaped whole.
-	buf.Reset()
-	jl := &lineFilter{w: &buf, clean: termsafe.JSON}
-	nel := "\u0085"
-	io.WriteString(jl, `{"body":"a`+nel[:1])
-	io.WriteString(jl, nel[1:]+"b\u202e\"}\n")
-	jl.flush()
-	if got := buf.String(); got != `{"body":"a\u0085b\u202e"}`+"\n" {
-		t.Fatalf("JSON output %q", got)
 	}
 }

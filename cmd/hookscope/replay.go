@@ -14,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 )
 
 type replayFlags struct {
@@ -109,7 +110,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		return err
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
-	prog := newCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
+	prog := textout.NewCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
 	var sum replaySummary
 	var storeErr error
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
@@ -119,14 +120,14 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		if r.Err != nil && storeErr == nil {
 			storeErr = r.Err
 		}
-		prog.set(int64(sum.sent))
+		prog.Set(int64(sum.sent))
 		if f.asJSON {
 			printAttemptJSON(e.stdout, r)
-		} else if len(ids) == 1 || !prog.on {
+		} else if len(ids) == 1 || !prog.On() {
 			printAttemptLine(e.stdout, r)
 		}
 	})
-	prog.done()
+	prog.Done()
 	if !f.asJSON {
 		fmt.Fprintln(e.stdout, sum.String(len(ids)))
 	}
