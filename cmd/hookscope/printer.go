@@ -109,7 +109,7 @@ func printDeliveries(ctx context.Context, w io.Writer, db store.Store, opts prin
 // with configured secrets masked by red (nil: as stored).
 func printOne(w io.Writer, rec store.Record, asJSON bool, red *redact.Redactor) error {
 	if asJSON {
-		return writeJSON(w, maskedRecord(rec, red))
+		return textout.WriteJSON(w, maskedRecord(rec, red))
 	}
 	if _, err := fmt.Fprintln(w, textout.Line(rec, red)); err != nil {
 		return fmt.Errorf("write: %w", err)

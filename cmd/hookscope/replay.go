@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
@@ -111,28 +109,30 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
 	prog := textout.NewCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
-	var sum replaySummary
+	var sum store.AttemptTally
 	var storeErr error
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
-		sum.add(r)
+		sum.Add(r.Attempt, r.Err)
 		if r.Err != nil && storeErr == nil {
 			storeErr = r.Err
 		}
-		prog.Set(int64(sum.sent))
+		prog.Set(int64(sum.Sent))
+		// A failed write to stdout has nowhere to be reported: the
+		// replay goes on.
 		if f.asJSON {
-			printAttemptJSON(e.stdout, r)
+			_ = textout.ReplayedJSON(e.stdout, r.ID, r.Attempt, r.Err)
 		} else if len(ids) == 1 || !prog.On() {
-			printAttemptLine(e.stdout, r)
+			_ = textout.Replayed(e.stdout, r.ID, r.Attempt, r.Err)
 		}
 	})
 	prog.Done()
 	if !f.asJSON {
-		fmt.Fprintln(e.stdout, sum.String(len(ids)))
+		fmt.Fprintln(e.stdout, textout.ReplaySummary(sum, len(ids)))
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted after %d of %d", sum.sent, len(ids))
+		return fmt.Errorf("interrupted after %d of %d", sum.Sent, len(ids))
 	}
 	if storeErr != nil {
 		return storeErr
@@ -149,58 +149,4 @@ func selectDeliveries(ctx context.Context, s store.Store, args []string) ([]stri
 		return nil, usagef("%v", se)
 	}
 	return ids, err
-}
-
-type replaySummary struct{ sent, ok, non2xx, errs int }
-
-func (s *replaySummary) add(r capture.ReplayResult) {
-	s.sent++
-	switch {
-	case r.Err != nil || r.Attempt.Status == 0:
-		s.errs++
-	case r.Attempt.Status/100 == 2:
-		s.ok++
-	default:
-		s.non2xx++
-	}
-}
-
-func (s replaySummary) String(total int) string {
-	return fmt.Sprintf("replayed %d of %d: %d 2xx, %d non-2xx, %d errors", s.sent, total, s.ok, s.non2xx, s.errs)
-}
-
-// attemptJSON is replay --json's object: the fixed fields of an attempt
-// plus which delivery and which attempt.
-type attemptJSON struct {
-	ID         string  `json:"id"`
-	Seq        int     `json:"seq"`
-	At         string  `json:"at"`
-	Target     string  `json:"target"`
-	Status     int     `json:"status"`
-	DurationMS float64 `json:"duration_ms"`
-	Error      string  `json:"error"`
-}
-
-func printAttemptJSON(w io.Writer, r capture.ReplayResult) {
-	a := r.Attempt
-	errText := a.Error
-	if r.Err != nil {
-		errText = r.Err.Error()
-	}
-	// Nothing in an attemptJSON fails to encode, and a failed write to
-	// stdout has nowhere to be reported: the replay goes on.
-	_ = writeJSON(w, attemptJSON{ID: r.ID, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
-		Status: a.Status, DurationMS: a.DurationMS, Error: errText})
-}
-
-func printAttemptLine(w io.Writer, r capture.ReplayResult) {
-	a := r.Attempt
-	switch {
-	case r.Err != nil:
-		fmt.Fprintf(w, "%s  error: %s\n", r.ID, termsafe.Line(r.Err.Error()))
-	case a.Status == 0:
-		fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", r.ID, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
-	default:
-		fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", r.ID, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
-	}
 }
