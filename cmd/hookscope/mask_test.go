@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -182,5 +183,61 @@ func TestHMACSecretFromEnvIsMasked(t *testing.T) {
 	_, out, _ := run(t, "export", "--db", l.db)
 	if strings.Contains(out, pathSecret) {
 		t.Errorf("export:\n%s", out)
+	}
+}
+
+// TestReplayMasksConfiguredSecrets: replay --keep-path sends the path as
+// stored, and its own lines (text and --json) mask the configured secret
+// in the target it quotes unless --reveal-secrets.
+func TestReplayMasksConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	app, got := appServer(t, 200)
+	id := lsJSON(t, l.db)[0]["id"].(string)
+	for _, tt := range []struct {
+		args   []string
+		masked bool
+	}{
+		{nil, true},
+		{[]string{"--reveal-secrets"}, false},
+		{[]string{"--json"}, true},
+		{[]string{"--json", "--reveal-secrets"}, false},
+	} {
+		args := append([]string{"replay", id, "--to", app.URL + "/", "--keep-path", "--db", l.db}, tt.args...)
+		code, out, errs := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errs)
+		}
+		line := strings.SplitN(out, "\n", 2)[0]
+		want := app.URL + "/hooks/" + redact.Mask + "/x?token=" + redact.Mask
+		if !tt.masked {
+			want = app.URL + "/hooks/" + pathSecret + "/x?token=" + pathSecret
+		}
+		if slices.Contains(tt.args, "--json") {
+			var a struct {
+				ID     string `json:"id"`
+				Target string `json:"target"`
+			}
+			if err := json.Unmarshal([]byte(line), &a); err != nil || a.Target != want || a.ID != id {
+				t.Errorf("%v: %q: %+v %v", tt.args, line, a, err)
+			}
+		} else if !strings.Contains(line, "→ "+want+"  200") {
+			t.Errorf("%v: want %q in %q", tt.args, want, line)
+		}
+		if tt.masked && strings.Contains(out, pathSecret) {
+			t.Errorf("%v: secret printed:\n%s", tt.args, out)
+		}
+	}
+	// What is sent is the stored path, secret included.
+	for _, g := range got() {
+		if !strings.HasPrefix(g, "/hooks/"+pathSecret+"/x ") {
+			t.Errorf("app got %q", g)
+		}
+	}
+	if len(got()) != 4 {
+		t.Errorf("app got %d requests, want 4", len(got()))
 	}
 }

@@ -18,7 +18,7 @@ import (
 type replayFlags struct {
 	db, to, rate     string
 	keepPath, asJSON bool
-	insecure         bool
+	insecure, reveal bool
 	headers          []string
 	concurrency      int
 	timeout          time.Duration
@@ -32,7 +32,10 @@ func newReplayCmd(e *env) *cobra.Command {
 		Long: "replay sends stored deliveries with their original method, body bytes and headers\n" +
 			"(less hop-by-hop ones, Host and Content-Length) to --to. Signed deliveries keep a\n" +
 			"valid signature. An argument that is not a delivery id is a filter, as in the live\n" +
-			"view: hookscope replay 'type:app.installed sig:valid' --to http://localhost:3000/hooks",
+			"view: hookscope replay 'type:app.installed sig:valid' --to http://localhost:3000/hooks\n\n" +
+			"Configured secrets (the TalkifAI, Dialpad and HMAC secrets) are masked in the targets\n" +
+			"and errors it prints (with --keep-path they carry each delivery's path and query),\n" +
+			"unless --reveal-secrets. The requests themselves are sent as stored.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd.Context(), e, f, args) },
 	}
@@ -46,6 +49,7 @@ func newReplayCmd(e *env) *cobra.Command {
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of each attempt")
 	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the target")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per attempt")
+	fl.BoolVar(&f.reveal, "reveal-secrets", false, "print configured secrets in the targets and errors of attempts unmasked")
 	return cmd
 }
 
@@ -109,6 +113,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
 	prog := textout.NewCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
+	red := e.redactor(f.reveal)
 	var sum store.AttemptTally
 	var storeErr error
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
@@ -122,9 +127,9 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		// A failed write to stdout has nowhere to be reported: the
 		// replay goes on.
 		if f.asJSON {
-			_ = textout.ReplayedJSON(e.stdout, r.ID, r.Attempt, r.Err)
+			_ = textout.ReplayedJSON(e.stdout, r.ID, r.Attempt, r.Err, red)
 		} else if len(ids) == 1 || !prog.On() {
-			_ = textout.Replayed(e.stdout, r.ID, r.Attempt, r.Err)
+			_ = textout.Replayed(e.stdout, r.ID, r.Attempt, r.Err, red)
 		}
 	})
 	prog.Done()

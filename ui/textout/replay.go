@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
@@ -16,18 +17,23 @@ func ReplaySummary(t store.AttemptTally, total int) string {
 
 // Replayed writes replay's line for one attempt a of delivery id: where
 // it went and what came back, or why it failed. err is set when the
-// attempt could not be made or stored. The target and errors can quote
-// network text, so they pass through termsafe.
-func Replayed(w io.Writer, id string, a store.Attempt, err error) error {
+// attempt could not be made or stored. red masks configured secrets in
+// the target and errors, as show does for stored attempts (a --keep-path
+// replay appends the delivery's path and query, which can hold one); nil
+// shows them as sent. The target and errors can quote network text, so
+// they pass through termsafe.
+func Replayed(w io.Writer, id string, a store.Attempt, err error, red *redact.Redactor) error {
+	a, errText := maskAttempt(a, err, red)
+	var werr error
 	switch {
 	case err != nil:
-		_, err = fmt.Fprintf(w, "%s  error: %s\n", id, termsafe.Line(err.Error()))
+		_, werr = fmt.Fprintf(w, "%s  error: %s\n", id, termsafe.Line(errText))
 	case a.Status == 0:
-		_, err = fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", id, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
+		_, werr = fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", id, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
 	default:
-		_, err = fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", id, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
+		_, werr = fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", id, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
 	}
-	return err
+	return werr
 }
 
 // attemptJSON is replay --json's object: the fixed fields of an attempt
@@ -43,12 +49,29 @@ type attemptJSON struct {
 }
 
 // ReplayedJSON writes replay --json's object for one attempt, the same
-// facts as Replayed: err, when set, is the error.
-func ReplayedJSON(w io.Writer, id string, a store.Attempt, err error) error {
-	errText := a.Error
-	if err != nil {
-		errText = err.Error()
+// facts as Replayed, masked by red the same way: err, when set, is the
+// error.
+func ReplayedJSON(w io.Writer, id string, a store.Attempt, err error, red *redact.Redactor) error {
+	a, errText := maskAttempt(a, err, red)
+	if err == nil {
+		errText = a.Error
 	}
 	return WriteJSON(w, attemptJSON{ID: id, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
 		Status: a.Status, DurationMS: a.DurationMS, Error: errText})
+}
+
+// maskAttempt returns a with configured secrets masked in its target and
+// error, and err's text ("" for nil) masked likewise; red nil leaves both
+// as they are.
+func maskAttempt(a store.Attempt, err error, red *redact.Redactor) (store.Attempt, string) {
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	if red == nil {
+		return a, errText
+	}
+	a, _ = red.Attempt(a)
+	errText, _ = red.String(errText)
+	return a, errText
 }
