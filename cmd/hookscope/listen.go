@@ -17,6 +17,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/analyze"
 )
 
@@ -238,7 +239,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	useTUI := !f.noTUI && isTerminal(e.stdout)
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
-	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
+	popts := textout.FollowOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
 		Redactor: e.redactor(f.reveal, chk.signing.all...), After: after}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
@@ -251,7 +252,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
 		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
-		go func() { errc <- printDeliveries(viewCtx, e.stdout, db, popts) }()
+		go func() { errc <- textout.Follow(viewCtx, e.stdout, db, popts) }()
 	}
 
 	var first error

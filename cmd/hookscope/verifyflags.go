@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/analyze"
 	"github.com/hookscope/hookscope/verify/devkeys"
@@ -214,7 +215,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := printOne(e.stdout, rec, false, red); err != nil {
+				if err := textout.Delivery(e.stdout, rec, false, red); err != nil {
 					return err
 				}
 			}
