@@ -248,7 +248,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
-			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
+			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: capture.PublicURL(capture.NgrokAPI, srv.Addr().String()),
 			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
 		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
