@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -64,20 +63,11 @@ func NewSender(opts SenderOptions) *Sender {
 	}
 }
 
-// ParseTarget checks a --to URL.
-func ParseTarget(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an http:// or https:// URL", raw)
-	}
-	return u, nil
-}
-
 // Request builds the HTTP request that re-sends ev with body exactly: same
 // method and body bytes, the original headers except hop-by-hop ones, Host
 // and Content-Length (recomputed), then the target's extra headers.
 func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.Request, error) {
-	u, err := ParseTarget(t.URL)
+	u, err := store.ParseTarget(t.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -28,23 +28,12 @@ type bulkRun struct {
 	sum      replaySummary
 }
 
-// replaySummary counts the outcomes of a bulk replay.
-type replaySummary struct{ sent, ok, non2xx, errs int }
-
-func (s *replaySummary) add(a store.Attempt, err error) {
-	s.sent++
-	switch {
-	case err != nil || a.Status == 0:
-		s.errs++
-	case a.Status/100 == 2:
-		s.ok++
-	default:
-		s.non2xx++
-	}
-}
+// replaySummary counts the outcomes of a bulk replay by the rule
+// `hookscope replay` uses, and says them in the status bar's words.
+type replaySummary struct{ store.AttemptTally }
 
 func (s replaySummary) String() string {
-	return fmt.Sprintf("%d 2xx, %d non-2xx, %s", s.ok, s.non2xx, pluralize(s.errs, "error", "errors"))
+	return fmt.Sprintf("%d 2xx, %d non-2xx, %s", s.OK, s.Non2xx, pluralize(s.Errors, "error", "errors"))
 }
 
 // bulkResultMsg is the answer to one attempt of a bulk replay.
@@ -93,7 +82,7 @@ func (m Model) handleBulkResult(msg bulkResultMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.bulk.inflight--
-	m.bulk.sum.add(msg.a, msg.err)
+	m.bulk.sum.Add(msg.a, msg.err)
 	m, refresh := m.attemptsChanged()
 	if m.bulk.inflight == 0 && (m.bulk.stopping || m.bulk.next >= len(m.bulk.ids)) {
 		m, c := m.finishBulk()
@@ -108,13 +97,13 @@ func (m Model) finishBulk() (Model, tea.Cmd) {
 	b := m.bulk
 	m.bulk.active = false
 	// The counts come first: a narrow status line cuts the URL, not them.
-	text := fmt.Sprintf("Replayed %d of %d: %s", b.sum.sent, len(b.ids), b.sum)
+	text := fmt.Sprintf("Replayed %d of %d: %s", b.sum.Sent, len(b.ids), b.sum)
 	if b.stopping {
 		text += " · stopped"
 	}
 	text += " → " + b.target
 	l := levelInfo
-	if b.sum.errs > 0 || b.sum.non2xx > 0 || b.stopping {
+	if b.sum.Errors > 0 || b.sum.Non2xx > 0 || b.stopping {
 		l = levelWarn
 	}
 	m.setStatusFor(l, text, SummaryTTL)

@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 )
 
@@ -182,7 +181,7 @@ func (m Model) promptKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // for.
 func (m Model) sendFromPrompt() (Model, tea.Cmd) {
 	target := strings.TrimSpace(m.target.Value())
-	if _, err := capture.ParseTarget(target); err != nil {
+	if _, err := store.ParseTarget(target); err != nil {
 		// The prompt stays open so the URL can be corrected.
 		m.setStatus(levelError, "replay: "+err.Error())
 		return m, nil

@@ -68,7 +68,7 @@ func (m Model) warningLines() []string {
 // progress bar, the counts, and how to stop.
 func (m Model) bulkStatus() string {
 	b := m.bulk
-	done := b.sum.sent
+	done := b.sum.Sent
 	total := len(b.ids)
 	bar := m.bar
 	bar.SetWidth(max(8, min(30, m.width/8)))

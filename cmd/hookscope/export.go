@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/store/export"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 )
 
 func newExportCmd(e *env) *cobra.Command {
@@ -50,23 +50,25 @@ func newExportCmd(e *env) *cobra.Command {
 			defer s.Close()
 			ctx := cmd.Context()
 
-			bar := newCountBar(e.stderr, isTerminal(e.stderr), "exporting", 0)
-			if bar.on {
+			onTerminal := isTerminal(e.stderr)
+			var total int64
+			if onTerminal {
 				// The total costs a pass over the matches: only worth it
 				// when someone watches the bar.
 				if _, matched, err := s.Count(ctx, filter); err == nil {
-					bar.total = int64(matched)
+					total = int64(matched)
 				}
 			}
+			bar := textout.NewCountBar(e.stderr, onTerminal, "exporting", total)
 			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(reveal), Version: buildVersion(),
-				Progress: func(n int) { bar.set(int64(n)) }}
+				Progress: func(n int) { bar.Set(int64(n)) }}
 
 			dest, commit, abort, err := e.exportDest(out, f)
 			if err != nil {
 				return err
 			}
 			n, err := export.Export(ctx, dest, s, opts)
-			bar.done()
+			bar.Done()
 			if err != nil {
 				abort()
 				return err
@@ -131,16 +133,16 @@ func (m redactMasker) Body(contentType string, b []byte) []byte {
 // never obeyed.
 func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func() error, abort func(), err error) {
 	if out == "" || out == "-" {
-		var lf *lineFilter
+		var lw *termsafe.LineWriter
 		switch {
 		case f != export.Curl:
-			lf = &lineFilter{w: e.stdout, clean: termsafe.JSON}
+			lw = termsafe.NewJSONWriter(e.stdout)
 		case isTerminal(e.stdout):
-			lf = &lineFilter{w: e.stdout, clean: termText}
+			lw = termsafe.NewTextWriter(e.stdout)
 		default:
 			return e.stdout, func() error { return nil }, func() {}, nil
 		}
-		return lf, lf.flush, func() { lf.flush() }, nil
+		return lw, lw.Flush, func() { lw.Flush() }, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
@@ -173,39 +175,6 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 	}
 	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
 	return tmp, commit, abort, nil
-}
-
-// lineFilter passes what is written to w through clean a line at a time:
-// whole lines, so that nothing clean must see whole (an escape sequence, a
-// multi-byte rune, a JSON string) is split between two writes.
-type lineFilter struct {
-	w     io.Writer
-	clean func([]byte) []byte
-	buf   []byte
-}
-
-// termText is termsafe.Text for a lineFilter: control characters from
-// payloads made visible.
-func termText(b []byte) []byte { return []byte(termsafe.Text(string(b))) }
-
-func (t *lineFilter) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if i := bytes.LastIndexByte(t.buf, '\n'); i >= 0 {
-		if _, err := t.w.Write(t.clean(t.buf[:i+1])); err != nil {
-			return 0, err
-		}
-		t.buf = append(t.buf[:0], t.buf[i+1:]...)
-	}
-	return len(p), nil
-}
-
-func (t *lineFilter) flush() error {
-	if len(t.buf) == 0 {
-		return nil
-	}
-	_, err := t.w.Write(t.clean(t.buf))
-	t.buf = t.buf[:0]
-	return err
 }
 
 // buildVersion is the module version the binary was built from, for HAR's

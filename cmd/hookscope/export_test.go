@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 const testSecret = "s3cr3t-client-secret"
@@ -234,98 +231,5 @@ func TestLogPrunes(t *testing.T) {
 	report(store.PruneResult{}, fmt.Errorf("disk full"))
 	if out := buf.String(); !strings.Contains(out, "removed=3") || !strings.Contains(out, "disk full") {
 		t.Fatalf("log:\n%s", out)
-	}
-}
-
-func TestRunPruner(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for i := 0; i < 10; i++ {
-		if err := db.Append(context.Background(), &store.Event{Method: "POST"}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	passes := make(chan store.PruneResult, 16)
-	done := make(chan error, 1)
-	go func() {
-		done <- runPruner(ctx, db, 4, 0, 10*time.Millisecond, func(r store.PruneResult, err error) {
-			if err == nil {
-				select { // never hold up the pruner
-				case passes <- r:
-				default:
-				}
-			}
-		})
-	}()
-	if r := <-passes; r.Removed != 6 {
-		t.Fatalf("first pass removed %d", r.Removed)
-	}
-	// New captures are pruned on a later tick.
-	for i := 0; i < 3; i++ {
-		db.Append(context.Background(), &store.Event{Method: "POST"}, nil)
-	}
-	deadline := time.After(5 * time.Second)
-	for total := 7; total != 4; total, _, _ = db.Count(context.Background(), "") {
-		select {
-		case <-passes:
-		case <-deadline:
-			t.Fatalf("%d kept, want 4", total)
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-
-	// Without bounds it idles until the end, so it can sit beside the
-	// listener's other parts.
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := runPruner(ctx, db, 0, 0, 0); err != nil || ctx.Err() == nil {
-		t.Fatalf("unbounded pruner returned early: %v", err)
-	}
-	if err := runPruner(context.Background(), db, -1, 0, 0); err == nil {
-		t.Fatal("negative bound accepted")
-	}
-}
-
-func TestCountBarAndTerminalLines(t *testing.T) {
-	var buf bytes.Buffer
-	b := newCountBar(&buf, true, "exporting", 4)
-	b.set(2)
-	b.set(3) // within 100ms of the last draw: skipped
-	b.done()
-	if out := buf.String(); !strings.Contains(out, "exporting [") || !strings.Contains(out, "2/4") || strings.Contains(out, "3/4") || !strings.HasSuffix(out, "\r\x1b[2K") {
-		t.Fatalf("bar output %q", out)
-	}
-	buf.Reset()
-	off := newCountBar(&buf, false, "x", 4)
-	off.set(1)
-	off.done()
-	if buf.Len() != 0 {
-		t.Fatalf("bar drawn off a terminal: %q", buf.String())
-	}
-
-	tl := &lineFilter{w: &buf, clean: termText}
-	io.WriteString(tl, "{\"body\":\"\x1b[2J")
-	io.WriteString(tl, "x\"}\nrest\x1b")
-	tl.flush()
-	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
-		t.Fatalf("terminal output %q", buf.String())
-	}
-
-	// JSON lines: a rune split between two writes is escaped whole.
-	buf.Reset()
-	jl := &lineFilter{w: &buf, clean: termsafe.JSON}
-	nel := "\u0085"
-	io.WriteString(jl, `{"body":"a`+nel[:1])
-	io.WriteString(jl, nel[1:]+"b\u202e\"}\n")
-	jl.flush()
-	if got := buf.String(); got != `{"body":"a\u0085b\u202e"}`+"\n" {
-		t.Fatalf("JSON output %q", got)
 	}
 }

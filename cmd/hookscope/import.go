@@ -13,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/export"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui/textout"
 )
 
 func newImportCmd(e *env) *cobra.Command {
@@ -43,10 +44,10 @@ func newImportCmd(e *env) *cobra.Command {
 				}
 				in = f
 			}
-			bar := newCountBar(e.stderr, isTerminal(e.stderr), "reading", size)
-			cr := &countingReader{r: in, progress: bar.set}
+			bar := textout.NewCountBar(e.stderr, isTerminal(e.stderr), "reading", size)
+			cr := &countingReader{r: in, progress: bar.Set}
 			batch, err := export.Decode(cr)
-			bar.done()
+			bar.Done()
 			if err != nil {
 				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
 			}
@@ -55,11 +56,11 @@ func newImportCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			if bar.on {
+			if bar.On() {
 				fmt.Fprintf(e.stderr, "storing %d deliveries…", len(batch.Events))
 			}
 			err = s.ImportAll(cmd.Context(), batch.Events, batch.Bodies)
-			if bar.on {
+			if bar.On() {
 				fmt.Fprint(e.stderr, "\r\x1b[2K")
 			}
 			if err != nil {

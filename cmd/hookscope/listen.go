@@ -17,6 +17,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/analyze"
 )
 
@@ -96,7 +97,7 @@ func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 	if f.forwardTo == "" {
 		return nil, nil
 	}
-	if _, err := capture.ParseTarget(f.forwardTo); err != nil {
+	if _, err := store.ParseTarget(f.forwardTo); err != nil {
 		return nil, usagef("--forward-to: %v", err)
 	}
 	if f.forwardTimeout <= 0 || f.forwardTimeout > capture.MaxWait {
@@ -146,7 +147,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.retention.options(); err != nil {
+	prune, err := f.retention.options()
+	if err != nil {
 		return err
 	}
 	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
@@ -200,7 +202,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
 		Intercept: e.devKeys().Intercept})
 	// Before the port is bound: every delivery after this one is this run's.
-	after, err := newestID(ctx, db)
+	after, err := store.NewestID(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -231,13 +233,13 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// Retention runs beside capture in bounded batches through the same
 	// writer, so capture never waits for a long delete.
 	go func() {
-		errc <- runPruner(ctx, db, f.retention.maxEvents, time.Duration(f.retention.maxAge), 0, logPrunes(logger))
+		errc <- store.PruneEvery(ctx, db, prune, 0, logPrunes(logger))
 	}()
 	go func() { errc <- pipe.Run(ctx) }()
 	useTUI := !f.noTUI && isTerminal(e.stdout)
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
-	popts := printOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
+	popts := textout.FollowOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
 		Redactor: e.redactor(f.reveal, chk.signing.all...), After: after}
 	if fw != nil {
 		popts.Await += f.forwardTimeout
@@ -246,11 +248,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
-			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: publicURL(ngrokAPI, srv.Addr().String()),
+			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: capture.PublicURL(capture.NgrokAPI, srv.Addr().String()),
 			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
 		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
-		go func() { errc <- printDeliveries(viewCtx, e.stdout, db, popts) }()
+		go func() { errc <- textout.Follow(viewCtx, e.stdout, db, popts) }()
 	}
 
 	var first error

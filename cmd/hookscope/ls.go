@@ -41,7 +41,7 @@ func newLsCmd(e *env) *cobra.Command {
 				return textout.Table(e.stdout, recs, red)
 			}
 			for _, r := range recs {
-				if err := printOne(e.stdout, r, true, red); err != nil {
+				if err := textout.Delivery(e.stdout, r, true, red); err != nil {
 					return err
 				}
 			}

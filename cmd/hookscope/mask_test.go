@@ -2,10 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/verify"
 )
@@ -117,55 +117,6 @@ func TestLsAndShowMaskConfiguredSecrets(t *testing.T) {
 	}
 }
 
-// TestMaskedRecord: the JSON outputs' masking replaces configured secrets
-// in the path, raw path, query, header values and attempt targets and
-// errors, leaves everything else (the id included) and the record it was
-// given alone, and is off with a nil redactor.
-func TestMaskedRecord(t *testing.T) {
-	const s = pathSecret
-	target := "http://app/hooks/" + s
-	in := store.Record{
-		Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + s + "/a/b", RawPath: "/hooks/" + s + "/a%2Fb",
-			Query: "token=" + s, Host: "h", Header: store.Header{{Name: "X-Token", Value: s}, {Name: "Authorization", Value: "Bearer xyz"}},
-			Forward: &store.Attempt{Target: target, Error: "dial " + target}},
-		Replays: []store.Attempt{{Seq: 1, Target: target}},
-	}
-	orig, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := redact.Mask
-	tests := []struct {
-		name string
-		red  *redact.Redactor
-		want store.Record
-	}{
-		{"revealed", nil, in},
-		{"masked", redact.New([]string{s}), store.Record{
-			Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + m + "/a/b", RawPath: "/hooks/" + m + "/a%2Fb",
-				Query: "token=" + m, Host: "h", Header: store.Header{{Name: "X-Token", Value: m}, {Name: "Authorization", Value: "Bearer xyz"}},
-				Forward: &store.Attempt{Target: "http://app/hooks/" + m, Error: "dial http://app/hooks/" + m}},
-			Replays: []store.Attempt{{Seq: 1, Target: "http://app/hooks/" + m}},
-		}},
-		{"no secret in it", redact.New([]string{"other-secret"}), in},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := json.Marshal(maskedRecord(in, tt.red))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, _ := json.Marshal(tt.want)
-			if string(got) != string(want) {
-				t.Errorf("got  %s\nwant %s", got, want)
-			}
-			if after, _ := json.Marshal(in); string(after) != string(orig) {
-				t.Fatalf("maskedRecord changed its input: %s", after)
-			}
-		})
-	}
-}
-
 // TestHMACSecretFromEnvIsMasked: the secret of a config-file HMAC route
 // set in HOOKSCOPE_<NAME>_SECRET is a configured secret for ls, show and
 // export too, not only for the listener that verifies with it.
@@ -182,5 +133,61 @@ func TestHMACSecretFromEnvIsMasked(t *testing.T) {
 	_, out, _ := run(t, "export", "--db", l.db)
 	if strings.Contains(out, pathSecret) {
 		t.Errorf("export:\n%s", out)
+	}
+}
+
+// TestReplayMasksConfiguredSecrets: replay --keep-path sends the path as
+// stored, and its own lines (text and --json) mask the configured secret
+// in the target it quotes unless --reveal-secrets.
+func TestReplayMasksConfiguredSecrets(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	l := startListen(t)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	app, got := appServer(t, 200)
+	id := lsJSON(t, l.db)[0]["id"].(string)
+	for _, tt := range []struct {
+		args   []string
+		masked bool
+	}{
+		{nil, true},
+		{[]string{"--reveal-secrets"}, false},
+		{[]string{"--json"}, true},
+		{[]string{"--json", "--reveal-secrets"}, false},
+	} {
+		args := append([]string{"replay", id, "--to", app.URL + "/", "--keep-path", "--db", l.db}, tt.args...)
+		code, out, errs := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errs)
+		}
+		line := strings.SplitN(out, "\n", 2)[0]
+		want := app.URL + "/hooks/" + redact.Mask + "/x?token=" + redact.Mask
+		if !tt.masked {
+			want = app.URL + "/hooks/" + pathSecret + "/x?token=" + pathSecret
+		}
+		if slices.Contains(tt.args, "--json") {
+			var a struct {
+				ID     string `json:"id"`
+				Target string `json:"target"`
+			}
+			if err := json.Unmarshal([]byte(line), &a); err != nil || a.Target != want || a.ID != id {
+				t.Errorf("%v: %q: %+v %v", tt.args, line, a, err)
+			}
+		} else if !strings.Contains(line, "→ "+want+"  200") {
+			t.Errorf("%v: want %q in %q", tt.args, want, line)
+		}
+		if tt.masked && strings.Contains(out, pathSecret) {
+			t.Errorf("%v: secret printed:\n%s", tt.args, out)
+		}
+	}
+	// What is sent is the stored path, secret included.
+	for _, g := range got() {
+		if !strings.HasPrefix(g, "/hooks/"+pathSecret+"/x ") {
+			t.Errorf("app got %q", g)
+		}
+	}
+	if len(got()) != 4 {
+		t.Errorf("app got %d requests, want 4", len(got()))
 	}
 }

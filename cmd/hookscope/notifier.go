@@ -64,7 +64,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 		trigger = t
 	}
 	if f.to != "" {
-		if _, err := capture.ParseTarget(f.to); err != nil {
+		if _, err := store.ParseTarget(f.to); err != nil {
 			return usagef("--to: %v", err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -13,13 +12,13 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 )
 
 type replayFlags struct {
 	db, to, rate     string
 	keepPath, asJSON bool
-	insecure         bool
+	insecure, reveal bool
 	headers          []string
 	concurrency      int
 	timeout          time.Duration
@@ -33,7 +32,10 @@ func newReplayCmd(e *env) *cobra.Command {
 		Long: "replay sends stored deliveries with their original method, body bytes and headers\n" +
 			"(less hop-by-hop ones, Host and Content-Length) to --to. Signed deliveries keep a\n" +
 			"valid signature. An argument that is not a delivery id is a filter, as in the live\n" +
-			"view: hookscope replay 'type:app.installed sig:valid' --to http://localhost:3000/hooks",
+			"view: hookscope replay 'type:app.installed sig:valid' --to http://localhost:3000/hooks\n\n" +
+			"Configured secrets (the TalkifAI, Dialpad and HMAC secrets) are masked in the targets\n" +
+			"and errors it prints (with --keep-path they carry each delivery's path and query),\n" +
+			"unless --reveal-secrets. The requests themselves are sent as stored.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd.Context(), e, f, args) },
 	}
@@ -47,6 +49,7 @@ func newReplayCmd(e *env) *cobra.Command {
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of each attempt")
 	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the target")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per attempt")
+	fl.BoolVar(&f.reveal, "reveal-secrets", false, "print configured secrets in the targets and errors of attempts unmasked")
 	return cmd
 }
 
@@ -82,7 +85,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if f.to == "" {
 		return usagef("--to: required: the URL to send the deliveries to")
 	}
-	if _, err := capture.ParseTarget(f.to); err != nil {
+	if _, err := store.ParseTarget(f.to); err != nil {
 		return usagef("--to: %v", err)
 	}
 	if f.concurrency < 1 {
@@ -104,34 +107,37 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		return err
 	}
 	defer s.Close()
-	ids, err := resolveSelection(ctx, s, args)
+	ids, err := selectDeliveries(ctx, s, args)
 	if err != nil {
 		return err
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
-	prog := newCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
-	var sum replaySummary
+	prog := textout.NewCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
+	red := e.redactor(f.reveal)
+	var sum store.AttemptTally
 	var storeErr error
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
-		sum.add(r)
+		sum.Add(r.Attempt, r.Err)
 		if r.Err != nil && storeErr == nil {
 			storeErr = r.Err
 		}
-		prog.set(int64(sum.sent))
+		prog.Set(int64(sum.Sent))
+		// A failed write to stdout has nowhere to be reported: the
+		// replay goes on.
 		if f.asJSON {
-			printAttemptJSON(e.stdout, r)
-		} else if len(ids) == 1 || !prog.on {
-			printAttemptLine(e.stdout, r)
+			_ = textout.ReplayedJSON(e.stdout, r.ID, r.Attempt, r.Err, red)
+		} else if len(ids) == 1 || !prog.On() {
+			_ = textout.Replayed(e.stdout, r.ID, r.Attempt, r.Err, red)
 		}
 	})
-	prog.done()
+	prog.Done()
 	if !f.asJSON {
-		fmt.Fprintln(e.stdout, sum.String(len(ids)))
+		fmt.Fprintln(e.stdout, textout.ReplaySummary(sum, len(ids)))
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted after %d of %d", sum.sent, len(ids))
+		return fmt.Errorf("interrupted after %d of %d", sum.Sent, len(ids))
 	}
 	if storeErr != nil {
 		return storeErr
@@ -139,108 +145,13 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	return nil
 }
 
-// resolveSelection turns replay's arguments into delivery ids: an argument
-// that is the id (or unique prefix) of a stored delivery selects it;
-// anything else is a filter, whose matches are taken oldest first.
-func resolveSelection(ctx context.Context, s store.Store, args []string) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// selectDeliveries is store.Select, with an argument that is neither an
+// id nor a filter a usage error.
+func selectDeliveries(ctx context.Context, s store.Store, args []string) ([]string, error) {
+	ids, err := store.Select(ctx, s, args)
+	var se *store.SelectionError
+	if errors.As(err, &se) {
+		return nil, usagef("%v", se)
 	}
-	for _, a := range args {
-		if store.ValidIDPrefix(a) {
-			rec, err := s.Get(ctx, a)
-			if err == nil {
-				add(rec.ID)
-				continue
-			}
-			if errors.Is(err, store.ErrAmbiguous) {
-				return nil, fmt.Errorf("%q matches more than one delivery: type more of the id", a)
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-		}
-		if _, err := store.ParseFilter(a); err != nil {
-			return nil, usagef("%q is neither a delivery id nor a filter: %v", a, err)
-		}
-		after := ""
-		n := 0
-		for {
-			recs, err := s.List(ctx, store.Query{Filter: a, Oldest: true, After: after, Limit: 500})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range recs {
-				add(r.ID)
-				n++
-			}
-			if len(recs) < 500 {
-				break
-			}
-			after = recs[len(recs)-1].ID
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("no delivery has the id %q or matches it as a filter", a)
-		}
-	}
-	return ids, nil
-}
-
-type replaySummary struct{ sent, ok, non2xx, errs int }
-
-func (s *replaySummary) add(r capture.ReplayResult) {
-	s.sent++
-	switch {
-	case r.Err != nil || r.Attempt.Status == 0:
-		s.errs++
-	case r.Attempt.Status/100 == 2:
-		s.ok++
-	default:
-		s.non2xx++
-	}
-}
-
-func (s replaySummary) String(total int) string {
-	return fmt.Sprintf("replayed %d of %d: %d 2xx, %d non-2xx, %d errors", s.sent, total, s.ok, s.non2xx, s.errs)
-}
-
-// attemptJSON is replay --json's object: the fixed fields of an attempt
-// plus which delivery and which attempt.
-type attemptJSON struct {
-	ID         string  `json:"id"`
-	Seq        int     `json:"seq"`
-	At         string  `json:"at"`
-	Target     string  `json:"target"`
-	Status     int     `json:"status"`
-	DurationMS float64 `json:"duration_ms"`
-	Error      string  `json:"error"`
-}
-
-func printAttemptJSON(w io.Writer, r capture.ReplayResult) {
-	a := r.Attempt
-	errText := a.Error
-	if r.Err != nil {
-		errText = r.Err.Error()
-	}
-	// Nothing in an attemptJSON fails to encode, and a failed write to
-	// stdout has nowhere to be reported: the replay goes on.
-	_ = writeJSON(w, attemptJSON{ID: r.ID, Seq: a.Seq, At: a.At.UTC().Format(store.TimeFormat), Target: a.Target,
-		Status: a.Status, DurationMS: a.DurationMS, Error: errText})
-}
-
-func printAttemptLine(w io.Writer, r capture.ReplayResult) {
-	a := r.Attempt
-	switch {
-	case r.Err != nil:
-		fmt.Fprintf(w, "%s  error: %s\n", r.ID, termsafe.Line(r.Err.Error()))
-	case a.Status == 0:
-		fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", r.ID, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
-	default:
-		fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", r.ID, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
-	}
+	return ids, err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 )
 
 // retentionFlags are --max-events and --max-age, shared by `prune` and
-// `listen` (which prunes in the background with runPruner).
+// `listen` (which prunes in the background with store.PruneEvery).
 type retentionFlags struct {
 	maxEvents int
 	maxAge    ageValue
@@ -79,54 +78,6 @@ func parseAge(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	return d, nil
-}
-
-// defaultPruneEvery is how often a listener prunes when the caller does not
-// say: bounds are kept within a minute's worth of deliveries.
-const defaultPruneEvery = time.Minute
-
-// runPruner keeps db within maxEvents and maxAge (0: unbounded) while ctx
-// lasts: a pass at once, then one every `every` (defaultPruneEvery when
-// not positive). Each pass deletes in bounded batches (store.PruneBatch)
-// through the group-commit writer, so captures keep flowing. A failed pass
-// is retried at the next tick rather than ending the listener; report, when
-// given, hears of every pass (for the log).
-//
-// It returns only when ctx ends (nil), or at once with an error for
-// negative bounds; with no bounds it just waits for ctx, so it can run beside
-// a listener's other parts whatever the flags.
-func runPruner(ctx context.Context, db store.Store, maxEvents int, maxAge time.Duration, every time.Duration, report ...func(store.PruneResult, error)) error {
-	opts := store.PruneOptions{MaxEvents: maxEvents, MaxAge: maxAge}
-	if err := opts.Validate(); err != nil {
-		return err
-	}
-	if maxEvents == 0 && maxAge == 0 {
-		<-ctx.Done()
-		return nil
-	}
-	if every <= 0 {
-		every = defaultPruneEvery
-	}
-	pass := func() {
-		res, err := db.Prune(ctx, opts)
-		if ctx.Err() != nil {
-			return
-		}
-		for _, r := range report {
-			r(res, err)
-		}
-	}
-	pass()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			pass()
-		}
-	}
 }
 
 // logPrunes reports a listener's background prune passes to its log:

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +14,7 @@ import (
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/asyncapi"
 	"github.com/hookscope/hookscope/verify/simulate"
 )
@@ -98,7 +98,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		sets = append(sets, sf)
 	}
 	if f.to != "" {
-		if _, err := capture.ParseTarget(f.to); err != nil {
+		if _, err := store.ParseTarget(f.to); err != nil {
 			return usagef("--to: %v", err)
 		}
 	}
@@ -121,7 +121,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	}
 	printWarnings(e, userWarnings(warns))
 	if f.list {
-		return writeMessageList(e, reg)
+		return textout.Messages(e.stdout, reg.Messages())
 	}
 	m, ok := reg.Message(args[0])
 	if !ok {
@@ -227,25 +227,6 @@ func (e *env) listenerOrigin() string {
 		host = "::1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// writeMessageList prints `send --list`.
-func writeMessageList(e *env, reg *asyncapi.Registry) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tMESSAGE\tEVENT TYPE\tTITLE")
-	cell := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return strings.ReplaceAll(termsafe.Line(s), "\t", " ")
-	}
-	for _, m := range reg.Messages() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(m.Provider()), cell(m.Name()), cell(m.EventType()), cell(m.Title()))
-	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("send --list: %w", err)
-	}
-	return nil
 }
 
 // unknownMessage is the usage error for a MESSAGE no spec has, naming the

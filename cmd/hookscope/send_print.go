@@ -56,7 +56,7 @@ func (p *sendPrinter) printJSON(d *simulate.Delivery, a store.Attempt) error {
 		return fmt.Errorf("send: encode result: %w", err)
 	}
 	// The response body is the server's text: escaped where a terminal
-	// would act on it, like every JSON line hookscope prints (writeJSON).
+	// would act on it, like every JSON line hookscope prints (textout.WriteJSON).
 	if _, err := p.w.Write(termsafe.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("send: write result: %w", err)
 	}

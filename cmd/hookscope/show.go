@@ -45,7 +45,7 @@ func newShowCmd(e *env) *cobra.Command {
 			}
 			red := e.redactor(reveal)
 			if asJSON {
-				return printOne(e.stdout, rec, true, red)
+				return textout.Delivery(e.stdout, rec, true, red)
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/ui/termsafe"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
@@ -48,7 +49,7 @@ func newSpecCmd(e *env) *cobra.Command {
 				return err
 			}
 			printWarnings(e, userWarnings(warns))
-			return asyncapi.WriteChannels(e.stdout, reg.Channels())
+			return textout.Channels(e.stdout, reg.Channels())
 		},
 	}
 	sf.register(ls)

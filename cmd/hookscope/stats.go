@@ -24,7 +24,7 @@ func newStatsCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(e.stdout, st)
+				return textout.WriteJSON(e.stdout, st)
 			}
 			return textout.Stats(e.stdout, st)
 		},

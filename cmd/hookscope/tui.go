@@ -2,13 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,56 +22,6 @@ type uiSource struct {
 }
 
 func (s uiSource) Reverify(ctx context.Context, id string) error { return s.reverify(ctx, id) }
-
-// ngrokAPI is the local ngrok agent's API, which reports the public URL of
-// the tunnel. Only this loopback address is ever asked.
-const ngrokAPI = "http://127.0.0.1:4040/api/tunnels"
-
-// publicURL returns the https URL of the ngrok tunnel that forwards to
-// listenAddr (or the first https tunnel when none names it), asking the
-// agent API at api.
-func publicURL(api, listenAddr string) func(ctx context.Context) (string, error) {
-	client := &http.Client{Timeout: 2 * time.Second}
-	_, port, _ := net.SplitHostPort(listenAddr)
-	return func(ctx context.Context) (string, error) {
-		req, err := http.NewRequestWithContext(ctx, "GET", api, nil)
-		if err != nil {
-			return "", err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		var out struct {
-			Tunnels []struct {
-				PublicURL string `json:"public_url"`
-				Config    struct {
-					Addr string `json:"addr"`
-				} `json:"config"`
-			} `json:"tunnels"`
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
-			return "", fmt.Errorf("ngrok API: %w", err)
-		}
-		first := ""
-		for _, t := range out.Tunnels {
-			if !strings.HasPrefix(t.PublicURL, "https://") {
-				continue
-			}
-			if port != "" && strings.HasSuffix(t.Config.Addr, ":"+port) {
-				return t.PublicURL, nil
-			}
-			if first == "" {
-				first = t.PublicURL
-			}
-		}
-		if first == "" {
-			return "", fmt.Errorf("ngrok reports no https tunnel")
-		}
-		return first, nil
-	}
-}
 
 func newUICmd(e *env) *cobra.Command {
 	var db string

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"context"
 	"maps"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/analyze"
-	"github.com/hookscope/hookscope/verify/asyncapi"
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
@@ -42,10 +40,8 @@ func (v *verifyFlags) register(cmd *cobra.Command) {
 // checking is everything verification needs, built from flags, the
 // environment and the config file.
 type checking struct {
-	verifier      *verify.Verifier
-	registry      *asyncapi.Registry
-	channelRoutes [][2]string // prefix, channel
-	signing       signingSecrets
+	check   analyze.Checker
+	signing signingSecrets
 }
 
 // signingSecrets are the shared secrets hookscope verifies with; they are
@@ -139,7 +135,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	// The listener trusts its own dev keys, so `hookscope send` deliveries
 	// verify without any network — including keys created after it started
 	// (the first `send` creates one), hence a look-up rather than a list.
-	vc.Cache = devKeyCache{dir: e.devKeys(), next: cache}
+	vc.Cache = devkeys.Cache{Dir: e.devKeys(), Next: cache}
 	ver, err := verify.New(vc)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -149,59 +145,18 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	printWarnings(e, userWarnings(warns))
-	c := &checking{verifier: ver, registry: reg, signing: sec}
+	opts := analyze.Options{Verifier: ver, Registry: reg}
 	for _, r := range v.channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
 			return nil, usagef("--channel-route: %q is not PATH_PREFIX=CHANNEL (e.g. /hooks/x=webhook-trigger/contact-created)", r)
 		}
-		if !hasChannel(reg, ch) {
+		if !reg.HasChannel(ch) {
 			return nil, usagef("--channel-route: no channel %q in the loaded specs (hookscope spec ls lists them)", ch)
 		}
-		c.channelRoutes = append(c.channelRoutes, [2]string{prefix, ch})
+		opts.ChannelRoutes = append(opts.ChannelRoutes, analyze.ChannelRoute{Prefix: prefix, Channel: ch})
 	}
-	return c, nil
-}
-
-func hasChannel(reg *asyncapi.Registry, ch string) bool {
-	for _, c := range reg.Channels() {
-		if c.Channel == ch || c.Address == ch {
-			return true
-		}
-	}
-	return false
-}
-
-// routeChannel returns the channel a --channel-route assigns to path.
-func (c *checking) routeChannel(path string) string {
-	best := ""
-	ch := ""
-	for _, r := range c.channelRoutes {
-		if verify.PathHasPrefix(path, r[0]) && len(r[0]) > len(best) {
-			best, ch = r[0], r[1]
-		}
-	}
-	return ch
-}
-
-// check is the analysis of one delivery: provider and signature, then the
-// AsyncAPI message and its validation.
-func (c *checking) check(ctx context.Context, ev store.Event, body []byte) store.Analysis {
-	res := c.verifier.Check(ctx, verify.Request{Method: ev.Method, Path: ev.Path, Query: ev.Query,
-		Header: ev.Header, Body: body, ReceivedAt: ev.ReceivedAt})
-	sr := c.registry.Check(asyncapi.Delivery{Provider: res.Provider, Path: ev.Path, RouteChannel: c.routeChannel(ev.Path),
-		Header: ev.Header, Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr})
-	a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
-		Signature: res.Signature, Schema: &sr, Notes: res.Notes}
-	if a.EventType == "" && sr.Message != "" {
-		if m, ok := c.registry.Message(sr.Message); ok {
-			a.EventType = m.EventType()
-		}
-	}
-	if ev.Truncated {
-		a.Notes = append(a.Notes, "the body was truncated at the size limit: the signature and schema were checked on the stored part only")
-	}
-	return a
+	return &checking{check: analyze.NewChecker(opts), signing: sec}, nil
 }
 
 // pipeline returns the background analyser of a listener.
@@ -242,7 +197,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 			ctx := cmd.Context()
 			ids := args
 			if all {
-				if ids, err = allIDs(ctx, s); err != nil {
+				if ids, err = store.MatchingIDs(ctx, s, ""); err != nil {
 					return err
 				}
 			}
@@ -260,7 +215,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := printOne(e.stdout, rec, false, red); err != nil {
+				if err := textout.Delivery(e.stdout, rec, false, red); err != nil {
 					return err
 				}
 			}
@@ -271,51 +226,4 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&all, "all", false, "verify every stored delivery")
 	vf.register(cmd)
 	return cmd
-}
-
-// allIDs lists every stored delivery id, oldest first, a page at a time.
-func allIDs(ctx context.Context, s store.Store) ([]string, error) {
-	var ids []string
-	after := ""
-	for {
-		recs, err := s.List(ctx, store.Query{Oldest: true, After: after, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		if len(recs) < 1000 {
-			return ids, nil
-		}
-		after = recs[len(recs)-1].ID
-	}
-}
-
-// devKeyCache answers key look-ups from hookscope's dev keys first, then
-// from the store's cache of fetched Talkdesk keys.
-type devKeyCache struct {
-	dir  devkeys.Dir
-	next verify.KeyCache
-}
-
-func (c devKeyCache) LoadKey(id string) (store.CachedKey, bool, error) {
-	if k, err := c.dir.Get(id); err == nil {
-		pub, err := k.Public()
-		if err == nil {
-			return store.CachedKey{KeyID: k.ID, PublicKey: pub.PublicKey, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt,
-				FetchedAt: time.Now().UTC(), Source: "hookscope dev key " + c.dir.Path}, true, nil
-		}
-	}
-	if c.next == nil {
-		return store.CachedKey{}, false, nil
-	}
-	return c.next.LoadKey(id)
-}
-
-func (c devKeyCache) SaveKey(k store.CachedKey) error {
-	if c.next == nil {
-		return nil
-	}
-	return c.next.SaveKey(k)
 }

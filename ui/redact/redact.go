@@ -4,8 +4,9 @@
 // wherever they appear.
 //
 // It is pure: no I/O, no rendering. The TUI uses it for the list, the
-// detail view and copy-as-curl; ls, show, the headless listener and exports
-// use it for the same reasons, so there is one masking rule.
+// detail view and copy-as-curl; ls, show, the headless listener, replay's
+// progress lines and exports use it for the same reasons, so there is one
+// masking rule.
 package redact
 
 import (

@@ -1,7 +1,9 @@
-// Package textout renders deliveries as plain text for the headless
-// listener, `ls`, `show`, `stats` and `send`. Every piece of network text
-// goes through termsafe first, so output is safe on a terminal. It does no
-// I/O beyond writing to the writer it is given.
+// Package textout renders hookscope's command-line output: the headless
+// listener's lines (Follow), `ls`, `show`, `stats`, `send` and `replay`,
+// their JSON objects (WriteJSON) and the progress bar. Every piece of
+// network text goes through termsafe first, so output is safe on a
+// terminal. It opens nothing itself: it writes to the writer it is given
+// and reads deliveries only through the interface it is given (Feed).
 package textout
 
 import (

@@ -3,6 +3,9 @@
 // workers and the result stored, off the response path. Capture never waits
 // for it: when the queue is full a delivery is left for the catch-up scan,
 // which also picks up deliveries stored while no listener was verifying.
+//
+// NewChecker is the check itself, combining verify's verdict with the
+// AsyncAPI match and validation; the caller builds its Options.
 package analyze
 
 import (

@@ -10,9 +10,9 @@
 // matching rules, and turning validation failures into store.SchemaError
 // values a person can read.
 //
-// It must not: write to a terminal or log (callers present results; see
-// WriteChannels for the one table it renders to a writer it is given), touch
-// the store, or read any file or URL other than the files it is asked to
+// It must not: write to a terminal or log (callers present results:
+// ui/textout renders the `spec ls` and `send --list` tables), touch the
+// store, or read any file or URL other than the files it is asked to
 // load and their siblings in the same directory. A $ref to anything else is
 // refused while loading, and the schema compiler is given a loader that
 // refuses every URL, so a document cannot make hookscope fetch or read

@@ -1,13 +1,6 @@
 package asyncapi
 
-import (
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
-
-	"github.com/hookscope/hookscope/ui/termsafe"
-)
+import "strings"
 
 // ChannelInfo describes one channel for `hookscope spec ls`.
 type ChannelInfo struct {
@@ -45,6 +38,17 @@ func (r *Registry) Channels() []ChannelInfo {
 	return out
 }
 
+// HasChannel reports whether a loaded channel has the name or address ch,
+// which is what a channel route (--channel-route) may name.
+func (r *Registry) HasChannel(ch string) bool {
+	for _, c := range r.Channels() {
+		if c.Channel == ch || c.Address == ch {
+			return true
+		}
+	}
+	return false
+}
+
 // Messages returns every message once, in load order (for `send --list`).
 func (r *Registry) Messages() []*Message { return append([]*Message(nil), r.messages...) }
 
@@ -69,31 +73,4 @@ func (r *Registry) Message(name string) (*Message, bool) {
 		}
 	}
 	return nil, false
-}
-
-// WriteChannels writes the `spec ls` table: one line per message of each
-// channel, columns aligned with spaces. Text from documents is made safe for
-// a terminal first, since a user's spec is untrusted input.
-func WriteChannels(w io.Writer, chans []ChannelInfo) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tCHANNEL\tMESSAGE\tTITLE\tEVENT TYPE")
-	cell := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return strings.ReplaceAll(termsafe.Line(s), "\t", " ")
-	}
-	for _, ch := range chans {
-		if len(ch.Messages) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\n", cell(ch.Provider), cell(ch.Channel))
-			continue
-		}
-		for _, m := range ch.Messages {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(m.Provider), cell(ch.Channel), cell(m.Name), cell(m.Title), cell(m.EventType))
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("asyncapi: writing channel list: %w", err)
-	}
-	return nil
 }

@@ -1,35 +1,6 @@
 package asyncapi
 
-import (
-	"bytes"
-	"strings"
-	"testing"
-
-	"github.com/charmbracelet/x/exp/golden"
-)
-
-func TestWriteChannels(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteChannels(&b, mustDefault(t).Channels()); err != nil {
-		t.Fatal(err)
-	}
-	golden.RequireEqual(t, b.Bytes())
-}
-
-func TestWriteChannelsUntrustedText(t *testing.T) {
-	chans := []ChannelInfo{
-		{Channel: "evil\x1b]0;pwned\x07", Provider: "", Messages: []MessageInfo{{Name: "a\tb", Title: "line\nbreak", EventType: "\u202etxt"}}},
-		{Channel: "empty"},
-	}
-	var b bytes.Buffer
-	if err := WriteChannels(&b, chans); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if strings.ContainsAny(out, "\x1b\x07\u202e") || strings.Count(out, "\n") != 3 {
-		t.Fatalf("unsafe or misaligned output:\n%q", out)
-	}
-}
+import "testing"
 
 func TestChannels(t *testing.T) {
 	chans := mustDefault(t).Channels()
@@ -47,5 +18,17 @@ func TestChannels(t *testing.T) {
 	}
 	if len(byProvider) != len(want) {
 		t.Errorf("providers = %v", byProvider)
+	}
+}
+
+func TestHasChannel(t *testing.T) {
+	r := mustDefault(t)
+	for _, ch := range r.Channels() {
+		if !r.HasChannel(ch.Channel) || !r.HasChannel(ch.Address) {
+			t.Errorf("channel %q (address %q) not found by name and address", ch.Channel, ch.Address)
+		}
+	}
+	if r.HasChannel("no/such") || r.HasChannel("") {
+		t.Error("unknown channel found")
 	}
 }

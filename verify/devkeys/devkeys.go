@@ -1,7 +1,8 @@
 // Package devkeys manages hookscope's development signing keys: ECDSA key
 // pairs that stand in for Talkdesk's, so `hookscope send` can sign
 // deliveries the way the Events API does and a partner app can fetch the
-// public half from the listener's stand-in of Talkdesk's key endpoint.
+// public half from the listener's stand-in of Talkdesk's key endpoint, and
+// a listener trusts them (Cache) without fetching anything.
 //
 // Private keys live only in the config folder, one file per key with mode
 // 0600; nothing here ever prints or exports them.

@@ -1,0 +1,19 @@
+package store
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// ParseTarget checks the URL a delivery is sent to (an Attempt's Target
+// before the path is appended): an absolute http or https URL. It lives
+// here, beside Attempt, because both the sender (capture) and the live
+// view's replay prompt (ui) check targets by it, and ui must not import
+// capture.
+func ParseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", raw)
+	}
+	return u, nil
+}

@@ -1,0 +1,74 @@
+package analyze
+
+import (
+	"context"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/verify"
+	"github.com/hookscope/hookscope/verify/asyncapi"
+)
+
+// truncatedNote is added to the analysis of a delivery stored truncated:
+// its verdicts speak of the stored part only.
+const truncatedNote = "the body was truncated at the size limit: the signature and schema were checked on the stored part only"
+
+// ChannelRoute sends the deliveries under a path prefix to one AsyncAPI
+// channel, whatever the detected provider suggests (--channel-route).
+type ChannelRoute struct {
+	// Prefix matches whole path segments: /hooks/x covers /hooks/x and
+	// /hooks/x/y, never /hooks/xy.
+	Prefix string
+	// Channel is a channel's name or address in the registry.
+	Channel string
+}
+
+// Options are what NewChecker checks deliveries with. The caller builds
+// them (from flags, the environment and the config file) and checks that
+// every route's channel is in Registry (asyncapi.Registry.HasChannel).
+type Options struct {
+	// Verifier detects the provider and checks the signature.
+	Verifier *verify.Verifier
+	// Registry matches the payload to an AsyncAPI message and validates it.
+	Registry *asyncapi.Registry
+	// ChannelRoutes assign channels by path; the longest matching prefix
+	// wins.
+	ChannelRoutes []ChannelRoute
+}
+
+// NewChecker returns the check of one delivery that listeners, `verify`
+// and `import` share: provider and signature first, then the AsyncAPI
+// message (by route, provider and payload) and its validation. The event
+// type is the provider's, else the matched message's.
+func NewChecker(opts Options) Checker {
+	return func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
+		res := opts.Verifier.Check(ctx, verify.Request{Method: ev.Method, Path: ev.Path, Query: ev.Query,
+			Header: ev.Header, Body: body, ReceivedAt: ev.ReceivedAt})
+		sr := opts.Registry.Check(asyncapi.Delivery{Provider: res.Provider, Path: ev.Path,
+			RouteChannel: routeChannel(opts.ChannelRoutes, ev.Path), Header: ev.Header,
+			Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr})
+		a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
+			Signature: res.Signature, Schema: &sr, Notes: res.Notes}
+		if a.EventType == "" && sr.Message != "" {
+			if m, ok := opts.Registry.Message(sr.Message); ok {
+				a.EventType = m.EventType()
+			}
+		}
+		if ev.Truncated {
+			a.Notes = append(a.Notes, truncatedNote)
+		}
+		return a
+	}
+}
+
+// routeChannel returns the channel the longest route prefix of path
+// assigns, "" when none does.
+func routeChannel(routes []ChannelRoute, path string) string {
+	best := ""
+	ch := ""
+	for _, r := range routes {
+		if verify.PathHasPrefix(path, r.Prefix) && len(r.Prefix) > len(best) {
+			best, ch = r.Prefix, r.Channel
+		}
+	}
+	return ch
+}
