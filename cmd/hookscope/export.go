@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/store/export"
+	"github.com/hookscope/hookscope/ui/export"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"

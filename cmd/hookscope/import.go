@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/store/export"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui/export"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
