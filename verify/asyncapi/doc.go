@@ -3,8 +3,10 @@
 // payload and headers schemas.
 //
 // It owns: reading AsyncAPI documents (YAML or JSON, with positions for
-// every error), the two seed documents embedded in the binary (Talkdesk's
-// webhook surface and Dialpad's webhook events), resolving $ref inside a
+// every error), the seed documents embedded in the binary (Talkdesk's
+// webhook surface and Dialpad's webhook events from the providers' material,
+// and hookscope's own TalkifAI document written from TalkifAI's webhook
+// page), resolving $ref inside a
 // document and to sibling files, compiling each message schema once with
 // github.com/santhosh-tekuri/jsonschema/v6 (draft-07, format asserted), the
 // matching rules, and turning validation failures into store.SchemaError

@@ -10,7 +10,7 @@ func TestChannels(t *testing.T) {
 			byProvider[m.Provider]++
 		}
 	}
-	want := map[string]int{"talkdesk-events": 8, "talkdesk-trigger": 9, "talkdesk-dce": 2, "dialpad": 5}
+	want := map[string]int{"talkdesk-events": 8, "talkdesk-trigger": 9, "talkdesk-dce": 2, "dialpad": 5, "talkifai": 7}
 	for p, n := range want {
 		if byProvider[p] != n {
 			t.Errorf("%s: %d messages; want %d", p, byProvider[p], n)

@@ -18,8 +18,10 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// seedFS holds the seed documents, copied from the shared specs so that the
-// binary never reads anything outside the repository at run time.
+// seedFS holds the seed documents, so that the binary never reads anything
+// outside the repository at run time: the providers' Talkdesk and Dialpad
+// documents as published, and talkifai-asyncapi.yml, which hookscope wrote
+// from TalkifAI's webhook page because TalkifAI publishes none.
 //
 //go:embed specs/*.yml
 var seedFS embed.FS
@@ -53,7 +55,7 @@ type channel struct {
 }
 
 // Default loads the embedded seed documents (Talkdesk webhook surface,
-// Dialpad webhook events). Their warnings are dropped; Load(nil, true)
+// Dialpad webhook events, TalkifAI webhook events). Their warnings are dropped; Load(nil, true)
 // returns them.
 func Default() (*Registry, error) {
 	r, _, err := Load(nil, true)

@@ -140,8 +140,37 @@ func TestMatchingRules(t *testing.T) {
 		},
 		{
 			name:   "provider without documents",
-			d:      Delivery{Provider: "talkifai", Payload: `{"id":"x","event":"call.ended"}`},
+			d:      Delivery{Provider: "talkdesk-notifier", Payload: `{"id":"x","event":"call.ended"}`},
 			status: store.SchemaUnmatched,
+		},
+		// TalkifAI: one channel, the envelope's `type` picks the message.
+		{
+			name:    "TalkifAI documented call.ended",
+			d:       Delivery{Provider: "talkifai", Path: "/hooks/talkifai", Payload: `{"id":"evt_def456","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{"callId":"call_xyz","duration":245}}`},
+			status:  store.SchemaValid,
+			message: "CallEndedEvent",
+			channel: "talkifai",
+		},
+		{
+			name:    "TalkifAI by type at any path",
+			d:       Delivery{Provider: "talkifai", Path: "/webhooks/ai", Payload: `{"id":"e","type":"credit.low","created":"2024-01-15T10:34:05Z","data":{}}`},
+			status:  store.SchemaValid,
+			message: "CreditLowEvent",
+			channel: "talkifai",
+		},
+		{
+			name:    "TalkifAI duration as text",
+			d:       Delivery{Provider: "talkifai", Payload: `{"id":"e","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{"duration":"245"}}`},
+			status:  store.SchemaInvalid,
+			message: "CallEndedEvent",
+			channel: "talkifai",
+		},
+		{
+			name:    "TalkifAI event named in the wrong field",
+			d:       Delivery{Provider: "talkifai", Payload: `{"id":"x","event":"call.ended"}`},
+			status:  store.SchemaInvalid,
+			message: "CallEndedEvent",
+			channel: "talkifai",
 		},
 		{
 			name:   "array payload without a channel",

@@ -39,6 +39,14 @@ var validPayloads = map[string]string{
 	"AgentStatusEvent": `{"availability_status":true,"on_duty_status":"Available","call_center_ids":[1,2],"powerdialer_mode":false,"target":{"id":5,"type":"user"},"date":1700000000000,"event_timestamp":1700000000001}`,
 	"ContactEvent":     `{"event":"Created","contact":{"id":"c9","type":"shared","first_name":"Ada","emails":["ada@example.com"]}}`,
 	"ChangeLogEvent":   `{"date":1700000000000,"action":"updated_ivr","note":"IVR changed","additional_data":{"ivr":"main"},"target":{"id":1,"type":"office"},"changed_by":{"id":7,"name":"Admin","type":"user"}}`,
+
+	"CallStartedEvent":       `{"id":"evt_abc123","type":"call.started","created":"2024-01-15T10:30:00Z","data":{"callId":"call_xyz","agentId":"agent_abc","direction":"inbound","from":"+12025550123","to":"+18885550100"}}`,
+	"CallEndedEvent":         `{"id":"evt_def456","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{"callId":"call_xyz","duration":245,"status":"completed","endReason":"user_hangup","recordingUrl":"https://storage.talkifai.dev/recordings/call_xyz.mp3"}}`,
+	"CallFailedEvent":        `{"id":"evt_1","type":"call.failed","created":"2024-01-15T10:30:00Z","data":{"callId":"call_xyz"}}`,
+	"TranscriptReadyEvent":   `{"id":"evt_ghi789","type":"transcript.ready","created":"2024-01-15T10:34:30Z","data":{"callId":"call_xyz","transcriptUrl":"https://api.talkifai.dev/v1/calls/call_xyz/transcript"}}`,
+	"AnalysisCompletedEvent": `{"id":"evt_2","type":"analysis.completed","created":"2024-01-15T10:40:00Z","data":{}}`,
+	"CreditLowEvent":         `{"id":"evt_3","type":"credit.low","created":"2024-01-15T10:40:00Z","data":{"balance":12}}`,
+	"CreditDepletedEvent":    `{"id":"evt_4","type":"credit.depleted","created":"2024-01-15T10:40:00Z","data":{}}`,
 }
 
 func TestEveryMessageAcceptsAValidPayload(t *testing.T) {
