@@ -130,6 +130,11 @@ func (b *Builder) providerShape(obj map[string]any, eventID string) any {
 		return plain
 	case verify.ProviderTalkifAI:
 		obj["id"] = eventID
+		// The envelope says when the event happened: now, not the date
+		// of the documented example the body may come from.
+		if _, ok := obj["created"]; ok {
+			obj["created"] = b.Now().UTC().Format(time.RFC3339)
+		}
 	}
 	return obj
 }

@@ -44,3 +44,43 @@ func TestBuildSets(t *testing.T) {
 		t.Fatal("ParseSet accepted a value without =")
 	}
 }
+
+// TestBuildTalkifAIEnvelope: a TalkifAI body carries a new evt_ id and the
+// time it was built, not the documented example's, and stays valid.
+func TestBuildTalkifAIEnvelope(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	b := &Builder{Message: embeddedMessage(t, "call.ended"), Now: func() time.Time { return now }}
+	d, err := b.Build("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		ID, Type, Created string
+		Data              map[string]any
+	}
+	if err := json.Unmarshal(d.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(body.ID, "evt_") || d.EventID != body.ID || body.Type != "call.ended" ||
+		body.Created != "2026-11-23T12:00:00Z" || body.Data == nil {
+		t.Fatalf("body %s, event id %q", d.Body, d.EventID)
+	}
+	if errs := revalidate(b.Message, mustDecode(t, d.Body)); len(errs) != 0 {
+		t.Fatalf("built body is invalid: %q", errs)
+	}
+	// A Set still wins over the shape.
+	sf, _ := ParseSet("created=2020-01-01T00:00:00Z")
+	b.Sets = []Set{sf}
+	if d, err = b.Build(""); err != nil || !strings.Contains(string(d.Body), `"created":"2020-01-01T00:00:00Z"`) {
+		t.Fatalf("set created: %s %v", d.Body, err)
+	}
+}
+
+func mustDecode(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
