@@ -41,7 +41,10 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	res.Before = fi.Size()
 	// Opened for writing, not read-only, so the lock is exclusive: no
 	// listener can start on the old file while it is copied.
-	src, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	// openBolt also makes sure the lock is on the file path names, not on
+	// one another compaction replaced while this one waited: emptying the
+	// log and the rename below are safe only under the current file's lock.
+	src, err := openBolt(path, &bolt.Options{Timeout: lockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return res, fmt.Errorf("store: compact %s: %w", path, ErrLocked)

@@ -116,7 +116,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
 		}
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+	bdb, err := openBolt(path, &bolt.Options{
 		Timeout:  opts.LockTimeout,
 		ReadOnly: opts.ReadOnly,
 		// The freelist is rebuilt on open instead of written on every
@@ -167,6 +167,61 @@ func Open(path string, opts Options) (*DB, error) {
 		go db.walWriter()
 	}
 	return db, nil
+}
+
+// openBolt opens the bbolt file at path (creating it with mode 0600) and
+// makes sure the lock it took is on the file path names once it has it.
+// bbolt opens the file, then waits for its lock; Compact renames a new file
+// over the one whose lock it holds, so whoever was waiting meanwhile would
+// get the lock of a file nobody else can reach any more: a listener would
+// capture into a file that vanishes when it stops, beside a second writer
+// on the new one. It then opens again, within what is left of opts.Timeout
+// (which must be positive: zero would mean waiting for ever).
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+	o := *opts
+	deadline := time.Now().Add(o.Timeout)
+	for {
+		var held *os.File
+		o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			if held == nil {
+				held = f // the database file; later calls are copies
+			}
+			return f, err
+		}
+		bdb, err := bolt.Open(path, 0o600, &o)
+		if err != nil {
+			return nil, err
+		}
+		same, err := sameFile(held, path)
+		if err != nil {
+			bdb.Close()
+			return nil, err
+		}
+		if same {
+			return bdb, nil
+		}
+		bdb.Close()
+		if o.Timeout = time.Until(deadline); o.Timeout <= 0 {
+			return nil, berrors.ErrTimeout
+		}
+	}
+}
+
+// sameFile reports whether path names the open file f.
+func sameFile(f *os.File, path string) (bool, error) {
+	held, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("store: stat %s: %w", path, err)
+	}
+	now, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil // removed meanwhile: open (create) it again
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: stat %s: %w", path, err)
+	}
+	return os.SameFile(held, now), nil
 }
 
 // init creates the buckets on a new file and checks the schema version.
