@@ -88,7 +88,9 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	}()
 	// The copy is synced once at the end rather than per transaction: until
 	// the rename, nothing depends on it.
-	dst, err := bolt.Open(tmpPath, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true})
+	// The copy is a new file: without PageSize it would get bbolt's
+	// default for good.
+	dst, err := bolt.Open(tmpPath, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, PageSize: pageSize})
 	if err != nil {
 		return res, fmt.Errorf("store: compact: open %s: %w", tmpPath, err)
 	}

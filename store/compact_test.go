@@ -131,3 +131,28 @@ func TestCompactWaitingThroughCompactionChecksTheNewFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompactKeepsPageSize: the copy keeps the page size Open chooses for
+// new files (bbolt keeps a file's page size for ever, and capture's commits
+// are sized for it), rather than bbolt's default.
+func TestCompactKeepsPageSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, db, "/x", nil)
+	want := db.bolt.Info().PageSize
+	db.Close()
+	if _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.bolt.Info().PageSize; got != want {
+		t.Fatalf("page size %d after compaction, want %d", got, want)
+	}
+}

@@ -39,6 +39,12 @@ var (
 	keySchemaVersion = []byte("schema_version")
 )
 
+// pageSize is the page size of the files Open and Compact create: a commit
+// of a batch of 1 KiB deliveries touches and splits a quarter of the pages
+// it would with 4 KiB ones. (Only applies to new files; bbolt keeps a file's
+// page size.)
+const pageSize = 16 << 10
+
 // Options tune Open.
 type Options struct {
 	// LockTimeout bounds the wait for another process's lock on the file.
@@ -123,10 +129,7 @@ func Open(path string, opts Options) (*DB, error) {
 		// commit: fewer pages per commit.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
-		// 16 KiB pages: a commit of a batch of 1 KiB deliveries touches and
-		// splits a quarter of the pages it would with 4 KiB ones. (Only
-		// applies to new files; bbolt keeps a file's page size.)
-		PageSize: 16 << 10,
+		PageSize:       pageSize,
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
