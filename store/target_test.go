@@ -8,7 +8,9 @@ func TestParseTarget(t *testing.T) {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "ftp://x", "localhost:3000", "http://", "/hooks", "http://a b"} {
+	for _, bad := range []string{"", "ftp://x", "localhost:3000", "http://", "/hooks", "http://a b",
+		"http://:3000", // no host name: net/http would dial this machine (RFC 9110 §4.2.1: invalid)
+	} {
 		if _, err := ParseTarget(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
