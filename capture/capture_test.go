@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -537,6 +538,11 @@ func TestWriteTimeoutCoversConfiguredWait(t *testing.T) {
 			WriteTimeout + 3*time.Minute},
 		{"forward has no delay", Options{Policy: Policy{Delay: 7 * time.Minute},
 			Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute})}}, WriteTimeout + time.Minute},
+		// Beyond what the flags accept (the package does not check): a
+		// negative delay is none, and a huge one must not wrap around to
+		// a non-positive timeout, which net/http reads as no timeout.
+		{"negative delay", Options{Policy: Policy{Delay: -5 * time.Minute}}, WriteTimeout},
+		{"huge delay", Options{Policy: Policy{Delay: math.MaxInt64}}, math.MaxInt64},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -45,12 +46,25 @@ func Listen(addr string, h *Handler) (*Server, error) {
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
-		WriteTimeout:      WriteTimeout + h.wait(),
+		WriteTimeout:      writeTimeout(h.wait()),
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnContext:       connContext,
 		ErrorLog:          slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
 	}}, nil
+}
+
+// writeTimeout is WriteTimeout plus wait, a negative wait counting as none
+// (the handler does not wait then). The sum saturates: wrapped around to a
+// negative value it would mean no timeout at all to net/http.
+func writeTimeout(wait time.Duration) time.Duration {
+	switch {
+	case wait <= 0:
+		return WriteTimeout
+	case wait > math.MaxInt64-WriteTimeout:
+		return math.MaxInt64
+	}
+	return WriteTimeout + wait
 }
 
 // wait is how long h deliberately holds an answer at most: the app's time
