@@ -20,7 +20,12 @@ const NgrokAPI = "http://127.0.0.1:4040/api/tunnels"
 // asking the agent API at api (NgrokAPI) with a short timeout. The live
 // view polls it to show where providers can reach the listener.
 func PublicURL(api, listenAddr string) func(ctx context.Context) (string, error) {
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{
+		Timeout: 2 * time.Second,
+		// Whatever answers on the agent's port must not send the look-up
+		// elsewhere: a redirect is an answer, and not the agent's.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	_, port, _ := net.SplitHostPort(listenAddr)
 	return func(ctx context.Context) (string, error) {
 		req, err := http.NewRequestWithContext(ctx, "GET", api, nil)
@@ -32,6 +37,9 @@ func PublicURL(api, listenAddr string) func(ctx context.Context) (string, error)
 			return "", fmt.Errorf("ngrok API: %w", err)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("ngrok API: %s answered %s", api, resp.Status)
+		}
 		var out struct {
 			Tunnels []struct {
 				PublicURL string `json:"public_url"`
