@@ -536,8 +536,14 @@ func TestWriteTimeoutCoversConfiguredWait(t *testing.T) {
 		{"delay", Options{Policy: Policy{Delay: 5 * time.Minute}}, WriteTimeout + 5*time.Minute},
 		{"forward", Options{Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: 3 * time.Minute})}},
 			WriteTimeout + 3*time.Minute},
-		{"forward has no delay", Options{Policy: Policy{Delay: 7 * time.Minute},
-			Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute})}}, WriteTimeout + time.Minute},
+		// A delivery that is not forwarded (too large, or its body could
+		// not be read) is answered by the policy, delay included
+		// (TestForwardModeDelaysWhatItDoesNotForward): the longer wait
+		// counts.
+		{"forward, longer delay", Options{Policy: Policy{Delay: 7 * time.Minute},
+			Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute})}}, WriteTimeout + 7*time.Minute},
+		{"forward, shorter delay", Options{Policy: Policy{Delay: time.Minute},
+			Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: 3 * time.Minute})}}, WriteTimeout + 3*time.Minute},
 		// Beyond what the flags accept (the package does not check): a
 		// negative delay is none, and a huge one must not wrap around to
 		// a non-positive timeout, which net/http reads as no timeout.
@@ -555,5 +561,23 @@ func TestWriteTimeoutCoversConfiguredWait(t *testing.T) {
 				t.Fatalf("write timeout %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestForwardModeDelaysWhatItDoesNotForward: with forwarding on, a delivery
+// too large to forward is answered by the policy after its delay, which is
+// why the write timeout must cover the delay then too.
+func TestForwardModeDelaysWhatItDoesNotForward(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	url, _ := startListener(t, Options{MaxBody: 10, Policy: Policy{Delay: delay},
+		Forward: &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Second}), Target: Target{URL: "http://127.0.0.1:1"}}})
+	start := time.Now()
+	resp, err := http.Post(url+"/big", "text/plain", strings.NewReader(strings.Repeat("z", 100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || time.Since(start) < delay {
+		t.Fatalf("status %d after %s, want 413 after the %s delay", resp.StatusCode, time.Since(start), delay)
 	}
 }

@@ -17,7 +17,7 @@ const (
 	ReadTimeout       = 2 * time.Minute // a 10 MiB body over a slow tunnel
 	// WriteTimeout bounds the time from a request's arrival to the end of
 	// its answer; Listen adds the configured wait (--delay, or the app's
-	// time when forwarding), which is spent on purpose.
+	// time when forwarding if longer), which is spent on purpose.
 	WriteTimeout = 2 * time.Minute
 	IdleTimeout  = 2 * time.Minute
 	// MaxWait bounds --delay and --forward-timeout: a provider gives up on
@@ -67,13 +67,16 @@ func writeTimeout(wait time.Duration) time.Duration {
 	return WriteTimeout + wait
 }
 
-// wait is how long h deliberately holds an answer at most: the app's time
-// when forwarding (the delay does not apply then), else the policy's delay.
+// wait is how long h deliberately holds an answer at most: the policy's
+// delay, or when forwarding the app's time if that is longer. The delay does
+// not apply to forwarded deliveries, but it does to those that are not (too
+// large, or their body could not be read), which the policy answers.
 func (h *Handler) wait() time.Duration {
+	w := h.opts.Policy.Delay
 	if f := h.opts.Forward; f != nil && f.Sender != nil {
-		return f.Sender.client.Timeout
+		w = max(w, f.Sender.client.Timeout)
 	}
-	return h.opts.Policy.Delay
+	return w
 }
 
 // URL is the base URL deliveries are sent to.
