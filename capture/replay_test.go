@@ -357,3 +357,35 @@ func TestEncodedPathKeptToTheWire(t *testing.T) {
 		t.Fatalf("attempt %+v; target saw %q, want %q", a, uri, "/base"+sent+"?x=1")
 	}
 }
+
+// TestReplayTargetPasswordNotRecorded: a password in the target URL is sent
+// as basic auth but never recorded in the attempt, which is shown and
+// exported; nor is it repeated in an error about a bad target.
+func TestReplayTargetPasswordNotRecorded(t *testing.T) {
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	db := storeWith(t, ev, []byte("x"))
+	app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "dev" || p != "s3cret-pw" {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	})
+	withPassword := strings.Replace(app.URL, "http://", "http://dev:s3cret-pw@", 1)
+	s := NewSender(SenderOptions{})
+	for _, tt := range []struct {
+		url    string
+		status int
+	}{
+		{withPassword + "/hook", http.StatusOK},
+		{"ftp://dev:s3cret-pw@example.com/", 0}, // refused before sending
+	} {
+		var res ReplayResult
+		s.Replay(context.Background(), db, []string{ev.ID}, ReplayOptions{Target: Target{URL: tt.url}}, func(r ReplayResult) { res = r })
+		a := res.Attempt
+		if a.Status != tt.status {
+			t.Fatalf("%s: status %d (%s), want %d", tt.url, a.Status, a.Error, tt.status)
+		}
+		if strings.Contains(a.Target+a.Error, "s3cret-pw") || !strings.Contains(a.Target, "dev:xxxxx@") {
+			t.Fatalf("attempt records target %q, error %q", a.Target, a.Error)
+		}
+	}
+}

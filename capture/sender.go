@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -132,13 +133,18 @@ func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target
 // keep bytes).
 func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
 	start := time.Now()
+	// The recorded target never holds a password given in the URL (sent
+	// as basic auth): attempts are shown, exported and listed.
 	a := store.Attempt{At: start.UTC(), Target: t.URL}
+	if u, err := url.Parse(t.URL); err == nil {
+		a.Target = u.Redacted()
+	}
 	req, err := Request(ctx, ev, body, t)
 	if err != nil {
 		a.Error = err.Error()
 		return a, nil
 	}
-	a.Target = req.URL.String()
+	a.Target = req.URL.Redacted()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		a.DurationMS = ms(time.Since(start))

@@ -15,7 +15,11 @@ import (
 func ParseTarget(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q is not an http:// or https:// URL", raw)
+		shown := raw
+		if err == nil {
+			shown = u.Redacted() // a password given in the URL is not repeated
+		}
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", shown)
 	}
 	return u, nil
 }
