@@ -31,8 +31,13 @@ func TestPruneEvery(t *testing.T) {
 			}
 		})
 	}()
-	if r := <-passes; r.Removed != 6 {
-		t.Fatalf("first pass removed %d", r.Removed)
+	select {
+	case r := <-passes:
+		if r.Removed != 6 {
+			t.Fatalf("first pass removed %d", r.Removed)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first pass")
 	}
 	// New captures are pruned on a later tick.
 	for i := 0; i < 3; i++ {
