@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookscope/hookscope/store"
 )
 
 // Failed key fetches are remembered, in memory only, because the key id is
@@ -81,6 +83,16 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		d = t.Sub(now)
 	}
 	return min(max(d, 0), maxKeyBackoff)
+}
+
+// expiredAnswer reports whether k, fetched by this process, was served
+// already expired less than missingKeyTTL ago. Such an answer is about the
+// key, like a 404, and asking again soon will not change it; but k's id is
+// known, so the ration of unknown ids does not stop a flood of deliveries
+// naming it (an old delivery replayed) from costing a GET each.
+func expiredAnswer(k store.CachedKey, now time.Time) bool {
+	age := now.Sub(k.FetchedAt)
+	return !k.FetchedAt.IsZero() && !fresh(k, k.FetchedAt) && age >= 0 && age < missingKeyTTL
 }
 
 // missingKey is a remembered permanent failure for one key at one endpoint.

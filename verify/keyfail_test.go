@@ -473,3 +473,32 @@ func TestRetryTime(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyServedExpiredNotRefetched: a key the endpoint serves already
+// expired is an answer about the key too. Its id is known from then on, so
+// the ration of unknown ids does not apply; without remembering the answer,
+// every delivery naming it (an old one replayed, or re-verified) would cost
+// a GET. It is asked for again after missingKeyTTL, when a renewed key is
+// picked up.
+func TestKeyServedExpiredNotRefetched(t *testing.T) {
+	priv := mustKey(t, elliptic.P256())
+	f := newFailureFixture(t)
+	f.ks.add(t, "k1", &priv.PublicKey, testNow.Add(-time.Hour))
+	deliver := f.deliverer(priv)
+	for range 3 * unknownKeyBurst {
+		got := deliver("k1")
+		wantSig(t, got, store.SigInvalid, "Talkdesk does not sign with expired keys")
+		if !strings.Contains(strings.Join(got.Notes, "\n"), "key k1: fetched from "+f.ks.URL) {
+			t.Fatalf("notes %q: want the fetched key", got.Notes)
+		}
+	}
+	wantFetches(t, f.tr, 1)
+
+	f.ks.add(t, "k1", &priv.PublicKey, testNow.Add(24*time.Hour))
+	f.clock.Set(testNow.Add(missingKeyTTL - time.Second))
+	wantSig(t, deliver("k1"), store.SigInvalid, "Talkdesk does not sign with expired keys")
+	wantFetches(t, f.tr, 1)
+	f.clock.Set(testNow.Add(missingKeyTTL))
+	wantSig(t, deliver("k1"), store.SigValid, "matches Talkdesk key k1")
+	wantFetches(t, f.tr, 2)
+}

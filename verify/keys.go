@@ -173,8 +173,9 @@ type keyFetch struct {
 }
 
 // fetchOnce fetches id from base, sharing one request among all concurrent
-// callers and answering from the remembered failures (see keyFailures)
-// instead of asking again too soon. Unless known (hookscope holds a key for
+// callers and answering from the remembered failures (see keyFailures), or
+// a key recently served already expired (see expiredAnswer), instead of
+// asking again too soon. Unless known (hookscope holds a key for
 // id, if expired), a new request needs a token of base's unknownKeyLimiter.
 // The request runs on its own goroutine with its own timeout, so a caller
 // that gives up does not fail the others.
@@ -182,8 +183,9 @@ func (v *Verifier) fetchOnce(ctx context.Context, base, id string, known bool) (
 	k := base + "\x00" + id
 	v.mu.Lock()
 	now := v.now()
-	if m, ok := v.memory[id]; ok && fresh(m.key, now) {
-		// Another caller finished fetching between our lookup and now.
+	if m, ok := v.memory[id]; ok && (fresh(m.key, now) || expiredAnswer(m.key, now)) {
+		// Another caller finished fetching between our lookup and now,
+		// or the endpoint served the key already expired a moment ago.
 		v.mu.Unlock()
 		return &keyFetch{key: m.key, pub: m.pub}, nil
 	}

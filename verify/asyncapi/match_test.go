@@ -166,6 +166,15 @@ func TestMatchingRules(t *testing.T) {
 			channel: "talkifai",
 		},
 		{
+			// TalkifAI's page shows a duration of 245 and no bounds: the
+			// spec types the field after it and claims nothing more.
+			name:    "TalkifAI duration without documented bounds",
+			d:       Delivery{Provider: "talkifai", Payload: `{"id":"e","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{"duration":-1}}`},
+			status:  store.SchemaValid,
+			message: "CallEndedEvent",
+			channel: "talkifai",
+		},
+		{
 			name:    "TalkifAI event named in the wrong field",
 			d:       Delivery{Provider: "talkifai", Payload: `{"id":"x","event":"call.ended"}`},
 			status:  store.SchemaInvalid,

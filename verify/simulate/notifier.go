@@ -175,12 +175,12 @@ func WellFormed(format string, body []byte) error {
 	return verify.CheckXML(body)
 }
 
-// lineCol turns a byte offset into a 1-based line and column, which is
-// how people find a mistake in a template they wrote.
+// lineCol turns a json.SyntaxError offset into the 1-based line and
+// column of the character at fault, which is how people find a mistake in
+// a template they wrote. The offset counts the bytes read, that character
+// included (for a body cut short, the last one).
 func lineCol(b []byte, off int64) (int, int) {
-	if off > int64(len(b)) {
-		off = int64(len(b))
-	}
+	off = min(max(off-1, 0), int64(len(b)))
 	pre := b[:off]
 	line := bytes.Count(pre, []byte("\n")) + 1
 	return line, int(off) - bytes.LastIndexByte(pre, '\n')

@@ -8,7 +8,7 @@ import (
 
 // Path prefixes match whole segments, as verify matches --hmac: /gh/app
 // covers /gh/app and /gh/app/x, never /gh/apple. (The --channel-route half
-// is cmd/hookscope's TestPrefixOptionsMatchWholeSegments.)
+// is verify/analyze's TestPrefixOptionsMatchWholeSegments.)
 func TestHMACRouteMatchesWholeSegments(t *testing.T) {
 	kr := Keyring{HMAC: []verify.HMACRoute{{Prefix: "/gh/"}, {Prefix: "/gh/app"}}}
 	for path, want := range map[string]string{

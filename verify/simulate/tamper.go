@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -29,18 +30,29 @@ func (d *Delivery) Tamper() {
 	d.Body, d.Tampered = tamperText(d.Body)
 }
 
-// tamperText flips the last letter or digit of a JSON string value —
-// preferably an *_id other than the event id, so the event still reads the
-// same — else of the body; an empty body gets a space.
+// tamperText changes one character of a JSON string value, else of the
+// body; an empty body, or JSON with no digit to change, gets a space. The
+// value picked is preferably an id other than the event id (*_id, or
+// camelCase *Id as TalkifAI writes them), so the event still reads the same,
+// else one holding a digit; within it a digit is changed if it has one, else
+// its last letter. A digit for a digit keeps dates, numbers and phone
+// numbers what they were, and a letter is never changed in JSON's true,
+// false and null, so the body still matches its schema and only the
+// signature check can notice.
 func tamperText(b []byte) ([]byte, string) {
 	out := append([]byte(nil), b...)
 	matches := stringValueRE.FindAllSubmatchIndex(out, -1)
 	pick := -1
 	for i, m := range matches {
 		key := string(out[m[2]:m[3]])
-		if strings.HasSuffix(key, "_id") && key != "event_id" {
+		if key != "event_id" && (strings.HasSuffix(key, "_id") || strings.HasSuffix(key, "Id")) {
 			pick = i
 			break
+		}
+	}
+	for i, m := range matches {
+		if pick < 0 && lastIndexFunc(out[m[4]:m[5]], isDigit) >= 0 {
+			pick = i
 		}
 	}
 	if pick < 0 && len(matches) > 0 {
@@ -48,21 +60,37 @@ func tamperText(b []byte) ([]byte, string) {
 	}
 	if pick >= 0 {
 		m := matches[pick]
-		for i := m[5] - 1; i >= m[4]; i-- {
-			if isAlnum(out[i]) {
-				out[i] = flip(out[i])
-				return out, fmt.Sprintf("one character of %q", string(out[m[2]:m[3]]))
-			}
+		i := lastIndexFunc(out[m[4]:m[5]], isDigit)
+		if i < 0 {
+			i = lastIndexFunc(out[m[4]:m[5]], isAlnum)
+		}
+		if i >= 0 {
+			out[m[4]+i] = flip(out[m[4]+i])
+			return out, fmt.Sprintf("one character of %q", string(out[m[2]:m[3]]))
 		}
 	}
-	for i := len(out) - 1; i >= 0; i-- {
-		if isAlnum(out[i]) {
-			out[i] = flip(out[i])
-			return out, fmt.Sprintf("byte %d", i)
-		}
+	i := lastIndexFunc(out, isDigit)
+	if i < 0 && !json.Valid(out) {
+		i = lastIndexFunc(out, isAlnum)
+	}
+	if i >= 0 {
+		out[i] = flip(out[i])
+		return out, fmt.Sprintf("byte %d", i)
 	}
 	return append(out, ' '), "a space appended"
 }
+
+// lastIndexFunc is the index of the last byte of b that f accepts, or -1.
+func lastIndexFunc(b []byte, f func(byte) bool) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if f(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
