@@ -308,6 +308,12 @@ func New(cfg Config) (*Verifier, error) {
 	v.regionGateway = gw
 	if cfg.TalkdeskKeysURL != "" {
 		u, err := url.Parse(cfg.TalkdeskKeysURL)
+		if err == nil && u.User != nil {
+			// The URL appears in verdicts, notes and the key cache; a
+			// password in it would be shown everywhere. Talkdesk's key
+			// endpoint needs no login.
+			return nil, fmt.Errorf("--talkdesk-keys-url %q: must not contain a user name or password", u.Redacted())
+		}
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return nil, fmt.Errorf("--talkdesk-keys-url %q: want an http or https base URL such as https://api.talkdeskapp.com", cfg.TalkdeskKeysURL)
 		}

@@ -83,6 +83,7 @@ func TestNewErrors(t *testing.T) {
 		{"bad region", Config{TalkdeskRegion: "mars"}, "--talkdesk-region \"mars\": want us, eu, ca, au or uk"},
 		{"bad keys URL", Config{TalkdeskKeysURL: "ftp://x"}, "--talkdesk-keys-url"},
 		{"relative keys URL", Config{TalkdeskKeysURL: "/keys"}, "--talkdesk-keys-url"},
+		{"keys URL with a password", Config{TalkdeskKeysURL: "https://me:" + string(secret) + "@keys.example.com"}, "must not contain a user name or password"},
 		{"bad local key", Config{TalkdeskKeys: []LocalKey{{ID: "k1", PEM: secret}}}, `--talkdesk-key "k1"`},
 		{"bad local key id", Config{TalkdeskKeys: []LocalKey{{ID: "../k", PEM: nil}}}, "key id may only hold"},
 		{"bad event id provider", Config{EventIDFields: map[string][]string{"x": {"id"}}}, "unknown provider"},
