@@ -191,3 +191,46 @@ func TestReplayMasksConfiguredSecrets(t *testing.T) {
 		t.Errorf("app got %d requests, want 4", len(got()))
 	}
 }
+
+// TestPercentEncodedSecretIsMasked: a sender may percent-encode any part of
+// a secret it puts in the URL. The path, the query, the forward's target
+// and error, and every output (ls, show, their JSON, the headless line and
+// each export format, HAR's decoded queryString included) mask it in
+// every form it takes.
+func TestPercentEncodedSecretIsMasked(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	// Nothing answers there: the forward fails with an error quoting the URL.
+	l := startListen(t, "--forward-to", "http://127.0.0.1:1/app", "--forward-timeout", "2s")
+	if post(t, l.url+"/hooks/%74k-path-secret-9f8e/x?token=tk-path-secret%2D9f8e", []byte(`{"id":"e1"}`)) != 502 {
+		t.Fatal("post")
+	}
+	waitLines(t, l, 1)
+	// Any form of the secret holds one of these.
+	leaks := func(what, out string) {
+		t.Helper()
+		for _, s := range []string{pathSecret, "path-secret", "secret%2D9f8e"} {
+			if strings.Contains(out, s) {
+				t.Errorf("%s shows %q:\n%s", what, s, out)
+			}
+		}
+	}
+	leaks("headless line", l.stdout.String())
+	_, out, _ := run(t, "ls", "--db", l.db)
+	leaks("ls", out)
+	_, out, _ = run(t, "ls", "--json", "--db", l.db)
+	leaks("ls --json", out)
+	id := lsJSON(t, l.db)[0]["id"].(string)
+	_, out, _ = run(t, "show", id, "--db", l.db)
+	leaks("show", out)
+	_, out, _ = run(t, "show", id, "--json", "--db", l.db)
+	leaks("show --json", out)
+	for _, format := range []string{"jsonl", "har", "curl"} {
+		_, out, _ = run(t, "export", "--db", l.db, "--format", format)
+		leaks("export "+format, out)
+	}
+	_, out, _ = run(t, "show", id, "--json", "--db", l.db, "--reveal-secrets")
+	if !strings.Contains(out, "path-secret") {
+		t.Errorf("--reveal-secrets hides it:\n%s", out)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
@@ -47,9 +48,9 @@ type Redactor struct {
 	Fields []string
 	// Headers are header names whose values are masked.
 	Headers []string
-	// Secrets are literal strings replaced wherever they appear (bodies,
-	// header values, paths, queries). Strings shorter than MinSecretLen are
-	// ignored.
+	// Secrets are literal strings replaced wherever they appear, as they
+	// are or percent-encoded (bodies, header values, paths, queries).
+	// Strings shorter than MinSecretLen are ignored.
 	Secrets []string
 	// Mask replaces each secret value; "" means the package's Mask.
 	Mask string
@@ -240,8 +241,19 @@ func isToken(s string) bool {
 }
 
 // String replaces every configured secret in s with the mask and returns
-// how many replacements were made.
+// how many replacements were made. A secret is found however much of it is
+// percent-encoded (a "+" standing for a space too): a sender may encode any
+// of its characters in a path or query, and attempt targets, errors quoting
+// them and form bodies carry it that way. Only the encoded stretch that
+// holds the secret is replaced; the rest of s is left as it was.
 func (r *Redactor) String(s string) (string, int) {
+	s, n := r.literal(s)
+	s, m := r.encoded(s)
+	return s, n + m
+}
+
+// literal replaces the configured secrets where they appear as they are.
+func (r *Redactor) literal(s string) (string, int) {
 	n := 0
 	for _, sec := range r.Secrets {
 		if len(sec) < MinSecretLen {
@@ -255,6 +267,116 @@ func (r *Redactor) String(s string) (string, int) {
 	return s, n
 }
 
+// encoded replaces the configured secrets that appear in s once it is
+// percent-decoded, mapping each one found back to the bytes of s that
+// encode it. Literal ones are replaced first, by literal: decoding could
+// change a secret that holds a "%" itself.
+func (r *Redactor) encoded(s string) (string, int) {
+	if !slices.ContainsFunc(r.Secrets, func(sec string) bool { return len(sec) >= MinSecretLen }) {
+		return s, 0
+	}
+	n := 0
+	for _, plus := range []bool{false, true} {
+		// A "+" only matters for a secret with a space: skipping the pass
+		// otherwise spares large bodies (base64 is full of "+") a copy.
+		if plus && !(strings.Contains(s, "+") && r.spaced()) || !plus && !strings.Contains(s, "%") {
+			continue
+		}
+		dec := percentDecode(s, plus, nil)
+		var spans [][2]int // in dec, then in s
+		for _, sec := range r.Secrets {
+			if len(sec) < MinSecretLen {
+				continue
+			}
+			for i := 0; ; {
+				j := strings.Index(dec[i:], sec)
+				if j < 0 {
+					break
+				}
+				spans = append(spans, [2]int{i + j, i + j + len(sec)})
+				i += j + len(sec)
+			}
+		}
+		if len(spans) == 0 {
+			continue
+		}
+		n += len(spans)
+		at := make([]int, 0, len(dec)+1)
+		percentDecode(s, plus, &at)
+		for i := range spans {
+			spans[i] = [2]int{at[spans[i][0]], at[spans[i][1]]}
+		}
+		slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+		var b strings.Builder
+		last := 0
+		for _, sp := range spans {
+			if sp[0] < last { // overlaps the one before: already masked
+				last = max(last, sp[1])
+				continue
+			}
+			b.WriteString(s[last:sp[0]])
+			b.WriteString(r.mask())
+			last = sp[1]
+		}
+		b.WriteString(s[last:])
+		s = b.String()
+	}
+	return s, n
+}
+
+// spaced reports whether a configured secret holds a space, which a query
+// or form may send as "+".
+func (r *Redactor) spaced() bool {
+	for _, sec := range r.Secrets {
+		if len(sec) >= MinSecretLen && strings.Contains(sec, " ") {
+			return true
+		}
+	}
+	return false
+}
+
+// percentDecode decodes the %XX escapes of s (and a "+" as a space when
+// plus), leaving anything else, a malformed escape included, as it is.
+// When at is not nil, it gets where the encoding of each byte of the
+// result starts in s, and len(s) last.
+func percentDecode(s string, plus bool, at *[]int) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if at != nil {
+			*at = append(*at, i)
+		}
+		switch {
+		case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 3
+		case s[i] == '+' && plus:
+			b = append(b, ' ')
+			i++
+		default:
+			b = append(b, s[i])
+			i++
+		}
+	}
+	if at != nil {
+		*at = append(*at, len(s))
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
 // Target returns ev's request target with configured secrets replaced:
 // the percent-decoded path, the path as sent (ev.RawPath) and the raw
 // query, and how many secrets were replaced. A raw path that still holds a
@@ -264,7 +386,9 @@ func (r *Redactor) String(s string) (string, int) {
 // when there is no raw path.
 func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	path, np := r.String(ev.Path)
-	rawPath, nr := r.String(ev.RawPath)
+	// Literal only: a raw path holding a secret encoded is dropped below
+	// rather than masked, so that it stays an encoding of the path.
+	rawPath, nr := r.literal(ev.RawPath)
 	query, nq := r.String(ev.Query)
 	if rawPath != "" {
 		if dec, err := url.PathUnescape(rawPath); err != nil || r.holds(dec) {
@@ -306,5 +430,12 @@ func (r *Redactor) Bytes(b []byte) ([]byte, int) {
 			n += c
 		}
 	}
-	return b, n
+	if bytes.IndexByte(b, '%') < 0 && !(bytes.IndexByte(b, '+') >= 0 && r.spaced()) {
+		return b, n
+	}
+	s, m := r.encoded(string(b))
+	if m == 0 {
+		return b, n
+	}
+	return []byte(s), n + m
 }

@@ -123,6 +123,8 @@ func TestTarget(t *testing.T) {
 		{"raw path holding it encoded is dropped", store.Event{Path: "/h/tok-12345", RawPath: "/h/tok-%312345"}, "/h/X", "", "", 1},
 		{"decoded only", store.Event{Path: "/h/a b/c", RawPath: "/h/a%20b%2Fc"}, "/h/X", "", "", 1},
 		{"id and host untouched", store.Event{ID: "tok-12345", Host: "tok-12345", Path: "/"}, "/", "", "", 0},
+		{"query holding it percent-encoded", store.Event{Path: "/", Query: "t=tok%2D12345&u=%74ok-12345"}, "/", "", "t=X&u=X", 2},
+		{"query holding it with a plus for a space", store.Event{Path: "/", Query: "q=a+b%2Fc"}, "/", "", "q=X", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +148,44 @@ func TestAttempt(t *testing.T) {
 	}
 	if in.Target != "http://app:3000/hooks/tok-12345?t=tok-12345" {
 		t.Fatal("Attempt modified its input")
+	}
+}
+
+// TestAttemptEncoded: a forward or --keep-path replay appends the path as
+// sent, so an attempt's target and the error quoting it hold a secret the
+// sender percent-encoded in that form.
+func TestAttemptEncoded(t *testing.T) {
+	r := New([]string{"s3cr3t+Tok/en=="})
+	r.Mask = "X"
+	in := store.Attempt{Target: "http://app/p/s3cr3t%2BTok%2Fen%3D%3D?t=s3cr3t%2bTok%2Fen==",
+		Error: `Get "http://app/p/s3cr3t%2BTok%2Fen%3D%3D": connection refused`}
+	got, n := r.Attempt(in)
+	if got.Target != "http://app/p/X?t=X" || got.Error != `Get "http://app/p/X": connection refused` || n != 3 {
+		t.Fatalf("Attempt = %+v, %d", got, n)
+	}
+}
+
+// TestStringEncoded: a configured secret is masked however much of it is
+// percent-encoded, and text that only looks encoded is left alone.
+func TestStringEncoded(t *testing.T) {
+	r := New([]string{"tok-12345"})
+	r.Mask = "X"
+	tests := []struct {
+		in, want string
+		n        int
+	}{
+		{"a=tok%2d12345&b=%74%6F%6B%2D%31%32%33%34%35", "a=X&b=X", 2},
+		{"tok-12345 and tok%2D12345", "X and X", 2},
+		{"100% tok-1234 %zz %2", "100% tok-1234 %zz %2", 0},
+		{"%tok-12345%", "%X%", 1},
+	}
+	for _, tt := range tests {
+		if got, n := r.String(tt.in); got != tt.want || n != tt.n {
+			t.Errorf("String(%q) = %q, %d; want %q, %d", tt.in, got, n, tt.want, tt.n)
+		}
+		if got, n := r.Bytes([]byte(tt.in)); string(got) != tt.want || n != tt.n {
+			t.Errorf("Bytes(%q) = %q, %d; want %q, %d", tt.in, got, n, tt.want, tt.n)
+		}
 	}
 }
 

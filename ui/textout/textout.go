@@ -79,9 +79,9 @@ func pathQuery(e store.Event) string {
 
 // target is the request target as the text outputs show it: as sent
 // (escaped path, raw query), with configured secrets masked when red is
-// not nil. A secret that is in the path only percent-decoded (sent with
-// some of its characters encoded) would still be readable there, so then
-// the decoded path is shown, masked: it is not the target as sent anyway.
+// not nil, percent-encoded ones included. Should the path as sent still
+// hold a secret once decoded (red.String missed it), the decoded path is
+// shown, masked: it is not the target as sent anyway.
 func target(e store.Event, red *redact.Redactor) string {
 	t := pathQuery(e)
 	if red == nil {
