@@ -2,11 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 

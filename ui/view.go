@@ -2,11 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 )
 
 // View renders the whole screen: header, list and/or detail, status line

@@ -26,7 +26,7 @@ type Route struct {
 func ParseRoute(s string) (Route, error) {
 	prefix, provider, ok := strings.Cut(s, "=")
 	prefix, provider = strings.TrimSpace(prefix), strings.TrimSpace(provider)
-	accepted := strings.Join(routableProviders(), ", ")
+	accepted := strings.Join(RoutableProviders(), ", ")
 	if !ok || prefix == "" || provider == "" {
 		return Route{}, fmt.Errorf("--route %q: want PATH_PREFIX=PROVIDER (e.g. /td=talkdesk-events); providers: %s", s, accepted)
 	}

@@ -107,15 +107,20 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
-func TestProviderNames(t *testing.T) {
-	got := ProviderNames()
-	want := "talkdesk-events,talkdesk-trigger,talkdesk-dce,talkdesk-notifier,talkifai,dialpad,hmac,unknown"
+func TestRoutableProviders(t *testing.T) {
+	got := RoutableProviders()
+	want := "talkdesk-events,talkdesk-trigger,talkdesk-dce,talkdesk-notifier,talkifai,dialpad,unknown"
 	if strings.Join(got, ",") != want {
-		t.Fatalf("ProviderNames = %v", got)
+		t.Fatalf("RoutableProviders = %v", got)
 	}
 	got[0] = "changed"
-	if ProviderNames()[0] != ProviderTalkdeskEvents {
-		t.Fatal("ProviderNames shares its slice")
+	if RoutableProviders()[0] != ProviderTalkdeskEvents {
+		t.Fatal("RoutableProviders shares its slice")
+	}
+	for _, p := range got[1:] {
+		if _, err := ParseRoute("/x=" + p); err != nil {
+			t.Errorf("help offers %s but --route refuses it: %v", p, err)
+		}
 	}
 }
 

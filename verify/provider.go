@@ -48,12 +48,6 @@ var providerNames = []string{
 	ProviderUnknown,
 }
 
-// ProviderNames returns every provider name verify can assign, in a stable
-// order suitable for help text and completion.
-func ProviderNames() []string {
-	return append([]string(nil), providerNames...)
-}
-
 func knownProvider(name string) bool {
 	for _, p := range providerNames {
 		if p == name {
@@ -63,9 +57,10 @@ func knownProvider(name string) bool {
 	return false
 }
 
-// routableProviders are the names --route accepts: every provider except
-// hmac, whose routes carry their own header and algorithm (see --hmac).
-func routableProviders() []string {
+// RoutableProviders returns the names --route accepts, in a stable order for
+// help text: every provider except hmac, whose routes carry their own header
+// and algorithm (see --hmac).
+func RoutableProviders() []string {
 	var out []string
 	for _, p := range providerNames {
 		if p != ProviderHMAC {

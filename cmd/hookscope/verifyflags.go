@@ -26,7 +26,7 @@ type verifyFlags struct {
 
 func (v *verifyFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringArrayVar(&v.routes, "route", nil, "PATH_PREFIX=PROVIDER: deliveries under the prefix come from PROVIDER (repeatable); providers: "+strings.Join(verify.ProviderNames(), ", "))
+	fl.StringArrayVar(&v.routes, "route", nil, "PATH_PREFIX=PROVIDER: deliveries under the prefix come from PROVIDER (repeatable); providers: "+strings.Join(verify.RoutableProviders(), ", "))
 	fl.StringArrayVar(&v.channelRoutes, "channel-route", nil, "PATH_PREFIX=CHANNEL: validate deliveries under the prefix as messages of this AsyncAPI channel (repeatable)")
 	fl.StringArrayVar(&v.hmac, "hmac", nil, "PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX]: generic HMAC signature rule, secret in $HOOKSCOPE_<NAME>_SECRET (repeatable)")
 	fl.StringArrayVar(&v.talkdeskKeys, "talkdesk-key", nil, "ID=FILE.pem: a Talkdesk signature public key to trust for key id ID (repeatable)")

@@ -1,10 +1,11 @@
 package detail
 
 import (
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 )
 
 // lines is what a pager pages through: a number of logical lines, each

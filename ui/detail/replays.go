@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 )
 
 // MaxResponseBytes caps the response body shown for an attempt. Attempts

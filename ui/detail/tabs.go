@@ -2,7 +2,6 @@ package detail
 
 import (
 	"fmt"
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/verdict"
 )

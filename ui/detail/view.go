@@ -2,12 +2,12 @@ package detail
 
 import (
 	"fmt"
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/redact"
 )
 

@@ -6,12 +6,12 @@ package header
 
 import (
 	"fmt"
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 

@@ -1,7 +1,6 @@
 package list
 
 import (
-	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"strconv"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/verdict"
 )
