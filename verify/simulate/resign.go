@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
@@ -20,6 +21,8 @@ type Keyring struct {
 	DevKeys           DevKeys
 	TalkifAI, Dialpad []byte
 	HMAC              []verify.HMACRoute // each with its secret when one is set
+	// Now is the clock dev keys' expiry is judged by; nil means time.Now.
+	Now func() time.Time
 }
 
 // Resigner returns the signer that can sign an edited copy of rec the way
@@ -49,6 +52,16 @@ func (kr Keyring) Resigner(rec store.Record) (*Signer, string) {
 		}
 		if k == nil {
 			return nil, fmt.Sprintf("it was signed with key %s, which is not one of hookscope's dev keys: only Talkdesk holds that private key", id)
+		}
+		now := time.Now
+		if kr.Now != nil {
+			now = kr.Now
+		}
+		if !now().Before(k.ExpiresAt) {
+			// A verifier refuses an expired key, hookscope's own included:
+			// a copy signed with it would only look signed.
+			return nil, fmt.Sprintf("dev key %s, which signed the original, expired at %s: a copy signed with it would not verify (hookscope send makes a new key)",
+				k.ID, k.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		return &Signer{Provider: a.Provider, Key: k}, fmt.Sprintf("hookscope holds dev key %s, which signed the original", k.ID)
 	case verify.ProviderTalkifAI:

@@ -1,9 +1,13 @@
 package simulate
 
 import (
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
+	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
 // Path prefixes match whole segments, as verify matches --hmac: /gh/app
@@ -25,5 +29,39 @@ func TestHMACRouteMatchesWholeSegments(t *testing.T) {
 		if ok != (want != "") || h.Prefix != want {
 			t.Errorf("hmac route for %s = %q (%v), want %q", path, h.Prefix, ok, want)
 		}
+	}
+}
+
+// TestResignerRefusesExpiredDevKey: an edited Talkdesk delivery is offered
+// a new signature only with a dev key that is still valid, since a verifier
+// (hookscope's included) refuses an expired one.
+func TestResignerRefusesExpiredDevKey(t *testing.T) {
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	dir := devkeys.Dir{Path: t.TempDir()}
+	k, err := dir.New("p256", created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := store.Record{Event: store.Event{Path: "/hooks/talkdesk",
+		Header: store.Header{{Name: verify.HeaderTalkdeskSignatureID, Value: k.ID}}},
+		Analysis: &store.Analysis{Provider: verify.ProviderTalkdeskEvents, Signature: store.Signature{Status: store.SigValid}}}
+	tests := []struct {
+		name string
+		at   time.Time
+		ok   bool
+		says string
+	}{
+		{"valid key", k.ExpiresAt.Add(-time.Hour), true, "hookscope holds dev key " + k.ID},
+		{"at expiry", k.ExpiresAt, false, "expired at " + k.ExpiresAt.UTC().Format(time.RFC3339)},
+		{"long expired", k.ExpiresAt.AddDate(1, 0, 0), false, "would not verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			at := tt.at
+			s, why := Keyring{DevKeys: dir, Now: func() time.Time { return at }}.Resigner(rec)
+			if (s != nil) != tt.ok || !strings.Contains(why, tt.says) {
+				t.Fatalf("signer %v, %q; want ok %v and %q", s != nil, why, tt.ok, tt.says)
+			}
+		})
 	}
 }
