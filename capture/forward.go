@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
@@ -31,11 +32,20 @@ type Forwarder struct {
 	ErrorStatus int
 }
 
+// defaultForwardSender is the Sender of a Forwarder that names none: the
+// delivery is stored by then, and a panic would leave the provider without
+// an answer.
+var defaultForwardSender = sync.OnceValue(func() *Sender { return NewSender(SenderOptions{}) })
+
 // forward sends the stored delivery ev to the app, records the outcome and
 // relays the app's answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Event, body []byte, start time.Time) {
 	fw := h.opts.Forward
-	a, resp := fw.Sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
+	sender := fw.Sender
+	if sender == nil {
+		sender = defaultForwardSender()
+	}
+	a, resp := sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
 	status := fw.ErrorStatus
 	if status == 0 {
 		status = http.StatusBadGateway
@@ -47,7 +57,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	// Recording must not depend on the provider still waiting.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
-	if err := fw.Recorder.SetForward(rctx, ev.ID, &a, answered); err != nil {
+	if fw.Recorder == nil {
+		h.opts.Logger.Warn("forward result not stored: no recorder", "id", ev.ID)
+	} else if err := fw.Recorder.SetForward(rctx, ev.ID, &a, answered); err != nil {
 		h.opts.Logger.Error("forward result not stored", "id", ev.ID, "err", err)
 	}
 	if resp == nil {

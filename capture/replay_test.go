@@ -389,3 +389,26 @@ func TestReplayTargetPasswordNotRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardWithoutSenderOrRecorder: a Forwarder that names neither still
+// forwards (with the default sender) and answers with the app's response;
+// only recording the outcome is skipped. The delivery is stored first.
+func TestForwardWithoutSenderOrRecorder(t *testing.T) {
+	app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, "from app")
+	})
+	url, db := startListener(t, Options{Forward: &Forwarder{Target: Target{URL: app.URL}}})
+	resp, err := http.Post(url+"/p", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || string(b) != "from app" {
+		t.Fatalf("answer %d %q", resp.StatusCode, b)
+	}
+	if _, body := only(t, db); string(body) != "x" {
+		t.Fatalf("stored body %q", body)
+	}
+}

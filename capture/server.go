@@ -73,8 +73,12 @@ func writeTimeout(wait time.Duration) time.Duration {
 // large, or their body could not be read), which the policy answers.
 func (h *Handler) wait() time.Duration {
 	w := h.opts.Policy.Delay
-	if f := h.opts.Forward; f != nil && f.Sender != nil {
-		w = max(w, f.Sender.client.Timeout)
+	if f := h.opts.Forward; f != nil {
+		s := f.Sender
+		if s == nil {
+			s = defaultForwardSender()
+		}
+		w = max(w, s.client.Timeout)
 	}
 	return w
 }
