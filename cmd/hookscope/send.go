@@ -165,13 +165,16 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		if f.duplicate && i == 0 && fileBody == nil {
 			switch {
 			case d.EventID == "":
-				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", m.Name())
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: %s bodies carry no event id, so there is none to reuse\n", termsafe.Line(m.Name()))
 			case lastID == "":
-				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", m.Name())
+				fmt.Fprintf(e.stderr, "hookscope: --duplicate: no %s sent yet; the first delivery gets a new event id\n", termsafe.Line(m.Name()))
 			}
 		}
 		if len(d.SchemaErrors) > 0 {
-			fmt.Fprintf(e.stderr, "hookscope: warning: after --set the body does not match %s (sent anyway): %s\n", m.Name(), strings.Join(d.SchemaErrors, "; "))
+			// Message names and schema errors come from spec files, which
+			// may be someone else's: no escape sequence reaches the terminal.
+			fmt.Fprintf(e.stderr, "hookscope: warning: after --set the body does not match %s (sent anyway): %s\n",
+				termsafe.Line(m.Name()), termsafe.Line(strings.Join(d.SchemaErrors, "; ")))
 		}
 		if err := sg.Sign(d); err != nil {
 			return err

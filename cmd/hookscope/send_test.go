@@ -32,7 +32,9 @@ const (
 	testDialpadSecret  = "dialpad-test-secret"
 )
 
-// talkifaiSpec gives TalkifAI a message: the seed documents have none.
+// talkifaiSpec is a TalkifAI document of the tests' own, passed with
+// --spec: it exercises --spec beside the embedded TalkifAI document, whose
+// call.ended requires less (no data fields).
 const talkifaiSpec = `asyncapi: 2.6.0
 info: {title: TalkifAI Webhooks, version: '1'}
 channels:
@@ -476,5 +478,26 @@ func TestSendUnsignedWithoutSecrets(t *testing.T) {
 	got := storedDeliveries(t, l.db)
 	if got[0].header.Get(verify.HeaderTalkifAISignature) != "" || !json.Valid(got[1].body) {
 		t.Fatalf("unsigned deliveries: %v / %s", got[0].header, got[1].body)
+	}
+}
+
+// TestSendWarningsAreTerminalSafe: message names and schema errors come
+// from spec files, which may be someone else's; send's warnings on stderr
+// never carry their escape sequences.
+func TestSendWarningsAreTerminalSafe(t *testing.T) {
+	sendEnv(t)
+	spec := filepath.Join(t.TempDir(), "evil.yml")
+	doc := "asyncapi: 2.6.0\ninfo: {title: Evil, version: '1'}\nchannels:\n  evil:\n    publish:\n      message:\n" +
+		"        name: \"Evil\\e]0;pwned\\a\"\n        payload:\n          type: object\n          properties:\n            n: {type: integer}\n"
+	if err := os.WriteFile(spec, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := startListen(t)
+	code, _, errs := run(t, "send", "Evil\x1b]0;pwned\x07", "--spec", spec, "--no-default-specs", "--to", l.url+"/hooks/evil", "--set", "n=text")
+	if code != 0 || !strings.Contains(errs, "does not match") {
+		t.Fatalf("send: %d %q", code, errs)
+	}
+	if strings.ContainsAny(errs, "\x1b\x07") {
+		t.Fatalf("raw control characters on stderr: %q", errs)
 	}
 }
