@@ -147,7 +147,10 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 func (m Model) target(r store.Record) string {
 	path, query := r.Path, r.Query
 	if m.redactor != nil && r.ID != m.revealID {
-		path, _, query, _ = m.redactor.Target(r.Event)
+		// Path and query only: every visible row is masked every frame,
+		// and Target's raw-path work is for exports.
+		path, _ = m.redactor.String(path)
+		query, _ = m.redactor.String(query)
 	}
 	if query != "" {
 		path += "?" + query
