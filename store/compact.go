@@ -34,6 +34,8 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
 	}
+	// The real file is replaced, not a link to it (see RealPath).
+	path = RealPath(path)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return res, fmt.Errorf("store: compact: %w", err)

@@ -107,7 +107,9 @@ type DB struct {
 // Open opens (creating if needed, with mode 0600) the database at path. It
 // fails within opts.LockTimeout with ErrLocked when another process holds
 // the file, and with ErrNewerSchema when the file is from a newer version.
+// A path through symbolic links opens the file they lead to (see RealPath).
 func Open(path string, opts Options) (*DB, error) {
+	path = RealPath(path)
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
 	}

@@ -34,14 +34,11 @@ type Store interface {
 var _ Store = (*DB)(nil)
 
 // SocketPath is where the listener holding the database at dbPath serves
-// its local API: beside the database, or in the temporary folder under a
-// name derived from the path when that would exceed the length a unix
-// socket address allows.
+// its local API: beside the database (its RealPath), or in the temporary
+// folder under a name derived from the path when that would exceed the
+// length a unix socket address allows.
 func SocketPath(dbPath string) string {
-	abs, err := filepath.Abs(dbPath)
-	if err != nil {
-		abs = dbPath
-	}
+	abs := RealPath(dbPath)
 	p := abs + ".sock"
 	if len(p) <= 100 {
 		return p
