@@ -112,7 +112,7 @@ func TestUnsignedProviders(t *testing.T) {
 		{"notifier broken json", "/n", nil, `"data": {"call_id": "{{call_id}}"}`, "HTTP Notifier",
 			[]string{"body is neither JSON nor XML (HTTP Notifier sends one of the two)", "unreplaced placeholders: {{call_id}}"}},
 		{"notifier json syntax error", "/n", nil, `{"data": {"call_id": "1",}}`, "HTTP Notifier",
-			[]string{"body is not valid JSON: invalid character '}' looking for beginning of object key string at offset 25"}},
+			[]string{"body is not valid JSON: invalid character '}' looking for beginning of object key string at offset 25 (line 1, column 26)"}},
 		{"notifier clean", "/n", nil, `{"ok":true}`, "HTTP Notifier", []string{"body is well-formed JSON"}},
 	}
 	for _, tc := range tests {

@@ -27,6 +27,10 @@ const (
 	KindText   = "text"
 	KindBinary = "binary"
 	KindEmpty  = "empty"
+	// KindBadJSON is a body that claims to be JSON (it starts with { or [,
+	// or its Content-Type says JSON) but does not parse; the payload's
+	// error says where it breaks.
+	KindBadJSON = "malformed-json"
 )
 
 // payload is a decoded body.
@@ -56,7 +60,7 @@ func decodePayload(body []byte, contentType string) payload {
 	case first == '{' || first == '[' || len(trimmed) > 0 && (mt == "application/json" || strings.HasSuffix(mt, "+json")):
 		v, err := decodeJSON(body)
 		if err != nil {
-			return payload{kind: textOrBinary(body), err: "body is not valid JSON: " + err.Error()}
+			return payload{kind: KindBadJSON, err: "body is not valid JSON: " + err.Error()}
 		}
 		p := payload{kind: KindJSON, value: v}
 		p.obj, _ = v.(map[string]any)
@@ -86,18 +90,28 @@ func decodeJSON(b []byte) (any, error) {
 		case errors.As(err, &se):
 			// Offset counts the bytes read, the bad one included; report the
 			// bad byte's own 0-based position, which an editor can jump to.
-			return nil, fmt.Errorf("%s at offset %d", se.Error(), max(se.Offset-1, 0))
+			return nil, fmt.Errorf("%s at %s", se.Error(), position(b, max(se.Offset-1, 0)))
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("it ends before the JSON value does (offset %d)", len(b))
+			return nil, fmt.Errorf("it ends before the JSON value does, at %s", position(b, int64(len(b))))
 		default:
 			return nil, err
 		}
 	}
 	end := int(dec.InputOffset())
 	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
-		return nil, fmt.Errorf("unexpected data after the JSON value at offset %d", len(b)-len(rest))
+		return nil, fmt.Errorf("unexpected data after the JSON value at %s", position(b, int64(len(b)-len(rest))))
 	}
 	return v, nil
+}
+
+// position names byte offset off of b both ways a person looks for it: the
+// 0-based offset, and the 1-based line and column (in bytes) an editor shows.
+func position(b []byte, off int64) string {
+	off = min(max(off, 0), int64(len(b)))
+	before := b[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := len(before) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return fmt.Sprintf("offset %d (line %d, column %d)", off, line, col)
 }
 
 // CheckXML reports whether b is one well-formed XML document: one root

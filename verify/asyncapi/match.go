@@ -90,6 +90,9 @@ func (r *Registry) candidates(provider string) []pair {
 // When a channel carries several messages (oneOf), rules 3 and 4 pick among
 // them. Non-JSON payloads are skipped with the reason.
 func (r *Registry) Check(d Delivery) store.SchemaResult {
+	if d.PayloadKind == verify.KindBadJSON {
+		return r.malformed(d)
+	}
 	if reason := skipReason(d); reason != "" {
 		return store.SchemaResult{Status: store.SchemaSkipped, Errors: []store.SchemaError{}, Reason: reason}
 	}
@@ -132,6 +135,32 @@ func unmatched(reason string) store.SchemaResult {
 	return store.SchemaResult{Status: store.SchemaUnmatched, Errors: []store.SchemaError{}, Reason: reason}
 }
 
+// malformed judges a body that claims to be JSON but does not parse. From a
+// provider whose messages are loaded (or on a channel a route or the path
+// names) that is the delivery's first error, not a reason to look away: it
+// is invalid, and the error says where the JSON breaks. From an unknown
+// sender no message applies, so it is skipped, with the same words.
+func (r *Registry) malformed(d Delivery) store.SchemaResult {
+	var ch *channel
+	switch {
+	case d.RouteChannel != "":
+		ch = r.channel(d.RouteChannel)
+	case d.Provider != "" && d.Provider != verify.ProviderUnknown && len(r.idx.byProvider[d.Provider]) > 0:
+		ch = pathChannel(d.Path, r.idx.byProvider[d.Provider])
+	default:
+		return store.SchemaResult{Status: store.SchemaSkipped, Errors: []store.SchemaError{}, Reason: "the " + d.PayloadErr}
+	}
+	res := store.SchemaResult{Status: store.SchemaInvalid,
+		Errors: []store.SchemaError{{Path: "", Keyword: "syntax", Message: d.PayloadErr}}}
+	if ch != nil {
+		res.Channel = ch.name
+		if len(ch.messages) == 1 {
+			res.Message = ch.messages[0].name
+		}
+	}
+	return res
+}
+
 func skipReason(d Delivery) string {
 	switch d.PayloadKind {
 	case verify.KindJSON, verify.KindJWT:
@@ -146,6 +175,9 @@ func skipReason(d Delivery) string {
 	case verify.KindForm:
 		return "the body is a form; the AsyncAPI messages describe JSON payloads"
 	default:
+		if d.PayloadErr != "" {
+			return "the " + d.PayloadErr // e.g. too large to decode
+		}
 		return fmt.Sprintf("the body is %s, not JSON", d.PayloadKind)
 	}
 	if d.PayloadErr != "" {

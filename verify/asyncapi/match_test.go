@@ -1,9 +1,11 @@
 package asyncapi
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/verify"
 )
 
 func TestMatchingRules(t *testing.T) {
@@ -390,5 +392,52 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	for g := 0; g < 4; g++ {
 		<-done
+	}
+}
+
+// TestMalformedJSON: a body that claims to be JSON but does not parse is the
+// delivery's error when a provider's messages apply, and says where it
+// breaks; from an unknown sender it is skipped with the same words.
+func TestMalformedJSON(t *testing.T) {
+	r := mustDefault(t)
+	const why = "body is not valid JSON: invalid character '}' looking for beginning of object key string at offset 39 (line 1, column 40)"
+	tests := []struct {
+		name             string
+		d                Delivery
+		status           string
+		message, channel string
+	}{
+		{"provider and path name the channel",
+			Delivery{Provider: "talkdesk-events", Path: "/hooks/partner-events/app.installed"},
+			store.SchemaInvalid, "AppInstalledEvent", "partner-events/app.installed"},
+		{"provider only", Delivery{Provider: "talkdesk-events", Path: "/talkdesk"}, store.SchemaInvalid, "", ""},
+		{"route names the channel", Delivery{RouteChannel: "partner-events/app.updated", Path: "/in"},
+			store.SchemaInvalid, "AppUpdatedEvent", "partner-events/app.updated"},
+		{"unknown sender", Delivery{Provider: "unknown", Path: "/hooks/x"}, store.SchemaSkipped, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.d.PayloadKind, tc.d.PayloadErr = verify.KindBadJSON, why
+			got := r.Check(tc.d)
+			if got.Status != tc.status || got.Message != tc.message || got.Channel != tc.channel {
+				t.Fatalf("Check = %+v; want %s %q %q", got, tc.status, tc.message, tc.channel)
+			}
+			switch got.Status {
+			case store.SchemaInvalid:
+				if len(got.Errors) != 1 || got.Errors[0].Message != why || got.Errors[0].Path != "" || got.Errors[0].Keyword != "syntax" {
+					t.Errorf("errors %+v; want one syntax error at the root saying %q", got.Errors, why)
+				}
+			case store.SchemaSkipped:
+				if got.Reason != "the "+why || got.Errors == nil {
+					t.Errorf("reason %q errors %v; want %q and []", got.Reason, got.Errors, "the "+why)
+				}
+			}
+		})
+	}
+
+	// A body too large to decode is skipped saying so, not "text, not JSON".
+	got := r.Check(Delivery{Provider: "talkdesk-events", PayloadKind: verify.KindText, PayloadErr: "body is 9000000 bytes, more than the 8 MiB hookscope decodes"})
+	if got.Status != store.SchemaSkipped || !strings.Contains(got.Reason, "more than the 8 MiB") {
+		t.Errorf("large body: %+v", got)
 	}
 }
