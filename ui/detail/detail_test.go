@@ -116,3 +116,24 @@ func TestSchemaErrorInHeaders(t *testing.T) {
 		t.Fatalf("the header is not on screen:\n%s", out)
 	}
 }
+
+// TestOverviewMasksLastReplayError: a replay error quotes the target, which
+// carries the delivery's path, so the Overview masks configured secrets in
+// it as the Replays tab does, unless revealed.
+func TestOverviewMasksLastReplayError(t *testing.T) {
+	m := newModel("tok-9f8e7d")
+	r := store.Record{Event: store.Event{ID: "01A", Method: "POST", Path: "/hooks"}}
+	r.Replays = []store.Attempt{{Seq: 1, Target: "http://localhost:3000/hooks", Error: `Post "http://h/?k=tok-9f8e7d": refused`}}
+	m.SetRecord(r)
+	out := m.View()
+	if !strings.Contains(out, "refused") {
+		t.Fatalf("the overview does not show the last replay's error:\n%s", out)
+	}
+	if strings.Contains(out, "tok-9f8e7d") {
+		t.Fatalf("the overview shows a configured secret in the last replay's error:\n%s", out)
+	}
+	m.SetReveal(true)
+	if out := m.View(); !strings.Contains(out, "tok-9f8e7d") {
+		t.Fatalf("revealed, the overview still masks the last replay's error:\n%s", out)
+	}
+}

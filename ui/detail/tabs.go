@@ -125,7 +125,7 @@ func (m Model) overview() []string {
 		}
 	}
 	if n := len(r.Replays); n > 0 {
-		last := r.Replays[n-1]
+		last := m.maskedAttempt(r.Replays[n-1])
 		out = m.kv(out, "Replays", fmt.Sprintf("%s, last %s", pluralize(n, "attempt"), m.statusText(last.Status, last.DurationMS, last.Error)))
 	}
 	return out

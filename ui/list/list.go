@@ -32,9 +32,9 @@ type Styles struct {
 
 // Model is the list state.
 type Model struct {
-	styles  Styles
-	verdict verdict.Styles
-	loc     *time.Location
+	styles Styles
+	cells  cellStyles // styles and the verdict styles, for a row's cells
+	loc    *time.Location
 
 	rows     []store.Record
 	atOldest bool
@@ -68,11 +68,13 @@ func New(s Styles, v verdict.Styles, loc *time.Location) Model {
 	if loc == nil {
 		loc = time.Local
 	}
-	return Model{styles: s, verdict: v, loc: loc, follow: true, focused: true}
+	return Model{styles: s, cells: newCellStyles(s, v), loc: loc, follow: true, focused: true}
 }
 
 // SetStyles replaces the styles (after a background colour change).
-func (m *Model) SetStyles(s Styles, v verdict.Styles) { m.styles, m.verdict = s, v }
+func (m *Model) SetStyles(s Styles, v verdict.Styles) {
+	m.styles, m.cells = s, newCellStyles(s, v)
+}
 
 // SetSize sets the list's size in cells, column titles included.
 func (m *Model) SetSize(w, h int) {

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/internal/cellfit"
@@ -88,50 +86,50 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	if m.marked[r.ID] {
 		mark = Mark
 		if !selected {
-			mark = m.styles.Mark.Render(mark)
+			mark = m.cells.mark.render(mark)
 		}
 	}
 	cells = append(cells, marker+mark)
 	// The selected row is drawn in one style: inner styles would end its
 	// background at their first reset.
-	add := func(w int, text string, st lipgloss.Style) {
+	add := func(w int, text string, st cellStyle) {
 		if w <= 0 {
 			return
 		}
 		if selected {
 			cells = append(cells, cellfit.Fit(text, w, "…"))
 		} else {
-			cells = append(cells, st.Render(cellfit.Fit(text, w, "…")))
+			cells = append(cells, st.render(cellfit.Fit(text, w, "…")))
 		}
 	}
-	add(c.time, ts, m.styles.Dim)
-	add(c.method, termsafe.Line(r.Method), m.styles.Method)
-	add(c.path, termsafe.Line(m.target(r)), lipgloss.NewStyle())
-	ev, evStyle := verdict.Missing, m.styles.Dim
+	add(c.time, ts, m.cells.dim)
+	add(c.method, termsafe.Line(r.Method), m.cells.method)
+	add(c.path, termsafe.Line(m.target(r)), m.cells.plain)
+	ev, evStyle := verdict.Missing, m.cells.dim
 	if a := r.Analysis; a != nil {
 		ev = termsafe.Line(a.Provider)
 		if a.EventType != "" {
 			ev += " · " + termsafe.Line(a.EventType)
 		}
-		evStyle = lipgloss.NewStyle()
+		evStyle = m.cells.plain
 		if ev == "" {
-			ev, evStyle = verdict.Missing, m.styles.Dim
+			ev, evStyle = verdict.Missing, m.cells.dim
 		}
 	}
 	add(c.event, ev, evStyle)
 	sig := verdict.Signature(r)
-	add(c.sig, sig.Text(c.shortBadges), m.verdict.Style(sig.Level))
+	add(c.sig, sig.Text(c.shortBadges), m.cells.level(sig.Level))
 	sch := verdict.Schema(r)
-	add(c.schema, sch.Text(c.shortBadges), m.verdict.Style(sch.Level))
+	add(c.schema, sch.Text(c.shortBadges), m.cells.level(sch.Level))
 	if c.status > 0 {
 		cells = append(cells, m.statusCell(r, c.status, selected))
 	}
-	add(c.size, cellfit.PadLeft(body.HumanBytes(r.Size), c.size), m.styles.Dim)
+	add(c.size, cellfit.PadLeft(body.HumanBytes(r.Size), c.size), m.cells.dim)
 	dup := ""
 	if r.Analysis != nil && r.Analysis.DuplicateOf != "" {
 		dup = "dup"
 	}
-	add(c.dup, dup, m.styles.Duplicate)
+	add(c.dup, dup, m.cells.dup)
 	line := cellfit.Fit(strings.Join(cells, " "), m.width, "")
 	if !selected {
 		return line
@@ -167,13 +165,13 @@ func (m Model) statusCell(r store.Record, w int, plain bool) string {
 		if plain {
 			return s
 		}
-		return m.verdict.Style(verdict.HTTPStatus(n)).Render(s)
+		return m.cells.level(verdict.HTTPStatus(n)).render(s)
 	}
 	s := code(r.Response.Status)
 	if r.Forward != nil {
 		arrow := "→"
 		if !plain {
-			arrow = m.styles.Dim.Render(arrow)
+			arrow = m.cells.dim.render(arrow)
 		}
 		s += arrow + code(r.Forward.Status)
 	}
