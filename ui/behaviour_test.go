@@ -345,6 +345,28 @@ func TestStatusIsTerminalSafe(t *testing.T) {
 	}
 }
 
+// TestStatusMasksSecrets: an error that quotes a configured secret (a
+// replay's error quotes the delivery's path) does not show it in the status
+// line, whether written as it is or percent-encoded.
+func TestStatusMasksSecrets(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 200, 24) // configured secret: abc123
+	m.setStyles(Styles{})
+	for _, msg := range []tea.Msg{
+		replayedMsg{id: "x", a: store.Attempt{Seq: 1, Error: `Post "http://127.0.0.1:3000/hooks?token=abc123": connection refused`}},
+		replayedMsg{id: "x", err: errors.New(`replay to /hooks/ab%63123/x: refused`)},
+	} {
+		m = drive(t, m, nil, msg)
+		out := m.statusLine()
+		if strings.Contains(out, "abc123") || strings.Contains(out, "ab%63123") {
+			t.Errorf("status shows the secret: %q", out)
+		}
+		if !strings.Contains(out, "refused") {
+			t.Errorf("status lost the error: %q", out)
+		}
+	}
+}
+
 // getFails is a Source whose Get fails with err when err is set.
 type getFails struct {
 	*uitest.Source

@@ -37,7 +37,13 @@ func (m *Model) setStatus(l level, text string) {
 
 // setStatusFor shows a message for ttl. The text often carries network
 // text (a target, an error quoting a header or a body), so it is made
-// terminal-safe here, for every caller, and kept to one line.
+// terminal-safe here, for every caller, and kept to one line. Configured
+// secrets are masked here too, always: a replay's error quotes the target
+// and the delivery's path, and revealing is for the detail view, where the
+// user asks for it.
 func (m *Model) setStatusFor(l level, text string, ttl time.Duration) {
+	if m.redactor != nil {
+		text, _ = m.redactor.String(text)
+	}
 	m.status = status{text: termsafe.Line(strings.TrimSpace(text)), level: l, expires: m.now().Add(ttl)}
 }
