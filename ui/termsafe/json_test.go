@@ -20,6 +20,7 @@ func TestJSON(t *testing.T) {
 		{"bidi isolate", "\"\u2066x\u2069\"", `"\u2066x\u2069"`},
 		{"bidi marks", "\"\u200e\u200f\u061c\"", `"\u200e\u200f\u061c"`},
 		{"invisible", "\"\u200b\ufeff\u2060\"", `"\u200b\ufeff\u2060"`},
+		{"tag characters and soft hyphen", "\"a\U000E0041b\u00ad\u3164\"", `"a\udb40\udc41b\u00ad\u3164"`},
 		{"del", "\"a\x7fb\"", `"a\u007fb"`},
 		{"invalid utf8", "\"a\xffb\"", `"a\ufffdb"`},
 		{"after an escape", "\"\\\\\u0085\"", `"\\\u0085"`},

@@ -46,14 +46,21 @@ func IsSafe(s string) bool {
 //     CSI start escape sequences);
 //   - bidirectional controls and marks: U+061C, U+200E, U+200F,
 //     U+202A–U+202E, U+2066–U+2069, which reorder how a line reads;
-//   - invisible format characters that hide or fake text: U+180E, U+200B,
-//     U+2028, U+2029, U+2060–U+206F, U+FEFF, U+FFF9–U+FFFB.
+//   - invisible format characters that hide or fake text: U+00AD, U+180E,
+//     U+200B, U+2028, U+2029, U+2060–U+206F, U+FEFF, U+FFF9–U+FFFB, and the
+//     tag characters U+E0000–U+E007F, which can carry a whole hidden ASCII
+//     text;
+//   - the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, letters that
+//     show as blank space, so a value can look empty or padded.
 //
 // The zero-width joiners (U+200C, U+200D) and variation selectors are not
-// in the set: emoji sequences and several scripts need them to render.
+// in the set: emoji sequences and several scripts need them to render. The
+// tag characters are, although the flags of England, Scotland and Wales use
+// them: such a flag shows as a black flag and marks, a fair price in a
+// webhook inspector for never hiding text.
 func Unsafe(r rune) bool {
 	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0xad:
 		return true
 	case r < 0x61c:
 		return false // most text: decided without the comparisons below
@@ -64,6 +71,10 @@ func Unsafe(r rune) bool {
 	case r >= 0x2028 && r <= 0x202e, r >= 0x2060 && r <= 0x206f:
 		return true
 	case r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
+		return true
+	case r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0:
+		return true
+	case r >= 0xe0000 && r <= 0xe007f:
 		return true
 	}
 	return false

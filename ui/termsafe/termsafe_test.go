@@ -51,6 +51,9 @@ func TestUnsafe(t *testing.T) {
 		{0x202a, true}, {0x202e, true}, {0x202f, false}, {0x2060, true}, {0x2066, true},
 		{0x2069, true}, {0x206f, true}, {0x2070, false}, {0xfe0f, false}, {0xfeff, true},
 		{0xfff9, true}, {0xfffb, true}, {0xfffd, false}, {0x1f600, false},
+		{0xac, false}, {0xad, true}, {0xae, false}, {0x115e, false}, {0x115f, true}, {0x1160, true},
+		{0x1161, false}, {0x3164, true}, {0xffa0, true}, {0xdfff, false}, {0xe0000, true},
+		{0xe0041, true}, {0xe007f, true}, {0xe0080, false}, {0xe0100, false}, {0x1f3f4, false},
 	}
 	for _, tt := range tests {
 		if got := Unsafe(tt.r); got != tt.want {
