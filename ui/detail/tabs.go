@@ -22,7 +22,7 @@ func (m Model) kv(out []string, label, value string) []string {
 	w := max(10, m.textWidth()-labelWidth)
 	lab := m.styles.Label.Render(cellfit.PadRight(label, labelWidth))
 	blank := strings.Repeat(" ", labelWidth)
-	for i, l := range strings.Split(ansi.Hardwrap(value, w, true), "\n") {
+	for i, l := range strings.Split(ansi.Wrap(value, w, ""), "\n") {
 		if i == 0 {
 			out = append(out, lab+l)
 		} else {
@@ -36,7 +36,7 @@ func (m Model) kv(out []string, label, value string) []string {
 func (m Model) wrapIndent(out []string, s string, indent int) []string {
 	w := max(10, m.textWidth()-indent)
 	pre := strings.Repeat(" ", indent)
-	for i, l := range strings.Split(ansi.Hardwrap(s, w, true), "\n") {
+	for i, l := range strings.Split(ansi.Wrap(s, w, ""), "\n") {
 		if i == 0 {
 			out = append(out, l)
 		} else {
