@@ -225,3 +225,35 @@ func TestTamperText(t *testing.T) {
 		t.Errorf("a date was tampered into %s, want another date", out)
 	}
 }
+
+// TestSentDeliveriesAreDetectedAsTheirProvider: every embedded message,
+// built, signed when hookscope can sign for it, and sent to DefaultPath,
+// is taken by verify for the provider its spec names, so that the paths
+// send picks and verify's detection rules cannot drift apart.
+func TestSentDeliveriesAreDetectedAsTheirProvider(t *testing.T) {
+	kr := newTestKeyring(t)
+	reg, err := asyncapi.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range reg.Messages() {
+		if m.Provider() == "" {
+			continue
+		}
+		d, err := (&Builder{Message: m, Origin: "http://127.0.0.1:8080", Now: time.Now}).Build("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sg := Signer{Provider: m.Provider(), Key: kr.key, Secret: kr.secret}
+		if err := sg.Sign(d); err != nil {
+			t.Fatal(err)
+		}
+		res := kr.v.Check(context.Background(), verify.Request{Method: d.Method, Path: DefaultPath(m), Header: d.Header, Body: d.Body})
+		if res.Provider != m.Provider() {
+			t.Errorf("%s sent to %s: detected as %s, want %s", m.Name(), DefaultPath(m), res.Provider, m.Provider())
+		}
+		if sg.CanSign() && res.Signature.Status != store.SigValid {
+			t.Errorf("%s: signature %+v", m.Name(), res.Signature)
+		}
+	}
+}
