@@ -19,8 +19,10 @@ var triggerChannels = []string{
 	"webhook-trigger/outbound-call-ends",
 }
 
-// dceBridgePath ends the path of Automated Notifications bridge deliveries.
-const dceBridgePath = "/automated-notifications/bridge/digital-connect"
+// DCEBridgePath ends the path of Automated Notifications bridge deliveries;
+// detection by path looks for it, and simulated DCE deliveries are sent to
+// it.
+const DCEBridgePath = "/automated-notifications/bridge/digital-connect"
 
 // dceEventTypes are the DCE bridge's documented event_type values.
 var dceEventTypes = map[string]bool{"CONVERSATION_ENDED": true, "MESSAGE_CREATED": true}
@@ -43,14 +45,8 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 			best, d.provider = len(rt.Prefix), rt.Provider
 		}
 	}
-	for i := range v.hmac {
-		h := &v.hmac[i]
-		if len(h.Prefix) > best && PathHasPrefix(r.Path, h.Prefix) {
-			best, d.provider, d.hmac = len(h.Prefix), ProviderHMAC, h
-		}
-	}
-	if d.provider != ProviderHMAC {
-		d.hmac = nil
+	if h := MatchHMACRoute(v.hmac, r.Path); h != nil && len(h.Prefix) > best {
+		d.provider, d.hmac = ProviderHMAC, h
 	}
 	if d.provider != "" {
 		return d
@@ -64,7 +60,7 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 		d.provider = ProviderDialpad
 	case d.channel != "":
 		d.provider = ProviderTalkdeskTrigger
-	case pathHasSuffix(r.Path, dceBridgePath) || isDCEBody(p.obj):
+	case pathHasSuffix(r.Path, DCEBridgePath) || isDCEBody(p.obj):
 		d.provider = ProviderTalkdeskDCE
 	case dialpadKind(p.obj) != "":
 		d.provider = ProviderDialpad
@@ -81,6 +77,21 @@ func PathHasPrefix(path, prefix string) bool {
 		return false
 	}
 	return len(path) == len(prefix) || strings.HasSuffix(prefix, "/") || path[len(prefix)] == '/'
+}
+
+// MatchHMACRoute returns the route of routes with the longest prefix
+// covering path (the first of equal ones), or nil. It is how verification
+// picks the --hmac route that checks a delivery, so whoever signs for a
+// path picks the same one.
+func MatchHMACRoute(routes []HMACRoute, path string) *HMACRoute {
+	var best *HMACRoute
+	for i := range routes {
+		h := &routes[i]
+		if (best == nil || len(h.Prefix) > len(best.Prefix)) && PathHasPrefix(path, h.Prefix) {
+			best = h
+		}
+	}
+	return best
 }
 
 // pathHasSuffix matches whole trailing segments, ignoring one trailing slash.

@@ -136,9 +136,7 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 		sig.Reason = "no Dialpad secret configured: set " + EnvDialpadSecret
 		return sig
 	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(t.signingInput))
-	if !hmac.Equal(m.Sum(nil), mac) {
+	if !hmac.Equal(hs256(secret, t.signingInput), mac) {
 		return invalid("JWT signature does not match: the token was modified or signed with another secret")
 	}
 	if t.claimsErr != nil {
@@ -189,7 +187,12 @@ func SignDialpadJWT(secret []byte, claims any) (string, error) {
 		return "", fmt.Errorf("sign dialpad jwt: claims: %w", err)
 	}
 	input := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + base64.RawURLEncoding.EncodeToString(cb)
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(input))
-	return input + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
+	return input + "." + base64.RawURLEncoding.EncodeToString(hs256(secret, input)), nil
+}
+
+// hs256 is the JWS HS256 MAC of a token's signing input (header "."
+// claims, both base64url): what SignDialpadJWT appends and
+// verifyDialpadJWT compares against.
+func hs256(secret []byte, signingInput string) []byte {
+	return computeHMAC(sha256.New, secret, []byte(signingInput))
 }

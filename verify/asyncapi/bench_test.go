@@ -79,3 +79,46 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// namedTieSpec has two messages of one channel that a payload's `type`
+// names alike (a user's spec versioning one event): rule 3 finds both and
+// rule 4's scoring breaks the tie.
+const namedTieSpec = `asyncapi: '2.6.0'
+info: {title: Tie, version: '1'}
+x-hookscope-provider: acme
+channels:
+  events:
+    publish:
+      message:
+        oneOf:
+          - name: OrderV1
+            title: order.created
+            payload:
+              type: object
+              required: [type, id]
+              properties:
+                type: {type: string}
+                id: {type: integer}
+          - name: OrderV2
+            title: order.created
+            payload:
+              type: object
+              required: [type, id, total]
+              properties:
+                type: {type: string}
+                id: {type: string}
+                total: {type: number}
+`
+
+// BenchmarkMatchNamedTie is Check where the discriminator names two
+// messages and validation breaks the tie.
+func BenchmarkMatchNamedTie(b *testing.B) {
+	r, _ := mustLoadString(b, namedTieSpec)
+	d := Delivery{Provider: "acme", Payload: mustJSON(b, `{"type":"order.created","id":"o-1","total":12.5}`), PayloadKind: "json"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := r.Check(d); res.Status != store.SchemaValid || res.Message != "OrderV2" || !res.BestGuess {
+			b.Fatal(res)
+		}
+	}
+}

@@ -114,8 +114,8 @@ func (r *Registry) Check(d Delivery) store.SchemaResult {
 	if !ok {
 		return unmatched("the payload is not a JSON object, and neither a route nor the path names a channel")
 	}
-	if p, guess, ok := discriminate(cands, obj, d); ok {
-		return p.result(d, guess)
+	if res, ok := discriminate(cands, obj, d); ok {
+		return res
 	}
 	if p, errs, ok := bestFit(cands, d, true); ok {
 		return p.resultWith(errs, true)
@@ -199,8 +199,8 @@ func (r *Registry) within(ch *channel, d Delivery) store.SchemaResult {
 		pairs[i] = pair{ch, m}
 	}
 	if obj, ok := d.Payload.(map[string]any); ok {
-		if p, guess, ok := discriminate(pairs, obj, d); ok {
-			return p.result(d, guess)
+		if res, ok := discriminate(pairs, obj, d); ok {
+			return res
 		}
 	}
 	p, errs, _ := bestFit(pairs, d, false)
@@ -259,9 +259,11 @@ func suffixMatch(path, addr []string) bool {
 	return true
 }
 
-// discriminate applies rule 3. guess reports that a tie had to be broken
-// by rule 4's scoring.
-func discriminate(cands []pair, obj map[string]any, d Delivery) (p pair, guess, ok bool) {
+// discriminate applies rule 3 and returns the winner's result, a best guess
+// when a tie had to be broken by rule 4's scoring. A tie is broken with the
+// validation errors bestFit already computed: the winner is not validated
+// a second time.
+func discriminate(cands []pair, obj map[string]any, d Delivery) (store.SchemaResult, bool) {
 	// (a) properties pinned by const / one-value enum.
 	bestScore := 0
 	var pinned []pair
@@ -280,7 +282,7 @@ func discriminate(cands []pair, obj map[string]any, d Delivery) (p pair, guess, 
 		}
 	}
 	if len(pinned) == 1 {
-		return pinned[0], false, true
+		return pinned[0].result(d, false), true
 	}
 	// (b) the event name the payload carries, against the message's names.
 	pool := cands
@@ -299,15 +301,15 @@ func discriminate(cands []pair, obj map[string]any, d Delivery) (p pair, guess, 
 	}
 	switch {
 	case len(named) == 1:
-		return named[0], false, true
+		return named[0].result(d, false), true
 	case len(named) > 1:
-		p, _, _ := bestFit(named, d, false)
-		return p, true, true
+		p, errs, _ := bestFit(named, d, false)
+		return p.resultWith(errs, true), true
 	case len(pinned) > 1:
-		p, _, _ := bestFit(pinned, d, false)
-		return p, true, true
+		p, errs, _ := bestFit(pinned, d, false)
+		return p.resultWith(errs, true), true
 	}
-	return pair{}, false, false
+	return store.SchemaResult{}, false
 }
 
 // bestFit applies rule 4: the most declared top-level properties, then the

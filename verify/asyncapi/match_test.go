@@ -439,5 +439,27 @@ func TestMalformedJSON(t *testing.T) {
 	got := r.Check(Delivery{Provider: "talkdesk-events", PayloadKind: verify.KindText, PayloadErr: "body is 9000000 bytes, more than the 8 MiB hookscope decodes"})
 	if got.Status != store.SchemaSkipped || !strings.Contains(got.Reason, "more than the 8 MiB") {
 		t.Errorf("large body: %+v", got)
+
+// TestNamedTieKeepsTheWinnersErrors: when the discriminator names several
+// messages, the one rule 4 picks is reported with its own validation
+// errors (which the tie-break computed), as a best guess.
+func TestNamedTieKeepsTheWinnersErrors(t *testing.T) {
+	r, _ := mustLoadString(t, namedTieSpec)
+	for _, tt := range []struct {
+		payload, message, status string
+		errPath                  string
+	}{
+		{`{"type":"order.created","id":"o-1","total":12.5}`, "OrderV2", store.SchemaValid, ""},
+		{`{"type":"order.created","id":7}`, "OrderV1", store.SchemaValid, ""},
+		{`{"type":"order.created","id":"o-1","total":"12"}`, "OrderV2", store.SchemaInvalid, "/total"},
+	} {
+		got := r.Check(Delivery{Provider: "acme", Payload: mustJSON(t, tt.payload), PayloadKind: "json"})
+		if got.Message != tt.message || got.Status != tt.status || !got.BestGuess {
+			t.Errorf("%s: got %+v; want %s %s as a best guess", tt.payload, got, tt.status, tt.message)
+			continue
+		}
+		if tt.errPath == "" && len(got.Errors) != 0 || tt.errPath != "" && (len(got.Errors) != 1 || got.Errors[0].Path != tt.errPath) {
+			t.Errorf("%s: errors %+v; want one at %q", tt.payload, got.Errors, tt.errPath)
+		}
 	}
 }

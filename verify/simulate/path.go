@@ -19,7 +19,7 @@ func DefaultPath(m *asyncapi.Message) string {
 	case verify.ProviderTalkdeskEvents:
 		return "/hooks/talkdesk"
 	case verify.ProviderTalkdeskDCE:
-		return "/automated-notifications/bridge/digital-connect"
+		return verify.DCEBridgePath
 	case verify.ProviderDialpad:
 		return "/hooks/dialpad"
 	case verify.ProviderTalkifAI:

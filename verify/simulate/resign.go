@@ -75,10 +75,11 @@ func (kr Keyring) Resigner(rec store.Record) (*Signer, string) {
 		}
 		return &Signer{Provider: a.Provider, Secret: kr.Dialpad}, "hookscope holds the Dialpad secret: the edited claims become a new HS256 token"
 	case verify.ProviderHMAC:
-		h, ok := kr.hmacRoute(rec.Path)
-		if !ok {
+		r := verify.MatchHMACRoute(kr.HMAC, rec.Path)
+		if r == nil {
 			return nil, "no --hmac route covers " + rec.Path
 		}
+		h := *r
 		if len(h.Secret) == 0 {
 			return nil, fmt.Sprintf("no secret is set for --hmac %s (%s)", h.Prefix, h.SecretEnv())
 		}
@@ -87,17 +88,4 @@ func (kr Keyring) Resigner(rec store.Record) (*Signer, string) {
 		return nil, "hookscope cannot tell who signed this delivery"
 	}
 	return nil, a.Provider + " deliveries carry no signature hookscope can make"
-}
-
-// hmacRoute returns the --hmac route with the longest prefix covering
-// path, segment by segment as verification matches them.
-func (kr Keyring) hmacRoute(path string) (verify.HMACRoute, bool) {
-	var best verify.HMACRoute
-	found := false
-	for _, h := range kr.HMAC {
-		if verify.PathHasPrefix(path, h.Prefix) && (!found || len(h.Prefix) > len(best.Prefix)) {
-			best, found = h, true
-		}
-	}
-	return best, found
 }

@@ -25,9 +25,12 @@ func TestHMACRouteMatchesWholeSegments(t *testing.T) {
 		"/gh/apple":       "/gh/",
 		"/ghx":            "",
 	} {
-		h, ok := kr.hmacRoute(path)
-		if ok != (want != "") || h.Prefix != want {
-			t.Errorf("hmac route for %s = %q (%v), want %q", path, h.Prefix, ok, want)
+		got := ""
+		if h := verify.MatchHMACRoute(kr.HMAC, path); h != nil {
+			got = h.Prefix
+		}
+		if got != want {
+			t.Errorf("hmac route for %s = %q, want %q", path, got, want)
 		}
 	}
 }

@@ -15,10 +15,18 @@ import (
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
-// TestSignedDeliveriesVerifyAndTamperedOnesDoNot: what Builder and Signer
-// make is what verify accepts, and Tamper is caught by the signature
-// alone: the body stays well-formed.
-func TestSignedDeliveriesVerifyAndTamperedOnesDoNot(t *testing.T) {
+// testKeyring is a dev key, a shared secret and a generic --hmac route,
+// with a verifier that trusts all three: what the signers of a round trip
+// sign with and verify checks with.
+type testKeyring struct {
+	key    *devkeys.Key
+	secret []byte
+	hmac   verify.HMACRoute
+	v      *verify.Verifier
+}
+
+func newTestKeyring(t *testing.T) testKeyring {
+	t.Helper()
 	key, err := devkeys.Dir{Path: filepath.Join(t.TempDir(), "keys")}.New("p256", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -27,47 +35,104 @@ func TestSignedDeliveriesVerifyAndTamperedOnesDoNot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret := []byte("dialpad-unit-secret")
-	v, err := verify.New(verify.Config{TalkdeskKeys: []verify.LocalKey{{ID: key.ID, PEM: pem}},
-		TalkdeskKeysURL: "http://127.0.0.1:1", DialpadSecret: secret})
+	secret := []byte("round-trip-unit-secret")
+	h, err := verify.ParseHMAC("/hooks/acme=X-Acme-Signature:sha512:base64:v1=")
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.Secret = []byte("acme-unit-secret")
+	v, err := verify.New(verify.Config{TalkdeskKeys: []verify.LocalKey{{ID: key.ID, PEM: pem}},
+		TalkdeskKeysURL: "http://127.0.0.1:1", DialpadSecret: secret, TalkifAISecret: secret,
+		HMAC: []verify.HMACRoute{h}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testKeyring{key: key, secret: secret, hmac: h, v: v}
+}
+
+// TestSignedDeliveriesVerifyAndTamperedOnesDoNot: for every provider
+// hookscope signs as, what Builder and Signer make is what verify accepts
+// (same provider, valid signature), and Tamper is caught by the signature
+// alone: the body stays well-formed.
+func TestSignedDeliveriesVerifyAndTamperedOnesDoNot(t *testing.T) {
+	kr := newTestKeyring(t)
 	for _, tc := range []struct {
 		message string
 		signer  Signer
+		path    string // "" for DefaultPath
 		with    string
 	}{
-		{"app.installed", Signer{Provider: verify.ProviderTalkdeskEvents, Key: key}, verify.SchemeTalkdeskECDSA + ":" + key.ID},
-		{"CallEvent", Signer{Provider: verify.ProviderDialpad, Secret: secret}, verify.SchemeDialpadJWT},
+		{"app.installed", Signer{Provider: verify.ProviderTalkdeskEvents, Key: kr.key}, "", verify.SchemeTalkdeskECDSA + ":" + kr.key.ID},
+		{"call.ended", Signer{Provider: verify.ProviderTalkifAI, Secret: kr.secret}, "", verify.SchemeTalkifAIHMAC},
+		{"CallEvent", Signer{Provider: verify.ProviderDialpad, Secret: kr.secret}, "", verify.SchemeDialpadJWT},
+		{"app.installed", Signer{Provider: verify.ProviderHMAC, HMAC: &kr.hmac}, "/hooks/acme/in", verify.SchemeHMAC},
 	} {
-		m := embeddedMessage(t, tc.message)
-		b := &Builder{Message: m, Origin: "http://127.0.0.1:8080", Now: time.Now}
-		check := func(d *Delivery) store.Signature {
-			return v.Check(context.Background(), verify.Request{Method: d.Method, Path: DefaultPath(m), Header: d.Header, Body: d.Body}).Signature
-		}
-		d, err := b.Build("")
+		t.Run(tc.signer.Provider, func(t *testing.T) {
+			m := embeddedMessage(t, tc.message)
+			path := tc.path
+			if path == "" {
+				path = DefaultPath(m)
+			}
+			b := &Builder{Message: m, Origin: "http://127.0.0.1:8080", Now: time.Now}
+			check := func(d *Delivery) verify.Result {
+				return kr.v.Check(context.Background(), verify.Request{Method: d.Method, Path: path, Header: d.Header, Body: d.Body})
+			}
+			d, err := b.Build("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.signer.Sign(d); err != nil {
+				t.Fatal(err)
+			}
+			if d.SignedWith != tc.with || d.Unsigned != "" {
+				t.Fatalf("signed with %q, unsigned %q", d.SignedWith, d.Unsigned)
+			}
+			if res := check(d); res.Provider != tc.signer.Provider || res.Signature.Status != store.SigValid {
+				t.Fatalf("provider %s, signature %+v", res.Provider, res.Signature)
+			}
+			d.Tamper()
+			if d.Tampered == "" {
+				t.Fatal("Tamper says it changed nothing")
+			}
+			if res := check(d); res.Provider != tc.signer.Provider || res.Signature.Status != store.SigInvalid {
+				t.Fatalf("tampered (%s): provider %s, signature %+v", d.Tampered, res.Provider, res.Signature)
+			}
+			if tc.signer.Provider != verify.ProviderDialpad && !json.Valid(d.Body) {
+				t.Fatalf("tampering broke the JSON: %s", d.Body)
+			}
+		})
+	}
+}
+
+// TestOneByteChangedFailsVerification: flipping any single byte of a
+// signed body (header-signed providers) makes verify refuse it, wherever
+// the byte is.
+func TestOneByteChangedFailsVerification(t *testing.T) {
+	kr := newTestKeyring(t)
+	for _, tc := range []struct {
+		signer Signer
+		path   string
+	}{
+		{Signer{Provider: verify.ProviderTalkdeskEvents, Key: kr.key}, "/hooks/talkdesk"},
+		{Signer{Provider: verify.ProviderTalkifAI, Secret: kr.secret}, "/hooks/talkifai"},
+		{Signer{Provider: verify.ProviderHMAC, HMAC: &kr.hmac}, "/hooks/acme"},
+	} {
+		body := []byte(`{"id":"evt_1","type":"call.ended","data":{"n":1}}`)
+		sg, err := tc.signer.SignBody(body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := tc.signer.Sign(d); err != nil {
-			t.Fatal(err)
+		for _, i := range []int{0, len(body) / 2, len(body) - 1} {
+			b := bytes.Clone(body)
+			b[i] ^= 0x01
+			res := kr.v.Check(context.Background(), verify.Request{Method: "POST", Path: tc.path, Header: sg.Header, Body: b})
+			if res.Signature.Status != store.SigInvalid {
+				t.Errorf("%s: byte %d flipped: %+v", tc.signer.Provider, i, res.Signature)
+			}
 		}
-		if d.SignedWith != tc.with || d.Unsigned != "" {
-			t.Fatalf("%s: signed with %q, unsigned %q", tc.message, d.SignedWith, d.Unsigned)
-		}
-		if sig := check(d); sig.Status != store.SigValid {
-			t.Fatalf("%s: %+v", tc.message, sig)
-		}
-		d.Tamper()
-		if d.Tampered == "" {
-			t.Fatalf("%s: Tamper says it changed nothing", tc.message)
-		}
-		if sig := check(d); sig.Status != store.SigInvalid {
-			t.Fatalf("%s tampered: %+v", tc.message, sig)
-		}
-		if tc.signer.Provider != verify.ProviderDialpad && !json.Valid(d.Body) {
-			t.Fatalf("%s: tampering broke the JSON: %s", tc.message, d.Body)
+		res := kr.v.Check(context.Background(), verify.Request{Method: "POST", Path: tc.path, Header: sg.Header, Body: body})
+		if res.Signature.Status != store.SigValid {
+			t.Errorf("%s: untouched body: %+v", tc.signer.Provider, res.Signature)
 		}
 	}
 }
@@ -101,20 +166,8 @@ func TestUnsignedSaysWhy(t *testing.T) {
 // nothing else: the body (or a JWT's claims) still matches its message, so
 // the receiver is not told of a bad date or enum value hookscope made up.
 func TestTamperKeepsEveryMessageValid(t *testing.T) {
-	key, err := devkeys.Dir{Path: filepath.Join(t.TempDir(), "keys")}.New("p256", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := key.PublicPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret := []byte("tamper-unit-secret")
-	v, err := verify.New(verify.Config{TalkdeskKeys: []verify.LocalKey{{ID: key.ID, PEM: pem}},
-		TalkdeskKeysURL: "http://127.0.0.1:1", DialpadSecret: secret, TalkifAISecret: secret})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := newTestKeyring(t)
+	key, secret, v := kr.key, kr.secret, kr.v
 	reg, err := asyncapi.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -170,5 +223,37 @@ func TestTamperText(t *testing.T) {
 	}
 	if out, _ := tamperText([]byte(`{"created":"2024-01-15T10:34:05Z"}`)); string(out) != `{"created":"2024-01-15T10:34:00Z"}` {
 		t.Errorf("a date was tampered into %s, want another date", out)
+	}
+}
+
+// TestSentDeliveriesAreDetectedAsTheirProvider: every embedded message,
+// built, signed when hookscope can sign for it, and sent to DefaultPath,
+// is taken by verify for the provider its spec names, so that the paths
+// send picks and verify's detection rules cannot drift apart.
+func TestSentDeliveriesAreDetectedAsTheirProvider(t *testing.T) {
+	kr := newTestKeyring(t)
+	reg, err := asyncapi.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range reg.Messages() {
+		if m.Provider() == "" {
+			continue
+		}
+		d, err := (&Builder{Message: m, Origin: "http://127.0.0.1:8080", Now: time.Now}).Build("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sg := Signer{Provider: m.Provider(), Key: kr.key, Secret: kr.secret}
+		if err := sg.Sign(d); err != nil {
+			t.Fatal(err)
+		}
+		res := kr.v.Check(context.Background(), verify.Request{Method: d.Method, Path: DefaultPath(m), Header: d.Header, Body: d.Body})
+		if res.Provider != m.Provider() {
+			t.Errorf("%s sent to %s: detected as %s, want %s", m.Name(), DefaultPath(m), res.Provider, m.Provider())
+		}
+		if sg.CanSign() && res.Signature.Status != store.SigValid {
+			t.Errorf("%s: signature %+v", m.Name(), res.Signature)
+		}
 	}
 }
