@@ -439,6 +439,8 @@ func TestMalformedJSON(t *testing.T) {
 	got := r.Check(Delivery{Provider: "talkdesk-events", PayloadKind: verify.KindText, PayloadErr: "body is 9000000 bytes, more than the 8 MiB hookscope decodes"})
 	if got.Status != store.SchemaSkipped || !strings.Contains(got.Reason, "more than the 8 MiB") {
 		t.Errorf("large body: %+v", got)
+	}
+}
 
 // TestNamedTieKeepsTheWinnersErrors: when the discriminator names several
 // messages, the one rule 4 picks is reported with its own validation
