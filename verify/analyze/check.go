@@ -49,7 +49,7 @@ func NewChecker(opts Options) Checker {
 		a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
 			Signature: res.Signature, Schema: &sr, Notes: res.Notes}
 		if a.EventType == "" && sr.Message != "" {
-			if m, ok := opts.Registry.Message(sr.Message); ok {
+			if m, ok := opts.Registry.MessageOf(sr.Channel, sr.Message); ok {
 				a.EventType = m.EventType()
 			}
 		}

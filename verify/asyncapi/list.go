@@ -52,6 +52,24 @@ func (r *Registry) HasChannel(ch string) bool {
 // Messages returns every message once, in load order (for `send --list`).
 func (r *Registry) Messages() []*Message { return append([]*Message(nil), r.messages...) }
 
+// MessageOf returns the message a SchemaResult names: the one called name
+// on the channel called channel. Unlike Message it matches nothing else, so
+// it cannot pick another message whose title or event type is this one's
+// name.
+func (r *Registry) MessageOf(channel, name string) (*Message, bool) {
+	for _, ch := range r.channels {
+		if ch.name != channel {
+			continue
+		}
+		for _, m := range ch.messages {
+			if m.name == name {
+				return m, true
+			}
+		}
+	}
+	return nil, false
+}
+
 // Message finds a message by name, title or event type (AppInstalledEvent,
 // app.installed, contact-created, CONVERSATION_ENDED), or by the address of
 // a channel that carries exactly one message. Exact matches are preferred to

@@ -465,3 +465,45 @@ func TestNamedTieKeepsTheWinnersErrors(t *testing.T) {
 		}
 	}
 }
+
+const titledLikeSpec = `asyncapi: 2.6.0
+info: {title: Titled, version: '1'}
+channels:
+  first:
+    subscribe:
+      message:
+        name: Alpha
+        title: Beta
+        payload:
+          type: object
+          properties:
+            event_type: {const: alpha.happened}
+  second:
+    subscribe:
+      message:
+        name: Beta
+        payload:
+          type: object
+          properties:
+            event_type: {const: beta.happened}
+`
+
+// TestMessageOf: the message a result names is found by channel and name
+// only, not by a title that happens to equal its name (which Message, the
+// lenient lookup for `send`, prefers when it comes first).
+func TestMessageOf(t *testing.T) {
+	r, _ := mustLoadString(t, titledLikeSpec)
+	got := r.Check(Delivery{Provider: "unknown", Path: "/second", PayloadKind: "json", Payload: mustJSON(t, `{"event_type":"beta.happened"}`)})
+	if got.Message != "Beta" || got.Channel != "second" {
+		t.Fatalf("Check = %+v; want Beta on second", got)
+	}
+	m, ok := r.MessageOf(got.Channel, got.Message)
+	if !ok || m.EventType() != "beta.happened" {
+		t.Errorf("MessageOf(%s, %s) = %v, %v; want the message with event type beta.happened", got.Channel, got.Message, m, ok)
+	}
+	for _, tt := range [][2]string{{"first", "Beta"}, {"second", "Alpha"}, {"third", "Beta"}} {
+		if m, ok := r.MessageOf(tt[0], tt[1]); ok {
+			t.Errorf("MessageOf(%s, %s) = %s; want none", tt[0], tt[1], m.Name())
+		}
+	}
+}
