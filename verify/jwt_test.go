@@ -170,3 +170,34 @@ func TestDialpadIgnoresContentType(t *testing.T) {
 		}
 	}
 }
+
+func TestJWTSegments(t *testing.T) {
+	tok, err := SignDialpadJWT([]byte("s3cret"), map[string]any{"call_id": 1, "state": "ringing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Split(tok, ".")
+	tests := []struct {
+		name, body string
+		ok         bool
+	}{
+		{"bare", tok, true},
+		{"surrounded by whitespace", "\n  " + tok + "\r\n", true},
+		{"as a JSON string", `"` + tok + `"`, true},
+		{"JSON object", `{"call_id":1}`, false},
+		{"two segments", want[0] + "." + want[1], false},
+		{"a character outside base64url", tok[:10] + "+" + tok[11:], false},
+		{"header that is not JSON", "bm90anNvbg." + want[1] + "." + want[2], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := JWTSegments([]byte(tt.body))
+			if ok != tt.ok {
+				t.Fatalf("ok = %v, want %v", ok, tt.ok)
+			}
+			if ok && (got[0] != want[0] || got[1] != want[1] || got[2] != want[2]) {
+				t.Errorf("segments %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -15,29 +15,18 @@ import (
 // dialpadToken returns the compact JWT a Dialpad delivery's body carries
 // (possibly as a JSON string), split into its three segments.
 func dialpadToken(rec store.Record, body []byte) ([3]string, bool) {
-	var parts [3]string
 	if rec.Analysis == nil || rec.Analysis.Provider != verify.ProviderDialpad {
+		return [3]string{}, false
+	}
+	parts, ok := verify.JWTSegments(body)
+	if !ok {
 		return parts, false
 	}
-	b := bytes.TrimSpace(body)
-	if len(b) >= 2 && b[0] == '"' {
-		var s string
-		if json.Unmarshal(b, &s) != nil {
-			return parts, false
-		}
-		b = bytes.TrimSpace([]byte(s))
-	}
-	segs := strings.Split(string(b), ".")
-	if len(segs) != 3 {
+	// Editing shows the claims as JSON, so they must decode to it.
+	dec, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || !json.Valid(dec) {
 		return parts, false
 	}
-	for _, seg := range segs[:2] {
-		dec, err := base64.RawURLEncoding.DecodeString(seg)
-		if err != nil || !json.Valid(dec) {
-			return parts, false
-		}
-	}
-	copy(parts[:], segs)
 	return parts, true
 }
 

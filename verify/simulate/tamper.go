@@ -18,12 +18,12 @@ var stringValueRE = regexp.MustCompile(`"([^"\\]*)"\s*:\s*"([^"\\]*[A-Za-z0-9][^
 // well-formed, so that only the signature check can notice: in a JWT the
 // claims segment is changed and the signature kept.
 func (d *Delivery) Tamper() {
-	if parts := strings.Split(string(d.Body), "."); d.SignedWith == verify.SchemeDialpadJWT && len(parts) == 3 {
+	if parts, ok := verify.JWTSegments(d.Body); d.SignedWith == verify.SchemeDialpadJWT && ok {
 		claims, err := base64.RawURLEncoding.DecodeString(parts[1])
 		if err == nil {
 			changed, what := tamperText(claims)
 			parts[1] = base64.RawURLEncoding.EncodeToString(changed)
-			d.Body, d.Tampered = []byte(strings.Join(parts, ".")), what+" in the JWT claims"
+			d.Body, d.Tampered = []byte(strings.Join(parts[:], ".")), what+" in the JWT claims"
 			return
 		}
 	}
