@@ -136,11 +136,13 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--max-body", "9223372036854775807"}, "--max-body"},
 		{[]string{"show"}, "accepts 1 arg"},
+		{[]string{"show", "a", "b"}, "accepts 1 arg(s), received 2 (usage: hookscope show ID"},
+		{[]string{"stats", "extra"}, "(usage: hookscope stats"},
 		{[]string{"show", "not-an-id!"}, "not a delivery id"},
 		{[]string{"show", "abc", "--json", "--raw"}, "alternatives"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"ls", "color:red"}, "unknown key"},
-		{[]string{"keys", "bogus"}, "unknown command"},
+		{[]string{"keys", "bogus"}, "unknown command \"bogus\" for \"hookscope keys\" (see `hookscope keys --help`)"},
 		{[]string{"spec", "bogus"}, "unknown command"},
 	}
 	for _, tt := range tests {

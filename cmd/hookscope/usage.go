@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,7 +65,12 @@ func typeArgErrors(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return &usageError{err.Error()}
+				// cobra says only how many arguments were wrong; the use
+				// line says which ones the command takes.
+				if cmd.HasSubCommands() {
+					return &usageError{fmt.Sprintf("%s (see `%s --help`)", err.Error(), cmd.CommandPath())}
+				}
+				return &usageError{fmt.Sprintf("%s (usage: %s)", err.Error(), cmd.UseLine())}
 			}
 			return nil
 		}
