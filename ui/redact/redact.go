@@ -101,9 +101,55 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 		out, n = r.Form(out)
 	default:
 		out, n = r.JSON(out)
+		var e int
+		out, e = r.escapedJSON(out)
+		n += e
 	}
 	out, m := r.Bytes(out)
 	return out, n + m
+}
+
+// escapedJSON masks configured secrets that a JSON string holds only once
+// its escapes are decoded: PHP's encoder writes every "/" as "\/", Go's
+// writes "<", ">" and "&" as \u escapes, and any encoder may escape any
+// character, so a base64 secret can reach a body as "ab\/cd". A string
+// holding one is written again, JSON-encoded, with the secret masked;
+// every other byte stays as it was.
+func (r *Redactor) escapedJSON(doc []byte) ([]byte, int) {
+	if bytes.IndexByte(doc, '\\') < 0 || !slices.ContainsFunc(r.Secrets, func(sec string) bool { return len(sec) >= MinSecretLen }) {
+		return doc, 0
+	}
+	var out []byte
+	last, n := 0, 0
+	s := jsonscan.New(doc)
+	for {
+		t := s.Next()
+		if t.Kind == jsonscan.Invalid {
+			if t.End >= len(doc) {
+				break
+			}
+			continue
+		}
+		raw := doc[t.Start:t.End]
+		if t.Kind != jsonscan.String || bytes.IndexByte(raw, '\\') < 0 {
+			continue
+		}
+		masked, k := r.literal(jsonscan.Unquote(raw))
+		if k == 0 {
+			continue
+		}
+		enc, err := json.Marshal(masked)
+		if err != nil {
+			continue
+		}
+		out = append(append(out, doc[last:t.Start]...), enc...)
+		last = t.End
+		n += k
+	}
+	if n == 0 {
+		return doc, 0
+	}
+	return append(out, doc[last:]...), n
 }
 
 // JSON masks the values of secret fields in a JSON document, keeping every

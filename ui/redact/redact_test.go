@@ -54,7 +54,7 @@ func TestForm(t *testing.T) {
 }
 
 func TestBody(t *testing.T) {
-	r := New([]string{"sup3rs3cret", "abc"})
+	r := New([]string{"sup3rs3cret", "abc", "ab/cd+ef=="})
 	r.Mask = "X"
 	tests := []struct {
 		name, ct, in, want string
@@ -64,6 +64,8 @@ func TestBody(t *testing.T) {
 		{"form", "application/x-www-form-urlencoded; charset=utf-8", "client_secret=1&x=sup3rs3cret", "client_secret=X&x=X", 2},
 		{"text", "text/plain", "abc sup3rs3cret", "abc X", 1},
 		{"short secret ignored", "text/plain", "abc", "abc", 0},
+		{"secret behind JSON escapes", "application/json", `{"a":"sup3r\/s3cret","b":"sup\u0033rs3cret!","c":"x\/y"}`, `{"a":"sup3r\/s3cret","b":"X!","c":"x\/y"}`, 1},
+		{"base64 secret with an escaped slash", "application/json", `{"k":"ab\/cd+ef==","j":"ab/cd+ef=="}`, `{"k":"X","j":"X"}`, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
