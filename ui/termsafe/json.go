@@ -44,8 +44,8 @@ func appendJSON(dst, src []byte, i int) []byte {
 		// An invalid byte decodes as U+FFFD, size 1: escaped as such.
 		r, size := utf8.DecodeRune(src[i:])
 		if r > 0xffff {
-			// Not in Unsafe's set today; written as JSON spells such a
-			// rune should the set grow.
+			// The tag characters (U+E0000–U+E007F): JSON spells a rune
+			// beyond U+FFFF as a UTF-16 surrogate pair.
 			a, b := utf16.EncodeRune(r)
 			dst = appendU(appendU(dst, a), b)
 		} else {
