@@ -121,15 +121,7 @@ func (r *Redactor) escapedJSON(doc []byte) ([]byte, int) {
 	}
 	var out []byte
 	last, n := 0, 0
-	s := jsonscan.New(doc)
-	for {
-		t := s.Next()
-		if t.Kind == jsonscan.Invalid {
-			if t.End >= len(doc) {
-				break
-			}
-			continue
-		}
+	for t := range jsonscan.New(doc).Tokens() {
 		raw := doc[t.Start:t.End]
 		if t.Kind != jsonscan.String || bytes.IndexByte(raw, '\\') < 0 {
 			continue
@@ -168,14 +160,7 @@ func (r *Redactor) JSON(doc []byte) ([]byte, int) {
 	var out []byte
 	last, n := 0, 0
 	s := jsonscan.New(doc)
-	for {
-		t := s.Next()
-		if t.Kind == jsonscan.Invalid {
-			if t.End >= len(doc) {
-				break
-			}
-			continue // a byte no token starts with: step over it
-		}
+	for t := range s.Tokens() {
 		if t.Kind != jsonscan.String || !r.isField(jsonscan.Unquote(doc[t.Start:t.End])) {
 			continue
 		}

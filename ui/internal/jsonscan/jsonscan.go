@@ -7,6 +7,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"strings"
 )
 
@@ -94,6 +95,27 @@ func (s *Scanner) Next() Token {
 		return Token{Literal, start, s.pos}
 	}
 	return Token{Invalid, start, s.pos}
+}
+
+// Tokens yields the tokens from the scanner's position to the end of the
+// data, stepping over bytes no token starts with (the loop body may call
+// Next, Peek or SkipValue to take more): callers that mask or rewrite
+// damaged documents walk what tokens there are.
+func (s *Scanner) Tokens() iter.Seq[Token] {
+	return func(yield func(Token) bool) {
+		for {
+			t := s.Next()
+			if t.Kind == Invalid {
+				if t.End >= len(s.data) {
+					return
+				}
+				continue
+			}
+			if !yield(t) {
+				return
+			}
+		}
+	}
 }
 
 // SkipValue consumes the rest of a value whose first token is first (for an
