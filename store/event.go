@@ -213,6 +213,11 @@ type SchemaError struct {
 	Message string `json:"message"` // a sentence a person understands
 }
 
+// KeywordSyntax is the keyword of the one error a body gets that claims to be
+// JSON but does not parse; its message says where it breaks ("… at offset
+// 47 (line 3, column 18)") and its Path is the root.
+const KeywordSyntax = "syntax"
+
 // SchemaResult is the outcome of matching a delivery to an AsyncAPI message
 // and validating it.
 type SchemaResult struct {

@@ -9,6 +9,8 @@
 package detail
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -327,7 +329,12 @@ func (m *Model) applyMark() {
 	if len(errs) == 0 || d == nil {
 		return
 	}
-	line, ok := d.LineOf(errs[m.schemaSel].Path)
+	e := errs[m.schemaSel]
+	line, ok := d.LineOf(e.Path)
+	if e.Keyword == store.KeywordSyntax {
+		line, ok = syntaxLine(e.Message)
+		ok = ok && line < len(d.Lines)
+	}
 	if !ok {
 		m.mark = -1
 		return
@@ -370,4 +377,23 @@ const TabLine = 1
 func headerPointer(p string) (string, bool) {
 	name, ok := strings.CutPrefix(p, "/headers/")
 	return name, ok && name != ""
+}
+
+// syntaxLineRE finds where such an error says the JSON breaks.
+var syntaxLineRE = regexp.MustCompile(`\(line (\d+), column \d+\)`)
+
+// syntaxLine returns the 0-based body line a syntax error names ("… at
+// offset 47 (line 3, column 18)"). Such an error has no JSON pointer (the
+// body did not parse), and the body is shown as text, line for line, so the
+// line number is what enter can jump to.
+func syntaxLine(msg string) (int, bool) {
+	sm := syntaxLineRE.FindStringSubmatch(msg)
+	if sm == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(sm[1])
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n - 1, true
 }

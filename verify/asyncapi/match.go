@@ -151,7 +151,7 @@ func (r *Registry) malformed(d Delivery) store.SchemaResult {
 		return store.SchemaResult{Status: store.SchemaSkipped, Errors: []store.SchemaError{}, Reason: "the " + d.PayloadErr}
 	}
 	res := store.SchemaResult{Status: store.SchemaInvalid,
-		Errors: []store.SchemaError{{Path: "", Keyword: "syntax", Message: d.PayloadErr}}}
+		Errors: []store.SchemaError{{Path: "", Keyword: store.KeywordSyntax, Message: d.PayloadErr}}}
 	if ch != nil {
 		res.Channel = ch.name
 		if len(ch.messages) == 1 {
