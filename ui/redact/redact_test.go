@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hookscope/hookscope/store"
@@ -213,5 +214,49 @@ func FuzzJSON(f *testing.F) {
 		if n == 0 && !bytes.Equal(got, in) {
 			t.Fatalf("nothing masked but %q became %q", in, got)
 		}
+	})
+}
+
+// FuzzBodySecret: whatever escapes a valid JSON body uses, no string in it
+// (key or value) holds a configured secret once masked, and it stays valid.
+func FuzzBodySecret(f *testing.F) {
+	const secret = "s3/cr3t"
+	for _, s := range []string{`{"a":"xs3/cr3tx"}`, `{"a":"s3\/cr3t"}`, `["s\u0033\/cr3t",1]`, `{"s3/cr3t":true}`, `"s3\u002fcr3t"`} {
+		f.Add([]byte(s))
+	}
+	r := New([]string{secret})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !json.Valid(in) {
+			return
+		}
+		got, _ := r.Body(in, "application/json")
+		if !json.Valid(got) {
+			t.Fatalf("valid %q masked into invalid %q", in, got)
+		}
+		dec := json.NewDecoder(bytes.NewReader(got))
+		dec.UseNumber() // 1E700 is valid JSON, not a float64
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case string:
+				if strings.Contains(v, secret) {
+					t.Fatalf("%q masked into %q still holds the secret in %q", in, got, v)
+				}
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case map[string]any:
+				for k, e := range v {
+					walk(k)
+					walk(e)
+				}
+			}
+		}
+		walk(v)
 	})
 }
