@@ -88,7 +88,8 @@ func (r *Registry) candidates(provider string) []pair {
 //     top-level properties, ties broken by fewest errors: a best guess.
 //
 // When a channel carries several messages (oneOf), rules 3 and 4 pick among
-// them. Non-JSON payloads are skipped with the reason.
+// them. Non-JSON payloads are skipped with the reason; a body that claims
+// to be JSON but does not parse is judged by malformed.
 func (r *Registry) Check(d Delivery) store.SchemaResult {
 	if d.PayloadKind == verify.KindBadJSON {
 		return r.malformed(d)
