@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func parseRate(s string) (float64, error) {
 	num, unit, _ := strings.Cut(s, "/")
 	n, err := strconv.ParseFloat(num, 64)
 	per := map[string]float64{"": 1, "s": 1, "m": 60, "min": 60, "h": 3600}[unit]
-	if err != nil || n <= 0 || per == 0 {
+	if err != nil || !(n > 0 && !math.IsInf(n, 1)) || per == 0 { // NaN and Inf are not rates
 		return 0, usagef("--rate: %q is not a rate; accepted: N/s, N/m or N/h with N > 0 (e.g. 5/s)", s)
 	}
 	return n / per, nil

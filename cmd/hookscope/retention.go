@@ -67,7 +67,7 @@ func parseAge(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			f, err := strconv.ParseFloat(n, 64)
-			if err != nil || f < 0 || f > 100*365 {
+			if err != nil || !(f >= 0 && f <= 100*365) { // NaN fails both
 				return 0, bad
 			}
 			return time.Duration(f * float64(unit)), nil
