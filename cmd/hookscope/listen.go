@@ -214,7 +214,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// screen opens and again after it closes.
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), db.Path())
 	if fw != nil {
-		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", f.forwardTo)
+		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", shownTarget(f.forwardTo))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

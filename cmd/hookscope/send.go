@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -207,11 +208,20 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 
 // sendError explains a delivery that got no answer.
 func sendError(toListener bool, target, reason string) error {
-	msg := fmt.Sprintf("send to %s failed: %s", target, reason)
+	msg := fmt.Sprintf("send to %s failed: %s", shownTarget(target), reason)
 	if toListener && strings.Contains(reason, "connection refused") {
 		msg += "\n  start a listener first (hookscope listen), or name another target with --to"
 	}
 	return errors.New(msg)
+}
+
+// shownTarget is a target URL as printed: a password in it is not
+// repeated (as in store.ParseTarget's errors and recorded attempts).
+func shownTarget(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return raw
 }
 
 // listenerOrigin is the local listener's base URL: http:// and the default

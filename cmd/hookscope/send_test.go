@@ -457,6 +457,11 @@ func TestSendUsageAndNetworkErrors(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "connection refused") || !strings.Contains(errs, "hookscope listen") {
 		t.Fatalf("no listener: %d %q", code, errs)
 	}
+	// A password in --to is not repeated in the error.
+	code, _, errs = run(t, "send", "app.installed", "--to", "http://u:pw-s3cret@"+addr+"/x")
+	if code != 1 || strings.Contains(errs, "pw-s3cret") || !strings.Contains(errs, "send to http://u:xxxxx@"+addr) {
+		t.Fatalf("--to with a password: %d %q", code, errs)
+	}
 	code, out, _ := run(t, "send", "--list")
 	if code != 0 || !strings.Contains(out, "AppInstalledEvent") || !strings.Contains(out, "CONVERSATION_ENDED") || !strings.Contains(out, "CallEvent") {
 		t.Fatalf("--list: %d\n%s", code, out)
