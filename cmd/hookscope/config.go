@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 )
@@ -70,7 +71,20 @@ func (e *env) readConfig() (*config, error) {
 	}
 	var c config
 	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
+		// A bad value in the file is a bad value, as on the command line.
+		return nil, &usageError{fmt.Sprintf("config %s:\n%s", path, yaml.FormatError(err, false, true))}
 	}
 	return &c, nil
+}
+
+// configUsage is a usage error about config file key key: it names the file
+// and the key, not a flag the user never passed.
+func (e *env) configUsage(key, format string, args ...any) error {
+	return usagef("config %s: %s: %s", e.configPath(), key, fmt.Sprintf(format, args...))
+}
+
+// withoutFlag drops the flag a parser's message starts with ("--route
+// \"/x=y\": …"), for a value that came from the config file instead.
+func withoutFlag(err error, flag string) string {
+	return strings.TrimPrefix(err.Error(), flag+" ")
 }

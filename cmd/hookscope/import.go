@@ -13,6 +13,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui/export"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
@@ -67,7 +68,8 @@ func newImportCmd(e *env) *cobra.Command {
 				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
 			}
 			if err := e.verifyImported(cmd.Context(), s, batch.Events); err != nil {
-				fmt.Fprintf(e.stderr, "hookscope: imported, but verification failed: %v (run hookscope verify --all)\n", err)
+				// The error can quote the imported file's content.
+				fmt.Fprintf(e.stderr, "hookscope: imported, but verification failed: %s (run hookscope verify --all)\n", termsafe.Line(err.Error()))
 			}
 			first, last := batch.Events[0].ID, batch.Events[0].ID
 			for _, ev := range batch.Events {

@@ -57,13 +57,16 @@ func newListenCmd(e *env) *cobra.Command {
 				return err
 			}
 			// Flags win over the config file.
-			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents > 0 {
+			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents != 0 {
+				if cfg.MaxEvents < 0 {
+					return e.configUsage("max_events", "must be 0 (unlimited) or more, got %d", cfg.MaxEvents)
+				}
 				f.retention.maxEvents = cfg.MaxEvents
 			}
 			if !cmd.Flags().Changed("max-age") && cfg.MaxAge != "" {
 				d, err := parseAge(cfg.MaxAge)
 				if err != nil {
-					return fmt.Errorf("config %s: max_age: %w", e.configPath(), err)
+					return e.configUsage("max_age", "%v", err)
 				}
 				f.retention.maxAge = ageValue(d)
 			}

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -147,8 +148,44 @@ func TestConfigFileErrorsNameLine(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	writeFile(t, cfg+"/hookscope/config.yaml", "secrets:\n  talkifai: x\nbogus_key: 1\n")
 	code, _, errs := run(t, "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", t.TempDir()+"/h.db")
-	if code != 1 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "3:") {
+	if code != 2 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "3:") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestConfigFileMistakesAreUsageErrors: a bad value in the config file
+// exits 2, as on the command line, and names the file and the key (not a
+// flag the user never passed).
+func TestConfigFileMistakesAreUsageErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"wrong type", "max_events: many\n", "max_events"},
+		{"negative max_events", "max_events: -3\n", "max_events: must be 0 (unlimited) or more, got -3"},
+		{"bad max_age", "max_age: NaNd\n", "max_age: \"NaNd\" is not an age"},
+		{"bad route", "routes:\n  /x: nobody\n", "routes: \"/x=nobody\": unknown provider \"nobody\""},
+		{"bad hmac", "hmac:\n  - /gh=X-Sig:md5:hex\n", "hmac: \"/gh=X-Sig:md5:hex\""},
+		{"bad region", "talkdesk:\n  region: mars\n", "talkdesk.region: \"mars\" is not a Talkdesk region; accepted values are us, eu, ca, au or uk"},
+		{"bad key", "talkdesk:\n  keys:\n    k1: /nonexistent.pem\n", "talkdesk.keys: k1: open /nonexistent.pem"},
+		{"bad keys_url", "talkdesk:\n  keys_url: ftp://keys\n", "talkdesk.keys_url: \"ftp://keys\": want an http or https base URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := t.TempDir()
+			t.Setenv("XDG_CONFIG_HOME", cfg)
+			writeFile(t, cfg+"/hookscope/config.yaml", tt.yaml)
+			// The address is taken: were the config accepted, listen would
+			// fail to bind (exit 1) rather than run for ever.
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			code, _, errs := run(t, "listen", "--no-tui", "--addr", taken.Addr().String(), "--db", t.TempDir()+"/h.db")
+			if code != 2 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errs, tt.want)
+			}
+		})
 	}
 }
 

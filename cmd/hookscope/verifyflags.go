@@ -56,9 +56,12 @@ type signingSecrets struct {
 // flags, the environment and the config file, in that order of precedence.
 func (v *verifyFlags) signingSecrets(e *env, cfg *config) (signingSecrets, error) {
 	var s signingSecrets
-	for _, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
+	for i, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
 		hr, err := verify.ParseHMAC(h)
 		if err != nil {
+			if i >= len(v.hmac) {
+				return s, e.configUsage("hmac", "%s", withoutFlag(err, "--hmac"))
+			}
 			return s, usagef("%v", err)
 		}
 		if sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name]); sec != "" {
@@ -95,9 +98,12 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	for _, prefix := range slices.Sorted(maps.Keys(cfg.Routes)) {
 		routes = append(routes, prefix+"="+cfg.Routes[prefix])
 	}
-	for _, r := range routes {
+	for i, r := range routes {
 		rt, err := verify.ParseRoute(r)
 		if err != nil {
+			if i >= len(v.routes) {
+				return nil, e.configUsage("routes", "%s", withoutFlag(err, "--route"))
+			}
 			return nil, usagef("%v", err)
 		}
 		vc.Routes = append(vc.Routes, rt)
@@ -110,6 +116,9 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	if vc.TalkdeskRegion != "" {
 		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
+			if v.region == "" {
+				return nil, e.configUsage("talkdesk.region", "%q is not a Talkdesk region; accepted values are %s", vc.TalkdeskRegion, verify.TalkdeskRegions)
+			}
 			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are %s", vc.TalkdeskRegion, verify.TalkdeskRegions)
 		}
 	}
@@ -118,17 +127,24 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
 		keys = append(keys, id+"="+cfg.Talkdesk.Keys[id])
 	}
-	for _, kv := range keys {
+	for i, kv := range keys {
+		// A mistake names --talkdesk-key, or the config key it came from.
+		bad := func(format string, args ...any) error {
+			if i >= len(v.talkdeskKeys) {
+				return e.configUsage("talkdesk.keys", format, args...)
+			}
+			return usagef("--talkdesk-key: "+format, args...)
+		}
 		id, file, ok := strings.Cut(kv, "=")
 		if !ok || id == "" || file == "" {
-			return nil, usagef("--talkdesk-key: %q is not ID=FILE.pem", kv)
+			return nil, bad("%q is not ID=FILE.pem", kv)
 		}
 		pem, err := os.ReadFile(file)
 		if err != nil {
-			return nil, usagef("--talkdesk-key %s: %v", id, err)
+			return nil, bad("%s: %v", id, err)
 		}
 		if _, err := verify.ParsePublicKey(pem); err != nil {
-			return nil, usagef("--talkdesk-key %s: %s is not a public key: %v", id, file, err)
+			return nil, bad("%s: %s is not a public key: %v", id, file, err)
 		}
 		vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: id, PEM: pem})
 	}
@@ -138,6 +154,9 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	vc.Cache = devkeys.Cache{Dir: e.devKeys(), Next: cache}
 	ver, err := verify.New(vc)
 	if err != nil {
+		if v.keysURL == "" && strings.HasPrefix(err.Error(), "--talkdesk-keys-url ") {
+			return nil, e.configUsage("talkdesk.keys_url", "%s", withoutFlag(err, "--talkdesk-keys-url"))
+		}
 		return nil, usagef("%v", err)
 	}
 	reg, warns, err := v.specs.registry(cfg)
