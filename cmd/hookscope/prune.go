@@ -81,21 +81,6 @@ func (e *env) prune(cmd *cobra.Command, db string, opts store.PruneOptions) erro
 	if err != nil {
 		return err
 	}
-	verb := "removed"
-	if res.DryRun {
-		verb = "would remove"
-	}
-	msg := fmt.Sprintf("%s %d deliveries", verb, res.Removed)
-	if res.Removed > 0 {
-		msg += fmt.Sprintf(" (ids %s … %s, %s of bodies)", res.First, res.Last, textout.Size(res.BodyBytes, false))
-	}
-	msg += fmt.Sprintf("; %d left", res.Remaining)
-	if res.PinnedKept > 0 {
-		msg += fmt.Sprintf(", of which %d pinned would otherwise have gone", res.PinnedKept)
-	}
-	if _, ok := s.(*remote.Client); ok {
-		msg += " (through the running listener)"
-	}
-	_, err = fmt.Fprintln(e.stdout, msg)
-	return err
+	_, viaListener := s.(*remote.Client)
+	return textout.Pruned(e.stdout, res, viaListener)
 }
