@@ -135,12 +135,15 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	start := time.Now()
 	// The recorded target never holds a password given in the URL (sent
 	// as basic auth): attempts are shown, exported and listed.
-	a := store.Attempt{At: start.UTC(), Target: t.URL}
-	if u, err := url.Parse(t.URL); err == nil {
-		a.Target = u.Redacted()
-	}
+	a := store.Attempt{At: start.UTC()}
 	req, err := Request(ctx, ev, body, t)
 	if err != nil {
+		// Only a target Request refused is parsed again here: the usual
+		// path (every forwarded delivery) redacts the URL it built.
+		a.Target = t.URL
+		if u, perr := url.Parse(t.URL); perr == nil {
+			a.Target = u.Redacted()
+		}
 		a.Error = err.Error()
 		return a, nil
 	}
