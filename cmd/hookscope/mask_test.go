@@ -22,6 +22,19 @@ func postSecretPath(t *testing.T, l *listener) {
 	}
 }
 
+// listenWithSecretPath starts a listener (with args) that has pathSecret
+// configured as the TalkifAI secret and no config file, sends it the
+// postSecretPath delivery and returns once the headless line is printed.
+func listenWithSecretPath(t *testing.T, args ...string) *listener {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	l := startListen(t, args...)
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	return l
+}
+
 // checkMaskedJSON decodes one JSON line and checks the path, query and
 // header against the secret being masked or not; the id is never touched.
 func checkMaskedJSON(t *testing.T, what, line string, masked bool) (id string) {
@@ -64,8 +77,6 @@ func checkMaskedText(t *testing.T, what, out string, masked bool) {
 // object mask a configured secret in the path, query (and, as JSON, header
 // values) unless --reveal-secrets.
 func TestHeadlessMasksConfiguredSecrets(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
 	tests := []struct {
 		args           []string
 		asJSON, masked bool
@@ -77,8 +88,7 @@ func TestHeadlessMasksConfiguredSecrets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(append([]string{"listen"}, tt.args...), " "), func(t *testing.T) {
-			l := startListen(t, tt.args...)
-			postSecretPath(t, l)
+			l := listenWithSecretPath(t, tt.args...)
 			line := waitLines(t, l, 1)[0]
 			if tt.asJSON {
 				checkMaskedJSON(t, "headless JSON", line, tt.masked)
@@ -93,11 +103,7 @@ func TestHeadlessMasksConfiguredSecrets(t *testing.T) {
 // mask a configured secret in the path and query unless --reveal-secrets,
 // and the ids in ls --json are the ones show takes.
 func TestLsAndShowMaskConfiguredSecrets(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
-	l := startListen(t)
-	postSecretPath(t, l)
-	waitLines(t, l, 1)
+	l := listenWithSecretPath(t)
 	for _, masked := range []bool{true, false} {
 		var reveal []string
 		if !masked {
@@ -140,11 +146,7 @@ func TestHMACSecretFromEnvIsMasked(t *testing.T) {
 // stored, and its own lines (text and --json) mask the configured secret
 // in the target it quotes unless --reveal-secrets.
 func TestReplayMasksConfiguredSecrets(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
-	l := startListen(t)
-	postSecretPath(t, l)
-	waitLines(t, l, 1)
+	l := listenWithSecretPath(t)
 	app, got := appServer(t, 200)
 	id := lsJSON(t, l.db)[0]["id"].(string)
 	for _, tt := range []struct {
