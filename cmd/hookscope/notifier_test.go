@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,38 @@ func TestSendNotifierTemplates(t *testing.T) {
 				t.Fatalf("content type %q path %q", d.header.Get("Content-Type"), d.path)
 			}
 		})
+	}
+}
+
+// TestSendNotifierHidesPasswordInTarget: a password in --to is sent but
+// never printed: not in the request line, --json's target, nor the error.
+func TestSendNotifierHidesPasswordInTarget(t *testing.T) {
+	sendEnv(t)
+	tmpl := filepath.Join(t.TempDir(), "a.json")
+	if err := os.WriteFile(tmpl, []byte(`{"c":"{{call_id}}"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing answers: the send fails after printing the request
+	to := "http://u:pw-s3cret@" + addr + "/x"
+	for _, tt := range []struct {
+		json bool
+		want string
+	}{
+		{false, "POST http://u:xxxxx@" + addr + "/x"},
+		{true, `"target":"http://u:xxxxx@` + addr + `/x"`},
+	} {
+		args := []string{"send", "notifier", "--template", tmpl, "--to", to}
+		if tt.json {
+			args = append(args, "--json")
+		}
+		code, out, errs := run(t, args...)
+		if code != 1 || strings.Contains(out+errs, "pw-s3cret") || !strings.Contains(out, tt.want) {
+			t.Fatalf("--json %v: exit %d, stdout %q, stderr %q; want %q and no password", tt.json, code, out, errs, tt.want)
+		}
 	}
 }

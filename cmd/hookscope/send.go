@@ -183,7 +183,9 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		if f.tamper {
 			d.Tamper()
 		}
-		d.URL = target
+		// d.URL is only printed (the request line, --json target): no
+		// password from --to, as in the stored attempt and errors.
+		d.URL = shownTarget(target)
 		ev := store.Event{Method: d.Method, Header: d.Header}
 		a := sender.Send(ctx, ev, d.Body, capture.Target{URL: target})
 		if err := out.print(d, a); err != nil {

@@ -458,11 +458,19 @@ func TestSendUsageAndNetworkErrors(t *testing.T) {
 		t.Fatalf("no listener: %d %q", code, errs)
 	}
 	// A password in --to is not repeated in the error.
-	code, _, errs = run(t, "send", "app.installed", "--to", "http://u:pw-s3cret@"+addr+"/x")
+	code, out, errs := run(t, "send", "app.installed", "--to", "http://u:pw-s3cret@"+addr+"/x")
 	if code != 1 || strings.Contains(errs, "pw-s3cret") || !strings.Contains(errs, "send to http://u:xxxxx@"+addr) {
 		t.Fatalf("--to with a password: %d %q", code, errs)
 	}
-	code, out, _ := run(t, "send", "--list")
+	// Nor in the request line printed on stdout, or --json's target.
+	if strings.Contains(out, "pw-s3cret") || !strings.Contains(out, "POST http://u:xxxxx@"+addr+"/x") {
+		t.Fatalf("--to with a password: stdout %q", out)
+	}
+	_, out, _ = run(t, "send", "app.installed", "--json", "--to", "http://u:pw-s3cret@"+addr+"/x")
+	if strings.Contains(out, "pw-s3cret") || !strings.Contains(out, `"target":"http://u:xxxxx@`+addr+`/x"`) {
+		t.Fatalf("--json --to with a password: stdout %q", out)
+	}
+	code, out, _ = run(t, "send", "--list")
 	if code != 0 || !strings.Contains(out, "AppInstalledEvent") || !strings.Contains(out, "CONVERSATION_ENDED") || !strings.Contains(out, "CallEvent") {
 		t.Fatalf("--list: %d\n%s", code, out)
 	}
