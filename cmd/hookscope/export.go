@@ -80,7 +80,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if out != "" && out != "-" {
 				where = out
 			}
-			fmt.Fprintf(e.stderr, "hookscope: exported %d deliveries to %s (%s%s)\n", n, where, f, maskNote(opts.Masker))
+			fmt.Fprintf(e.stderr, "hookscope: exported %d deliveries to %s (%s%s)\n", n, termsafe.Line(where), f, maskNote(opts.Masker))
 			return nil
 		},
 	}

@@ -76,7 +76,9 @@ func newImportCmd(e *env) *cobra.Command {
 				first, last = min(first, ev.ID), max(last, ev.ID)
 			}
 			_, err = fmt.Fprintf(e.stdout, "imported %d deliveries from %s (%s) into %s: ids %s … %s\n",
-				len(batch.Events), name, batch.Format, s.Path(), first, last)
+				// File names are shown, never obeyed; a listener's path comes
+				// from its socket.
+				len(batch.Events), termsafe.Line(name), batch.Format, termsafe.Line(s.Path()), first, last)
 			return err
 		},
 	}

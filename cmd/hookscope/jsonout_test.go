@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
@@ -101,5 +105,39 @@ func TestStatsJSONEscapesUnsafeRunes(t *testing.T) {
 	}
 	if len(st.Providers) != 1 || len(st.Providers[0].Types) != 1 || st.Providers[0].Types[0].EventType != typ {
 		t.Fatalf("decoded %+v from %q; want type %q", st, out, typ)
+	}
+}
+
+// TestPathsPrintedTerminalSafe: file names are printed (export's
+// destination, import's source and database, prune --compact's file) with
+// what a terminal would act on made visible.
+func TestPathsPrintedTerminalSafe(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "x\x1b]0;pwned\x07\u202ey")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(context.Background(), &store.Event{Method: "POST", Path: "/p"}, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	file := filepath.Join(dir, "out.jsonl")
+	for _, args := range [][]string{
+		{"export", "--db", db, "--out", file},
+		{"import", file, "--db", filepath.Join(dir, "h2.db")},
+		{"prune", "--compact", "--db", db},
+	} {
+		code, out, errs := run(t, args...)
+		if code != 0 || !strings.Contains(out+errs, "pwned") {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+		if r := rawUnsafe(out + errs); r != 0 {
+			t.Errorf("%v: raw %U in stdout %q, stderr %q", args, r, out, errs)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/analyze"
 )
@@ -215,7 +216,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	// In the live view these lines are on the screen before the alternate
 	// screen opens and again after it closes.
-	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), db.Path())
+	// db.Path() is the file symbolic links lead to: a name the user may
+	// not have typed.
+	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), termsafe.Line(db.Path()))
 	if fw != nil {
 		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", shownTarget(f.forwardTo))
 	}

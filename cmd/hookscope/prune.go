@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 )
 
@@ -59,7 +60,7 @@ func newPruneCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "compacted %s: %s -> %s\n", db, textout.Size(res.Before, false), textout.Size(res.After, false))
+			_, err = fmt.Fprintf(e.stdout, "compacted %s: %s -> %s\n", termsafe.Line(db), textout.Size(res.Before, false), textout.Size(res.After, false))
 			return err
 		},
 	}
