@@ -255,7 +255,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
 			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: capture.PublicURL(capture.NgrokAPI, srv.Addr().String()),
-			Secrets: append(chk.signing.all, e.configuredSecrets()...)}
+			Secrets: e.configuredSecrets(chk.signing.all...)}
 		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {
 		go func() { errc <- textout.Follow(viewCtx, e.stdout, db, popts) }()

@@ -93,14 +93,15 @@ func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
 	if reveal {
 		return nil
 	}
-	return redact.New(append(slices.Clip(extra), e.configuredSecrets()...))
+	return redact.New(e.configuredSecrets(extra...))
 }
 
-// configuredSecrets lists the secrets from the environment and the config
-// file, so that they are masked wherever they appear in a delivery: the
+// configuredSecrets lists extra (a listener's flag secrets) and the secrets
+// from the environment and the config file, the non-empty ones, in a new
+// slice, so that they are masked wherever they appear in a delivery: the
 // TalkifAI and Dialpad secrets, and the HMAC secrets of the config file's
 // routes, from the file or from HOOKSCOPE_<NAME>_SECRET.
-func (e *env) configuredSecrets() []string {
+func (e *env) configuredSecrets(extra ...string) []string {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		cfg = &config{}
@@ -116,7 +117,7 @@ func (e *env) configuredSecrets() []string {
 		}
 	}
 	var nonEmpty []string
-	for _, s := range out {
+	for _, s := range slices.Concat(extra, out) {
 		if s != "" {
 			nonEmpty = append(nonEmpty, s)
 		}

@@ -65,7 +65,7 @@ func newUICmd(e *env) *cobra.Command {
 			notices, cancel := s.Subscribe(1024)
 			defer cancel()
 			return ui.Run(cmd.Context(), ui.Options{Source: src, Notices: notices, DBPath: s.Path(),
-				Secrets: append(signing.all, e.configuredSecrets()...)})
+				Secrets: e.configuredSecrets(signing.all...)})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
