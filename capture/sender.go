@@ -140,10 +140,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if err != nil {
 		// Only a target Request refused is parsed again here: the usual
 		// path (every forwarded delivery) redacts the URL it built.
-		a.Target = t.URL
-		if u, perr := url.Parse(t.URL); perr == nil {
-			a.Target = u.Redacted()
-		}
+		a.Target = RedactedURL(t.URL)
 		a.Error = err.Error()
 		return a, nil
 	}
@@ -171,6 +168,16 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
 	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}
+}
+
+// RedactedURL is a target URL as recorded and printed: a password given in
+// it (sent as basic auth) shows as xxxxx. Text that does not parse as a URL
+// is returned as it is.
+func RedactedURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return raw
 }
 
 // describeSendError turns transport errors into sentences.

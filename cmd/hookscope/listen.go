@@ -220,7 +220,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// not have typed.
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), termsafe.Line(db.Path()))
 	if fw != nil {
-		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", shownTarget(f.forwardTo))
+		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", capture.RedactedURL(f.forwardTo))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -185,7 +184,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		}
 		// d.URL is only printed (the request line, --json target): no
 		// password from --to, as in the stored attempt and errors.
-		d.URL = shownTarget(target)
+		d.URL = capture.RedactedURL(target)
 		ev := store.Event{Method: d.Method, Header: d.Header}
 		a := sender.Send(ctx, ev, d.Body, capture.Target{URL: target})
 		if err := out.print(d, a); err != nil {
@@ -210,20 +209,11 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 
 // sendError explains a delivery that got no answer.
 func sendError(toListener bool, target, reason string) error {
-	msg := fmt.Sprintf("send to %s failed: %s", shownTarget(target), reason)
+	msg := fmt.Sprintf("send to %s failed: %s", capture.RedactedURL(target), reason)
 	if toListener && strings.Contains(reason, "connection refused") {
 		msg += "\n  start a listener first (hookscope listen), or name another target with --to"
 	}
 	return errors.New(msg)
-}
-
-// shownTarget is a target URL as printed: a password in it is not
-// repeated (as in store.ParseTarget's errors and recorded attempts).
-func shownTarget(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return raw
 }
 
 // listenerOrigin is the local listener's base URL: http:// and the default
