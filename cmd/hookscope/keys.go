@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/verify/devkeys"
 )
 
@@ -42,7 +43,7 @@ func newKeysCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s\n", k.ID)
-			fmt.Fprintf(e.stderr, "hookscope: created %s key %s in %s\n", k.Curve, k.ID, e.devKeys().Path)
+			fmt.Fprintf(e.stderr, "hookscope: created %s key %s in %s\n", k.Curve, k.ID, termsafe.Line(e.devKeys().Path))
 			return nil
 		},
 	}

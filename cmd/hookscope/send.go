@@ -133,7 +133,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		return err
 	}
 	for _, n := range notes {
-		fmt.Fprintf(e.stderr, "hookscope: %s\n", n)
+		fmt.Fprintf(e.stderr, "hookscope: %s\n", termsafe.Line(n))
 	}
 	state, err := loadSendState(e.sendStatePath())
 	if err != nil {

@@ -63,7 +63,7 @@ func newSpecCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: ok (%d warnings)\n", args[0], len(warns))
+			fmt.Fprintf(e.stdout, "%s: ok (%d warnings)\n", termsafe.Line(args[0]), len(warns))
 			return nil
 		},
 	}
