@@ -68,3 +68,17 @@ func TestResignerRefusesExpiredDevKey(t *testing.T) {
 		})
 	}
 }
+
+// TestResignerBadKeyIDNotRepeated: the key id header is the sender's text;
+// one that is no key id is refused without being repeated.
+func TestResignerBadKeyIDNotRepeated(t *testing.T) {
+	for _, id := range []string{strings.Repeat("k", 100000), "../" + strings.Repeat("x", 1000)} {
+		rec := store.Record{Event: store.Event{Path: "/hooks/talkdesk",
+			Header: store.Header{{Name: verify.HeaderTalkdeskSignatureID, Value: id}}},
+			Analysis: &store.Analysis{Provider: verify.ProviderTalkdeskEvents, Signature: store.Signature{Status: store.SigInvalid}}}
+		s, why := Keyring{DevKeys: devkeys.Dir{Path: t.TempDir()}}.Resigner(rec)
+		if s != nil || !strings.Contains(why, "names no usable key") || len(why) > 200 {
+			t.Fatalf("%.20q: signer %v, %d bytes: %.200q", id, s != nil, len(why), why)
+		}
+	}
+}
