@@ -532,3 +532,6 @@ func TestKeyEndpointStatusBounded(t *testing.T) {
 		}
 	}
 }
+
+// size is the number of remembered missing keys.
+func (kf *keyFailures) size() int { return kf.lru.Len() }
