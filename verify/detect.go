@@ -211,7 +211,15 @@ const maxEventIDLen = 256
 // providerEventID returns the provider's event id in obj, at the fields
 // configured for it or else its default ones.
 func (v *Verifier) providerEventID(provider string, obj map[string]any) string {
-	fields, ok := v.eventIDFields[provider]
+	return ConfiguredEventID(v.eventIDFields, provider, obj)
+}
+
+// ConfiguredEventID returns the provider's event id in obj as duplicate
+// detection reads it with configured (Config.EventIDFields, the config's
+// event_id_fields): at the provider's configured fields when it has an
+// entry, none at all when that entry is empty, else at its default ones.
+func ConfiguredEventID(configured map[string][]string, provider string, obj map[string]any) string {
+	fields, ok := configured[provider]
 	if ok && fields == nil {
 		fields = []string{} // configured as none: no duplicate detection
 	}

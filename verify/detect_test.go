@@ -150,6 +150,9 @@ func TestProviderEventID(t *testing.T) {
 		{"missing", ProviderTalkdeskDCE, nil, body, ""},
 		{"object is not an id", ProviderTalkdeskEvents, map[string][]string{ProviderTalkdeskEvents: {"data"}}, body, ""},
 		{"too long", ProviderTalkifAI, nil, `{"id":"` + strings.Repeat("x", 300) + `"}`, ""},
+		{"configured as none", ProviderTalkifAI, map[string][]string{ProviderTalkifAI: {}}, `{"id":"evt_1"}`, ""},
+		{"configured as null", ProviderTalkifAI, map[string][]string{ProviderTalkifAI: nil}, `{"id":"evt_1"}`, ""},
+		{"another provider configured", ProviderTalkifAI, map[string][]string{ProviderDialpad: {}}, `{"id":"evt_1"}`, "evt_1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +160,12 @@ func TestProviderEventID(t *testing.T) {
 			got := check(v, Request{Path: "/x", Body: []byte(tc.body)})
 			if got.ProviderEventID != tc.want {
 				t.Errorf("id %q, want %q", got.ProviderEventID, tc.want)
+			}
+			// The Verifier's reading and the exported one simulate uses
+			// agree.
+			obj := decodePayload([]byte(tc.body), "application/json").obj
+			if id := ConfiguredEventID(tc.fields, tc.provider, obj); id != tc.want {
+				t.Errorf("ConfiguredEventID %q, want %q", id, tc.want)
 			}
 		})
 	}

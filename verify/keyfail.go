@@ -215,6 +215,3 @@ func (kf *keyFailures) remove(el *list.Element) {
 	delete(kf.missing, el.Value.(*missingKey).k)
 	kf.lru.Remove(el)
 }
-
-// size is the number of remembered missing keys.
-func (kf *keyFailures) size() int { return kf.lru.Len() }

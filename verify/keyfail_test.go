@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -502,3 +503,35 @@ func TestKeyServedExpiredNotRefetched(t *testing.T) {
 	wantSig(t, deliver("k1"), store.SigValid, "matches Talkdesk key k1")
 	wantFetches(t, f.tr, 2)
 }
+
+// statusTransport answers every request with status, whatever its length.
+type statusTransport struct {
+	code   int
+	status string
+}
+
+func (st statusTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: st.code, Status: st.status, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+}
+
+// TestKeyEndpointStatusBounded: the endpoint's reason phrase is its own
+// text; the verdict, and the failure remembered for missingKeyTTL, keep
+// only the start of it.
+func TestKeyEndpointStatusBounded(t *testing.T) {
+	priv := mustKey(t, elliptic.P256())
+	for _, code := range []int{http.StatusGone, http.StatusServiceUnavailable} {
+		status := strconv.Itoa(code) + " " + strings.Repeat("x", 1<<20)
+		v := mustNew(t, Config{TalkdeskKeysURL: "https://keys.example", Now: func() time.Time { return testNow },
+			Client: &http.Client{Transport: statusTransport{code, status}}})
+		for range 2 { // fetched, then remembered
+			got := check(v, talkdeskRequest(t, priv, "k1", []byte(`{"id":"e1"}`)))
+			wantSig(t, got, store.SigUnverifiable, "answered "+strconv.Itoa(code)+" xxx")
+			if n := len(got.Signature.Reason); n > 400 {
+				t.Fatalf("%d: reason is %d bytes: %.120q…", code, n, got.Signature.Reason)
+			}
+		}
+	}
+}
+
+// size is the number of remembered missing keys.
+func (kf *keyFailures) size() int { return kf.lru.Len() }

@@ -267,7 +267,10 @@ func (v *Verifier) fetchKey(ctx context.Context, base, id string) (store.CachedK
 		return store.CachedKey{}, nil, permanentFetch(fmt.Errorf("key endpoint %s answered 404 Not Found: Talkdesk has no key %s there (wrong --talkdesk-region?)", u, id))
 	}
 	if resp.StatusCode != http.StatusOK {
-		err := fmt.Errorf("key endpoint %s answered %s", u, resp.Status)
+		// The reason phrase is the endpoint's own text, as long as it
+		// likes; a failure is remembered (keyFailures) and repeated in
+		// every verdict until it is retried.
+		err := fmt.Errorf("key endpoint %s answered %s", u, truncate(resp.Status, 64))
 		if transientStatus(resp.StatusCode) {
 			return store.CachedKey{}, nil, transientFetch(err, retryAfter(resp.Header, v.now()))
 		}

@@ -108,10 +108,17 @@ func decodeJSON(b []byte) (any, error) {
 // 0-based offset, and the 1-based line and column (in bytes) an editor shows.
 func position(b []byte, off int64) string {
 	off = min(max(off, 0), int64(len(b)))
-	before := b[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := len(before) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	line, col := LineColumn(b, off)
 	return fmt.Sprintf("offset %d (line %d, column %d)", off, line, col)
+}
+
+// LineColumn returns the 1-based line and column (in bytes) of the byte at
+// 0-based offset off of b, which is clamped to b: how people find a mistake
+// in a text they wrote.
+func LineColumn(b []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(b)))
+	before := b[:off]
+	return bytes.Count(before, []byte{'\n'}) + 1, int(off) - bytes.LastIndexByte(before, '\n')
 }
 
 // CheckXML reports whether b is one well-formed XML document: one root

@@ -68,3 +68,17 @@ func TestContentEncodingNote(t *testing.T) {
 		t.Fatalf("notes %q", got.Notes)
 	}
 }
+
+// TestLineColumn: lines and columns count from 1, a newline ends its own
+// line, and an offset outside the text is clamped to it.
+func TestLineColumn(t *testing.T) {
+	b := []byte("ab\ncd\n")
+	for _, tc := range []struct {
+		off       int64
+		line, col int
+	}{{-5, 1, 1}, {0, 1, 1}, {2, 1, 3}, {3, 2, 1}, {4, 2, 2}, {6, 3, 1}, {99, 3, 1}} {
+		if line, col := LineColumn(b, tc.off); line != tc.line || col != tc.col {
+			t.Errorf("offset %d: line %d, column %d; want %d, %d", tc.off, line, col, tc.line, tc.col)
+		}
+	}
+}

@@ -39,14 +39,11 @@ func (r *Registry) Channels() []ChannelInfo {
 }
 
 // HasChannel reports whether a loaded channel has the name or address ch,
-// which is what a channel route (--channel-route) may name.
+// which is what a channel route (--channel-route) may name. It looks ch up
+// as Check looks up a route's channel, so a route it accepts is one Check
+// resolves.
 func (r *Registry) HasChannel(ch string) bool {
-	for _, c := range r.Channels() {
-		if c.Channel == ch || c.Address == ch {
-			return true
-		}
-	}
-	return false
+	return ch != "" && r.channel(ch) != nil
 }
 
 // Messages returns every message once, in load order (for `send --list`).

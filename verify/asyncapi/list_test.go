@@ -1,6 +1,10 @@
 package asyncapi
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hookscope/hookscope/verify"
+)
 
 func TestChannels(t *testing.T) {
 	chans := mustDefault(t).Channels()
@@ -26,6 +30,12 @@ func TestHasChannel(t *testing.T) {
 	for _, ch := range r.Channels() {
 		if !r.HasChannel(ch.Channel) || !r.HasChannel(ch.Address) {
 			t.Errorf("channel %q (address %q) not found by name and address", ch.Channel, ch.Address)
+		}
+		// Whatever Check resolves as a route's channel is accepted.
+		route := "/" + ch.Address + "/"
+		res := r.Check(Delivery{Provider: ch.Provider, RouteChannel: route, PayloadKind: verify.KindJSON, Payload: map[string]any{}})
+		if res.Channel != ch.Channel || !r.HasChannel(route) {
+			t.Errorf("route %q: Check picks channel %q, HasChannel %v", route, res.Channel, r.HasChannel(route))
 		}
 	}
 	if r.HasChannel("no/such") || r.HasChannel("") {

@@ -154,15 +154,11 @@ func newEventID(provider string) string {
 }
 
 // eventIDOf reads the provider's event id from a body exactly as the
-// listener's duplicate detection does (verify.EventID, with the config's
-// event_id_fields).
+// listener's duplicate detection does (verify.ConfiguredEventID, with the
+// config's event_id_fields).
 func (b *Builder) eventIDOf(v any) string {
 	obj, _ := v.(map[string]any)
-	fields, ok := b.IDFields[b.Message.Provider()]
-	if ok && fields == nil {
-		fields = []string{}
-	}
-	return verify.EventID(b.Message.Provider(), obj, fields)
+	return verify.ConfiguredEventID(b.IDFields, b.Message.Provider(), obj)
 }
 
 func contentType(m *asyncapi.Message) string {

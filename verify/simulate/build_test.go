@@ -84,3 +84,30 @@ func mustDecode(t *testing.T, b []byte) any {
 	}
 	return v
 }
+
+// TestBuildEventIDFields: the event id reported is the one the listener's
+// duplicate detection reads with the config's event_id_fields; a provider
+// configured with none has none.
+func TestBuildEventIDFields(t *testing.T) {
+	m := embeddedMessage(t, "app.installed")
+	p := m.Provider()
+	for _, tc := range []struct {
+		name   string
+		fields map[string][]string
+		want   string
+	}{
+		{"default", nil, "ev-1"},
+		{"other field", map[string][]string{p: {"data.account_id"}}, "acc-1"},
+		{"none", map[string][]string{p: {}}, ""},
+		{"null", map[string][]string{p: nil}, ""},
+	} {
+		b := &Builder{Message: m, Now: time.Now, IDFields: tc.fields, Sets: []Set{{Path: "data.account_id", Value: "acc-1"}}}
+		d, err := b.Build("ev-1")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if d.EventID != tc.want {
+			t.Errorf("%s: event id %q, want %q", tc.name, d.EventID, tc.want)
+		}
+	}
+}

@@ -58,7 +58,6 @@ func EditableBody(rec store.Record, body []byte) ([]byte, error) {
 // around the new claims, so the receiver sees a token with a bad signature
 // rather than a different kind of body.
 func EditedRequest(rec store.Record, orig, edited []byte, sg *Signer) ([]byte, store.Header, error) {
-	_, isToken := dialpadToken(rec, orig)
 	if sg != nil {
 		s, err := sg.SignBody(edited)
 		if err != nil {
@@ -66,10 +65,10 @@ func EditedRequest(rec store.Record, orig, edited []byte, sg *Signer) ([]byte, s
 		}
 		return s.Body, s.Header, nil
 	}
+	tok, isToken := dialpadToken(rec, orig)
 	if !isToken {
 		return edited, nil, nil
 	}
-	tok, _ := dialpadToken(rec, orig)
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, bytes.TrimSpace(edited)); err != nil {
 		return nil, nil, fmt.Errorf("the edited claims are not JSON: %w", err)

@@ -167,21 +167,11 @@ func WellFormed(format string, body []byte) error {
 		err := json.Unmarshal(body, &v)
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			line, col := lineCol(body, se.Offset)
+			// Offset counts the bytes read, the one at fault included.
+			line, col := verify.LineColumn(body, se.Offset-1)
 			return fmt.Errorf("line %d, column %d: %v", line, col, se)
 		}
 		return err
 	}
 	return verify.CheckXML(body)
-}
-
-// lineCol turns a json.SyntaxError offset into the 1-based line and
-// column of the character at fault, which is how people find a mistake in
-// a template they wrote. The offset counts the bytes read, that character
-// included (for a body cut short, the last one).
-func lineCol(b []byte, off int64) (int, int) {
-	off = min(max(off-1, 0), int64(len(b)))
-	pre := b[:off]
-	line := bytes.Count(pre, []byte("\n")) + 1
-	return line, int(off) - bytes.LastIndexByte(pre, '\n')
 }

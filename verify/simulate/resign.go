@@ -44,6 +44,11 @@ func (kr Keyring) Resigner(rec store.Record) (*Signer, string) {
 		if id == "" {
 			return nil, "the delivery carries no " + verify.HeaderTalkdeskSignatureID + " header naming its key"
 		}
+		if err := verify.CheckKeyID(id); err != nil {
+			// The header is the sender's text: verify refused it the same
+			// way, and it is not repeated here.
+			return nil, "its " + verify.HeaderTalkdeskSignatureID + " header names no usable key: " + err.Error()
+		}
 		var k *devkeys.Key
 		if kr.DevKeys != nil {
 			if got, err := kr.DevKeys.Get(id); err == nil {
@@ -77,7 +82,9 @@ func (kr Keyring) Resigner(rec store.Record) (*Signer, string) {
 	case verify.ProviderHMAC:
 		r := verify.MatchHMACRoute(kr.HMAC, rec.Path)
 		if r == nil {
-			return nil, "no --hmac route covers " + rec.Path
+			// The path is the sender's text, as long as it likes; the
+			// detail view shows it.
+			return nil, "no --hmac route covers the delivery's path"
 		}
 		h := *r
 		if len(h.Secret) == 0 {

@@ -68,3 +68,40 @@ func TestResignerRefusesExpiredDevKey(t *testing.T) {
 		})
 	}
 }
+
+// TestResignerBadKeyIDNotRepeated: the key id header is the sender's text;
+// one that is no key id is refused without being repeated.
+func TestResignerBadKeyIDNotRepeated(t *testing.T) {
+	for _, id := range []string{strings.Repeat("k", 100000), "../" + strings.Repeat("x", 1000)} {
+		rec := store.Record{Event: store.Event{Path: "/hooks/talkdesk",
+			Header: store.Header{{Name: verify.HeaderTalkdeskSignatureID, Value: id}}},
+			Analysis: &store.Analysis{Provider: verify.ProviderTalkdeskEvents, Signature: store.Signature{Status: store.SigInvalid}}}
+		s, why := Keyring{DevKeys: devkeys.Dir{Path: t.TempDir()}}.Resigner(rec)
+		if s != nil || !strings.Contains(why, "names no usable key") || len(why) > 200 {
+			t.Fatalf("%.20q: signer %v, %d bytes: %.200q", id, s != nil, len(why), why)
+		}
+	}
+}
+
+// TestResignerHMACRoute: an hmac delivery is re-signed with the secret of
+// the route covering its path; without a covering route it is refused
+// without repeating the sender's path, and without a secret by naming the
+// route.
+func TestResignerHMACRoute(t *testing.T) {
+	routes := []verify.HMACRoute{{Prefix: "/gh", Header: "X-Sig", Secret: []byte("s")}, {Prefix: "/nosecret", Header: "X-Sig"}}
+	kr := Keyring{HMAC: routes}
+	rec := func(path string) store.Record {
+		return store.Record{Event: store.Event{Path: path},
+			Analysis: &store.Analysis{Provider: verify.ProviderHMAC, Signature: store.Signature{Status: store.SigValid}}}
+	}
+	if s, why := kr.Resigner(rec("/gh/app")); s == nil || s.HMAC.Prefix != "/gh" || !strings.Contains(why, "--hmac /gh") {
+		t.Fatalf("/gh/app: %v %q", s, why)
+	}
+	long := "/other/" + strings.Repeat("p", 100000)
+	if s, why := kr.Resigner(rec(long)); s != nil || !strings.Contains(why, "no --hmac route covers") || len(why) > 200 {
+		t.Fatalf("uncovered: %v, %d bytes: %.200q", s, len(why), why)
+	}
+	if s, why := kr.Resigner(rec("/nosecret/x")); s != nil || !strings.Contains(why, "no secret is set for --hmac /nosecret") {
+		t.Fatalf("no secret: %v %q", s, why)
+	}
+}
