@@ -21,6 +21,23 @@ type Route struct {
 	Provider string
 }
 
+// FieldError is a bad value in one field of a Config (or a value for one,
+// given to ParseRoute or ParseHMAC). Field is the Config field's name, so a
+// caller names its own source of the value (a flag, a config file key); Err
+// quotes the value and says what is wrong with it.
+type FieldError struct {
+	Field string // "Routes", "HMAC", "TalkdeskRegion", "TalkdeskKeys", "TalkdeskKeysURL" or "EventIDFields"
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + " " + e.Err.Error() }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErrorf(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
 // ParseRoute parses a --route value, PATH_PREFIX=PROVIDER, such as
 // "/td=talkdesk-events".
 func ParseRoute(s string) (Route, error) {
@@ -28,16 +45,16 @@ func ParseRoute(s string) (Route, error) {
 	prefix, provider = strings.TrimSpace(prefix), strings.TrimSpace(provider)
 	accepted := strings.Join(RoutableProviders(), ", ")
 	if !ok || prefix == "" || provider == "" {
-		return Route{}, fmt.Errorf("--route %q: want PATH_PREFIX=PROVIDER (e.g. /td=talkdesk-events); providers: %s", s, accepted)
+		return Route{}, fieldErrorf("Routes", "%q: want PATH_PREFIX=PROVIDER (e.g. /td=talkdesk-events); providers: %s", s, accepted)
 	}
 	if !strings.HasPrefix(prefix, "/") {
-		return Route{}, fmt.Errorf("--route %q: the path prefix must start with /", s)
+		return Route{}, fieldErrorf("Routes", "%q: the path prefix must start with /", s)
 	}
 	if provider == ProviderHMAC {
-		return Route{}, fmt.Errorf("--route %q: generic HMAC routes are configured with --hmac PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX]", s)
+		return Route{}, fieldErrorf("Routes", "%q: generic HMAC routes are configured as hmac routes (PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX])", s)
 	}
 	if !knownProvider(provider) {
-		return Route{}, fmt.Errorf("--route %q: unknown provider %q; providers: %s", s, provider, accepted)
+		return Route{}, fieldErrorf("Routes", "%q: unknown provider %q; providers: %s", s, provider, accepted)
 	}
 	return Route{Prefix: prefix, Provider: provider}, nil
 }
@@ -71,11 +88,11 @@ func ParseHMAC(s string) (HMACRoute, error) {
 	const want = "want PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX] (e.g. /github=X-Hub-Signature-256:sha256:hex:sha256=)"
 	prefix, spec, ok := strings.Cut(s, "=")
 	if !ok || prefix == "" || spec == "" {
-		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)
+		return HMACRoute{}, fieldErrorf("HMAC", "%q: %s", s, want)
 	}
 	parts := strings.SplitN(spec, ":", 4)
 	if len(parts) < 3 {
-		return HMACRoute{}, fmt.Errorf("--hmac %q: %s", s, want)
+		return HMACRoute{}, fieldErrorf("HMAC", "%q: %s", s, want)
 	}
 	h := HMACRoute{
 		Name:     routeName(prefix),
@@ -88,7 +105,7 @@ func ParseHMAC(s string) (HMACRoute, error) {
 		h.SigPrefix = parts[3]
 	}
 	if err := h.validate(); err != nil {
-		return HMACRoute{}, fmt.Errorf("--hmac %q: %w", s, err)
+		return HMACRoute{}, fieldErrorf("HMAC", "%q: %w", s, err)
 	}
 	return h, nil
 }
@@ -174,7 +191,7 @@ var talkdeskGateways = map[string]string{
 	"uk": "https://api.talkdeskapp.co.uk",
 }
 
-// TalkdeskRegions lists the accepted --talkdesk-region values, for messages.
+// TalkdeskRegions lists the accepted region values, for messages.
 const TalkdeskRegions = "us, eu, ca, au or uk"
 
 // TalkdeskGateway returns the API gateway of a Talkdesk region (one of
@@ -182,7 +199,7 @@ const TalkdeskRegions = "us, eu, ca, au or uk"
 func TalkdeskGateway(region string) (string, error) {
 	g, ok := talkdeskGateways[strings.ToLower(region)]
 	if !ok {
-		return "", fmt.Errorf("--talkdesk-region %q: want %s", region, TalkdeskRegions)
+		return "", fieldErrorf("TalkdeskRegion", "%q: want %s", region, TalkdeskRegions)
 	}
 	return g, nil
 }
@@ -279,21 +296,21 @@ func New(cfg Config) (*Verifier, error) {
 		}
 		h.Algo, h.Encoding = strings.ToLower(h.Algo), strings.ToLower(h.Encoding)
 		if err := h.validate(); err != nil {
-			return nil, fmt.Errorf("--hmac %s: %w", h.Prefix, err)
+			return nil, fieldErrorf("HMAC", "%q: %w", h.Prefix, err)
 		}
 		h.Secret = clone(h.Secret)
 		v.hmac = append(v.hmac, h)
 	}
 	for _, k := range cfg.TalkdeskKeys {
 		if err := CheckKeyID(k.ID); err != nil {
-			return nil, fmt.Errorf("--talkdesk-key %q: %w", k.ID, err)
+			return nil, fieldErrorf("TalkdeskKeys", "%q: %w", k.ID, err)
 		}
 		if _, dup := v.localKeys[k.ID]; dup {
-			return nil, fmt.Errorf("--talkdesk-key %q: key id given twice", k.ID)
+			return nil, fieldErrorf("TalkdeskKeys", "%q: key id given twice", k.ID)
 		}
 		pub, err := ParsePublicKey(k.PEM)
 		if err != nil {
-			return nil, fmt.Errorf("--talkdesk-key %q: %w", k.ID, err)
+			return nil, fieldErrorf("TalkdeskKeys", "%q: %w", k.ID, err)
 		}
 		v.localKeys[k.ID] = pub
 	}
@@ -312,16 +329,16 @@ func New(cfg Config) (*Verifier, error) {
 			// The URL appears in verdicts, notes and the key cache; a
 			// password in it would be shown everywhere. Talkdesk's key
 			// endpoint needs no login.
-			return nil, fmt.Errorf("--talkdesk-keys-url %q: must not contain a user name or password", u.Redacted())
+			return nil, fieldErrorf("TalkdeskKeysURL", "%q: must not contain a user name or password", u.Redacted())
 		}
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("--talkdesk-keys-url %q: want an http or https base URL such as https://api.talkdeskapp.com", cfg.TalkdeskKeysURL)
+			return nil, fieldErrorf("TalkdeskKeysURL", "%q: want an http or https base URL such as https://api.talkdeskapp.com", cfg.TalkdeskKeysURL)
 		}
 		v.keysURL = strings.TrimRight(cfg.TalkdeskKeysURL, "/")
 	}
 	for p, fields := range cfg.EventIDFields {
 		if !knownProvider(p) {
-			return nil, fmt.Errorf("event id fields: unknown provider %q; providers: %s", p, strings.Join(providerNames, ", "))
+			return nil, fieldErrorf("EventIDFields", "%q: unknown provider; providers: %s", p, strings.Join(providerNames, ", "))
 		}
 		v.eventIDFields[p] = append([]string(nil), fields...)
 	}

@@ -2,9 +2,19 @@ package verify
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
+
+// fieldOf is the Config field a FieldError names, "" for other errors.
+func fieldOf(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	return ""
+}
 
 func TestParseRoute(t *testing.T) {
 	tests := []struct {
@@ -18,14 +28,14 @@ func TestParseRoute(t *testing.T) {
 		{"/x", Route{}, "want PATH_PREFIX=PROVIDER"},
 		{"=dialpad", Route{}, "want PATH_PREFIX=PROVIDER"},
 		{"td=dialpad", Route{}, "must start with /"},
-		{"/x=stripe", Route{}, `--route "/x=stripe": unknown provider "stripe"; providers: talkdesk-events, talkdesk-trigger, talkdesk-dce, talkdesk-notifier, talkifai, dialpad, unknown`},
-		{"/x=hmac", Route{}, "--hmac"},
+		{"/x=stripe", Route{}, `Routes "/x=stripe": unknown provider "stripe"; providers: talkdesk-events, talkdesk-trigger, talkdesk-dce, talkdesk-notifier, talkifai, dialpad, unknown`},
+		{"/x=hmac", Route{}, "configured as hmac routes"},
 	}
 	for _, tc := range tests {
 		got, err := ParseRoute(tc.in)
 		if tc.errPart != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.errPart) {
-				t.Errorf("ParseRoute(%q) error %v, want %q", tc.in, err, tc.errPart)
+			if err == nil || !strings.Contains(err.Error(), tc.errPart) || fieldOf(err) != "Routes" {
+				t.Errorf("ParseRoute(%q) error %v, want %q in a Routes FieldError", tc.in, err, tc.errPart)
 			}
 			continue
 		}
@@ -56,8 +66,8 @@ func TestParseHMAC(t *testing.T) {
 	for _, tc := range tests {
 		got, err := ParseHMAC(tc.in)
 		if tc.errPart != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.errPart) || !strings.Contains(err.Error(), "--hmac") {
-				t.Errorf("ParseHMAC(%q) error %v, want %q", tc.in, err, tc.errPart)
+			if err == nil || !strings.Contains(err.Error(), tc.errPart) || fieldOf(err) != "HMAC" {
+				t.Errorf("ParseHMAC(%q) error %v, want %q in an HMAC FieldError", tc.in, err, tc.errPart)
 			}
 			continue
 		}
@@ -79,12 +89,12 @@ func TestNewErrors(t *testing.T) {
 		errPart string
 	}{
 		{"bad route", Config{Routes: []Route{{"/x", "nope"}}}, "unknown provider"},
-		{"bad hmac", Config{HMAC: []HMACRoute{{Prefix: "/x", Header: "X", Algo: "md5", Encoding: "hex", Secret: secret}}}, "--hmac /x"},
-		{"bad region", Config{TalkdeskRegion: "mars"}, "--talkdesk-region \"mars\": want us, eu, ca, au or uk"},
-		{"bad keys URL", Config{TalkdeskKeysURL: "ftp://x"}, "--talkdesk-keys-url"},
-		{"relative keys URL", Config{TalkdeskKeysURL: "/keys"}, "--talkdesk-keys-url"},
+		{"bad hmac", Config{HMAC: []HMACRoute{{Prefix: "/x", Header: "X", Algo: "md5", Encoding: "hex", Secret: secret}}}, `HMAC "/x": algorithm "md5"`},
+		{"bad region", Config{TalkdeskRegion: "mars"}, `TalkdeskRegion "mars": want us, eu, ca, au or uk`},
+		{"bad keys URL", Config{TalkdeskKeysURL: "ftp://x"}, `TalkdeskKeysURL "ftp://x": want an http or https base URL`},
+		{"relative keys URL", Config{TalkdeskKeysURL: "/keys"}, `TalkdeskKeysURL "/keys": want an http or https base URL`},
 		{"keys URL with a password", Config{TalkdeskKeysURL: "https://me:" + string(secret) + "@keys.example.com"}, "must not contain a user name or password"},
-		{"bad local key", Config{TalkdeskKeys: []LocalKey{{ID: "k1", PEM: secret}}}, `--talkdesk-key "k1"`},
+		{"bad local key", Config{TalkdeskKeys: []LocalKey{{ID: "k1", PEM: secret}}}, `TalkdeskKeys "k1": public key`},
 		{"bad local key id", Config{TalkdeskKeys: []LocalKey{{ID: "../k", PEM: nil}}}, "key id may only hold"},
 		{"bad event id provider", Config{EventIDFields: map[string][]string{"x": {"id"}}}, "unknown provider"},
 	}
@@ -92,8 +102,8 @@ func TestNewErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.TalkifAISecret, tc.cfg.DialpadSecret = secret, secret
 			_, err := New(tc.cfg)
-			if err == nil || !strings.Contains(err.Error(), tc.errPart) {
-				t.Fatalf("error %v, want %q", err, tc.errPart)
+			if err == nil || !strings.Contains(err.Error(), tc.errPart) || fieldOf(err) == "" {
+				t.Fatalf("error %v, want %q in a FieldError", err, tc.errPart)
 			}
 			if strings.Contains(err.Error(), string(secret)) {
 				t.Fatalf("secret in error %q", err)

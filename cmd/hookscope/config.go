@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/hookscope/hookscope/verify"
 )
 
 // config is the optional file $XDG_CONFIG_HOME/hookscope/config.yaml (else
@@ -83,8 +84,28 @@ func (e *env) configUsage(key, format string, args ...any) error {
 	return usagef("config %s: %s: %s", e.configPath(), key, fmt.Sprintf(format, args...))
 }
 
-// withoutFlag drops the flag a parser's message starts with ("--route
-// \"/x=y\": …"), for a value that came from the config file instead.
-func withoutFlag(err error, flag string) string {
-	return strings.TrimPrefix(err.Error(), flag+" ")
+// verifyFields names, per verify.Config field, the flag and the config file
+// key that set it.
+var verifyFields = map[string]struct{ flag, key string }{
+	"Routes":          {"--route", "routes"},
+	"HMAC":            {"--hmac", "hmac"},
+	"TalkdeskRegion":  {"--talkdesk-region", "talkdesk.region"},
+	"TalkdeskKeys":    {"--talkdesk-key", "talkdesk.keys"},
+	"TalkdeskKeysURL": {"--talkdesk-keys-url", "talkdesk.keys_url"},
+	"EventIDFields":   {"", "event_id_fields"},
+}
+
+// fieldUsage turns verify's error about a configuration value into a usage
+// error that names where the value came from: its flag, or (fromConfig, or
+// a field no flag sets) its config file key.
+func (e *env) fieldUsage(err error, fromConfig bool) error {
+	var fe *verify.FieldError
+	if !errors.As(err, &fe) {
+		return usagef("%v", err)
+	}
+	names := verifyFields[fe.Field]
+	if fromConfig || names.flag == "" {
+		return e.configUsage(names.key, "%v", fe.Err)
+	}
+	return usagef("%s %v", names.flag, fe.Err)
 }

@@ -126,7 +126,8 @@ func TestVerifyFlagErrors(t *testing.T) {
 	}{
 		{[]string{"listen", "--route", "/x=nobody"}, "--route"},
 		{[]string{"listen", "--talkdesk-region", "mars"}, "us, eu, ca, au or uk"},
-		{[]string{"listen", "--hmac", "/gh=X-Sig:md5:hex"}, "--hmac"},
+		{[]string{"listen", "--hmac", "/gh=X-Sig:md5:hex"}, "--hmac \"/gh=X-Sig:md5:hex\": algorithm \"md5\": want sha1, sha256 or sha512"},
+		{[]string{"listen", "--talkdesk-keys-url", "ftp://keys"}, "--talkdesk-keys-url \"ftp://keys\": want an http or https base URL"},
 		{[]string{"listen", "--channel-route", "/x=no/such"}, "--channel-route"},
 		{[]string{"listen", "--talkdesk-key", "k1"}, "--talkdesk-key"},
 		{[]string{"verify"}, "--all"},
@@ -168,6 +169,7 @@ func TestConfigFileMistakesAreUsageErrors(t *testing.T) {
 		{"bad region", "talkdesk:\n  region: mars\n", "talkdesk.region: \"mars\" is not a Talkdesk region; accepted values are us, eu, ca, au or uk"},
 		{"bad key", "talkdesk:\n  keys:\n    k1: /nonexistent.pem\n", "talkdesk.keys: k1: open /nonexistent.pem"},
 		{"bad keys_url", "talkdesk:\n  keys_url: ftp://keys\n", "talkdesk.keys_url: \"ftp://keys\": want an http or https base URL"},
+		{"bad event_id_fields", "event_id_fields:\n  nobody: [id]\n", "event_id_fields: \"nobody\": unknown provider; providers:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"maps"
 	"os"
 	"slices"
@@ -59,10 +60,7 @@ func (v *verifyFlags) signingSecrets(e *env, cfg *config) (signingSecrets, error
 	for i, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
 		hr, err := verify.ParseHMAC(h)
 		if err != nil {
-			if i >= len(v.hmac) {
-				return s, e.configUsage("hmac", "%s", withoutFlag(err, "--hmac"))
-			}
-			return s, usagef("%v", err)
+			return s, e.fieldUsage(err, i >= len(v.hmac))
 		}
 		if sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name]); sec != "" {
 			hr.Secret = []byte(sec)
@@ -101,10 +99,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	for i, r := range routes {
 		rt, err := verify.ParseRoute(r)
 		if err != nil {
-			if i >= len(v.routes) {
-				return nil, e.configUsage("routes", "%s", withoutFlag(err, "--route"))
-			}
-			return nil, usagef("%v", err)
+			return nil, e.fieldUsage(err, i >= len(v.routes))
 		}
 		vc.Routes = append(vc.Routes, rt)
 	}
@@ -154,10 +149,11 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	vc.Cache = devkeys.Cache{Dir: e.devKeys(), Next: cache}
 	ver, err := verify.New(vc)
 	if err != nil {
-		if v.keysURL == "" && strings.HasPrefix(err.Error(), "--talkdesk-keys-url ") {
-			return nil, e.configUsage("talkdesk.keys_url", "%s", withoutFlag(err, "--talkdesk-keys-url"))
-		}
-		return nil, usagef("%v", err)
+		// What New checks that build did not: the keys URL (a flag or
+		// the config file) and the event id fields (config file only).
+		var fe *verify.FieldError
+		fromConfig := errors.As(err, &fe) && fe.Field == "TalkdeskKeysURL" && v.keysURL == ""
+		return nil, e.fieldUsage(err, fromConfig)
 	}
 	reg, warns, err := v.specs.registry(cfg)
 	if err != nil {
