@@ -167,11 +167,7 @@ func harEntryOf(d delivery) harEntry {
 	}
 	if len(d.body) > 0 {
 		pd := &harPostData{MimeType: r.ContentType}
-		if utf8.Valid(d.body) {
-			pd.Text = string(d.body)
-		} else {
-			pd.Text, pd.Encoding = base64.StdEncoding.EncodeToString(d.body), "base64"
-		}
+		pd.Text, pd.Encoding = bodyText(d.body)
 		req.PostData = pd
 	}
 	resp := harResponse{
@@ -191,11 +187,7 @@ func harEntryOf(d delivery) harEntry {
 		resp.Status, resp.StatusText = f.Status, http.StatusText(f.Status)
 		resp.Headers = headerNV(f.RespHeader)
 		resp.Content = harContent{Size: int64(len(f.RespBody)), MimeType: orDefault(f.RespHeader.Get("Content-Type"), "x-unknown")}
-		if utf8.Valid(f.RespBody) {
-			resp.Content.Text = string(f.RespBody)
-		} else {
-			resp.Content.Text, resp.Content.Encoding = base64.StdEncoding.EncodeToString(f.RespBody), "base64"
-		}
+		resp.Content.Text, resp.Content.Encoding = bodyText(f.RespBody)
 		resp.BodySize = int64(len(f.RespBody))
 		resp.Comment = "the forwarded app's answer, returned to the sender (body capped)"
 	}
@@ -234,6 +226,15 @@ func requestURL(ev store.Event, scheme, host string) string {
 	}
 	u := url.URL{Scheme: scheme, Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
 	return u.String()
+}
+
+// bodyText is a body as HAR text: the body itself when it is valid UTF-8,
+// otherwise its standard base64 with encoding "base64".
+func bodyText(b []byte) (text, encoding string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
 }
 
 func headerNV(h store.Header) []harNV {
