@@ -53,11 +53,9 @@ func (e *jsonlEncoder) entry(d delivery) error {
 	// exact `show --json` object plus fields, whatever that object holds.
 	obj = bytes.TrimSuffix(bytes.TrimSpace(obj), []byte("}"))
 	more = bytes.TrimPrefix(more, []byte("{"))
-	if len(obj) > 1 {
-		e.w.Write(obj)
+	e.w.Write(obj)
+	if len(obj) > 1 { // not an empty object: the extra fields follow a comma
 		e.w.WriteByte(',')
-	} else {
-		e.w.Write(obj)
 	}
 	e.w.Write(more)
 	return e.w.WriteByte('\n')
