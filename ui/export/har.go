@@ -157,7 +157,7 @@ func harEntryOf(d delivery) harEntry {
 	proto := orDefault(r.Proto, "HTTP/1.1")
 	req := harRequest{
 		Method:      r.Method,
-		URL:         requestURL(r.Event, "http", r.Host),
+		URL:         requestURL(r.Event),
 		HTTPVersion: proto,
 		Cookies:     []harNV{},
 		Headers:     headerNV(r.Header),
@@ -210,10 +210,12 @@ func harEntryOf(d delivery) harEntry {
 	}
 }
 
-// requestURL rebuilds the URL the sender used. The scheme is what the
-// listener spoke (a tunnel in front may have used https). The host comes
-// from the Host header; url.URL escapes what could not be in a URL.
-func requestURL(ev store.Event, scheme, host string) string {
+// requestURL rebuilds the URL the sender used. The scheme is http, what
+// the listener spoke (a tunnel in front may have used https). The host is
+// the request's, else the Host header's; url.URL escapes what could not be
+// in a URL.
+func requestURL(ev store.Event) string {
+	host := ev.Host
 	if host == "" {
 		host = ev.Header.Get("Host")
 	}
@@ -224,7 +226,7 @@ func requestURL(ev store.Event, scheme, host string) string {
 	if p == "" || p[0] != '/' {
 		p = "/" + p
 	}
-	u := url.URL{Scheme: scheme, Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
+	u := url.URL{Scheme: "http", Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
 	return u.String()
 }
 
