@@ -11,6 +11,7 @@ package curlcmd
 
 import (
 	"encoding/base64"
+	"net/textproto"
 	"net/url"
 	"strings"
 
@@ -34,13 +35,18 @@ type Request struct {
 const HereDocDelimiter = "HOOKSCOPE_BODY"
 
 // LeftToCurl reports whether the command leaves header name (any case) to
-// curl and the connection rather than sending it as received.
-func LeftToCurl(name string) bool {
-	switch strings.ToLower(name) {
-	case "host", "content-length", "expect":
+// curl and the connection rather than sending it as received: Host,
+// Content-Length, Expect, and the headers that belong to one connection
+// (store.ConnectionScoped: hop-by-hop ones and those the request's
+// Connection header, whose values are conn, names), which replay and
+// forwarding do not carry either.
+func LeftToCurl(name string, conn []string) bool {
+	k := textproto.CanonicalMIMEHeaderKey(name)
+	switch k {
+	case "Host", "Content-Length", "Expect":
 		return true
 	}
-	return store.HopByHop(name)
+	return store.ConnectionScoped(k, conn)
 }
 
 // Build returns a POSIX sh command that sends req with curl, exactly: the
@@ -66,10 +72,11 @@ func Build(req Request) string {
 		args = append(args, "-X", Quote(method))
 	}
 	has := map[string]bool{}
+	conn := req.Header.Values("Connection")
 	for _, f := range req.Header {
 		name := strings.ToLower(f.Name)
 		has[name] = true
-		if LeftToCurl(f.Name) || !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
+		if LeftToCurl(f.Name, conn) || !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
 			continue
 		}
 		line := f.Name + ": " + f.Value

@@ -78,6 +78,13 @@ func TestBuildShape(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	// Headers of one connection stay with it, as in a replay: hop-by-hop
+	// ones and those the Connection header names.
+	got = Build(Request{Method: "GET", URL: "http://h/", Header: store.Header{{Name: "connection", Value: "x-hop, Keep-Alive"},
+		{Name: "Keep-Alive", Value: "timeout=5"}, {Name: "X-Hop", Value: "1"}, {Name: "X-End", Value: "2"}}})
+	if strings.Contains(got, "onnection") || strings.Contains(got, "Keep-Alive") || strings.Contains(got, "X-Hop") || !strings.Contains(got, "-H 'X-End: 2'") {
+		t.Errorf("connection-scoped headers: got %q", got)
+	}
 	got = Build(Request{Method: "POST", URL: "http://h/p", Body: []byte{0, 1, 0x1b}})
 	if !strings.HasPrefix(got, "base64 -d <<'HOOKSCOPE_BODY' | curl ") || !strings.HasSuffix(got, "\nAAEb\nHOOKSCOPE_BODY") {
 		t.Errorf("binary body: got\n%s", got)

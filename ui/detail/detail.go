@@ -330,10 +330,13 @@ func (m *Model) applyMark() {
 		return
 	}
 	e := errs[m.schemaSel]
-	line, ok := d.LineOf(e.Path)
+	var line int
+	var ok bool
 	if e.Keyword == store.KeywordSyntax {
 		line, ok = syntaxLine(e.Message)
 		ok = ok && line < len(d.Lines)
+	} else {
+		line, ok = d.LineOf(e.Path)
 	}
 	if !ok {
 		m.mark = -1

@@ -51,15 +51,15 @@ func (e *curlEncoder) entry(d delivery) error {
 		e.w.WriteString(" (secrets masked)")
 	}
 	e.w.WriteByte('\n')
-	_, err := e.w.WriteString(CurlCommand(r.Event, d.body) + "\n")
+	_, err := e.w.WriteString(curlCommand(r.Event, d.body) + "\n")
 	return err
 }
 
-// CurlCommand returns a POSIX sh command that sends ev with body using curl
+// curlCommand returns a POSIX sh command that sends ev with body using curl
 // (curlcmd.Build), to $HOOKSCOPE_TARGET when set, else to the host ev was
 // addressed to. The result may span several lines (a here-document) and
 // ends without a newline.
-func CurlCommand(ev store.Event, body []byte) string {
+func curlCommand(ev store.Event, body []byte) string {
 	return curlcmd.Build(curlcmd.Request{Method: ev.Method, Target: targetWord(ev), Header: ev.Header, Body: body})
 }
 

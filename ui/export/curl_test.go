@@ -70,8 +70,9 @@ func TestCurlScriptDeliversExactBytes(t *testing.T) {
 			t.Errorf("%s: body %q, want %q", f.name, g.body, f.body)
 		}
 		sent := http.Header{}
+		conn := f.ev.Header.Values("Connection")
 		for _, h := range f.ev.Header {
-			if !curlcmd.LeftToCurl(h.Name) {
+			if !curlcmd.LeftToCurl(h.Name, conn) {
 				sent.Add(h.Name, h.Value)
 			}
 		}
@@ -93,7 +94,7 @@ func TestCurlScriptDeliversExactBytes(t *testing.T) {
 // controls or bidi overrides is escaped in the script.
 func TestCurlTargetIsPlainText(t *testing.T) {
 	ev := store.Event{Method: "GET", Path: "/p\u202e", Query: "a=\u009b31m&b=\u202etxt", Host: "h"}
-	cmd := CurlCommand(ev, nil)
+	cmd := curlCommand(ev, nil)
 	if !curlcmd.SafeText(cmd, true) || !strings.Contains(cmd, "'/p%E2%80%AE?a=%C2%9B31m&b=%E2%80%AEtxt'") {
 		t.Fatalf("target not escaped: %q", cmd)
 	}

@@ -480,3 +480,26 @@ func TestDecodeForeignHAR(t *testing.T) {
 		t.Fatalf("form body %q %q", b.Bodies[1], b.Events[1].ContentType)
 	}
 }
+
+// TestHARForwardContent: a forwarded app's answer is the response content,
+// as text when it is UTF-8 and in base64 otherwise, like the request body.
+func TestHARForwardContent(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		body           []byte
+		text, encoding string
+	}{
+		{"text", []byte(`{"ok":true}`), `{"ok":true}`, ""},
+		{"binary", []byte{0, 0xff, 1}, "AP8B", "base64"},
+	} {
+		ev := store.Event{Method: "POST", Path: "/f", Response: store.Response{Status: 200}}
+		f := store.Attempt{Status: 201, RespHeader: store.Header{{Name: "Content-Type", Value: "application/x"}}, RespBody: tt.body}
+		ev.Forward = &f
+		rec := store.Record{Event: ev}
+		c := harEntryOf(delivery{rec: rec, forward: &f}).Response.Content
+		want := harContent{Size: int64(len(tt.body)), MimeType: "application/x", Text: tt.text, Encoding: tt.encoding}
+		if c != want {
+			t.Errorf("%s: content = %+v, want %+v", tt.name, c, want)
+		}
+	}
+}

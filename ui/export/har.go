@@ -157,7 +157,7 @@ func harEntryOf(d delivery) harEntry {
 	proto := orDefault(r.Proto, "HTTP/1.1")
 	req := harRequest{
 		Method:      r.Method,
-		URL:         requestURL(r.Event, "http", r.Host),
+		URL:         requestURL(r.Event),
 		HTTPVersion: proto,
 		Cookies:     []harNV{},
 		Headers:     headerNV(r.Header),
@@ -167,11 +167,7 @@ func harEntryOf(d delivery) harEntry {
 	}
 	if len(d.body) > 0 {
 		pd := &harPostData{MimeType: r.ContentType}
-		if utf8.Valid(d.body) {
-			pd.Text = string(d.body)
-		} else {
-			pd.Text, pd.Encoding = base64.StdEncoding.EncodeToString(d.body), "base64"
-		}
+		pd.Text, pd.Encoding = bodyText(d.body)
 		req.PostData = pd
 	}
 	resp := harResponse{
@@ -191,11 +187,7 @@ func harEntryOf(d delivery) harEntry {
 		resp.Status, resp.StatusText = f.Status, http.StatusText(f.Status)
 		resp.Headers = headerNV(f.RespHeader)
 		resp.Content = harContent{Size: int64(len(f.RespBody)), MimeType: orDefault(f.RespHeader.Get("Content-Type"), "x-unknown")}
-		if utf8.Valid(f.RespBody) {
-			resp.Content.Text = string(f.RespBody)
-		} else {
-			resp.Content.Text, resp.Content.Encoding = base64.StdEncoding.EncodeToString(f.RespBody), "base64"
-		}
+		resp.Content.Text, resp.Content.Encoding = bodyText(f.RespBody)
 		resp.BodySize = int64(len(f.RespBody))
 		resp.Comment = "the forwarded app's answer, returned to the sender (body capped)"
 	}
@@ -218,10 +210,12 @@ func harEntryOf(d delivery) harEntry {
 	}
 }
 
-// requestURL rebuilds the URL the sender used. The scheme is what the
-// listener spoke (a tunnel in front may have used https). The host comes
-// from the Host header; url.URL escapes what could not be in a URL.
-func requestURL(ev store.Event, scheme, host string) string {
+// requestURL rebuilds the URL the sender used. The scheme is http, what
+// the listener spoke (a tunnel in front may have used https). The host is
+// the request's, else the Host header's; url.URL escapes what could not be
+// in a URL.
+func requestURL(ev store.Event) string {
+	host := ev.Host
 	if host == "" {
 		host = ev.Header.Get("Host")
 	}
@@ -232,8 +226,17 @@ func requestURL(ev store.Event, scheme, host string) string {
 	if p == "" || p[0] != '/' {
 		p = "/" + p
 	}
-	u := url.URL{Scheme: scheme, Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
+	u := url.URL{Scheme: "http", Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
 	return u.String()
+}
+
+// bodyText is a body as HAR text: the body itself when it is valid UTF-8,
+// otherwise its standard base64 with encoding "base64".
+func bodyText(b []byte) (text, encoding string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
 }
 
 func headerNV(h store.Header) []harNV {

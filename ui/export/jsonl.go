@@ -3,9 +3,7 @@ package export
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"unicode/utf8"
 )
 
 // A JSONL line is the `show --json` object of a delivery with these fields
@@ -42,12 +40,10 @@ func (e *jsonlEncoder) entry(d delivery) error {
 		return err
 	}
 	extra := jsonlExtra{RawHeaders: headerNV(d.rec.Header), SecretsMasked: d.masked}
-	if utf8.Valid(d.body) {
-		s := string(d.body)
-		extra.Body = &s
+	if text, enc := bodyText(d.body); enc == "" {
+		extra.Body = &text
 	} else {
-		s := base64.StdEncoding.EncodeToString(d.body)
-		extra.BodyBase64 = &s
+		extra.BodyBase64 = &text
 	}
 	more, err := marshalNoEscape(extra)
 	if err != nil {
@@ -57,11 +53,9 @@ func (e *jsonlEncoder) entry(d delivery) error {
 	// exact `show --json` object plus fields, whatever that object holds.
 	obj = bytes.TrimSuffix(bytes.TrimSpace(obj), []byte("}"))
 	more = bytes.TrimPrefix(more, []byte("{"))
-	if len(obj) > 1 {
-		e.w.Write(obj)
+	e.w.Write(obj)
+	if len(obj) > 1 { // not an empty object: the extra fields follow a comma
 		e.w.WriteByte(',')
-	} else {
-		e.w.Write(obj)
 	}
 	e.w.Write(more)
 	return e.w.WriteByte('\n')

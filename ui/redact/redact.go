@@ -116,7 +116,7 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 // holding one is written again, JSON-encoded, with the secret masked;
 // every other byte stays as it was.
 func (r *Redactor) escapedJSON(doc []byte) ([]byte, int) {
-	if bytes.IndexByte(doc, '\\') < 0 || !slices.ContainsFunc(r.Secrets, func(sec string) bool { return len(sec) >= MinSecretLen }) {
+	if bytes.IndexByte(doc, '\\') < 0 || !r.hasSecrets() {
 		return doc, 0
 	}
 	var out []byte
@@ -303,7 +303,7 @@ func (r *Redactor) literal(s string) (string, int) {
 // encode it. Literal ones are replaced first, by literal: decoding could
 // change a secret that holds a "%" itself.
 func (r *Redactor) encoded(s string) (string, int) {
-	if !slices.ContainsFunc(r.Secrets, func(sec string) bool { return len(sec) >= MinSecretLen }) {
+	if !r.hasSecrets() {
 		return s, 0
 	}
 	n := 0
@@ -353,6 +353,12 @@ func (r *Redactor) encoded(s string) (string, int) {
 		s = b.String()
 	}
 	return s, n
+}
+
+// hasSecrets reports whether a configured secret is long enough to be
+// looked for.
+func (r *Redactor) hasSecrets() bool {
+	return slices.ContainsFunc(r.Secrets, func(sec string) bool { return len(sec) >= MinSecretLen })
 }
 
 // spaced reports whether a configured secret holds a space, which a query
@@ -461,7 +467,8 @@ func (r *Redactor) Bytes(b []byte) ([]byte, int) {
 			n += c
 		}
 	}
-	if bytes.IndexByte(b, '%') < 0 && !(bytes.IndexByte(b, '+') >= 0 && r.spaced()) {
+	// encoded needs a string copy of b: not made when it has nothing to do.
+	if !r.hasSecrets() || bytes.IndexByte(b, '%') < 0 && !(bytes.IndexByte(b, '+') >= 0 && r.spaced()) {
 		return b, n
 	}
 	s, m := r.encoded(string(b))

@@ -260,3 +260,20 @@ func FuzzBodySecret(f *testing.F) {
 		walk(v)
 	})
 }
+
+// TestBytesNoSecretsNoCopy: with no configured secret, Bytes returns a body
+// holding "%" and "+" as it is, without copying it to look for encoded ones.
+func TestBytesNoSecretsNoCopy(t *testing.T) {
+	b := bytes.Repeat([]byte("a=100%25+b "), 1000)
+	// "abc" is shorter than MinSecretLen: not looked for.
+	for _, r := range []*Redactor{New(nil), New([]string{"abc"})} {
+		allocs := testing.AllocsPerRun(10, func() {
+			if out, n := r.Bytes(b); n != 0 || &out[0] != &b[0] {
+				t.Fatalf("Bytes changed a body holding no secret")
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Bytes with secrets %q: %v allocations, want 0", r.Secrets, allocs)
+		}
+	}
+}

@@ -29,12 +29,6 @@ func JSON(src []byte) []byte {
 	return appendJSON(dst, src, i)
 }
 
-// AppendJSON appends src to dst with the escapes JSON makes and returns the
-// extended slice.
-func AppendJSON(dst, src []byte) []byte {
-	return appendJSON(dst, src, nextJSONEscape(src, 0))
-}
-
 // appendJSON appends src to dst, escaping from i, the first place that
 // needs it (len(src) when none does).
 func appendJSON(dst, src []byte, i int) []byte {

@@ -12,8 +12,12 @@ func TestLineWriters(t *testing.T) {
 	tl := NewTextWriter(&buf)
 	io.WriteString(tl, "{\"body\":\"\x1b[2J")
 	io.WriteString(tl, "x\"}\nrest\x1b")
+	// A rune split between two writes reaches Text whole, not as two
+	// invalid bytes.
+	io.WriteString(tl, "caf\xc3")
+	io.WriteString(tl, "\xa9\n")
 	tl.Flush()
-	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") {
+	if strings.ContainsRune(buf.String(), 0x1b) || !strings.Contains(buf.String(), "rest") || !strings.Contains(buf.String(), "café\n") {
 		t.Fatalf("terminal output %q", buf.String())
 	}
 

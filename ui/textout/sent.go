@@ -18,8 +18,9 @@ const maxShownResponse = 4 << 10
 // Sent writes what `hookscope send` sent and what came back: a line of
 // facts (message, event id, how it was signed, tampering), the request as
 // it went out (method, URL, headers, body) and the answer (status, latency,
-// body). Response text comes from an untrusted server, so it is made
-// terminal-safe.
+// body). Response text comes from an untrusted server, and the request's
+// key id and header names from configuration and keys fetched from a URL,
+// so every string is made terminal-safe.
 func Sent(w io.Writer, d *simulate.Delivery, a store.Attempt) error {
 	facts := []string{termsafe.Line(d.Message)}
 	if d.EventID != "" {
@@ -27,18 +28,18 @@ func Sent(w io.Writer, d *simulate.Delivery, a store.Attempt) error {
 	}
 	switch {
 	case d.SignedWith != "":
-		facts = append(facts, "signed with "+d.SignedWith)
+		facts = append(facts, "signed with "+termsafe.Line(d.SignedWith))
 	case d.Unsigned != "":
-		facts = append(facts, "unsigned: "+d.Unsigned)
+		facts = append(facts, "unsigned: "+termsafe.Line(d.Unsigned))
 	}
 	if d.Tampered != "" {
 		facts = append(facts, "TAMPERED after signing ("+termsafe.Line(d.Tampered)+"): the signature no longer matches")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n", strings.Join(facts, " · "))
-	fmt.Fprintf(&b, "> %s %s\n", d.Method, termsafe.Line(d.URL))
+	fmt.Fprintf(&b, "> %s %s\n", termsafe.Line(d.Method), termsafe.Line(d.URL))
 	for _, f := range d.Header {
-		fmt.Fprintf(&b, "> %s: %s\n", f.Name, termsafe.Line(f.Value))
+		fmt.Fprintf(&b, "> %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
 	}
 	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.Body))))
 	if a.Status == 0 {

@@ -42,3 +42,17 @@ func TestSentShowsFactsAndNeutralisesTheAnswer(t *testing.T) {
 		t.Errorf("unanswered, unsigned delivery:\n%s", out)
 	}
 }
+
+// TestSentNeutralisesTheRequest: the key id in the facts line and header
+// names come from configuration or a fetched key set, not from hookscope,
+// and are made terminal-safe like the values.
+func TestSentNeutralisesTheRequest(t *testing.T) {
+	d := &simulate.Delivery{Message: "m", Method: "PO\x1b[2JST", URL: "http://x",
+		Header:     store.Header{{Name: "X-Sig\x1b]0;t\x07", Value: "v"}},
+		SignedWith: "talkdesk-ecdsa:k\x1b[31m1"}
+	var b bytes.Buffer
+	if err := Sent(&b, d, store.Attempt{Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	noControl(t, "Sent", b.String())
+}

@@ -3,7 +3,6 @@ package textout
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/hookscope/hookscope/ui/termsafe"
@@ -45,11 +44,12 @@ func Messages(w io.Writer, msgs []*asyncapi.Message) error {
 	return nil
 }
 
-// cell is one cell of those tables: terminal-safe, on one line, with no
-// tab that would break the columns, and "-" when empty.
+// cell is one cell of those tables: terminal-safe and on one line (Line
+// also turns a tab, which would break the columns, into spaces), and "-"
+// when empty.
 func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.ReplaceAll(termsafe.Line(s), "\t", " ")
+	return termsafe.Line(s)
 }
