@@ -211,11 +211,15 @@ type SchemaError struct {
 	Path    string `json:"path"`    // JSON pointer into the payload (or /headers/Name)
 	Keyword string `json:"keyword"` // schema keyword that failed, e.g. "required"
 	Message string `json:"message"` // a sentence a person understands
+	// Line is, for a KeywordSyntax error, the 1-based line of the body
+	// where the JSON breaks (there is no pointer into a body that does not
+	// parse); 0 otherwise.
+	Line int `json:"line,omitempty"`
 }
 
 // KeywordSyntax is the keyword of the one error a body gets that claims to be
 // JSON but does not parse; its message says where it breaks ("… at offset
-// 47 (line 3, column 18)") and its Path is the root.
+// 47 (line 3, column 18)"), its Line says it too, and its Path is the root.
 const KeywordSyntax = "syntax"
 
 // SchemaResult is the outcome of matching a delivery to an AsyncAPI message

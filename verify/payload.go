@@ -39,6 +39,8 @@ type payload struct {
 	obj   map[string]any // value when it is a JSON object
 	kind  string
 	err   string // why the body is not what it looks like, for the user
+	// errLine is the 1-based line where a KindBadJSON body breaks.
+	errLine int
 }
 
 // decodePayload decodes body by its look, using the Content-Type only to
@@ -60,7 +62,12 @@ func decodePayload(body []byte, contentType string) payload {
 	case first == '{' || first == '[' || len(trimmed) > 0 && (mt == "application/json" || strings.HasSuffix(mt, "+json")):
 		v, err := decodeJSON(body)
 		if err != nil {
-			return payload{kind: KindBadJSON, err: "body is not valid JSON: " + err.Error()}
+			p := payload{kind: KindBadJSON, err: "body is not valid JSON: " + err.Error()}
+			var at *jsonErrorAt
+			if errors.As(err, &at) {
+				p.errLine, _ = LineColumn(body, at.off)
+			}
+			return p
 		}
 		p := payload{kind: KindJSON, value: v}
 		p.obj, _ = v.(map[string]any)
@@ -90,18 +97,34 @@ func decodeJSON(b []byte) (any, error) {
 		case errors.As(err, &se):
 			// Offset counts the bytes read, the bad one included; report the
 			// bad byte's own 0-based position, which an editor can jump to.
-			return nil, fmt.Errorf("%s at %s", se.Error(), position(b, max(se.Offset-1, 0)))
+			return nil, errorAt(b, max(se.Offset-1, 0), se.Error())
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("it ends before the JSON value does, at %s", position(b, int64(len(b))))
+			return nil, errorAt(b, int64(len(b)), "it ends before the JSON value does,")
 		default:
 			return nil, err
 		}
 	}
 	end := int(dec.InputOffset())
 	if rest := bytes.TrimLeft(b[end:], " \t\r\n"); len(rest) > 0 {
-		return nil, fmt.Errorf("unexpected data after the JSON value at %s", position(b, int64(len(b)-len(rest))))
+		return nil, errorAt(b, int64(len(b)-len(rest)), "unexpected data after the JSON value")
 	}
 	return v, nil
+}
+
+// jsonErrorAt is a JSON error at a byte offset of the body: the message for
+// people, the offset for code (a line to jump to).
+type jsonErrorAt struct {
+	msg string
+	off int64
+}
+
+func (e *jsonErrorAt) Error() string { return e.msg }
+
+// errorAt is the error what, at offset off of b: "what at offset 47 (line
+// 3, column 18)".
+func errorAt(b []byte, off int64, what string) error {
+	off = min(max(off, 0), int64(len(b)))
+	return &jsonErrorAt{msg: what + " at " + position(b, off), off: off}
 }
 
 // position names byte offset off of b both ways a person looks for it: the

@@ -82,3 +82,24 @@ func TestLineColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestBadJSONLine: a body that claims JSON but does not parse carries the
+// line where it breaks, for the UI to jump to; other bodies carry none.
+func TestBadJSONLine(t *testing.T) {
+	tests := []struct {
+		body, ct string
+		line     int
+	}{
+		{"{\n  \"a\": 1,\n  \"b\": }", "", 3},
+		{`{"a": [1, 2`, "", 1},
+		{"{\"a\":1}\n\n{\"b\":2}", "", 3},
+		{"\n\nplain text sent as JSON", "application/json", 3},
+		{`{"a":1}`, "", 0},
+		{"plain text", "text/plain", 0},
+	}
+	for _, tt := range tests {
+		if p := decodePayload([]byte(tt.body), tt.ct); p.errLine != tt.line {
+			t.Errorf("%q: errLine %d, want %d (err %q)", tt.body, p.errLine, tt.line, p.err)
+		}
+	}
+}

@@ -49,8 +49,12 @@ type Result struct {
 	// PayloadKind is one of the Kind constants.
 	PayloadKind string
 	// PayloadErr says why the body is not what it looks like, e.g. "body is
-	// not valid JSON: invalid character 'x' ... at offset 12".
+	// not valid JSON: invalid character 'x' ... at offset 12 (line 1,
+	// column 13)".
 	PayloadErr string
+	// PayloadErrLine is, for a KindBadJSON body, the 1-based line where
+	// the JSON breaks; 0 otherwise.
+	PayloadErrLine int
 	// Notes are further findings in words: where a key came from, a DCE
 	// bearer token, unreplaced HTTP Notifier placeholders, ...
 	Notes []string
@@ -102,7 +106,7 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 		res.Signature = unsigned("no provider recognised: name one with --route PATH_PREFIX=PROVIDER")
 	}
 
-	res.Payload, res.PayloadKind, res.PayloadErr = p.value, p.kind, p.err
+	res.Payload, res.PayloadKind, res.PayloadErr, res.PayloadErrLine = p.value, p.kind, p.err, p.errLine
 	res.EventType = eventType(d.provider, d, p.obj)
 	res.ProviderEventID = v.providerEventID(d.provider, p.obj)
 	if enc := strings.TrimSpace(r.Header.Get("Content-Encoding")); enc != "" && !strings.EqualFold(enc, "identity") {

@@ -9,8 +9,6 @@
 package detail
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -332,9 +330,10 @@ func (m *Model) applyMark() {
 	e := errs[m.schemaSel]
 	var line int
 	var ok bool
-	if e.Keyword == store.KeywordSyntax {
-		line, ok = syntaxLine(e.Message)
-		ok = ok && line < len(d.Lines)
+	if e.Line > 0 {
+		// A body that did not parse has no pointer to follow, only the line
+		// where it breaks; it is shown as text, line for line.
+		line, ok = e.Line-1, e.Line <= len(d.Lines)
 	} else {
 		line, ok = d.LineOf(e.Path)
 	}
@@ -380,23 +379,4 @@ const TabLine = 1
 func headerPointer(p string) (string, bool) {
 	name, ok := strings.CutPrefix(p, "/headers/")
 	return name, ok && name != ""
-}
-
-// syntaxLineRE finds where such an error says the JSON breaks.
-var syntaxLineRE = regexp.MustCompile(`\(line (\d+), column \d+\)`)
-
-// syntaxLine returns the 0-based body line a syntax error names ("… at
-// offset 47 (line 3, column 18)"). Such an error has no JSON pointer (the
-// body did not parse), and the body is shown as text, line for line, so the
-// line number is what enter can jump to.
-func syntaxLine(msg string) (int, bool) {
-	sm := syntaxLineRE.FindStringSubmatch(msg)
-	if sm == nil {
-		return 0, false
-	}
-	n, err := strconv.Atoi(sm[1])
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n - 1, true
 }

@@ -146,7 +146,7 @@ func TestSyntaxErrorMarksItsLine(t *testing.T) {
 	b := []byte("{\n  \"event\": \"app.installed\",\n  \"data\": {\"a\":1,}\n}")
 	m.SetRecord(store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/", ContentType: "application/json", Size: int64(len(b))},
 		Analysis: &store.Analysis{Schema: &store.SchemaResult{Status: store.SchemaInvalid, Errors: []store.SchemaError{{
-			Keyword: store.KeywordSyntax,
+			Keyword: store.KeywordSyntax, Line: 3,
 			Message: "body is not valid JSON: invalid character '}' looking for beginning of object key string at offset 47 (line 3, column 18)"}}}}})
 	if cmd := m.SetBody("a", b, nil); cmd != nil {
 		if msg, ok := cmd().(DocMsg); ok {
@@ -160,23 +160,5 @@ func TestSyntaxErrorMarksItsLine(t *testing.T) {
 	}
 	if m.Mark() != 2 {
 		t.Errorf("mark at line %d, want 2 (the third line, where the JSON breaks)", m.Mark())
-	}
-}
-
-func TestSyntaxLine(t *testing.T) {
-	for _, tt := range []struct {
-		msg  string
-		line int
-		ok   bool
-	}{
-		{"body is not valid JSON: x at offset 47 (line 3, column 18)", 2, true},
-		{"body is not valid JSON: it ends before the JSON value does, at offset 9 (line 1, column 10)", 0, true},
-		{"body is not valid JSON: no position", 0, false},
-		{"(line 0, column 1)", 0, false},
-		{"(line 99999999999999999999, column 1)", 0, false},
-	} {
-		if line, ok := syntaxLine(tt.msg); line != tt.line || ok != tt.ok {
-			t.Errorf("syntaxLine(%q) = %d, %v; want %d, %v", tt.msg, line, ok, tt.line, tt.ok)
-		}
 	}
 }

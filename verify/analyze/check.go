@@ -45,7 +45,7 @@ func NewChecker(opts Options) Checker {
 			Header: ev.Header, Body: body, ReceivedAt: ev.ReceivedAt})
 		sr := opts.Registry.Check(asyncapi.Delivery{Provider: res.Provider, Path: ev.Path,
 			RouteChannel: routeChannel(opts.ChannelRoutes, ev.Path), Header: ev.Header,
-			Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr})
+			Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr, PayloadErrLine: res.PayloadErrLine})
 		a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
 			Signature: res.Signature, Schema: &sr, Notes: res.Notes}
 		if a.EventType == "" && sr.Message != "" {

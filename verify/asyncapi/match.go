@@ -34,8 +34,11 @@ type Delivery struct {
 	// Payload is set.
 	PayloadKind string
 	// PayloadErr says why the body could not be decoded ("unexpected end
-	// of JSON input"); a delivery with one is skipped.
+	// of JSON input"); a delivery with one is skipped, or for a body that
+	// claims JSON, invalid (see malformed).
 	PayloadErr string
+	// PayloadErrLine is where such a body breaks (verify.Result's).
+	PayloadErrLine int
 }
 
 // pair is one message as carried by one channel: the unit matching picks,
@@ -152,7 +155,7 @@ func (r *Registry) malformed(d Delivery) store.SchemaResult {
 		return store.SchemaResult{Status: store.SchemaSkipped, Errors: []store.SchemaError{}, Reason: "the " + d.PayloadErr}
 	}
 	res := store.SchemaResult{Status: store.SchemaInvalid,
-		Errors: []store.SchemaError{{Path: "", Keyword: store.KeywordSyntax, Message: d.PayloadErr}}}
+		Errors: []store.SchemaError{{Path: "", Keyword: store.KeywordSyntax, Message: d.PayloadErr, Line: d.PayloadErrLine}}}
 	if ch != nil {
 		res.Channel = ch.name
 		if len(ch.messages) == 1 {

@@ -417,14 +417,14 @@ func TestMalformedJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.d.PayloadKind, tc.d.PayloadErr = verify.KindBadJSON, why
+			tc.d.PayloadKind, tc.d.PayloadErr, tc.d.PayloadErrLine = verify.KindBadJSON, why, 1
 			got := r.Check(tc.d)
 			if got.Status != tc.status || got.Message != tc.message || got.Channel != tc.channel {
 				t.Fatalf("Check = %+v; want %s %q %q", got, tc.status, tc.message, tc.channel)
 			}
 			switch got.Status {
 			case store.SchemaInvalid:
-				if len(got.Errors) != 1 || got.Errors[0].Message != why || got.Errors[0].Path != "" || got.Errors[0].Keyword != "syntax" {
+				if len(got.Errors) != 1 || got.Errors[0].Message != why || got.Errors[0].Path != "" || got.Errors[0].Keyword != "syntax" || got.Errors[0].Line != 1 {
 					t.Errorf("errors %+v; want one syntax error at the root saying %q", got.Errors, why)
 				}
 			case store.SchemaSkipped:
