@@ -40,10 +40,8 @@ type detection struct {
 func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 	d := detection{channel: triggerChannel(r.Path)}
 	best := -1
-	for _, rt := range v.routes {
-		if len(rt.Prefix) > best && PathHasPrefix(r.Path, rt.Prefix) {
-			best, d.provider = len(rt.Prefix), rt.Provider
-		}
+	if i := LongestPrefix(v.routes, r.Path, func(rt Route) string { return rt.Prefix }); i >= 0 {
+		best, d.provider = len(v.routes[i].Prefix), v.routes[i].Provider
 	}
 	if h := MatchHMACRoute(v.hmac, r.Path); h != nil && len(h.Prefix) > best {
 		d.provider, d.hmac = ProviderHMAC, h
@@ -84,11 +82,21 @@ func PathHasPrefix(path, prefix string) bool {
 // picks the --hmac route that checks a delivery, so whoever signs for a
 // path picks the same one.
 func MatchHMACRoute(routes []HMACRoute, path string) *HMACRoute {
-	var best *HMACRoute
-	for i := range routes {
-		h := &routes[i]
-		if (best == nil || len(h.Prefix) > len(best.Prefix)) && PathHasPrefix(path, h.Prefix) {
-			best = h
+	if i := LongestPrefix(routes, path, func(h HMACRoute) string { return h.Prefix }); i >= 0 {
+		return &routes[i]
+	}
+	return nil
+}
+
+// LongestPrefix returns the index of the item whose prefix (prefixOf) is
+// the longest that covers path by PathHasPrefix, the first of equal ones;
+// -1 when none does. Every path-prefix option picks its rule so.
+func LongestPrefix[T any](items []T, path string, prefixOf func(T) string) int {
+	best := -1
+	for i, it := range items {
+		p := prefixOf(it)
+		if (best < 0 || len(p) > len(prefixOf(items[best]))) && PathHasPrefix(path, p) {
+			best = i
 		}
 	}
 	return best

@@ -183,3 +183,25 @@ func TestNewRequestAndAnalysis(t *testing.T) {
 		t.Fatalf("analysis %+v", a)
 	}
 }
+
+func TestLongestPrefix(t *testing.T) {
+	prefixes := []string{"/hooks", "/hooks/td", "/hooks/td", "/h", "/"}
+	id := func(s string) string { return s }
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/hooks/td/x", 1}, // the longest; the first of two equal ones
+		{"/hooks/tdx", 0},  // whole segments only
+		{"/hooks", 0},
+		{"/hx", 4}, // only "/" covers it
+	}
+	for _, tt := range tests {
+		if got := LongestPrefix(prefixes, tt.path, id); got != tt.want {
+			t.Errorf("LongestPrefix(%s) = %d, want %d", tt.path, got, tt.want)
+		}
+	}
+	if got := LongestPrefix(prefixes[:4], "/other", id); got != -1 {
+		t.Errorf("LongestPrefix(/other) = %d, want -1", got)
+	}
+}

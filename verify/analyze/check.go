@@ -63,12 +63,8 @@ func NewChecker(opts Options) Checker {
 // routeChannel returns the channel the longest route prefix of path
 // assigns, "" when none does.
 func routeChannel(routes []ChannelRoute, path string) string {
-	best := ""
-	ch := ""
-	for _, r := range routes {
-		if verify.PathHasPrefix(path, r.Prefix) && len(r.Prefix) > len(best) {
-			best, ch = r.Prefix, r.Channel
-		}
+	if i := verify.LongestPrefix(routes, path, func(r ChannelRoute) string { return r.Prefix }); i >= 0 {
+		return routes[i].Channel
 	}
-	return ch
+	return ""
 }
