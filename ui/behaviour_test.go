@@ -539,3 +539,21 @@ func TestDetailMasksSecretsInAttempts(t *testing.T) {
 		m = press(t, m, "s")
 	}
 }
+
+// TestCurlCommandMasksRawPath: copy-as-curl masks a configured secret in
+// the path (both its forms) and query; revealed, it is the target as sent,
+// encoding included.
+func TestCurlCommandMasksRawPath(t *testing.T) {
+	r := store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/hooks/abc123/a/b", RawPath: "/hooks/abc123/a%2Fb", Query: "k=abc123"}}
+	red := redact.New([]string{"abc123"})
+	got := CurlCommand(r, nil, "http://localhost:3000", red, false)
+	if strings.Contains(got, "abc123") {
+		t.Errorf("the secret is in the curl command: %s", got)
+	}
+	if !strings.Contains(got, "/a/b?k=") {
+		t.Errorf("the rest of the path is not there: %s", got)
+	}
+	if got := CurlCommand(r, nil, "http://localhost:3000", red, true); !strings.Contains(got, "/hooks/abc123/a%2Fb?k=abc123") {
+		t.Errorf("revealed: %s", got)
+	}
+}

@@ -77,11 +77,10 @@ func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
 // fields and configured secrets; a gzip body is then sent decoded, since
 // only decoded bytes can be masked.
 func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, reveal bool) string {
-	h, path, query := r.Header, r.Path, r.Query
+	h, path, rawPath, query := r.Header, r.Path, r.RawPath, r.Query
 	if !reveal {
 		h, _ = red.Header(h)
-		path, _ = red.String(path)
-		query, _ = red.String(query)
+		path, rawPath, query, _ = red.Target(r.Event)
 		if body.IsGzip(b, r.ContentEncoding) {
 			if dec, err := body.Gunzip(b); err == nil {
 				b = dec
@@ -96,7 +95,7 @@ func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 		}
 		b, _ = red.Body(b, r.ContentType)
 	}
-	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, r.RawPath, query), Header: h, Body: b})
+	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, rawPath, query), Header: h, Body: b})
 }
 
 func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
