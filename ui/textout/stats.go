@@ -18,7 +18,7 @@ func Stats(w io.Writer, st store.Stats) error {
 	field := func(k, format string, args ...any) {
 		fmt.Fprintf(&b, "%-12s "+format+"\n", append([]any{k}, args...)...)
 	}
-	field("database", "%s (%s)", st.Path, Size(st.FileSize, false))
+	field("database", "%s (%s)", termsafe.Line(st.Path), Size(st.FileSize, false))
 	field("deliveries", "%d (%d pinned, %d imported, %d truncated), bodies %s",
 		st.Total, st.Pinned, st.Imported, st.Truncated, Size(st.BodyBytes, false))
 	if st.Total > 0 {
