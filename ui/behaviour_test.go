@@ -30,6 +30,23 @@ func unsafeIndex(out string) int {
 // sgr matches the colour and weight sequences the TUI itself emits.
 var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
 
+// checkInert fails t unless m's screen holds no unsafe rune (once the SGR
+// sequences of a coloured theme are removed) and shows the hostile text's
+// escapes as ␛, so that the text is on screen, made inert.
+func checkInert(t *testing.T, m Model, coloured bool, where string) {
+	t.Helper()
+	out := m.View().Content
+	if coloured {
+		out = sgr.ReplaceAllString(out, "")
+	}
+	if i := unsafeIndex(out); i >= 0 {
+		t.Fatalf("colour=%v %s: unsafe rune in output near %q", coloured, where, out[max(0, i-20):min(len(out), i+20)])
+	}
+	if !strings.Contains(out, "␛") {
+		t.Fatalf("colour=%v %s: the hostile text is not on screen, shown as ␛:\n%s", coloured, where, out)
+	}
+}
+
 // TestEscapeInjection renders a delivery whose every field carries escape
 // sequences (CSI, OSC 8, OSC 52, C1, bidi, DEL, NUL) on every screen and
 // checks that none survives: with styles that add no escapes of their own,
@@ -54,17 +71,7 @@ func TestEscapeInjection(t *testing.T) {
 			}
 			check := func(where string) {
 				t.Helper()
-				out := m.View().Content
-				if coloured {
-					out = sgr.ReplaceAllString(out, "")
-				}
-				if i := unsafeIndex(out); i >= 0 {
-					t.Fatalf("colour=%v %dx%d %s: unsafe rune in output near %q", coloured, sz.w, sz.h, where,
-						out[max(0, i-20):min(len(out), i+20)])
-				}
-				if !strings.Contains(out, "␛") {
-					t.Fatalf("%s: the escapes are not shown as ␛", where)
-				}
+				checkInert(t, m, coloured, fmt.Sprintf("%dx%d %s", sz.w, sz.h, where))
 			}
 			check("list")
 			m = press(t, m, "enter")

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/hookscope/hookscope/ui/uitest"
@@ -40,16 +39,7 @@ func TestEscapeInjectionElsewhere(t *testing.T) {
 		}
 		check := func(where string) {
 			t.Helper()
-			out := m.View().Content
-			if coloured {
-				out = sgr.ReplaceAllString(out, "")
-			}
-			if i := unsafeIndex(out); i >= 0 {
-				t.Fatalf("colour=%v %s: unsafe rune near %q", coloured, where, out[max(0, i-20):min(len(out), i+20)])
-			}
-			if !strings.Contains(out, "␛") {
-				t.Fatalf("colour=%v %s: the hostile text is not on screen:\n%s", coloured, where, out)
-			}
+			checkInert(t, m, coloured, where)
 		}
 		if r, _ := m.list.Selected(); r.ID == h.ID {
 			t.Fatal("the hostile delivery must not be the selected row")
