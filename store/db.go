@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +46,23 @@ var (
 // it would with 4 KiB ones. (Only applies to new files; bbolt keeps a file's
 // page size.)
 const pageSize = 16 << 10
+
+// writerMmap is the address space a writable database maps from the start.
+// bbolt otherwise maps the file at its current size and remaps it, doubling,
+// as it grows: each remap waits for every open read transaction (a listing
+// in the live view) to end, with capture's commits stalled behind it, and
+// copies every node the commit holds off the old mapping. Reserving 1 GiB of
+// address space (not memory: pages are touched only as the file uses them)
+// makes that rare. Only on 64-bit systems, where address space is plentiful,
+// and not on Windows, where bbolt grows the file itself to the mapping.
+const writerMmap = 1 << 30
+
+func initialMmap(readOnly bool) int {
+	if readOnly || strconv.IntSize < 64 || runtime.GOOS == "windows" {
+		return 0
+	}
+	return writerMmap
+}
 
 // Options tune Open.
 type Options struct {
@@ -129,9 +148,10 @@ func Open(path string, opts Options) (*DB, error) {
 		ReadOnly: opts.ReadOnly,
 		// The freelist is rebuilt on open instead of written on every
 		// commit: fewer pages per commit.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-		PageSize:       pageSize,
+		NoFreelistSync:  true,
+		FreelistType:    bolt.FreelistMapType,
+		PageSize:        pageSize,
+		InitialMmapSize: initialMmap(opts.ReadOnly),
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
