@@ -110,6 +110,17 @@ func TestEndpointServesVerifiableKey(t *testing.T) {
 			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
 		}
 	}
+	// HEAD is GET without the body (RFC 9110): answered, not captured.
+	for path, want := range map[string]int{EndpointPrefix + k.ID: 200, EndpointPrefix + "unknown": 404} {
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("HEAD %s: %d %q, want %d and the endpoint's JSON", path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
 	resp, _ = http.Post(srv.URL+EndpointPrefix+k.ID, "", nil)
 	resp.Body.Close()
 	if resp.StatusCode != 299 {
