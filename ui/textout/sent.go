@@ -32,8 +32,13 @@ func Sent(w io.Writer, d *simulate.Delivery, a store.Attempt) error {
 	case d.Unsigned != "":
 		facts = append(facts, "unsigned: "+termsafe.Line(d.Unsigned))
 	}
-	if d.Tampered != "" {
+	switch {
+	case d.Tampered != "" && d.SignedWith != "":
 		facts = append(facts, "TAMPERED after signing ("+termsafe.Line(d.Tampered)+"): the signature no longer matches")
+	case d.Tampered != "":
+		// Nothing was signed (no secret, or a provider that signs
+		// nothing): a receiver cannot tell this body from an honest one.
+		facts = append(facts, "TAMPERED ("+termsafe.Line(d.Tampered)+"): the delivery is unsigned, so no signature check can notice")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n", strings.Join(facts, " · "))

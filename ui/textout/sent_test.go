@@ -41,6 +41,17 @@ func TestSentShowsFactsAndNeutralisesTheAnswer(t *testing.T) {
 	if out := b.String(); !strings.HasPrefix(out, "# m · unsigned: no TalkifAI secret configured\n") || !strings.Contains(out, "< no response after 2 ms: connection refused\n") {
 		t.Errorf("unanswered, unsigned delivery:\n%s", out)
 	}
+	// --tamper on a delivery nothing signed: no signature to stop matching.
+	b.Reset()
+	d = &simulate.Delivery{Message: "DCEConversationEndedEvent", Method: "POST", URL: "http://x",
+		Unsigned: "the provider documents no signature", Tampered: `one character of "conversation_id"`}
+	if err := Sent(&b, d, store.Attempt{Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "signature no longer matches") ||
+		!strings.HasPrefix(out, "# DCEConversationEndedEvent · unsigned: the provider documents no signature · TAMPERED (one character of \"conversation_id\"): the delivery is unsigned, so no signature check can notice\n") {
+		t.Errorf("tampered, unsigned delivery:\n%s", out)
+	}
 }
 
 // TestSentNeutralisesTheRequest: the key id in the facts line and header

@@ -72,7 +72,11 @@ func (d Dir) New(curve string, now time.Time) (*Key, error) {
 	if _, err := rand.Read(idb[:]); err != nil {
 		return nil, err
 	}
-	k := &Key{ID: hex.EncodeToString(idb[:]), Curve: strings.ToLower(curve), CreatedAt: now.UTC().Truncate(time.Second),
+	// CreatedAt keeps its fraction of a second so that the newest of two
+	// keys made in one second is still the newest (List, Newest); the
+	// endpoint and `keys ls` print whole seconds. ExpiresAt is whole
+	// seconds, so the expiry served is the one hookscope uses.
+	k := &Key{ID: hex.EncodeToString(idb[:]), Curve: strings.ToLower(curve), CreatedAt: now.UTC(),
 		ExpiresAt: now.UTC().Truncate(time.Second).Add(Validity), Private: priv}
 	return k, d.save(k)
 }

@@ -110,6 +110,17 @@ func TestEndpointServesVerifiableKey(t *testing.T) {
 			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
 		}
 	}
+	// HEAD is GET without the body (RFC 9110): answered, not captured.
+	for path, want := range map[string]int{EndpointPrefix + k.ID: 200, EndpointPrefix + "unknown": 404} {
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("HEAD %s: %d %q, want %d and the endpoint's JSON", path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
 	resp, _ = http.Post(srv.URL+EndpointPrefix+k.ID, "", nil)
 	resp.Body.Close()
 	if resp.StatusCode != 299 {
@@ -127,6 +138,32 @@ func TestGetRefusesIDsOutsideTheFolder(t *testing.T) {
 	for _, id := range []string{"", ".", "..", "../outside", "a/b", strings.Repeat("a", 129)} {
 		if _, err := d.Get(id); err == nil || !strings.Contains(err.Error(), "not a key id") {
 			t.Errorf("Get(%q): err = %v, want a refused id", id, err)
+		}
+	}
+}
+
+// TestNewestWithinOneSecond: `keys new --curve p384` right after the key
+// the first `send` made (in the same second) is the key the next `send`
+// signs with. Key ids are random, so eight pairs make a coin-toss order
+// show.
+func TestNewestWithinOneSecond(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 100_000_000, time.UTC)
+	for i := 0; i < 8; i++ {
+		d := Dir{Path: filepath.Join(t.TempDir(), "keys")}
+		if _, err := d.New("p256", now); err != nil {
+			t.Fatal(err)
+		}
+		second, err := d.New("p384", now.Add(time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, created, err := d.Newest(now.Add(2 * time.Millisecond))
+		if err != nil || created || got.ID != second.ID {
+			t.Fatalf("pair %d: Newest = %s (%s, created %v, %v), want the p384 key %s made last", i, got.ID, got.Curve, created, err, second.ID)
+		}
+		pub, _ := got.Public()
+		if pub.CreatedAt != "2026-01-01T00:00:00Z" || pub.ExpiresAt != "2027-01-01T00:00:00Z" {
+			t.Fatalf("served dates %s %s, want whole seconds", pub.CreatedAt, pub.ExpiresAt)
 		}
 	}
 }

@@ -11,9 +11,10 @@ const EndpointPrefix = "/events/signature-keys/"
 
 // Intercept answers GET /events/signature-keys/{id} for the dev keys in d
 // with Talkdesk's response shape (404 for unknown ids), and reports whether
-// it answered. Anything else is left to be captured as a delivery.
+// it answered. HEAD is answered as GET without the body (net/http drops
+// it). Anything else is left to be captured as a delivery.
 func (d Dir) Intercept(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, EndpointPrefix) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || !strings.HasPrefix(r.URL.Path, EndpointPrefix) {
 		return false
 	}
 	id := strings.TrimPrefix(r.URL.Path, EndpointPrefix)
