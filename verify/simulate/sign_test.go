@@ -206,22 +206,33 @@ func TestTamperKeepsEveryMessageValid(t *testing.T) {
 // TestTamperText: the change keeps the text well-formed JSON and says what
 // it changed, whatever the body holds.
 func TestTamperText(t *testing.T) {
-	for _, tc := range []struct{ in, what string }{
-		{`{"event_id":"e1","data":{"callId":"call_xyz"}}`, `one character of "callId"`},
-		{`{"created":"2024-01-15T10:34:05Z","type":"credit.low"}`, `one character of "created"`},
-		{`{"ok":true,"n":null}`, "a space appended"},
-		{`{"n":12}`, "byte 6"},
-		{``, "a space appended"},
+	for _, tc := range []struct{ in, eventID, what string }{
+		{`{"event_id":"e1","data":{"callId":"call_xyz"}}`, "e1", `one character of "callId"`},
+		{`{"created":"2024-01-15T10:34:05Z","type":"credit.low"}`, "", `one character of "created"`},
+		// The event id is left alone whatever its key, even when it is
+		// the only value with a digit; so is a type, which a letter
+		// change would turn into another message.
+		{`{"event_id":"e1","type":"call.ended"}`, "e1", "a space appended"},
+		{`{"uid":"e1","type":"call.ended","at":"10:31"}`, "e1", `one character of "at"`},
+		{`{"type":"credit.low"}`, "", "a space appended"},
+		{`{"ok":true,"n":null}`, "", "a space appended"},
+		{`{"n":12}`, "", "a space appended"},
+		{`n=12&x=y`, "", "byte 3"},
+		{`hello`, "", "byte 4"},
+		{``, "", "a space appended"},
 	} {
-		out, what := tamperText([]byte(tc.in))
+		out, what := tamperText([]byte(tc.in), tc.eventID)
 		if what != tc.what || bytes.Equal(out, []byte(tc.in)) {
 			t.Errorf("%s: %q changed (%s), want %s", tc.in, out, what, tc.what)
 		}
-		if tc.in != "" && !json.Valid(out) {
+		if tc.eventID != "" && !bytes.Contains(out, []byte(`"`+tc.eventID+`"`)) {
+			t.Errorf("%s: the event id %s was changed: %s", tc.in, tc.eventID, out)
+		}
+		if json.Valid([]byte(tc.in)) && !json.Valid(out) {
 			t.Errorf("%s: tampered into %s, not JSON", tc.in, out)
 		}
 	}
-	if out, _ := tamperText([]byte(`{"created":"2024-01-15T10:34:05Z"}`)); string(out) != `{"created":"2024-01-15T10:34:00Z"}` {
+	if out, _ := tamperText([]byte(`{"created":"2024-01-15T10:34:05Z"}`), ""); string(out) != `{"created":"2024-01-15T10:34:00Z"}` {
 		t.Errorf("a date was tampered into %s, want another date", out)
 	}
 }

@@ -21,42 +21,44 @@ func (d *Delivery) Tamper() {
 	if parts, ok := verify.JWTSegments(d.Body); d.SignedWith == verify.SchemeDialpadJWT && ok {
 		claims, err := base64.RawURLEncoding.DecodeString(parts[1])
 		if err == nil {
-			changed, what := tamperText(claims)
+			changed, what := tamperText(claims, d.EventID)
 			parts[1] = base64.RawURLEncoding.EncodeToString(changed)
 			d.Body, d.Tampered = []byte(strings.Join(parts[:], ".")), what+" in the JWT claims"
 			return
 		}
 	}
-	d.Body, d.Tampered = tamperText(d.Body)
+	d.Body, d.Tampered = tamperText(d.Body, d.EventID)
 }
 
 // tamperText changes one character of a JSON string value, else of the
-// body; an empty body, or JSON with no digit to change, gets a space. The
-// value picked is preferably an id other than the event id (*_id, or
-// camelCase *Id as TalkifAI writes them), so the event still reads the same,
-// else one holding a digit; within it a digit is changed if it has one, else
-// its last letter. A digit for a digit keeps dates, numbers and phone
-// numbers what they were, and a letter is never changed in JSON's true,
-// false and null, so the body still matches its schema and only the
-// signature check can notice.
-func tamperText(b []byte) ([]byte, string) {
+// body, else appends a space. The value picked is an id other than the
+// event id (*_id, or camelCase *Id as TalkifAI writes them), else one
+// holding a digit; within it a digit is changed. A digit for a digit keeps
+// ids, dates, numbers and phone numbers what they were, so the body still
+// matches its schema and only the signature check can notice. The event id
+// (the "event_id" value, or any value equal to eventID: a body of the
+// user's own may carry it under any key) is never changed, since send
+// reports it and remembers it for --duplicate; JSON with nothing else to
+// change gets a space appended, which changes no value at all. Text that is
+// not JSON gets its last digit, else its last letter, changed.
+func tamperText(b []byte, eventID string) ([]byte, string) {
 	out := append([]byte(nil), b...)
 	matches := stringValueRE.FindAllSubmatchIndex(out, -1)
+	isEventID := func(m []int) bool {
+		return string(out[m[2]:m[3]]) == "event_id" || eventID != "" && string(out[m[4]:m[5]]) == eventID
+	}
 	pick := -1
 	for i, m := range matches {
 		key := string(out[m[2]:m[3]])
-		if key != "event_id" && (strings.HasSuffix(key, "_id") || strings.HasSuffix(key, "Id")) {
+		if !isEventID(m) && (strings.HasSuffix(key, "_id") || strings.HasSuffix(key, "Id")) && lastIndexFunc(out[m[4]:m[5]], isAlnum) >= 0 {
 			pick = i
 			break
 		}
 	}
 	for i, m := range matches {
-		if pick < 0 && lastIndexFunc(out[m[4]:m[5]], isDigit) >= 0 {
+		if pick < 0 && !isEventID(m) && lastIndexFunc(out[m[4]:m[5]], isDigit) >= 0 {
 			pick = i
 		}
-	}
-	if pick < 0 && len(matches) > 0 {
-		pick = 0
 	}
 	if pick >= 0 {
 		m := matches[pick]
@@ -64,13 +66,14 @@ func tamperText(b []byte) ([]byte, string) {
 		if i < 0 {
 			i = lastIndexFunc(out[m[4]:m[5]], isAlnum)
 		}
-		if i >= 0 {
-			out[m[4]+i] = flip(out[m[4]+i])
-			return out, fmt.Sprintf("one character of %q", string(out[m[2]:m[3]]))
-		}
+		out[m[4]+i] = flip(out[m[4]+i])
+		return out, fmt.Sprintf("one character of %q", string(out[m[2]:m[3]]))
+	}
+	if len(out) == 0 || json.Valid(out) {
+		return append(out, ' '), "a space appended"
 	}
 	i := lastIndexFunc(out, isDigit)
-	if i < 0 && !json.Valid(out) {
+	if i < 0 {
 		i = lastIndexFunc(out, isAlnum)
 	}
 	if i >= 0 {
