@@ -180,10 +180,50 @@ type Event struct {
 }
 
 // EscapedPath is the path to put back on the wire (show --raw, replay,
-// exports): as it was sent when RawPath holds that, else Path encoded.
+// exports): as it was sent when RawPath holds that, else Path encoded. See
+// EscapePath.
 func (e *Event) EscapedPath() string {
-	u := url.URL{Path: e.Path, RawPath: e.RawPath}
-	return u.EscapedPath()
+	return EscapePath(e.Path, e.RawPath)
+}
+
+// EscapePath returns a path as it goes on the wire: rawPath, the form it
+// was sent in, when that decodes to path, with only the bytes a URL path
+// may not hold ({, |, ", a space…) percent-encoded; else path encoded by
+// net/url. net/url's own EscapedPath drops such a rawPath whole, and with
+// it an encoded slash: /a%2Fb/{id} would go back out as /a/b/%7Bid%7D, a
+// different path to a router.
+func EscapePath(path, rawPath string) string {
+	if rawPath != "" {
+		if dec, err := url.PathUnescape(rawPath); err == nil && dec == path {
+			return escapePathBytes(rawPath)
+		}
+	}
+	return (&url.URL{Path: path}).EscapedPath()
+}
+
+// escapePathBytes percent-encodes the bytes of p that RFC 3986 does not
+// allow in a path (pchar and "/"; "%" is kept, p's escapes being valid),
+// so that net/url accepts the result as a RawPath.
+func escapePathBytes(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:@[]%/", c) >= 0 {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(p)+8), p[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return p
+	}
+	return string(b)
 }
 
 // Signature is the verdict on a delivery's signature.

@@ -34,6 +34,23 @@ type reverifyMsg struct {
 	err error
 }
 
+// pinMsg is the answer to a pin or unpin request.
+type pinMsg struct {
+	id     string
+	pinned bool
+	err    error
+}
+
+// setPinned pins (or unpins) delivery id in a command.
+func (m Model) setPinned(id string, pinned bool) tea.Cmd {
+	ctx, src := m.ctx, m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		return pinMsg{id: id, pinned: pinned, err: src.SetPinned(ctx, id, pinned)}
+	}
+}
+
 func (m Model) readBody(id string) tea.Cmd {
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {

@@ -11,8 +11,10 @@ type KeyMap struct {
 	NextDelivery, PrevDelivery              key.Binding
 	Filter, ClearFilter                     key.Binding
 	Reverify, CopyCurl, CopyBody            key.Binding
-	Reveal, Raw                             key.Binding
-	Help, Quit                              key.Binding
+	// Pin pins or unpins the selected delivery (pruning keeps pinned ones).
+	Pin         key.Binding
+	Reveal, Raw key.Binding
+	Help, Quit  key.Binding
 	// Replay: r one delivery, space marks, R the marked ones, e an edited
 	// copy; esc stops a bulk replay.
 	Replay, Mark, ReplayMarked, Edit, StopBulk key.Binding
@@ -45,6 +47,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:       b([]string{"/"}, "/", "filter"),
 		ClearFilter:  b([]string{"esc"}, "esc", "no filter"),
 		Reverify:     b([]string{"v"}, "v", "re-verify"),
+		Pin:          b([]string{"p"}, "p", "pin/unpin"),
 		CopyCurl:     b([]string{"y"}, "y", "copy curl"),
 		CopyBody:     b([]string{"Y"}, "Y", "copy body"),
 		Reveal:       b([]string{"s"}, "s", "secrets"),
@@ -121,7 +124,7 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
-		{k.Filter, k.ClearFilter, k.Reverify, k.Raw, k.Reveal, k.CopyCurl, k.CopyBody},
+		{k.Filter, k.ClearFilter, k.Reverify, k.Pin, k.Raw, k.Reveal, k.CopyCurl, k.CopyBody},
 		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
 	}
 }

@@ -26,6 +26,9 @@ type Source interface {
 	// Reverify asks for the delivery's signature and schema to be checked
 	// again; the new analysis arrives as an Analyzed notice.
 	Reverify(ctx context.Context, id string) error
+	// SetPinned pins or unpins a delivery: pruning never removes a pinned
+	// one.
+	SetPinned(ctx context.Context, id string, pinned bool) error
 	// Replayer sends deliveries again.
 	Replayer
 }

@@ -106,6 +106,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case detail.AttemptMsg:
 		m.detail.SetAttemptDoc(msg)
 		return m, nil
+	case pinMsg:
+		switch {
+		case msg.err != nil:
+			verb := "pin"
+			if !msg.pinned {
+				verb = "unpin"
+			}
+			m.setStatus(levelError, verb+": "+msg.err.Error())
+			return m, nil
+		case msg.pinned:
+			m.setStatus(levelInfo, "Pinned "+msg.id+": pruning never removes it (p unpins)")
+		default:
+			m.setStatus(levelInfo, "Unpinned "+msg.id+": retention may prune it again")
+		}
+		// Re-read the window so the row shows its new state even when the
+		// Source sends no notice.
+		return m.attemptsChanged()
 	case reverifyMsg:
 		if msg.err != nil {
 			m.setStatus(levelError, "re-verify: "+msg.err.Error())
@@ -165,6 +182,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if r, ok := m.selected(); ok {
 			m.setStatus(levelInfo, "Re-verifying…")
 			return m, m.reverify(r.ID)
+		}
+		return m, nil
+	case key.Matches(msg, k.Pin):
+		if r, ok := m.selected(); ok {
+			return m, m.setPinned(r.ID, !r.Pinned)
 		}
 		return m, nil
 	case key.Matches(msg, k.CopyCurl):

@@ -233,3 +233,47 @@ func TestLogPrunes(t *testing.T) {
 		t.Fatalf("log:\n%s", out)
 	}
 }
+
+// TestVerifyImportedReportsProgress: verifying an import, which can take
+// longer than storing it, reports each delivery done, so import's
+// "verifying" bar moves instead of leaving a terminal blank.
+func TestVerifyImportedReportsProgress(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "h.db"), store.Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var evs []*store.Event
+	var bodies [][]byte
+	at := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		body := []byte(fmt.Sprintf(`{"n":%d}`, i))
+		evs = append(evs, &store.Event{Method: "POST", Path: "/hooks/x", ReceivedAt: at.Add(time.Duration(i) * time.Second),
+			Size: int64(len(body)), Imported: true, Header: store.Header{{Name: "Content-Type", Value: "application/json"}}, ContentType: "application/json"})
+		bodies = append(bodies, body)
+	}
+	if err := db.ImportAll(t.Context(), evs, bodies); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if k == "XDG_CONFIG_HOME" || k == "HOME" {
+			return dir
+		}
+		return ""
+	}}
+	var done []int
+	if err := e.verifyImported(t.Context(), db, evs, func(n int) { done = append(done, n) }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(done) != "[1 2 3 4 5]" {
+		t.Fatalf("progress %v, want one report per delivery", done)
+	}
+	for _, ev := range evs {
+		r, err := db.Get(t.Context(), ev.ID)
+		if err != nil || r.SignatureOrPending().Status == store.SigPending {
+			t.Fatalf("%s not verified: %v %v", ev.ID, r.SignatureOrPending(), err)
+		}
+	}
+}

@@ -67,7 +67,12 @@ func newImportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
 			}
-			if err := e.verifyImported(cmd.Context(), s, batch.Events); err != nil {
+			// Verifying can take longer than storing (a signature check
+			// and a schema validation per delivery): it has its own bar.
+			vbar := textout.NewCountBar(e.stderr, bar.On(), "verifying", int64(len(batch.Events)))
+			err = e.verifyImported(cmd.Context(), s, batch.Events, func(n int) { vbar.Set(int64(n)) })
+			vbar.Done()
+			if err != nil {
 				// The error can quote the imported file's content.
 				fmt.Fprintf(e.stderr, "hookscope: imported, but verification failed: %s (run hookscope verify --all)\n", termsafe.Line(err.Error()))
 			}
@@ -115,7 +120,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // verifyImported verifies and validates imported deliveries like live ones:
 // by the running listener (which holds the keys, secrets and specs) when
 // one holds the database, else here with the environment and config file.
-func (e *env) verifyImported(ctx context.Context, s store.Store, evs []*store.Event) error {
+// progress, when not nil, hears how many are done after each.
+func (e *env) verifyImported(ctx context.Context, s store.Store, evs []*store.Event, progress func(done int)) error {
 	var analyse func(ctx context.Context, id string) error
 	if c, ok := s.(*remote.Client); ok {
 		analyse = c.Reverify
@@ -130,9 +136,12 @@ func (e *env) verifyImported(ctx context.Context, s store.Store, evs []*store.Ev
 		}
 		analyse = chk.pipeline(s).Analyze
 	}
-	for _, ev := range evs {
+	for i, ev := range evs {
 		if err := analyse(ctx, ev.ID); err != nil {
 			return err
+		}
+		if progress != nil {
+			progress(i + 1)
 		}
 	}
 	return nil

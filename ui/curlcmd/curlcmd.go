@@ -12,7 +12,6 @@ package curlcmd
 import (
 	"encoding/base64"
 	"net/textproto"
-	"net/url"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
@@ -134,7 +133,7 @@ func Quote(s string) string {
 // stays that; a path masked since no longer matches it and is encoded anew.
 func URL(base, path, rawPath, query string) string {
 	base = strings.TrimRight(base, "/")
-	p := (&url.URL{Path: path, RawPath: rawPath}).EscapedPath()
+	p := store.EscapePath(path, rawPath)
 	if p != "" && !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}

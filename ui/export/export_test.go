@@ -147,6 +147,32 @@ func TestHARIsValidAndReimportsExactly(t *testing.T) {
 	checkSame(t, fixtures(), b)
 }
 
+// TestExportKeepsAnEncodedSlash: a path sent as /a%2Fb/{id} leaves in the
+// HAR URL and the curl command with its encoded slash, though {} make
+// net/url drop the raw form and re-encode the slash as /.
+func TestExportKeepsAnEncodedSlash(t *testing.T) {
+	db := mustOpen(t)
+	ev := &store.Event{Method: "POST", Path: "/a/b/{id}", RawPath: "/a%2Fb/{id}", Host: "h", ReceivedAt: time.Now().UTC(), Size: 1}
+	if err := db.Append(context.Background(), ev, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	const sent = "/a%2Fb/%7Bid%7D"
+	har := exportString(t, db, Options{Format: HAR})
+	if !strings.Contains(har, `"url": "http://h`+sent+`"`) {
+		t.Errorf("HAR url is not the path as sent (%s):\n%s", sent, har)
+	}
+	b, err := Decode(strings.NewReader(har))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Events[0]; got.Path != ev.Path || got.EscapedPath() != sent {
+		t.Errorf("re-imported path %q, sent as %q", got.Path, got.EscapedPath())
+	}
+	if script := exportString(t, db, Options{Format: Curl}); !strings.Contains(script, `'`+sent+`'`) {
+		t.Errorf("curl target is not the path as sent (%s):\n%s", sent, script)
+	}
+}
+
 // checkSame compares a decoded batch with the fixtures: bodies byte for
 // byte, header lines with names in their case and order, and the request.
 func checkSame(t *testing.T, want []fixture, b *Batch) {

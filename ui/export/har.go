@@ -222,12 +222,18 @@ func requestURL(ev store.Event) string {
 	if host == "" {
 		host = "localhost"
 	}
-	p := ev.Path
+	// The path as sent (an encoded slash kept), not url.URL's: it drops a
+	// raw path holding a byte it would escape, encoded slash and all.
+	p := ev.EscapedPath()
 	if p == "" || p[0] != '/' {
 		p = "/" + p
 	}
-	u := url.URL{Scheme: "http", Host: host, Path: p, RawPath: ev.RawPath, RawQuery: ev.Query}
-	return u.String()
+	u := url.URL{Scheme: "http", Host: host}
+	s := u.String() + p
+	if ev.Query != "" {
+		s += "?" + ev.Query
+	}
+	return s
 }
 
 // bodyText is a body as HAR text: the body itself when it is valid UTF-8,

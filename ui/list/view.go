@@ -83,11 +83,14 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 		marker = "▌"
 	}
 	mark := " "
-	if m.marked[r.ID] {
+	switch {
+	case m.marked[r.ID]:
 		mark = Mark
 		if !selected {
 			mark = m.cells.mark.render(mark)
 		}
+	case r.Pinned:
+		mark = PinMark
 	}
 	cells = append(cells, marker+mark)
 	// The selected row is drawn in one style: inner styles would end its
@@ -180,6 +183,10 @@ func (m Model) statusCell(r store.Record, w int, plain bool) string {
 
 // Mark is the sign of a delivery marked for replay.
 const Mark = "◆"
+
+// PinMark is the sign of a pinned delivery (one that pruning keeps), shown
+// where a replay mark would be when the delivery is not marked.
+const PinMark = "•"
 
 func pick(short bool, a, b string) string {
 	if short {

@@ -20,7 +20,7 @@ type Source struct {
 	notices chan store.Notice
 
 	// Calls counts List calls, for tests of paging and coalescing.
-	Calls struct{ List, Count, Get, Body, Reverify int }
+	Calls struct{ List, Count, Get, Body, Reverify, SetPinned int }
 
 	// Replay state (replay.go).
 	sent              []Sent
@@ -136,6 +136,24 @@ func (s *Source) Body(ctx context.Context, id string) ([]byte, error) {
 	defer s.mu.Unlock()
 	s.Calls.Body++
 	return s.bodies[id], nil
+}
+
+// SetPinned implements ui.Source: it sets the record's Pinned and sends a
+// Changed notice, as the store does.
+func (s *Source) SetPinned(ctx context.Context, id string, pinned bool) error {
+	s.mu.Lock()
+	s.Calls.SetPinned++
+	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].ID >= id })
+	found := i < len(s.recs) && s.recs[i].ID == id
+	if found {
+		s.recs[i].Pinned = pinned
+	}
+	s.mu.Unlock()
+	if !found {
+		return store.ErrNotFound
+	}
+	s.notify(store.Notice{ID: id, Kind: store.Changed})
+	return nil
 }
 
 // Reverify implements ui.Source: it sends an Analyzed notice.
