@@ -143,7 +143,7 @@ func TestTalkdeskGeneratedKeys(t *testing.T) {
 			{"wrong key", hdr(HeaderTalkdeskSignature, wrong, HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "signed with another key"},
 			{"truncated der", hdr(HeaderTalkdeskSignature, der[:len(der)-2], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "was it truncated?"},
 			{"truncated raw", hdr(HeaderTalkdeskSignature, raw[:len(raw)-2], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "neither an ASN.1 DER signature nor raw r||s"},
-			{"odd length hex", hdr(HeaderTalkdeskSignature, der[:len(der)-1], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is not hex"},
+			{"odd length hex", hdr(HeaderTalkdeskSignature, der[:len(der)-1], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is not hex: it has an odd number of hex digits"},
 			{"non-hex", hdr(HeaderTalkdeskSignature, "zz"+der[2:], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is not hex"},
 			{"base64 instead of hex", hdr(HeaderTalkdeskSignature, "MEUCIQ+/==", HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "is not hex"},
 			{"empty", hdr(HeaderTalkdeskSignature, "", HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is empty"},
