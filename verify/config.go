@@ -181,14 +181,23 @@ type KeyCache interface {
 
 // Talkdesk regions and their API gateways: the four suffixes of the
 // talkdeskapp gateway the webhook surface spec lists (com, eu, au, co.uk)
-// and Canada's. Only these hosts are ever chosen from a delivery's
-// _links.root.href.
+// and Canada's. A user may choose any of them with --talkdesk-region.
 var talkdeskGateways = map[string]string{
 	"us": "https://api.talkdeskapp.com",
 	"eu": "https://api.talkdeskapp.eu",
 	"ca": "https://api.talkdeskappca.com",
 	"au": "https://api.talkdeskapp.au",
 	"uk": "https://api.talkdeskapp.co.uk",
+}
+
+// hrefGateways are the three gateways Talkdesk documents for the Events API
+// key endpoint (us, eu, ca). A delivery's _links.root.href comes from an
+// unverified body, so it may choose one of these and nothing else: not even
+// the au and uk hosts, which only the user can choose.
+var hrefGateways = []string{
+	"https://api.talkdeskapp.com",
+	"https://api.talkdeskapp.eu",
+	"https://api.talkdeskappca.com",
 }
 
 // TalkdeskRegions lists the accepted region values, for messages.

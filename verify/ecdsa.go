@@ -139,9 +139,19 @@ func decodeSignatureHeader(v string) ([]byte, error) {
 	}
 	sig, err := hex.DecodeString(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not hex", HeaderTalkdeskSignature)
+		return nil, fmt.Errorf("%s is not hex%s", HeaderTalkdeskSignature, oddHex(err, len(v)))
 	}
 	return sig, nil
+}
+
+// oddHex completes "... is not hex" when hex decoding failed only because
+// the digits are an odd number: a value cut short, not a value in another
+// encoding, and a person looking at it sees nothing but hex digits.
+func oddHex(err error, digits int) string {
+	if errors.Is(err, hex.ErrLength) {
+		return fmt.Sprintf(": it has an odd number of hex digits (%d); was it truncated?", digits)
+	}
+	return ""
 }
 
 // ecdsaSig is a parsed signature: the DER bytes when it is DER-shaped, r and

@@ -131,6 +131,9 @@ func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byt
 		if rule.SigPrefix != "" {
 			reason += fmt.Sprintf(" after %q", rule.SigPrefix)
 		}
+		if rule.Encoding == "hex" {
+			reason += oddHex(err, len(rest))
+		}
 		return sigInvalid(sig, reason)
 	}
 	nh := hmacHashes[rule.Algo]

@@ -32,6 +32,7 @@ func TestTalkifAI(t *testing.T) {
 		{"no prefix", hdr(HeaderTalkifAISignature, strings.TrimPrefix(openssl, "sha256=")), body, talkifaiSecret, store.SigInvalid, `does not start with "sha256="`},
 		{"not hex", hdr(HeaderTalkifAISignature, "sha256=xyz"), body, talkifaiSecret, store.SigInvalid, "is not hex"},
 		{"truncated", hdr(HeaderTalkifAISignature, openssl[:len(openssl)-2]), body, talkifaiSecret, store.SigInvalid, "holds 31 bytes; HMAC-SHA256 gives 32"},
+		{"truncated to odd length", hdr(HeaderTalkifAISignature, openssl[:len(openssl)-1]), body, talkifaiSecret, store.SigInvalid, `is not hex after "sha256=": it has an odd number of hex digits (63); was it truncated?`},
 		{"sent twice", hdr(HeaderTalkifAISignature, openssl, HeaderTalkifAISignature, openssl), body, talkifaiSecret, store.SigInvalid, "sent 2 times"},
 	}
 	for _, tc := range tests {

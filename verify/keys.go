@@ -90,13 +90,14 @@ func fresh(k store.CachedKey, now time.Time) bool {
 
 // keysBase picks the key endpoint's base URL: the explicit override, else
 // the region a delivery's _links.root.href names when it is exactly one of
-// Talkdesk's documented gateways, else the configured region. The href comes
-// from an unverified body, so any other value is ignored.
+// Talkdesk's three documented gateways (hrefGateways), else the configured
+// region. The href comes from an unverified body, so any other value is
+// ignored.
 func (v *Verifier) keysBase(rootHref string) string {
 	if v.keysURL != "" {
 		return v.keysURL
 	}
-	for _, gw := range talkdeskGateways {
+	for _, gw := range hrefGateways {
 		if rootHref == gw {
 			return gw
 		}

@@ -38,7 +38,9 @@ type Options struct {
 // NewChecker returns the check of one delivery that listeners, `verify`
 // and `import` share: provider and signature first, then the AsyncAPI
 // message (by route, provider and payload) and its validation. The event
-// type is the provider's, else the matched message's.
+// type is the provider's, else that of the message a route, the path or a
+// discriminator matched; a best guess from the payload's shape is no event
+// type the delivery carries, so it lends none.
 func NewChecker(opts Options) Checker {
 	return func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
 		res := opts.Verifier.Check(ctx, verify.Request{Method: ev.Method, Path: ev.Path, Query: ev.Query,
@@ -48,7 +50,7 @@ func NewChecker(opts Options) Checker {
 			Payload: res.Payload, PayloadKind: res.PayloadKind, PayloadErr: res.PayloadErr, PayloadErrLine: res.PayloadErrLine})
 		a := store.Analysis{Provider: res.Provider, EventType: res.EventType, ProviderEventID: res.ProviderEventID,
 			Signature: res.Signature, Schema: &sr, Notes: res.Notes}
-		if a.EventType == "" && sr.Message != "" {
+		if a.EventType == "" && sr.Message != "" && !sr.BestGuess {
 			if m, ok := opts.Registry.MessageOf(sr.Channel, sr.Message); ok {
 				a.EventType = m.EventType()
 			}
