@@ -138,6 +138,27 @@ func TestOverviewMasksLastReplayError(t *testing.T) {
 	}
 }
 
+// TestOverviewSaysPinnedAndImported: the overview says when a delivery is
+// pinned (p in the list toggles it) or came from an import, and says
+// nothing of either otherwise.
+func TestOverviewSaysPinnedAndImported(t *testing.T) {
+	m := newModel()
+	r := store.Record{Event: store.Event{ID: "01A", Method: "POST", Path: "/hooks"}}
+	m.SetRecord(r)
+	if out := m.View(); strings.Contains(out, "Pinned") || strings.Contains(out, "Imported") {
+		t.Fatalf("the overview of a plain delivery mentions pinning or importing:\n%s", out)
+	}
+	r.Pinned = true
+	r.Imported = true
+	m.SetRecord(r)
+	out := m.View()
+	for _, want := range []string{"Pinned", "p unpins", "Imported"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the overview of a pinned, imported delivery lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestSyntaxErrorMarksItsLine: a body that claims JSON but does not parse
 // has one "syntax" error at the root; enter opens the body (shown as text)
 // marked at the line the error names, not at the top.

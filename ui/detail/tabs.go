@@ -102,6 +102,12 @@ func (m Model) overview() []string {
 		size += " · " + m.styles.Error.Render("truncated at capture")
 	}
 	out = m.kv(out, "Body", size)
+	if r.Pinned {
+		out = m.kv(out, "Pinned", "yes"+m.dim(" · pruning keeps it; p unpins"))
+	}
+	if r.Imported {
+		out = m.kv(out, "Imported", "yes"+m.dim(" · not captured by this listener"))
+	}
 	a := r.Analysis
 	if a == nil {
 		out = m.kv(out, "Provider", m.missing("analysis pending"))
