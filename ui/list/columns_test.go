@@ -26,3 +26,26 @@ func TestLayoutFits(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeFitsColumn checks that every body size reads whole in the
+// narrowest size column: "10.0 MiB" cut to "10.0 M…" hid the unit, and
+// bodies of 10 KiB and more are common.
+func TestSizeFitsColumn(t *testing.T) {
+	narrow := layout(80, false).size
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {10188, "9.9 KiB"}, {10239, "10 KiB"},
+		{10 << 10, "10 KiB"}, {999 << 10, "999 KiB"}, {1023 << 10, "1.0 MiB"}, {1 << 20, "1.0 MiB"},
+		{10<<20 - 100, "10 MiB"}, {10 << 20, "10 MiB"}, {512 << 20, "512 MiB"}, {5 << 30, "5.0 GiB"},
+	} {
+		got := sizeCell(tc.n)
+		if got != tc.want {
+			t.Errorf("sizeCell(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+		if len(got) > narrow {
+			t.Errorf("sizeCell(%d) = %q is wider than the %d-cell column", tc.n, got, narrow)
+		}
+	}
+}

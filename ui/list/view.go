@@ -1,11 +1,11 @@
 package list
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/verdict"
@@ -127,7 +127,7 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	if c.status > 0 {
 		cells = append(cells, m.statusCell(r, c.status, selected))
 	}
-	add(c.size, cellfit.PadLeft(body.HumanBytes(r.Size), c.size), m.cells.dim)
+	add(c.size, cellfit.PadLeft(sizeCell(r.Size), c.size), m.cells.dim)
 	dup := ""
 	if r.Analysis != nil && r.Analysis.DuplicateOf != "" {
 		dup = "dup"
@@ -193,4 +193,24 @@ func pick(short bool, a, b string) string {
 		return a
 	}
 	return b
+}
+
+// sizeCell is a byte count in at most 7 cells, the narrowest size column:
+// one decimal below 10 of a unit, none above ("9.9 KiB", "10 KiB",
+// "999 KiB", "1.0 MiB"), so the unit always shows. body.HumanBytes keeps
+// the decimal and gives "10.0 MiB", which the column cut to "10.0 M…".
+func sizeCell(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	const units = "KMGTPE"
+	v, u := float64(n)/1024, 0
+	for v >= 999.5 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	if v < 9.95 {
+		return fmt.Sprintf("%.1f %ciB", v, units[u])
+	}
+	return fmt.Sprintf("%.0f %ciB", v, units[u])
 }

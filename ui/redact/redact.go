@@ -1,5 +1,5 @@
 // Package redact masks secrets in captured deliveries before they are shown
-// or exported: values of known secret JSON and form fields (keeping the
+// or exported: values of known secret JSON, form and XML fields (keeping the
 // body's shape), credential-bearing headers, and configured secret strings
 // wherever they appear.
 //
@@ -12,6 +12,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 // Mask is the default replacement for a secret value.
 const Mask = "••••••••"
 
-// DefaultFields are the JSON and form field names whose values are secret,
+// DefaultFields are the JSON, form and XML field names whose values are secret,
 // matched case-insensitively at any depth. Talkdesk's app.installed event
 // carries client_secret and private_key.
 var DefaultFields = []string{
@@ -89,8 +90,9 @@ func (r *Redactor) IsSecretHeader(name string) bool {
 }
 
 // Body masks a body according to its content type: secret fields of a JSON
-// object or a form, then configured secrets anywhere. A body that is neither
-// valid JSON nor a form only has its configured secrets replaced. It returns
+// object, a form or an XML document (by its content type, or a body that
+// starts with '<', as the detail view decides), then configured secrets
+// anywhere. Any other body only has its configured secrets replaced. It returns
 // the masked bytes (body itself when nothing changed) and how many values
 // were masked.
 func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
@@ -99,6 +101,8 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	switch {
 	case strings.Contains(ct, "x-www-form-urlencoded"):
 		out, n = r.Form(out)
+	case strings.Contains(ct, "xml") || bytes.HasPrefix(bytes.TrimLeft(out, " \t\r\n"), []byte("<")):
+		out, n = r.XML(out)
 	default:
 		out, n = r.JSON(out)
 		var e int
@@ -211,6 +215,56 @@ func (r *Redactor) Form(body []byte) ([]byte, int) {
 		return body, 0
 	}
 	return bytes.Join(parts, []byte("&")), n
+}
+
+// XML masks the text of elements whose local name is a secret field
+// (<client_secret>…</client_secret>, a CDATA section included), keeping
+// every other byte. An element holding other elements is left alone. A
+// document that stops parsing is masked up to where it breaks.
+func (r *Redactor) XML(doc []byte) ([]byte, int) {
+	if len(r.Fields) == 0 {
+		return doc, 0
+	}
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = false
+	// in is where the text of an open secret element starts (-1: none);
+	// text is where it ends once read (-1: not yet).
+	var spans [][2]int64
+	in, text := int64(-1), int64(-1)
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if in >= 0 && text < 0 {
+				text = d.InputOffset()
+				continue
+			}
+		case xml.EndElement:
+			if in >= 0 && text >= 0 {
+				spans = append(spans, [2]int64{in, text})
+			}
+		case xml.StartElement:
+			in, text = -1, -1
+			if r.isField(t.Name.Local) {
+				in = d.InputOffset()
+			}
+			continue
+		}
+		in, text = -1, -1
+	}
+	if len(spans) == 0 {
+		return doc, 0
+	}
+	out := make([]byte, 0, len(doc))
+	last := int64(0)
+	for _, sp := range spans {
+		out = append(append(out, doc[last:sp[0]]...), r.mask()...)
+		last = sp[1]
+	}
+	return append(out, doc[last:]...), len(spans)
 }
 
 // Header returns a copy of h with the values of secret headers masked and

@@ -3,6 +3,8 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 
@@ -62,6 +64,8 @@ func TestBody(t *testing.T) {
 		n                  int
 	}{
 		{"json with configured secret", "application/json", `{"private_key":"k","note":"sup3rs3cret!"}`, `{"private_key":"X","note":"X!"}`, 2},
+		{"xml", "application/xml", `<r><client_secret>cs</client_secret><a:Private_Key x="1"><![CDATA[k]]></a:Private_Key><secret> <n>kept</n> <password>p</password></secret></r>`, `<r><client_secret>X</client_secret><a:Private_Key x="1">X</a:Private_Key><secret> <n>kept</n> <password>X</password></secret></r>`, 3},
+		{"xml sniffed, cut short", "", "<?xml version=\"1.0\"?>\n<r><password>p</password><x>sup3rs3cret</x><api_key>", "<?xml version=\"1.0\"?>\n<r><password>X</password><x>X</x><api_key>", 2},
 		{"form", "application/x-www-form-urlencoded; charset=utf-8", "client_secret=1&x=sup3rs3cret", "client_secret=X&x=X", 2},
 		{"text", "text/plain", "abc sup3rs3cret", "abc X", 1},
 		{"short secret ignored", "text/plain", "abc", "abc", 0},
@@ -276,4 +280,30 @@ func TestBytesNoSecretsNoCopy(t *testing.T) {
 			t.Errorf("Bytes with secrets %q: %v allocations, want 0", r.Secrets, allocs)
 		}
 	}
+}
+
+// FuzzXML: masking never panics, keeps a well-formed document well-formed,
+// and leaves a document it masked nothing in byte for byte as it was.
+func FuzzXML(f *testing.F) {
+	for _, s := range []string{`<r><client_secret>a&amp;b</client_secret></r>`, `<secret><![CDATA[x]]></secret>`, `<a><password>`, `<p:secret a="1">x<!-- c --></p:secret>`} {
+		f.Add([]byte(s))
+	}
+	r := New(nil)
+	wellFormed := func(b []byte) bool {
+		d := xml.NewDecoder(bytes.NewReader(b))
+		for {
+			if _, err := d.Token(); err != nil {
+				return err == io.EOF
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, n := r.XML(in)
+		if wellFormed(in) && !wellFormed(got) {
+			t.Fatalf("well-formed %q masked into %q", in, got)
+		}
+		if n == 0 && !bytes.Equal(got, in) {
+			t.Fatalf("nothing masked but %q became %q", in, got)
+		}
+	})
 }
