@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -174,6 +175,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// never find the file locked with nobody answering.
 	var pipe *analyze.Pipeline
 	pipeReady := make(chan struct{})
+	var listenURL atomic.Pointer[string] // set once the port is bound
 	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{Reverify: func(ctx context.Context, id string) error {
 		select {
 		case <-pipeReady:
@@ -181,6 +183,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}, ListenURL: func() string {
+		if u := listenURL.Load(); u != nil {
+			return *u
+		}
+		return ""
 	}})
 	if err != nil {
 		return err
@@ -214,6 +221,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
+	listenURL.Store(new(srv.URL()))
 	// In the live view these lines are on the screen before the alternate
 	// screen opens and again after it closes.
 	// db.Path() is the file symbolic links lead to: a name the user may

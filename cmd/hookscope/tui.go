@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui"
@@ -47,7 +49,14 @@ func newUICmd(e *env) *cobra.Command {
 			defer s.Close()
 			var src uiSource
 			var signing signingSecrets
+			opts := ui.Options{DBPath: s.Path()}
 			if c, ok := s.(*remote.Client); ok {
+				// Attached to a listener: its header shows where that
+				// listener captures, and its tunnel when ngrok has one.
+				if u := c.ListenURL(); u != "" {
+					opts.ListenURL = u
+					opts.PublicURL = capture.PublicURL(capture.NgrokAPI, strings.TrimPrefix(u, "http://"))
+				}
 				// The running listener verifies; replays of edited
 				// deliveries still sign with what this process is told.
 				if signing, err = vf.signingSecrets(e, cfg); err != nil {
@@ -64,8 +73,8 @@ func newUICmd(e *env) *cobra.Command {
 			}
 			notices, cancel := s.Subscribe(1024)
 			defer cancel()
-			return ui.Run(cmd.Context(), ui.Options{Source: src, Notices: notices, DBPath: s.Path(),
-				Secrets: e.configuredSecrets(signing.all...)})
+			opts.Source, opts.Notices, opts.Secrets = src, notices, e.configuredSecrets(signing.all...)
+			return ui.Run(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")

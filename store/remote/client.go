@@ -22,9 +22,10 @@ import (
 // Client reaches a running listener's database through its unix socket. It
 // implements store.Store.
 type Client struct {
-	sock   string
-	dbPath string
-	http   *http.Client
+	sock      string
+	dbPath    string
+	listenURL string
+	http      *http.Client
 	// stream has no overall timeout: subscriptions stay open.
 	stream *http.Client
 
@@ -46,16 +47,20 @@ func Dial(sock string, timeout time.Duration) (*Client, error) {
 	c := &Client{sock: sock, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}, stream: &http.Client{Transport: tr}}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var ping struct{ DB string }
+	var ping struct{ DB, URL string }
 	if err := c.do(ctx, "GET", "/v1/ping", nil, &ping); err != nil {
 		return nil, fmt.Errorf("remote: no hookscope answered on %s: %w", sock, err)
 	}
-	c.dbPath = ping.DB
+	c.dbPath, c.listenURL = ping.DB, ping.URL
 	return c, nil
 }
 
 // Path is the database file of the listener.
 func (c *Client) Path() string { return c.dbPath }
+
+// ListenURL is where the listener captures deliveries, as it said when
+// dialled ("" when it had not bound its port yet).
+func (c *Client) ListenURL() string { return c.listenURL }
 
 // List implements store.Store.
 func (c *Client) List(ctx context.Context, q store.Query) ([]store.Record, error) {

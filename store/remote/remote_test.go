@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,5 +141,47 @@ func TestDialNobody(t *testing.T) {
 	_, err := Dial(filepath.Join(t.TempDir(), "none.sock"), time.Second)
 	if err == nil || time.Since(start) > 2*time.Second {
 		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+}
+
+// TestDialLearnsListenURL: a client learns where the listener captures
+// (for an attached view's header), "" before the listener has bound.
+func TestDialLearnsListenURL(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var url atomic.Pointer[string]
+	sock := store.SocketPath(db.Path())
+	srv, err := Listen(sock, db, Hooks{ListenURL: func() string {
+		if u := url.Load(); u != nil {
+			return *u
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	for _, want := range []string{"", "http://127.0.0.1:18080"} {
+		if want != "" {
+			url.Store(&want)
+		}
+		c, err := Dial(sock, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ListenURL(); got != want {
+			t.Errorf("ListenURL() = %q, want %q", got, want)
+		}
+		if c.Path() != db.Path() {
+			t.Errorf("Path() = %q, want %q", c.Path(), db.Path())
+		}
+		c.Close()
 	}
 }

@@ -25,6 +25,10 @@ type Hooks struct {
 	// Reverify re-runs verification of a delivery in the listener (which
 	// holds the keys, secrets and specs).
 	Reverify func(ctx context.Context, id string) error
+	// ListenURL, when not nil, is where the listener captures deliveries
+	// ("" until its port is bound): a view attached through the socket
+	// shows it, as the listener's own view does.
+	ListenURL func() string
 }
 
 // wireRecord is a Record in the API's internal shape: unlike the public
@@ -97,7 +101,11 @@ func (s *Server) Serve(ctx context.Context) error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/ping", get(func(*http.Request) (map[string]string, error) {
-		return map[string]string{"db": s.db.Path()}, nil
+		out := map[string]string{"db": s.db.Path()}
+		if s.hooks.ListenURL != nil {
+			out["url"] = s.hooks.ListenURL()
+		}
+		return out, nil
 	}))
 	mux.HandleFunc("GET /v1/events", get(s.list))
 	mux.HandleFunc("GET /v1/count", get(func(r *http.Request) ([2]int, error) {
