@@ -258,6 +258,38 @@ func TestDuplicatesAcrossRestarts(t *testing.T) {
 	}
 }
 
+// Analysis workers run concurrently, so the newer of two deliveries with the
+// same event id may be analysed first. The older one must still end up the
+// original and the newer one its duplicate, not both originals.
+func TestDuplicateAnalysedBeforeItsOriginal(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	first := mustAppend(t, db, "/e", nil)
+	second := mustAppend(t, db, "/e", nil)
+	a, err := db.PutAnalysis(ctx, second.ID, Analysis{Provider: "talkdesk-events", ProviderEventID: "ev1"})
+	if err != nil || a.DuplicateOf != "" {
+		t.Fatalf("second, analysed first: %+v %v", a, err)
+	}
+	a, err = db.PutAnalysis(ctx, first.ID, Analysis{Provider: "talkdesk-events", ProviderEventID: "ev1"})
+	if err != nil || a.DuplicateOf != "" {
+		t.Fatalf("first: %+v %v", a, err)
+	}
+	r, err := db.Get(ctx, second.ID)
+	if err != nil || r.Analysis == nil || r.Analysis.DuplicateOf != first.ID {
+		t.Fatalf("second's stored analysis %+v %v, want duplicate_of %s", r.Analysis, err, first.ID)
+	}
+	if _, n, err := db.Count(ctx, "dup:yes"); err != nil || n != 1 {
+		t.Fatalf("dup:yes counts %d, want 1", n)
+	}
+	// A delivery with another event id is left alone.
+	third := mustAppend(t, db, "/e", nil)
+	db.PutAnalysis(ctx, third.ID, Analysis{Provider: "talkdesk-events", ProviderEventID: "ev2"})
+	r, _ = db.Get(ctx, third.ID)
+	if r.Analysis.DuplicateOf != "" {
+		t.Fatalf("third marked duplicate of %s", r.Analysis.DuplicateOf)
+	}
+}
+
 func TestAttemptsAndForward(t *testing.T) {
 	db := mustOpen(t)
 	ctx := context.Background()

@@ -176,7 +176,9 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 	if a.AnalyzedAt.IsZero() {
 		a.AnalyzedAt = db.now().UTC()
 	}
+	var displaced string // a newer delivery this one turned into its duplicate
 	err := db.update(ctx, func(tx *bolt.Tx) error {
+		displaced = ""
 		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
 			return fmt.Errorf("store: analysis for %s: %w", id, ErrNotFound)
 		}
@@ -200,11 +202,17 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 				} else if string(first) < id {
 					a.DuplicateOf = string(first)
 				} else {
-					// Re-verifying an older delivery that arrived
-					// first: it owns the id.
+					// An older delivery analysed after a newer one
+					// (workers run concurrently; or a re-verify): it
+					// owns the id, and the newer one, stored as the
+					// original, becomes its duplicate.
 					if err := dd.Put(key, []byte(id)); err != nil {
 						return err
 					}
+					if err := markDuplicate(tx, first, a, id); err != nil {
+						return err
+					}
+					displaced = string(first)
 				}
 			}
 		}
@@ -216,8 +224,40 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 			return err
 		}
 		return putSummary(tx, []byte(id))
-	}, func() []Notice { return []Notice{{ID: id, Kind: Analyzed}} })
+	}, func() []Notice {
+		if displaced != "" {
+			return []Notice{{ID: id, Kind: Analyzed}, {ID: displaced, Kind: Analyzed}}
+		}
+		return []Notice{{ID: id, Kind: Analyzed}}
+	})
 	return a, err
+}
+
+// markDuplicate points the stored analysis of delivery other at first when
+// it carries the same provider event id as a (it held the duplicate index
+// until the older delivery first was analysed).
+func markDuplicate(tx *bolt.Tx, other []byte, a Analysis, first string) error {
+	b := tx.Bucket(bucketAnalysis)
+	v := b.Get(other)
+	if v == nil {
+		return nil
+	}
+	var oa Analysis
+	if err := json.Unmarshal(v, &oa); err != nil {
+		return err
+	}
+	if oa.Provider != a.Provider || oa.ProviderEventID != a.ProviderEventID || oa.DuplicateOf == first {
+		return nil
+	}
+	oa.DuplicateOf = first
+	nv, err := json.Marshal(oa)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(other, nv); err != nil {
+		return err
+	}
+	return putSummary(tx, other)
 }
 
 func dedupKey(provider, eventID string) []byte {

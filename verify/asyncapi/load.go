@@ -494,7 +494,7 @@ func (b *builder) compileError(loc location, err error) error {
 		reason = "not a valid schema"
 		var ve *jsonschema.ValidationError
 		if errors.As(sve.Err, &ve) {
-			if leaves := schemaErrors(ve, ""); len(leaves) > 0 {
+			if leaves, _ := schemaErrors(ve, ""); len(leaves) > 0 {
 				at = location{at.doc, at.ptr + leaves[0].Path}
 				reason = "not a valid draft-07 schema: " + leaves[0].Message
 			}

@@ -121,8 +121,8 @@ func (r *Registry) Check(d Delivery) store.SchemaResult {
 	if res, ok := discriminate(cands, obj, d); ok {
 		return res
 	}
-	if p, errs, ok := bestFit(cands, d, true); ok {
-		return p.resultWith(errs, true)
+	if p, errs, total, ok := bestFit(cands, d, true); ok {
+		return p.resultWith(errs, total, true)
 	}
 	keys := slices.Sorted(maps.Keys(obj))
 	if len(keys) > 8 {
@@ -207,8 +207,8 @@ func (r *Registry) within(ch *channel, d Delivery) store.SchemaResult {
 			return res
 		}
 	}
-	p, errs, _ := bestFit(pairs, d, false)
-	return p.resultWith(errs, true)
+	p, errs, total, _ := bestFit(pairs, d, false)
+	return p.resultWith(errs, total, true)
 }
 
 func (r *Registry) channel(name string) *channel {
@@ -307,11 +307,11 @@ func discriminate(cands []pair, obj map[string]any, d Delivery) (store.SchemaRes
 	case len(named) == 1:
 		return named[0].result(d, false), true
 	case len(named) > 1:
-		p, errs, _ := bestFit(named, d, false)
-		return p.resultWith(errs, true), true
+		p, errs, total, _ := bestFit(named, d, false)
+		return p.resultWith(errs, total, true), true
 	case len(pinned) > 1:
-		p, errs, _ := bestFit(pinned, d, false)
-		return p.resultWith(errs, true), true
+		p, errs, total, _ := bestFit(pinned, d, false)
+		return p.resultWith(errs, total, true), true
 	}
 	return store.SchemaResult{}, false
 }
@@ -319,8 +319,9 @@ func discriminate(cands []pair, obj map[string]any, d Delivery) (store.SchemaRes
 // bestFit applies rule 4: the most declared top-level properties, then the
 // fewest errors, then load order. With requireDeclared, a message that
 // declares none of the payload's properties is no candidate at all. It
-// returns the winner's validation errors.
-func bestFit(cands []pair, d Delivery, requireDeclared bool) (pair, []store.SchemaError, bool) {
+// returns the winner's validation errors (at most maxErrors) and how many
+// there are in all.
+func bestFit(cands []pair, d Delivery, requireDeclared bool) (pair, []store.SchemaError, int, bool) {
 	obj, _ := d.Payload.(map[string]any)
 	bestScore := -1
 	var top []pair
@@ -339,33 +340,39 @@ func bestFit(cands []pair, d Delivery, requireDeclared bool) (pair, []store.Sche
 		}
 	}
 	if len(top) == 0 || requireDeclared && bestScore == 0 {
-		return pair{}, nil, false
+		return pair{}, nil, 0, false
 	}
 	if len(top) == 1 {
-		return top[0], top[0].m.Validate(d.Payload, d.Header), true
+		errs, total := top[0].m.validate(d.Payload, d.Header)
+		return top[0], errs, total, true
 	}
-	best, bestErrs := -1, []store.SchemaError(nil)
+	best, bestErrs, bestTotal := -1, []store.SchemaError(nil), 0
 	for i, c := range top {
-		errs := c.m.Validate(d.Payload, d.Header)
-		if best < 0 || len(errs) < len(bestErrs) {
-			best, bestErrs = i, errs
+		errs, total := c.m.validate(d.Payload, d.Header)
+		if best < 0 || total < bestTotal {
+			best, bestErrs, bestTotal = i, errs, total
 		}
-		if len(errs) == 0 {
+		if total == 0 {
 			break
 		}
 	}
-	return top[best], bestErrs, true
+	return top[best], bestErrs, bestTotal, true
 }
 
 func (p pair) result(d Delivery, guess bool) store.SchemaResult {
-	return p.resultWith(p.m.Validate(d.Payload, d.Header), guess)
+	errs, total := p.m.validate(d.Payload, d.Header)
+	return p.resultWith(errs, total, guess)
 }
 
-// resultWith builds the result from the winner's validation errors.
-func (p pair) resultWith(errs []store.SchemaError, guess bool) store.SchemaResult {
+// resultWith builds the result from the winner's validation errors, total
+// of them in all (more than listed when the list was cut at maxErrors).
+func (p pair) resultWith(errs []store.SchemaError, total int, guess bool) store.SchemaResult {
 	res := store.SchemaResult{Status: store.SchemaValid, Message: p.m.name, Channel: p.ch.name, BestGuess: guess, Errors: errs}
 	if len(errs) > 0 {
 		res.Status = store.SchemaInvalid
+	}
+	if total > len(errs) {
+		res.Reason = fmt.Sprintf("%d errors found; the first %d are listed", total, len(errs))
 	}
 	if res.Errors == nil {
 		res.Errors = []store.SchemaError{}

@@ -1,6 +1,8 @@
 package asyncapi
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -505,5 +507,63 @@ func TestMessageOf(t *testing.T) {
 		if m, ok := r.MessageOf(tt[0], tt[1]); ok {
 			t.Errorf("MessageOf(%s, %s) = %s; want none", tt[0], tt[1], m.Name())
 		}
+	}
+}
+
+const manyErrorsSpec = `asyncapi: '2.6.0'
+info: {title: Many, version: '1'}
+channels:
+  many:
+    publish:
+      message:
+        name: Many
+        payload:
+          type: object
+          properties:
+            list: {type: array, items: {type: string}}
+            props: {type: object, additionalProperties: {type: string}}
+`
+
+// TestErrorsAreBounded: a body of a few megabytes can violate a schema
+// millions of times; the result lists the first maxErrors, says how many
+// there are, and lists the same ones however the validator walked the
+// payload's objects.
+func TestErrorsAreBounded(t *testing.T) {
+	r, _ := mustLoadString(t, manyErrorsSpec)
+	list := `{"list":[1` + strings.Repeat(",1", 4999) + `]}`
+	got := r.Check(Delivery{Path: "/many", Payload: mustJSON(t, list), PayloadKind: "json"})
+	if got.Status != store.SchemaInvalid || len(got.Errors) != maxErrors {
+		t.Fatalf("got %s with %d errors; want invalid with %d", got.Status, len(got.Errors), maxErrors)
+	}
+	if got.Errors[0].Path != "/list/0" || got.Reason != "5000 errors found; the first 100 are listed" {
+		t.Fatalf("first error %+v, reason %q", got.Errors[0], got.Reason)
+	}
+
+	var b strings.Builder
+	b.WriteString(`{"props":{`)
+	for i := 0; i < 300; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"p%03d":%d`, i, i)
+	}
+	b.WriteString(`}}`)
+	var first []store.SchemaError
+	for range 5 { // map order differs from run to run
+		got := r.Check(Delivery{Path: "/many", Payload: mustJSON(t, b.String()), PayloadKind: "json"})
+		if len(got.Errors) != maxErrors || got.Errors[0].Path != "/props/p000" || got.Errors[maxErrors-1].Path != "/props/p099" {
+			t.Fatalf("got %d errors, %+v … %+v", len(got.Errors), got.Errors[0], got.Errors[len(got.Errors)-1])
+		}
+		if first == nil {
+			first = got.Errors
+		} else if !slices.Equal(first, got.Errors) {
+			t.Fatalf("errors differ between runs")
+		}
+	}
+
+	// Below the bound nothing is cut and no reason is given.
+	got = r.Check(Delivery{Path: "/many", Payload: mustJSON(t, `{"list":[1,2]}`), PayloadKind: "json"})
+	if len(got.Errors) != 2 || got.Reason != "" {
+		t.Fatalf("got %+v", got)
 	}
 }

@@ -109,15 +109,31 @@ func (m *Message) Examples() []any {
 
 // Validate checks a payload (decoded JSON: map[string]any, []any, string,
 // json.Number or float64, bool, nil) and, when the message has a headers
-// schema, the HTTP headers, and returns every leaf error; nil means valid.
-// Header errors have paths under /headers.
+// schema, the HTTP headers, and returns every leaf error, at most the first
+// 100 (maxErrors); nil means valid. Header errors have paths under /headers.
 func (m *Message) Validate(payload any, header store.Header) []store.SchemaError {
+	errs, _ := m.validate(payload, header)
+	return errs
+}
+
+// validate is Validate that also says how many errors there are in all.
+func (m *Message) validate(payload any, header store.Header) ([]store.SchemaError, int) {
 	var errs []store.SchemaError
+	total := 0
 	if m.payload != nil {
-		errs = append(errs, schemaErrors(m.payload.Validate(payload), "")...)
+		e, n := schemaErrors(m.payload.Validate(payload), "")
+		errs, total = append(errs, e...), total+n
 	}
 	if m.headers != nil && header != nil {
-		errs = append(errs, schemaErrors(m.headers.Validate(m.headerValue(header)), "/headers")...)
+		e, n := schemaErrors(m.headers.Validate(m.headerValue(header)), "/headers")
+		errs, total = append(errs, e...), total+n
 	}
-	return sortErrors(errs)
+	errs = sortErrors(errs)
+	if total <= maxErrors {
+		total = len(errs) // sortErrors dropped repeats
+	}
+	if len(errs) > maxErrors {
+		errs = errs[:maxErrors]
+	}
+	return errs, total
 }

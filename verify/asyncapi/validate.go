@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,22 +24,32 @@ var printer = message.NewPrinter(language.English)
 // maxEnumShown bounds how many allowed values an enum error lists.
 const maxEnumShown = 6
 
+// maxErrors bounds the errors one validation reports. A body of a few
+// megabytes can hold millions of violations (an array of numbers where the
+// schema wants strings); listing them all cost gigabytes of memory and a
+// stored analysis tens of times the body's size, and nobody reads them.
+const maxErrors = 100
+
 // schemaErrors flattens a validation error into its leaves. The error the
 // validator returns is a tree whose inner nodes only say "allOf failed" or
-// "$ref failed"; what a person can act on is at the leaves.
-func schemaErrors(err error, prefix string) []store.SchemaError {
+// "$ref failed"; what a person can act on is at the leaves. It returns at
+// most maxErrors errors, the first in sortErrors' order, and how many there
+// are in all.
+func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 	if err == nil {
-		return nil
+		return nil, 0
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []store.SchemaError{{Path: prefix, Keyword: "", Message: sentence(prefix, err.Error())}}
+		return []store.SchemaError{{Path: prefix, Keyword: "", Message: sentence(prefix, err.Error())}}, 1
 	}
-	var out []store.SchemaError
+	var leaves []*jsonschema.ValidationError
+	total := 0
 	var walk func(*jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			out = append(out, describe(e, prefix)...)
+			leaves = append(leaves, e)
+			total += leafCount(e)
 			return
 		}
 		for _, c := range e.Causes {
@@ -46,7 +57,36 @@ func schemaErrors(err error, prefix string) []store.SchemaError {
 		}
 	}
 	walk(ve)
-	return out
+	if total > maxErrors {
+		// Describe only the leaves nearest the start of the payload, so
+		// the errors kept do not depend on the order the validator
+		// walked the payload's objects in.
+		sort.SliceStable(leaves, func(i, j int) bool {
+			return slices.Compare(leaves[i].InstanceLocation, leaves[j].InstanceLocation) < 0
+		})
+	}
+	var out []store.SchemaError
+	for i, e := range leaves {
+		// All the leaves at one location are kept together, so the ones
+		// kept do not depend on their order either; Message.Validate
+		// cuts the sorted list to maxErrors.
+		if len(out) >= maxErrors && !slices.Equal(e.InstanceLocation, leaves[i-1].InstanceLocation) {
+			break
+		}
+		out = append(out, describe(e, prefix)...)
+	}
+	return out, total
+}
+
+// leafCount is how many errors describe makes of a leaf.
+func leafCount(e *jsonschema.ValidationError) int {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		return len(k.Missing)
+	case *kind.AdditionalProperties:
+		return len(k.Properties)
+	}
+	return 1
 }
 
 // describe turns one leaf into one or more SchemaErrors (one per missing
