@@ -172,11 +172,16 @@ func TestMalformedDocuments(t *testing.T) {
 		{"OpenAPI", "spec.yml", "openapi: 3.1.0\n", ErrNotAsyncAPI, 1},
 		{"channels not a mapping", "spec.yml", "asyncapi: 2.6.0\nchannels: [a]\n", ErrNotAsyncAPI, 2},
 		{"invalid schema", "spec.yml", "asyncapi: 2.6.0\nchannels:\n  a:\n    publish:\n      message:\n        payload:\n          type: object\n          properties:\n            n:\n              type: 5\n", ErrSchema, 10},
+		{"type typo", "spec.yml", "asyncapi: 2.6.0\nchannels:\n  a:\n    publish:\n      message:\n        payload:\n          type: strin\n", ErrSchema, 7},
 		{"invalid regex", "spec.yml", "asyncapi: 2.6.0\nchannels:\n  a:\n    publish:\n      message:\n        payload:\n          pattern: '(?<=x)y'\n", ErrSchema, 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := loadErr(t, map[string]string{tt.file: tt.doc}, tt.file)
+			if tt.name == "type typo" && !strings.Contains(e.Error(), "'string'") {
+				// The answer the user needs is in the list, not cut off.
+				t.Errorf("error %v does not list 'string'", e)
+			}
 			if !errors.Is(e, tt.want) {
 				t.Fatalf("error %v; want %v", e, tt.want)
 			}

@@ -173,7 +173,7 @@ func TestTargetedViolations(t *testing.T) {
 			message:  "CallEvent",
 			path:     "/state",
 			keyword:  "enum",
-			sentence: "/state: 'exploded' is not one of 'calling', 'ringing', 'preanswer', 'connected', 'merged', 'hold', … (14 more)",
+			sentence: "/state: 'exploded' is not one of 'calling', 'ringing', 'preanswer', 'connected', 'merged', 'hold', 'parked', 'voicemail', … (12 more)",
 		},
 		{
 			name:    "Dialpad nested enum",

@@ -22,7 +22,7 @@ import (
 var printer = message.NewPrinter(language.English)
 
 // maxEnumShown bounds how many allowed values an enum error lists.
-const maxEnumShown = 6
+const maxEnumShown = 8
 
 // maxErrors bounds the errors one validation reports. A body of a few
 // megabytes can hold millions of violations (an array of numbers where the
