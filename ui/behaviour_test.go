@@ -190,6 +190,35 @@ func TestPaging(t *testing.T) {
 	}
 }
 
+// TestOldestIsOneRead: G shows the oldest deliveries with one oldest-first
+// read, whatever the number of deliveries (it used to page through all of
+// them, seconds on a large database), and paging up from there reads the
+// newer ones as it reaches them, with no gap, back to the newest.
+func TestOldestIsOneRead(t *testing.T) {
+	src, _ := mixedSource(5000)
+	m := newTestModel(t, src, 80, 24)
+	before := src.Calls.List
+	m = press(t, m, "G")
+	if r, _ := m.list.Selected(); r.ID != idOf(1) {
+		t.Fatalf("G: at %s", r.ID)
+	}
+	if n := src.Calls.List - before; n > 2 {
+		t.Fatalf("G read the list %d times", n)
+	}
+	prev := idOf(1)
+	for i := 0; i < 4999; i++ {
+		m = press(t, m, "k")
+		r, _ := m.list.Selected()
+		if want := idOf(2 + i); r.ID != want {
+			t.Fatalf("step %d up from %s: at %s, want %s", i, prev, r.ID, want)
+		}
+		if n := len(m.list.Rows()); n > m.windowLimit() {
+			t.Fatalf("window holds %d rows", n)
+		}
+		prev = r.ID
+	}
+}
+
 // idOf is the id uitest.Gen gives its nth delivery.
 func idOf(n int) string { return fmt.Sprintf("01JQ%016d", n) }
 

@@ -46,6 +46,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleClick(msg.Mouse())
 	case tea.MouseWheelMsg:
 		return m.handleWheel(msg.Mouse())
+	case newerMsg:
+		return m.handleNewer(msg)
 	case windowMsg:
 		return m.handleWindow(msg)
 	case countMsg:
@@ -350,7 +352,7 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // moveBy moves the list cursor and lets the window follow.
 func (m Model) moveBy(n int) (Model, tea.Cmd) {
 	m.list.MoveBy(n, m.win.from == "")
-	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 {
+	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 && !m.win.newerUnread {
 		// At the top of the first window: show the newest deliveries
 		// (re-reading when the window was pinned) and follow arrivals.
 		return m.goNewest()
@@ -368,7 +370,7 @@ func (m Model) goOldest() (Model, tea.Cmd) {
 	m.list.Unfollow()
 	m.win.seq++
 	m.win.loading = true
-	return m, seekOldest(m.ctx, m.src, m.win.seq, m.filter, m.windowLimit(), m.list.Visible())
+	return m, seekOldest(m.ctx, m.src, m.win.seq, m.filter, m.windowLimit())
 }
 
 // applyFilter makes text the active filter and re-reads from the newest.
@@ -377,7 +379,7 @@ func (m Model) applyFilter(text string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.prevFilter, m.filter, m.filterUnconfirmed = m.filter, text, text != ""
-	m.win.from, m.win.history = "", nil
+	m.win.from, m.win.history, m.win.newerUnread = "", nil, false
 	m.newAbove = 0
 	m.list.Follow()
 	m.syncList()

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -16,10 +17,14 @@ import (
 type window struct {
 	from    string
 	history []string
-	seq     int // of the latest request; older answers are dropped
-	loading bool
-	dirty   bool // live changes arrived: a re-read is due
-	cooling bool // a re-read happened less than RepaintInterval ago
+	// newerUnread says deliveries newer than the window lie beyond
+	// history (the window was reached by seekOldest, which reads only the
+	// oldest ones): paging up past the end of history reads them.
+	newerUnread bool
+	seq         int // of the latest request; older answers are dropped
+	loading     bool
+	dirty       bool // live changes arrived: a re-read is due
+	cooling     bool // a re-read happened less than RepaintInterval ago
 }
 
 // windowScreens is the size of the window in screens of rows.
@@ -32,7 +37,6 @@ type windowMsg struct {
 	filter   string
 	rows     []store.Record
 	atOldest bool
-	history  []string // set by seekOldest
 	seek     bool
 	err      error
 	// anchorLost says the delivery from pointed at is gone
@@ -89,55 +93,66 @@ func readWindow(ctx context.Context, src Source, seq int, from, filter string, l
 	}
 }
 
-// seekOldest pages through to the oldest matching deliveries and returns
-// the last window, with history entries every step rows above it so that
-// paging back up works.
-func seekOldest(ctx context.Context, src Source, seq int, filter string, limit, step int) tea.Cmd {
+// seekOldest reads the oldest matching deliveries: one oldest-first read of
+// a window, whatever the number of deliveries. Deliveries above it are read
+// when the user pages up to them (readNewer).
+func seekOldest(ctx context.Context, src Source, seq int, filter string, limit int) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 4*SourceTimeout)
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
 		defer cancel()
-		const page = 500
-		type mark struct {
-			pos int
-			id  string
+		rows, err := src.List(ctx, store.Query{Filter: filter, Oldest: true, Limit: limit})
+		if err != nil {
+			return windowMsg{seq: seq, filter: filter, err: err, seek: true}
 		}
-		var tail []store.Record // the last limit records seen
-		marks := []mark{{0, ""}}
-		seen, before := 0, ""
-		for {
-			rows, err := src.List(ctx, store.Query{Filter: filter, Before: before, Limit: page})
-			if err != nil {
-				return windowMsg{seq: seq, filter: filter, err: err, seek: true}
-			}
-			for _, r := range rows {
-				if seen > 0 && seen%step == 0 {
-					marks = append(marks, mark{seen, r.ID})
-				}
-				seen++
-			}
-			tail = append(tail, rows...)
-			if len(tail) > limit {
-				tail = tail[len(tail)-limit:]
-			}
-			if len(rows) < page {
-				break
-			}
-			before = rows[len(rows)-1].ID
-		}
-		msg := windowMsg{seq: seq, filter: filter, rows: tail, atOldest: true, seek: true}
-		if len(tail) > 0 {
-			start := seen - len(tail)
-			if start > 0 {
-				msg.from = tail[0].ID
-			}
-			for _, mk := range marks {
-				if mk.pos < start {
-					msg.history = append(msg.history, mk.id)
-				}
-			}
+		slices.Reverse(rows) // the list is newest first
+		msg := windowMsg{seq: seq, filter: filter, rows: rows, atOldest: true, seek: true}
+		if len(rows) == limit {
+			// There may be newer ones: the window starts at its newest.
+			msg.from = rows[0].ID
 		}
 		return msg
 	}
+}
+
+// newerMsg is the answer to readNewer: where the window starts once it has
+// moved up.
+type newerMsg struct {
+	seq  int
+	from string
+	err  error
+}
+
+// readNewer finds where a window step rows above the one starting at from
+// starts: the step-th matching delivery newer than from, or "" (the newest
+// window) when there are fewer.
+func readNewer(ctx context.Context, src Source, seq int, filter, from string, step int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
+		defer cancel()
+		rows, err := src.List(ctx, store.Query{Filter: filter, Oldest: true, After: from, Limit: step})
+		msg := newerMsg{seq: seq, err: err}
+		if err == nil && len(rows) == step {
+			msg.from = rows[step-1].ID
+		}
+		return msg
+	}
+}
+
+// handleNewer moves the window up to where readNewer found it starts.
+func (m Model) handleNewer(msg newerMsg) (Model, tea.Cmd) {
+	if msg.seq != m.win.seq {
+		return m, nil // superseded
+	}
+	m.win.loading = false
+	if msg.err != nil {
+		if !errors.Is(msg.err, context.Canceled) {
+			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
+		}
+		return m, nil
+	}
+	m.win.from = msg.from
+	m.win.newerUnread = msg.from != ""
+	return m.fetchWindow()
 }
 
 // handleWindow applies a window read.
@@ -156,7 +171,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 		case msg.anchorLost:
 			// The first delivery of the window is gone: start again at
 			// the newest.
-			m.win.from, m.win.history = "", nil
+			m.win.from, m.win.history, m.win.newerUnread = "", nil, false
 			m.list.Follow()
 			m, c := m.fetchWindow()
 			return m, tea.Batch(append(cmds, c)...)
@@ -180,7 +195,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 		m.filterUnconfirmed = false
 	}
 	if msg.seek {
-		m.win.from, m.win.history = msg.from, msg.history
+		m.win.from, m.win.history, m.win.newerUnread = msg.from, nil, msg.from != ""
 	}
 	m.list.SetRows(msg.rows, msg.atOldest)
 	if msg.seek {
@@ -226,6 +241,10 @@ func (m Model) maybePage() (Model, tea.Cmd) {
 		m.win.from = m.win.history[len(m.win.history)-1]
 		m.win.history = m.win.history[:len(m.win.history)-1]
 		return m.fetchWindow()
+	case off < h && m.win.newerUnread:
+		m.win.seq++
+		m.win.loading = true
+		return m, readNewer(m.ctx, m.src, m.win.seq, m.filter, m.win.from, h)
 	}
 	return m, nil
 }
@@ -238,7 +257,7 @@ func (m Model) goNewest() (Model, tea.Cmd) {
 		m.syncList()
 		return m, m.syncDetail()
 	}
-	m.win.from, m.win.history = "", nil
+	m.win.from, m.win.history, m.win.newerUnread = "", nil, false
 	return m.fetchWindow()
 }
 

@@ -88,13 +88,24 @@ func (s *Source) List(ctx context.Context, q store.Query) ([]store.Record, error
 	defer s.mu.Unlock()
 	s.Calls.List++
 	var out []store.Record
-	for i := len(s.recs) - 1; i >= 0 && len(out) < q.Limit; i-- {
-		r := s.recs[i]
-		if q.Before != "" && r.ID >= q.Before {
-			continue
+	match := func(r store.Record) bool {
+		if q.Before != "" && r.ID >= q.Before || q.After != "" && r.ID <= q.After {
+			return false
 		}
-		if f.Match(r, func() []byte { return s.bodies[r.ID] }) {
-			out = append(out, r)
+		return f.Match(r, func() []byte { return s.bodies[r.ID] })
+	}
+	full := func() bool { return q.Limit > 0 && len(out) >= q.Limit }
+	if q.Oldest {
+		for i := 0; i < len(s.recs) && !full(); i++ {
+			if match(s.recs[i]) {
+				out = append(out, s.recs[i])
+			}
+		}
+		return out, ctx.Err()
+	}
+	for i := len(s.recs) - 1; i >= 0 && !full(); i-- {
+		if match(s.recs[i]) {
+			out = append(out, s.recs[i])
 		}
 	}
 	return out, ctx.Err()
