@@ -33,6 +33,29 @@ type recordingConn struct {
 	mu  sync.Mutex
 	on  bool
 	buf []byte
+	// refused, when not nil, stores a request net/http answered itself
+	// (refused.go) from what was recorded of it, before the answer goes
+	// out.
+	refused func(raw, answer []byte)
+}
+
+// Write sends p, first handing a request net/http refused to refused: its
+// own answer is the only sign of it. Recording is on then (no handler took
+// the request) and holds the request's bytes.
+func (c *recordingConn) Write(p []byte) (int, error) {
+	if c.refused != nil && isRefusal(p) {
+		c.mu.Lock()
+		var raw []byte
+		if c.on && len(c.buf) > 0 {
+			raw = bytes.Clone(c.buf)
+			c.buf = c.buf[:0]
+		}
+		c.mu.Unlock()
+		if raw != nil {
+			c.refused(raw, p)
+		}
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *recordingConn) Read(p []byte) (int, error) {
@@ -70,7 +93,11 @@ func (c *recordingConn) resume() {
 }
 
 // recordingListener wraps every accepted connection in a recordingConn.
-type recordingListener struct{ net.Listener }
+// refused, when not nil, stores the requests net/http refuses.
+type recordingListener struct {
+	net.Listener
+	refused func(remoteAddr string, raw, answer []byte)
+}
 
 func (l recordingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
@@ -79,7 +106,12 @@ func (l recordingListener) Accept() (net.Conn, error) {
 	}
 	// Room for a typical head (and the start of its body, which arrives in
 	// the same read) from the start, so recording rarely grows the buffer.
-	return &recordingConn{Conn: c, on: true, buf: make([]byte, 0, 4096)}, nil
+	rc := &recordingConn{Conn: c, on: true, buf: make([]byte, 0, 4096)}
+	if l.refused != nil {
+		remote := c.RemoteAddr().String()
+		rc.refused = func(raw, answer []byte) { l.refused(remote, raw, answer) }
+	}
+	return rc, nil
 }
 
 // connContext makes the recordingConn reachable from the handler.

@@ -29,8 +29,9 @@ const (
 
 // Server is a bound listener serving a Handler.
 type Server struct {
-	ln   net.Listener
-	http *http.Server
+	ln      net.Listener
+	http    *http.Server
+	handler *Handler
 }
 
 // Listen binds addr (HOST:PORT) now, so the caller can print the URL before
@@ -42,7 +43,7 @@ func Listen(addr string, h *Handler) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture: listen on %s: %w", addr, err)
 	}
-	return &Server{ln: ln, http: &http.Server{
+	return &Server{ln: ln, handler: h, http: &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
@@ -93,7 +94,7 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // requests in flight finish (their deliveries get stored), and returns.
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(recordingListener{s.ln}) }()
+	go func() { errc <- s.http.Serve(recordingListener{s.ln, s.handler.storeRefused}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("capture: serve: %w", err)

@@ -177,6 +177,11 @@ type Event struct {
 	// Forward is the answer of the app under development when the listener
 	// forwards live traffic; nil when not forwarded.
 	Forward *Attempt
+	// Refused says why the HTTP server answered the request itself,
+	// before hookscope's handler saw it (a header line it could not
+	// parse); "" for a request that was handled. Such a request is stored
+	// from the bytes read off the connection, as far as they go.
+	Refused string `json:",omitempty"`
 }
 
 // EscapedPath is the path to put back on the wire (show --raw, replay,

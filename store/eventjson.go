@@ -10,12 +10,12 @@ import (
 // encodeEvent returns the stored form of ev: exactly what json.Marshal
 // gives, written without reflection because every captured delivery pays for
 // it on the capture path. Events it does not handle itself (a forward
-// attempt, a time or duration encoding/json would refuse) go to
-// json.Marshal. TestEncodeEventMatchesJSON holds the two together.
+// attempt, a refused request, a time or duration encoding/json would
+// refuse) go to json.Marshal. TestEncodeEventMatchesJSON holds the two together.
 func encodeEvent(ev *Event) ([]byte, error) {
 	y := ev.ReceivedAt.Year()
 	d := ev.Response.DurationMS
-	if ev.Forward != nil || y < 0 || y > 9999 || math.IsNaN(d) || math.IsInf(d, 0) {
+	if ev.Forward != nil || ev.Refused != "" || y < 0 || y > 9999 || math.IsNaN(d) || math.IsInf(d, 0) {
 		return json.Marshal(ev)
 	}
 	b := make([]byte, 0, 512+len(ev.Path)+len(ev.RawPath)+len(ev.Query)+64*len(ev.Header))

@@ -40,7 +40,9 @@ func TestEncodeEventMatchesJSON(t *testing.T) {
 	zone.ReceivedAt = time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600))
 	forwarded := eventWith("f", 4)
 	forwarded.Forward = &Attempt{Target: "http://localhost"}
-	events = append(events, nilHeader, imported, zone, forwarded, &Event{})
+	refused := eventWith("r", 5)
+	refused.Refused = "400 Bad Request"
+	events = append(events, nilHeader, imported, zone, forwarded, refused, &Event{})
 	for i, ev := range events {
 		want, werr := json.Marshal(ev)
 		got, gerr := encodeEvent(ev)

@@ -55,6 +55,7 @@ type recordJSON struct {
 	Replays         []Attempt     `json:"replays"`
 	Pinned          bool          `json:"pinned"`
 	Imported        bool          `json:"imported"`
+	Refused         string        `json:"refused,omitempty"`
 }
 
 // TimeFormat is the layout of every timestamp hookscope prints: RFC 3339
@@ -84,6 +85,7 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		Replays:         r.Replays,
 		Pinned:          r.Pinned,
 		Imported:        r.Imported,
+		Refused:         r.Refused,
 	}
 	if j.Replays == nil {
 		j.Replays = []Attempt{}
@@ -115,7 +117,7 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 			Host: j.Host, RemoteAddr: j.RemoteAddr, Proto: j.Proto, Header: Header(j.Headers),
 			Size: j.Size, Truncated: j.Truncated, ContentType: j.ContentType,
 			ContentEncoding: j.ContentEncoding, Response: j.Response, Imported: j.Imported,
-			Forward: j.Forward,
+			Forward: j.Forward, Refused: j.Refused,
 		},
 		Replays: j.Replays,
 		Pinned:  j.Pinned,

@@ -159,6 +159,20 @@ func TestOverviewSaysPinnedAndImported(t *testing.T) {
 	}
 }
 
+// TestOverviewSaysRefused: the overview says the HTTP server refused the
+// request, and why.
+func TestOverviewSaysRefused(t *testing.T) {
+	m := newModel()
+	m.SetRecord(store.Record{Event: store.Event{ID: "01A", Method: "POST", Path: "/hooks",
+		Response: store.Response{Status: 400}, Refused: "400 Bad Request; header line 3 (X-Bad): control character 0x07 in the value"}})
+	out := m.View()
+	for _, want := range []string{"Refused", "before hookscope's handler", "header line 3 (X-Bad)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the overview lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestSyntaxErrorMarksItsLine: a body that claims JSON but does not parse
 // has one "syntax" error at the root; enter opens the body (shown as text)
 // marked at the line the error names, not at the top.

@@ -87,6 +87,9 @@ func (m Model) overview() []string {
 	out = m.kv(out, "From", safe(r.RemoteAddr))
 	out = m.kv(out, "Host", safe(r.Host))
 	out = m.kv(out, "Response", m.statusText(r.Response.Status, r.Response.DurationMS, ""))
+	if r.Refused != "" {
+		out = m.kv(out, "Refused", m.styles.Error.Render("by the HTTP server, before hookscope's handler: "+safe(r.Refused)))
+	}
 	if r.Forward != nil {
 		f := m.maskedAttempt(*r.Forward)
 		out = m.kv(out, "App", m.statusText(f.Status, f.DurationMS, f.Error)+m.dim(" from "+safe(f.Target)))
@@ -98,7 +101,10 @@ func (m Model) overview() []string {
 	if r.ContentEncoding != "" {
 		size += " · " + safe(r.ContentEncoding)
 	}
-	if r.Truncated {
+	switch {
+	case r.Truncated && r.Refused != "":
+		size += " · " + m.styles.Error.Render("only what arrived with the refused head")
+	case r.Truncated:
 		size += " · " + m.styles.Error.Render("truncated at capture")
 	}
 	out = m.kv(out, "Body", size)

@@ -34,7 +34,10 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
 	field("from", termsafe.Line(r.RemoteAddr))
 	size := fmt.Sprintf("%d bytes", r.Size)
-	if r.Truncated {
+	switch {
+	case r.Truncated && r.Refused != "":
+		size += " (truncated: only what arrived with the refused head)"
+	case r.Truncated:
 		size += " (truncated: the sender sent more than the size limit)"
 	}
 	if r.ContentEncoding != "" {
@@ -42,6 +45,9 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	}
 	field("size", size)
 	field("response", fmt.Sprintf("%d in %.2fms", r.Response.Status, r.Response.DurationMS))
+	if r.Refused != "" {
+		field("refused", "by the HTTP server before hookscope's handler: "+termsafe.Line(r.Refused))
+	}
 	if r.Forward != nil {
 		field("app", attemptLine(*r.Forward, opts.Redactor))
 	}

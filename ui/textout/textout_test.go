@@ -116,6 +116,26 @@ func TestShowMasks(t *testing.T) {
 	}
 }
 
+// TestShowSaysRefused: a request the HTTP server refused says so and why,
+// and its cut body is not blamed on the size limit.
+func TestShowSaysRefused(t *testing.T) {
+	r := store.Record{Event: store.Event{Method: "POST", Path: "/h", Truncated: true, Size: 5,
+		Response: store.Response{Status: 400}, Refused: "400 Bad Request; header line 3 (X): control character 0x1b in the value\x1b[2J"}}
+	var b bytes.Buffer
+	if err := Show(&b, r, []byte("short"), ShowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"refused", "before hookscope's handler", "control character 0x1b", "only what arrived with the refused head"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "size limit") || strings.Contains(out, "\x1b") {
+		t.Errorf("blames the size limit or passes an escape through:\n%q", out)
+	}
+}
+
 func TestRawRequestLineAsSent(t *testing.T) {
 	r := store.Record{Event: store.Event{Method: "POST", Path: "/a/bA", RawPath: "/a%2Fb%41", Query: "x=1"}}
 	var b bytes.Buffer

@@ -1,0 +1,234 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// net/http answers some requests itself, before any handler runs: a header
+// line with a control character or no colon, a missing Host, an unknown
+// transfer coding, a head over the size limit. The sender gets a 4xx or 5xx
+// and, without more, hookscope would show nothing — exactly the delivery a
+// user debugging a broken sender needs to see. The connection recorded the
+// request's bytes (rawconn.go); when net/http writes its own answer, the
+// request is stored from them, marked Refused.
+
+// refusalHeaders is what net/http writes after the status line of every
+// answer it makes itself (server.go, "errorHeaders"). A handler's answer
+// never has it there: net/http writes a handler's headers sorted, and
+// Connection comes before Content-Type.
+const refusalHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// isRefusal reports whether p is an answer net/http wrote itself.
+func isRefusal(p []byte) bool {
+	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
+		return false
+	}
+	i := bytes.Index(p, []byte("\r\n"))
+	return i > 0 && bytes.HasPrefix(p[i:], []byte(refusalHeaders))
+}
+
+// maxRefusedReason bounds the stored reason: it quotes nothing of the
+// request, but net/http's texts are not ours.
+const maxRefusedReason = 300
+
+// refusedRequest is a request net/http refused, rebuilt from the bytes read
+// off the connection.
+type refusedRequest struct {
+	ev   *store.Event
+	body []byte
+}
+
+// parseRefused rebuilds what it can of the request in raw (the bytes read
+// since the previous request) and the answer net/http gave it. It never
+// fails: whatever does not parse is kept as it came, since showing it is
+// the point. The body is what arrived with the head (net/http reads no
+// more of a request it refuses), cut at Content-Length and maxBody.
+func parseRefused(raw, answer []byte, maxBody int64) refusedRequest {
+	ev := &store.Event{}
+	if isTLSHandshake(raw) {
+		// No HTTP at all: keep the bytes as the body, to be looked at in
+		// hex, and say what they are.
+		body := raw[:min(int64(len(raw)), maxBody)]
+		ev.Size, ev.Truncated = int64(len(body)), len(body) < len(raw)
+		ev.Response.Status, ev.Refused = refusalReason(answer)
+		ev.Refused += "; the bytes are a TLS handshake: the sender speaks HTTPS to this plain-HTTP listener"
+		return refusedRequest{ev: ev, body: bytes.Clone(body)}
+	}
+	head, rest, complete := cutHead(raw)
+	lines := strings.Split(string(head), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	ev.Method, ev.Path, ev.RawPath, ev.Query, ev.Proto = parseRequestLine(lines[0])
+	for _, l := range lines[1:] {
+		name, value, _ := strings.Cut(l, ":")
+		ev.Header = append(ev.Header, store.Field{Name: name, Value: strings.Trim(value, " \t")})
+	}
+	ev.Host = ev.Header.Get("Host")
+	ev.ContentType = ev.Header.Get("Content-Type")
+	ev.ContentEncoding = ev.Header.Get("Content-Encoding")
+
+	var body []byte
+	if complete {
+		body, ev.Truncated = refusedBody(ev.Header, rest)
+	}
+	if int64(len(body)) > maxBody {
+		body, ev.Truncated = body[:maxBody], true
+	}
+	ev.Size = int64(len(body))
+
+	status, reason := refusalReason(answer)
+	ev.Response.Status = status
+	if why := diagnoseHead(lines, complete); why != "" {
+		reason += "; " + why
+	}
+	if len(reason) > maxRefusedReason {
+		reason = strings.ToValidUTF8(reason[:maxRefusedReason], "") + "…"
+	}
+	ev.Refused = reason
+	return refusedRequest{ev: ev, body: bytes.Clone(body)}
+}
+
+// isTLSHandshake reports whether raw starts like a TLS record carrying a
+// handshake (a ClientHello): content type 22, version 3.x.
+func isTLSHandshake(raw []byte) bool {
+	return len(raw) >= 3 && raw[0] == 0x16 && raw[1] == 0x03
+}
+
+// cutHead splits raw at the blank line that ends a head (CRLF or bare LF
+// line ends, as net/http accepts both). complete is false when none was
+// read: net/http refused a head before its end (one too large).
+func cutHead(raw []byte) (head, rest []byte, complete bool) {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\n' {
+			continue
+		}
+		switch {
+		case bytes.HasPrefix(raw[i+1:], []byte("\r\n")):
+			return bytes.TrimSuffix(raw[:i], []byte("\r")), raw[i+3:], true
+		case bytes.HasPrefix(raw[i+1:], []byte("\n")):
+			return bytes.TrimSuffix(raw[:i], []byte("\r")), raw[i+2:], true
+		}
+	}
+	return bytes.TrimRight(raw, "\r\n"), nil, false
+}
+
+// parseRequestLine splits "METHOD target PROTO" as far as it goes.
+func parseRequestLine(line string) (method, path, rawPath, query, proto string) {
+	method, rest, _ := strings.Cut(line, " ")
+	target, proto, _ := strings.Cut(rest, " ")
+	if u, err := url.ParseRequestURI(target); err == nil {
+		return method, u.Path, u.RawPath, u.RawQuery, proto
+	}
+	path, query, _ = strings.Cut(target, "?")
+	return method, path, "", query, proto
+}
+
+// refusedBody is the body as far as it arrived with the head, and whether
+// it is known to be cut short.
+func refusedBody(h store.Header, rest []byte) ([]byte, bool) {
+	if te := h.Get("Transfer-Encoding"); te != "" {
+		if strings.EqualFold(strings.TrimSpace(te), "chunked") {
+			if b, err := io.ReadAll(httputil.NewChunkedReader(bytes.NewReader(rest))); err == nil {
+				return b, false
+			}
+		}
+		// Chunks cut short, or a coding net/http does not know: the
+		// bytes as they came, which may not be all of them.
+		return rest, true
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
+		switch {
+		case err != nil || n < 0:
+			return rest, false
+		case int64(len(rest)) >= n:
+			return rest[:n], false
+		default:
+			return rest, true
+		}
+	}
+	return rest, false
+}
+
+// refusalReason is the status net/http answered and its words, with the
+// answer's body when that adds to them ("501 Not Implemented: Unsupported
+// transfer encoding").
+func refusalReason(answer []byte) (int, string) {
+	line, rest, _ := bytes.Cut(answer, []byte("\r\n"))
+	line = bytes.TrimPrefix(line, []byte("HTTP/1.1 "))
+	status, _ := strconv.Atoi(string(line[:min(3, len(line))]))
+	reason := string(line)
+	if _, body, ok := bytes.Cut(rest, []byte("\r\n\r\n")); ok && len(body) > 0 && !bytes.Equal(body, line) {
+		reason += ": " + string(body)
+	}
+	return status, reason
+}
+
+// diagnoseHead says what in the head net/http most likely refused, as
+// net/http's own answer rarely does ("400 Bad Request"). It names the first
+// header line that is not "token: value" with no control character, by its
+// number counting the request line as 1.
+func diagnoseHead(lines []string, complete bool) string {
+	if !complete {
+		return "the head ended before its blank line (too large, or cut off)"
+	}
+	for i, l := range lines[1:] {
+		n := i + 2
+		name, value, ok := strings.Cut(l, ":")
+		switch {
+		case !ok:
+			return fmt.Sprintf("header line %d has no colon", n)
+		case name == "" || strings.IndexFunc(name, notTokenChar) >= 0:
+			return fmt.Sprintf("header line %d: the name %q is not an HTTP token", n, name)
+		}
+		if j := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); j >= 0 {
+			return fmt.Sprintf("header line %d (%s): control character 0x%02x in the value", n, name, value[j])
+		}
+	}
+	return ""
+}
+
+// notTokenChar reports a rune that may not appear in a header name (RFC
+// 9110 token).
+func notTokenChar(r rune) bool {
+	if r > 0x7e || r <= ' ' {
+		return true
+	}
+	return strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+}
+
+// refusedStoreTimeout bounds storing a refused request: net/http's answer
+// waits for it, and the sender has been refused anyway.
+const refusedStoreTimeout = 10 * time.Second
+
+// storeRefused stores a request net/http refused (see above) before its
+// answer goes out, and hands it to the Stored hook like any delivery; it is
+// never forwarded, net/http having answered.
+func (h *Handler) storeRefused(remoteAddr string, raw, answer []byte) {
+	start := time.Now()
+	r := parseRefused(raw, answer, h.opts.MaxBody)
+	r.ev.ReceivedAt = start.UTC()
+	r.ev.RemoteAddr = remoteAddr
+	r.ev.Response.DurationMS = ms(time.Since(start))
+	ctx, cancel := context.WithTimeout(context.Background(), refusedStoreTimeout)
+	defer cancel()
+	if err := h.store.Append(ctx, r.ev, r.body); err != nil {
+		h.opts.Logger.Error("request refused by the HTTP server not stored", "from", remoteAddr, "reason", r.ev.Refused, "err", err)
+		return
+	}
+	h.opts.Logger.Warn("request refused by the HTTP server; stored", "id", r.ev.ID, "reason", r.ev.Refused)
+	if h.opts.Stored != nil {
+		h.opts.Stored(r.ev, r.body)
+	}
+}

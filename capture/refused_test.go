@@ -1,0 +1,173 @@
+package capture
+
+import (
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+)
+
+// TestRefusedRequestsAreStored: requests net/http answers itself, before the
+// handler, are stored from the bytes read off the connection, with the
+// answer net/http gave and why; the sender still gets that answer.
+func TestRefusedRequestsAreStored(t *testing.T) {
+	for _, tt := range []struct {
+		name, raw   string
+		status      int
+		path, query string
+		header      store.Header
+		body        string
+		truncated   bool
+		reasonHas   []string
+	}{
+		{
+			name:   "control character in a header value",
+			raw:    "POST /hooks/x?a=1 HTTP/1.1\r\nHost: h\r\nX-Bad: a\x07b\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+			status: 400, path: "/hooks/x", query: "a=1",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "X-Bad", Value: "a\x07b"}, {Name: "Content-Type", Value: "application/json"}, {Name: "Content-Length", Value: "7"}},
+			body:      `{"a":1}`,
+			reasonHas: []string{"400 Bad Request", "header line 3 (X-Bad): control character 0x07"},
+		},
+		{
+			name:   "header name with a space",
+			raw:    "POST /hooks/w HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n",
+			status: 400, path: "/hooks/w",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "Bad Name", Value: "x"}},
+			reasonHas: []string{"invalid header name", `the name "Bad Name" is not an HTTP token`},
+		},
+		{
+			name:   "header line without a colon",
+			raw:    "POST /p HTTP/1.1\r\nHost: h\r\nnocolon\r\nContent-Length: 2\r\n\r\nhi",
+			status: 400, path: "/p",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "nocolon"}, {Name: "Content-Length", Value: "2"}},
+			body:      "hi",
+			reasonHas: []string{"header line 3 has no colon"},
+		},
+		{
+			name:   "no Host",
+			raw:    "POST /z HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+			status: 400, path: "/z",
+			header:    store.Header{{Name: "Content-Length", Value: "5"}},
+			body:      "hello",
+			reasonHas: []string{"missing required Host header"},
+		},
+		{
+			name:   "unknown transfer coding",
+			raw:    "POST /y HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+			status: 501, path: "/y",
+			header: store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "gzip"}},
+			body:   "abc", truncated: true,
+			reasonHas: []string{"501 Not Implemented: Unsupported transfer encoding"},
+		},
+		{
+			name:   "body announced longer than what came",
+			raw:    "POST /q HTTP/1.1\r\nHost: h\r\nX: \x01\r\nContent-Length: 100\r\n\r\nshort",
+			status: 400, path: "/q",
+			header: store.Header{{Name: "Host", Value: "h"}, {Name: "X", Value: "\x01"}, {Name: "Content-Length", Value: "100"}},
+			body:   "short", truncated: true,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			url, db := startListener(t, Options{Policy: DefaultPolicy()})
+			line := rawExchange(t, url, tt.raw)
+			if !strings.HasPrefix(line, "HTTP/1.1 "+strconv.Itoa(tt.status)) {
+				t.Fatalf("answered %q, want net/http's %d", line, tt.status)
+			}
+			r, body := only(t, db)
+			if r.Response.Status != tt.status || r.Method != "POST" || r.Path != tt.path || r.Query != tt.query {
+				t.Errorf("stored %s %s?%s answered %d", r.Method, r.Path, r.Query, r.Response.Status)
+			}
+			if !equalHeader(r.Header, tt.header) {
+				t.Errorf("headers %q, want %q", r.Header, tt.header)
+			}
+			if string(body) != tt.body || r.Size != int64(len(tt.body)) || r.Truncated != tt.truncated {
+				t.Errorf("body %q size %d truncated %v, want %q truncated %v", body, r.Size, r.Truncated, tt.body, tt.truncated)
+			}
+			if r.Refused == "" {
+				t.Fatal("not marked refused")
+			}
+			for _, want := range tt.reasonHas {
+				if !strings.Contains(r.Refused, want) {
+					t.Errorf("reason %q lacks %q", r.Refused, want)
+				}
+			}
+		})
+	}
+}
+
+// TestHandledRequestsAreNotRefused: a keep-alive connection's answers
+// (written after recording resumed) are never taken for refusals, even a
+// 413 or a policy answering 400.
+func TestHandledRequestsAreNotRefused(t *testing.T) {
+	url, db := startListener(t, Options{Policy: Policy{Status: 400}, MaxBody: 4})
+	client := &http.Client{} // one keep-alive connection for both
+	for _, body := range []string{"ok", "too long"} {
+		resp, err := client.Post(url+"/a", "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 && resp.StatusCode != 413 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	recs, err := db.List(t.Context(), store.Query{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d stored (%v)", len(recs), err)
+	}
+	for _, r := range recs {
+		if r.Refused != "" {
+			t.Errorf("%s marked refused: %q", r.ID, r.Refused)
+		}
+	}
+}
+
+func equalHeader(a, b store.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzParseRefused: whatever was read off the connection, rebuilding it
+// neither panics nor stores more body than arrived or than maxBody.
+func FuzzParseRefused(f *testing.F) {
+	f.Add([]byte("POST /x HTTP/1.1\r\nHost: h\r\nX: \x07\r\nContent-Length: 3\r\n\r\nabcdef"), []byte("HTTP/1.1 400 Bad Request"+refusalHeaders+"400 Bad Request"))
+	f.Add([]byte("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), []byte("HTTP/1.1 400 Bad Request: missing required Host header"+refusalHeaders))
+	f.Add([]byte("GET"), []byte("HTTP/1.1 431"))
+	f.Fuzz(func(t *testing.T, raw, answer []byte) {
+		r := parseRefused(raw, answer, 16)
+		if r.ev.Size != int64(len(r.body)) || len(r.body) > 16 || len(r.body) > len(raw) && !bytes.Contains(raw, []byte("chunked")) {
+			t.Fatalf("size %d body %d of %d raw bytes", r.ev.Size, len(r.body), len(raw))
+		}
+		if r.ev.Refused == "" && len(answer) > len("HTTP/1.1 ") || len(r.ev.Refused) > maxRefusedReason+len("…") {
+			t.Fatalf("reason %q", r.ev.Refused)
+		}
+	})
+}
+
+// TestTLSHandshakeIsNamed: HTTPS spoken to the plain listener is stored as
+// the bytes that came, with what they are.
+func TestTLSHandshakeIsNamed(t *testing.T) {
+	url, db := startListener(t, Options{Policy: DefaultPolicy()})
+	c, err := tls.Dial("tcp", strings.TrimPrefix(url, "http://"), &tls.Config{InsecureSkipVerify: true})
+	if err == nil {
+		c.Close()
+		t.Fatal("TLS handshake succeeded with a plain-HTTP listener")
+	}
+	r, body := only(t, db)
+	if r.Response.Status != 400 || !strings.Contains(r.Refused, "TLS handshake") || len(body) == 0 || body[0] != 0x16 {
+		t.Fatalf("stored %d %q, body % x", r.Response.Status, r.Refused, body[:min(8, len(body))])
+	}
+}
