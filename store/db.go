@@ -21,6 +21,11 @@ import (
 //
 // Version 2 added the write-ahead log beside the file (wal.go): a version 1
 // binary would ignore deliveries still in it, so it must refuse the file.
+//
+// The dupes bucket (dedup.go) did not need a new version: an older binary
+// ignores it and keeps the dedup bucket as it always did, and this one copes
+// with what that leaves (see oldestDelivery and addDupe). Bumping the
+// version would have locked older binaries out of the file for an index.
 const SchemaVersion = 2
 
 // Bucket names. Event metadata and body bytes live in separate buckets keyed
@@ -32,11 +37,12 @@ var (
 	bucketAnalysis = []byte("analysis")
 	bucketReplays  = []byte("replays")  // id + big-endian uint32 attempt
 	bucketKeys     = []byte("keys")     // Talkdesk key id -> CachedKey
-	bucketDedup    = []byte("dedup")    // provider \x00 provider event id -> first delivery id
+	bucketDedup    = []byte("dedup")    // provider \x00 provider event id -> owning delivery id (dedup.go)
+	bucketDupes    = []byte("dupes")    // uvarint length, dedup key, id -> empty: every delivery of an event
 	bucketPins     = []byte("pins")     // id -> empty
 	bucketAnswered = []byte("answered") // id -> float64 ms: time to answer, measured after the answer
 
-	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary, bucketAnswered}
+	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary, bucketAnswered, bucketDupes}
 
 	keySchemaVersion = []byte("schema_version")
 )
