@@ -279,6 +279,7 @@ func (db *DB) init(readOnly bool) error {
 		if err := check(tx); err != nil {
 			return err
 		}
+		hadDupes := tx.Bucket(bucketDupes) != nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
@@ -286,6 +287,11 @@ func (db *DB) init(readOnly bool) error {
 		}
 		if err := backfillSummaries(tx); err != nil {
 			return err
+		}
+		if !hadDupes {
+			if err := backfillDupes(tx); err != nil {
+				return fmt.Errorf("store: index duplicates: %w", err)
+			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchemaVersion); len(v) != 8 || binary.BigEndian.Uint64(v) < SchemaVersion {

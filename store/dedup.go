@@ -212,3 +212,59 @@ func setDuplicateOf(tx *bolt.Tx, id, key []byte, dupOf string) (bool, error) {
 	}
 	return true, putSummary(tx, id)
 }
+
+// backfillDupes fills a bucketDupes just created in a file written before it
+// existed, from the stored analyses, and gives each event to its oldest
+// delivery: this repairs what the old index got wrong (duplicates of pruned
+// deliveries, chains left by analyses made newest first).
+//
+// It runs once per file, in Open's transaction, as one pass over the
+// analyses in id order, that is oldest first: the first delivery of an event
+// met is its owner, and the dupes bucket itself says whether one was met.
+// Each analysis is decoded once (three fields), and only analyses whose
+// DuplicateOf is wrong are rewritten. That is about 10µs a delivery, and the
+// transaction holds one small key per delivery with a provider event id:
+// cheap enough, once, even for a file never pruned, so it is not split over
+// transactions (which would need a marker to resume from after a crash).
+func backfillDupes(tx *bolt.Tx) error {
+	type fix struct {
+		id, key []byte
+		dupOf   string
+	}
+	var fixes []fix
+	dupes, dd, events := tx.Bucket(bucketDupes), tx.Bucket(bucketDedup), tx.Bucket(bucketEvents)
+	c := tx.Bucket(bucketAnalysis).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var a struct {
+			Provider        string `json:"provider"`
+			ProviderEventID string `json:"provider_event_id"`
+			DuplicateOf     string `json:"duplicate_of"`
+		}
+		if json.Unmarshal(v, &a) != nil || a.ProviderEventID == "" || events.Get(k) == nil {
+			continue
+		}
+		key := dedupKey(a.Provider, a.ProviderEventID)
+		prefix := dupesPrefix(key)
+		dupOf := ""
+		if first, _ := dupes.Cursor().Seek(prefix); first != nil && bytes.HasPrefix(first, prefix) {
+			dupOf = string(first[len(prefix):])
+		} else if !bytes.Equal(dd.Get(key), k) {
+			if err := dd.Put(key, k); err != nil {
+				return err
+			}
+		}
+		if err := dupes.Put(dupesKey(key, string(k)), nil); err != nil {
+			return err
+		}
+		if a.DuplicateOf != dupOf {
+			// Not while the cursor walks the bucket it would change.
+			fixes = append(fixes, fix{bytes.Clone(k), key, dupOf})
+		}
+	}
+	for _, f := range fixes {
+		if _, err := setDuplicateOf(tx, f.id, f.key, f.dupOf); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -172,6 +172,90 @@ func TestDuplicatesPrunedInOneBatch(t *testing.T) {
 	checkOwnerPassed(t, db, ids[3], ids[4])
 }
 
+// dropDupes removes the dupes bucket from the closed database at path,
+// leaving it as a hookscope from before the bucket wrote it; remove, when
+// not nil, then changes the file as such a hookscope would have.
+func dropDupes(t *testing.T, path string, remove func(tx *bolt.Tx) error) {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if err := bdb.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketDupes); err != nil {
+			return err
+		}
+		if remove != nil {
+			return remove(tx)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenBackfillsDuplicateIndex: a file from before the dupes bucket gets
+// it filled on open, so its older deliveries take part (and an event whose
+// first delivery an older hookscope pruned is repaired).
+func TestOpenBackfillsDuplicateIndex(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// before runs on the file without the bucket, as an older
+		// hookscope; after runs once it is reopened.
+		before func(tx *bolt.Tx, x string) error
+		after  func(t *testing.T, db *DB, x string)
+	}{
+		{"pruned after the upgrade", nil, func(t *testing.T, db *DB, x string) {
+			if n, err := db.Delete(ctx, []string{x}); err != nil || n != 1 {
+				t.Fatalf("delete: %d %v", n, err)
+			}
+		}},
+		{"pruned before the upgrade", func(tx *bolt.Tx, x string) error {
+			// What Delete and prune did then: the delivery goes, and
+			// so does the index entry it owned.
+			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary} {
+				if err := tx.Bucket(b).Delete([]byte(x)); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketDedup).Delete(dedupKey(dupProvider, "ev1"))
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "h.db")
+			db, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := mustAppend(t, db, "/x", nil).ID
+			y := mustAppend(t, db, "/y", nil).ID
+			w := mustAppend(t, db, "/w", nil).ID
+			for _, id := range []string{x, y, w} {
+				analyse(t, db, id, "ev1")
+			}
+			db.Close()
+			dropDupes(t, path, func(tx *bolt.Tx) error {
+				if tt.before != nil {
+					return tt.before(tx, x)
+				}
+				return nil
+			})
+			db, err = Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if tt.after != nil {
+				tt.after(t, db, x)
+			}
+			checkOwnerPassed(t, db, y, w)
+		})
+	}
+}
+
 // dupesEntries lists the dupes bucket of the closed database at path.
 func dupesEntries(t *testing.T, path string) []string {
 	t.Helper()
