@@ -21,6 +21,11 @@ import (
 //
 // Version 2 added the write-ahead log beside the file (wal.go): a version 1
 // binary would ignore deliveries still in it, so it must refuse the file.
+//
+// The dupes bucket (dedup.go) did not need a new version: an older binary
+// ignores it and keeps the dedup bucket as it always did, and this one copes
+// with what that leaves (see oldestDelivery and addDupe). Bumping the
+// version would have locked older binaries out of the file for an index.
 const SchemaVersion = 2
 
 // Bucket names. Event metadata and body bytes live in separate buckets keyed
@@ -32,11 +37,12 @@ var (
 	bucketAnalysis = []byte("analysis")
 	bucketReplays  = []byte("replays")  // id + big-endian uint32 attempt
 	bucketKeys     = []byte("keys")     // Talkdesk key id -> CachedKey
-	bucketDedup    = []byte("dedup")    // provider \x00 provider event id -> first delivery id
+	bucketDedup    = []byte("dedup")    // provider \x00 provider event id -> owning delivery id (dedup.go)
+	bucketDupes    = []byte("dupes")    // uvarint length, dedup key, id -> empty: every delivery of an event
 	bucketPins     = []byte("pins")     // id -> empty
 	bucketAnswered = []byte("answered") // id -> float64 ms: time to answer, measured after the answer
 
-	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary, bucketAnswered}
+	allBuckets = [][]byte{bucketMeta, bucketEvents, bucketBodies, bucketAnalysis, bucketReplays, bucketKeys, bucketDedup, bucketPins, bucketSummary, bucketAnswered, bucketDupes}
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -273,6 +279,7 @@ func (db *DB) init(readOnly bool) error {
 		if err := check(tx); err != nil {
 			return err
 		}
+		hadDupes := tx.Bucket(bucketDupes) != nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", name, err)
@@ -280,6 +287,11 @@ func (db *DB) init(readOnly bool) error {
 		}
 		if err := backfillSummaries(tx); err != nil {
 			return err
+		}
+		if !hadDupes {
+			if err := backfillDupes(tx); err != nil {
+				return fmt.Errorf("store: index duplicates: %w", err)
+			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchemaVersion); len(v) != 8 || binary.BigEndian.Uint64(v) < SchemaVersion {

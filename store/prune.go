@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -128,12 +127,10 @@ func (db *DB) Prune(ctx context.Context, opts PruneOptions) (PruneResult, error)
 	return res, nil
 }
 
-// prunable is one delivery picked for removal, with what is needed to clean
-// its duplicate-index entry after it is gone.
+// prunable is one delivery picked for removal.
 type prunable struct {
-	id       string
-	bodyLen  int64
-	dedupKey []byte // nil when the delivery owns no provider event id
+	id      string
+	bodyLen int64
 }
 
 // pickPrunable reads the next batch of removable deliveries after the id
@@ -143,7 +140,7 @@ type prunable struct {
 func (db *DB) pickPrunable(after string, cutoff uint64, excess *int, res *PruneResult) (batch []prunable, done bool, err error) {
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		events, pins := tx.Bucket(bucketEvents), tx.Bucket(bucketPins)
-		bodies, analyses := tx.Bucket(bucketBodies), tx.Bucket(bucketAnalysis)
+		bodies := tx.Bucket(bucketBodies)
 		c := events.Cursor()
 		var k []byte
 		if after == "" {
@@ -167,14 +164,7 @@ func (db *DB) pickPrunable(after string, cutoff uint64, excess *int, res *PruneR
 				res.PinnedKept++
 				continue
 			}
-			p := prunable{id: string(k), bodyLen: int64(len(bodies.Get(k)))}
-			if av := analyses.Get(k); av != nil {
-				var a Analysis
-				if json.Unmarshal(av, &a) == nil && a.ProviderEventID != "" {
-					p.dedupKey = dedupKey(a.Provider, a.ProviderEventID)
-				}
-			}
-			batch = append(batch, p)
+			batch = append(batch, prunable{id: string(k), bodyLen: int64(len(bodies.Get(k)))})
 			*excess--
 			if len(batch) == PruneBatch {
 				return nil
@@ -189,53 +179,28 @@ func (db *DB) pickPrunable(after string, cutoff uint64, excess *int, res *PruneR
 	return batch, done, err
 }
 
-// removeBatch deletes one batch, then drops the duplicate-index entries the
-// removed deliveries owned, so the index does not outgrow a bounded
-// database. That second, small transaction may be lost in a crash; a stale
-// entry is harmless because PutAnalysis treats an owner that no longer
-// exists as absent.
+// removeBatch deletes one batch. Delete keeps the duplicate index in the
+// same transaction: an event whose first delivery goes passes to the oldest
+// one left.
 func (db *DB) removeBatch(ctx context.Context, batch []prunable, res *PruneResult) error {
 	ids := make([]string, len(batch))
-	var keys []prunable
 	for i, p := range batch {
 		ids[i] = p.id
-		if p.dedupKey != nil {
-			keys = append(keys, p)
-		}
 	}
-	n, err := db.Delete(ctx, ids)
+	removed, err := db.remove(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("store: prune: %w", err)
 	}
-	res.Removed += n
+	res.Removed += len(removed)
 	// Deliveries pinned between the pick and the delete were skipped by
-	// Delete: count only bodies that are really gone.
-	if len(keys) == 0 && n == len(batch) {
-		for _, p := range batch {
+	// Delete: count only bodies that are really gone. Both lists are in
+	// id order.
+	i := 0
+	for _, p := range batch {
+		if i < len(removed) && removed[i] == p.id {
 			res.BodyBytes += p.bodyLen
+			i++
 		}
-		return nil
 	}
-	var freed int64
-	err = db.update(ctx, func(tx *bolt.Tx) error {
-		freed = 0
-		events, dd := tx.Bucket(bucketEvents), tx.Bucket(bucketDedup)
-		for _, p := range batch {
-			if events.Get([]byte(p.id)) != nil {
-				continue // pinned meanwhile: kept
-			}
-			freed += p.bodyLen
-			if p.dedupKey != nil && string(dd.Get(p.dedupKey)) == p.id {
-				if err := dd.Delete(p.dedupKey); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: prune duplicate index: %w", err)
-	}
-	res.BodyBytes += freed
 	return nil
 }

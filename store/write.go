@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -169,52 +170,47 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 }
 
 // PutAnalysis stores what verification concluded about a delivery. When the
-// analysis carries a provider event id, the duplicate index decides
-// DuplicateOf: the first delivery with that id owns it, later ones point at
-// it. The stored analysis (with DuplicateOf set) is returned.
+// analysis carries a provider event id, the duplicate index (dedup.go)
+// decides DuplicateOf: the oldest stored delivery with that id owns it, newer
+// ones point at it. The stored analysis (with DuplicateOf set) is returned.
 func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis, error) {
 	if a.AnalyzedAt.IsZero() {
 		a.AnalyzedAt = db.now().UTC()
 	}
-	var displaced string // a newer delivery this one turned into its duplicate
+	var changed []string // other deliveries whose DuplicateOf this changed
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		displaced = ""
+		changed = changed[:0]
 		if tx.Bucket(bucketEvents).Get([]byte(id)) == nil {
 			return fmt.Errorf("store: analysis for %s: %w", id, ErrNotFound)
 		}
 		a.DuplicateOf = ""
+		var key []byte
 		if a.ProviderEventID != "" {
-			key := dedupKey(a.Provider, a.ProviderEventID)
-			dd := tx.Bucket(bucketDedup)
-			first := dd.Get(key)
-			switch {
-			case first == nil:
-				if err := dd.Put(key, []byte(id)); err != nil {
+			key = dedupKey(a.Provider, a.ProviderEventID)
+		}
+		// A re-analysis may find another provider or event id (a fixed
+		// provider guess, a payload read differently) or none: the delivery
+		// leaves the event it was listed under, passing it on if it owned it.
+		if old := eventKey(tx.Bucket(bucketAnalysis).Get([]byte(id))); old != nil && !bytes.Equal(old, key) {
+			owned, err := dropDupe(tx, old, id)
+			if err != nil {
+				return err
+			}
+			if owned {
+				ch, err := handOver(tx, old)
+				if err != nil {
 					return err
 				}
-			case string(first) != id:
-				// The first owner may have been pruned: then this one
-				// takes over the index.
-				if tx.Bucket(bucketEvents).Get(first) == nil {
-					if err := dd.Put(key, []byte(id)); err != nil {
-						return err
-					}
-				} else if string(first) < id {
-					a.DuplicateOf = string(first)
-				} else {
-					// An older delivery analysed after a newer one
-					// (workers run concurrently; or a re-verify): it
-					// owns the id, and the newer one, stored as the
-					// original, becomes its duplicate.
-					if err := dd.Put(key, []byte(id)); err != nil {
-						return err
-					}
-					if err := markDuplicate(tx, first, a, id); err != nil {
-						return err
-					}
-					displaced = string(first)
-				}
+				changed = append(changed, ch...)
 			}
+		}
+		if key != nil {
+			dupOf, ch, err := addDupe(tx, key, id)
+			if err != nil {
+				return err
+			}
+			a.DuplicateOf = dupOf
+			changed = append(changed, ch...)
 		}
 		v, err := json.Marshal(a)
 		if err != nil {
@@ -225,39 +221,9 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 		}
 		return putSummary(tx, []byte(id))
 	}, func() []Notice {
-		if displaced != "" {
-			return []Notice{{ID: id, Kind: Analyzed}, {ID: displaced, Kind: Analyzed}}
-		}
-		return []Notice{{ID: id, Kind: Analyzed}}
+		return append([]Notice{{ID: id, Kind: Analyzed}}, noticesOf(Analyzed, changed)...)
 	})
 	return a, err
-}
-
-// markDuplicate points the stored analysis of delivery other at first when
-// it carries the same provider event id as a (it held the duplicate index
-// until the older delivery first was analysed).
-func markDuplicate(tx *bolt.Tx, other []byte, a Analysis, first string) error {
-	b := tx.Bucket(bucketAnalysis)
-	v := b.Get(other)
-	if v == nil {
-		return nil
-	}
-	var oa Analysis
-	if err := json.Unmarshal(v, &oa); err != nil {
-		return err
-	}
-	if oa.Provider != a.Provider || oa.ProviderEventID != a.ProviderEventID || oa.DuplicateOf == first {
-		return nil
-	}
-	oa.DuplicateOf = first
-	nv, err := json.Marshal(oa)
-	if err != nil {
-		return err
-	}
-	if err := b.Put(other, nv); err != nil {
-		return err
-	}
-	return putSummary(tx, other)
 }
 
 func dedupKey(provider, eventID string) []byte {
@@ -347,14 +313,32 @@ func (db *DB) SetPinned(ctx context.Context, id string, pinned bool) error {
 // Delete removes deliveries with their bodies, analyses and attempts. Pinned
 // deliveries are skipped. It returns how many were removed.
 func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
-	var removed []string
+	removed, err := db.remove(ctx, ids)
+	return len(removed), err
+}
+
+// remove is Delete, returning the ids it removed. A provider event whose
+// owner it removes passes to the oldest delivery of the event that is left,
+// in the same transaction (see dedup.go).
+func (db *DB) remove(ctx context.Context, ids []string) ([]string, error) {
+	var removed, changed []string
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		removed = removed[:0]
+		removed, changed = removed[:0], changed[:0]
 		pins := tx.Bucket(bucketPins)
+		var released [][]byte // events whose owner is removed
 		for _, id := range ids {
 			k := []byte(id)
 			if pins.Get(k) != nil || tx.Bucket(bucketEvents).Get(k) == nil {
 				continue
+			}
+			if key := eventKey(tx.Bucket(bucketAnalysis).Get(k)); key != nil {
+				owned, err := dropDupe(tx, key, id)
+				if err != nil {
+					return err
+				}
+				if owned {
+					released = append(released, key)
+				}
 			}
 			for _, b := range [][]byte{bucketEvents, bucketBodies, bucketAnalysis, bucketSummary, bucketAnswered} {
 				if err := tx.Bucket(b).Delete(k); err != nil {
@@ -370,9 +354,18 @@ func (db *DB) Delete(ctx context.Context, ids []string) (int, error) {
 			}
 			removed = append(removed, id)
 		}
+		// Handed over once the whole batch is gone, so that an event whose
+		// deliveries are all in it is not passed along each of them.
+		for _, key := range released {
+			ch, err := handOver(tx, key)
+			if err != nil {
+				return err
+			}
+			changed = append(changed, ch...)
+		}
 		return nil
-	}, func() []Notice { return noticesOf(Removed, removed) })
-	return len(removed), err
+	}, func() []Notice { return append(noticesOf(Removed, removed), noticesOf(Analyzed, changed)...) })
+	return removed, err
 }
 
 // SaveKey caches a Talkdesk public key.
