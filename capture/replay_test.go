@@ -111,6 +111,16 @@ func TestReplayKeepPath(t *testing.T) {
 	if a.Error != "" || (*got)[0].path != "/base/hooks/td" || (*got)[0].query != "a=b" {
 		t.Fatalf("attempt %+v, target saw %+v", a, (*got)[0])
 	}
+	// A query in the target URL (an app's token) is kept: the delivery's
+	// is appended to it, and a delivery without one leaves it as it is.
+	for _, tc := range []struct{ query, want string }{{"a=b", "token=dev&a=b"}, {"", "token=dev"}} {
+		ev := store.Event{Method: "POST", Path: "/hooks/td", Query: tc.query}
+		a := NewSender(SenderOptions{}).Send(context.Background(), ev, nil, Target{URL: srv.URL + "/base?token=dev", KeepPath: true})
+		g := (*got)[len(*got)-1]
+		if a.Error != "" || g.path != "/base/hooks/td" || g.query != tc.want {
+			t.Fatalf("delivery query %q: target saw %s?%s, want ?%s", tc.query, g.path, g.query, tc.want)
+		}
+	}
 }
 
 func TestReplayKeepsTalkdeskSignatureValid(t *testing.T) {
