@@ -216,6 +216,26 @@ func TestReplayConcurrencyAndRate(t *testing.T) {
 	}
 }
 
+// A rate so high or so low that its interval is not a valid Duration must
+// not crash the replay (time.NewTicker panics on a non-positive interval).
+func TestReplayExtremeRates(t *testing.T) {
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	db := storeWith(t, ev, []byte("x"))
+	srv, got, mu := target(t, nil)
+	for _, rate := range []float64{2e9, 1e300, 1e-10, 1e-300} {
+		var res ReplayResult
+		NewSender(SenderOptions{}).Replay(context.Background(), db, []string{ev.ID}, ReplayOptions{Target: Target{URL: srv.URL}, Rate: rate}, func(r ReplayResult) { res = r })
+		if res.Err != nil || res.Attempt.Status != 200 {
+			t.Fatalf("rate %g: %+v", rate, res)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 4 {
+		t.Fatalf("%d sent, want 4", len(*got))
+	}
+}
+
 func TestReplayTargetFailures(t *testing.T) {
 	ev := &store.Event{Method: "POST", Path: "/x"}
 	db := storeWith(t, ev, []byte("x"))
