@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -42,7 +43,7 @@ func (s *Sender) Replay(ctx context.Context, src ReplaySource, ids []string, opt
 	}
 	var tick <-chan time.Time
 	if opts.Rate > 0 {
-		t := time.NewTicker(time.Duration(float64(time.Second) / opts.Rate))
+		t := time.NewTicker(rateInterval(opts.Rate))
 		defer t.Stop()
 		tick = t.C
 	}
@@ -80,6 +81,20 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+}
+
+// rateInterval is the time between attempt starts at rate per second, kept
+// within what a time.Ticker accepts: at least 1ns (a rate above a billion
+// per second is unlimited in effect) and at most the longest Duration.
+func rateInterval(rate float64) time.Duration {
+	d := float64(time.Second) / rate
+	switch {
+	case d < 1:
+		return 1
+	case d >= math.MaxInt64:
+		return math.MaxInt64
+	}
+	return time.Duration(d)
 }
 
 func (s *Sender) replayOne(ctx context.Context, src ReplaySource, id string, t Target) ReplayResult {

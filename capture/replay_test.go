@@ -111,6 +111,16 @@ func TestReplayKeepPath(t *testing.T) {
 	if a.Error != "" || (*got)[0].path != "/base/hooks/td" || (*got)[0].query != "a=b" {
 		t.Fatalf("attempt %+v, target saw %+v", a, (*got)[0])
 	}
+	// A query in the target URL (an app's token) is kept: the delivery's
+	// is appended to it, and a delivery without one leaves it as it is.
+	for _, tc := range []struct{ query, want string }{{"a=b", "token=dev&a=b"}, {"", "token=dev"}} {
+		ev := store.Event{Method: "POST", Path: "/hooks/td", Query: tc.query}
+		a := NewSender(SenderOptions{}).Send(context.Background(), ev, nil, Target{URL: srv.URL + "/base?token=dev", KeepPath: true})
+		g := (*got)[len(*got)-1]
+		if a.Error != "" || g.path != "/base/hooks/td" || g.query != tc.want {
+			t.Fatalf("delivery query %q: target saw %s?%s, want ?%s", tc.query, g.path, g.query, tc.want)
+		}
+	}
 }
 
 func TestReplayKeepsTalkdeskSignatureValid(t *testing.T) {
@@ -203,6 +213,26 @@ func TestReplayConcurrencyAndRate(t *testing.T) {
 	}
 	if span := last.Sub(first); span < 200*time.Millisecond {
 		t.Fatalf("6 attempts at 20/s arrived within %v", span)
+	}
+}
+
+// A rate so high or so low that its interval is not a valid Duration must
+// not crash the replay (time.NewTicker panics on a non-positive interval).
+func TestReplayExtremeRates(t *testing.T) {
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	db := storeWith(t, ev, []byte("x"))
+	srv, got, mu := target(t, nil)
+	for _, rate := range []float64{2e9, 1e300, 1e-10, 1e-300} {
+		var res ReplayResult
+		NewSender(SenderOptions{}).Replay(context.Background(), db, []string{ev.ID}, ReplayOptions{Target: Target{URL: srv.URL}, Rate: rate}, func(r ReplayResult) { res = r })
+		if res.Err != nil || res.Attempt.Status != 200 {
+			t.Fatalf("rate %g: %+v", rate, res)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 4 {
+		t.Fatalf("%d sent, want 4", len(*got))
 	}
 }
 

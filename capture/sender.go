@@ -76,7 +76,14 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 		// Both forms, so that an encoded slash (/a%2Fb) is sent as it came.
 		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + ev.EscapedPath()
 		u.Path = strings.TrimSuffix(u.Path, "/") + ev.Path
-		u.RawQuery = ev.Query
+		// Appended too: a query the target carries (an app's token)
+		// stays, the delivery's follows it.
+		switch {
+		case u.RawQuery == "":
+			u.RawQuery = ev.Query
+		case ev.Query != "":
+			u.RawQuery += "&" + ev.Query
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, ev.Method, u.String(), bytes.NewReader(body))
 	if err != nil {

@@ -77,7 +77,16 @@ func parseHeaders(flag string, vals []string) (store.Header, error) {
 		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(val, "\r\n") {
 			return nil, usagef("%s: %q is not K:V (a header name, a colon, a value)", flag, v)
 		}
-		h = append(h, store.Field{Name: k, Value: strings.TrimSpace(val)})
+		val = strings.TrimSpace(val)
+		// net/http refuses such a header on every request it sends, so
+		// each attempt (each forwarded delivery) would fail.
+		if !store.ValidHeaderName(k) {
+			return nil, usagef("%s: %q is not a header name: letters, digits and !#$%%&'*+-.^_`|~ only", flag, k)
+		}
+		if !store.ValidHeaderValue(val) {
+			return nil, usagef("%s: the value of %q holds a control character", flag, k)
+		}
+		h = append(h, store.Field{Name: k, Value: val})
 	}
 	return h, nil
 }
