@@ -581,3 +581,43 @@ func TestForwardModeDelaysWhatItDoesNotForward(t *testing.T) {
 		t.Fatalf("status %d after %s, want 413 after the %s delay", resp.StatusCode, time.Since(start), delay)
 	}
 }
+
+// TestShutdownAnswersDelayedAtOnce: a delivery waiting out a --delay longer
+// than the shutdown grace is answered when the listener stops, not cut off
+// with an empty reply after the grace.
+func TestShutdownAnswersDelayedAtOnce(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: time.Minute}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL()+"/slow", "", strings.NewReader("x"))
+		if err != nil {
+			status <- -1
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	if s := <-status; s != 200 {
+		t.Fatalf("in-flight request got %d after %v", s, time.Since(start))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("stopping took %v", took)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
@@ -63,6 +64,12 @@ type Handler struct {
 	// sniffed from the body, worked out once: net/http only reads the
 	// values a handler sets, so every answer can share them.
 	header http.Header
+	// stopping is closed when the server begins shutting down: a --delay
+	// still being waited out ends then, so a delivery in flight is answered
+	// (it is stored already) instead of cut off when the shutdown grace
+	// runs out.
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // NewHandler returns a capturing handler that stores into a.
@@ -86,7 +93,7 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if hdr["Content-Type"] == nil {
 		hdr["Content-Type"] = []string{sniffContentType(opts.Policy.Body)}
 	}
-	return &Handler{store: a, opts: opts, header: hdr}
+	return &Handler{store: a, opts: opts, header: hdr, stopping: make(chan struct{})}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
@@ -156,6 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():
+		case <-h.stopping:
 		}
 	}
 	h.writePolicy(w, status)
@@ -163,6 +171,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.SetAnswered(ev.ID, time.Since(start))
 	}
 }
+
+// endWaits cuts short the delays of requests in flight (see stopping).
+func (h *Handler) endWaits() { h.stopOnce.Do(func() { close(h.stopping) }) }
 
 // answerRecorder is implemented by stores that can record, after the fact,
 // how long the answer took (the stored duration is otherwise measured just

@@ -43,7 +43,7 @@ func Listen(addr string, h *Handler) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture: listen on %s: %w", addr, err)
 	}
-	return &Server{ln: ln, handler: h, http: &http.Server{
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
@@ -52,7 +52,11 @@ func Listen(addr string, h *Handler) (*Server, error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnContext:       connContext,
 		ErrorLog:          slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
-	}}, nil
+	}
+	// Ctrl-C answers the deliveries waiting out --delay at once: the
+	// shutdown grace is shorter than the longest delay.
+	srv.RegisterOnShutdown(h.endWaits)
+	return &Server{ln: ln, handler: h, http: srv}, nil
 }
 
 // writeTimeout is WriteTimeout plus wait, a negative wait counting as none

@@ -515,3 +515,26 @@ func TestListenRetentionPrunesOldest(t *testing.T) {
 		t.Fatalf("kept %v (want the two newest and the pinned oldest)", paths)
 	}
 }
+
+// TestHungListenerFailsWithinTwoSeconds: a listener that holds the lock and
+// whose socket accepts connections but never answers (stopped, wedged) must
+// still give a clear error within two seconds, naming the path.
+func TestHungListenerFailsWithinTwoSeconds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The kernel completes connections into the backlog; nobody reads them.
+	ln, err := net.Listen("unix", store.SocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	start := time.Now()
+	code, _, errs := run(t, "ls", "--db", path)
+	if took := time.Since(start); code != 1 || !strings.Contains(errs, path) || took >= 2*time.Second {
+		t.Fatalf("exit %d after %v: %s", code, took, errs)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/hookscope/hookscope/store"
@@ -32,20 +34,26 @@ func newLsCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			recs, err := s.List(cmd.Context(), store.Query{Limit: limit, Filter: filter})
-			if err != nil {
-				return err
-			}
 			red := e.redactor(reveal)
 			if !asJSON {
-				return textout.Table(e.stdout, recs, red)
-			}
-			for _, r := range recs {
-				if err := textout.Delivery(e.stdout, r, true, red); err != nil {
-					return err
+				t := textout.NewTable(e.stdout, red)
+				err := listPages(cmd.Context(), s, filter, limit, func(recs []store.Record) error {
+					t.Rows(recs)
+					return nil
+				})
+				if ferr := t.Flush(); err == nil {
+					err = ferr
 				}
+				return err
 			}
-			return nil
+			return listPages(cmd.Context(), s, filter, limit, func(recs []store.Record) error {
+				for _, r := range recs {
+					if err := textout.Delivery(e.stdout, r, true, red); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
@@ -53,6 +61,36 @@ func newLsCmd(e *env) *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show configured secrets in paths, queries (and, with --json, header values) unmasked")
 	return cmd
+}
+
+// lsPage is how many records ls asks the store for at a time, so that
+// listing a whole history (--limit 0) holds one page of records, here and
+// in a listener that serves the listing over its socket.
+var lsPage = 500
+
+// listPages calls each with the deliveries matching filter, newest first,
+// a page at a time, until limit records (0: all) have been passed.
+func listPages(ctx context.Context, s store.Store, filter string, limit int, each func([]store.Record) error) error {
+	before := ""
+	for left := limit; limit == 0 || left > 0; {
+		n := lsPage
+		if limit > 0 {
+			n = min(n, left)
+		}
+		recs, err := s.List(ctx, store.Query{Filter: filter, Before: before, Limit: n})
+		if err != nil {
+			return err
+		}
+		if err := each(recs); err != nil {
+			return err
+		}
+		if len(recs) < n {
+			return nil
+		}
+		before = recs[len(recs)-1].ID
+		left -= len(recs)
+	}
+	return nil
 }
 
 // filterArg is the optional FILTER argument of ls and export ("" for all);

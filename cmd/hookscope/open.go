@@ -11,15 +11,19 @@ import (
 )
 
 // dialTimeout and lockTimeout bound how long a command waits for a
-// database: a clear error within two seconds, never a hang.
+// database: a clear error within two seconds, never a hang. openBudget is
+// the whole of openStore's wait (a dial, the lock, a second dial): the
+// second dial gets what is left of it.
 const (
-	dialTimeout = 700 * time.Millisecond
+	dialTimeout = 600 * time.Millisecond
 	lockTimeout = time.Second
+	openBudget  = 1800 * time.Millisecond
 )
 
 // openStore reaches the database at path: through the running listener's
 // socket when one holds it, else by opening the file.
 func openStore(path string) (store.Store, error) {
+	start := time.Now()
 	sock := store.SocketPath(path)
 	if _, err := os.Stat(sock); err == nil {
 		if c, err := remote.Dial(sock, dialTimeout); err == nil {
@@ -33,8 +37,10 @@ func openStore(path string) (store.Store, error) {
 	if errors.Is(err, store.ErrLocked) {
 		// A listener that is starting holds the lock a moment before its
 		// socket answers: look once more.
-		if c, err := remote.Dial(sock, dialTimeout/2); err == nil {
-			return c, nil
+		if left := openBudget - time.Since(start); left > 0 {
+			if c, err := remote.Dial(sock, min(left, dialTimeout/2)); err == nil {
+				return c, nil
+			}
 		}
 		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s", path, sock)
 	}

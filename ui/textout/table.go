@@ -13,8 +13,29 @@ import (
 // Table writes the `hookscope ls` listing. red masks configured secrets
 // in paths and queries; nil shows them as stored.
 func Table(w io.Writer, recs []store.Record, red *redact.Redactor) error {
+	t := NewTable(w, red)
+	t.Rows(recs)
+	return t.Flush()
+}
+
+// TableWriter writes the `hookscope ls` listing a page of records at a
+// time: the columns are aligned over every row, so it keeps each row's text
+// (not the records) until Flush.
+type TableWriter struct {
+	tw  *tabwriter.Writer
+	red *redact.Redactor
+}
+
+// NewTable starts a listing on w with its heading.
+func NewTable(w io.Writer, red *redact.Redactor) *TableWriter {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tMETHOD\tPATH\tSIZE\tSTATUS\tPROVIDER\tTYPE\tSIG\tSCHEMA\tDUP")
+	return &TableWriter{tw: tw, red: red}
+}
+
+// Rows adds one row per record.
+func (t *TableWriter) Rows(recs []store.Record) {
+	tw, red := t.tw, t.red
 	for _, r := range recs {
 		provider, typ, schema, dup := "—", "—", "—", ""
 		if a := r.Analysis; a != nil {
@@ -35,8 +56,10 @@ func Table(w io.Writer, recs []store.Record, red *redact.Redactor) error {
 			Size(r.Size, r.Truncated), status, termsafe.Line(provider), termsafe.Line(clip(typ, 40)),
 			termsafe.Line(r.SignatureOrPending().Status), termsafe.Line(schema), dup)
 	}
-	return tw.Flush()
 }
+
+// Flush writes the aligned listing.
+func (t *TableWriter) Flush() error { return t.tw.Flush() }
 
 // clip shortens s to n runes with an ellipsis.
 func clip(s string, n int) string {
