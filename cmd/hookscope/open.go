@@ -15,9 +15,9 @@ import (
 // the whole of openStore's wait (a dial, the lock, a second dial): the
 // second dial gets what is left of it.
 const (
-	dialTimeout = 600 * time.Millisecond
-	lockTimeout = time.Second
-	openBudget  = 1800 * time.Millisecond
+	dialTimeout = 500 * time.Millisecond
+	lockTimeout = 900 * time.Millisecond
+	openBudget  = 1600 * time.Millisecond
 )
 
 // openStore reaches the database at path: through the running listener's
