@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookscope/hookscope/capture"
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
 	"github.com/hookscope/hookscope/verify/asyncapi"
@@ -139,11 +140,12 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	origin := e.listenerOrigin()
 	target := f.to
 	if target == "" {
-		target = e.listenerOrigin() + simulate.DefaultPath(m)
+		target = origin + simulate.DefaultPath(m)
 	}
-	b := &simulate.Builder{Message: m, Origin: e.listenerOrigin(), Sets: sets, Now: time.Now, IDFields: cfg.EventIDFields}
+	b := &simulate.Builder{Message: m, Origin: origin, Sets: sets, Now: time.Now, IDFields: cfg.EventIDFields}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
 	out := newSendPrinter(e, f.asJSON)
 
@@ -216,11 +218,34 @@ func sendError(toListener bool, target, reason string) error {
 	return errors.New(msg)
 }
 
-// listenerOrigin is the local listener's base URL: http:// and the default
-// --addr, with a wildcard host (":8080", "0.0.0.0:8080") reached on
-// loopback.
+// listenerOrigin is the local listener's base URL: where the listener on the
+// default database says it listens, when one runs (it may have been started
+// with another --addr); else http:// and the default --addr, with a
+// wildcard host (":8080", "0.0.0.0:8080") reached on loopback.
 func (e *env) listenerOrigin() string {
-	addr := e.defaultAddr()
+	if sock := store.SocketPath(e.defaultDB()); isSocket(sock) {
+		if c, err := remote.Dial(sock, dialTimeout); err == nil {
+			u := c.ListenURL()
+			c.Close()
+			if u != "" {
+				return wildcardToLoopback(u)
+			}
+		}
+	}
+	return wildcardToLoopback("http://" + e.defaultAddr())
+}
+
+// isSocket reports whether a unix socket is at path (one is only while a
+// listener runs, or after it crashed).
+func isSocket(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&os.ModeSocket != 0
+}
+
+// wildcardToLoopback turns a URL whose host is a wildcard address into one
+// reached on loopback.
+func wildcardToLoopback(u string) string {
+	addr := strings.TrimPrefix(u, "http://")
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "http://" + addr

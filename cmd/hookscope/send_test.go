@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
@@ -512,5 +513,41 @@ func TestSendWarningsAreTerminalSafe(t *testing.T) {
 	}
 	if strings.ContainsAny(errs, "\x1b\x07") {
 		t.Fatalf("raw control characters on stderr: %q", errs)
+	}
+}
+
+// TestSendFindsTheRunningListener: with no --to, send goes to the listener
+// running on the default database, wherever it was told to listen, and the
+// Talkdesk body's _links.root.href (where a partner app fetches keys) names
+// it too.
+func TestSendFindsTheRunningListener(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "h.db")
+	t.Setenv("HOOKSCOPE_DB", db)
+	var out, errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb)
+	}()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !urlRE.MatchString(errb.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("listener did not start: %s", errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := urlRE.FindStringSubmatch(errb.String())[1]
+
+	code, sent, errs := run(t, "send", "app.installed")
+	if code != 0 {
+		t.Fatalf("send: %d %s", code, errs)
+	}
+	if !strings.Contains(sent, "> POST "+url+"/") || !strings.Contains(sent, `"href":"`+url+`"`) {
+		t.Fatalf("send did not target or name the running listener %s:\n%s", url, sent)
+	}
+	if rec := waitAnalysed(t, db, 1)[0]; rec["signature"].(map[string]any)["status"] != "valid" {
+		t.Fatalf("signature %v", rec["signature"])
 	}
 }
