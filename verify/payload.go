@@ -149,11 +149,20 @@ func LineColumn(b []byte, off int64) (line, col int) {
 func CheckXML(b []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
+	// at says where the decoder stands: just past the character at fault.
+	at := func(msg string) error {
+		line, col := dec.InputPos()
+		return fmt.Errorf("line %d, column %d: %s", line, max(col-1, 1), msg)
+	}
 	roots, depth := 0, 0
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
+		}
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			return at(se.Msg)
 		}
 		if err != nil {
 			return err
@@ -162,21 +171,21 @@ func CheckXML(b []byte) error {
 		case xml.StartElement:
 			if depth == 0 {
 				roots++
+				if roots > 1 {
+					return at("an XML document has one root element; this is a second")
+				}
 			}
 			depth++
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
 			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return errors.New("text outside the root element")
+				return at("text outside the root element")
 			}
 		}
 	}
-	switch {
-	case roots == 0:
+	if roots == 0 {
 		return errors.New("no root element")
-	case roots > 1:
-		return fmt.Errorf("an XML document has one root element; this has %d", roots)
 	}
 	return nil
 }

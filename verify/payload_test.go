@@ -23,7 +23,7 @@ func TestPayloadKinds(t *testing.T) {
 		{"bad json by content type", "application/json", `nope`, KindBadJSON, "body is not valid JSON: invalid character 'o' in literal null"},
 		{"xml", "", `<?xml version="1.0"?><a><b>1</b></a>`, KindXML, ""},
 		{"bad xml", "", `<a><b></a>`, KindText, "body is not well-formed XML"},
-		{"two xml roots", "", `<a/><b/>`, KindText, "one root element; this has 2"},
+		{"two xml roots", "", `<a/><b/>`, KindText, "body is not well-formed XML: line 1, column 8: an XML document has one root element; this is a second"},
 		{"form", "application/x-www-form-urlencoded", "a=1&b=2", KindForm, ""},
 		{"text", "", "hello world\n", KindText, ""},
 		{"binary", "", "\x00\x01\x02", KindBinary, ""},

@@ -86,7 +86,7 @@ func newExportCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().StringVar(&format, "format", string(export.JSONL), "har, jsonl or curl")
-	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of stdout (created 0600; replaced only when the export succeeds)")
+	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of stdout (created 0600, 0700 for curl; replaced only when the export succeeds)")
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "export secret headers and fields unmasked")
 	return cmd
 }

@@ -87,6 +87,17 @@ func newRoot(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// A mistake in the config file stops every command, not only those that
+	// verify: the rest take their --db and the secrets they mask from it,
+	// and passing over the file would read another database and print
+	// those secrets. Help still shows.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Name() == "help" {
+			return nil
+		}
+		_, err := e.loadConfig()
+		return err
+	}
 	// Subcommands inherit it: cobra asks the parent when a command has none.
 	root.SetFlagErrorFunc(flagError)
 	listen := newListenCmd(e)

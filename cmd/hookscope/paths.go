@@ -8,7 +8,8 @@ import (
 // defaultDB is --db's default: $HOOKSCOPE_DB, else the config file's db,
 // else $XDG_DATA_HOME/hookscope/hookscope.db, else
 // ~/.local/share/hookscope/hookscope.db. A malformed config file is passed
-// over here; the commands that read the rest of it report it.
+// over here (flag defaults cannot fail); newRoot's PersistentPreRunE
+// reports it before any command runs.
 func (e *env) defaultDB() string {
 	if p := e.getenv("HOOKSCOPE_DB"); p != "" {
 		return p

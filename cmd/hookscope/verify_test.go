@@ -209,6 +209,47 @@ func TestConfigDBAndAddrAreEveryCommandsDefaults(t *testing.T) {
 	}
 }
 
+// TestConfigFileMistakeStopsEveryCommand: a mistake in the config file is
+// a usage error for the commands that only take --db and the secrets to
+// mask from it too. Passing over the file would read the wrong database and
+// print the secrets it configures unmasked.
+func TestConfigFileMistakeStopsEveryCommand(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HOOKSCOPE_DB", "")
+	t.Setenv("HOOKSCOPE_TALKIFAI_SECRET", "")
+	l := startListen(t)
+	if code := post(t, l.url+"/hooks/sekrit-value?k=sekrit-value", []byte(`{}`)); code != 200 {
+		t.Fatalf("post: %d", code)
+	}
+	if code := l.stop(); code != 0 {
+		t.Fatalf("listen exit %d", code)
+	}
+	_, out, _ := run(t, "ls", "--json", "--db", l.db)
+	var d struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &d); err != nil || d.ID == "" {
+		t.Fatalf("ls --json: %v %q", err, out)
+	}
+	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+l.db+"\nsecrets:\n  talkifai: sekrit-value\nmax_event: 5\n")
+	for _, args := range [][]string{
+		{"ls"},
+		{"ls", "--db", l.db},
+		{"show", d.ID, "--db", l.db},
+		{"export", "--db", l.db},
+		{"stats"},
+		{"pin", d.ID},
+		{"prune", "--max-events", "1"},
+	} {
+		code, out, errs := run(t, args...)
+		if code != 2 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "max_event") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the file and the key", args, code, errs)
+		}
+		if strings.Contains(out, "sekrit-value") {
+			t.Errorf("%v printed the configured secret: %q", args, out)
+		}
+	}
+}
+
 func writeFile(t *testing.T, path, s string) {
 	t.Helper()
 	if err := mkdirWrite(path, s); err != nil {

@@ -89,25 +89,37 @@ func (r *Redactor) IsSecretHeader(name string) bool {
 	return false
 }
 
-// Body masks a body according to its content type: secret fields of a JSON
-// object, a form or an XML document (by its content type, or a body that
-// starts with '<', as the detail view decides), then configured secrets
-// anywhere. Any other body only has its configured secrets replaced. It returns
+// Body masks a body the way the detail view decides what it is: secret
+// fields of a JSON document (one that starts with '{' or '[', whatever its
+// content type says: curl -d labels JSON a form), a form or an XML document
+// (by its content type, or a body that starts with '<'), then configured
+// secrets anywhere. Any other body is masked as JSON, which finds nothing
+// in text that is not, and has its configured secrets replaced. It returns
 // the masked bytes (body itself when nothing changed) and how many values
 // were masked.
 func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	out, n := body, 0
 	ct := strings.ToLower(contentType)
+	form := strings.Contains(ct, "x-www-form-urlencoded")
+	trimmed := bytes.TrimLeft(out, " \t\r\n")
+	startsJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 	switch {
-	case strings.Contains(ct, "x-www-form-urlencoded"):
+	case form && !startsJSON:
 		out, n = r.Form(out)
-	case strings.Contains(ct, "xml") || bytes.HasPrefix(bytes.TrimLeft(out, " \t\r\n"), []byte("<")):
+	case !startsJSON && (strings.Contains(ct, "xml") || bytes.HasPrefix(trimmed, []byte("<"))):
 		out, n = r.XML(out)
 	default:
 		out, n = r.JSON(out)
 		var e int
 		out, e = r.escapedJSON(out)
 		n += e
+		if form && !json.Valid(body) {
+			// Not JSON after all (the view shows it as text): its form
+			// fields are masked too.
+			var f int
+			out, f = r.Form(out)
+			n += f
+		}
 	}
 	out, m := r.Bytes(out)
 	return out, n + m

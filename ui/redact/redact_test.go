@@ -67,6 +67,14 @@ func TestBody(t *testing.T) {
 		{"xml", "application/xml", `<r><client_secret>cs</client_secret><a:Private_Key x="1"><![CDATA[k]]></a:Private_Key><secret> <n>kept</n> <password>p</password></secret></r>`, `<r><client_secret>X</client_secret><a:Private_Key x="1">X</a:Private_Key><secret> <n>kept</n> <password>X</password></secret></r>`, 3},
 		{"xml sniffed, cut short", "", "<?xml version=\"1.0\"?>\n<r><password>p</password><x>sup3rs3cret</x><api_key>", "<?xml version=\"1.0\"?>\n<r><password>X</password><x>X</x><api_key>", 2},
 		{"form", "application/x-www-form-urlencoded; charset=utf-8", "client_secret=1&x=sup3rs3cret", "client_secret=X&x=X", 2},
+		// curl -d labels a JSON body a form; the detail view and show
+		// still show it as JSON, so its secret fields are masked as JSON.
+		{"json labelled a form", "application/x-www-form-urlencoded", `{"client_secret":"cs","x":"sup3rs3cret"}`, `{"client_secret":"X","x":"X"}`, 2},
+		{"json labelled xml", "text/xml", ` [{"private_key":"k"}]`, ` [{"private_key":"X"}]`, 1},
+		{"json labelled a form, a string like a form", "application/x-www-form-urlencoded", `{"a":"x&client_secret=y","b":1}`, `{"a":"x&client_secret=y","b":1}`, 0},
+		{"empty form", "application/x-www-form-urlencoded", ``, ``, 0},
+		{"empty", "", ``, ``, 0},
+		{"form that starts like json", "application/x-www-form-urlencoded", `{x}=1&client_secret=cs`, `{x}=1&client_secret=X`, 1},
 		{"text", "text/plain", "abc sup3rs3cret", "abc X", 1},
 		{"short secret ignored", "text/plain", "abc", "abc", 0},
 		{"secret behind JSON escapes", "application/json", `{"a":"sup3r\/s3cret","b":"sup\u0033rs3cret!","c":"x\/y"}`, `{"a":"sup3r\/s3cret","b":"X!","c":"x\/y"}`, 1},

@@ -24,8 +24,8 @@ func TestFindTrigger(t *testing.T) {
 	}
 }
 
-// TestWellFormedSaysWhere: a JSON mistake is reported at the line and
-// column of the character at fault, counted from 1.
+// TestWellFormedSaysWhere: a JSON or XML mistake is reported at the line
+// and column of the character at fault, counted from 1.
 func TestWellFormedSaysWhere(t *testing.T) {
 	for _, tc := range []struct{ body, where string }{
 		{`{x`, "line 1, column 2:"},
@@ -37,6 +37,22 @@ func TestWellFormedSaysWhere(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tc.where) {
 			t.Errorf("%q: %v, want %s", tc.body, err, tc.where)
 		}
+	}
+	// XML too: the README promises line and column for both formats.
+	for _, tc := range []struct{ body, where string }{
+		{"<a>\n  <b x=1>c</b>\n</a>", "line 2, column 8: unquoted or missing attribute value"},
+		{"<a>{{x}}</b>", "line 1, column 12: element <a> closed by </b>"},
+		{"<a>\n<b>&bogus;</b></a>", "line 2, column 10: invalid character entity"},
+		{"<a>\n</a>\n<c/>", "line 3, column 4: an XML document has one root element"},
+		{"<a/>\ntext", "line 2, column 4: text outside the root element"},
+	} {
+		err := WellFormed("xml", []byte(tc.body))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.where) {
+			t.Errorf("%q: %v, want %s", tc.body, err, tc.where)
+		}
+	}
+	if err := WellFormed("xml", []byte("<a>\n  <b>c</b>\n</a>\n")); err != nil {
+		t.Errorf("well-formed XML refused: %v", err)
 	}
 	if err := WellFormed("json", []byte(`{"a":[1,2]}`)); err != nil {
 		t.Errorf("well-formed JSON refused: %v", err)
