@@ -123,7 +123,11 @@ func cutHead(raw []byte) (head, rest []byte, complete bool) {
 	return bytes.TrimRight(raw, "\r\n"), nil, false
 }
 
-// parseRequestLine splits "METHOD target PROTO" as far as it goes.
+// parseRequestLine splits "METHOD target PROTO" as far as it goes. A
+// target net/url refuses whole (a raw control byte in its query, often why
+// net/http refused the request) still has its path decoded when the path
+// alone parses, so the path goes back on the wire as it was sent rather
+// than encoded twice (EscapePath of an undecoded "%1b" is "%251b").
 func parseRequestLine(line string) (method, path, rawPath, query, proto string) {
 	method, rest, _ := strings.Cut(line, " ")
 	target, proto, _ := strings.Cut(rest, " ")
@@ -131,6 +135,9 @@ func parseRequestLine(line string) (method, path, rawPath, query, proto string) 
 		return method, u.Path, u.RawPath, u.RawQuery, proto
 	}
 	path, query, _ = strings.Cut(target, "?")
+	if u, err := url.ParseRequestURI(path); err == nil && u.RawQuery == "" {
+		return method, u.Path, u.RawPath, query, proto
+	}
 	return method, path, "", query, proto
 }
 

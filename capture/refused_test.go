@@ -171,3 +171,27 @@ func TestTLSHandshakeIsNamed(t *testing.T) {
 		t.Fatalf("stored %d %q, body % x", r.Response.Status, r.Refused, body[:min(8, len(body))])
 	}
 }
+
+// TestRefusedTargetKeepsItsEncoding: a target url.ParseRequestURI refuses
+// (a raw control byte in its query) is still split into a decoded path and
+// the form it was sent in, as a handled request's is, so show, replay and
+// exports put the path back on the wire as sent, not encoded twice
+// (%1b as %251b).
+func TestRefusedTargetKeepsItsEncoding(t *testing.T) {
+	for _, tt := range []struct {
+		target, path, rawPath, query, wire string
+	}{
+		{"/hooks/%1b]52;c/x?q=\x1b[2J", "/hooks/\x1b]52;c/x", "/hooks/%1b]52;c/x", "q=\x1b[2J", "/hooks/%1b]52;c/x"},
+		{"/a%2Fb?x=\x01", "/a/b", "/a%2Fb", "x=\x01", "/a%2Fb"},
+		{"/plain?x=\x01", "/plain", "", "x=\x01", "/plain"},
+		{"/bad%zz?x=\x01", "/bad%zz", "", "x=\x01", "/bad%25zz"},
+	} {
+		method, path, rawPath, query, proto := parseRequestLine("POST " + tt.target + " HTTP/1.1")
+		if method != "POST" || proto != "HTTP/1.1" || path != tt.path || rawPath != tt.rawPath || query != tt.query {
+			t.Errorf("%q: %q %q raw %q query %q %q, want path %q raw %q query %q", tt.target, method, path, rawPath, query, proto, tt.path, tt.rawPath, tt.query)
+		}
+		if got := store.EscapePath(path, rawPath); got != tt.wire {
+			t.Errorf("%q goes back out as %q, want %q", tt.target, got, tt.wire)
+		}
+	}
+}
