@@ -255,6 +255,32 @@ func TestAppenderErrorNever2xx(t *testing.T) {
 	}
 }
 
+// TestStoreFailureLogHoldsNoPath: the path of a delivery that could not be
+// stored may carry a secret (a token in a webhook URL); the log line about
+// it must not quote it.
+func TestStoreFailureLogHoldsNoPath(t *testing.T) {
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	srv, err := Listen("127.0.0.1:0", NewHandler(failingAppender{}, Options{Logger: logger}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx)
+	resp, err := http.Post(srv.URL()+"/hooks/tok-s3cr3t?key=q-s3cr3t", "", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if !strings.Contains(logged.String(), "answered 503") || strings.Contains(logged.String(), "s3cr3t") {
+		t.Fatalf("log:\n%s", logged.String())
+	}
+}
+
 func TestResponsePolicy(t *testing.T) {
 	url, db := startListener(t, Options{Policy: Policy{Status: 201, Body: []byte("<ok/>"),
 		Header: store.Header{{Name: "X-Test", Value: "yes"}}, Delay: 50 * time.Millisecond}})

@@ -182,8 +182,12 @@ type answerRecorder interface {
 	SetAnswered(id string, d time.Duration)
 }
 
+// unavailable answers 503 for a delivery that could not be stored. The log
+// line names the sender, not the path: a path may carry a configured secret
+// (hookscope.log must never hold one), and masking it needs secrets this
+// package does not know.
 func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error) {
-	h.opts.Logger.Error("delivery not stored; answered 503", "method", ev.Method, "path", ev.Path, "err", err)
+	h.opts.Logger.Error("delivery not stored; answered 503", "method", ev.Method, "from", ev.RemoteAddr, "bytes", ev.Size, "err", err)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Retry-After", "1")
 	w.WriteHeader(http.StatusServiceUnavailable)

@@ -123,7 +123,11 @@ func cutHead(raw []byte) (head, rest []byte, complete bool) {
 	return bytes.TrimRight(raw, "\r\n"), nil, false
 }
 
-// parseRequestLine splits "METHOD target PROTO" as far as it goes.
+// parseRequestLine splits "METHOD target PROTO" as far as it goes. A
+// target net/url refuses whole (a raw control byte in its query, often why
+// net/http refused the request) still has its path decoded when the path
+// alone parses, so the path goes back on the wire as it was sent rather
+// than encoded twice (EscapePath of an undecoded "%1b" is "%251b").
 func parseRequestLine(line string) (method, path, rawPath, query, proto string) {
 	method, rest, _ := strings.Cut(line, " ")
 	target, proto, _ := strings.Cut(rest, " ")
@@ -131,6 +135,9 @@ func parseRequestLine(line string) (method, path, rawPath, query, proto string) 
 		return method, u.Path, u.RawPath, u.RawQuery, proto
 	}
 	path, query, _ = strings.Cut(target, "?")
+	if u, err := url.ParseRequestURI(path); err == nil && u.RawQuery == "" {
+		return method, u.Path, u.RawPath, query, proto
+	}
 	return method, path, "", query, proto
 }
 
@@ -179,9 +186,27 @@ func refusalReason(answer []byte) (int, string) {
 // net/http's own answer rarely does ("400 Bad Request"). It names the first
 // header line that is not "token: value" with no control character, by its
 // number counting the request line as 1.
+//
+// A head without its blank line is one net/http stopped reading early:
+// too large, cut off, or refused at a bad line before the rest arrived
+// (net/http checks each line as it reads it). Its complete lines (all but
+// the last, which may be cut) are checked first, so a bad line early in a
+// long head is still named.
 func diagnoseHead(lines []string, complete bool) string {
 	if !complete {
+		if why := diagnoseLines(lines[:len(lines)-1]); why != "" {
+			return why
+		}
 		return "the head ended before its blank line (too large, or cut off)"
+	}
+	return diagnoseLines(lines)
+}
+
+// diagnoseLines names the first header line of lines (lines[0] being the
+// request line) that is not "token: value" with no control character.
+func diagnoseLines(lines []string) string {
+	if len(lines) < 2 {
+		return ""
 	}
 	for i, l := range lines[1:] {
 		n := i + 2

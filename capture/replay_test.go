@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -244,6 +245,13 @@ func TestReplayTargetFailures(t *testing.T) {
 	down.Close()
 	slow, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(500 * time.Millisecond) })
 	redirect, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusFound) })
+	// A target answering megabytes of headers: the body is capped, so
+	// must the head be, or one answer stores all of it with the attempt.
+	bigHead, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+		for i := range 200 {
+			w.Header().Set(fmt.Sprintf("X-H%d", i), strings.Repeat("v", 1000))
+		}
+	})
 	tests := []struct {
 		name, url, wantErr string
 		status             int
@@ -251,6 +259,7 @@ func TestReplayTargetFailures(t *testing.T) {
 		{"down", downURL, "connection refused", 0},
 		{"slow", slow.URL, "timed out", 0},
 		{"redirect not followed", redirect.URL, "", 302},
+		{"head too large", bigHead.URL, "response headers exceeded", 0},
 	}
 	s := NewSender(SenderOptions{Timeout: 150 * time.Millisecond})
 	for _, tt := range tests {
@@ -263,7 +272,7 @@ func TestReplayTargetFailures(t *testing.T) {
 		})
 	}
 	rec, _ := db.Get(context.Background(), ev.ID)
-	if len(rec.Replays) != 3 {
+	if len(rec.Replays) != 4 {
 		t.Fatalf("%d attempts stored", len(rec.Replays))
 	}
 }

@@ -21,6 +21,13 @@ import (
 // MaxResponseBody bounds the response body kept for an attempt.
 const MaxResponseBody = 64 << 10
 
+// MaxResponseHead bounds the head (status line and headers) a target may
+// answer with. Without it net/http reads up to 10 MiB of headers, and every
+// one is stored with the attempt and returned to the provider when
+// forwarding, so one answer could cost more than a hundred capped bodies.
+// A larger head is an error, recorded as such.
+const MaxResponseHead = 64 << 10
+
 // Target says where and how to send a stored delivery.
 type Target struct {
 	URL string // the exact URL, or the base when KeepPath is set
@@ -52,6 +59,7 @@ func NewSender(opts SenderOptions) *Sender {
 	// Bodies are sent as stored; decompressing answers would hide what
 	// the app really said.
 	tr.DisableCompression = true
+	tr.MaxResponseHeaderBytes = MaxResponseHead
 	if opts.Insecure {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}

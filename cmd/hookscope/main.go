@@ -46,6 +46,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// environ lists the environment (os.Environ); nil in tests that fake
+	// getenv, where only the variables getenv knows are read.
+	environ func() []string
 
 	// The config file, read once by loadConfig.
 	cfg     *config
@@ -55,7 +58,7 @@ type env struct {
 
 // Run executes the hookscope command line args and returns the exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ}
 	root := newRoot(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -142,6 +142,27 @@ func TestHMACSecretFromEnvIsMasked(t *testing.T) {
 	}
 }
 
+// TestHMACFlagSecretFromEnvIsMasked: a secret in HOOKSCOPE_<NAME>_SECRET
+// for a route given only as listen --hmac is a configured secret for ls,
+// show, export and the live view too, which never see that flag.
+func TestHMACFlagSecretFromEnvIsMasked(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOOKSCOPE_GH_SECRET", pathSecret)
+	l := startListen(t, "--hmac", "/gh=X-Hub-Signature-256:sha256:hex:sha256=")
+	postSecretPath(t, l)
+	waitLines(t, l, 1)
+	_, ls, _ := run(t, "ls", "--db", l.db)
+	checkMaskedText(t, "ls", ls, true)
+	_, out, _ := run(t, "ls", "--json", "--db", l.db)
+	id := checkMaskedJSON(t, "ls --json", strings.TrimSpace(out), true)
+	_, out, _ = run(t, "show", id, "--db", l.db)
+	checkMaskedText(t, "show", out, true)
+	_, out, _ = run(t, "export", "--db", l.db)
+	if strings.Contains(out, pathSecret) {
+		t.Errorf("export:\n%s", out)
+	}
+}
+
 // TestReplayMasksConfiguredSecrets: replay --keep-path sends the path as
 // stored, and its own lines (text and --json) mask the configured secret
 // in the target it quotes unless --reveal-secrets.

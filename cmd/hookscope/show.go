@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -100,7 +101,10 @@ func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
 // from the environment and the config file, the non-empty ones, in a new
 // slice, so that they are masked wherever they appear in a delivery: the
 // TalkifAI and Dialpad secrets, and the HMAC secrets of the config file's
-// routes, from the file or from HOOKSCOPE_<NAME>_SECRET.
+// routes, from the file or from HOOKSCOPE_<NAME>_SECRET. Every
+// HOOKSCOPE_<NAME>_SECRET in the environment counts, not only those of the
+// file's routes: a route given as listen --hmac is unknown to ls, show,
+// export and ui, which must mask its secret all the same.
 func (e *env) configuredSecrets(extra ...string) []string {
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -116,6 +120,13 @@ func (e *env) configuredSecrets(extra ...string) []string {
 			out = append(out, e.getenv(hr.SecretEnv()))
 		}
 	}
+	if e.environ != nil {
+		for _, kv := range e.environ() {
+			if k, v, ok := strings.Cut(kv, "="); ok && isSecretEnv(k) {
+				out = append(out, v)
+			}
+		}
+	}
 	var nonEmpty []string
 	for _, s := range slices.Concat(extra, out) {
 		if s != "" {
@@ -123,4 +134,16 @@ func (e *env) configuredSecrets(extra ...string) []string {
 		}
 	}
 	return nonEmpty
+}
+
+// isSecretEnv reports whether an environment variable is named
+// HOOKSCOPE_<NAME>_SECRET, NAME being what an --hmac route may be called
+// (upper-case letters, digits and _).
+func isSecretEnv(k string) bool {
+	name, ok := strings.CutPrefix(k, "HOOKSCOPE_")
+	if !ok {
+		return false
+	}
+	name, ok = strings.CutSuffix(name, "_SECRET")
+	return ok && name != "" && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
 }

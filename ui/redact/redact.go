@@ -11,6 +11,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"net/url"
@@ -89,7 +90,8 @@ func (r *Redactor) IsSecretHeader(name string) bool {
 	return false
 }
 
-// Body masks a body the way the detail view decides what it is: secret
+// Body masks a body the way the detail view decides what it is: the header
+// and claims of a compact JWT (decoded, masked, encoded again), secret
 // fields of a JSON document (one that starts with '{' or '[', whatever its
 // content type says: curl -d labels JSON a form), a form or an XML document
 // (by its content type, or a body that starts with '<'), then configured
@@ -104,6 +106,8 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	trimmed := bytes.TrimLeft(out, " \t\r\n")
 	startsJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 	switch {
+	case isCompactJWT(out):
+		out, n = r.jwt(out)
 	case form && !startsJSON:
 		out, n = r.Form(out)
 	case !startsJSON && (strings.Contains(ct, "xml") || bytes.HasPrefix(trimmed, []byte("<"))):
@@ -123,6 +127,68 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	}
 	out, m := r.Bytes(out)
 	return out, n + m
+}
+
+// isCompactJWT reports whether body is a compact JWS (three base64url
+// parts, possibly inside JSON quotes), as the detail view and show decode
+// and display it: its header and claims are only readable decoded.
+func isCompactJWT(body []byte) bool {
+	b := unquoteJWT(bytes.TrimSpace(body))
+	if len(b) < 5 || b[0] != 'e' {
+		return false
+	}
+	dots := 0
+	for _, c := range b {
+		switch {
+		case c == '.':
+			dots++
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
+		default:
+			return false
+		}
+	}
+	return dots == 2
+}
+
+// unquoteJWT strips the JSON quotes some senders put around a token (a
+// token holds no character a JSON string would escape).
+func unquoteJWT(b []byte) []byte {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		return b[1 : len(b)-1]
+	}
+	return b
+}
+
+// jwt masks secret fields and configured secrets in the JSON of a compact
+// JWT's header and claims, which a viewer decodes and shows, and encodes
+// them again. The signature then no longer matches the masked token: the
+// stored bytes are what replay and verification use.
+func (r *Redactor) jwt(body []byte) ([]byte, int) {
+	tok := unquoteJWT(bytes.TrimSpace(body))
+	start := bytes.Index(body, tok)
+	parts := bytes.SplitN(tok, []byte("."), 3)
+	n := 0
+	for i := range 2 {
+		seg, err := base64.RawURLEncoding.DecodeString(string(bytes.TrimRight(parts[i], "=")))
+		if err != nil || !json.Valid(seg) {
+			continue
+		}
+		masked, k := r.JSON(seg)
+		var e, m int
+		masked, e = r.escapedJSON(masked)
+		masked, m = r.Bytes(masked)
+		if k+e+m == 0 {
+			continue
+		}
+		parts[i] = []byte(base64.RawURLEncoding.EncodeToString(masked))
+		n += k + e + m
+	}
+	if n == 0 {
+		return body, 0
+	}
+	out := append([]byte{}, body[:start]...)
+	out = append(out, bytes.Join(parts, []byte("."))...)
+	return append(out, body[start+len(tok):]...), n
 }
 
 // escapedJSON masks configured secrets that a JSON string holds only once

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -78,6 +79,9 @@ func TestBody(t *testing.T) {
 		{"text", "text/plain", "abc sup3rs3cret", "abc X", 1},
 		{"short secret ignored", "text/plain", "abc", "abc", 0},
 		{"secret behind JSON escapes", "application/json", `{"a":"sup3r\/s3cret","b":"sup\u0033rs3cret!","c":"x\/y"}`, `{"a":"sup3r\/s3cret","b":"X!","c":"x\/y"}`, 1},
+		{"jwt claims", "application/jwt", jwtOf(`{"alg":"HS256"}`, `{"client_secret":"cs","note":"sup3rs3cret","n":1}`), jwtOf(`{"alg":"HS256"}`, `{"client_secret":"X","note":"X","n":1}`), 2},
+		{"jwt quoted, secret in the header", "application/json", "\"" + jwtOf(`{"alg":"HS256","kid":"sup3rs3cret"}`, `{"a":1}`) + "\"\n", "\"" + jwtOf(`{"alg":"HS256","kid":"X"}`, `{"a":1}`) + "\"\n", 1},
+		{"jwt without secrets", "application/jwt", jwtOf(`{"alg":"HS256"}`, `{"a":"b"}`), jwtOf(`{"alg":"HS256"}`, `{"a":"b"}`), 0},
 		{"base64 secret with an escaped slash", "application/json", `{"k":"ab\/cd+ef==","j":"ab/cd+ef=="}`, `{"k":"X","j":"X"}`, 2},
 	}
 	for _, tt := range tests {
@@ -88,6 +92,13 @@ func TestBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jwtOf is a compact JWT of the given header and claims with a fixed
+// signature part.
+func jwtOf(header, claims string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(header)) + "." + enc([]byte(claims)) + ".c2ln"
 }
 
 func TestHeader(t *testing.T) {
