@@ -351,35 +351,53 @@ func TestConcurrentDeliveriesAllStoredExactlyOnce(t *testing.T) {
 	}
 }
 
-func TestShutdownFinishesInFlight(t *testing.T) {
+// inFlight starts a listener answering after delay, sends it one delivery
+// and returns once that delivery is stored, so it is waiting out the delay
+// (a fixed sleep instead may stop the listener before the request is even
+// accepted on a loaded machine). stop ends Serve; status is what the sender
+// got (-1: no answer), served what Serve returned.
+func inFlight(t *testing.T, delay time.Duration) (db *store.DB, stop context.CancelFunc, status <-chan int, served <-chan error) {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: 200 * time.Millisecond}}))
+	t.Cleanup(func() { db.Close() })
+	stored := make(chan struct{}, 1)
+	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: delay},
+		Stored: func(*store.Event, []byte) { stored <- struct{}{} }}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	status := make(chan int, 1)
+	got := make(chan int, 1)
 	go func() {
 		resp, err := http.Post(srv.URL()+"/slow", "", strings.NewReader("x"))
 		if err != nil {
-			status <- -1
+			got <- -1
 			return
 		}
 		resp.Body.Close()
-		status <- resp.StatusCode
+		got <- resp.StatusCode
 	}()
-	time.Sleep(80 * time.Millisecond)
-	cancel()
+	select {
+	case <-stored:
+	case s := <-got:
+		cancel()
+		t.Fatalf("answered %d before it was stored", s)
+	}
+	return db, cancel, got, done
+}
+
+func TestShutdownFinishesInFlight(t *testing.T) {
+	db, stop, status, served := inFlight(t, 200*time.Millisecond)
+	stop()
 	if s := <-status; s != 200 {
 		t.Fatalf("in-flight request got %d", s)
 	}
-	if err := <-done; err != nil {
+	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
 	if recs, _ := db.List(context.Background(), store.Query{}); len(recs) != 1 {
@@ -612,35 +630,13 @@ func TestForwardModeDelaysWhatItDoesNotForward(t *testing.T) {
 // than the shutdown grace is answered when the listener stops, not cut off
 // with an empty reply after the grace.
 func TestShutdownAnswersDelayedAtOnce(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: time.Minute}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	status := make(chan int, 1)
-	go func() {
-		resp, err := http.Post(srv.URL()+"/slow", "", strings.NewReader("x"))
-		if err != nil {
-			status <- -1
-			return
-		}
-		resp.Body.Close()
-		status <- resp.StatusCode
-	}()
-	time.Sleep(100 * time.Millisecond)
+	_, stop, status, served := inFlight(t, time.Minute)
 	start := time.Now()
-	cancel()
+	stop()
 	if s := <-status; s != 200 {
 		t.Fatalf("in-flight request got %d after %v", s, time.Since(start))
 	}
-	if err := <-done; err != nil {
+	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 2*time.Second {

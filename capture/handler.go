@@ -104,7 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var recorded []byte
 	if rc != nil {
 		recorded = rc.take()
-		defer rc.resume()
+		defer func() { rc.resume(requestEnd(recorded, r)) }()
 	}
 	if h.opts.Intercept != nil && h.opts.Intercept(w, r) {
 		return

@@ -33,6 +33,11 @@ type recordingConn struct {
 	mu  sync.Mutex
 	on  bool
 	buf []byte
+	// read counts the bytes read since the current request began,
+	// recorded or not; skip is how many bytes of the previous request
+	// are still to come off the connection (a body its handler left
+	// unread, which net/http discards after it): they are not recorded.
+	read, skip int64
 	// refused, when not nil, stores a request net/http answered itself
 	// (refused.go) from what was recorded of it, before the answer goes
 	// out.
@@ -62,9 +67,16 @@ func (c *recordingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.mu.Lock()
+		b := p[:n]
+		if c.skip > 0 {
+			k := min(c.skip, int64(len(b)))
+			c.skip -= k
+			b = b[k:]
+		}
+		c.read += int64(len(b))
 		if c.on {
-			if len(c.buf)+n <= maxRecord {
-				c.buf = append(c.buf, p[:n]...)
+			if len(c.buf)+len(b) <= maxRecord {
+				c.buf = append(c.buf, b...)
 			} else {
 				c.on = false // a head this large was refused anyway
 			}
@@ -84,12 +96,45 @@ func (c *recordingConn) take() []byte {
 	return c.buf
 }
 
-// resume starts recording for the next request on this connection.
-func (c *recordingConn) resume() {
+// resume starts recording for the next request on this connection. end is
+// where the request just handled ends, counted from the start of what take
+// returned (its head and its Content-Length body), or -1 when unknown.
+// Knowing it, the rest of a body the handler left unread is skipped rather
+// than taken for the start of the next head, and a next request already
+// read (pipelined) is kept.
+func (c *recordingConn) resume(end int64) {
 	c.mu.Lock()
-	c.buf = c.buf[:0]
-	c.on = true
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.on, c.skip = true, 0
+	switch {
+	case end < 0:
+		c.buf = c.buf[:0]
+	case end >= c.read:
+		c.skip = end - c.read
+		c.buf = c.buf[:0]
+	case int64(len(c.buf)) == c.read:
+		// Every byte read was recorded: what follows end is the next
+		// request's.
+		c.buf = c.buf[:copy(c.buf, c.buf[end:])]
+	default:
+		c.buf = c.buf[:0]
+	}
+	c.read = int64(len(c.buf))
+}
+
+// requestEnd is where request r ends in recorded, the bytes read for it
+// (see resume): after its head and its Content-Length body. It is -1 when
+// recorded does not start with r's head, or the body's length is unknown
+// (chunked).
+func requestEnd(recorded []byte, r *http.Request) int64 {
+	if r.ContentLength < 0 || len(r.TransferEncoding) > 0 {
+		return -1
+	}
+	end := bytes.Index(recorded, []byte("\r\n\r\n"))
+	if end < 0 || !bytes.HasPrefix(recorded, []byte(r.Method+" "+r.RequestURI+" "+r.Proto+"\r\n")) {
+		return -1
+	}
+	return int64(end+4) + r.ContentLength
 }
 
 // recordingListener wraps every accepted connection in a recordingConn.

@@ -1,9 +1,11 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -210,5 +212,60 @@ func TestRefusedTargetKeepsItsEncoding(t *testing.T) {
 		if got := store.EscapePath(path, rawPath); got != tt.wire {
 			t.Errorf("%q goes back out as %q, want %q", tt.target, got, tt.wire)
 		}
+	}
+}
+
+// TestRefusedAfterAHandledRequest: on a keep-alive connection, a request
+// refused after a handled one is stored as it was sent, whether the handled
+// one left part of its body unread (net/http reads and drops it after the
+// handler: those bytes are not the next head) or the refused one came
+// pipelined with it.
+func TestRefusedAfterAHandledRequest(t *testing.T) {
+	const bad = "POST /bad HTTP/1.1\r\nHost: h\r\nX: a\x07b\r\nContent-Length: 2\r\n\r\nhi"
+	for _, tt := range []struct {
+		name  string
+		parts []string // the second written once the first is stored
+	}{
+		{"after a body cut at the size limit", []string{"POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 40\r\n\r\n012345", strings.Repeat("6789", 8) + "01" + bad}},
+		{"pipelined", []string{"POST /ok HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok" + bad}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stored := make(chan struct{}, 2)
+			url, db := startListener(t, Options{Policy: DefaultPolicy(), MaxBody: 4,
+				Stored: func(*store.Event, []byte) { stored <- struct{}{} }})
+			c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			for i, p := range tt.parts {
+				if i > 0 {
+					<-stored // the handler has the first request
+				}
+				if _, err := io.WriteString(c, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			br := bufio.NewReader(c)
+			for _, want := range []int{0, 400} {
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if want != 0 && resp.StatusCode != want {
+					t.Fatalf("refused request answered %d", resp.StatusCode)
+				}
+			}
+			recs, err := db.List(t.Context(), store.Query{})
+			if err != nil || len(recs) != 2 {
+				t.Fatalf("%d stored (%v)", len(recs), err)
+			}
+			r := recs[0]
+			if r.Method != "POST" || r.Path != "/bad" || r.Refused == "" || r.Header.Get("X") != "a\x07b" {
+				t.Fatalf("stored %q %q refused %q headers %q", r.Method, r.Path, r.Refused, r.Header)
+			}
+		})
 	}
 }

@@ -297,16 +297,19 @@ func (r *Redactor) Form(body []byte) ([]byte, int) {
 
 // XML masks the text of elements whose local name is a secret field
 // (<client_secret>…</client_secret>, a CDATA section included), keeping
-// every other byte. An element holding other elements is left alone. A
-// document that stops parsing is masked up to where it breaks.
+// every other byte. A value split by a comment, a processing instruction
+// or a CDATA section is masked whole, from the start tag to its last text.
+// An element holding other elements is left alone. A document that stops
+// parsing is masked up to where it breaks.
 func (r *Redactor) XML(doc []byte) ([]byte, int) {
 	if len(r.Fields) == 0 {
 		return doc, 0
 	}
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	d.Strict = false
-	// in is where the text of an open secret element starts (-1: none);
-	// text is where it ends once read (-1: not yet).
+	// in is where the content of an open secret element starts (-1:
+	// none); text is where the last of its text read so far ends (-1: no
+	// text yet).
 	var spans [][2]int64
 	in, text := int64(-1), int64(-1)
 	for {
@@ -316,22 +319,22 @@ func (r *Redactor) XML(doc []byte) ([]byte, int) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if in >= 0 && text < 0 {
+			if in >= 0 {
 				text = d.InputOffset()
-				continue
 			}
 		case xml.EndElement:
 			if in >= 0 && text >= 0 {
 				spans = append(spans, [2]int64{in, text})
 			}
+			in, text = -1, -1
 		case xml.StartElement:
 			in, text = -1, -1
 			if r.isField(t.Name.Local) {
 				in = d.InputOffset()
 			}
-			continue
 		}
-		in, text = -1, -1
+		// Comments, processing instructions and directives leave an
+		// open secret element open: text after them is still its value.
 	}
 	if len(spans) == 0 {
 		return doc, 0

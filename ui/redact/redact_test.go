@@ -66,6 +66,7 @@ func TestBody(t *testing.T) {
 	}{
 		{"json with configured secret", "application/json", `{"private_key":"k","note":"sup3rs3cret!"}`, `{"private_key":"X","note":"X!"}`, 2},
 		{"xml", "application/xml", `<r><client_secret>cs</client_secret><a:Private_Key x="1"><![CDATA[k]]></a:Private_Key><secret> <n>kept</n> <password>p</password></secret></r>`, `<r><client_secret>X</client_secret><a:Private_Key x="1">X</a:Private_Key><secret> <n>kept</n> <password>X</password></secret></r>`, 3},
+		{"xml value split by a comment or CDATA", "application/xml", `<r><password>hun<!-- c -->ter2</password><api_key><!-- rotated -->k1<![CDATA[k2]]><?pi x?></api_key></r>`, `<r><password>X</password><api_key>X<?pi x?></api_key></r>`, 2},
 		{"xml sniffed, cut short", "", "<?xml version=\"1.0\"?>\n<r><password>p</password><x>sup3rs3cret</x><api_key>", "<?xml version=\"1.0\"?>\n<r><password>X</password><x>X</x><api_key>", 2},
 		{"form", "application/x-www-form-urlencoded; charset=utf-8", "client_secret=1&x=sup3rs3cret", "client_secret=X&x=X", 2},
 		// curl -d labels a JSON body a form; the detail view and show

@@ -33,9 +33,11 @@ func (d *Delivery) Tamper() {
 // tamperText changes one character of a JSON string value, else of the
 // body, else appends a space. The value picked is an id other than the
 // event id (*_id, or camelCase *Id as TalkifAI writes them), else one
-// holding a digit; within it a digit is changed. A digit for a digit keeps
-// ids, dates, numbers and phone numbers what they were, so the body still
-// matches its schema and only the signature check can notice. The event id
+// holding a digit; within it its last digit is changed, or, in an id made
+// of letters only ("call_xyz"), its last letter. A digit for a digit keeps
+// ids, dates, numbers and phone numbers what they were, and a letter is
+// changed only in an id (never in a type or an enum value), so the body
+// still matches its schema and only the signature check can notice. The event id
 // (the "event_id" value, or any value equal to eventID: a body of the
 // user's own may carry it under any key) is never changed, since send
 // reports it and remembers it for --duplicate; JSON with nothing else to
