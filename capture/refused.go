@@ -28,10 +28,21 @@ import (
 // Connection comes before Content-Type.
 const refusalHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
+// expectationFailed is how net/http's answer to an Expect header it does
+// not support (anything but 100-continue) starts; it goes out through the
+// normal response path, so it has none of refusalHeaders. A handler's
+// answer starts so only with --status 417 and a Connection header, and is
+// then written after the handler took the recording (recordingConn.Write
+// checks that too).
+const expectationFailed = "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n"
+
 // isRefusal reports whether p is an answer net/http wrote itself.
 func isRefusal(p []byte) bool {
 	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
 		return false
+	}
+	if bytes.HasPrefix(p, []byte(expectationFailed)) {
+		return true
 	}
 	i := bytes.Index(p, []byte("\r\n"))
 	return i > 0 && bytes.HasPrefix(p[i:], []byte(refusalHeaders))
@@ -219,6 +230,9 @@ func diagnoseLines(lines []string) string {
 		}
 		if j := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); j >= 0 {
 			return fmt.Sprintf("header line %d (%s): control character 0x%02x in the value", n, name, value[j])
+		}
+		if v := strings.TrimSpace(value); strings.EqualFold(name, "Expect") && !strings.EqualFold(v, "100-continue") {
+			return fmt.Sprintf("header line %d: Expect %q is not supported (only 100-continue is)", n, v)
 		}
 	}
 	return ""

@@ -80,6 +80,14 @@ func TestRefusedRequestsAreStored(t *testing.T) {
 			reasonHas: []string{"header line 3 (X-0): control character 0x1b"},
 		},
 		{
+			name:   "unsupported Expect",
+			raw:    "POST /e HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\nhi",
+			status: 417, path: "/e",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "Expect", Value: "200-ok"}, {Name: "Content-Length", Value: "2"}},
+			body:      "hi",
+			reasonHas: []string{"417 Expectation Failed", `Expect "200-ok" is not supported`},
+		},
+		{
 			name:   "body announced longer than what came",
 			raw:    "POST /q HTTP/1.1\r\nHost: h\r\nX: \x01\r\nContent-Length: 100\r\n\r\nshort",
 			status: 400, path: "/q",
@@ -123,26 +131,32 @@ func TestRefusedRequestsAreStored(t *testing.T) {
 // (written after recording resumed) are never taken for refusals, even a
 // 413 or a policy answering 400.
 func TestHandledRequestsAreNotRefused(t *testing.T) {
-	url, db := startListener(t, Options{Policy: Policy{Status: 400}, MaxBody: 4})
-	client := &http.Client{} // one keep-alive connection for both
-	for _, body := range []string{"ok", "too long"} {
-		resp, err := client.Post(url+"/a", "text/plain", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
+	for _, policy := range []Policy{
+		{Status: 400},
+		// Starts like net/http's own 417 answer.
+		{Status: 417, Header: store.Header{{Name: "Connection", Value: "close"}}},
+	} {
+		url, db := startListener(t, Options{Policy: policy, MaxBody: 4})
+		client := &http.Client{} // one keep-alive connection where it stays open
+		for _, body := range []string{"ok", "too long"} {
+			resp, err := client.Post(url+"/a", "text/plain", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != policy.Status && resp.StatusCode != 413 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 400 && resp.StatusCode != 413 {
-			t.Fatalf("status %d", resp.StatusCode)
+		recs, err := db.List(t.Context(), store.Query{})
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("%d stored (%v)", len(recs), err)
 		}
-	}
-	recs, err := db.List(t.Context(), store.Query{})
-	if err != nil || len(recs) != 2 {
-		t.Fatalf("%d stored (%v)", len(recs), err)
-	}
-	for _, r := range recs {
-		if r.Refused != "" {
-			t.Errorf("%s marked refused: %q", r.ID, r.Refused)
+		for _, r := range recs {
+			if r.Refused != "" {
+				t.Errorf("status %d: %s marked refused: %q", policy.Status, r.ID, r.Refused)
+			}
 		}
 	}
 }

@@ -366,6 +366,24 @@ func TestPin(t *testing.T) {
 	if !strings.Contains(m.statusLine(), "Unpinned "+sel.ID) || pinnedRow() {
 		t.Fatalf("after second p: status %q, pin mark shown %v", m.statusLine(), pinnedRow())
 	}
+
+	// p twice before the first answer: the row still says unpinned, so a
+	// second request would pin again (or race the first); it waits.
+	calls := src.Calls.SetPinned
+	nm, first := m.Update(kp("p"))
+	m = nm.(Model)
+	nm, second := m.Update(kp("p"))
+	m = nm.(Model)
+	if second != nil || !strings.Contains(m.statusLine(), "Still pinning") {
+		t.Fatalf("second p while the first is in flight: cmd %v, status %q", second != nil, m.statusLine())
+	}
+	m = drive(t, m, first)
+	if r, _ := src.Get(context.Background(), sel.ID); !r.Pinned || src.Calls.SetPinned != calls+1 {
+		t.Fatalf("pinned %v after %d calls, want pinned after 1", r.Pinned, src.Calls.SetPinned-calls)
+	}
+	if m = press(t, m, "p"); !strings.Contains(m.statusLine(), "Unpinned") {
+		t.Fatalf("p after the answer: status %q", m.statusLine())
+	}
 }
 
 // TestMouse selects a row by clicking and scrolls with the wheel.

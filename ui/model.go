@@ -84,10 +84,14 @@ type Model struct {
 	revealID  string // the delivery whose secrets are shown
 	status    status
 
-	marks  map[string]bool // deliveries marked for R; replaced, never changed in place
-	recent []string        // replay targets, newest first
-	prompt replayPrompt
-	bulk   bulkRun
+	marks map[string]bool // deliveries marked for R; replaced, never changed in place
+	// pinning is the delivery whose pin or unpin is in flight: p on it
+	// again waits, since the row still shows the old state and two
+	// requests could reach the store in either order.
+	pinning string
+	recent  []string // replay targets, newest first
+	prompt  replayPrompt
+	bulk    bulkRun
 }
 
 // New returns the TUI model for opts. Run it with Run, or with a

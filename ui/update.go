@@ -109,6 +109,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.SetAttemptDoc(msg)
 		return m, nil
 	case pinMsg:
+		if msg.id == m.pinning {
+			m.pinning = ""
+		}
 		switch {
 		case msg.err != nil:
 			verb := "pin"
@@ -187,7 +190,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Pin):
-		if r, ok := m.selected(); ok {
+		r, ok := m.selected()
+		switch {
+		case !ok:
+		case r.ID == m.pinning:
+			m.setStatus(levelInfo, "Still pinning "+r.ID+"…")
+		default:
+			m.pinning = r.ID
 			return m, m.setPinned(r.ID, !r.Pinned)
 		}
 		return m, nil

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestMain gives every test a home, data and config folder of its own, and
-// no inherited database, address or secrets: a test that forgets --db (or
+// TestMain gives the test binary (all its tests share them) a home, data
+// and config folder of its own, and no inherited database, address or secrets: a test that forgets --db (or
 // one whose check regresses and starts a real listener) must never open the
 // developer's own database, config or dev keys, or listen on 8080. Tests
 // that need them set their own with t.Setenv.
