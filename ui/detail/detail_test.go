@@ -159,6 +159,20 @@ func TestOverviewSaysPinnedAndImported(t *testing.T) {
 	}
 }
 
+// TestTargetMasksQuerySecretFields: a secret field in the query is masked
+// in the title and the overview, and shown when revealed.
+func TestTargetMasksQuerySecretFields(t *testing.T) {
+	m := newModel()
+	m.SetRecord(store.Record{Event: store.Event{ID: "01A", Method: "POST", Path: "/hooks", Query: "a=1&client_secret=QSECRET"}})
+	if out := m.View(); strings.Contains(out, "QSECRET") || !strings.Contains(out, "client_secret=") {
+		t.Fatalf("the query's client_secret is not masked:\n%s", out)
+	}
+	m.SetReveal(true)
+	if out := m.View(); !strings.Contains(out, "QSECRET") {
+		t.Fatalf("revealed, the query's client_secret is still masked:\n%s", out)
+	}
+}
+
 // TestOverviewSaysRefused: the overview says the HTTP server refused the
 // request, and why.
 func TestOverviewSaysRefused(t *testing.T) {

@@ -54,6 +54,20 @@ func (m Model) missing(why string) string {
 	return m.dim(verdict.Missing + "  " + why)
 }
 
+// maskedTarget is a delivery's path and query as shown: configured secrets
+// and the query's secret fields masked unless revealed.
+func (m Model) maskedTarget(e store.Event) string {
+	path, query := e.Path, e.Query
+	if !m.reveal {
+		path, _ = m.redactor.String(path)
+		query, _ = m.redactor.Query(query)
+	}
+	if query != "" {
+		path += "?" + query
+	}
+	return path
+}
+
 func (m Model) maskedString(s string) string {
 	if m.reveal {
 		return s
@@ -76,11 +90,7 @@ func (m Model) maskedAttempt(a store.Attempt) store.Attempt {
 func (m Model) overview() []string {
 	r := m.rec
 	var out []string
-	target := r.Path
-	if r.Query != "" {
-		target += "?" + r.Query
-	}
-	out = m.wrapIndent(out, m.styles.Value.Render(safe(r.Method)+" "+safe(m.maskedString(target))+" "+m.dim(safe(r.Proto))), 2)
+	out = m.wrapIndent(out, m.styles.Value.Render(safe(r.Method)+" "+safe(m.maskedTarget(r.Event))+" "+m.dim(safe(r.Proto))), 2)
 	out = append(out, "")
 	out = m.kv(out, "Received", r.ReceivedAt.In(m.loc).Format("2006-01-02 15:04:05.000 MST"))
 	out = m.kv(out, "ID", safe(r.ID))

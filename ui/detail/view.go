@@ -101,11 +101,7 @@ func (m Model) View() string {
 
 func (m Model) title() string {
 	r := m.rec
-	t := r.Path
-	if r.Query != "" {
-		t += "?" + r.Query
-	}
-	return m.styles.Title.Render(" " + safe(r.Method) + " " + safe(m.maskedString(t)))
+	return m.styles.Title.Render(" " + safe(r.Method) + " " + safe(m.maskedTarget(r.Event)))
 }
 
 func (m Model) tabTitle(t Tab, active bool) string {

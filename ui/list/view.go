@@ -144,14 +144,15 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 }
 
 // target is the path and query of a row: decoded, as the detail shows
-// them, with configured secrets masked unless revealed for this delivery.
+// them, with configured secrets (and the query's secret fields) masked
+// unless revealed for this delivery.
 func (m Model) target(r store.Record) string {
 	path, query := r.Path, r.Query
 	if m.redactor != nil && r.ID != m.revealID {
 		// Path and query only: every visible row is masked every frame,
 		// and Target's raw-path work is for exports.
 		path, _ = m.redactor.String(path)
-		query, _ = m.redactor.String(query)
+		query, _ = m.redactor.Query(query)
 	}
 	if query != "" {
 		path += "?" + query

@@ -295,6 +295,17 @@ func (r *Redactor) Form(body []byte) ([]byte, int) {
 	return bytes.Join(parts, []byte("&")), n
 }
 
+// Query masks a raw query string: configured secrets anywhere, then the
+// values of secret fields (?client_secret=…), as Form does for a body.
+func (r *Redactor) Query(q string) (string, int) {
+	q, n := r.String(q)
+	if q == "" {
+		return q, n
+	}
+	b, f := r.Form([]byte(q))
+	return string(b), n + f
+}
+
 // XML masks the text of elements whose local name is a secret field
 // (<client_secret>…</client_secret>, a CDATA section included), keeping
 // every other byte. A value split by a comment, a processing instruction
@@ -549,7 +560,8 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// Target returns ev's request target with configured secrets replaced:
+// Target returns ev's request target with configured secrets replaced (and
+// secret fields of the query masked, see Query):
 // the percent-decoded path, the path as sent (ev.RawPath) and the raw
 // query, and how many secrets were replaced. A raw path that still holds a
 // secret once percent-decoded (one sent with some of its characters
@@ -561,7 +573,7 @@ func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	// Literal only: a raw path holding a secret encoded is dropped below
 	// rather than masked, so that it stays an encoding of the path.
 	rawPath, nr := r.literal(ev.RawPath)
-	query, nq := r.String(ev.Query)
+	query, nq := r.Query(ev.Query)
 	if rawPath != "" {
 		if dec, err := url.PathUnescape(rawPath); err != nil || r.holds(dec) {
 			rawPath = ""

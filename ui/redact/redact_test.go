@@ -327,3 +327,26 @@ func FuzzXML(f *testing.F) {
 		}
 	})
 }
+
+// TestQuery: a query's secret fields are masked by name, configured secrets
+// anywhere in it, and nothing else changes.
+func TestQuery(t *testing.T) {
+	r := New([]string{"sup3rs3cret"})
+	r.Mask = "X"
+	for _, tt := range []struct {
+		in, want string
+		n        int
+	}{
+		{"a=1&client_secret=abc&b=2", "a=1&client_secret=X&b=2", 1},
+		{"Client%5FSecret=abc", "Client%5FSecret=X", 1},
+		{"note=sup3rs3cret&x", "note=X&x", 1},
+		{"private_key=k&access=sup3rs3cret", "private_key=X&access=X", 2},
+		{"plain=1&flag", "plain=1&flag", 0},
+		{"", "", 0},
+	} {
+		got, n := r.Query(tt.in)
+		if got != tt.want || n != tt.n {
+			t.Errorf("Query(%q) = %q, %d; want %q, %d", tt.in, got, n, tt.want, tt.n)
+		}
+	}
+}

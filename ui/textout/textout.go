@@ -78,17 +78,22 @@ func pathQuery(e store.Event) string {
 }
 
 // target is the request target as the text outputs show it: as sent
-// (escaped path, raw query), with configured secrets masked when red is
-// not nil, percent-encoded ones included. Should the path as sent still
-// hold a secret once decoded (red.String missed it), the decoded path is
-// shown, masked: it is not the target as sent anyway.
+// (escaped path, raw query), with configured secrets (percent-encoded ones
+// included) and the query's secret fields masked when red is not nil.
+// Should the path as sent still hold a secret once decoded (red.String
+// missed it), the decoded path is shown, masked: it is not the target as
+// sent anyway.
 func target(e store.Event, red *redact.Redactor) string {
 	t := pathQuery(e)
 	if red == nil {
 		return t
 	}
 	masked, _ := red.String(t)
-	p, _, _ := strings.Cut(masked, "?")
+	p, q, hasQuery := strings.Cut(masked, "?")
+	if hasQuery {
+		q, _ = red.Query(q) // its secret fields too
+		masked = p + "?" + q
+	}
 	if dec, err := url.PathUnescape(p); err == nil {
 		if _, n := red.String(dec); n == 0 {
 			return masked

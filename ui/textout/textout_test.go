@@ -91,7 +91,7 @@ func TestShowMasks(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(doc))
 	zw.Close()
-	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345",
+	r := store.Record{Event: store.Event{Method: "POST", Path: "/hooks/tok-12345", Query: "t=tok-12345&client_secret=QSECRET",
 		ContentType: "application/json", ContentEncoding: "gzip",
 		Header: store.Header{{Name: "Authorization", Value: "Bearer abc"}},
 		// A live forward and a replay with --keep-path sent the path on.
@@ -102,12 +102,12 @@ func TestShowMasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, secret := range []string{"TOPSECRET", "tok-12345", "Bearer abc"} {
+	for _, secret := range []string{"TOPSECRET", "tok-12345", "Bearer abc", "QSECRET"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
 		}
 	}
-	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask + "&client_secret=", `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
 		"http://app/hooks/" + redact.Mask + " → no response", `Post "http://app/hooks/` + redact.Mask + `": refused`,
 		"http://app/hooks/" + redact.Mask + "?t=" + redact.Mask + " → 200"} {
 		if !strings.Contains(out, want) {
