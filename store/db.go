@@ -121,6 +121,10 @@ type DB struct {
 	// from then on nothing is acknowledged (the log keeps what was, and the
 	// next Open replays it).
 	broken atomic.Pointer[error]
+	// files are the database and its log as opened: before a delivery is
+	// acknowledged, the log writer checks that their names still lead to
+	// them (see checkFiles).
+	files []openedFile
 
 	subs    subscribers
 	answers answers // SetAnswered's, waiting for a commit
@@ -189,6 +193,11 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	if !opts.ReadOnly {
 		if err := db.recover(); err != nil {
+			bdb.Close()
+			return nil, err
+		}
+		if err := db.noteFiles(); err != nil {
+			db.wal.Close()
 			bdb.Close()
 			return nil, err
 		}

@@ -257,6 +257,40 @@ func TestFailedApplyStopsAcknowledging(t *testing.T) {
 	}
 }
 
+func TestAppendRefusedOnceFilesDeleted(t *testing.T) {
+	for _, name := range []string{"h.db", "h.db" + walSuffix, "folder"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			path := filepath.Join(dir, "h.db")
+			db, err := Open(path, Options{LockTimeout: 100 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			ev := mustAppend(t, db, "/a", []byte("a"))
+			// Someone deletes the database, its log or its folder while
+			// the listener runs: the files it still has open vanish when
+			// it stops, so nothing more may be acknowledged.
+			if name == "folder" {
+				err = os.RemoveAll(dir)
+			} else {
+				err = os.Remove(filepath.Join(dir, name))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Append(context.Background(), &Event{Method: "POST"}, []byte("b"))
+			if err == nil || !strings.Contains(err.Error(), "deleted or replaced") {
+				t.Fatalf("Append after the files were deleted: err = %v", err)
+			}
+			// What the store has stays readable to the process holding it.
+			if _, err := db.Get(context.Background(), ev.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 // crashEnv makes the test binary a listener that appends and then dies
 // without closing anything (see TestMain).
 const crashEnv = "HOOKSCOPE_CRASH_APPENDS"

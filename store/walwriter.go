@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 
@@ -145,6 +146,12 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 	if err := fdatasync(db.wal); err != nil {
 		return fmt.Errorf("store: sync log %s: %w", db.wal.Name(), err)
 	}
+	// Checked after the sync, so that a file deleted at any moment before
+	// the acknowledgement is noticed. The record stays where it was written
+	// and is overwritten by the next one (walOff does not move).
+	if err := db.checkFiles(); err != nil {
+		return err
+	}
 	db.walOff += int64(len(rec))
 	db.walLSN = lsn
 	db.pending.Add(size)
@@ -163,6 +170,42 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 		},
 	}
 	db.acked.Store(lsn)
+	return nil
+}
+
+// openedFile is a file the store holds open, as it was when opened.
+type openedFile struct {
+	name string
+	info os.FileInfo
+}
+
+// noteFiles records which files the database and its log are, for
+// checkFiles.
+func (db *DB) noteFiles() error {
+	for _, name := range []string{db.path, db.wal.Name()} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		db.files = append(db.files, openedFile{name, fi})
+	}
+	return nil
+}
+
+// checkFiles fails when the database or its log was deleted or replaced
+// since Open (its folder removed, say, while a listener runs). The store
+// still writes to the files it has open, but whatever goes there is lost
+// when it closes, and nobody else can reach it: acknowledging a delivery
+// then would be a promise it cannot keep. Two stats per log record, which
+// costs next to nothing beside the fsync.
+func (db *DB) checkFiles() error {
+	for _, f := range db.files {
+		fi, err := os.Stat(f.name)
+		if err == nil && os.SameFile(fi, f.info) {
+			continue
+		}
+		return fmt.Errorf("store: %s was deleted or replaced while open; deliveries cannot be stored until hookscope opens it again", f.name)
+	}
 	return nil
 }
 

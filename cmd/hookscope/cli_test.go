@@ -480,11 +480,17 @@ func mkdirWrite(path, s string) error {
 
 func TestListenRetentionPrunesOldest(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	l := startListen(t, "--max-events", "3")
+	// Without retention at first: a listener with --max-events prunes once
+	// as it starts, in the background, and that pass could land between
+	// the posts below (the oldest then already gone, or fewer than six).
+	l := startListen(t)
 	for i := 0; i < 6; i++ {
 		post(t, l.url+fmt.Sprintf("/r/%d", i), []byte(`{}`))
 	}
 	recs := lsJSON(t, l.db)
+	if len(recs) != 6 {
+		t.Fatalf("stored %d deliveries, want 6", len(recs))
+	}
 	code, _, errs := run(t, "pin", recs[5]["id"].(string), "--db", l.db) // the oldest
 	if code != 0 {
 		t.Fatalf("pin: %s", errs)
