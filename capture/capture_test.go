@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -228,6 +229,43 @@ func TestStoreFailureAnswers503(t *testing.T) {
 	db.FailCommitsForTest(nil)
 	if recs, _ := db.List(context.Background(), store.Query{}); len(recs) != 0 {
 		t.Fatalf("%d stored", len(recs))
+	}
+}
+
+// TestRefusalsAreReportedPaced: a failing store refuses every delivery;
+// the refusals are reported (log and the Unavailable hook) once, then at
+// most once per interval with how many more there were, not once each.
+func TestRefusalsAreReportedPaced(t *testing.T) {
+	var logs syncBuffer
+	var mu sync.Mutex
+	var reports []int
+	h := NewHandler(failingAppender{}, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Unavailable: func(err error, more int) {
+			mu.Lock()
+			reports = append(reports, more)
+			mu.Unlock()
+		}})
+	for range 50 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/x", strings.NewReader("{}")))
+		if rec.Code != 503 {
+			t.Fatalf("status %d", rec.Code)
+		}
+	}
+	if n := strings.Count(logs.String(), "answered 503"); n != 1 || len(reports) != 1 || reports[0] != 0 {
+		t.Fatalf("%d log lines and reports %v for 50 refusals in a moment, want one", n, reports)
+	}
+	// The next report, an interval later, counts those held back.
+	var p pacer
+	t0 := time.Now()
+	p.note(t0)
+	for i := range 3 {
+		if _, ok := p.note(t0.Add(time.Duration(i) * time.Second)); ok {
+			t.Fatal("reported within the interval")
+		}
+	}
+	if n, ok := p.note(t0.Add(refusalReportInterval)); !ok || n != 3 {
+		t.Fatalf("after the interval: report %v with %d held back, want 3", ok, n)
 	}
 }
 

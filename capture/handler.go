@@ -54,6 +54,11 @@ type Options struct {
 	// Forward, when set, sends each stored delivery to the app under
 	// development and answers with the app's response.
 	Forward *Forwarder
+	// Unavailable, when set, hears that deliveries are being answered 503
+	// because the store failed: at most once per refusalReportInterval,
+	// with how many more were refused since the last call. The headless
+	// printer says so on stderr, so that a store that broke is not silent.
+	Unavailable func(err error, more int)
 }
 
 // Handler captures every request it serves.
@@ -70,6 +75,33 @@ type Handler struct {
 	// runs out.
 	stopping chan struct{}
 	stopOnce sync.Once
+	// refusals paces the reports of 503s: a store that fails refuses every
+	// delivery, thousands a second, and one line each would flood the log.
+	refusals pacer
+}
+
+// refusalReportInterval is the least time between two reports of 503s.
+const refusalReportInterval = 5 * time.Second
+
+// pacer lets an event through at most once per refusalReportInterval and
+// counts those held back.
+type pacer struct {
+	mu      sync.Mutex
+	last    time.Time
+	skipped int
+}
+
+// note records an event at now. It reports whether to report it, and how
+// many were held back since the last one reported.
+func (p *pacer) note(now time.Time) (skipped int, report bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.last.IsZero() && now.Sub(p.last) < refusalReportInterval {
+		p.skipped++
+		return 0, false
+	}
+	skipped, p.skipped, p.last = p.skipped, 0, now
+	return skipped, true
 }
 
 // NewHandler returns a capturing handler that stores into a.
@@ -187,7 +219,12 @@ type answerRecorder interface {
 // (hookscope.log must never hold one), and masking it needs secrets this
 // package does not know.
 func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error) {
-	h.opts.Logger.Error("delivery not stored; answered 503", "method", ev.Method, "from", ev.RemoteAddr, "bytes", ev.Size, "err", err)
+	if n, ok := h.refusals.note(time.Now()); ok {
+		h.opts.Logger.Error("delivery not stored; answered 503", "method", ev.Method, "from", ev.RemoteAddr, "bytes", ev.Size, "err", err, "also_refused_since_last_line", n)
+		if h.opts.Unavailable != nil {
+			h.opts.Unavailable(err, n)
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Retry-After", "1")
 	w.WriteHeader(http.StatusServiceUnavailable)

@@ -48,9 +48,9 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 type listener struct {
-	url, db string
-	stdout  *syncBuffer
-	stop    func() int
+	url, db        string
+	stdout, stderr *syncBuffer
+	stop           func() int
 }
 
 var urlRE = regexp.MustCompile(`listening on (http://\S+)`)
@@ -72,7 +72,7 @@ func startListen(t *testing.T, args ...string) *listener {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	l := &listener{url: urlRE.FindStringSubmatch(errb.String())[1], db: db, stdout: &out}
+	l := &listener{url: urlRE.FindStringSubmatch(errb.String())[1], db: db, stdout: &out, stderr: &errb}
 	var once sync.Once
 	code := 0
 	l.stop = func() int {
@@ -542,5 +542,26 @@ func TestHungListenerFailsWithinTwoSeconds(t *testing.T) {
 	code, _, errs := run(t, "ls", "--db", path)
 	if took := time.Since(start); code != 1 || !strings.Contains(errs, path) || took >= 2*time.Second {
 		t.Fatalf("exit %d after %v: %s", code, took, errs)
+	}
+}
+
+// TestHeadlessSaysWhenNothingIsStored: once the store refuses deliveries
+// (here its folder was deleted under it), a headless listener answers 503
+// and says so on stderr, once, not silently and not once per delivery.
+func TestHeadlessSaysWhenNothingIsStored(t *testing.T) {
+	l := startListen(t)
+	if code := post(t, l.url+"/a", []byte(`{}`)); code != 200 {
+		t.Fatalf("first delivery: %d", code)
+	}
+	if err := os.RemoveAll(filepath.Dir(l.db)); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if code := post(t, l.url+"/b", []byte(`{}`)); code != 503 {
+			t.Fatalf("a delivery after the database was deleted: %d, want 503", code)
+		}
+	}
+	if n := strings.Count(l.stderr.String(), "deliveries are not being stored"); n != 1 {
+		t.Fatalf("%d stderr reports for 20 refusals, want 1:\n%s", n, l.stderr.String())
 	}
 }

@@ -208,10 +208,24 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if fw != nil {
 		fw.Recorder = db
 	}
+	useTUI := !f.noTUI && isTerminal(e.stdout)
+	var unavailable func(error, int)
+	if !useTUI {
+		// The log may be out of reach (its folder deleted): a store that
+		// refuses deliveries says so where the user is looking.
+		unavailable = func(err error, more int) {
+			msg := "hookscope: deliveries are not being stored (answered 503): " + termsafe.Line(err.Error())
+			if more > 0 {
+				msg += fmt.Sprintf(" (%d more since the last report)", more)
+			}
+			fmt.Fprintln(e.stderr, msg)
+		}
+	}
 	handler := capture.NewHandler(db, capture.Options{MaxBody: f.maxBody, Policy: policy, Logger: logger, Forward: fw,
 		Stored: func(ev *store.Event, _ []byte) { pipe.Enqueue(ev.ID) },
 		// The stand-in of Talkdesk's key endpoint: not a delivery.
-		Intercept: e.devKeys().Intercept})
+		Intercept:   e.devKeys().Intercept,
+		Unavailable: unavailable})
 	// Before the port is bound: every delivery after this one is this run's.
 	after, err := store.NewestID(ctx, db)
 	if err != nil {
@@ -250,7 +264,6 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		errc <- store.PruneEvery(ctx, db, prune, 0, logPrunes(logger))
 	}()
 	go func() { errc <- pipe.Run(ctx) }()
-	useTUI := !f.noTUI && isTerminal(e.stdout)
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
 	popts := textout.FollowOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,

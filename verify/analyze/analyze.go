@@ -10,6 +10,7 @@ package analyze
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -82,8 +83,14 @@ func (p *Pipeline) Run(ctx context.Context) error {
 					return
 				case id := <-p.queue:
 					// A failure leaves the delivery pending: `hookscope
-					// verify` or the next catch-up scan retries it.
-					if err := p.analyze(ctx, id, false); err != nil && ctx.Err() == nil {
+					// verify` or the next catch-up scan retries it. One
+					// pruned or deleted meanwhile is simply gone.
+					err := p.analyze(ctx, id, false)
+					switch {
+					case err == nil || ctx.Err() != nil:
+					case errors.Is(err, store.ErrNotFound):
+						p.log().Debug("delivery removed before it was analysed", "id", id)
+					default:
 						p.log().Warn("analysis failed; the delivery stays pending", "id", id, "err", err)
 					}
 					p.mu.Lock()

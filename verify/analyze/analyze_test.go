@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -146,28 +147,46 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// failingBodies is a store whose bodies cannot be read.
+type failingBodies struct{ store.Store }
+
+func (failingBodies) Body(context.Context, string) ([]byte, error) {
+	return nil, errors.New("disk on fire")
+}
+
+// TestFailedAnalysisIsLogged: an analysis that fails is logged as a
+// warning naming the delivery; one whose delivery was removed meanwhile
+// (pruned before its turn) is not a failure and logs no warning.
 func TestFailedAnalysisIsLogged(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	p := New(db, func(context.Context, store.Event, []byte) store.Analysis { return store.Analysis{} }, 1)
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	p := New(failingBodies{db}, func(context.Context, store.Event, []byte) store.Analysis { return store.Analysis{} }, 1)
 	var logs lockedBuffer
 	p.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	p.Enqueue("0000000000000") // no such delivery
+	p.Enqueue("0000000000000") // no such delivery: removed before its turn
+	p.Enqueue(ev.ID)
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "analysis failed") {
+	for !strings.Contains(logs.String(), "id="+ev.ID) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no log line for a failed analysis; log: %q", logs.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !strings.Contains(logs.String(), "id=0000000000000") {
-		t.Fatalf("log line does not name the delivery: %q", logs.String())
+	if !strings.Contains(logs.String(), "analysis failed") || !strings.Contains(logs.String(), "disk on fire") {
+		t.Fatalf("log line does not say what failed: %q", logs.String())
+	}
+	if strings.Contains(logs.String(), "0000000000000") {
+		t.Fatalf("a removed delivery was logged as a failure: %q", logs.String())
 	}
 }
