@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -12,12 +13,18 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookscope/hookscope/store"
 )
 
 // keyEndpoint is a local stand-in of Talkdesk's key endpoint.
@@ -254,5 +261,46 @@ func writeFile(t *testing.T, path, s string) {
 	t.Helper()
 	if err := mkdirWrite(path, s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyInOrder: deliveries are checked several at a time but shown in
+// the order asked, and the first failure stops the run without hanging.
+func TestVerifyInOrder(t *testing.T) {
+	ids := make([]string, 40)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id%02d", i)
+	}
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	check := func(ctx context.Context, id string) (store.Record, error) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		// Later ids finish first, so order comes from verifyInOrder.
+		n, _ := strconv.Atoi(id[2:])
+		time.Sleep(time.Duration(40-n) * 100 * time.Microsecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		if id == "id30" {
+			return store.Record{}, errors.New("boom")
+		}
+		return store.Record{Event: store.Event{ID: id}}, ctx.Err()
+	}
+	var shown []string
+	err := verifyInOrder(context.Background(), ids, check, func(r store.Record) error {
+		shown = append(shown, r.ID)
+		return nil
+	})
+	if err == nil || err.Error() != "boom" {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	if strings.Join(shown, ",") != strings.Join(ids[:30], ",") {
+		t.Fatalf("shown %v, want the first 30 in order", shown)
+	}
+	if most < 2 || most > verifyWorkers {
+		t.Fatalf("at most %d checks at once, want 2..%d", most, verifyWorkers)
 	}
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -218,27 +220,74 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			p := chk.pipeline(s)
 			red := e.redactor(false, chk.signing.all...)
-			for _, id := range ids {
+			return verifyInOrder(ctx, ids, func(ctx context.Context, id string) (store.Record, error) {
 				rec, err := getDelivery(ctx, s, id)
 				if err != nil {
-					return err
+					return rec, err
 				}
 				if err := p.Analyze(ctx, rec.ID); err != nil {
-					return err
+					return rec, err
 				}
-				rec, err = s.Get(ctx, rec.ID)
-				if err != nil {
-					return err
-				}
-				if err := textout.Delivery(e.stdout, rec, false, red); err != nil {
-					return err
-				}
-			}
-			return nil
+				return s.Get(ctx, rec.ID)
+			}, func(rec store.Record) error { return textout.Delivery(e.stdout, rec, false, red) })
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&all, "all", false, "verify every stored delivery")
 	vf.register(cmd)
 	return cmd
+}
+
+// verifyWorkers is how many deliveries verify checks at once. Each check
+// ends in a committed write; several in flight share the store's group
+// commits (and, through a listener's socket, its round trips), which is
+// most of the time of a one-at-a-time --all.
+const verifyWorkers = 8
+
+// verifyInOrder runs check on every id, verifyWorkers at a time, and hands
+// the results to show in the order of ids. The first error stops it.
+func verifyInOrder(ctx context.Context, ids []string, check func(context.Context, string) (store.Record, error), show func(store.Record) error) error {
+	type result struct {
+		rec store.Record
+		err error
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait() // after cancel (deferred below) has stopped the feeding
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([]chan result, len(ids))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	for range min(verifyWorkers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rec, err := check(ctx, ids[i])
+				results[i] <- result{rec, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range ids {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for i := range ids {
+		r := <-results[i]
+		if r.err != nil {
+			return r.err
+		}
+		if err := show(r.rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
