@@ -296,14 +296,32 @@ func (r *Redactor) Form(body []byte) ([]byte, int) {
 }
 
 // Query masks a raw query string: configured secrets anywhere, then the
-// values of secret fields (?client_secret=…), as Form does for a body.
+// values of secret fields (?client_secret=…), found by name as Form finds
+// them in a body. Unlike Form, it writes the mask as it is rather than
+// percent-encoded: the query is shown as sent, where an encoded mask reads
+// as 72 characters of %E2%80%A2 beside the configured secrets' mask.
 func (r *Redactor) Query(q string) (string, int) {
 	q, n := r.String(q)
-	if q == "" {
+	if q == "" || len(r.Fields) == 0 {
 		return q, n
 	}
-	b, f := r.Form([]byte(q))
-	return string(b), n + f
+	parts := strings.Split(q, "&")
+	f := 0
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		if name, err := url.QueryUnescape(k); err != nil || !r.isField(name) {
+			continue
+		}
+		parts[i] = k + "=" + r.mask()
+		f++
+	}
+	if f == 0 {
+		return q, n
+	}
+	return strings.Join(parts, "&"), n + f
 }
 
 // XML masks the text of elements whose local name is a secret field

@@ -349,4 +349,10 @@ func TestQuery(t *testing.T) {
 			t.Errorf("Query(%q) = %q, %d; want %q, %d", tt.in, got, n, tt.want, tt.n)
 		}
 	}
+	// The default mask goes in as it is, as a configured secret's does:
+	// the query is shown as sent, and %E2%80%A2… would not read as masked.
+	d := New([]string{"sup3rs3cret"})
+	if got, _ := d.Query("client_secret=abc&t=sup3rs3cret"); got != "client_secret="+Mask+"&t="+Mask {
+		t.Errorf("Query with the default mask = %q", got)
+	}
 }

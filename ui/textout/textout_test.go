@@ -107,7 +107,7 @@ func TestShowMasks(t *testing.T) {
 			t.Errorf("%q shown:\n%s", secret, out[:min(len(out), 600)])
 		}
 	}
-	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask + "&client_secret=", `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
+	for _, want := range []string{"POST /hooks/" + redact.Mask + "?t=" + redact.Mask + "&client_secret=" + redact.Mask, `"client_secret":"` + redact.Mask + `"`, "gzip decoded",
 		"http://app/hooks/" + redact.Mask + " → no response", `Post "http://app/hooks/` + redact.Mask + `": refused`,
 		"http://app/hooks/" + redact.Mask + "?t=" + redact.Mask + " → 200"} {
 		if !strings.Contains(out, want) {
