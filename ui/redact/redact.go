@@ -302,11 +302,18 @@ func (r *Redactor) Form(body []byte) ([]byte, int) {
 // as 72 characters of %E2%80%A2 beside the configured secrets' mask.
 func (r *Redactor) Query(q string) (string, int) {
 	q, n := r.String(q)
+	q, f := r.queryFields(q)
+	return q, n + f
+}
+
+// queryFields masks the values of the secret fields of raw query q, the
+// mask written as it is.
+func (r *Redactor) queryFields(q string) (string, int) {
 	if q == "" || len(r.Fields) == 0 {
-		return q, n
+		return q, 0
 	}
 	parts := strings.Split(q, "&")
-	f := 0
+	n := 0
 	for i, p := range parts {
 		k, _, ok := strings.Cut(p, "=")
 		if !ok {
@@ -316,12 +323,12 @@ func (r *Redactor) Query(q string) (string, int) {
 			continue
 		}
 		parts[i] = k + "=" + r.mask()
-		f++
+		n++
 	}
-	if f == 0 {
-		return q, n
+	if n == 0 {
+		return q, 0
 	}
-	return strings.Join(parts, "&"), n + f
+	return strings.Join(parts, "&"), n
 }
 
 // XML masks the text of elements whose local name is a secret field
@@ -604,13 +611,22 @@ func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 // Attempt returns a with configured secrets replaced in its target and
 // error, and how many were. Both can hold the delivery's path and query: a
 // live forward or a replay with --keep-path appends them to the URL, and a
-// transport error quotes the URL. The response is masked with Header and
-// Body.
+// transport error quotes the URL. The query's secret fields are masked too
+// (see Query), in the target and where the error quotes it. The response is
+// masked with Header and Body.
 func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
-	var nt, ne int
+	var nf, nt, ne int
+	if base, query, ok := strings.Cut(a.Target, "?"); ok {
+		var masked string
+		if masked, nf = r.queryFields(query); nf > 0 {
+			masked = base + "?" + masked
+			a.Error = strings.ReplaceAll(a.Error, a.Target, masked)
+			a.Target = masked
+		}
+	}
 	a.Target, nt = r.String(a.Target)
 	a.Error, ne = r.String(a.Error)
-	return a, nt + ne
+	return a, nf + nt + ne
 }
 
 // holds reports whether s contains a configured secret.

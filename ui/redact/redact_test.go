@@ -178,6 +178,20 @@ func TestAttempt(t *testing.T) {
 	}
 }
 
+// TestAttemptQueryFields: a forward or --keep-path replay appends the
+// query, so the attempt's target and the error quoting it hold its secret
+// fields too.
+func TestAttemptQueryFields(t *testing.T) {
+	r := New([]string{"tok-12345"})
+	r.Mask = "X"
+	in := store.Attempt{Target: "http://app/hooks?client_secret=QSECRET&t=tok-12345",
+		Error: `Post "http://app/hooks?client_secret=QSECRET&t=tok-12345": connection refused`}
+	got, n := r.Attempt(in)
+	if got.Target != "http://app/hooks?client_secret=X&t=X" || got.Error != `Post "http://app/hooks?client_secret=X&t=X": connection refused` || n != 3 {
+		t.Fatalf("Attempt = %+v, %d", got, n)
+	}
+}
+
 // TestAttemptEncoded: a forward or --keep-path replay appends the path as
 // sent, so an attempt's target and the error quoting it hold a secret the
 // sender percent-encoded in that form.
