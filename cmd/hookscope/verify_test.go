@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +303,32 @@ func TestVerifyInOrder(t *testing.T) {
 	}
 	if most < 2 || most > verifyWorkers {
 		t.Fatalf("at most %d checks at once, want 2..%d", most, verifyWorkers)
+	}
+}
+
+// TestVerifyInOrderWaitsForTheReader: while show is held up (verify --all
+// piped to a pager nobody scrolls), checks stop a bounded distance ahead
+// instead of checking, and holding, every delivery.
+func TestVerifyInOrderWaitsForTheReader(t *testing.T) {
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id%03d", i)
+	}
+	var checked atomic.Int64
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- verifyInOrder(context.Background(), ids, func(ctx context.Context, id string) (store.Record, error) {
+			checked.Add(1)
+			return store.Record{Event: store.Event{ID: id}}, nil
+		}, func(store.Record) error { <-release; return nil })
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if n := checked.Load(); n > verifyAhead+1 {
+		t.Errorf("%d checked while the first was not yet shown, want at most %d", n, verifyAhead+1)
+	}
+	close(release)
+	if err := <-done; err != nil || checked.Load() != int64(len(ids)) {
+		t.Fatalf("err %v, %d checked", err, checked.Load())
 	}
 }

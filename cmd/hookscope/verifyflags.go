@@ -244,8 +244,14 @@ func newVerifyCmd(e *env) *cobra.Command {
 // most of the time of a one-at-a-time --all.
 const verifyWorkers = 8
 
+// verifyAhead bounds how far checks run ahead of what verify has shown.
+const verifyAhead = 4 * verifyWorkers
+
 // verifyInOrder runs check on every id, verifyWorkers at a time, and hands
-// the results to show in the order of ids. The first error stops it.
+// the results to show in the order of ids. The first error stops it. Checks
+// run at most verifyAhead ids past the one show waits for: a slow reader of
+// stdout (verify --all | less) holds back the checks and their records,
+// rather than every record of the database piling up in memory.
 func verifyInOrder(ctx context.Context, ids []string, check func(context.Context, string) (store.Record, error), show func(store.Record) error) error {
 	type result struct {
 		rec store.Record
@@ -255,10 +261,13 @@ func verifyInOrder(ctx context.Context, ids []string, check func(context.Context
 	defer wg.Wait() // after cancel (deferred below) has stopped the feeding
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make([]chan result, len(ids))
+	// results[i%verifyAhead] carries id i's result: ids i and
+	// i+verifyAhead are never in flight together.
+	results := make([]chan result, min(verifyAhead, len(ids)))
 	for i := range results {
 		results[i] = make(chan result, 1)
 	}
+	ahead := make(chan struct{}, verifyAhead) // a token per id fed, not yet shown
 	next := make(chan int)
 	for range min(verifyWorkers, len(ids)) {
 		wg.Add(1)
@@ -266,13 +275,18 @@ func verifyInOrder(ctx context.Context, ids []string, check func(context.Context
 			defer wg.Done()
 			for i := range next {
 				rec, err := check(ctx, ids[i])
-				results[i] <- result{rec, err}
+				results[i%len(results)] <- result{rec, err}
 			}
 		}()
 	}
 	go func() {
 		defer close(next)
 		for i := range ids {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -281,7 +295,8 @@ func verifyInOrder(ctx context.Context, ids []string, check func(context.Context
 		}
 	}()
 	for i := range ids {
-		r := <-results[i]
+		r := <-results[i%len(results)]
+		<-ahead
 		if r.err != nil {
 			return r.err
 		}
