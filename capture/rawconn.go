@@ -51,7 +51,7 @@ func (c *recordingConn) Write(p []byte) (int, error) {
 	if c.refused != nil && isRefusal(p) {
 		c.mu.Lock()
 		var raw []byte
-		if c.on && len(c.buf) > 0 {
+		if c.on && len(c.buf) > 0 && (!bytes.HasPrefix(p, []byte(expectationFailed)) || unsupportedExpect(c.buf)) {
 			raw = bytes.Clone(c.buf)
 			c.buf = c.buf[:0]
 		}

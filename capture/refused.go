@@ -31,10 +31,41 @@ const refusalHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnectio
 // expectationFailed is how net/http's answer to an Expect header it does
 // not support (anything but 100-continue) starts; it goes out through the
 // normal response path, so it has none of refusalHeaders. A handler's
-// answer starts so only with --status 417 and a Connection header, and is
-// then written after the handler took the recording (recordingConn.Write
-// checks that too).
+// answer starts so too with --status 417 and a Connection header, and a
+// small one is written once the handler has returned, when recording has
+// resumed and may already hold a pipelined next request: recordingConn.Write
+// takes such an answer for a refusal only when the recorded request has an
+// unsupported Expect (unsupportedExpect).
 const expectationFailed = "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n"
+
+// unsupportedExpect reports whether the head at the start of raw has an
+// Expect header net/http answers with 417: its first Expect line holds a
+// value without the 100-continue token.
+func unsupportedExpect(raw []byte) bool {
+	head, _, _ := cutHead(raw)
+	for l := range strings.SplitSeq(string(head), "\n") {
+		name, value, ok := strings.Cut(strings.TrimSuffix(l, "\r"), ":")
+		if ok && strings.EqualFold(name, "Expect") {
+			return unsupportedExpectValue(value)
+		}
+	}
+	return false
+}
+
+// unsupportedExpectValue reports whether net/http refuses an Expect header
+// of value v: one not empty and without the 100-continue token.
+func unsupportedExpectValue(v string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return false
+	}
+	for t := range strings.SplitSeq(v, ",") {
+		if strings.EqualFold(strings.TrimSpace(t), "100-continue") {
+			return false
+		}
+	}
+	return true
+}
 
 // isRefusal reports whether p is an answer net/http wrote itself.
 func isRefusal(p []byte) bool {
@@ -231,8 +262,8 @@ func diagnoseLines(lines []string) string {
 		if j := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); j >= 0 {
 			return fmt.Sprintf("header line %d (%s): control character 0x%02x in the value", n, name, value[j])
 		}
-		if v := strings.TrimSpace(value); strings.EqualFold(name, "Expect") && !strings.EqualFold(v, "100-continue") {
-			return fmt.Sprintf("header line %d: Expect %q is not supported (only 100-continue is)", n, v)
+		if strings.EqualFold(name, "Expect") && unsupportedExpectValue(value) {
+			return fmt.Sprintf("header line %d: Expect %q is not supported (only 100-continue is)", n, strings.TrimSpace(value))
 		}
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookscope/hookscope/store"
 )
@@ -281,5 +282,39 @@ func TestRefusedAfterAHandledRequest(t *testing.T) {
 				t.Fatalf("stored %q %q refused %q headers %q", r.Method, r.Path, r.Refused, r.Header)
 			}
 		})
+	}
+}
+
+// TestPipelinedAfterA417PolicyIsNotRefused: a policy answering 417 with
+// Connection: close starts like net/http's own answer to an unsupported
+// Expect, and is written once recording holds the next, pipelined request.
+// That request was never served (the connection closes) and must not be
+// stored as one net/http refused.
+func TestPipelinedAfterA417PolicyIsNotRefused(t *testing.T) {
+	url, db := startListener(t, Options{Policy: Policy{Status: 417, Header: store.Header{{Name: "Connection", Value: "close"}}}})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
+	if _, err := c.Write([]byte(req + strings.Replace(req, "/a", "/b", 1))); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	// The answer ends when the server closes: by then whatever it stores
+	// for this connection is stored.
+	if out, err := io.ReadAll(c); err != nil || !strings.HasPrefix(string(out), "HTTP/1.1 417 ") {
+		t.Fatalf("answer %q, %v", out, err)
+	}
+	recs, err := db.List(t.Context(), store.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Path != "/a" || recs[0].Refused != "" {
+		for _, r := range recs {
+			t.Errorf("stored %s refused %q", r.Path, r.Refused)
+		}
+		t.Fatalf("%d stored, want /a alone, not refused", len(recs))
 	}
 }
