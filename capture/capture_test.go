@@ -681,3 +681,25 @@ func TestShutdownAnswersDelayedAtOnce(t *testing.T) {
 		t.Fatalf("stopping took %v", took)
 	}
 }
+
+// ctxAppender fails as the store does when the caller's context ends while
+// it waits for room in the queue.
+type ctxAppender struct{}
+
+func (ctxAppender) Append(ctx context.Context, _ *store.Event, _ []byte) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestSenderLeavingIsNoStoreFailure: a sender that hangs up while its
+// delivery waits for the store is not reported as the store failing.
+func TestSenderLeavingIsNoStoreFailure(t *testing.T) {
+	reported := false
+	h := NewHandler(ctxAppender{}, Options{Unavailable: func(error, int) { reported = true }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", strings.NewReader("{}")).WithContext(ctx))
+	if reported {
+		t.Fatal("a sender hanging up was reported as the store failing")
+	}
+}

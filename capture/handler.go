@@ -178,6 +178,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Stored before forwarding too: if the app or hookscope dies then,
 	// the delivery is not lost.
 	if err := h.store.Append(r.Context(), ev, body); err != nil {
+		if r.Context().Err() != nil {
+			// The sender hung up while the delivery waited for room in
+			// the store's queue: nothing failed, and nobody hears an
+			// answer.
+			h.opts.Logger.Debug("sender left before its delivery was queued", "from", ev.RemoteAddr)
+			return
+		}
 		h.unavailable(w, ev, err)
 		return
 	}
