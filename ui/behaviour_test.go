@@ -248,6 +248,29 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+// TestFilterErrorClearsOnNextFilter: the error about a filter that did not
+// parse goes as soon as another filter is applied (or the filter cleared),
+// rather than staying beside a filter that works.
+func TestFilterErrorClearsOnNextFilter(t *testing.T) {
+	for _, next := range [][]string{
+		{"/", "ctrl+u", "s", "i", "g", ":", "v", "a", "l", "i", "d", "enter"}, // a new filter
+		{"/", "enter"}, // the previous one, kept, again
+		{"esc"},        // none
+	} {
+		src, _ := mixedSource(2 * uitest.Kinds)
+		m := newTestModel(t, src, 100, 30)
+		m = press(t, m, "/", "p", "i", "n", "n", "e", "d", ":", "n", "o", "enter")
+		m = press(t, m, "/", "ctrl+u", "x", "x", ":", "enter")
+		if m.filter != "pinned:no" || !strings.Contains(m.statusLine(), `unknown key "xx"`) {
+			t.Fatalf("bad filter: status %q", m.statusLine())
+		}
+		m = press(t, m, next...)
+		if s := m.statusLine(); strings.Contains(s, `unknown key "xx"`) {
+			t.Errorf("after %q (filter %q) the status still reports the rejected filter: %q", next, m.filter, s)
+		}
+	}
+}
+
 // TestCoalescing sends a burst of notices: the window is re-read once per
 // batch, not once per notice.
 func TestCoalescing(t *testing.T) {
