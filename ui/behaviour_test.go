@@ -671,3 +671,59 @@ func TestCurlCommandMasksRawPath(t *testing.T) {
 		t.Errorf("revealed: %s", got)
 	}
 }
+
+// TestFullHelpListsWhatTheFocusAnswers: ? lists the keys that act where the
+// focus is. The list ignores tab, [, ] and x (they work in the detail);
+// the detail ignores space and its esc goes back, and its g/G go to the
+// top and bottom of the tab, not to the newest and oldest delivery.
+func TestFullHelpListsWhatTheFocusAnswers(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	m := newTestModel(t, src, 100, 30)
+	help := func(m Model) string {
+		var b strings.Builder
+		for _, col := range m.helpKeys().FullHelp() {
+			for _, k := range col {
+				h := k.Help()
+				b.WriteString(h.Key + " " + h.Desc + "\n")
+			}
+		}
+		return b.String()
+	}
+
+	list := help(m)
+	for _, absent := range []string{"tab next tab", "shift+tab prev tab", "[ newer one", "] older one", "x raw/pretty"} {
+		if strings.Contains(list, absent+"\n") {
+			t.Errorf("the list's help lists %q:\n%s", absent, list)
+		}
+	}
+	for _, present := range []string{"space mark", "esc no filter", "g newest", "G oldest", "q quit"} {
+		if !strings.Contains(list, present+"\n") {
+			t.Errorf("the list's help lacks %q:\n%s", present, list)
+		}
+	}
+	// What the list's help leaves out does nothing there.
+	before := m.list.Cursor()
+	m2 := press(t, m, "tab", "]", "[", "x")
+	if m2.list.Cursor() != before || m2.focus != focusList || m2.detailOpen {
+		t.Fatalf("tab ] [ x acted in the list: cursor %d→%d, focus %d", before, m2.list.Cursor(), m2.focus)
+	}
+
+	m = press(t, m, "enter")
+	if m.focus != focusDetail {
+		t.Fatalf("enter: focus %d", m.focus)
+	}
+	detail := help(m)
+	for _, absent := range []string{"space mark", "esc no filter", "g newest", "G oldest"} {
+		if strings.Contains(detail, absent+"\n") {
+			t.Errorf("the detail's help lists %q:\n%s", absent, detail)
+		}
+	}
+	for _, present := range []string{"g top", "G bottom", "esc back", "tab next tab", "] older one", "x raw/pretty", "R replay marked", "q quit"} {
+		if !strings.Contains(detail, present+"\n") {
+			t.Errorf("the detail's help lacks %q:\n%s", present, detail)
+		}
+	}
+	if m = press(t, m, "space"); len(m.marks) != 0 {
+		t.Fatalf("space marked %d deliveries from the detail; its help should list it", len(m.marks))
+	}
+}
