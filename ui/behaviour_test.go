@@ -727,3 +727,32 @@ func TestFullHelpListsWhatTheFocusAnswers(t *testing.T) {
 		t.Fatalf("space marked %d deliveries from the detail; its help should list it", len(m.marks))
 	}
 }
+
+// TestFullHelpFitsNarrowTerminals: on a terminal too narrow for every
+// column of ?, the columns that do not fit go below the others instead of
+// being dropped, so q, r and the rest stay listed at 60 cells.
+func TestFullHelpFitsNarrowTerminals(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	for _, keys := range [][]string{{"?"}, {"enter", "?"}} {
+		m := newTestModel(t, src, 60, 20)
+		m = press(t, m, keys...)
+		v := m.render()
+		words := " " + strings.Join(strings.Fields(ansi.Strip(v)), " ") + " "
+		for _, want := range []string{"q quit", "r replay", "R replay marked", "? help", "↑/k up", "G oldest"} {
+			if keys[0] == "enter" && want == "G oldest" {
+				want = "G bottom"
+			}
+			if !strings.Contains(words, " "+want+" ") {
+				t.Errorf("after %q, 60x20: help lacks %q:\n%s", keys, want, v)
+			}
+		}
+		for i, l := range strings.Split(v, "\n") {
+			if w := ansi.StringWidth(l); w > 60 {
+				t.Errorf("line %d is %d cells wide: %q", i, w, l)
+			}
+		}
+		if n := len(strings.Split(v, "\n")); n > 20 {
+			t.Errorf("%d lines on a 20-line terminal", n)
+		}
+	}
+}
