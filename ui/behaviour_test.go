@@ -248,6 +248,29 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+// TestFilterErrorClearsOnNextFilter: the error about a filter that did not
+// parse goes as soon as another filter is applied (or the filter cleared),
+// rather than staying beside a filter that works.
+func TestFilterErrorClearsOnNextFilter(t *testing.T) {
+	for _, next := range [][]string{
+		{"/", "ctrl+u", "s", "i", "g", ":", "v", "a", "l", "i", "d", "enter"}, // a new filter
+		{"/", "enter"}, // the previous one, kept, again
+		{"esc"},        // none
+	} {
+		src, _ := mixedSource(2 * uitest.Kinds)
+		m := newTestModel(t, src, 100, 30)
+		m = press(t, m, "/", "p", "i", "n", "n", "e", "d", ":", "n", "o", "enter")
+		m = press(t, m, "/", "ctrl+u", "x", "x", ":", "enter")
+		if m.filter != "pinned:no" || !strings.Contains(m.statusLine(), `unknown key "xx"`) {
+			t.Fatalf("bad filter: status %q", m.statusLine())
+		}
+		m = press(t, m, next...)
+		if s := m.statusLine(); strings.Contains(s, `unknown key "xx"`) {
+			t.Errorf("after %q (filter %q) the status still reports the rejected filter: %q", next, m.filter, s)
+		}
+	}
+}
+
 // TestCoalescing sends a burst of notices: the window is re-read once per
 // batch, not once per notice.
 func TestCoalescing(t *testing.T) {
@@ -646,5 +669,90 @@ func TestCurlCommandMasksRawPath(t *testing.T) {
 	}
 	if got := CurlCommand(r, nil, "http://localhost:3000", red, true); !strings.Contains(got, "/hooks/abc123/a%2Fb?k=abc123") {
 		t.Errorf("revealed: %s", got)
+	}
+}
+
+// TestFullHelpListsWhatTheFocusAnswers: ? lists the keys that act where the
+// focus is. The list ignores tab, [, ] and x (they work in the detail);
+// the detail ignores space and its esc goes back, and its g/G go to the
+// top and bottom of the tab, not to the newest and oldest delivery.
+func TestFullHelpListsWhatTheFocusAnswers(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	m := newTestModel(t, src, 100, 30)
+	help := func(m Model) string {
+		var b strings.Builder
+		for _, col := range m.helpKeys().FullHelp() {
+			for _, k := range col {
+				h := k.Help()
+				b.WriteString(h.Key + " " + h.Desc + "\n")
+			}
+		}
+		return b.String()
+	}
+
+	list := help(m)
+	for _, absent := range []string{"tab next tab", "shift+tab prev tab", "[ newer one", "] older one", "x raw/pretty"} {
+		if strings.Contains(list, absent+"\n") {
+			t.Errorf("the list's help lists %q:\n%s", absent, list)
+		}
+	}
+	for _, present := range []string{"space mark", "esc no filter", "g newest", "G oldest", "q quit"} {
+		if !strings.Contains(list, present+"\n") {
+			t.Errorf("the list's help lacks %q:\n%s", present, list)
+		}
+	}
+	// What the list's help leaves out does nothing there.
+	before := m.list.Cursor()
+	m2 := press(t, m, "tab", "]", "[", "x")
+	if m2.list.Cursor() != before || m2.focus != focusList || m2.detailOpen {
+		t.Fatalf("tab ] [ x acted in the list: cursor %d→%d, focus %d", before, m2.list.Cursor(), m2.focus)
+	}
+
+	m = press(t, m, "enter")
+	if m.focus != focusDetail {
+		t.Fatalf("enter: focus %d", m.focus)
+	}
+	detail := help(m)
+	for _, absent := range []string{"space mark", "esc no filter", "g newest", "G oldest"} {
+		if strings.Contains(detail, absent+"\n") {
+			t.Errorf("the detail's help lists %q:\n%s", absent, detail)
+		}
+	}
+	for _, present := range []string{"g top", "G bottom", "esc back", "tab next tab", "] older one", "x raw/pretty", "R replay marked", "q quit"} {
+		if !strings.Contains(detail, present+"\n") {
+			t.Errorf("the detail's help lacks %q:\n%s", present, detail)
+		}
+	}
+	if m = press(t, m, "space"); len(m.marks) != 0 {
+		t.Fatalf("space marked %d deliveries from the detail; its help should list it", len(m.marks))
+	}
+}
+
+// TestFullHelpFitsNarrowTerminals: on a terminal too narrow for every
+// column of ?, the columns that do not fit go below the others instead of
+// being dropped, so q, r and the rest stay listed at 60 cells.
+func TestFullHelpFitsNarrowTerminals(t *testing.T) {
+	src, _ := mixedSource(2 * uitest.Kinds)
+	for _, keys := range [][]string{{"?"}, {"enter", "?"}} {
+		m := newTestModel(t, src, 60, 20)
+		m = press(t, m, keys...)
+		v := m.render()
+		words := " " + strings.Join(strings.Fields(ansi.Strip(v)), " ") + " "
+		for _, want := range []string{"q quit", "r replay", "R replay marked", "? help", "↑/k up", "G oldest"} {
+			if keys[0] == "enter" && want == "G oldest" {
+				want = "G bottom"
+			}
+			if !strings.Contains(words, " "+want+" ") {
+				t.Errorf("after %q, 60x20: help lacks %q:\n%s", keys, want, v)
+			}
+		}
+		for i, l := range strings.Split(v, "\n") {
+			if w := ansi.StringWidth(l); w > 60 {
+				t.Errorf("line %d is %d cells wide: %q", i, w, l)
+			}
+		}
+		if n := len(strings.Split(v, "\n")); n > 20 {
+			t.Errorf("%d lines on a 20-line terminal", n)
+		}
 	}
 }

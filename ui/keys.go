@@ -110,7 +110,10 @@ func (c contextKeys) ShortHelp() []key.Binding {
 	return append(bs, k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.CopyCurl, k.Reverify, k.Quit)
 }
 
-// FullHelp returns the help shown on ?.
+// FullHelp returns the help shown on ?: the keys that act where the focus
+// is. The list has no tabs, no body to show raw and no neighbour to step
+// to; in the detail, space marks nothing, esc goes back rather than
+// clearing the filter, and g/G go to the top and bottom of the tab.
 func (c contextKeys) FullHelp() [][]key.Binding {
 	k := c.k
 	switch c.focus {
@@ -118,13 +121,23 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{k.Apply, k.Cancel}}
 	case focusPrompt, focusConfirm:
 		return [][]key.Binding{c.ShortHelp()}
+	case focusDetail:
+		top, bottom := k.Top, k.Bottom
+		top.SetHelp(k.Top.Help().Key, "top")
+		bottom.SetHelp(k.Bottom.Help().Key, "bottom")
+		return [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, top, bottom},
+			{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
+			{k.Raw, k.Reveal, k.CopyCurl, k.CopyBody, k.Filter, k.Reverify, k.Pin},
+			{k.Replay, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
+		}
 	}
 	// Four columns: help drops the columns that do not fit, and a fifth
 	// did not fit 80 cells.
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
-		{k.Filter, k.ClearFilter, k.Reverify, k.Pin, k.Raw, k.Reveal, k.CopyCurl, k.CopyBody},
-		{k.Replay, k.Mark, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
+		{k.Open, k.Filter, k.ClearFilter, k.Reverify, k.Pin, k.Reveal},
+		{k.CopyCurl, k.CopyBody, k.Replay, k.Mark, k.ReplayMarked, k.Edit},
+		{k.StopBulk, k.Help, k.Quit},
 	}
 }

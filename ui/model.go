@@ -21,8 +21,10 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/detail"
@@ -191,12 +193,28 @@ type screen struct {
 	fullHelpLines []string
 }
 
+// fullHelpLines renders the columns of ? side by side as far as width
+// allows and the rest below them: bubbles/help alone drops the columns
+// that do not fit, which on a narrow terminal hid q and the replay keys.
+func fullHelpLines(h help.Model, groups [][]key.Binding, width int) []string {
+	h.SetWidth(0) // measured here
+	var lines []string
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= width {
+			n++
+		}
+		lines = append(lines, strings.Split(h.FullHelpView(groups[:n]), "\n")...)
+		groups = groups[n:]
+	}
+	return lines
+}
+
 func (m Model) layout() screen {
 	var s screen
 	s.helpH = 1
 	if m.showHelp {
-		m.help.ShowAll = true
-		s.fullHelpLines = strings.Split(m.help.View(m.helpKeys()), "\n")
+		s.fullHelpLines = fullHelpLines(m.help, m.helpKeys().FullHelp(), m.width-1)
 		s.helpH = len(s.fullHelpLines)
 	}
 	s.barLines = m.promptBar()

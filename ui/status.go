@@ -22,6 +22,9 @@ type status struct {
 	text    string
 	level   level
 	expires time.Time
+	// filter marks the error about a filter that did not parse: applying
+	// a filter again, whichever, makes it obsolete.
+	filter bool
 }
 
 func (s status) active(now time.Time) bool { return s.text != "" && now.Before(s.expires) }

@@ -384,6 +384,9 @@ func (m Model) goOldest() (Model, tea.Cmd) {
 
 // applyFilter makes text the active filter and re-reads from the newest.
 func (m Model) applyFilter(text string) (Model, tea.Cmd) {
+	if m.status.filter {
+		m.status = status{} // about the filter tried before this one
+	}
 	if text == m.filter && !m.filterUnconfirmed {
 		return m, nil
 	}

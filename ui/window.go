@@ -180,6 +180,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			// previous one. The message is the Source's, meant for the
 			// user and already naming the filter ("filter: unknown key…").
 			m.setStatus(levelError, msg.err.Error())
+			m.status.filter = true
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
 			m.input.SetValue(m.filter)
 			m.syncHeader()
