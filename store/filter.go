@@ -153,7 +153,7 @@ func matchTerm(t term, s summary, id string, pinned func() bool) bool {
 	case "pinned":
 		return pinned() == (v == "yes")
 	case "path":
-		return glob(t.value, s.Path) || strings.HasPrefix(s.Path, t.value)
+		return pathGlob(t.value, s.Path) || strings.HasPrefix(s.Path, t.value)
 	case "id":
 		return strings.HasPrefix(id, v)
 	}
@@ -186,6 +186,39 @@ func glob(pattern, s string) bool {
 	}
 	ok, err := path.Match(pattern, s)
 	return err == nil && ok
+}
+
+// pathGlob matches a path pattern in which * and ? also match '/':
+// path:/hooks/* means everything under /hooks/, as a user reading the
+// filter expects, not only one segment. A pattern with a character class
+// keeps path.Match's rules.
+func pathGlob(pattern, s string) bool {
+	if strings.Contains(pattern, "[") {
+		return glob(pattern, s)
+	}
+	// Iterative wildcard match: on a mismatch, let the last * take one more
+	// character.
+	p, i, star, mark := 0, 0, -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 func isKey(k string) bool {

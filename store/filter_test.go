@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,14 @@ func TestFilterMatch(t *testing.T) {
 		{"provider:talkdesk-events sig:valid", installed, "", true},
 		{"provider:talkdesk-events sig:valid", dup, "", false},
 		{"path:/hooks/*", installed, "", true},
+		// * crosses '/' in a path: everything under /hooks/.
+		{"path:/hooks/*", rec("POST", "/hooks/webhook-trigger/abc", 200, nil), "", true},
+		{"path:/stream*", rec("POST", "/stream/a/b", 200, nil), "", true},
+		{"path:/hooks/*/abc", rec("POST", "/hooks/x/y/abc", 200, nil), "", true},
+		{"path:/hooks/*/abc", rec("POST", "/hooks/x/y/abd", 200, nil), "", false},
+		{"path:/h?oks/td", installed, "", true},
+		{"path:/hooks/*", pending, "", false},
+		{"path:/hooks/[tx]d", installed, "", true},
 		{"hooks", installed, "", true},
 		{"INSTALLED", installed, "", true},
 		{"acme", installed, `{"account":"ACME"}`, true},
@@ -96,4 +105,42 @@ func TestListWithFilterAndCount(t *testing.T) {
 	if _, err := db.List(ctx, Query{Filter: "bogus:1"}); err == nil {
 		t.Fatal("bad filter accepted")
 	}
+}
+
+// FuzzPathGlob holds pathGlob to a regular expression with the same
+// meaning (* any run, ? any one byte, everything else literal).
+func FuzzPathGlob(f *testing.F) {
+	f.Add("/hooks/*", "/hooks/a/b")
+	f.Add("*a*b?", "xxaxxbyz")
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if strings.Contains(pattern, "[") || len(pattern) > 64 || len(s) > 256 || !isASCII(pattern+s) {
+			return // the regexp counts runes, the glob bytes
+		}
+		var re strings.Builder
+		re.WriteString(`(?s)\A`)
+		for i := 0; i < len(pattern); i++ {
+			switch pattern[i] {
+			case '*':
+				re.WriteString(`[\x00-\xff]*`)
+			case '?':
+				re.WriteString(`[\x00-\xff]`)
+			default:
+				re.WriteString(regexp.QuoteMeta(string(pattern[i])))
+			}
+		}
+		re.WriteString(`\z`)
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		if got := pathGlob(pattern, s); got != want {
+			t.Fatalf("pathGlob(%q, %q) = %v, want %v", pattern, s, got, want)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
