@@ -131,7 +131,24 @@ func (m Model) openPrompt(p replayPrompt) (Model, tea.Cmd) {
 	m.prompt, m.focus = p, focusPrompt
 	m.resize()
 	m.syncList()
-	return m, nil
+	// Read the remembered targets again: another hookscope may have
+	// replayed somewhere since this one started.
+	return m, m.loadRecent()
+}
+
+// mergeRecent is first followed by the targets of then it does not have,
+// at most MaxRecentTargets.
+func mergeRecent(first, then []string) []string {
+	out := append([]string(nil), first[:min(len(first), MaxRecentTargets)]...)
+	for _, t := range then {
+		if len(out) >= MaxRecentTargets {
+			break
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // closePrompt gives the keys back to where they were.

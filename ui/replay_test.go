@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"slices"
@@ -331,5 +332,36 @@ func TestFilterDuringBulkReplay(t *testing.T) {
 	}
 	if m, _ = apply(m, kp("esc")); !m.bulk.stopping {
 		t.Fatal("esc in the list does not stop the run")
+	}
+}
+
+// TestPromptOffersTargetsSavedSinceStart: a target another hookscope
+// remembered after this view started is offered first when the prompt
+// opens (the remembered list is most recent first), the others after it.
+func TestPromptOffersTargetsSavedSinceStart(t *testing.T) {
+	src := replaySource(3)
+	m := newTestModel(t, src, 120, 30)
+	start := append([]string(nil), m.recent...)
+	if len(start) == 0 {
+		t.Fatal("the test source remembers no targets")
+	}
+	// Another instance replays somewhere meanwhile.
+	if err := src.AddRecentTarget(context.Background(), "http://localhost:3000/other"); err != nil {
+		t.Fatal(err)
+	}
+	m = press(t, m, "r")
+	if got := m.target.Value(); got != "http://localhost:3000/other" {
+		t.Fatalf("prompt pre-filled with %q, want the target saved since start", got)
+	}
+	if want := append([]string{"http://localhost:3000/other"}, start...); strings.Join(m.recent, " ") != strings.Join(want, " ") {
+		t.Fatalf("recent %v, want %v", m.recent, want)
+	}
+	// What the user typed before the list arrived is never replaced.
+	m = press(t, m, "esc")
+	nm, load := m.Update(kp("r"))
+	m = press(t, nm.(Model), "ctrl+u", "x")
+	m = drive(t, m, load)
+	if got := m.target.Value(); got != "x" {
+		t.Fatalf("typed x, prompt holds %q", got)
 	}
 }

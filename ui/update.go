@@ -82,8 +82,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case recentMsg:
 		if msg.err != nil {
 			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
-		} else if len(m.recent) == 0 {
-			m.recent = msg.targets[:min(len(msg.targets), MaxRecentTargets)]
+		} else {
+			// The file's order is the most recent first, whichever
+			// hookscope replayed; this session's targets not in it yet
+			// (a save in flight) follow.
+			prev := m.recent
+			m.recent = mergeRecent(msg.targets, m.recent)
+			// A prompt still showing what it was opened with (nothing,
+			// or the then most recent target) offers the newest now.
+			shown := m.target.Value()
+			untouched := shown == "" && m.prompt.recent < 0 ||
+				m.prompt.recent >= 0 && m.prompt.recent < len(prev) && shown == prev[m.prompt.recent]
+			if m.focus == focusPrompt && untouched && len(m.recent) > 0 {
+				m.prompt.recent = 0
+				m.target.SetValue(m.recent[0])
+			}
 		}
 		return m, nil
 	case savedTargetMsg:
