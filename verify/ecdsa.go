@@ -177,8 +177,8 @@ func parseECDSASignature(sig []byte, curve elliptic.Curve) (ecdsaSig, error) {
 		out.s = new(big.Int).SetBytes(sig[size:])
 	}
 	if out.der == nil && out.r == nil {
-		return out, fmt.Errorf("%s is %d bytes: neither an ASN.1 DER signature nor raw r||s (%d bytes for %s); was it truncated?",
-			HeaderTalkdeskSignature, len(sig), 2*size, curveLabel(curve))
+		return out, fmt.Errorf("%s is %s: neither an ASN.1 DER signature nor raw r||s (%d bytes for %s); was it truncated?",
+			HeaderTalkdeskSignature, byteCount(len(sig)), 2*size, curveLabel(curve))
 	}
 	return out, nil
 }

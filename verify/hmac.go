@@ -138,7 +138,7 @@ func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byt
 	}
 	nh := hmacHashes[rule.Algo]
 	if size := nh().Size(); len(mac) != size {
-		return sigInvalid(sig, fmt.Sprintf("%s holds %d bytes; %s gives %d", rule.Header, len(mac), label, size))
+		return sigInvalid(sig, fmt.Sprintf("%s holds %s; %s gives %d", rule.Header, byteCount(len(mac)), label, size))
 	}
 	if len(rule.Secret) == 0 {
 		sig.Status, sig.Reason = store.SigUnverifiable, why.noSecret

@@ -141,7 +141,7 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 		return invalid("JWT signature is not base64url")
 	}
 	if len(mac) != sha256.Size {
-		return invalid(fmt.Sprintf("JWT signature is %d bytes; HS256 gives %d", len(mac), sha256.Size))
+		return invalid(fmt.Sprintf("JWT signature is %s; HS256 gives %d", byteCount(len(mac)), sha256.Size))
 	}
 	if len(secret) == 0 {
 		sig.Status = store.SigUnverifiable

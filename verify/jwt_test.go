@@ -87,6 +87,7 @@ func TestDialpadJWT(t *testing.T) {
 		{"crit header", makeJWT(`{"alg":"HS256","crit":["b64"],"b64":false}`, claims, dialpadSecret, ""), dialpadSecret, store.SigInvalid, "crit"},
 		{"short signature", makeJWT(hs256, claims, nil, "c2ln"), dialpadSecret, store.SigInvalid, "JWT signature is 3 bytes; HS256 gives 32"},
 		{"empty signature", good[:strings.LastIndexByte(good, '.')+1], dialpadSecret, store.SigInvalid, "JWT signature is 0 bytes"},
+		{"one-byte signature", makeJWT(hs256, claims, nil, "AA"), dialpadSecret, store.SigInvalid, "JWT signature is 1 byte; HS256 gives 32"},
 		{"signature with trailing bits set", setTrailingBit(good), dialpadSecret, store.SigInvalid, "JWT signature is not base64url"},
 		{"expired", makeJWT(hs256, exp(testNow.Add(-time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT expired at 2026-03-01T11:00:00Z"},
 		{"exp within leeway", makeJWT(hs256, exp(testNow.Add(-30*time.Second)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -90,4 +91,12 @@ func FillPlaceholders(body []byte, fill func(name string) (string, bool)) ([]byt
 		return m
 	})
 	return out, left
+}
+
+// byteCount is n with its noun: "1 byte", "31 bytes".
+func byteCount(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
