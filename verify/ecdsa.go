@@ -183,13 +183,19 @@ func parseECDSASignature(sig []byte, curve elliptic.Curve) (ecdsaSig, error) {
 	return out, nil
 }
 
-// verifyECDSA reports whether sig signs SHA-512(body) under pub.
-func verifyECDSA(pub *ecdsa.PublicKey, body []byte, sig ecdsaSig) bool {
+// verifyECDSA reports whether sig signs SHA-512(body) under pub, and
+// whether it did so only as raw r||s: Talkdesk's own verification samples
+// (Node's crypto.verify, Java's and C#'s SHA512withECDSA) read the header
+// as ASN.1 DER and reject that form.
+func verifyECDSA(pub *ecdsa.PublicKey, body []byte, sig ecdsaSig) (ok, rawOnly bool) {
 	digest := sha512.Sum512(body)
 	if sig.der != nil && ecdsa.VerifyASN1(pub, digest[:], sig.der) {
-		return true
+		return true, false
 	}
-	return sig.r != nil && ecdsa.Verify(pub, digest[:], sig.r, sig.s)
+	if sig.r != nil && ecdsa.Verify(pub, digest[:], sig.r, sig.s) {
+		return true, true
+	}
+	return false, false
 }
 
 // SignTalkdesk signs body as the Talkdesk Events API does: ECDSA over

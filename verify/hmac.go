@@ -79,11 +79,21 @@ func singleHeader(hdr store.Header, name, missing string) (string, error) {
 // checkTalkifAI verifies X-TalkifAI-Signature: sha256=<hex HMAC-SHA256>.
 func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 	rule := HMACRoute{Header: HeaderTalkifAISignature, Algo: "sha256", Encoding: "hex", SigPrefix: talkifaiPrefix, Secret: secret}
-	return verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
+	sig := verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
 		missing:  "TalkifAI signs every webhook request",
 		noSecret: "no TalkifAI secret configured: set " + EnvTalkifAISecret,
 		valid:    "HMAC-SHA256 matches the TalkifAI secret",
 	})
+	if sig.Status == store.SigValid {
+		// TalkifAI's recipes (Python compare_digest, Node timingSafeEqual)
+		// compare the header as a string with "sha256=" and the lower-case
+		// hex digest, so only that spelling is TalkifAI's.
+		v, _ := singleHeader(hdr, HeaderTalkifAISignature, "")
+		if h := strings.TrimPrefix(v, talkifaiPrefix); h != strings.ToLower(h) {
+			return sigInvalid(sig, "the HMAC-SHA256 matches, but in upper-case hex: TalkifAI's recipe compares the header with \"sha256=\" and the lower-case hex digest as strings, so a receiver following it rejects this delivery")
+		}
+	}
+	return sig
 }
 
 // checkHMAC verifies a delivery against a generic --hmac route.

@@ -34,6 +34,10 @@ func TestTalkifAI(t *testing.T) {
 		{"truncated", hdr(HeaderTalkifAISignature, openssl[:len(openssl)-2]), body, talkifaiSecret, store.SigInvalid, "holds 31 bytes; HMAC-SHA256 gives 32"},
 		{"truncated to odd length", hdr(HeaderTalkifAISignature, openssl[:len(openssl)-1]), body, talkifaiSecret, store.SigInvalid, `is not hex after "sha256=": it has an odd number of hex digits (63); was it truncated?`},
 		{"sent twice", hdr(HeaderTalkifAISignature, openssl, HeaderTalkifAISignature, openssl), body, talkifaiSecret, store.SigInvalid, "sent 2 times"},
+		// TalkifAI's recipes compare strings, so the right MAC in upper-case
+		// hex is refused by a receiver that follows them.
+		{"upper-case hex", hdr(HeaderTalkifAISignature, "sha256="+strings.ToUpper(strings.TrimPrefix(openssl, "sha256="))), body, talkifaiSecret, store.SigInvalid, "the HMAC-SHA256 matches, but in upper-case hex"},
+		{"upper-case hex, wrong secret", hdr(HeaderTalkifAISignature, "sha256="+strings.ToUpper(strings.TrimPrefix(openssl, "sha256="))), body, []byte("nope"), store.SigInvalid, "does not match the body"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,7 +51,8 @@ func (v *Verifier) checkTalkdesk(ctx context.Context, r Request, obj map[string]
 	}
 	expired := !key.expiresAt.IsZero() && !when.Before(key.expiresAt)
 	expiry := fmt.Sprintf("key %s expired %s", id, key.expiresAt.UTC().Format(time.DateOnly))
-	if !verifyECDSA(key.pub, r.Body, parsed) {
+	ok, rawOnly := verifyECDSA(key.pub, r.Body, parsed)
+	if !ok {
 		if expired {
 			notes = append(notes, expiry)
 		}
@@ -62,6 +63,9 @@ func (v *Verifier) checkTalkdesk(ctx context.Context, r Request, obj map[string]
 		// expires: this is an old delivery replayed, or a leaked key.
 		return sigInvalid(sig, fmt.Sprintf("%s (delivery received %s): the signature matches, but Talkdesk does not sign with expired keys",
 			expiry, when.UTC().Format(time.DateOnly))), notes
+	}
+	if rawOnly {
+		notes = append(notes, "the signature is raw r||s (IEEE P1363), not ASN.1 DER: Talkdesk's verification samples (Node crypto.verify, Java and C# SHA512withECDSA) expect DER and reject this form")
 	}
 	sig.Status = store.SigValid
 	sig.Reason = fmt.Sprintf("ECDSA %s SHA-512 signature matches Talkdesk key %s", curveLabel(key.pub.Curve), id)

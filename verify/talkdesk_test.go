@@ -162,6 +162,12 @@ func TestTalkdeskGeneratedKeys(t *testing.T) {
 				if tc.status == store.SigValid && got.Signature.Algorithm != alg {
 					t.Errorf("algorithm %q, want %q", got.Signature.Algorithm, alg)
 				}
+				// Talkdesk's samples read the header as DER: a valid raw
+				// r||s signature says their recipe would refuse it.
+				wantNote := tc.status == store.SigValid && tc.name == "raw r||s"
+				if gotNote := strings.Contains(strings.Join(got.Notes, "\n"), "raw r||s (IEEE P1363)"); gotNote != wantNote {
+					t.Errorf("P1363 note present = %v, want %v (notes %q)", gotNote, wantNote, got.Notes)
+				}
 			})
 		}
 	}

@@ -60,7 +60,7 @@ func TestWycheproof(t *testing.T) {
 					t.Fatalf("group hash %s", g.Sha)
 				}
 				der, _ := hex.DecodeString(g.PublicKeyDer)
-				// The PEM and base64-of-DER forms must name the same key.
+				// The PEM, base64-of-DER and base64-of-PEM forms must name the same key.
 				fromPEM, err := ParsePublicKey([]byte(g.PublicKeyPem))
 				if err != nil {
 					t.Fatalf("group key PEM: %v", err)
@@ -68,6 +68,11 @@ func TestWycheproof(t *testing.T) {
 				fromDER, err := ParsePublicKey([]byte(base64.StdEncoding.EncodeToString(der)))
 				if err != nil || !fromDER.Equal(fromPEM) {
 					t.Fatalf("group key DER: %v", err)
+				}
+				// As Talkdesk's key endpoint serves public_key: base64 of the PEM.
+				fromEndpoint, err := ParsePublicKey([]byte(base64.StdEncoding.EncodeToString([]byte(g.PublicKeyPem))))
+				if err != nil || !fromEndpoint.Equal(fromPEM) {
+					t.Fatalf("group key as base64 of PEM: %v", err)
 				}
 				v := mustNew(t, Config{TalkdeskKeys: []LocalKey{{ID: "wp", PEM: []byte(g.PublicKeyPem)}}})
 				for _, tc := range g.Tests {

@@ -44,7 +44,10 @@ func Sent(w io.Writer, d *simulate.Delivery, a store.Attempt) error {
 	fmt.Fprintf(&b, "# %s\n", strings.Join(facts, " · "))
 	fmt.Fprintf(&b, "> %s %s\n", termsafe.Line(d.Method), termsafe.Line(d.URL))
 	for _, f := range d.Header {
-		fmt.Fprintf(&b, "> %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
+		// capture.Sender writes every name in Go's canonical form
+		// (X-TalkifAI-Signature goes out as X-Talkifai-Signature): print
+		// the name as it went out, as the listener will store it.
+		fmt.Fprintf(&b, "> %s: %s\n", termsafe.Line(http.CanonicalHeaderKey(f.Name)), termsafe.Line(f.Value))
 	}
 	fmt.Fprintf(&b, ">\n%s\n", indentBody(termsafe.Text(string(d.Body))))
 	if a.Status == 0 {

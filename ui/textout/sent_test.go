@@ -67,3 +67,18 @@ func TestSentNeutralisesTheRequest(t *testing.T) {
 	}
 	noControl(t, "Sent", b.String())
 }
+
+// TestSentPrintsHeaderNamesAsSent: the sender writes header names in Go's
+// canonical form, so the printed request shows them so rather than as the
+// provider's documentation spells them.
+func TestSentPrintsHeaderNamesAsSent(t *testing.T) {
+	d := &simulate.Delivery{Message: "CallEndedEvent", Method: "POST", URL: "http://x",
+		Header: store.Header{{Name: "X-TalkifAI-Signature", Value: "sha256=ab"}, {Name: "x-hub-ecdsa-signature-id", Value: "k1"}}}
+	var b bytes.Buffer
+	if err := Sent(&b, d, store.Attempt{Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "> X-Talkifai-Signature: sha256=ab\n> X-Hub-Ecdsa-Signature-Id: k1\n") {
+		t.Errorf("header names not as sent:\n%s", out)
+	}
+}
