@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -220,18 +222,25 @@ func setDuplicateOf(tx *bolt.Tx, id, key []byte, dupOf string) (bool, error) {
 //
 // It runs once per file, in Open's transaction, as one pass over the
 // analyses in id order, that is oldest first: the first delivery of an event
-// met is its owner, and the dupes bucket itself says whether one was met.
-// Each analysis is decoded once (three fields), and only analyses whose
-// DuplicateOf is wrong are rewritten. That is about 10µs a delivery, and the
-// transaction holds one small key per delivery with a provider event id:
-// cheap enough, once, even for a file never pruned, so it is not split over
-// transactions (which would need a marker to resume from after a crash).
+// met is its owner. Each analysis is decoded once (three fields), and only
+// analyses whose DuplicateOf is wrong are rewritten. The dupes and dedup
+// keys are put at the end, in key order: bbolt splits no node before the
+// commit, so a new bucket is one node until then, and a key put in the
+// middle of it moves every key after it (in analysis order, which is not
+// key order, filling it took minutes for a few hundred thousand
+// deliveries). That is about 10µs a
+// delivery, and the transaction holds one small key per delivery with a
+// provider event id: cheap enough, once, even for a file never pruned, so it
+// is not split over transactions (which would need a marker to resume from
+// after a crash).
 func backfillDupes(tx *bolt.Tx) error {
 	type fix struct {
 		id, key []byte
 		dupOf   string
 	}
 	var fixes []fix
+	var keys [][]byte
+	owners := map[string]string{} // dedup key -> its oldest delivery
 	dupes, dd, events := tx.Bucket(bucketDupes), tx.Bucket(bucketDedup), tx.Bucket(bucketEvents)
 	c := tx.Bucket(bucketAnalysis).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -244,21 +253,28 @@ func backfillDupes(tx *bolt.Tx) error {
 			continue
 		}
 		key := dedupKey(a.Provider, a.ProviderEventID)
-		prefix := dupesPrefix(key)
-		dupOf := ""
-		if first, _ := dupes.Cursor().Seek(prefix); first != nil && bytes.HasPrefix(first, prefix) {
-			dupOf = string(first[len(prefix):])
-		} else if !bytes.Equal(dd.Get(key), k) {
-			if err := dd.Put(key, k); err != nil {
-				return err
-			}
+		dupOf, met := owners[string(key)]
+		if !met {
+			owners[string(key)] = string(k)
+			dupOf = ""
 		}
-		if err := dupes.Put(dupesKey(key, string(k)), nil); err != nil {
-			return err
-		}
+		keys = append(keys, dupesKey(key, string(k)))
 		if a.DuplicateOf != dupOf {
 			// Not while the cursor walks the bucket it would change.
 			fixes = append(fixes, fix{bytes.Clone(k), key, dupOf})
+		}
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	for _, k := range keys {
+		if err := dupes.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(owners)) {
+		if owner := owners[key]; string(dd.Get([]byte(key))) != owner {
+			if err := dd.Put([]byte(key), []byte(owner)); err != nil {
+				return err
+			}
 		}
 	}
 	for _, f := range fixes {

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -323,5 +326,90 @@ func TestDupesKeyIsExact(t *testing.T) {
 	analyse(t, db, a, "ev\x000000000000000")
 	if got := analyse(t, db, b, "ev").DuplicateOf; got != "" {
 		t.Fatalf("another event's delivery counted: DuplicateOf = %q", got)
+	}
+}
+
+// TestBackfillDupesScales: filling the dupes index takes time in
+// proportion to the analyses, whatever order their event ids come in. (bbolt
+// splits no node before the commit, so keys put into the new bucket out of
+// order each moved every key after them: minutes for a few hundred thousand
+// analyses.) Each run is rolled back; four times the analyses must not take
+// fifteen times as long (they took fifty).
+func TestBackfillDupesScales(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times the backfill")
+	}
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	const small, large = 8000, 32000
+	base := uint64(time.Now().UnixNano())
+	// Each delivery is the first of its own event, and each event id sorts
+	// before the previous one's.
+	if err := bdb.Update(func(tx *bolt.Tx) error {
+		for i := range large {
+			id := []byte(EncodeID(base + uint64(i)))
+			v, err := json.Marshal(Analysis{Provider: dupProvider, ProviderEventID: fmt.Sprintf("ev%08d", large-i)})
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketEvents).Put(id, []byte("{}")); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketAnalysis).Put(id, v); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteBucket(bucketDupes)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rollback := errors.New("rollback")
+	backfill := func(n int) time.Duration {
+		best := time.Duration(math.MaxInt64)
+		for range 2 {
+			err := bdb.Update(func(tx *bolt.Tx) error {
+				// Only the oldest n analyses.
+				c := tx.Bucket(bucketAnalysis).Cursor()
+				k, _ := c.Seek([]byte(EncodeID(base + uint64(n))))
+				for k != nil {
+					if err := c.Delete(); err != nil {
+						return err
+					}
+					k, _ = c.Seek([]byte(EncodeID(base + uint64(n))))
+				}
+				if _, err := tx.CreateBucket(bucketDupes); err != nil {
+					return err
+				}
+				start := time.Now()
+				if err := backfillDupes(tx); err != nil {
+					return err
+				}
+				best = min(best, time.Since(start))
+				got := 0
+				tx.Bucket(bucketDupes).ForEach(func(k, v []byte) error { got++; return nil })
+				if got != n {
+					return fmt.Errorf("%d dupes entries, want %d", got, n)
+				}
+				return rollback
+			})
+			if !errors.Is(err, rollback) {
+				t.Fatal(err)
+			}
+		}
+		return best
+	}
+	s, l := backfill(small), backfill(large)
+	t.Logf("%d analyses: %v; %d: %v", small, s, large, l)
+	if l > 15*s {
+		t.Fatalf("backfilling %d analyses took %v, %d took %v: not in proportion", large, l, small, s)
 	}
 }

@@ -108,8 +108,10 @@ func decodeWALPayload(p []byte) (walRecord, error) {
 		return r, errWALEnd
 	}
 	r.entries = make([]logged, 0, n)
-	take := func(size int) ([]byte, bool) {
-		if size > len(p) {
+	// Sizes are compared as uint64: on a 32-bit system, int of a u32 from
+	// the log can be negative.
+	take := func(size uint64) ([]byte, bool) {
+		if size > uint64(len(p)) {
 			return nil, false
 		}
 		v := p[:size:size]
@@ -121,7 +123,7 @@ func decodeWALPayload(p []byte) (walRecord, error) {
 		if len(p) < 2 {
 			return r, errWALEnd
 		}
-		idLen := int(binary.BigEndian.Uint16(p))
+		idLen := uint64(binary.BigEndian.Uint16(p))
 		p = p[2:]
 		var ok bool
 		if e.id, ok = take(idLen); !ok || idLen == 0 {
@@ -133,7 +135,7 @@ func decodeWALPayload(p []byte) (walRecord, error) {
 			}
 			size := binary.BigEndian.Uint32(p)
 			p = p[4:]
-			if *v, ok = take(int(size)); !ok {
+			if *v, ok = take(uint64(size)); !ok {
 				return r, errWALEnd
 			}
 		}

@@ -303,14 +303,18 @@ func TestMain(m *testing.M) {
 }
 
 // crashAfterAppends appends deliveries to the database named in spec
-// ("path n"), prints each id once Append has returned, and exits at once:
-// whatever the writer had not moved into bbolt is only in the log.
+// ("path n [size]"), prints each id once Append has returned, and exits at
+// once: whatever the writer had not moved into bbolt is only in the log.
+// With a size, delivery i's body is size bytes of value i; without, its path.
 func crashAfterAppends(spec string) {
 	var path string
-	var n int
+	var n, size int
 	if _, err := fmt.Sscan(spec, &path, &n); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if f := strings.Fields(spec); len(f) > 2 {
+		fmt.Sscan(f[2], &size)
 	}
 	db, err := Open(path, Options{})
 	if err != nil {
@@ -319,7 +323,11 @@ func crashAfterAppends(spec string) {
 	}
 	for i := range n {
 		ev := &Event{Method: "POST", Path: fmt.Sprintf("/%d", i)}
-		if err := db.Append(context.Background(), ev, []byte(ev.Path)); err != nil {
+		body := []byte(ev.Path)
+		if size > 0 {
+			body = bytes.Repeat([]byte{byte(i)}, size)
+		}
+		if err := db.Append(context.Background(), ev, body); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
@@ -328,18 +336,26 @@ func crashAfterAppends(spec string) {
 	os.Exit(0) // no Close: a crash, as far as the files know
 }
 
-func TestAcknowledgedSurviveCrash(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "h.db")
+// crashChild runs crashAfterAppends in a child process and returns the ids
+// it acknowledged.
+func crashChild(t *testing.T, path string, n, size int) []string {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d", crashEnv, path, 200))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d", crashEnv, path, n, size))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("crashing writer: %v", err)
 	}
 	acked := strings.Fields(string(out))
-	if len(acked) != 200 {
-		t.Fatalf("%d acknowledged", len(acked))
+	if len(acked) != n {
+		t.Fatalf("%d acknowledged, want %d", len(acked), n)
 	}
+	return acked
+}
+
+func TestAcknowledgedSurviveCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	acked := crashChild(t, path, 200, 0)
 	inFile := countEvents(t, path)
 	t.Logf("%d of %d acknowledged deliveries were only in the log at the crash", len(acked)-inFile, len(acked))
 	db, err := Open(path, Options{})

@@ -183,6 +183,14 @@ func (db *DB) commit(batch []*writeOp) {
 				failedAt = i
 				return *f
 			}
+			// Once a logged record failed, no later one may be applied:
+			// its LSN would be recorded as applied, and the next Open
+			// would skip the failed record, acknowledged and still in
+			// the log. They all wait in the log for that Open.
+			if err := db.brokenErr(); err != nil && op.lsn != 0 {
+				failedAt = i
+				return err
+			}
 			if err := op.fn(tx); err != nil {
 				failedAt = i
 				return err
