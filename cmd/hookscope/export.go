@@ -33,7 +33,7 @@ func newExportCmd(e *env) *cobra.Command {
 			"         set HOOKSCOPE_TARGET=http://localhost:3000 to send them to your app.\n\n" +
 			"Secrets (Authorization headers, client_secret, private_key, configured secrets)\n" +
 			"are masked unless --reveal-secrets: a masked file does not round-trip exactly.",
-		Args: cobra.MaximumNArgs(1),
+		Args: oneFilterArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := export.ParseFormat(format)
 			if err != nil {

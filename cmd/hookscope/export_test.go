@@ -183,7 +183,10 @@ func TestMaintenanceUsageErrors(t *testing.T) {
 	}{
 		{[]string{"export", "--format", "xml"}, "--format: accepted values are har, jsonl, curl"},
 		{[]string{"export", "color:red"}, "unknown key"},
-		{[]string{"export", "a", "b"}, "accepts at most 1 arg"},
+		{[]string{"export", "a", "b"}, "FILTER is one argument, got 2: quote the whole filter, as in `hookscope export 'a b'`"},
+		{[]string{"ls", "type:app.installed", "sig:valid"}, "as in `hookscope ls 'type:app.installed sig:valid'`"},
+		{[]string{"ls", "-sig:valid"}, "goes after `--`, flags before it: `hookscope ls -- '-sig:valid'`"},
+		{[]string{"export", "-provider:dialpad"}, "`hookscope export -- '-sig:valid'`"},
 		{[]string{"import"}, "accepts 1 arg"},
 		{[]string{"pin"}, "requires at least 1 arg"},
 		{[]string{"unpin", "not-an-id!"}, "not a delivery id"},

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +22,7 @@ func newLsCmd(e *env) *cobra.Command {
 			"free text, provider:, type:, sig:, schema:, status: (200, 5xx), method:, dup:yes, pinned:yes, path:.\n\n" +
 			"Configured secrets (the TalkifAI, Dialpad and --hmac secrets) are masked wherever they\n" +
 			"appear in a path or query, and with --json in header values too, unless --reveal-secrets.",
-		Args: cobra.MaximumNArgs(1),
+		Args: oneFilterArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
 				return usagef("--limit: must be 0 (no limit) or more, got %d", limit)
@@ -91,6 +93,20 @@ func listPages(ctx context.Context, s store.Store, filter string, limit int, eac
 		left -= len(recs)
 	}
 	return nil
+}
+
+// oneFilterArg checks that ls and export got at most one FILTER argument.
+// A filter of several terms is one shell word; unquoted, its terms arrive as
+// several arguments, so the error shows the quoted form.
+func oneFilterArg(cmd *cobra.Command, args []string) error {
+	if len(args) <= 1 {
+		return nil
+	}
+	joined := strings.Join(args, " ")
+	if strings.Contains(joined, "'") {
+		return fmt.Errorf("FILTER is one argument, got %d: quote the whole filter", len(args))
+	}
+	return fmt.Errorf("FILTER is one argument, got %d: quote the whole filter, as in `%s '%s'`", len(args), cmd.CommandPath(), joined)
 }
 
 // filterArg is the optional FILTER argument of ls and export ("" for all);

@@ -16,6 +16,10 @@ func flagError(cmd *cobra.Command, err error) error {
 			return usagef("%s (--%s accepts %s; see `%s --help`)", msg, name, accepts(f.Value.Type(), f.Usage), cmd.CommandPath())
 		}
 	}
+	if strings.HasPrefix(msg, "unknown shorthand flag") && strings.Contains(cmd.Use, "FILTER") {
+		// `hookscope ls -sig:valid`: a negated filter term reads as flags.
+		return usagef("%s (a filter term that starts with - goes after `--`, flags before it: `%s -- '-sig:valid'`; see `%s --help`)", msg, cmd.CommandPath(), cmd.CommandPath())
+	}
 	return usagef("%s (see `%s --help`)", msg, cmd.CommandPath())
 }
 
