@@ -81,7 +81,7 @@ func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 	rule := HMACRoute{Header: HeaderTalkifAISignature, Algo: "sha256", Encoding: "hex", SigPrefix: talkifaiPrefix, Secret: secret}
 	sig := verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
 		missing:  "TalkifAI signs every webhook request",
-		noSecret: "no TalkifAI secret configured: set " + EnvTalkifAISecret,
+		noSecret: "no TalkifAI secret configured: set " + EnvTalkifAISecret + " or secrets.talkifai" + noSecretAfter,
 		valid:    "HMAC-SHA256 matches the TalkifAI secret",
 	})
 	if sig.Status == store.SigValid {
@@ -100,10 +100,16 @@ func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 func checkHMAC(h HMACRoute, hdr store.Header, body []byte) store.Signature {
 	return verifyMAC(store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}, h, hdr, body, macReasons{
 		missing:  "the --hmac " + h.Prefix + " rule expects one",
-		noSecret: fmt.Sprintf("no secret for --hmac %s: set %s", h.Prefix, h.SecretEnv()),
+		noSecret: fmt.Sprintf("no secret for --hmac %s: set %s or secrets.hmac.%s", h.Prefix, h.SecretEnv(), h.Name) + noSecretAfter,
 		valid:    fmt.Sprintf("HMAC-%s matches the secret of --hmac %s", strings.ToUpper(h.Algo), h.Prefix),
 	})
 }
+
+// noSecretAfter ends an unverifiable reason that names a secret to set: a
+// listener reads its secrets when it starts, so a secret added to the config
+// file while it runs changes nothing until it restarts, and deliveries
+// already stored are checked again only on request.
+const noSecretAfter = " (a listener reads it when it starts); `hookscope verify ID` checks a stored delivery again"
 
 // macReasons are the words a scheme puts into verdicts verifyMAC cannot
 // phrase on its own.

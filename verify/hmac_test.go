@@ -28,7 +28,7 @@ func TestTalkifAI(t *testing.T) {
 		{"node", hdr("x-talkifai-signature", node), body, talkifaiSecret, store.SigValid, "matches"},
 		{"tampered", hdr(HeaderTalkifAISignature, openssl), append([]byte(" "), body...), talkifaiSecret, store.SigInvalid, "signature does not match the body"},
 		{"wrong secret", hdr(HeaderTalkifAISignature, openssl), body, []byte("nope"), store.SigInvalid, "does not match"},
-		{"missing secret", hdr(HeaderTalkifAISignature, openssl), body, nil, store.SigUnverifiable, "no TalkifAI secret configured: set HOOKSCOPE_TALKIFAI_SECRET"},
+		{"missing secret", hdr(HeaderTalkifAISignature, openssl), body, nil, store.SigUnverifiable, "no TalkifAI secret configured: set HOOKSCOPE_TALKIFAI_SECRET or secrets.talkifai (a listener reads it when it starts); `hookscope verify ID` checks a stored delivery again"},
 		{"no prefix", hdr(HeaderTalkifAISignature, strings.TrimPrefix(openssl, "sha256=")), body, talkifaiSecret, store.SigInvalid, `does not start with "sha256="`},
 		{"not hex", hdr(HeaderTalkifAISignature, "sha256=xyz"), body, talkifaiSecret, store.SigInvalid, "is not hex"},
 		{"truncated", hdr(HeaderTalkifAISignature, openssl[:len(openssl)-2]), body, talkifaiSecret, store.SigInvalid, "holds 31 bytes; HMAC-SHA256 gives 32"},
@@ -99,7 +99,7 @@ func TestGenericHMAC(t *testing.T) {
 		{"base64 sha512", "/hooks/shop-1/x", hdr("X-Shop-Hmac", b64Sig), body, store.SigValid, "HMAC-SHA512 matches", "hmac-sha512"},
 		{"base64 wrong size", "/hooks/shop-1", hdr("X-Shop-Hmac", b64Sig[:20]), body, store.SigInvalid, "HMAC-SHA512 gives 64", "hmac-sha512"},
 		{"sha1 with colon prefix", "/old", hdr("X-Sig", sign(sha1r)), body, store.SigValid, "matches", "hmac-sha1"},
-		{"missing secret", "/nosecret", hdr("X-Sig", strings.Repeat("ab", 32)), body, store.SigUnverifiable, "no secret for --hmac /nosecret: set HOOKSCOPE_NOSECRET_SECRET", "hmac-sha256"},
+		{"missing secret", "/nosecret", hdr("X-Sig", strings.Repeat("ab", 32)), body, store.SigUnverifiable, "no secret for --hmac /nosecret: set HOOKSCOPE_NOSECRET_SECRET or secrets.hmac.NOSECRET (a listener", "hmac-sha256"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

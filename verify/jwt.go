@@ -145,7 +145,7 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	}
 	if len(secret) == 0 {
 		sig.Status = store.SigUnverifiable
-		sig.Reason = "no Dialpad secret configured: set " + EnvDialpadSecret
+		sig.Reason = "no Dialpad secret configured: set " + EnvDialpadSecret + " or secrets.dialpad" + noSecretAfter
 		return sig
 	}
 	if !hmac.Equal(hs256(secret, t.signingInput), mac) {

@@ -75,7 +75,7 @@ func TestDialpadJWT(t *testing.T) {
 		{"surrounding whitespace", "\r\n  " + good + "\n\n", dialpadSecret, store.SigValid, "matches"},
 		{"JSON-quoted", `"` + good + `"`, dialpadSecret, store.SigValid, "matches"},
 		{"JSON-quoted with spaces", ` "` + good + "\"\n", dialpadSecret, store.SigValid, "matches"},
-		{"no secret", good, nil, store.SigUnverifiable, "no Dialpad secret configured: set HOOKSCOPE_DIALPAD_SECRET"},
+		{"no secret", good, nil, store.SigUnverifiable, "no Dialpad secret configured: set HOOKSCOPE_DIALPAD_SECRET or secrets.dialpad (a listener reads it when it starts); `hookscope verify ID` checks a stored delivery again"},
 		{"wrong secret", good, []byte("other"), store.SigInvalid, "JWT signature does not match"},
 		{"bad signature", good[:len(good)-4] + "AAAA", dialpadSecret, store.SigInvalid, "JWT signature does not match"},
 		{"claims changed", makeJWT(hs256, `{"call_id":2,"state":"ringing"}`, nil, good[strings.LastIndexByte(good, '.')+1:]), dialpadSecret, store.SigInvalid, "does not match"},
