@@ -93,7 +93,7 @@ func TestReplayUsageAndMisses(t *testing.T) {
 	}
 	// A target that is down is an attempt with an error, not a crash.
 	code, out, _ := run(t, "replay", "path:/x", "--to", "http://127.0.0.1:1/", "--timeout", "1s", "--db", l.db)
-	if code != 0 || !strings.Contains(out, "1 errors") {
+	if code != 0 || !strings.Contains(out, "1 error\n") {
 		t.Fatalf("down target: %d %q", code, out)
 	}
 }

@@ -12,7 +12,11 @@ import (
 // ReplaySummary is `hookscope replay`'s last line: how many of total
 // deliveries were sent, and how those attempts went.
 func ReplaySummary(t store.AttemptTally, total int) string {
-	return fmt.Sprintf("replayed %d of %d: %d 2xx, %d non-2xx, %d errors", t.Sent, total, t.OK, t.Non2xx, t.Errors)
+	errs := "errors"
+	if t.Errors == 1 {
+		errs = "error"
+	}
+	return fmt.Sprintf("replayed %d of %d: %d 2xx, %d non-2xx, %d %s", t.Sent, total, t.OK, t.Non2xx, t.Errors, errs)
 }
 
 // Replayed writes replay's line for one attempt a of delivery id: where

@@ -31,7 +31,7 @@ func TestReplayedLines(t *testing.T) {
 			t.Errorf("got %q (%v), want %q", b.String(), err, tt.want)
 		}
 	}
-	if got := ReplaySummary(store.AttemptTally{Sent: 3, OK: 1, Non2xx: 1, Errors: 1}, 4); got != "replayed 3 of 4: 1 2xx, 1 non-2xx, 1 errors" {
+	if got := ReplaySummary(store.AttemptTally{Sent: 3, OK: 1, Non2xx: 1, Errors: 1}, 4); got != "replayed 3 of 4: 1 2xx, 1 non-2xx, 1 error" {
 		t.Errorf("summary %q", got)
 	}
 }
