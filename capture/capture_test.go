@@ -703,3 +703,27 @@ func TestSenderLeavingIsNoStoreFailure(t *testing.T) {
 		t.Fatal("a sender hanging up was reported as the store failing")
 	}
 }
+
+// lateFailingAppender fails for a reason of the store's own, found while the
+// sender had already hung up (a log fsync that took longer than the
+// sender would wait, then failed).
+type lateFailingAppender struct{ err error }
+
+func (f lateFailingAppender) Append(ctx context.Context, _ *store.Event, _ []byte) error {
+	<-ctx.Done()
+	return f.err
+}
+
+// TestStoreFailingAfterSenderLeftIsReported: the store failing is reported
+// even when the sender has gone by the time the failure is known; only the
+// wait the sender's leaving cut short is not a failure.
+func TestStoreFailingAfterSenderLeftIsReported(t *testing.T) {
+	var got error
+	h := NewHandler(lateFailingAppender{errors.New("no space left on device")}, Options{Unavailable: func(err error, _ int) { got = err }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", strings.NewReader("{}")).WithContext(ctx))
+	if got == nil {
+		t.Fatal("the store failing was not reported because the sender had left")
+	}
+}

@@ -178,10 +178,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Stored before forwarding too: if the app or hookscope dies then,
 	// the delivery is not lost.
 	if err := h.store.Append(r.Context(), ev, body); err != nil {
-		if r.Context().Err() != nil {
+		if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			// The sender hung up while the delivery waited for room in
 			// the store's queue: nothing failed, and nobody hears an
-			// answer.
+			// answer. A failure of the store's own is reported below
+			// even when the sender has gone meanwhile.
 			h.opts.Logger.Debug("sender left before its delivery was queued", "from", ev.RemoteAddr)
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Filter is a parsed filter expression, the language shared by the TUI's `/`,
@@ -190,8 +191,9 @@ func glob(pattern, s string) bool {
 
 // pathGlob matches a path pattern in which * and ? also match '/':
 // path:/hooks/* means everything under /hooks/, as a user reading the
-// filter expects, not only one segment. A pattern with a character class
-// keeps path.Match's rules.
+// filter expects, not only one segment. ? is one character, as in
+// path.Match (a path is stored decoded, so /café is 5 characters). A
+// pattern with a character class keeps path.Match's rules.
 func pathGlob(pattern, s string) bool {
 	if strings.Contains(pattern, "[") {
 		return glob(pattern, s)
@@ -204,12 +206,17 @@ func pathGlob(pattern, s string) bool {
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, i
 			p++
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+		case p < len(pattern) && pattern[p] == '?':
+			_, n := utf8.DecodeRuneInString(s[i:])
+			p++
+			i += n
+		case p < len(pattern) && pattern[p] == s[i]:
 			p++
 			i++
 		case star >= 0:
 			p = star + 1
-			mark++
+			_, n := utf8.DecodeRuneInString(s[mark:])
+			mark += n
 			i = mark
 		default:
 			return false
