@@ -228,11 +228,10 @@ func setDuplicateOf(tx *bolt.Tx, id, key []byte, dupOf string) (bool, error) {
 // commit, so a new bucket is one node until then, and a key put in the
 // middle of it moves every key after it (in analysis order, which is not
 // key order, filling it took minutes for a few hundred thousand
-// deliveries). That is about 10µs a
-// delivery, and the transaction holds one small key per delivery with a
-// provider event id: cheap enough, once, even for a file never pruned, so it
-// is not split over transactions (which would need a marker to resume from
-// after a crash).
+// deliveries). That is about 10µs a delivery, and the transaction holds one
+// small key per delivery with a provider event id: cheap enough, once, even
+// for a file never pruned, so it is not split over transactions (which
+// would need a marker to resume from after a crash).
 func backfillDupes(tx *bolt.Tx) error {
 	type fix struct {
 		id, key []byte
