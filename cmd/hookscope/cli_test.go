@@ -147,6 +147,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"replay", "--to", "http://x", "--rate", "NaN/s", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"NaN/s\" is not a rate; accepted: N/s, N/m or N/h with N > 0"},
 		{[]string{"replay", "--to", "http://x", "--rate", "Inf", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"Inf\" is not a rate"},
 		{[]string{"replay", "--to", "http://x", "--insecure=maybe", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--insecure accepts true or false"},
+		{[]string{"replay", "--to", "http://x", "--concurrency", "0", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 0 is out of range; accepted: 1 to 1000"},
+		{[]string{"replay", "--to", "http://x", "--concurrency", "100000000", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 100000000 is out of range; accepted: 1 to 1000"},
 		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--max-body", "9223372036854775807"}, "--max-body"},
