@@ -100,7 +100,8 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if f.to == "" {
 		return usagef("--to: required: the URL to send the deliveries to")
 	}
-	if _, err := store.ParseTarget(f.to); err != nil {
+	target, err := store.ParseTarget(f.to)
+	if err != nil {
 		return usagef("--to: %v", err)
 	}
 	if f.concurrency < 1 || f.concurrency > maxConcurrency {
@@ -156,6 +157,12 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	}
 	if storeErr != nil {
 		return storeErr
+	}
+	// As with send: any HTTP answer, 4xx included, is a completed attempt;
+	// no answer at all is a runtime error, so that a script notices a
+	// target that is down. Every attempt is still stored and summarised.
+	if sum.Errors > 0 {
+		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}
 	return nil
 }
