@@ -150,6 +150,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"replay", "--to", "http://x", "--concurrency", "0", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 0 is out of range; accepted: 1 to 1000"},
 		{[]string{"replay", "--to", "http://x", "--concurrency", "100000000", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 100000000 is out of range; accepted: 1 to 1000"},
 		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
+		{[]string{"listen", "--addr", "127.0.0.1:99999"}, "--addr: \"127.0.0.1:99999\" is not HOST:PORT with a port from 0 to 65535"},
+		{[]string{"listen", "--addr", "127.0.0.1:http"}, "--addr: \"127.0.0.1:http\" is not HOST:PORT"},
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--max-body", "9223372036854775807"}, "--max-body"},
 		{[]string{"show"}, "accepts 1 arg"},
