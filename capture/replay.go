@@ -41,6 +41,9 @@ func (s *Sender) Replay(ctx context.Context, src ReplaySource, ids []string, opt
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 1
 	}
+	// A worker per delivery at most: --concurrency 100000000 for one
+	// delivery must not start a hundred million goroutines.
+	opts.Concurrency = min(opts.Concurrency, max(len(ids), 1))
 	var tick <-chan time.Time
 	if opts.Rate > 0 {
 		t := time.NewTicker(rateInterval(opts.Rate))

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -449,5 +450,24 @@ func TestForwardWithoutSenderOrRecorder(t *testing.T) {
 	}
 	if _, body := only(t, db); string(body) != "x" {
 		t.Fatalf("stored body %q", body)
+	}
+}
+
+// TestReplayStartsNoMoreWorkersThanDeliveries: a huge Concurrency for a few
+// deliveries costs a worker per delivery, not one per unit of Concurrency
+// (--concurrency 100000000 once ate the machine's memory).
+func TestReplayStartsNoMoreWorkersThanDeliveries(t *testing.T) {
+	db := storeWith(t, nil, nil)
+	ev := &store.Event{Method: "POST", Path: "/x"}
+	db.Append(context.Background(), ev, []byte("b"))
+	srv, _, _ := target(t, func(http.ResponseWriter, *http.Request) {})
+	before := runtime.NumGoroutine()
+	peak := 0
+	NewSender(SenderOptions{}).Replay(context.Background(), db, []string{ev.ID},
+		ReplayOptions{Target: Target{URL: srv.URL}, Concurrency: 20000}, func(ReplayResult) {
+			peak = runtime.NumGoroutine()
+		})
+	if peak-before > 1000 {
+		t.Fatalf("%d goroutines during a replay of one delivery (%d before)", peak, before)
 	}
 }

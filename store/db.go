@@ -4,12 +4,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -167,7 +170,7 @@ func Open(path string, opts Options) (*DB, error) {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store: open %s: %w", path, ErrLocked)
 		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	// bbolt applies the mode only when it creates the file; a file created
 	// by something else keeps its mode, so enforce 0600: deliveries hold
@@ -207,6 +210,24 @@ func Open(path string, opts Options) (*DB, error) {
 		go db.walWriter()
 	}
 	return db, nil
+}
+
+// openError says why the file at path could not be opened, naming it once
+// (an *fs.PathError names it again) and saying in plain words when the file
+// is not a bbolt database at all.
+func openError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		if errors.Is(pe.Err, syscall.EISDIR) {
+			return fmt.Errorf("store: open %s: is a folder, not a database file", path)
+		}
+		return fmt.Errorf("store: open %s: %w", path, pe.Err)
+	}
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) ||
+		errors.Is(err, berrors.ErrChecksum) || strings.Contains(err.Error(), "file size too small") {
+		return fmt.Errorf("store: open %s: not a hookscope database, or a damaged one (%w)", path, err)
+	}
+	return fmt.Errorf("store: open %s: %w", path, err)
 }
 
 // openBolt opens the bbolt file at path (creating it with mode 0600) and

@@ -147,7 +147,11 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"replay", "--to", "http://x", "--rate", "NaN/s", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"NaN/s\" is not a rate; accepted: N/s, N/m or N/h with N > 0"},
 		{[]string{"replay", "--to", "http://x", "--rate", "Inf", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"Inf\" is not a rate"},
 		{[]string{"replay", "--to", "http://x", "--insecure=maybe", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--insecure accepts true or false"},
+		{[]string{"replay", "--to", "http://x", "--concurrency", "0", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 0 is out of range; accepted: 1 to 1000"},
+		{[]string{"replay", "--to", "http://x", "--concurrency", "100000000", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 100000000 is out of range; accepted: 1 to 1000"},
 		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
+		{[]string{"listen", "--addr", "127.0.0.1:99999"}, "--addr: \"127.0.0.1:99999\" is not HOST:PORT with a port from 0 to 65535"},
+		{[]string{"listen", "--addr", "127.0.0.1:http"}, "--addr: \"127.0.0.1:http\" is not HOST:PORT"},
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--max-body", "9223372036854775807"}, "--max-body"},
 		{[]string{"show"}, "accepts 1 arg"},
@@ -563,5 +567,43 @@ func TestHeadlessSaysWhenNothingIsStored(t *testing.T) {
 	}
 	if n := strings.Count(l.stderr.String(), "deliveries are not being stored"); n != 1 {
 		t.Fatalf("%d stderr reports for 20 refusals, want 1:\n%s", n, l.stderr.String())
+	}
+}
+
+// TestRuntimeErrorsSayWhatIsWrongOnce: a file the user named is named once,
+// with no prefix repeated and no bbolt jargon alone, and the exit code is 1.
+func TestRuntimeErrorsSayWhatIsWrongOnce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	text := write("notes.txt", "hello\n")
+	empty := write("empty.jsonl", "")
+	small := write("small.db", strings.Repeat("x", 10000))
+	missing := filepath.Join(dir, "missing.jsonl")
+	db := filepath.Join(dir, "h.db")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "--db", db, dir}, "hookscope: import " + dir + ": is a folder; name a HAR or JSONL file\n"},
+		{[]string{"import", "--db", db, missing}, "hookscope: import " + missing + ": no such file or directory\n"},
+		{[]string{"import", "--db", db, empty}, "hookscope: import " + empty + ": the file is empty; nothing was imported\n"},
+		{[]string{"import", "--db", db, text}, "hookscope: import " + text + ": not a HAR file or hookscope JSONL export; nothing was imported\n"},
+		{[]string{"ls", "--db", dir}, "hookscope: store: open " + dir + ": is a folder, not a database file\n"},
+		{[]string{"stats", "--db", text}, "hookscope: store: open " + text + ": not a hookscope database, or a damaged one (invalid database)\n"},
+		{[]string{"stats", "--db", small}, "hookscope: store: open " + small + ": not a hookscope database, or a damaged one (file size too small 10000)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:1], " ")+" "+filepath.Base(tt.args[len(tt.args)-1]), func(t *testing.T) {
+			code, _, errs := run(t, tt.args...)
+			if code != 1 || errs != tt.want {
+				t.Fatalf("exit %d, stderr %q; want 1, %q", code, errs, tt.want)
+			}
+		})
 	}
 }

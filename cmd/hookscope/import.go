@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync/atomic"
 
@@ -37,10 +38,18 @@ func newImportCmd(e *env) *cobra.Command {
 			if name != "-" {
 				f, err := os.Open(name)
 				if err != nil {
-					return fmt.Errorf("import: %w", err)
+					// The *PathError would name the file a second time.
+					var pe *fs.PathError
+					if errors.As(err, &pe) {
+						err = pe.Err
+					}
+					return fmt.Errorf("import %s: %w", name, err)
 				}
 				defer f.Close()
 				if fi, err := f.Stat(); err == nil {
+					if fi.IsDir() {
+						return fmt.Errorf("import %s: is a folder; name a HAR or JSONL file", name)
+					}
 					size = fi.Size()
 				}
 				in = f

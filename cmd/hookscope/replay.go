@@ -54,6 +54,11 @@ func newReplayCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// maxConcurrency bounds --concurrency: each attempt in flight holds a
+// connection and a goroutine, and a slip of the keyboard should not ask for
+// millions.
+const maxConcurrency = 1000
+
 // parseRate reads --rate: "5", "5/s", "300/m".
 func parseRate(s string) (float64, error) {
 	if s == "" {
@@ -95,11 +100,12 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if f.to == "" {
 		return usagef("--to: required: the URL to send the deliveries to")
 	}
-	if _, err := store.ParseTarget(f.to); err != nil {
+	target, err := store.ParseTarget(f.to)
+	if err != nil {
 		return usagef("--to: %v", err)
 	}
-	if f.concurrency < 1 {
-		return usagef("--concurrency: must be 1 or more, got %d", f.concurrency)
+	if f.concurrency < 1 || f.concurrency > maxConcurrency {
+		return usagef("--concurrency: %d is out of range; accepted: 1 to %d", f.concurrency, maxConcurrency)
 	}
 	if f.timeout <= 0 {
 		return usagef("--timeout: must be positive, got %s", f.timeout)
@@ -151,6 +157,12 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	}
 	if storeErr != nil {
 		return storeErr
+	}
+	// As with send: any HTTP answer, 4xx included, is a completed attempt;
+	// no answer at all is a runtime error, so that a script notices a
+	// target that is down. Every attempt is still stored and summarised.
+	if sum.Errors > 0 {
+		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}
 	return nil
 }

@@ -91,10 +91,11 @@ func TestReplayUsageAndMisses(t *testing.T) {
 			t.Errorf("%v: exit %d %q", tc.args, code, errs)
 		}
 	}
-	// A target that is down is an attempt with an error, not a crash.
-	code, out, _ := run(t, "replay", "path:/x", "--to", "http://127.0.0.1:1/", "--timeout", "1s", "--db", l.db)
-	if code != 0 || !strings.Contains(out, "1 error\n") {
-		t.Fatalf("down target: %d %q", code, out)
+	// A target that is down is an attempt with an error, stored and
+	// summarised, and a runtime error (exit 1) as in send.
+	code, out, errs := run(t, "replay", "path:/x", "--to", "http://127.0.0.1:1/", "--timeout", "1s", "--db", l.db)
+	if code != 1 || !strings.Contains(out, "1 error\n") || !strings.Contains(errs, "1 of 1 attempts got no answer from http://127.0.0.1:1/") {
+		t.Fatalf("down target: %d %q %q", code, out, errs)
 	}
 }
 

@@ -79,7 +79,7 @@ func looksLikeHAR(br *bufio.Reader) (bool, error) {
 		return false, err
 	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && t[0] != '{' {
-		return false, fmt.Errorf("import: %w", ErrUnknownFormat)
+		return false, ErrUnknownFormat
 	}
 	// A pretty-printed HAR puts "log" on a later line: look further.
 	if more, _ := br.Peek(64 << 10); len(more) > len(head) {
@@ -87,7 +87,7 @@ func looksLikeHAR(br *bufio.Reader) (bool, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(head))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return false, fmt.Errorf("import: %w", ErrUnknownFormat)
+		return false, ErrUnknownFormat
 	}
 	tok, _ := dec.Token()
 	return tok == "log", nil
@@ -104,11 +104,11 @@ func peekLine(br *bufio.Reader) ([]byte, error) {
 		if err != nil {
 			if err == io.EOF || errors.Is(err, bufio.ErrBufferFull) {
 				if len(b) == 0 {
-					return nil, fmt.Errorf("import: the file is empty")
+					return nil, errors.New("the file is empty")
 				}
 				return b, nil
 			}
-			return nil, fmt.Errorf("import: read: %w", err)
+			return nil, err
 		}
 	}
 }
@@ -136,7 +136,7 @@ func decodeJSONL(r *bufio.Reader) (*Batch, error) {
 		}
 	}
 	if len(b.Events) == 0 {
-		return nil, fmt.Errorf("import: the file holds no deliveries")
+		return nil, errors.New("the file holds no deliveries")
 	}
 	return b, nil
 }
@@ -285,7 +285,7 @@ func decodeHAR(r io.Reader) (*Batch, error) {
 		b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
 	}
 	if len(b.Events) == 0 {
-		return nil, fmt.Errorf("import: the HAR file holds no entries")
+		return nil, errors.New("the HAR file holds no entries")
 	}
 	return b, nil
 }
