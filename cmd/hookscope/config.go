@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/goccy/go-yaml"
 
@@ -76,6 +78,38 @@ func (e *env) readConfig() (*config, error) {
 		return nil, &usageError{fmt.Sprintf("config %s:\n%s", path, yaml.FormatError(err, false, true))}
 	}
 	return &c, nil
+}
+
+// checkConfigValues checks the values of the config file that do not need
+// the network, the disk or the specs to judge: retention, routes, generic
+// HMAC routes and the Talkdesk region. Every command runs it (see newRoot),
+// so a mistake is a usage error whatever the command, as the README says,
+// not only in the commands that use the value.
+func (e *env) checkConfigValues(cfg *config) error {
+	if cfg.MaxEvents < 0 {
+		return e.configUsage("max_events", "must be 0 (unlimited) or more, got %d", cfg.MaxEvents)
+	}
+	if cfg.MaxAge != "" {
+		if _, err := parseAge(cfg.MaxAge); err != nil {
+			return e.configUsage("max_age", "%v", err)
+		}
+	}
+	for _, prefix := range slices.Sorted(maps.Keys(cfg.Routes)) {
+		if _, err := verify.ParseRoute(prefix + "=" + cfg.Routes[prefix]); err != nil {
+			return e.fieldUsage(err, true)
+		}
+	}
+	for _, h := range cfg.HMAC {
+		if _, err := verify.ParseHMAC(h); err != nil {
+			return e.fieldUsage(err, true)
+		}
+	}
+	if r := cfg.Talkdesk.Region; r != "" {
+		if _, err := verify.TalkdeskGateway(r); err != nil {
+			return e.configUsage("talkdesk.region", "%q is not a Talkdesk region; accepted values are %s", r, verify.TalkdeskRegions)
+		}
+	}
+	return nil
 }
 
 // configUsage is a usage error about config file key key: it names the file

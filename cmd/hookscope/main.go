@@ -98,8 +98,11 @@ func newRoot(e *env) *cobra.Command {
 		if cmd.Name() == "help" {
 			return nil
 		}
-		_, err := e.loadConfig()
-		return err
+		cfg, err := e.loadConfig()
+		if err != nil {
+			return err
+		}
+		return e.checkConfigValues(cfg)
 	}
 	// Subcommands inherit it: cobra asks the parent when a command has none.
 	root.SetFlagErrorFunc(flagError)

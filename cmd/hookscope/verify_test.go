@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -330,5 +331,36 @@ func TestVerifyInOrderWaitsForTheReader(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil || checked.Load() != int64(len(ids)) {
 		t.Fatalf("err %v, %d checked", err, checked.Load())
+	}
+}
+
+// TestConfigValueMistakeStopsEveryCommand: a bad value (not only a bad key)
+// in the config file is a usage error naming the file and the key, for
+// commands that do not use it too.
+func TestConfigValueMistakeStopsEveryCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	for _, tt := range []struct{ yaml, key string }{
+		{"max_events: -3\n", "max_events"},
+		{"max_age: 5x\n", "max_age"},
+		{"routes:\n  /x: nobody\n", "routes"},
+		{"hmac: [bad]\n", "hmac"},
+		{"talkdesk:\n  region: mars\n", "talkdesk.region"},
+	} {
+		cfg := t.TempDir()
+		t.Setenv("XDG_CONFIG_HOME", cfg)
+		writeFile(t, cfg+"/hookscope/config.yaml", tt.yaml)
+		for _, args := range [][]string{{"ls", "--db", db}, {"stats", "--db", db}} {
+			code, _, errs := run(t, args...)
+			if code != 2 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, tt.key) {
+				t.Errorf("%q, %v: exit %d, stderr %q; want 2 naming the file and %s", tt.yaml, args, code, errs, tt.key)
+			}
+		}
+	}
+	// A good file stops nothing (the database does not exist: exit 1).
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	writeFile(t, cfg+"/hookscope/config.yaml", "max_events: 10\nmax_age: 30d\nroutes:\n  /x: talkifai\ntalkdesk:\n  region: eu\n")
+	if code, _, errs := run(t, "stats", "--db", db); code != 1 || strings.Contains(errs, "config") {
+		t.Fatalf("a good config: exit %d %s", code, errs)
 	}
 }
