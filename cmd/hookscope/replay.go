@@ -45,7 +45,7 @@ func newReplayCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.to, "to", "", "target URL (required)")
 	fl.BoolVar(&f.keepPath, "keep-path", false, "append each delivery's original path and query to --to")
 	fl.StringArrayVar(&f.headers, "header", nil, "add or override a header K:V (repeatable)")
-	fl.IntVar(&f.concurrency, "concurrency", 1, "attempts in flight at once")
+	fl.IntVar(&f.concurrency, "concurrency", 1, "attempts in flight at once (1 to 1000)")
 	fl.StringVar(&f.rate, "rate", "", "at most N attempts per second, e.g. 5/s (default: unlimited)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of each attempt")
 	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the target")
