@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hookscope/hookscope/ui/internal/jwttoken"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
@@ -118,7 +119,7 @@ func Prepare(b []byte, opts Options) *Doc {
 	ct := strings.ToLower(opts.ContentType)
 	trimmed := bytes.TrimSpace(b)
 	switch {
-	case looksJWT(trimmed):
+	case jwttoken.Looks(trimmed):
 		if d.jwt(trimmed) {
 			return d
 		}

@@ -4,43 +4,16 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"strconv"
+
+	"github.com/hookscope/hookscope/ui/internal/jwttoken"
 )
-
-// looksJWT reports whether b is a compact JWS (three base64url parts),
-// possibly JSON-quoted as some senders do.
-func looksJWT(b []byte) bool {
-	b = unquoteJWT(b)
-	if len(b) < 5 || b[0] != 'e' { // a JSON header starts with '{' = "ey…"
-		return false
-	}
-	dots := 0
-	for _, c := range b {
-		switch {
-		case c == '.':
-			dots++
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
-		default:
-			return false
-		}
-	}
-	return dots == 2
-}
-
-func unquoteJWT(b []byte) []byte {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		if s, err := strconv.Unquote(string(b)); err == nil {
-			return bytes.TrimSpace([]byte(s))
-		}
-	}
-	return b
-}
 
 // jwt lays out a compact JWT as its decoded header and claims; pointers
 // refer to the claims. It reports false when the parts do not decode to
 // JSON, leaving d untouched.
 func (d *Doc) jwt(b []byte) bool {
-	parts := bytes.Split(unquoteJWT(b), []byte("."))
+	tok, _ := jwttoken.Unquote(b)
+	parts := bytes.Split(tok, []byte("."))
 	header, err1 := decodeSegment(parts[0])
 	claims, err2 := decodeSegment(parts[1])
 	if err1 != nil || err2 != nil || !json.Valid(header) || !json.Valid(claims) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/internal/jsonscan"
+	"github.com/hookscope/hookscope/ui/internal/jwttoken"
 )
 
 // Mask is the default replacement for a secret value.
@@ -106,7 +107,7 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	trimmed := bytes.TrimLeft(out, " \t\r\n")
 	startsJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 	switch {
-	case isCompactJWT(out):
+	case jwttoken.Looks(out):
 		out, n = r.jwt(out)
 	case form && !startsJSON:
 		out, n = r.Form(out)
@@ -129,43 +130,12 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	return out, n + m
 }
 
-// isCompactJWT reports whether body is a compact JWS (three base64url
-// parts, possibly inside JSON quotes), as the detail view and show decode
-// and display it: its header and claims are only readable decoded.
-func isCompactJWT(body []byte) bool {
-	b := unquoteJWT(bytes.TrimSpace(body))
-	if len(b) < 5 || b[0] != 'e' {
-		return false
-	}
-	dots := 0
-	for _, c := range b {
-		switch {
-		case c == '.':
-			dots++
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
-		default:
-			return false
-		}
-	}
-	return dots == 2
-}
-
-// unquoteJWT strips the JSON quotes some senders put around a token (a
-// token holds no character a JSON string would escape).
-func unquoteJWT(b []byte) []byte {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		return b[1 : len(b)-1]
-	}
-	return b
-}
-
 // jwt masks secret fields and configured secrets in the JSON of a compact
 // JWT's header and claims, which a viewer decodes and shows, and encodes
 // them again. The signature then no longer matches the masked token: the
 // stored bytes are what replay and verification use.
 func (r *Redactor) jwt(body []byte) ([]byte, int) {
-	tok := unquoteJWT(bytes.TrimSpace(body))
-	start := bytes.Index(body, tok)
+	tok, quoted := jwttoken.Unquote(body)
 	parts := bytes.SplitN(tok, []byte("."), 3)
 	n := 0
 	for i := range 2 {
@@ -186,9 +156,19 @@ func (r *Redactor) jwt(body []byte) ([]byte, int) {
 	if n == 0 {
 		return body, 0
 	}
+	masked := bytes.Join(parts, []byte("."))
+	// What surrounds the token stays; a quoted token (which may have held
+	// escapes or spaces inside its quotes) is given back quoted plainly.
+	at := bytes.TrimSpace(body)
+	if quoted {
+		masked = append(append([]byte{'"'}, masked...), '"')
+	} else {
+		at = tok
+	}
+	start := bytes.Index(body, at)
 	out := append([]byte{}, body[:start]...)
-	out = append(out, bytes.Join(parts, []byte("."))...)
-	return append(out, body[start+len(tok):]...), n
+	out = append(out, masked...)
+	return append(out, body[start+len(at):]...), n
 }
 
 // escapedJSON masks configured secrets that a JSON string holds only once

@@ -1,0 +1,44 @@
+// Package jwttoken finds a compact JWT in a delivery body the one way the
+// views that decode it (ui/body) and the masking that must hide what they
+// show (ui/redact) both use: two rules would let a token be shown decoded
+// and left unmasked.
+package jwttoken
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// Unquote returns the token body holds: body without surrounding space,
+// or, when that is a JSON-style quoted string (some senders post the token
+// so), the string's content without surrounding space; quoted reports the
+// latter. A quoted token that does not unquote is returned as it is.
+func Unquote(body []byte) (tok []byte, quoted bool) {
+	b := bytes.TrimSpace(body)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		if s, err := strconv.Unquote(string(b)); err == nil {
+			return bytes.TrimSpace([]byte(s)), true
+		}
+	}
+	return b, false
+}
+
+// Looks reports whether body holds a compact JWS (see Unquote): three
+// base64url parts, the first starting as a JSON header does ("ey…").
+func Looks(body []byte) bool {
+	b, _ := Unquote(body)
+	if len(b) < 5 || b[0] != 'e' {
+		return false
+	}
+	dots := 0
+	for _, c := range b {
+		switch {
+		case c == '.':
+			dots++
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
+		default:
+			return false
+		}
+	}
+	return dots == 2
+}
