@@ -136,9 +136,9 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "600"}, "--forward-error-status: 600 is not an HTTP status; accepted: 100 to 599"},
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-header", "nocolon"}, "--forward-header: \"nocolon\" is not K:V"},
 		{[]string{"listen", "--forward-to", "http://u:pw@"}, "--forward-to: \"http://u:xxxxx@\" is not an http:// or https:// URL"},
-		{[]string{"listen", "--insecure=maybe"}, "--insecure accepts true or false"},
+		{[]string{"listen", "--insecure=maybe"}, `--insecure: "maybe" is not true or false`},
 		// --max-body 0 stops a regression before it opens the default database.
-		{[]string{"listen", "--max-body", "0", "--max-age", "NaNd"}, "--max-age\" flag: \"NaNd\" is not an age: use a duration such as 90m, 36h, 7d or 2w"},
+		{[]string{"listen", "--max-body", "0", "--max-age", "NaNd"}, `--max-age: "NaNd" is not an age: use a duration such as 90m, 36h, 7d or 2w`},
 		{[]string{"prune", "--max-age", "-1d"}, "\"-1d\" is not an age"},
 		{[]string{"replay", "--to", "http://x", "--header", "nocolon", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: \"nocolon\" is not K:V"},
 		{[]string{"replay", "--to", "http://x", "--header", "X/Y: 1", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: \"X/Y\" is not a header name"},
@@ -146,7 +146,9 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-header", "X(Y: 1"}, "--forward-header: \"X(Y\" is not a header name"},
 		{[]string{"replay", "--to", "http://x", "--rate", "NaN/s", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"NaN/s\" is not a rate; accepted: N/s, N/m or N/h with N > 0"},
 		{[]string{"replay", "--to", "http://x", "--rate", "Inf", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"Inf\" is not a rate"},
-		{[]string{"replay", "--to", "http://x", "--insecure=maybe", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--insecure accepts true or false"},
+		{[]string{"replay", "--to", "http://x", "--insecure=maybe", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, `--insecure: "maybe" is not true or false`},
+		{[]string{"ls", "--limit", "abc"}, `--limit: "abc" is not a whole number`},
+		{[]string{"replay", "--to", "http://x", "--timeout", "5q", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, `--timeout: "5q" is not a duration`},
 		{[]string{"replay", "--to", "http://x", "--concurrency", "0", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 0 is out of range; accepted: 1 to 1000"},
 		{[]string{"replay", "--to", "http://x", "--concurrency", "100000000", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 100000000 is out of range; accepted: 1 to 1000"},
 		{[]string{"listen", "--addr", "nonsense"}, "--addr"},
@@ -172,6 +174,10 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 			}
 			if !strings.Contains(errs, tt.want) {
 				t.Fatalf("stderr %q does not mention %q", errs, tt.want)
+			}
+			// Go's parser messages are not for users.
+			if strings.Contains(errs, "strconv.") || strings.Contains(errs, "time: invalid") {
+				t.Fatalf("stderr %q passes on Go's parser message", errs)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,19 @@ import (
 // and say what it accepts.
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
+	if m := invalidArgRE.FindStringSubmatch(msg); m != nil {
+		// pflag's `invalid argument "x" for "--limit" flag: <reason>`.
+		// A hookscope flag's own reason already says what it accepts; a
+		// standard one's reason is Go's parser talking, so say what the
+		// flag takes instead.
+		val, name, reason := m[1], m[2], m[3]
+		if f := cmd.Flags().Lookup(name); f != nil {
+			if _, std := stdFlagTypes[f.Value.Type()]; std {
+				reason = fmt.Sprintf("%q is not %s", val, accepts(f.Value.Type(), f.Usage))
+			}
+			return usagef("--%s: %s (see `%s --help`)", name, reason, cmd.CommandPath())
+		}
+	}
 	if name := flagNameIn(msg); name != "" {
 		if f := cmd.Flags().Lookup(name); f != nil {
 			return usagef("%s (--%s accepts %s; see `%s --help`)", msg, name, accepts(f.Value.Type(), f.Usage), cmd.CommandPath())
@@ -41,6 +55,13 @@ func flagNameIn(msg string) string {
 	}
 	return ""
 }
+
+// invalidArgRE matches pflag's error for a value a flag's Set refused.
+var invalidArgRE = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[^,]*, )?--([^"]+)" flag: (.*)$`)
+
+// stdFlagTypes are the pflag value types whose Set errors are Go's parser
+// messages (strconv, time.ParseDuration) rather than hookscope's own words.
+var stdFlagTypes = map[string]struct{}{"int": {}, "int64": {}, "uint": {}, "duration": {}, "bool": {}, "float64": {}}
 
 func accepts(typ, usage string) string {
 	switch typ {
