@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -144,9 +145,18 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 		}
 		return lw, lw.Flush, func() { lw.Flush() }, nil
 	}
+	// Checked first, and named as the user wrote it: the temporary file's
+	// name means nothing to them, and a folder would only fail at the
+	// final rename, after the whole export.
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return nil, nil, nil, usagef("--out: %s is a folder; name the file to write", termsafe.Line(out))
+	}
+	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
+		return nil, nil, nil, fmt.Errorf("export: cannot write %s: its folder %s does not exist", termsafe.Line(out), termsafe.Line(filepath.Dir(out)))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("export: %w", err)
+		return nil, nil, nil, fmt.Errorf("export: cannot write %s: %w", termsafe.Line(out), bareErr(err))
 	}
 	mode := os.FileMode(0o600)
 	if f == export.Curl {
@@ -169,12 +179,25 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 		}
 		if err := os.Rename(tmp.Name(), out); err != nil {
 			os.Remove(tmp.Name())
-			return fmt.Errorf("export: %w", err)
+			return fmt.Errorf("export: cannot write %s: %w", termsafe.Line(out), bareErr(err))
 		}
 		return nil
 	}
 	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
 	return tmp, commit, abort, nil
+}
+
+// bareErr is err without the file names os puts in it (a temporary
+// file's), for a message that names the user's own path instead.
+func bareErr(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		var pe *os.PathError
+		var le *os.LinkError
+		if errors.As(err, &pe) || errors.As(err, &le) {
+			return inner
+		}
+	}
+	return err
 }
 
 // buildVersion is the module version the binary was built from, for HAR's

@@ -280,3 +280,29 @@ func TestVerifyImportedReportsProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestExportOutNamesTheUsersPath: an --out that is a folder, or in a folder
+// that does not exist, is refused before anything is written, naming the
+// path the user gave (not a temporary file's).
+func TestExportOutNamesTheUsersPath(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, tt := range []struct {
+		out  string
+		code int
+		want string
+	}{
+		{dir, 2, "--out: " + dir + " is a folder"},
+		{filepath.Join(dir, "nope", "x.jsonl"), 1, "cannot write " + filepath.Join(dir, "nope", "x.jsonl") + ": its folder"},
+	} {
+		code, _, errs := run(t, "export", "--db", db, "--out", tt.out)
+		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Contains(errs, ".tmp-") {
+			t.Errorf("--out %s: exit %d %q; want %d naming it", tt.out, code, errs, tt.code)
+		}
+	}
+}
