@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -97,6 +98,11 @@ func newRoot(e *env) *cobra.Command {
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Name() == "help" {
 			return nil
+		}
+		// An empty --db (an unset variable in a script) would otherwise
+		// read as "no database at " with nothing after it.
+		if f := cmd.Flags().Lookup("db"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return usagef("--db: needs the path of a database file")
 		}
 		cfg, err := e.loadConfig()
 		if err != nil {
