@@ -149,6 +149,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"replay", "--to", "http://x", "--insecure=maybe", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, `--insecure: "maybe" is not true or false`},
 		{[]string{"ls", "--limit", "abc"}, `--limit: "abc" is not a whole number`},
 		{[]string{"ls", "--db", ""}, "--db: needs the path of a database file"},
+		{[]string{"spec", "ls", "--spec", "/no/such/spec.yaml"}, "--spec: stat /no/such/spec.yaml"},
+		{[]string{"send", "app.installed", "--body", "/no/such/body.json"}, "--body: open /no/such/body.json"},
 		{[]string{"listen", "--db", " "}, "--db: needs the path of a database file"},
 		{[]string{"replay", "--to", "http://x", "--timeout", "5q", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, `--timeout: "5q" is not a duration`},
 		{[]string{"replay", "--to", "http://x", "--concurrency", "0", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--concurrency: 0 is out of range; accepted: 1 to 1000"},

@@ -107,7 +107,9 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if f.bodyFile != "" {
 		b, err := os.ReadFile(f.bodyFile)
 		if err != nil {
-			return fmt.Errorf("--body: %w", err)
+			// The file named is the flag's value: a usage error, as for
+			// --talkdesk-key.
+			return usagef("--body: %s", termsafe.Line(err.Error()))
 		}
 		fileBody = b
 	}
@@ -116,7 +118,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, warns, err := f.specs.registry(cfg)
+	reg, warns, err := f.specs.registry(e, cfg)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,20 @@ func (s *specFlags) register(cmd *cobra.Command) {
 }
 
 // registry loads the specs named by flags and the config file.
-func (s *specFlags) registry(cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
+func (s *specFlags) registry(e *env, cfg *config) (*asyncapi.Registry, []asyncapi.Warning, error) {
+	// A file that is not there is a mistake in the flag or the config key
+	// that named it (exit 2, naming it); what a file holds is the loader's
+	// to judge.
+	for _, f := range s.files {
+		if _, err := os.Stat(f); err != nil {
+			return nil, nil, usagef("--spec: %s", termsafe.Line(err.Error()))
+		}
+	}
+	for _, f := range cfg.Specs {
+		if _, err := os.Stat(f); err != nil {
+			return nil, nil, e.configUsage("specs", "%s", termsafe.Line(err.Error()))
+		}
+	}
 	files := append(append([]string(nil), s.files...), cfg.Specs...)
 	return asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
 }
@@ -44,7 +58,7 @@ func newSpecCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, warns, err := sf.registry(cfg)
+			reg, warns, err := sf.registry(e, cfg)
 			if err != nil {
 				return err
 			}

@@ -157,7 +157,7 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		fromConfig := errors.As(err, &fe) && fe.Field == "TalkdeskKeysURL" && v.keysURL == ""
 		return nil, e.fieldUsage(err, fromConfig)
 	}
-	reg, warns, err := v.specs.registry(cfg)
+	reg, warns, err := v.specs.registry(e, cfg)
 	if err != nil {
 		return nil, err
 	}
