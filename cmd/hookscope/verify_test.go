@@ -208,10 +208,14 @@ func TestConfigDBAndAddrAreEveryCommandsDefaults(t *testing.T) {
 	t.Setenv("HOOKSCOPE_DB", "")
 	t.Setenv("HOOKSCOPE_ADDR", "")
 	l := startListen(t)
-	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+l.db+"\naddr: "+strings.TrimPrefix(l.url, "http://")+"\n")
+	// The config's db has no listener, so send cannot learn the address
+	// from its socket: only the config's addr leads to the listener.
+	elsewhere := filepath.Join(t.TempDir(), "other.db")
+	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+elsewhere+"\naddr: "+strings.TrimPrefix(l.url, "http://")+"\n")
 	if code, _, errs := run(t, "send", "app.installed"); code != 0 {
 		t.Fatalf("send to the config's addr: %d %s", code, errs)
 	}
+	writeFile(t, cfg+"/hookscope/config.yaml", "db: "+l.db+"\n")
 	code, out, errs := run(t, "ls", "--json")
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"path":"/hooks/talkdesk"`) {
 		t.Fatalf("ls of the config's db: %d %q %s", code, out, errs)
