@@ -59,17 +59,15 @@ func newListenCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Flags win over the config file.
+			// Flags win over the config file, whose values checkConfigValues
+			// has checked before any command runs.
 			if !cmd.Flags().Changed("max-events") && cfg.MaxEvents != 0 {
-				if cfg.MaxEvents < 0 {
-					return e.configUsage("max_events", "must be 0 (unlimited) or more, got %d", cfg.MaxEvents)
-				}
 				f.retention.maxEvents = cfg.MaxEvents
 			}
 			if !cmd.Flags().Changed("max-age") && cfg.MaxAge != "" {
 				d, err := parseAge(cfg.MaxAge)
 				if err != nil {
-					return e.configUsage("max_age", "%v", err)
+					return e.configUsage("max_age", "%v", err) // not reached: checked
 				}
 				f.retention.maxAge = ageValue(d)
 			}

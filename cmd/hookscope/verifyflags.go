@@ -110,15 +110,14 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		return nil, err
 	}
 	vc.HMAC, vc.TalkifAISecret, vc.DialpadSecret = sec.hmac, sec.talkifai, sec.dialpad
-	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
-	if vc.TalkdeskRegion != "" {
-		if _, err := verify.TalkdeskGateway(vc.TalkdeskRegion); err != nil {
-			if v.region == "" {
-				return nil, e.configUsage("talkdesk.region", "%q is not a Talkdesk region; accepted values are %s", vc.TalkdeskRegion, verify.TalkdeskRegions)
-			}
-			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are %s", vc.TalkdeskRegion, verify.TalkdeskRegions)
+	// The config file's region was checked before the command ran
+	// (checkConfigValues); the flag's is checked here.
+	if v.region != "" {
+		if _, err := verify.TalkdeskGateway(v.region); err != nil {
+			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are %s", v.region, verify.TalkdeskRegions)
 		}
 	}
+	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
 	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
 	keys := append([]string(nil), v.talkdeskKeys...)
 	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
