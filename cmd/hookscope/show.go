@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -110,30 +111,31 @@ func (e *env) configuredSecrets(extra ...string) []string {
 	if err != nil {
 		cfg = &config{}
 	}
-	out := []string{e.getenv(verify.EnvTalkifAISecret), e.getenv(verify.EnvDialpadSecret), cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}
-	for _, s := range cfg.Secrets.HMAC {
-		out = append(out, s)
-	}
-	for _, h := range cfg.HMAC {
-		// A malformed route is reported by the commands that verify.
-		if hr, err := verify.ParseHMAC(h); err == nil {
-			out = append(out, e.getenv(hr.SecretEnv()))
-		}
-	}
+	out := slices.Concat(extra, []string{cfg.Secrets.TalkifAI, cfg.Secrets.Dialpad}, slices.Collect(maps.Values(cfg.Secrets.HMAC)), e.secretEnvs(cfg))
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
+}
+
+// secretEnvs are the values of every HOOKSCOPE_<NAME>_SECRET in the
+// environment (HOOKSCOPE_TALKIFAI_SECRET and HOOKSCOPE_DIALPAD_SECRET
+// included). An env whose environment is faked through getenv alone (tests)
+// has those of the two providers and of the config file's routes read.
+func (e *env) secretEnvs(cfg *config) []string {
+	var out []string
 	if e.environ != nil {
 		for _, kv := range e.environ() {
 			if k, v, ok := strings.Cut(kv, "="); ok && isSecretEnv(k) {
 				out = append(out, v)
 			}
 		}
+		return out
 	}
-	var nonEmpty []string
-	for _, s := range slices.Concat(extra, out) {
-		if s != "" {
-			nonEmpty = append(nonEmpty, s)
+	out = append(out, e.getenv(verify.EnvTalkifAISecret), e.getenv(verify.EnvDialpadSecret))
+	for _, h := range cfg.HMAC {
+		if hr, err := verify.ParseHMAC(h); err == nil {
+			out = append(out, e.getenv(hr.SecretEnv()))
 		}
 	}
-	return nonEmpty
+	return out
 }
 
 // isSecretEnv reports whether an environment variable is named
