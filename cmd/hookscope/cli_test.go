@@ -142,6 +142,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"prune", "--max-age", "-1d"}, "\"-1d\" is not an age"},
 		{[]string{"replay", "--to", "http://x", "--header", "nocolon", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: \"nocolon\" is not K:V"},
 		{[]string{"replay", "--to", "http://x", "--header", "X/Y: 1", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: \"X/Y\" is not a header name"},
+		{[]string{"replay", "--to", "http://x", "--header", "X Y: 1", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: \"X Y\" is not a header name"},
+		{[]string{"replay", "--to", "http://x", "--header", "X-Y: a\nb", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: the value of \"X-Y\" holds a control character"},
 		{[]string{"replay", "--to", "http://x", "--header", "X-Y: a\x01b", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: the value of \"X-Y\" holds a control character"},
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-header", "X(Y: 1"}, "--forward-header: \"X(Y\" is not a header name"},
 		{[]string{"replay", "--to", "http://x", "--rate", "NaN/s", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--rate: \"NaN/s\" is not a rate; accepted: N/s, N/m or N/h with N > 0"},
