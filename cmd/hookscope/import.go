@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"sync/atomic"
 
@@ -39,11 +38,7 @@ func newImportCmd(e *env) *cobra.Command {
 				f, err := os.Open(name)
 				if err != nil {
 					// The *PathError would name the file a second time.
-					var pe *fs.PathError
-					if errors.As(err, &pe) {
-						err = pe.Err
-					}
-					return fmt.Errorf("import %s: %w", name, err)
+					return fmt.Errorf("import %s: %w", name, bareErr(err))
 				}
 				defer f.Close()
 				if fi, err := f.Stat(); err == nil {
