@@ -140,7 +140,12 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 		dup = "dup"
 	}
 	add(c.dup, dup, m.cells.dup)
-	line := cellfit.Fit(b.String(), m.width, "")
+	line := b.String()
+	if c.width() != m.width {
+		// Each cell is fitted to its column; only a terminal too narrow
+		// for the columns' minimum needs the row measured and cut.
+		line = cellfit.Fit(line, m.width, "")
+	}
 	if !selected {
 		return line
 	}

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/uitest"
 	"github.com/hookscope/hookscope/ui/verdict"
@@ -96,5 +98,24 @@ func TestCellStyleFallsBack(t *testing.T) {
 	}
 	if c := newCellStyle(lipgloss.NewStyle().Foreground(lipgloss.Color("#FF0000")).Bold(true)); !c.ok || c.render("x y") != c.st.Render("x y") {
 		t.Error("a colour and weight style is not prepared, or renders differently")
+	}
+}
+
+// TestRowsFillWidth checks that every line of the list is exactly as wide
+// as the list, selected row included, and that fitting it to the width
+// again changes nothing: row measures the joined cells only when the
+// columns do not fill the width.
+func TestRowsFillWidth(t *testing.T) {
+	for _, w := range []int{30, 60, 80, 109, 110, 139, 140, 160, 250} {
+		m := benchList(60, w, 40)
+		m.Select(3, false)
+		for i, l := range strings.Split(m.View(), "\n") {
+			if got := ansi.StringWidth(l); got != w {
+				t.Errorf("width %d, line %d: %d cells wide: %q", w, i, got, l)
+			}
+			if fit := cellfit.Fit(l, w, ""); fit != l {
+				t.Errorf("width %d, line %d: fitted again it differs:\n%q\n%q", w, i, l, fit)
+			}
+		}
 	}
 }
