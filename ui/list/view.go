@@ -159,17 +159,11 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 // them, with configured secrets (and the query's secret fields) masked
 // unless revealed for this delivery.
 func (m Model) target(r store.Record) string {
-	path, query := r.Path, r.Query
-	if m.redactor != nil && r.ID != m.revealID {
-		// Path and query only: every visible row is masked every frame,
-		// and Target's raw-path work is for exports.
-		path, _ = m.redactor.String(path)
-		query, _ = m.redactor.Query(query)
+	red := m.redactor
+	if r.ID == m.revealID {
+		red = nil
 	}
-	if query != "" {
-		path += "?" + query
-	}
-	return path
+	return red.PathQuery(r.Path, r.Query)
 }
 
 func (m Model) statusCell(r store.Record, w int, plain bool) string {

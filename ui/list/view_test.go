@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/uitest"
@@ -117,5 +118,22 @@ func TestRowsFillWidth(t *testing.T) {
 				t.Errorf("width %d, line %d: fitted again it differs:\n%q\n%q", w, i, l, fit)
 			}
 		}
+	}
+}
+
+// TestRowMasksQuerySecretFields: a secret field of the query is masked in
+// the row, unless the delivery's secrets are revealed.
+func TestRowMasksQuerySecretFields(t *testing.T) {
+	s, v := themeStyles()
+	m := New(s, v, time.UTC)
+	m.SetSize(160, 5)
+	m.SetRows([]store.Record{{Event: store.Event{ID: "01A", Method: "POST", Path: "/h", Query: "a=1&client_secret=QSECRET"}}}, true)
+	m.SetMasking(redact.New(nil), "")
+	if out := m.View(); strings.Contains(out, "QSECRET") || !strings.Contains(out, "client_secret=") {
+		t.Fatalf("the query's client_secret is not masked:\n%s", out)
+	}
+	m.SetMasking(redact.New(nil), "01A")
+	if out := m.View(); !strings.Contains(out, "QSECRET") {
+		t.Fatalf("revealed, the query's client_secret is still masked:\n%s", out)
 	}
 }

@@ -588,6 +588,23 @@ func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	return path, rawPath, query, max(np, nr) + nq
 }
 
+// PathQuery is a decoded path and a raw query as the list and the detail
+// show them, "path?query" (path alone when query is empty), with
+// configured secrets and the query's secret fields masked as Target masks
+// them; Target's raw-path work is for what is sent again. A nil Redactor
+// masks nothing: the TUI passes nil for a delivery whose secrets are
+// revealed.
+func (r *Redactor) PathQuery(path, query string) string {
+	if r != nil {
+		path, _ = r.String(path)
+		query, _ = r.Query(query)
+	}
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
 // Attempt returns a with configured secrets replaced in its target and
 // error, and how many were. Both can hold the delivery's path and query: a
 // live forward or a replay with --keep-path appends them to the URL, and a
