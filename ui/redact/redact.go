@@ -139,7 +139,7 @@ func (r *Redactor) jwt(body []byte) ([]byte, int) {
 	parts := bytes.SplitN(tok, []byte("."), 3)
 	n := 0
 	for i := range 2 {
-		seg, err := base64.RawURLEncoding.DecodeString(string(bytes.TrimRight(parts[i], "=")))
+		seg, err := jwttoken.Segment(parts[i])
 		if err != nil || !json.Valid(seg) {
 			continue
 		}
