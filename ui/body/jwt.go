@@ -2,7 +2,6 @@ package body
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 
 	"github.com/hookscope/hookscope/ui/internal/jwttoken"
@@ -14,8 +13,8 @@ import (
 func (d *Doc) jwt(b []byte) bool {
 	tok, _ := jwttoken.Unquote(b)
 	parts := bytes.Split(tok, []byte("."))
-	header, err1 := decodeSegment(parts[0])
-	claims, err2 := decodeSegment(parts[1])
+	header, err1 := jwttoken.Segment(parts[0])
+	claims, err2 := jwttoken.Segment(parts[1])
 	if err1 != nil || err2 != nil || !json.Valid(header) || !json.Valid(claims) {
 		return false
 	}
@@ -45,11 +44,4 @@ func (d *Doc) jwt(b []byte) bool {
 	d.Notes = append(d.Notes, "JWT decoded")
 	d.setText(out)
 	return true
-}
-
-func decodeSegment(s []byte) ([]byte, error) {
-	s = bytes.TrimRight(s, "=")
-	out := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
-	n, err := base64.RawURLEncoding.Decode(out, s)
-	return out[:n], err
 }

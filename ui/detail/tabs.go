@@ -57,23 +57,11 @@ func (m Model) missing(why string) string {
 // maskedTarget is a delivery's path and query as shown: configured secrets
 // and the query's secret fields masked unless revealed.
 func (m Model) maskedTarget(e store.Event) string {
-	path, query := e.Path, e.Query
-	if !m.reveal {
-		path, _ = m.redactor.String(path)
-		query, _ = m.redactor.Query(query)
-	}
-	if query != "" {
-		path += "?" + query
-	}
-	return path
-}
-
-func (m Model) maskedString(s string) string {
+	red := m.redactor
 	if m.reveal {
-		return s
+		red = nil
 	}
-	out, _ := m.redactor.String(s)
-	return out
+	return red.PathQuery(e.Path, e.Query)
 }
 
 // maskedAttempt is a replay or forward attempt as shown: its target and

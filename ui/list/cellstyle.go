@@ -46,10 +46,26 @@ func newCellStyle(st lipgloss.Style) cellStyle {
 
 // render is st.Render(s).
 func (c cellStyle) render(s string) string {
-	if !c.ok || s == "" || strings.ContainsAny(s, "\t\n\r") {
+	if !c.wraps(s) {
 		return c.st.Render(s)
 	}
 	return c.pre + s + c.suf
+}
+
+// write writes st.Render(s) to b.
+func (c cellStyle) write(b *strings.Builder, s string) {
+	if !c.wraps(s) {
+		b.WriteString(c.st.Render(s))
+		return
+	}
+	b.WriteString(c.pre)
+	b.WriteString(s)
+	b.WriteString(c.suf)
+}
+
+// wraps reports whether st.Render(s) is pre+s+suf.
+func (c cellStyle) wraps(s string) bool {
+	return c.ok && s != "" && !strings.ContainsAny(s, "\t\n\r")
 }
 
 // cellStyles are the list's cell styles, prepared once per SetStyles.

@@ -37,3 +37,15 @@ func layout(w int, forward bool) columns {
 	c.event = flex - c.path
 	return c
 }
+
+// width is how many cells a row of c takes: the cursor marker and the
+// replay mark, the shown columns, and a gap before each.
+func (c columns) width() int {
+	w := 2
+	for _, x := range []int{c.time, c.method, c.path, c.event, c.sig, c.schema, c.status, c.size, c.dup} {
+		if x > 0 {
+			w += gap + x
+		}
+	}
+	return w
+}

@@ -20,6 +20,9 @@ func TestLayoutFits(t *testing.T) {
 			if total != w {
 				t.Errorf("width %d forward %v: columns take %d", w, fwd, total)
 			}
+			if c.width() != total {
+				t.Errorf("width %d forward %v: columns.width() = %d, the cells take %d", w, fwd, c.width(), total)
+			}
 			if w >= 80 && (c.path < 15 || c.event < 12) {
 				t.Errorf("width %d: path %d, event %d too narrow", w, c.path, c.event)
 			}

@@ -77,32 +77,38 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	if c.millis {
 		ts = t.Format("15:04:05.000")
 	}
-	cells := make([]string, 0, 10)
+	// The cells go into one builder, a space between two: a string per
+	// styled cell and a join would allocate about ten times a row.
+	var b strings.Builder
+	b.Grow(rowBytes(m.width))
 	marker := " "
 	if selected {
 		marker = "▌"
 	}
-	mark := " "
+	b.WriteString(marker)
 	switch {
 	case m.marked[r.ID]:
-		mark = Mark
-		if !selected {
-			mark = m.cells.mark.render(mark)
+		if selected {
+			b.WriteString(Mark)
+		} else {
+			m.cells.mark.write(&b, Mark)
 		}
 	case r.Pinned:
-		mark = PinMark
+		b.WriteString(PinMark)
+	default:
+		b.WriteByte(' ')
 	}
-	cells = append(cells, marker+mark)
 	// The selected row is drawn in one style: inner styles would end its
 	// background at their first reset.
 	add := func(w int, text string, st cellStyle) {
 		if w <= 0 {
 			return
 		}
+		b.WriteByte(' ')
 		if selected {
-			cells = append(cells, cellfit.Fit(text, w, "…"))
+			b.WriteString(cellfit.Fit(text, w, "…"))
 		} else {
-			cells = append(cells, st.render(cellfit.Fit(text, w, "…")))
+			st.write(&b, cellfit.Fit(text, w, "…"))
 		}
 	}
 	add(c.time, ts, m.cells.dim)
@@ -125,7 +131,8 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	sch := verdict.Schema(r)
 	add(c.schema, sch.Text(c.shortBadges), m.cells.level(sch.Level))
 	if c.status > 0 {
-		cells = append(cells, m.statusCell(r, c.status, selected))
+		b.WriteByte(' ')
+		b.WriteString(m.statusCell(r, c.status, selected))
 	}
 	add(c.size, cellfit.PadLeft(sizeCell(r.Size), c.size), m.cells.dim)
 	dup := ""
@@ -133,7 +140,12 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 		dup = "dup"
 	}
 	add(c.dup, dup, m.cells.dup)
-	line := cellfit.Fit(strings.Join(cells, " "), m.width, "")
+	line := b.String()
+	if c.width() != m.width {
+		// Each cell is fitted to its column; only a terminal too narrow
+		// for the columns' minimum needs the row measured and cut.
+		line = cellfit.Fit(line, m.width, "")
+	}
 	if !selected {
 		return line
 	}
@@ -147,17 +159,11 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 // them, with configured secrets (and the query's secret fields) masked
 // unless revealed for this delivery.
 func (m Model) target(r store.Record) string {
-	path, query := r.Path, r.Query
-	if m.redactor != nil && r.ID != m.revealID {
-		// Path and query only: every visible row is masked every frame,
-		// and Target's raw-path work is for exports.
-		path, _ = m.redactor.String(path)
-		query, _ = m.redactor.Query(query)
+	red := m.redactor
+	if r.ID == m.revealID {
+		red = nil
 	}
-	if query != "" {
-		path += "?" + query
-	}
-	return path
+	return red.PathQuery(r.Path, r.Query)
 }
 
 func (m Model) statusCell(r store.Record, w int, plain bool) string {
@@ -215,3 +221,8 @@ func sizeCell(n int64) string {
 	}
 	return fmt.Sprintf("%.0f %ciB", v, units[u])
 }
+
+// rowBytes is room for most rows of w cells: their text and the style
+// sequences around about ten cells (about 240 bytes in the dark theme). A
+// row with many multi-byte runes grows the builder once more.
+func rowBytes(w int) int { return w + 256 }

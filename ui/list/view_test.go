@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/internal/cellfit"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/uitest"
 	"github.com/hookscope/hookscope/ui/verdict"
@@ -96,5 +99,41 @@ func TestCellStyleFallsBack(t *testing.T) {
 	}
 	if c := newCellStyle(lipgloss.NewStyle().Foreground(lipgloss.Color("#FF0000")).Bold(true)); !c.ok || c.render("x y") != c.st.Render("x y") {
 		t.Error("a colour and weight style is not prepared, or renders differently")
+	}
+}
+
+// TestRowsFillWidth checks that every line of the list is exactly as wide
+// as the list, selected row included, and that fitting it to the width
+// again changes nothing: row measures the joined cells only when the
+// columns do not fill the width.
+func TestRowsFillWidth(t *testing.T) {
+	for _, w := range []int{30, 60, 80, 109, 110, 139, 140, 160, 250} {
+		m := benchList(60, w, 40)
+		m.Select(3, false)
+		for i, l := range strings.Split(m.View(), "\n") {
+			if got := ansi.StringWidth(l); got != w {
+				t.Errorf("width %d, line %d: %d cells wide: %q", w, i, got, l)
+			}
+			if fit := cellfit.Fit(l, w, ""); fit != l {
+				t.Errorf("width %d, line %d: fitted again it differs:\n%q\n%q", w, i, l, fit)
+			}
+		}
+	}
+}
+
+// TestRowMasksQuerySecretFields: a secret field of the query is masked in
+// the row, unless the delivery's secrets are revealed.
+func TestRowMasksQuerySecretFields(t *testing.T) {
+	s, v := themeStyles()
+	m := New(s, v, time.UTC)
+	m.SetSize(160, 5)
+	m.SetRows([]store.Record{{Event: store.Event{ID: "01A", Method: "POST", Path: "/h", Query: "a=1&client_secret=QSECRET"}}}, true)
+	m.SetMasking(redact.New(nil), "")
+	if out := m.View(); strings.Contains(out, "QSECRET") || !strings.Contains(out, "client_secret=") {
+		t.Fatalf("the query's client_secret is not masked:\n%s", out)
+	}
+	m.SetMasking(redact.New(nil), "01A")
+	if out := m.View(); !strings.Contains(out, "QSECRET") {
+		t.Fatalf("revealed, the query's client_secret is still masked:\n%s", out)
 	}
 }

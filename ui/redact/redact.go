@@ -139,7 +139,7 @@ func (r *Redactor) jwt(body []byte) ([]byte, int) {
 	parts := bytes.SplitN(tok, []byte("."), 3)
 	n := 0
 	for i := range 2 {
-		seg, err := base64.RawURLEncoding.DecodeString(string(bytes.TrimRight(parts[i], "=")))
+		seg, err := jwttoken.Segment(parts[i])
 		if err != nil || !json.Valid(seg) {
 			continue
 		}
@@ -250,29 +250,13 @@ func (r *Redactor) JSON(doc []byte) ([]byte, int) {
 
 // Form masks the values of secret fields in an
 // application/x-www-form-urlencoded body, keeping field order and every
-// other byte.
+// other byte. The mask goes in percent-encoded, as a form value is.
 func (r *Redactor) Form(body []byte) ([]byte, int) {
-	if len(r.Fields) == 0 {
-		return body, 0
-	}
-	parts := bytes.Split(body, []byte("&"))
-	n := 0
-	for i, p := range parts {
-		k, _, ok := bytes.Cut(p, []byte("="))
-		if !ok {
-			continue
-		}
-		name, err := url.QueryUnescape(string(k))
-		if err != nil || !r.isField(name) {
-			continue
-		}
-		parts[i] = append(append(append([]byte{}, k...), '='), url.QueryEscape(r.mask())...)
-		n++
-	}
+	out, n := r.fields(string(body), url.QueryEscape(r.mask()))
 	if n == 0 {
 		return body, 0
 	}
-	return bytes.Join(parts, []byte("&")), n
+	return []byte(out), n
 }
 
 // Query masks a raw query string: configured secrets anywhere, then the
@@ -288,11 +272,16 @@ func (r *Redactor) Query(q string) (string, int) {
 
 // queryFields masks the values of the secret fields of raw query q, the
 // mask written as it is.
-func (r *Redactor) queryFields(q string) (string, int) {
-	if q == "" || len(r.Fields) == 0 {
-		return q, 0
+func (r *Redactor) queryFields(q string) (string, int) { return r.fields(q, r.mask()) }
+
+// fields writes mask for the value of each secret field of s, name=value
+// pairs joined by "&" (a form body or a raw query), a field found by its
+// percent-decoded name. It returns s itself when no field is secret.
+func (r *Redactor) fields(s, mask string) (string, int) {
+	if s == "" || len(r.Fields) == 0 {
+		return s, 0
 	}
-	parts := strings.Split(q, "&")
+	parts := strings.Split(s, "&")
 	n := 0
 	for i, p := range parts {
 		k, _, ok := strings.Cut(p, "=")
@@ -302,11 +291,11 @@ func (r *Redactor) queryFields(q string) (string, int) {
 		if name, err := url.QueryUnescape(k); err != nil || !r.isField(name) {
 			continue
 		}
-		parts[i] = k + "=" + r.mask()
+		parts[i] = k + "=" + mask
 		n++
 	}
 	if n == 0 {
-		return q, 0
+		return s, 0
 	}
 	return strings.Join(parts, "&"), n
 }
@@ -586,6 +575,23 @@ func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	}
 	// An occurrence in both forms of the path is one secret in the target.
 	return path, rawPath, query, max(np, nr) + nq
+}
+
+// PathQuery is a decoded path and a raw query as the list and the detail
+// show them, "path?query" (path alone when query is empty), with
+// configured secrets and the query's secret fields masked as Target masks
+// them; Target's raw-path work is for what is sent again. A nil Redactor
+// masks nothing: the TUI passes nil for a delivery whose secrets are
+// revealed.
+func (r *Redactor) PathQuery(path, query string) string {
+	if r != nil {
+		path, _ = r.String(path)
+		query, _ = r.Query(query)
+	}
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
 }
 
 // Attempt returns a with configured secrets replaced in its target and

@@ -374,6 +374,27 @@ func TestQuery(t *testing.T) {
 	}
 }
 
+// TestPathQuery: the target the TUI shows has configured secrets masked in
+// path and query and the query's secret fields masked, "?" only before a
+// query; a nil Redactor (a revealed delivery) shows it as stored.
+func TestPathQuery(t *testing.T) {
+	r := New([]string{"sup3rs3cret"})
+	r.Mask = "X"
+	for _, tt := range []struct{ path, query, want string }{
+		{"/hooks/sup3rs3cret", "", "/hooks/X"},
+		{"/hooks", "a=1&client_secret=abc&t=sup3rs3cret", "/hooks?a=1&client_secret=X&t=X"},
+		{"/hooks", "a=1", "/hooks?a=1"},
+	} {
+		if got := r.PathQuery(tt.path, tt.query); got != tt.want {
+			t.Errorf("PathQuery(%q, %q) = %q, want %q", tt.path, tt.query, got, tt.want)
+		}
+	}
+	var none *Redactor
+	if got := none.PathQuery("/hooks/sup3rs3cret", "client_secret=abc"); got != "/hooks/sup3rs3cret?client_secret=abc" {
+		t.Errorf("a nil Redactor gives %q", got)
+	}
+}
+
 // FuzzJWTBody: whatever a body holds, masking it as a token neither panics
 // nor loses what surrounds the token.
 func FuzzJWTBody(f *testing.F) {

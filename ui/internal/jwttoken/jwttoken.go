@@ -1,11 +1,12 @@
-// Package jwttoken finds a compact JWT in a delivery body the one way the
-// views that decode it (ui/body) and the masking that must hide what they
-// show (ui/redact) both use: two rules would let a token be shown decoded
-// and left unmasked.
+// Package jwttoken finds a compact JWT in a delivery body, and decodes its
+// parts, the one way the views that decode it (ui/body) and the masking
+// that must hide what they show (ui/redact) both use: two rules would let
+// a token be shown decoded and left unmasked.
 package jwttoken
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strconv"
 )
 
@@ -41,4 +42,14 @@ func Looks(body []byte) bool {
 		}
 	}
 	return dots == 2
+}
+
+// Segment decodes one part of a compact JWT: base64url, its padding
+// dropped when a sender added it. The views and the masking decode the
+// header and claims the same way, so that what one shows the other masks.
+func Segment(s []byte) ([]byte, error) {
+	s = bytes.TrimRight(s, "=")
+	out := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+	n, err := base64.RawURLEncoding.Decode(out, s)
+	return out[:n], err
 }

@@ -29,3 +29,21 @@ func TestUnquoteAndLooks(t *testing.T) {
 		}
 	}
 }
+
+// TestSegment: a part decodes with or without the padding some senders
+// add, and a part that is not base64url is an error.
+func TestSegment(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"eyJhIjoxfQ", `{"a":1}`, true},
+		{"eyJhIjoxfQ==", `{"a":1}`, true},
+		{"eyJhIjoxfQ+/", "", false},
+	} {
+		got, err := Segment([]byte(tt.in))
+		if (err == nil) != tt.ok || tt.ok && string(got) != tt.want {
+			t.Errorf("Segment(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
