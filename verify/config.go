@@ -194,11 +194,7 @@ var talkdeskGateways = map[string]string{
 // key endpoint (us, eu, ca). A delivery's _links.root.href comes from an
 // unverified body, so it may choose one of these and nothing else: not even
 // the au and uk hosts, which only the user can choose.
-var hrefGateways = []string{
-	"https://api.talkdeskapp.com",
-	"https://api.talkdeskapp.eu",
-	"https://api.talkdeskappca.com",
-}
+var hrefGateways = []string{talkdeskGateways["us"], talkdeskGateways["eu"], talkdeskGateways["ca"]}
 
 // TalkdeskRegions lists the accepted region values, for messages.
 const TalkdeskRegions = "us, eu, ca, au or uk"

@@ -52,12 +52,7 @@ func TestDocumentedTalkdeskPayloads(t *testing.T) {
 			if !ok {
 				t.Fatalf("no %s example", tc.typ)
 			}
-			sig, err := SignTalkdesk(priv, body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := check(v, Request{Method: "POST", Path: "/hooks/talkdesk", Body: body,
-				Header: hdr(HeaderTalkdeskSignature, sig, HeaderTalkdeskSignatureID, "k1")})
+			got := check(v, talkdeskRequest(t, priv, "k1", body))
 			wantSig(t, got, store.SigValid, "matches Talkdesk key k1")
 			if got.Provider != ProviderTalkdeskEvents || got.EventType != tc.typ || got.ProviderEventID != tc.id {
 				t.Errorf("provider/type/id = %q %q %q", got.Provider, got.EventType, got.ProviderEventID)

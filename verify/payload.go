@@ -65,7 +65,7 @@ func decodePayload(body []byte, contentType string) payload {
 			p := payload{kind: KindBadJSON, err: "body is not valid JSON: " + err.Error()}
 			var at *jsonErrorAt
 			if errors.As(err, &at) {
-				p.errLine, _ = LineColumn(body, at.off)
+				p.errLine = at.line
 			}
 			return p
 		}
@@ -111,28 +111,21 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// jsonErrorAt is a JSON error at a byte offset of the body: the message for
-// people, the offset for code (a line to jump to).
+// jsonErrorAt is a JSON error at a place in the body: the message for
+// people, the line for code (where to jump to).
 type jsonErrorAt struct {
-	msg string
-	off int64
+	msg  string
+	line int
 }
 
 func (e *jsonErrorAt) Error() string { return e.msg }
 
-// errorAt is the error what, at offset off of b: "what at offset 47 (line
-// 3, column 18)".
+// errorAt is the error what, at byte offset off of b, named both ways a
+// person looks for it: "what at offset 47 (line 3, column 18)", the 0-based
+// offset and the 1-based line and column (in bytes) an editor shows.
 func errorAt(b []byte, off int64, what string) error {
-	off = min(max(off, 0), int64(len(b)))
-	return &jsonErrorAt{msg: what + " at " + position(b, off), off: off}
-}
-
-// position names byte offset off of b both ways a person looks for it: the
-// 0-based offset, and the 1-based line and column (in bytes) an editor shows.
-func position(b []byte, off int64) string {
-	off = min(max(off, 0), int64(len(b)))
 	line, col := LineColumn(b, off)
-	return fmt.Sprintf("offset %d (line %d, column %d)", off, line, col)
+	return &jsonErrorAt{msg: fmt.Sprintf("%s at offset %d (line %d, column %d)", what, off, line, col), line: line}
 }
 
 // LineColumn returns the 1-based line and column (in bytes) of the byte at

@@ -538,6 +538,12 @@ func TestErrorsAreBounded(t *testing.T) {
 	if got.Errors[0].Path != "/list/0" || got.Reason != "5000 errors found; the first 100 are listed" {
 		t.Fatalf("first error %+v, reason %q", got.Errors[0], got.Reason)
 	}
+	// The first items' errors, in item order: /list/2 before /list/10.
+	for i, e := range got.Errors {
+		if want := fmt.Sprintf("/list/%d", i); e.Path != want {
+			t.Fatalf("error %d at %s, want %s", i, e.Path, want)
+		}
+	}
 
 	var b strings.Builder
 	b.WriteString(`{"props":{`)

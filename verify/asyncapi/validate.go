@@ -1,6 +1,7 @@
 package asyncapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,8 +62,8 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 		// Describe only the leaves nearest the start of the payload, so
 		// the errors kept do not depend on the order the validator
 		// walked the payload's objects in.
-		sort.SliceStable(leaves, func(i, j int) bool {
-			return slices.Compare(leaves[i].InstanceLocation, leaves[j].InstanceLocation) < 0
+		slices.SortStableFunc(leaves, func(a, b *jsonschema.ValidationError) int {
+			return slices.CompareFunc(a.InstanceLocation, b.InstanceLocation, compareTokens)
 		})
 	}
 	var out []store.SchemaError
@@ -198,13 +199,13 @@ func displayList(vs []any) string {
 	return strings.Join(parts, ", ")
 }
 
-// sortErrors orders errors by path then keyword and drops exact repeats:
-// the validator walks object properties in map order, and the same leaf
-// can be reached through two branches.
+// sortErrors orders errors by path (comparePointers) then keyword and
+// drops exact repeats: the validator walks object properties in map order,
+// and the same leaf can be reached through two branches.
 func sortErrors(errs []store.SchemaError) []store.SchemaError {
 	sort.SliceStable(errs, func(i, j int) bool {
-		if errs[i].Path != errs[j].Path {
-			return errs[i].Path < errs[j].Path
+		if c := comparePointers(errs[i].Path, errs[j].Path); c != 0 {
+			return c < 0
 		}
 		if errs[i].Keyword != errs[j].Keyword {
 			return errs[i].Keyword < errs[j].Keyword
@@ -219,6 +220,52 @@ func sortErrors(errs []store.SchemaError) []store.SchemaError {
 		out = append(out, e)
 	}
 	return out
+}
+
+// comparePointers orders two JSON pointers token by token (compareTokens),
+// a pointer before those below it.
+func comparePointers(a, b string) int {
+	for a != "" && b != "" {
+		var ta, tb string
+		ta, a = firstToken(a)
+		tb, b = firstToken(b)
+		if c := compareTokens(ta, tb); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// firstToken splits a non-empty JSON pointer ("/a/b") into its first token
+// and the pointer to the rest.
+func firstToken(p string) (tok, rest string) {
+	p = p[1:]
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i:]
+	}
+	return p, ""
+}
+
+// compareTokens orders two pointer tokens: array indices by number, so
+// that /list/9 comes before /list/10 and the first errors listed are those
+// of the first items; anything else as text.
+func compareTokens(a, b string) int {
+	if len(a) != len(b) && isIndex(a) && isIndex(b) {
+		return cmp.Compare(len(a), len(b)) // indices have no leading zeros
+	}
+	return strings.Compare(a, b)
+}
+
+func isIndex(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // headerValue builds the JSON object a headers schema is validated against:

@@ -18,13 +18,15 @@ var stringValueRE = regexp.MustCompile(`"([^"\\]*)"\s*:\s*"([^"\\]*[A-Za-z0-9][^
 // well-formed, so that only the signature check can notice: in a JWT the
 // claims segment is changed and the signature kept.
 func (d *Delivery) Tamper() {
-	if parts, ok := verify.JWTSegments(d.Body); d.SignedWith == verify.SchemeDialpadJWT && ok {
-		claims, err := base64.RawURLEncoding.DecodeString(parts[1])
-		if err == nil {
-			changed, what := tamperText(claims, d.EventID)
-			parts[1] = base64.RawURLEncoding.EncodeToString(changed)
-			d.Body, d.Tampered = []byte(strings.Join(parts[:], ".")), what+" in the JWT claims"
-			return
+	if d.SignedWith == verify.SchemeDialpadJWT {
+		if parts, ok := verify.JWTSegments(d.Body); ok {
+			claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+			if err == nil {
+				changed, what := tamperText(claims, d.EventID)
+				parts[1] = base64.RawURLEncoding.EncodeToString(changed)
+				d.Body, d.Tampered = []byte(strings.Join(parts[:], ".")), what+" in the JWT claims"
+				return
+			}
 		}
 	}
 	d.Body, d.Tampered = tamperText(d.Body, d.EventID)
@@ -58,7 +60,10 @@ func tamperText(b []byte, eventID string) ([]byte, string) {
 		}
 	}
 	for i, m := range matches {
-		if pick < 0 && !isEventID(m) && lastIndexFunc(out[m[4]:m[5]], isDigit) >= 0 {
+		if pick >= 0 {
+			break
+		}
+		if !isEventID(m) && lastIndexFunc(out[m[4]:m[5]], isDigit) >= 0 {
 			pick = i
 		}
 	}
