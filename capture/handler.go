@@ -133,10 +133,10 @@ func NewHandler(a Appender, opts Options) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rc, _ := r.Context().Value(connKey{}).(*recordingConn)
-	var recorded []byte
+	var head []byte // r's head as read off the connection; nil when not known
 	if rc != nil {
-		recorded = rc.take()
-		defer func() { rc.resume(requestEnd(recorded, r)) }()
+		head = recordedHead(rc.take(), r)
+		defer func() { rc.resume(requestEnd(head, r)) }()
 	}
 	if h.opts.Intercept != nil && h.opts.Intercept(w, r) {
 		return
@@ -152,7 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Host:            r.Host,
 		RemoteAddr:      r.RemoteAddr,
 		Proto:           r.Proto,
-		Header:          receivedHeader(r, recorded),
+		Header:          receivedHeader(r, head),
 		Size:            int64(len(body)),
 		Truncated:       truncated || readErr != nil,
 		ContentType:     r.Header.Get("Content-Type"),
