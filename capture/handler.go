@@ -77,7 +77,9 @@ type Handler struct {
 	stopOnce sync.Once
 	// refusals paces the reports of 503s: a store that fails refuses every
 	// delivery, thousands a second, and one line each would flood the log.
-	refusals pacer
+	// lostRefused paces those of requests net/http refused that the store
+	// could not keep (storeRefused), for the same reason.
+	refusals, lostRefused pacer
 }
 
 // refusalReportInterval is the least time between two reports of 503s.
