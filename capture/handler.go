@@ -77,7 +77,9 @@ type Handler struct {
 	stopOnce sync.Once
 	// refusals paces the reports of 503s: a store that fails refuses every
 	// delivery, thousands a second, and one line each would flood the log.
-	refusals pacer
+	// lostRefused paces those of requests net/http refused that the store
+	// could not keep (storeRefused), for the same reason.
+	refusals, lostRefused pacer
 }
 
 // refusalReportInterval is the least time between two reports of 503s.
@@ -133,10 +135,10 @@ func NewHandler(a Appender, opts Options) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rc, _ := r.Context().Value(connKey{}).(*recordingConn)
-	var recorded []byte
+	var head []byte // r's head as read off the connection; nil when not known
 	if rc != nil {
-		recorded = rc.take()
-		defer func() { rc.resume(requestEnd(recorded, r)) }()
+		head = recordedHead(rc.take(), r)
+		defer func() { rc.resume(requestEnd(head, r)) }()
 	}
 	if h.opts.Intercept != nil && h.opts.Intercept(w, r) {
 		return
@@ -152,7 +154,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Host:            r.Host,
 		RemoteAddr:      r.RemoteAddr,
 		Proto:           r.Proto,
-		Header:          receivedHeader(r, recorded),
+		Header:          receivedHeader(r, head),
 		Size:            int64(len(body)),
 		Truncated:       truncated || readErr != nil,
 		ContentType:     r.Header.Get("Content-Type"),

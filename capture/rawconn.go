@@ -122,19 +122,31 @@ func (c *recordingConn) resume(end int64) {
 	c.read = int64(len(c.buf))
 }
 
-// requestEnd is where request r ends in recorded, the bytes read for it
-// (see resume): after its head and its Content-Length body. It is -1 when
-// recorded does not start with r's head, or the body's length is unknown
-// (chunked).
-func requestEnd(recorded []byte, r *http.Request) int64 {
-	if r.ContentLength < 0 || len(r.TransferEncoding) > 0 {
-		return -1
-	}
+// recordedHead is r's head at the start of recorded (what take returned):
+// its request line and header lines, through the blank line that ends them.
+// It is nil when recorded does not start with r's request line or holds no
+// blank line. Worked out once per request: the header (parseHead) and where
+// the request ends (requestEnd) both follow from it.
+func recordedHead(recorded []byte, r *http.Request) []byte {
 	end := bytes.Index(recorded, []byte("\r\n\r\n"))
-	if end < 0 || !bytes.HasPrefix(recorded, []byte(r.Method+" "+r.RequestURI+" "+r.Proto+"\r\n")) {
+	if end < 0 {
+		return nil
+	}
+	line, _, _ := bytes.Cut(recorded[:end+2], []byte("\r\n"))
+	if string(line) != r.Method+" "+r.RequestURI+" "+r.Proto {
+		return nil
+	}
+	return recorded[:end+4]
+}
+
+// requestEnd is where request r ends in what take returned (see resume):
+// after its head (recordedHead) and its Content-Length body. It is -1 when
+// the head is not known (nil) or the body's length is not (chunked).
+func requestEnd(head []byte, r *http.Request) int64 {
+	if head == nil || r.ContentLength < 0 || len(r.TransferEncoding) > 0 {
 		return -1
 	}
-	return int64(end+4) + r.ContentLength
+	return int64(len(head)) + r.ContentLength
 }
 
 // recordingListener wraps every accepted connection in a recordingConn.
@@ -168,11 +180,11 @@ func connContext(ctx context.Context, c net.Conn) context.Context {
 }
 
 // receivedHeader returns the request's header lines in received order with
-// their original case. It uses the recorded head when that head is
-// certainly this request's; otherwise it falls back to net/http's map in
-// name order, plus Host.
-func receivedHeader(r *http.Request, recorded []byte) store.Header {
-	if h, ok := parseHead(recorded, r); ok {
+// their original case. It uses head, r's head as recorded (recordedHead),
+// when that is certainly this request's; otherwise it falls back to
+// net/http's map in name order, plus Host.
+func receivedHeader(r *http.Request, head []byte) store.Header {
+	if h, ok := parseHead(head, r); ok {
 		return h
 	}
 	return headerFromMap(r)
@@ -191,16 +203,15 @@ func headerFromMap(r *http.Request) store.Header {
 	return h
 }
 
-func parseHead(b []byte, r *http.Request) (store.Header, bool) {
-	end := bytes.Index(b, []byte("\r\n\r\n"))
-	if end < 0 {
+// parseHead parses the header lines of head, r's head from recordedHead
+// (nil when not known), and checks them against what net/http parsed.
+func parseHead(head []byte, r *http.Request) (store.Header, bool) {
+	if head == nil {
 		return nil, false
 	}
-	head := string(b[:end]) // one copy; names and values below share it
-	line, rest, _ := strings.Cut(head, "\r\n")
-	if line != r.Method+" "+r.RequestURI+" "+r.Proto {
-		return nil, false
-	}
+	// One copy; names and values below share it. The request line,
+	// checked by recordedHead, and the blank line are left out.
+	_, rest, _ := strings.Cut(string(head[:len(head)-4]), "\r\n")
 	h := make(store.Header, 0, strings.Count(rest, "\r\n")+1)
 	for rest != "" {
 		var l string

@@ -294,7 +294,9 @@ func (h *Handler) storeRefused(remoteAddr string, raw, answer []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), refusedStoreTimeout)
 	defer cancel()
 	if err := h.store.Append(ctx, r.ev, r.body); err != nil {
-		h.opts.Logger.Error("request refused by the HTTP server not stored", "from", remoteAddr, "reason", r.ev.Refused, "err", err)
+		if n, ok := h.lostRefused.note(time.Now()); ok {
+			h.opts.Logger.Error("request refused by the HTTP server not stored", "from", remoteAddr, "reason", r.ev.Refused, "err", err, "also_lost_since_last_line", n)
+		}
 		return
 	}
 	h.opts.Logger.Warn("request refused by the HTTP server; stored", "id", r.ev.ID, "reason", r.ev.Refused)

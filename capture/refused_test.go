@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -316,5 +317,21 @@ func TestPipelinedAfterA417PolicyIsNotRefused(t *testing.T) {
 			t.Errorf("stored %s refused %q", r.Path, r.Refused)
 		}
 		t.Fatalf("%d stored, want /a alone, not refused", len(recs))
+	}
+}
+
+// TestLostRefusalsAreReportedPaced: with the store failing, a sender whose
+// every request net/http refuses would log a line each; they are paced like
+// the 503s.
+func TestLostRefusalsAreReportedPaced(t *testing.T) {
+	var logs syncBuffer
+	h := NewHandler(failingAppender{}, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	raw := []byte("POST /x HTTP/1.1\r\nHost: h\r\nX: \x07\r\n\r\n")
+	answer := []byte("HTTP/1.1 400 Bad Request" + refusalHeaders + "400 Bad Request")
+	for range 50 {
+		h.storeRefused("192.0.2.1:1234", raw, answer)
+	}
+	if n := strings.Count(logs.String(), "not stored"); n != 1 {
+		t.Fatalf("%d log lines for 50 refused requests lost in a moment, want one:\n%s", n, logs.String())
 	}
 }

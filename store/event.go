@@ -198,12 +198,24 @@ func (e *Event) EscapedPath() string {
 // it an encoded slash: /a%2Fb/{id} would go back out as /a/b/%7Bid%7D, a
 // different path to a router.
 func EscapePath(path, rawPath string) string {
-	if rawPath != "" {
-		if dec, err := url.PathUnescape(rawPath); err == nil && dec == path {
-			return escapePathBytes(rawPath)
-		}
+	if raw := RawPathFor(path, rawPath); raw != "" {
+		return escapePathBytes(raw)
 	}
 	return (&url.URL{Path: path}).EscapedPath()
+}
+
+// RawPathFor returns rawPath when it is a form of path as sent (it decodes
+// to path), else "". A raw path is only ever an encoding of its path: one
+// that no longer decodes to it (the path masked since, while the raw form
+// held the secret percent-encoded) must be dropped, not shown or sent.
+func RawPathFor(path, rawPath string) string {
+	if rawPath == "" {
+		return ""
+	}
+	if dec, err := url.PathUnescape(rawPath); err != nil || dec != path {
+		return ""
+	}
+	return rawPath
 }
 
 // escapePathBytes percent-encodes the bytes of p that RFC 3986 does not

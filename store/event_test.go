@@ -32,3 +32,17 @@ func TestEscapePath(t *testing.T) {
 		})
 	}
 }
+
+// TestRawPathFor: a raw path stands for its path only while it decodes to it.
+func TestRawPathFor(t *testing.T) {
+	for _, tt := range []struct{ path, raw, want string }{
+		{"/a/b", "/a%2Fb", "/a%2Fb"},
+		{"/a/b", "", ""},
+		{"/h/X", "/h/tok-%312345", ""}, // the path masked, the raw form not
+		{"/bad%zz", "/bad%zz", ""},     // not an encoding at all
+	} {
+		if got := RawPathFor(tt.path, tt.raw); got != tt.want {
+			t.Errorf("RawPathFor(%q, %q) = %q, want %q", tt.path, tt.raw, got, tt.want)
+		}
+	}
+}

@@ -191,41 +191,93 @@ func glob(pattern, s string) bool {
 
 // pathGlob matches a path pattern in which * and ? also match '/':
 // path:/hooks/* means everything under /hooks/, as a user reading the
-// filter expects, not only one segment. ? is one character, as in
-// path.Match (a path is stored decoded, so /café is 5 characters). A
-// pattern with a character class keeps path.Match's rules.
+// filter expects, not only one segment. Otherwise the syntax is
+// path.Match's: ? and a class ([a-z], [^/]) are one character (a path is
+// stored decoded, so /café is 5 characters), and \ makes the next character
+// literal. A malformed pattern matches nothing, as in glob.
 func pathGlob(pattern, s string) bool {
-	if strings.Contains(pattern, "[") {
-		return glob(pattern, s)
-	}
 	// Iterative wildcard match: on a mismatch, let the last * take one more
 	// character.
 	p, i, star, mark := 0, 0, -1, 0
 	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
+		if p < len(pattern) && pattern[p] == '*' {
 			star, mark = p, i
 			p++
-		case p < len(pattern) && pattern[p] == '?':
-			_, n := utf8.DecodeRuneInString(s[i:])
-			p++
-			i += n
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			_, n := utf8.DecodeRuneInString(s[mark:])
-			mark += n
-			i = mark
-		default:
+			continue
+		}
+		if p < len(pattern) {
+			pw, sw := globOne(pattern[p:], s[i:])
+			if pw < 0 {
+				return false // malformed
+			}
+			if pw > 0 {
+				p += pw
+				i += sw
+				continue
+			}
+		}
+		if star < 0 {
 			return false
 		}
+		p = star + 1
+		_, n := utf8.DecodeRuneInString(s[mark:])
+		mark += n
+		i = mark
 	}
 	for p < len(pattern) && pattern[p] == '*' {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// globOne matches the pattern item at the start of pattern (not a *)
+// against the start of s, which is not empty. It returns the widths the
+// item and what it matched take, 0, 0 when it does not match, and -1 when
+// the item is malformed (a class without its ']', a \ at the end).
+func globOne(pattern, s string) (pw, sw int) {
+	switch pattern[0] {
+	case '?':
+		_, n := utf8.DecodeRuneInString(s)
+		return 1, n
+	case '[':
+		j := 1
+		if j < len(pattern) && pattern[j] == '^' {
+			j++
+		}
+		for first := true; ; first = false {
+			if j >= len(pattern) {
+				return -1, 0
+			}
+			if pattern[j] == ']' && !first {
+				break
+			}
+			if pattern[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		ok, err := path.Match(pattern[:j+1], string(r))
+		switch {
+		case err != nil:
+			return -1, 0
+		case ok:
+			return j + 1, n
+		}
+		return 0, 0
+	case '\\':
+		if len(pattern) < 2 {
+			return -1, 0
+		}
+		if pattern[1] == s[0] {
+			return 2, 1
+		}
+		return 0, 0
+	}
+	if pattern[0] == s[0] {
+		return 1, 1
+	}
+	return 0, 0
 }
 
 func isKey(k string) bool {

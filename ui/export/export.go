@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -198,7 +197,7 @@ func mask(d *delivery, m Masker) {
 	// percent-encoded): dropped, it cannot carry it, and the URLs built
 	// from the event encode the masked path instead.
 	if r.RawPath != "" && (pm || rm) {
-		if dec, err := url.PathUnescape(r.RawPath); err != nil || dec != r.Path {
+		if store.RawPathFor(r.Path, r.RawPath) == "" {
 			r.RawPath, rm = "", true
 		}
 	}

@@ -557,22 +557,18 @@ func unhex(c byte) byte {
 // Target returns ev's request target with configured secrets replaced (and
 // secret fields of the query masked, see Query):
 // the percent-decoded path, the path as sent (ev.RawPath) and the raw
-// query, and how many secrets were replaced. A raw path that still holds a
-// secret once percent-decoded (one sent with some of its characters
-// encoded, so that it never appears literally) comes back empty: masked,
-// it is not the path as sent anyway, and net/url encodes the masked path
-// when there is no raw path.
+// query, and how many secrets were replaced. A raw path that no longer
+// decodes to the masked path (one holding a secret with some of its
+// characters encoded, so that it never appears literally) comes back empty
+// (store.RawPathFor): masked, it is not the path as sent anyway, and the
+// masked path is encoded instead when there is no raw path.
 func (r *Redactor) Target(ev store.Event) (path, rawPath, query string, n int) {
 	path, np := r.String(ev.Path)
 	// Literal only: a raw path holding a secret encoded is dropped below
 	// rather than masked, so that it stays an encoding of the path.
 	rawPath, nr := r.literal(ev.RawPath)
 	query, nq := r.Query(ev.Query)
-	if rawPath != "" {
-		if dec, err := url.PathUnescape(rawPath); err != nil || r.holds(dec) {
-			rawPath = ""
-		}
-	}
+	rawPath = store.RawPathFor(path, rawPath)
 	// An occurrence in both forms of the path is one secret in the target.
 	return path, rawPath, query, max(np, nr) + nq
 }
@@ -613,12 +609,6 @@ func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
 	a.Target, nt = r.String(a.Target)
 	a.Error, ne = r.String(a.Error)
 	return a, nf + nt + ne
-}
-
-// holds reports whether s contains a configured secret.
-func (r *Redactor) holds(s string) bool {
-	_, n := r.String(s)
-	return n > 0
 }
 
 // Bytes is String for byte slices; b is returned unchanged when it holds no
