@@ -256,10 +256,10 @@ func diagnoseLines(lines []string) string {
 		switch {
 		case !ok:
 			return fmt.Sprintf("header line %d has no colon", n)
-		case name == "" || strings.IndexFunc(name, notTokenChar) >= 0:
+		case !store.ValidHeaderName(name):
 			return fmt.Sprintf("header line %d: the name %q is not an HTTP token", n, name)
 		}
-		if j := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); j >= 0 {
+		if j := store.HeaderValueFault(value); j >= 0 {
 			return fmt.Sprintf("header line %d (%s): control character 0x%02x in the value", n, name, value[j])
 		}
 		if strings.EqualFold(name, "Expect") && unsupportedExpectValue(value) {
@@ -267,15 +267,6 @@ func diagnoseLines(lines []string) string {
 		}
 	}
 	return ""
-}
-
-// notTokenChar reports a rune that may not appear in a header name (RFC
-// 9110 token).
-func notTokenChar(r rune) bool {
-	if r > 0x7e || r <= ' ' {
-		return true
-	}
-	return strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
 }
 
 // refusedStoreTimeout bounds storing a refused request: net/http's answer

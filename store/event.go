@@ -107,13 +107,17 @@ func ValidHeaderName(name string) bool {
 
 // ValidHeaderValue reports whether v holds no control characters but tab: a
 // line break would let a value add header lines of its own.
-func ValidHeaderValue(v string) bool {
+func ValidHeaderValue(v string) bool { return HeaderValueFault(v) < 0 }
+
+// HeaderValueFault is the index of the first byte of v that ValidHeaderValue
+// refuses, or -1.
+func HeaderValueFault(v string) int {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
+			return i
 		}
 	}
-	return true
+	return -1
 }
 
 // NamedValues is one canonical header name with all its values.
