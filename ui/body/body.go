@@ -244,12 +244,14 @@ func isBinary(b []byte) bool {
 
 // HumanBytes formats n as B, KiB or MiB.
 func HumanBytes(n int64) string {
-	switch {
-	case n < 1024:
+	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
-	default:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
+	const units = "KMGTPE"
+	v, u := float64(n)/1024, 0
+	for v >= 1023.95 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, units[u])
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
@@ -54,15 +55,8 @@ func forwardStatus(a *store.Attempt) string {
 
 // Size renders a byte count for people: 512B, 1.2KiB, 3.4MiB.
 func Size(n int64, truncated bool) string {
-	var s string
-	switch {
-	case n < 1024:
-		s = fmt.Sprintf("%dB", n)
-	case n < 1<<20:
-		s = fmt.Sprintf("%.1fKiB", float64(n)/1024)
-	default:
-		s = fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	}
+	// The detail view's units, without the space: ls columns stay narrow.
+	s := strings.Replace(body.HumanBytes(n), " ", "", 1)
 	if truncated {
 		s += "+"
 	}

@@ -71,7 +71,7 @@ func TestBodyText(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0B", 1023: "1023B", 1536: "1.5KiB", 3 << 20: "3.0MiB"} {
+	for n, want := range map[int64]string{0: "0B", 1023: "1023B", 1536: "1.5KiB", 3 << 20: "3.0MiB", 1 << 30: "1.0GiB", 1<<20 - 1: "1.0MiB", 5 << 40: "5.0TiB"} {
 		if got := Size(n, false); got != want {
 			t.Errorf("Size(%d) = %s, want %s", n, got, want)
 		}
