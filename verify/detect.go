@@ -62,6 +62,11 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 		d.provider = ProviderTalkdeskDCE
 	case dialpadKind(p.obj) != "":
 		d.provider = ProviderDialpad
+	case isTalkifAIBody(p.obj):
+		// TalkifAI signs every delivery, so an envelope without the header
+		// is named TalkifAI's, and its verdict says the signature is
+		// missing, rather than passing as an unknown sender's.
+		d.provider = ProviderTalkifAI
 	default:
 		d.provider = ProviderUnknown
 	}
@@ -123,6 +128,26 @@ func isDCEBody(obj map[string]any) bool {
 	et, _ := obj["event_type"].(string)
 	_, conv := obj["conversation_id"]
 	return dceEventTypes[et] && conv
+}
+
+// talkifaiEventTypes are the event types TalkifAI documents
+// (../shared/reference/talkifai-webhooks.txt).
+var talkifaiEventTypes = map[string]bool{
+	"call.started": true, "call.ended": true, "call.failed": true,
+	"transcript.ready": true, "analysis.completed": true,
+	"credit.low": true, "credit.depleted": true,
+}
+
+// isTalkifAIBody recognises TalkifAI's envelope: a string id, one of its
+// documented types, a created time as a string and a data object. All four
+// are needed: Stripe-like envelopes share the field names but carry a
+// numeric created and other types.
+func isTalkifAIBody(obj map[string]any) bool {
+	id, _ := obj["id"].(string)
+	typ, _ := obj["type"].(string)
+	created, _ := obj["created"].(string)
+	_, data := obj["data"].(map[string]any)
+	return id != "" && talkifaiEventTypes[typ] && created != "" && data
 }
 
 // Dialpad payload kinds, named after Dialpad's subscription types.

@@ -56,6 +56,10 @@ func TestDetect(t *testing.T) {
 		{"dialpad agent status", "/x", nil, `{"availability_status":true,"on_duty_status":"Available","call_center_ids":[1]}`, ProviderDialpad, "agent_status"},
 		{"dialpad contact", "/x", nil, `{"event":"Updated","contact":{"id":"c1"}}`, ProviderDialpad, "Updated"},
 		{"dialpad change log", "/x", nil, `{"date":1,"action":"updated_ivr","changed_by":{"id":1}}`, ProviderDialpad, "updated_ivr"},
+		{"talkifai envelope", "/hooks/talkifai", nil, `{"id":"evt_1","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{"callId":"c"}}`, ProviderTalkifAI, "call.ended"},
+		{"not talkifai: undocumented type", "/x", nil, `{"id":"evt_1","type":"call.held","created":"2024-01-15T10:34:05Z","data":{}}`, ProviderUnknown, "call.held"},
+		{"not talkifai: numeric created", "/x", nil, `{"id":"evt_1","type":"call.ended","created":1705315200,"data":{}}`, ProviderUnknown, "call.ended"},
+		{"not talkifai: no data", "/x", nil, `{"id":"evt_1","type":"call.ended","created":"2024-01-15T10:34:05Z"}`, ProviderUnknown, "call.ended"},
 		{"not dialpad: state alone", "/x", nil, `{"state":"hangup"}`, ProviderUnknown, ""},
 		{"not dialpad: unknown contact event", "/x", nil, `{"event":"Merged","contact":{}}`, ProviderUnknown, "Merged"},
 		// 4. nothing.

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,6 +57,17 @@ func TestTalkifAI(t *testing.T) {
 		v := mustNew(t, Config{TalkifAISecret: talkifaiSecret, Routes: []Route{{"/t", ProviderTalkifAI}}})
 		wantSig(t, check(v, Request{Path: "/t", Body: body}), store.SigInvalid, "no X-TalkifAI-Signature header")
 	})
+	// TalkifAI's envelope names the sender when the header is missing,
+	// secret or not: the verdict says what is wrong, not "unknown".
+	for _, secret := range [][]byte{talkifaiSecret, nil} {
+		t.Run(fmt.Sprintf("envelope without header, secret %v", secret != nil), func(t *testing.T) {
+			got := check(mustNew(t, Config{TalkifAISecret: secret}), Request{Path: "/hooks/talkifai", Body: body})
+			if got.Provider != ProviderTalkifAI {
+				t.Fatalf("provider %q, want %q", got.Provider, ProviderTalkifAI)
+			}
+			wantSig(t, got, store.SigInvalid, "no X-TalkifAI-Signature header: TalkifAI signs every webhook request")
+		})
+	}
 }
 
 func TestGenericHMAC(t *testing.T) {
