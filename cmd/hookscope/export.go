@@ -68,7 +68,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := export.Export(ctx, dest, s, opts)
+			res, err := export.Export(ctx, dest, s, opts)
 			bar.Done()
 			if err != nil {
 				abort()
@@ -81,7 +81,11 @@ func newExportCmd(e *env) *cobra.Command {
 			if out != "" && out != "-" {
 				where = out
 			}
-			fmt.Fprintf(e.stderr, "hookscope: exported %d deliveries to %s (%s%s)\n", n, termsafe.Line(where), f, maskNote(opts.Masker))
+			noun := "deliveries"
+			if res.Written == 1 {
+				noun = "delivery"
+			}
+			fmt.Fprintf(e.stderr, "hookscope: exported %d %s to %s (%s%s)\n", res.Written, noun, termsafe.Line(where), f, maskNote(opts.Masker, res.Masked))
 			return nil
 		},
 	}
@@ -92,11 +96,22 @@ func newExportCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func maskNote(m export.Masker) string {
-	if m == nil {
+// maskNote says what masking did to an export. A masked delivery is no
+// longer the bytes received: its signature fails after import, and a user
+// who exported to debug a signature must not learn that by surprise.
+func maskNote(m export.Masker, masked int) string {
+	switch {
+	case m == nil:
 		return ""
+	case masked == 0:
+		return ", no secrets found to mask"
 	}
-	return ", secrets masked"
+	what := "they are"
+	if masked == 1 {
+		what = "it is"
+	}
+	return fmt.Sprintf(", secrets masked in %d: %s no longer the bytes received, so a signed one fails "+
+		"verification after import; --reveal-secrets exports them exactly", masked, what)
 }
 
 // exportMasker is the Masker an export applies: nil (everything as stored)

@@ -80,14 +80,42 @@ func TestExportMasksSecretsUnlessRevealed(t *testing.T) {
 	l := startListen(t)
 	captureSet(t, l)
 	for _, format := range []string{"jsonl", "har", "curl"} {
-		_, masked, _ := run(t, "export", "--db", l.db, "--format", format)
+		_, masked, errs := run(t, "export", "--db", l.db, "--format", format)
 		if strings.Contains(masked, testSecret) || !strings.Contains(masked, "••••") {
 			t.Errorf("%s: secret not masked by default", format)
+		}
+		// Of the two deliveries, one carried a secret: the user is told
+		// it no longer matches what was received.
+		if !strings.Contains(errs, "secrets masked in 1: it is no longer the bytes received") {
+			t.Errorf("%s: export note: %s", format, errs)
 		}
 		_, revealed, _ := run(t, "export", "--db", l.db, "--format", format, "--reveal-secrets")
 		if !strings.Contains(revealed, testSecret) {
 			t.Errorf("%s: --reveal-secrets did not reveal", format)
 		}
+	}
+	// An import of a masked export says which deliveries are not exact;
+	// one of exact copies says nothing of the kind.
+	dir := t.TempDir()
+	for _, format := range []string{"jsonl", "har"} {
+		for _, reveal := range []bool{false, true} {
+			file := filepath.Join(dir, fmt.Sprintf("%s-%v.%s", format, reveal, format))
+			args := []string{"export", "--db", l.db, "--format", format, "--out", file}
+			if reveal {
+				args = append(args, "--reveal-secrets")
+			}
+			if code, _, errs := run(t, args...); code != 0 {
+				t.Fatalf("export: %s", errs)
+			}
+			code, _, errs := run(t, "import", file, "--db", filepath.Join(dir, fmt.Sprintf("%s-%v.db", format, reveal)))
+			noted := strings.Contains(errs, "1 of them was exported with secrets masked, so it is not the bytes received")
+			if code != 0 || noted == reveal {
+				t.Errorf("%s import, reveal %v: exit %d, note %v: %s", format, reveal, code, noted, errs)
+			}
+		}
+	}
+	if _, _, errs := run(t, "export", "--db", l.db, "path:/bin"); !strings.Contains(errs, "exported 1 delivery to stdout (jsonl, no secrets found to mask)") {
+		t.Errorf("export of a delivery without secrets: %s", errs)
 	}
 }
 

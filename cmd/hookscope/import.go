@@ -88,11 +88,26 @@ func newImportCmd(e *env) *cobra.Command {
 				// File names are shown, never obeyed; a listener's path comes
 				// from its socket.
 				len(batch.Events), termsafe.Line(name), batch.Format, termsafe.Line(s.Path()), first, last)
+			if err == nil && batch.Masked > 0 {
+				fmt.Fprintln(e.stderr, maskedImportNote(batch.Masked))
+			}
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	return cmd
+}
+
+// maskedImportNote warns that n imported deliveries were exported masked:
+// their verdicts are about masked bytes, so an invalid signature there says
+// nothing about the sender.
+func maskedImportNote(n int) string {
+	were, they := "were", "they are"
+	if n == 1 {
+		were, they = "was", "it is"
+	}
+	return fmt.Sprintf("hookscope: %d of them %s exported with secrets masked, so %s not the bytes received "+
+		"and a signed one fails verification; export with --reveal-secrets to move exact copies", n, were, they)
 }
 
 // openStoreCreating is openStore for commands that may start a database:

@@ -21,6 +21,17 @@ type Batch struct {
 	Format Format
 	Events []*store.Event
 	Bodies [][]byte
+	// Masked counts the deliveries hookscope's export marked as masked
+	// (secrets_masked): not the bytes received, so a signed one fails
+	// verification.
+	Masked int
+}
+
+func (b *Batch) add(ev *store.Event, body []byte, masked bool) {
+	b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+	if masked {
+		b.Masked++
+	}
 }
 
 // ParseError locates what is wrong in an import file: a JSONL line or a HAR
@@ -125,11 +136,11 @@ func decodeJSONL(r *bufio.Reader) (*Batch, error) {
 			return nil, &ParseError{Format: JSONL, Line: line, Err: err}
 		}
 		if len(bytes.TrimSpace(raw)) > 0 {
-			ev, body, perr := decodeJSONLine(raw)
+			ev, body, masked, perr := decodeJSONLine(raw)
 			if perr != nil {
 				return nil, &ParseError{Format: JSONL, Line: line, Err: perr}
 			}
-			b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+			b.add(ev, body, masked)
 		}
 		if err == io.EOF {
 			break
@@ -156,36 +167,38 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 	}
 }
 
-func decodeJSONLine(raw []byte) (*store.Event, []byte, error) {
+// decodeJSONLine decodes one line of a JSONL export, and its
+// secrets_masked flag.
+func decodeJSONLine(raw []byte) (*store.Event, []byte, bool, error) {
 	var rec store.Record
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, nil, fmt.Errorf("invalid JSON: %w", err)
+		return nil, nil, false, fmt.Errorf("invalid JSON: %w", err)
 	}
 	var extra jsonlExtra
 	if err := json.Unmarshal(raw, &extra); err != nil {
-		return nil, nil, fmt.Errorf("invalid JSON: %w", err)
+		return nil, nil, false, fmt.Errorf("invalid JSON: %w", err)
 	}
 	var body []byte
 	switch {
 	case extra.Body != nil && extra.BodyBase64 != nil:
-		return nil, nil, errors.New("has both body and body_base64")
+		return nil, nil, false, errors.New("has both body and body_base64")
 	case extra.Body != nil:
 		body = []byte(*extra.Body)
 	case extra.BodyBase64 != nil:
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(*extra.BodyBase64); err != nil {
-			return nil, nil, fmt.Errorf("body_base64: %w", err)
+			return nil, nil, false, fmt.Errorf("body_base64: %w", err)
 		}
 	case rec.Size > 0:
 		// An `ls --json` line: importing it would store an empty body
 		// for a delivery that had one.
-		return nil, nil, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
+		return nil, nil, false, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
 	default:
 		body = []byte{}
 	}
 	ev := rec.Event
 	if rec.ReceivedAt.IsZero() {
-		return nil, nil, errors.New("received_at is missing")
+		return nil, nil, false, errors.New("received_at is missing")
 	}
 	if extra.RawHeaders != nil {
 		ev.Header = make(store.Header, len(extra.RawHeaders))
@@ -194,9 +207,9 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, error) {
 		}
 	}
 	if err := finishEvent(&ev, body); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return &ev, body, nil
+	return &ev, body, extra.SecretsMasked, nil
 }
 
 // finishEvent validates an imported delivery and derives what the store
@@ -264,6 +277,8 @@ type harEntryIn struct {
 		ReceivedAt string `json:"received_at"`
 		RemoteAddr string `json:"remote_addr"`
 		Truncated  bool   `json:"truncated"`
+		// SecretsMasked is set when masking changed the entry.
+		SecretsMasked bool `json:"secrets_masked"`
 	} `json:"_hookscope"`
 }
 
@@ -278,11 +293,11 @@ func decodeHAR(r io.Reader) (*Batch, error) {
 	}
 	b := &Batch{Format: HAR}
 	for i, raw := range *doc.Log.Entries {
-		ev, body, err := decodeHAREntry(raw)
+		ev, body, masked, err := decodeHAREntry(raw)
 		if err != nil {
 			return nil, &ParseError{Format: HAR, Entry: i + 1, Err: err}
 		}
-		b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+		b.add(ev, body, masked)
 	}
 	if len(b.Events) == 0 {
 		return nil, errors.New("the HAR file holds no entries")
@@ -290,21 +305,23 @@ func decodeHAR(r io.Reader) (*Batch, error) {
 	return b, nil
 }
 
-func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, error) {
+// decodeHAREntry decodes one HAR entry, and hookscope's
+// _hookscope.secrets_masked flag.
+func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, bool, error) {
 	var e harEntryIn
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return nil, nil, fmt.Errorf("invalid entry: %w", err)
+		return nil, nil, false, fmt.Errorf("invalid entry: %w", err)
 	}
 	if e.Request == nil {
-		return nil, nil, errors.New("missing request")
+		return nil, nil, false, errors.New("missing request")
 	}
 	req := e.Request
 	if req.URL == "" {
-		return nil, nil, errors.New("request has no url")
+		return nil, nil, false, errors.New("request has no url")
 	}
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("request url: %w", err)
+		return nil, nil, false, fmt.Errorf("request url: %w", err)
 	}
 	ev := store.Event{Method: req.Method, Path: u.Path, RawPath: u.RawPath, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
 	if ev.Path == "" {
@@ -327,25 +344,25 @@ func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, error) {
 		ev.RemoteAddr, ev.Truncated = e.Hookscope.RemoteAddr, e.Hookscope.Truncated
 	}
 	if when == "" {
-		return nil, nil, errors.New("missing startedDateTime")
+		return nil, nil, false, errors.New("missing startedDateTime")
 	}
 	if ev.ReceivedAt, err = time.Parse(time.RFC3339Nano, when); err != nil {
-		return nil, nil, fmt.Errorf("startedDateTime: %w", err)
+		return nil, nil, false, fmt.Errorf("startedDateTime: %w", err)
 	}
 	if e.Response != nil {
 		ev.Response = store.Response{Status: e.Response.Status, DurationMS: e.Time}
 	}
 	body, err := harBody(req.PostData)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if ev.Header.Get("Content-Type") == "" && req.PostData != nil {
 		ev.ContentType = req.PostData.MimeType
 	}
 	if err := finishEvent(&ev, body); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return &ev, body, nil
+	return &ev, body, e.Hookscope != nil && e.Hookscope.SecretsMasked, nil
 }
 
 // harBody returns the request body bytes: text (base64-decoded when

@@ -67,11 +67,23 @@ type Options struct {
 	Version string
 }
 
+// Result says what an export wrote.
+type Result struct {
+	// Written counts the deliveries written.
+	Written int
+	// Masked counts those masking changed (a header, the body, the query,
+	// the path, or a forwarded answer): they are no longer the bytes
+	// received, so a signed one no longer verifies after import.
+	Masked int
+}
+
 // Export writes the deliveries matching opts.Filter, oldest first, to w in
-// opts.Format and returns how many it wrote.
-func Export(ctx context.Context, w io.Writer, src Source, opts Options) (int, error) {
+// opts.Format and says how many it wrote and masked; on an error, the
+// Result counts what was written before it.
+func Export(ctx context.Context, w io.Writer, src Source, opts Options) (Result, error) {
+	var res Result
 	if _, err := store.ParseFilter(opts.Filter); err != nil {
-		return 0, err
+		return res, err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var enc encoder
@@ -84,29 +96,31 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (int, er
 		enc = &curlEncoder{w: bw}
 	default:
 		_, err := ParseFormat(string(opts.Format))
-		return 0, err
+		return res, err
 	}
 	if err := enc.begin(); err != nil {
-		return 0, fmt.Errorf("export: write: %w", err)
+		return res, fmt.Errorf("export: write: %w", err)
 	}
-	n := 0
 	after := ""
 	for {
 		recs, err := src.List(ctx, store.Query{Filter: opts.Filter, Oldest: true, After: after, Limit: PageSize})
 		if err != nil {
-			return n, fmt.Errorf("export: list deliveries: %w", err)
+			return res, fmt.Errorf("export: list deliveries: %w", err)
 		}
 		for _, r := range recs {
 			d, err := load(ctx, src, r, opts.Masker, opts.Format == HAR)
 			if err != nil {
-				return n, err
+				return res, err
 			}
 			if err := enc.entry(d); err != nil {
-				return n, fmt.Errorf("export: write delivery %s: %w", r.ID, err)
+				return res, fmt.Errorf("export: write delivery %s: %w", r.ID, err)
 			}
-			n++
+			res.Written++
+			if d.masked {
+				res.Masked++
+			}
 			if opts.Progress != nil {
-				opts.Progress(n)
+				opts.Progress(res.Written)
 			}
 		}
 		if len(recs) < PageSize {
@@ -115,12 +129,12 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (int, er
 		after = recs[len(recs)-1].ID
 	}
 	if err := enc.end(); err != nil {
-		return n, fmt.Errorf("export: write: %w", err)
+		return res, fmt.Errorf("export: write: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("export: write: %w", err)
+		return res, fmt.Errorf("export: write: %w", err)
 	}
-	return n, nil
+	return res, nil
 }
 
 // delivery is one record ready to encode: its header and body already

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -266,6 +267,20 @@ func TestMaskingByDefaultOnlyWhenAsked(t *testing.T) {
 	line := strings.SplitN(exportString(t, db, Options{Format: JSONL, Masker: testMasker{}}), "\n", 2)[0]
 	if !strings.Contains(line, `"secrets_masked":true`) {
 		t.Errorf("masked line not flagged: %s", line)
+	}
+	// The result counts what masking changed: only the first fixture
+	// carries the secret.
+	for _, tc := range []struct {
+		masker Masker
+		want   Result
+	}{
+		{testMasker{}, Result{Written: len(fixtures()), Masked: 1}},
+		{nil, Result{Written: len(fixtures())}},
+	} {
+		got, err := Export(context.Background(), io.Discard, db, Options{Format: JSONL, Masker: tc.masker})
+		if err != nil || got != tc.want {
+			t.Errorf("masker %v: %+v %v, want %+v", tc.masker != nil, got, err, tc.want)
+		}
 	}
 }
 
