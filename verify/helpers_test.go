@@ -28,6 +28,7 @@ type memCache struct {
 	mu    sync.Mutex
 	keys  map[string]store.CachedKey
 	saves int
+	loads int
 }
 
 func newMemCache() *memCache { return &memCache{keys: map[string]store.CachedKey{}} }
@@ -35,6 +36,7 @@ func newMemCache() *memCache { return &memCache{keys: map[string]store.CachedKey
 func (c *memCache) LoadKey(id string) (store.CachedKey, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.loads++
 	k, ok := c.keys[id]
 	return k, ok, nil
 }

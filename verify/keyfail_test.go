@@ -494,6 +494,11 @@ func TestKeyServedExpiredNotRefetched(t *testing.T) {
 		}
 	}
 	wantFetches(t, f.tr, 1)
+	// Nor does each delivery read the cache: the key in memory is the
+	// endpoint's answer, as good as the cache's copy of it.
+	if f.cache.loads != 1 {
+		t.Errorf("%d cache reads for one key, want 1", f.cache.loads)
+	}
 
 	f.ks.add(t, "k1", &priv.PublicKey, testNow.Add(24*time.Hour))
 	f.clock.Set(testNow.Add(missingKeyTTL - time.Second))
