@@ -3,8 +3,10 @@ package verify
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -329,22 +331,15 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	v.regionGateway = gw
 	if cfg.TalkdeskKeysURL != "" {
-		u, err := url.Parse(cfg.TalkdeskKeysURL)
-		if err == nil && u.User != nil {
-			// The URL appears in verdicts, notes and the key cache; a
-			// password in it would be shown everywhere. Talkdesk's key
-			// endpoint needs no login.
-			return nil, fieldErrorf("TalkdeskKeysURL", "%q: must not contain a user name or password", u.Redacted())
-		}
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fieldErrorf("TalkdeskKeysURL", "%q: want an http or https base URL such as https://api.talkdeskapp.com", cfg.TalkdeskKeysURL)
+		if err := CheckKeysURL(cfg.TalkdeskKeysURL); err != nil {
+			return nil, err
 		}
 		v.keysURL = strings.TrimRight(cfg.TalkdeskKeysURL, "/")
 	}
+	if err := CheckEventIDFields(cfg.EventIDFields); err != nil {
+		return nil, err
+	}
 	for p, fields := range cfg.EventIDFields {
-		if !knownProvider(p) {
-			return nil, fieldErrorf("EventIDFields", "%q: unknown provider; providers: %s", p, strings.Join(providerNames, ", "))
-		}
 		v.eventIDFields[p] = append([]string(nil), fields...)
 	}
 	if v.client == nil {
@@ -360,6 +355,33 @@ func New(cfg Config) (*Verifier, error) {
 		v.now = time.Now
 	}
 	return v, nil
+}
+
+// CheckKeysURL checks a Talkdesk key endpoint base URL (--talkdesk-keys-url,
+// talkdesk.keys_url) without asking it anything; the error is a *FieldError.
+func CheckKeysURL(s string) error {
+	u, err := url.Parse(s)
+	if err == nil && u.User != nil {
+		// The URL appears in verdicts, notes and the key cache; a
+		// password in it would be shown everywhere. Talkdesk's key
+		// endpoint needs no login.
+		return fieldErrorf("TalkdeskKeysURL", "%q: must not contain a user name or password", u.Redacted())
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fieldErrorf("TalkdeskKeysURL", "%q: want an http or https base URL such as https://api.talkdeskapp.com", s)
+	}
+	return nil
+}
+
+// CheckEventIDFields checks that every provider named in the config's
+// event_id_fields exists, in a stable order; the error is a *FieldError.
+func CheckEventIDFields(m map[string][]string) error {
+	for _, p := range slices.Sorted(maps.Keys(m)) {
+		if !knownProvider(p) {
+			return fieldErrorf("EventIDFields", "%q: unknown provider; providers: %s", p, strings.Join(providerNames, ", "))
+		}
+	}
+	return nil
 }
 
 func clone(b []byte) []byte {

@@ -82,7 +82,8 @@ func (e *env) readConfig() (*config, error) {
 
 // checkConfigValues checks the values of the config file that do not need
 // the network, the disk or the specs to judge: retention, routes, generic
-// HMAC routes and the Talkdesk region. Every command runs it (see newRoot),
+// HMAC routes, the Talkdesk region, key endpoint and key ids, and the
+// providers of event_id_fields. Every command runs it (see newRoot),
 // so a mistake is a usage error whatever the command, as the README says,
 // not only in the commands that use the value.
 func (e *env) checkConfigValues(cfg *config) error {
@@ -108,6 +109,19 @@ func (e *env) checkConfigValues(cfg *config) error {
 		if _, err := verify.TalkdeskGateway(r); err != nil {
 			return e.configUsage("talkdesk.region", "%q is not a Talkdesk region; accepted values are %s", r, verify.TalkdeskRegions)
 		}
+	}
+	if u := cfg.Talkdesk.KeysURL; u != "" {
+		if err := verify.CheckKeysURL(u); err != nil {
+			return e.fieldUsage(err, true)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
+		if err := verify.CheckKeyID(id); err != nil {
+			return e.configUsage("talkdesk.keys", "%q: %v", id, err)
+		}
+	}
+	if err := verify.CheckEventIDFields(cfg.EventIDFields); err != nil {
+		return e.fieldUsage(err, true)
 	}
 	return nil
 }

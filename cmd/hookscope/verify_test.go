@@ -349,6 +349,9 @@ func TestConfigValueMistakeStopsEveryCommand(t *testing.T) {
 		{"routes:\n  /x: nobody\n", "routes"},
 		{"hmac: [bad]\n", "hmac"},
 		{"talkdesk:\n  region: mars\n", "talkdesk.region"},
+		{"talkdesk:\n  keys_url: ftp://keys\n", "talkdesk.keys_url"},
+		{"talkdesk:\n  keys:\n    ../k: /k.pem\n", "talkdesk.keys"},
+		{"event_id_fields:\n  nobody: [id]\n", "event_id_fields"},
 	} {
 		cfg := t.TempDir()
 		t.Setenv("XDG_CONFIG_HOME", cfg)
