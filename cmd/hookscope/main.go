@@ -19,10 +19,23 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), shutdownSignals()...)
 	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// shutdownSignals are the signals that stop hookscope cleanly: in-flight
+// deliveries answered, analyses finished, the database closed. SIGHUP is
+// one because closing the terminal the live view runs in sends it, and by
+// default it would kill the process on the spot (stale socket, unapplied
+// log) — unless it is ignored already (nohup): handling it would undo that.
+func shutdownSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // Exit codes.

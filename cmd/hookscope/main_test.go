@@ -11,7 +11,15 @@ import (
 // one whose check regresses and starts a real listener) must never open the
 // developer's own database, config or dev keys, or listen on 8080. Tests
 // that need them set their own with t.Setenv.
+// mainEnv makes the test binary run hookscope's main instead of the tests
+// (signal tests need a process of their own).
+const mainEnv = "HOOKSCOPE_TEST_RUN_MAIN"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) != "" {
+		main()
+		return
+	}
 	home, err := os.MkdirTemp("", "hookscope-cmd-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
