@@ -148,11 +148,12 @@ func TestRawRequestLineAsSent(t *testing.T) {
 }
 
 // TestListingsMaskConfiguredSecrets: the headless line and the ls table
-// mask a configured secret in the path and query (before clipping a long
-// path, so no part of it shows), and show it with no redactor.
+// mask a configured secret in the path and query (one spanning both
+// included; before clipping a long path, so no part of it shows), and show
+// it with no redactor.
 func TestListingsMaskConfiguredSecrets(t *testing.T) {
 	const secret = "tok-12345"
-	red := redact.New([]string{secret, "a b/c"})
+	red := redact.New([]string{secret, "a b/c", "span?ning"})
 	long := "/" + strings.Repeat("p", 55) + "/" + secret
 	tests := []struct {
 		name        string
@@ -167,6 +168,10 @@ func TestListingsMaskConfiguredSecrets(t *testing.T) {
 			"/h/" + redact.Mask + "/a%2Fb", "/h/" + secret + "/a%2Fb", secret},
 		{"sent percent-encoded", store.Event{Path: "/h/a b/c", RawPath: "/h/a%20b%2Fc"},
 			"/h/" + redact.Mask, "/h/a%20b%2Fc", "a%20b"},
+		// A secret that spans the "?" is masked whole, as one stretch of
+		// the target.
+		{"across the query mark", store.Event{Path: "/h/span", Query: "ning=1&x=2"},
+			"/h/" + redact.Mask + "=1&x=2", "/h/span?ning=1&x=2", "span"},
 		{"cut by the table", store.Event{Path: long}, "/" + redact.Mask[:3], "/to", "/to"},
 	}
 	for _, tt := range tests {
