@@ -172,6 +172,8 @@ func TestListingsMaskConfiguredSecrets(t *testing.T) {
 		// the target.
 		{"across the query mark", store.Event{Path: "/h/span", Query: "ning=1&x=2"},
 			"/h/" + redact.Mask + "=1&x=2", "/h/span?ning=1&x=2", "span"},
+		{"across the query mark, then a secret field", store.Event{Path: "/h/span", Query: "ning=1&client_secret=cs1"},
+			"/h/" + redact.Mask + "=1&client_secret=" + redact.Mask, "/h/span?ning=1&client_secret=cs1", "cs1"},
 		{"cut by the table", store.Event{Path: long}, "/" + redact.Mask[:3], "/to", "/to"},
 	}
 	for _, tt := range tests {
