@@ -3,6 +3,7 @@ package textout
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -30,10 +31,19 @@ func noControl(t *testing.T, what, s string) {
 	}
 }
 
+// listing writes the listing of recs as `hookscope ls` does: one page.
+func listing(w io.Writer, recs []store.Record, red *redact.Redactor) error {
+	t := NewTable(w, red)
+	t.Rows(recs)
+	return t.Flush()
+}
+
 func TestOutputsNeutraliseEscapes(t *testing.T) {
 	noControl(t, "Line", Line(hostile, nil))
 	var b bytes.Buffer
-	Table(&b, []store.Record{hostile}, nil)
+	if err := listing(&b, []store.Record{hostile}, nil); err != nil {
+		t.Fatal(err)
+	}
 	noControl(t, "Table", b.String())
 	b.Reset()
 	Show(&b, hostile, []byte("body \x1b[2J\x9b\x07"), ShowOptions{})
@@ -182,7 +192,7 @@ func TestListingsMaskConfiguredSecrets(t *testing.T) {
 			rec := store.Record{Event: tt.ev}
 			for _, red := range []*redact.Redactor{red, nil} {
 				var table bytes.Buffer
-				if err := Table(&table, []store.Record{rec}, red); err != nil {
+				if err := listing(&table, []store.Record{rec}, red); err != nil {
 					t.Fatal(err)
 				}
 				for what, out := range map[string]string{"line": Line(rec, red), "table": table.String()} {
