@@ -134,21 +134,20 @@ func describe(e *jsonschema.ValidationError, prefix string) []store.SchemaError 
 	one := func(reason string) []store.SchemaError {
 		return []store.SchemaError{{Path: at, Keyword: kw, Message: sentence(at, reason)}}
 	}
+	// each is one error per property named, at the property's own pointer.
+	each := func(names []string, keyword, reason string) []store.SchemaError {
+		out := make([]store.SchemaError, 0, len(names))
+		for _, name := range names {
+			p := at + "/" + escapePointer(name)
+			out = append(out, store.SchemaError{Path: p, Keyword: keyword, Message: sentence(p, reason)})
+		}
+		return out
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
-		out := make([]store.SchemaError, 0, len(k.Missing))
-		for _, name := range k.Missing {
-			p := at + "/" + escapePointer(name)
-			out = append(out, store.SchemaError{Path: p, Keyword: "required", Message: sentence(p, "required property is missing")})
-		}
-		return out
+		return each(k.Missing, "required", "required property is missing")
 	case *kind.AdditionalProperties:
-		out := make([]store.SchemaError, 0, len(k.Properties))
-		for _, name := range k.Properties {
-			p := at + "/" + escapePointer(name)
-			out = append(out, store.SchemaError{Path: p, Keyword: "additionalProperties", Message: sentence(p, "property is not allowed by the schema")})
-		}
-		return out
+		return each(k.Properties, "additionalProperties", "property is not allowed by the schema")
 	case *kind.Type:
 		return one(fmt.Sprintf("expected %s, got %s", strings.Join(k.Want, " or "), article(k.Got)))
 	case *kind.Const:
