@@ -53,20 +53,38 @@ func dupesKey(key []byte, id string) []byte {
 	return append(dupesPrefix(key), id...)
 }
 
+// eventRef is what the duplicate index reads of a stored analysis: the
+// provider event it names and the delivery it says it duplicates. Decoding
+// it rather than a whole Analysis skips the signature, schema and notes.
+type eventRef struct {
+	Provider        string `json:"provider"`
+	ProviderEventID string `json:"provider_event_id"`
+	DuplicateOf     string `json:"duplicate_of"`
+}
+
+// refOf returns the eventRef of analysis a.
+func refOf(a *Analysis) eventRef {
+	return eventRef{Provider: a.Provider, ProviderEventID: a.ProviderEventID, DuplicateOf: a.DuplicateOf}
+}
+
+// key returns the dedupKey of the provider event r names, or nil when it
+// names none (no provider event id). It is the one rule for which event an
+// analysis belongs to.
+func (r eventRef) key() []byte {
+	if r.ProviderEventID == "" {
+		return nil
+	}
+	return dedupKey(r.Provider, r.ProviderEventID)
+}
+
 // eventKey returns the dedupKey of a stored analysis, or nil when it has no
 // provider event id (or v is nil or unreadable).
 func eventKey(v []byte) []byte {
-	if v == nil {
+	var r eventRef
+	if v == nil || json.Unmarshal(v, &r) != nil {
 		return nil
 	}
-	var a struct {
-		Provider        string `json:"provider"`
-		ProviderEventID string `json:"provider_event_id"`
-	}
-	if json.Unmarshal(v, &a) != nil || a.ProviderEventID == "" {
-		return nil
-	}
-	return dedupKey(a.Provider, a.ProviderEventID)
+	return r.key()
 }
 
 // oldestDelivery returns the oldest stored delivery of the provider event
@@ -201,7 +219,7 @@ func setDuplicateOf(tx *bolt.Tx, id, key []byte, dupOf string) (bool, error) {
 	if err := json.Unmarshal(v, &a); err != nil {
 		return false, err
 	}
-	if a.ProviderEventID == "" || !bytes.Equal(dedupKey(a.Provider, a.ProviderEventID), key) || a.DuplicateOf == dupOf {
+	if k := refOf(&a).key(); k == nil || !bytes.Equal(k, key) || a.DuplicateOf == dupOf {
 		return false, nil
 	}
 	a.DuplicateOf = dupOf
@@ -243,15 +261,14 @@ func backfillDupes(tx *bolt.Tx) error {
 	dupes, dd, events := tx.Bucket(bucketDupes), tx.Bucket(bucketDedup), tx.Bucket(bucketEvents)
 	c := tx.Bucket(bucketAnalysis).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var a struct {
-			Provider        string `json:"provider"`
-			ProviderEventID string `json:"provider_event_id"`
-			DuplicateOf     string `json:"duplicate_of"`
-		}
-		if json.Unmarshal(v, &a) != nil || a.ProviderEventID == "" || events.Get(k) == nil {
+		var a eventRef
+		if json.Unmarshal(v, &a) != nil {
 			continue
 		}
-		key := dedupKey(a.Provider, a.ProviderEventID)
+		key := a.key()
+		if key == nil || events.Get(k) == nil {
+			continue
+		}
 		dupOf, met := owners[string(key)]
 		if !met {
 			owners[string(key)] = string(k)

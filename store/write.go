@@ -184,10 +184,7 @@ func (db *DB) PutAnalysis(ctx context.Context, id string, a Analysis) (Analysis,
 			return fmt.Errorf("store: analysis for %s: %w", id, ErrNotFound)
 		}
 		a.DuplicateOf = ""
-		var key []byte
-		if a.ProviderEventID != "" {
-			key = dedupKey(a.Provider, a.ProviderEventID)
-		}
+		key := refOf(&a).key()
 		// A re-analysis may find another provider or event id (a fixed
 		// provider guess, a payload read differently) or none: the delivery
 		// leaves the event it was listed under, passing it on if it owned it.

@@ -79,7 +79,7 @@ func singleHeader(hdr store.Header, name, missing string) (string, error) {
 // checkTalkifAI verifies X-TalkifAI-Signature: sha256=<hex HMAC-SHA256>.
 func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 	rule := HMACRoute{Header: HeaderTalkifAISignature, Algo: "sha256", Encoding: "hex", SigPrefix: talkifaiPrefix, Secret: secret}
-	sig := verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
+	sig, digest := verifyMAC(store.Signature{Scheme: SchemeTalkifAIHMAC, Algorithm: "hmac-sha256"}, rule, hdr, body, macReasons{
 		missing:  "TalkifAI signs every webhook request",
 		noSecret: "no TalkifAI secret configured: set " + EnvTalkifAISecret + " or secrets.talkifai" + noSecretAfter,
 		valid:    "HMAC-SHA256 matches the TalkifAI secret",
@@ -88,8 +88,7 @@ func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 		// TalkifAI's recipes (Python compare_digest, Node timingSafeEqual)
 		// compare the header as a string with "sha256=" and the lower-case
 		// hex digest, so only that spelling is TalkifAI's.
-		v, _ := singleHeader(hdr, HeaderTalkifAISignature, "")
-		if h := strings.TrimPrefix(v, talkifaiPrefix); h != strings.ToLower(h) {
+		if digest != strings.ToLower(digest) {
 			return sigInvalid(sig, "the HMAC-SHA256 matches, but in upper-case hex: TalkifAI's recipe compares the header with \"sha256=\" and the lower-case hex digest as strings, so a receiver following it rejects this delivery")
 		}
 	}
@@ -98,11 +97,12 @@ func checkTalkifAI(hdr store.Header, body, secret []byte) store.Signature {
 
 // checkHMAC verifies a delivery against a generic --hmac route.
 func checkHMAC(h HMACRoute, hdr store.Header, body []byte) store.Signature {
-	return verifyMAC(store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}, h, hdr, body, macReasons{
+	sig, _ := verifyMAC(store.Signature{Scheme: SchemeHMAC, Algorithm: "hmac-" + h.Algo}, h, hdr, body, macReasons{
 		missing:  "the --hmac " + h.Prefix + " rule expects one",
 		noSecret: fmt.Sprintf("no secret for --hmac %s: set %s or secrets.hmac.%s", h.Prefix, h.SecretEnv(), h.Name) + noSecretAfter,
 		valid:    fmt.Sprintf("HMAC-%s matches the secret of --hmac %s", strings.ToUpper(h.Algo), h.Prefix),
 	})
+	return sig
 }
 
 // noSecretAfter ends an unverifiable reason that names a secret to set: a
@@ -122,18 +122,20 @@ type macReasons struct {
 // verifyMAC checks the one value of rule.Header: rule.SigPrefix, then the
 // HMAC of the raw body under rule.Secret with rule.Algo, written in
 // rule.Encoding. TalkifAI's scheme is such a rule, with its own reasons.
-func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byte, why macReasons) store.Signature {
+// It also returns the encoded MAC as sent (the value after rule.SigPrefix),
+// or "" when the header stops short of one, for checks of its spelling.
+func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byte, why macReasons) (store.Signature, string) {
 	label := "HMAC-" + strings.ToUpper(rule.Algo)
 	v, err := singleHeader(hdr, rule.Header, why.missing)
 	if err != nil {
-		return sigInvalid(sig, err.Error())
+		return sigInvalid(sig, err.Error()), ""
 	}
 	if len(v) > maxHMACHeaderLen {
-		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an %s", rule.Header, len(v), label))
+		return sigInvalid(sig, fmt.Sprintf("%s is %d characters, too long for an %s", rule.Header, len(v), label)), ""
 	}
 	rest, ok := strings.CutPrefix(v, rule.SigPrefix)
 	if !ok {
-		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", rule.Header, rule.SigPrefix))
+		return sigInvalid(sig, fmt.Sprintf("%s does not start with %q", rule.Header, rule.SigPrefix)), ""
 	}
 	var mac []byte
 	switch rule.Encoding {
@@ -150,21 +152,21 @@ func verifyMAC(sig store.Signature, rule HMACRoute, hdr store.Header, body []byt
 		if rule.Encoding == "hex" {
 			reason += oddHex(err, len(rest))
 		}
-		return sigInvalid(sig, reason)
+		return sigInvalid(sig, reason), rest
 	}
 	nh := hmacHashes[rule.Algo]
 	if size := nh().Size(); len(mac) != size {
-		return sigInvalid(sig, fmt.Sprintf("%s holds %s; %s gives %d", rule.Header, byteCount(len(mac)), label, size))
+		return sigInvalid(sig, fmt.Sprintf("%s holds %s; %s gives %d", rule.Header, byteCount(len(mac)), label, size)), rest
 	}
 	if len(rule.Secret) == 0 {
 		sig.Status, sig.Reason = store.SigUnverifiable, why.noSecret
-		return sig
+		return sig, rest
 	}
 	if !hmac.Equal(mac, computeHMAC(nh, rule.Secret, body)) {
-		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret")
+		return sigInvalid(sig, "signature does not match the body: the body was modified or signed with another secret"), rest
 	}
 	sig.Status, sig.Reason = store.SigValid, why.valid
-	return sig
+	return sig, rest
 }
 
 func sigInvalid(sig store.Signature, reason string) store.Signature {

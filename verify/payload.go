@@ -111,21 +111,39 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// jsonErrorAt is a JSON error at a place in the body: the message for
-// people, the line for code (where to jump to).
+// jsonErrorAt is a JSON error at a place in the body: what is wrong, at
+// byte offset off, on 1-based line and column (in bytes). Its message is
+// for people, the line for code (where to jump to).
 type jsonErrorAt struct {
-	msg  string
-	line int
+	what      string
+	off       int64
+	line, col int
 }
 
-func (e *jsonErrorAt) Error() string { return e.msg }
+// Error names the place both ways a person looks for it: "what at offset 47
+// (line 3, column 18)", the 0-based offset and the line and column an
+// editor shows.
+func (e *jsonErrorAt) Error() string {
+	return fmt.Sprintf("%s at offset %d (line %d, column %d)", e.what, e.off, e.line, e.col)
+}
 
-// errorAt is the error what, at byte offset off of b, named both ways a
-// person looks for it: "what at offset 47 (line 3, column 18)", the 0-based
-// offset and the 1-based line and column (in bytes) an editor shows.
+// errorAt is the error what, at byte offset off of b.
 func errorAt(b []byte, off int64, what string) error {
 	line, col := LineColumn(b, off)
-	return &jsonErrorAt{msg: fmt.Sprintf("%s at offset %d (line %d, column %d)", what, off, line, col), line: line}
+	return &jsonErrorAt{what: what, off: off, line: line, col: col}
+}
+
+// CheckJSON reports whether b is one JSON value by the rule verify decodes
+// a body with (numbers of any size, nothing but white space after the
+// value), and says where it is not as CheckXML does: "line L, column C:
+// reason".
+func CheckJSON(b []byte) error {
+	_, err := decodeJSON(b)
+	var at *jsonErrorAt
+	if errors.As(err, &at) {
+		return fmt.Errorf("line %d, column %d: %s", at.line, at.col, strings.TrimSuffix(at.what, ","))
+	}
+	return err
 }
 
 // LineColumn returns the 1-based line and column (in bytes) of the byte at

@@ -590,6 +590,30 @@ func (r *Redactor) PathQuery(path, query string) string {
 	return path + "?" + query
 }
 
+// RequestTarget masks a request target or URL as sent, "…?query": the
+// secret fields of its query (see Query), then configured secrets anywhere
+// in it, so that one spanning the "?" is masked whole. It returns how many
+// were masked. Attempt masks an attempt's target by the same rule.
+func (r *Redactor) RequestTarget(t string) (string, int) {
+	t, nf := r.targetFields(t)
+	t, ns := r.String(t)
+	return t, nf + ns
+}
+
+// targetFields masks the secret fields of the query of target t, the
+// part after its first "?", and returns how many.
+func (r *Redactor) targetFields(t string) (string, int) {
+	base, query, ok := strings.Cut(t, "?")
+	if !ok {
+		return t, 0
+	}
+	masked, n := r.queryFields(query)
+	if n == 0 {
+		return t, 0
+	}
+	return base + "?" + masked, n
+}
+
 // Attempt returns a with configured secrets replaced in its target and
 // error, and how many were. Both can hold the delivery's path and query: a
 // live forward or a replay with --keep-path appends them to the URL, and a
@@ -597,14 +621,11 @@ func (r *Redactor) PathQuery(path, query string) string {
 // (see Query), in the target and where the error quotes it. The response is
 // masked with Header and Body.
 func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
-	var nf, nt, ne int
-	if base, query, ok := strings.Cut(a.Target, "?"); ok {
-		var masked string
-		if masked, nf = r.queryFields(query); nf > 0 {
-			masked = base + "?" + masked
-			a.Error = strings.ReplaceAll(a.Error, a.Target, masked)
-			a.Target = masked
-		}
+	var nt, ne int
+	masked, nf := r.targetFields(a.Target)
+	if nf > 0 {
+		a.Error = strings.ReplaceAll(a.Error, a.Target, masked)
+		a.Target = masked
 	}
 	a.Target, nt = r.String(a.Target)
 	a.Error, ne = r.String(a.Error)

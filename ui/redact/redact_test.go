@@ -408,3 +408,23 @@ func FuzzJWTBody(f *testing.F) {
 		}
 	})
 }
+
+// TestRequestTarget: a target is masked over its whole length, so a secret
+// spanning the "?" goes whole, and its query's secret fields are masked.
+func TestRequestTarget(t *testing.T) {
+	r := New([]string{"span?ning", "tok-12345"})
+	r.Mask = "X"
+	for _, tt := range []struct {
+		target, want string
+		n            int
+	}{
+		{"/h/a?x=1", "/h/a?x=1", 0},
+		{"/h/tok%2D12345?t=tok-12345", "/h/X?t=X", 2},
+		{"/h/span?ning=1&client_secret=cs&x=2", "/h/X=1&client_secret=X&x=2", 2},
+		{"/h/client_secret=cs", "/h/client_secret=cs", 0},
+	} {
+		if got, n := r.RequestTarget(tt.target); got != tt.want || n != tt.n {
+			t.Errorf("RequestTarget(%q) = %q, %d; want %q, %d", tt.target, got, n, tt.want, tt.n)
+		}
+	}
+}

@@ -10,14 +10,6 @@ import (
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
-// Table writes the `hookscope ls` listing. red masks configured secrets
-// in paths and queries; nil shows them as stored.
-func Table(w io.Writer, recs []store.Record, red *redact.Redactor) error {
-	t := NewTable(w, red)
-	t.Rows(recs)
-	return t.Flush()
-}
-
 // TableWriter writes the `hookscope ls` listing a page of records at a
 // time: the columns are aligned over every row, so it keeps each row's text
 // (not the records) until Flush.

@@ -72,32 +72,24 @@ func pathQuery(e store.Event) string {
 }
 
 // target is the request target as the text outputs show it: as sent
-// (escaped path, raw query), with configured secrets (percent-encoded ones
-// included) and the query's secret fields masked when red is not nil.
-// Should the path as sent still hold a secret once decoded (red.String
-// missed it), the decoded path is shown, masked: it is not the target as
-// sent anyway.
+// (escaped path, raw query), masked by red.RequestTarget when red is not
+// nil (configured secrets, percent-encoded ones and one spanning the "?"
+// included, and the query's secret fields). Should the path as sent still
+// hold a secret once decoded (red.String missed it), the decoded path is
+// shown, masked (red.PathQuery): it is not the target as sent anyway.
 func target(e store.Event, red *redact.Redactor) string {
 	t := pathQuery(e)
 	if red == nil {
 		return t
 	}
-	masked, _ := red.String(t)
-	p, q, hasQuery := strings.Cut(masked, "?")
-	if hasQuery {
-		q, _ = red.Query(q) // its secret fields too
-		masked = p + "?" + q
-	}
+	masked, _ := red.RequestTarget(t)
+	p, _, _ := strings.Cut(masked, "?")
 	if dec, err := url.PathUnescape(p); err == nil {
 		if _, n := red.String(dec); n == 0 {
 			return masked
 		}
 	}
-	path, _, query, _ := red.Target(e)
-	if query == "" {
-		return path
-	}
-	return path + "?" + query
+	return red.PathQuery(e.Path, e.Query)
 }
 
 func orDash(s string) string {

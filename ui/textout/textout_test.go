@@ -3,6 +3,7 @@ package textout
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -30,10 +31,19 @@ func noControl(t *testing.T, what, s string) {
 	}
 }
 
+// listing writes the listing of recs as `hookscope ls` does: one page.
+func listing(w io.Writer, recs []store.Record, red *redact.Redactor) error {
+	t := NewTable(w, red)
+	t.Rows(recs)
+	return t.Flush()
+}
+
 func TestOutputsNeutraliseEscapes(t *testing.T) {
 	noControl(t, "Line", Line(hostile, nil))
 	var b bytes.Buffer
-	Table(&b, []store.Record{hostile}, nil)
+	if err := listing(&b, []store.Record{hostile}, nil); err != nil {
+		t.Fatal(err)
+	}
 	noControl(t, "Table", b.String())
 	b.Reset()
 	Show(&b, hostile, []byte("body \x1b[2J\x9b\x07"), ShowOptions{})
@@ -148,11 +158,12 @@ func TestRawRequestLineAsSent(t *testing.T) {
 }
 
 // TestListingsMaskConfiguredSecrets: the headless line and the ls table
-// mask a configured secret in the path and query (before clipping a long
-// path, so no part of it shows), and show it with no redactor.
+// mask a configured secret in the path and query (one spanning both
+// included; before clipping a long path, so no part of it shows), and show
+// it with no redactor.
 func TestListingsMaskConfiguredSecrets(t *testing.T) {
 	const secret = "tok-12345"
-	red := redact.New([]string{secret, "a b/c"})
+	red := redact.New([]string{secret, "a b/c", "span?ning"})
 	long := "/" + strings.Repeat("p", 55) + "/" + secret
 	tests := []struct {
 		name        string
@@ -167,6 +178,12 @@ func TestListingsMaskConfiguredSecrets(t *testing.T) {
 			"/h/" + redact.Mask + "/a%2Fb", "/h/" + secret + "/a%2Fb", secret},
 		{"sent percent-encoded", store.Event{Path: "/h/a b/c", RawPath: "/h/a%20b%2Fc"},
 			"/h/" + redact.Mask, "/h/a%20b%2Fc", "a%20b"},
+		// A secret that spans the "?" is masked whole, as one stretch of
+		// the target.
+		{"across the query mark", store.Event{Path: "/h/span", Query: "ning=1&x=2"},
+			"/h/" + redact.Mask + "=1&x=2", "/h/span?ning=1&x=2", "span"},
+		{"across the query mark, then a secret field", store.Event{Path: "/h/span", Query: "ning=1&client_secret=cs1"},
+			"/h/" + redact.Mask + "=1&client_secret=" + redact.Mask, "/h/span?ning=1&client_secret=cs1", "cs1"},
 		{"cut by the table", store.Event{Path: long}, "/" + redact.Mask[:3], "/to", "/to"},
 	}
 	for _, tt := range tests {
@@ -175,7 +192,7 @@ func TestListingsMaskConfiguredSecrets(t *testing.T) {
 			rec := store.Record{Event: tt.ev}
 			for _, red := range []*redact.Redactor{red, nil} {
 				var table bytes.Buffer
-				if err := Table(&table, []store.Record{rec}, red); err != nil {
+				if err := listing(&table, []store.Record{rec}, red); err != nil {
 					t.Fatal(err)
 				}
 				for what, out := range map[string]string{"line": Line(rec, red), "table": table.String()} {

@@ -522,6 +522,7 @@ channels:
           properties:
             list: {type: array, items: {type: string}}
             props: {type: object, additionalProperties: {type: string}}
+            twice: {type: array, items: {allOf: [{type: string}, {type: string}]}}
 `
 
 // TestErrorsAreBounded: a body of a few megabytes can violate a schema
@@ -565,6 +566,14 @@ func TestErrorsAreBounded(t *testing.T) {
 		} else if !slices.Equal(first, got.Errors) {
 			t.Fatalf("errors differ between runs")
 		}
+	}
+
+	// Two schemas that fail an item alike make one error, listed once:
+	// the total counts errors as listed, not the validator's leaves.
+	twice := `{"twice":[1` + strings.Repeat(",1", 149) + `]}`
+	got = r.Check(Delivery{Path: "/many", Payload: mustJSON(t, twice), PayloadKind: "json"})
+	if len(got.Errors) != maxErrors || got.Errors[1].Path != "/twice/1" || got.Reason != "150 errors found; the first 100 are listed" {
+		t.Fatalf("got %d errors, %+v, reason %q", len(got.Errors), got.Errors[1], got.Reason)
 	}
 
 	// Below the bound nothing is cut and no reason is given.

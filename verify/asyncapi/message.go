@@ -119,19 +119,19 @@ func (m *Message) Validate(payload any, header store.Header) []store.SchemaError
 // validate is Validate that also says how many errors there are in all.
 func (m *Message) validate(payload any, header store.Header) ([]store.SchemaError, int) {
 	var errs []store.SchemaError
-	total := 0
+	total, listed := 0, 0 // distinct errors of each validation, in all and listed
 	if m.payload != nil {
 		e, n := schemaErrors(m.payload.Validate(payload), "")
-		errs, total = append(errs, e...), total+n
+		errs, total, listed = append(errs, e...), total+n, listed+distinct(e)
 	}
 	if m.headers != nil && header != nil {
 		e, n := schemaErrors(m.headers.Validate(m.headerValue(header)), "/headers")
-		errs, total = append(errs, e...), total+n
+		errs, total, listed = append(errs, e...), total+n, listed+distinct(e)
 	}
 	errs = sortErrors(errs)
-	if total <= maxErrors {
-		total = len(errs) // sortErrors dropped repeats
-	}
+	// A payload error under /headers (a payload with a headers field) can
+	// repeat a header error: such a pair listed is one error.
+	total -= listed - len(errs)
 	if len(errs) > maxErrors {
 		errs = errs[:maxErrors]
 	}

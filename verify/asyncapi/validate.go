@@ -34,8 +34,11 @@ const maxErrors = 100
 // schemaErrors flattens a validation error into its leaves. The error the
 // validator returns is a tree whose inner nodes only say "allOf failed" or
 // "$ref failed"; what a person can act on is at the leaves. It returns at
-// most maxErrors errors, the first in sortErrors' order, and how many there
-// are in all.
+// most about maxErrors errors (whole locations are kept; Message.validate
+// cuts the sorted list), the first in sortErrors' order, and how many
+// distinct ones there are in all: leaves that say the same thing of the
+// same place (two branches of an allOf failing alike) are one error, as
+// sortErrors lists them.
 func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 	if err == nil {
 		return nil, 0
@@ -45,12 +48,12 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 		return []store.SchemaError{{Path: prefix, Keyword: "", Message: sentence(prefix, err.Error())}}, 1
 	}
 	var leaves []*jsonschema.ValidationError
-	total := 0
+	n := 0 // errors the leaves describe to, repeats included
 	var walk func(*jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			leaves = append(leaves, e)
-			total += leafCount(e)
+			n += leafCount(e)
 			return
 		}
 		for _, c := range e.Causes {
@@ -58,25 +61,54 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 		}
 	}
 	walk(ve)
-	if total > maxErrors {
-		// Describe only the leaves nearest the start of the payload, so
-		// the errors kept do not depend on the order the validator
-		// walked the payload's objects in.
-		slices.SortStableFunc(leaves, func(a, b *jsonschema.ValidationError) int {
-			return slices.CompareFunc(a.InstanceLocation, b.InstanceLocation, compareTokens)
-		})
-	}
-	var out []store.SchemaError
-	for i, e := range leaves {
-		// All the leaves at one location are kept together, so the ones
-		// kept do not depend on their order either; Message.Validate
-		// cuts the sorted list to maxErrors.
-		if len(out) >= maxErrors && !slices.Equal(e.InstanceLocation, leaves[i-1].InstanceLocation) {
-			break
+	if n <= maxErrors {
+		var out []store.SchemaError
+		for _, e := range leaves {
+			out = append(out, describe(e, prefix)...)
 		}
-		out = append(out, describe(e, prefix)...)
+		return out, distinct(out)
+	}
+	// Describe only the leaves nearest the start of the payload, so the
+	// errors kept do not depend on the order the validator walked the
+	// payload's objects in; and all the leaves at one location together,
+	// so the ones kept do not depend on their order either. Repeats are
+	// only ever at one location (an error's path is its leaf's location,
+	// or a property below it named by the leaf), so they are dropped
+	// location by location; the rest are only counted, and a leaf alone at
+	// its location that describes to one error need not be described.
+	slices.SortStableFunc(leaves, func(a, b *jsonschema.ValidationError) int {
+		return slices.CompareFunc(a.InstanceLocation, b.InstanceLocation, compareTokens)
+	})
+	var out []store.SchemaError
+	total := 0
+	for i := 0; i < len(leaves); {
+		j := i + 1
+		for j < len(leaves) && slices.Equal(leaves[j].InstanceLocation, leaves[i].InstanceLocation) {
+			j++
+		}
+		keep := len(out) < maxErrors
+		if j == i+1 && !keep && leafCount(leaves[i]) == 1 {
+			total++
+		} else {
+			var at []store.SchemaError
+			for _, e := range leaves[i:j] {
+				at = append(at, describe(e, prefix)...)
+			}
+			at = sortErrors(at)
+			total += len(at)
+			if keep {
+				out = append(out, at...)
+			}
+		}
+		i = j
 	}
 	return out, total
+}
+
+// distinct is how many errors sortErrors would list of errs (errs is left
+// as it is).
+func distinct(errs []store.SchemaError) int {
+	return len(sortErrors(slices.Clone(errs)))
 }
 
 // leafCount is how many errors describe makes of a leaf.
@@ -102,21 +134,20 @@ func describe(e *jsonschema.ValidationError, prefix string) []store.SchemaError 
 	one := func(reason string) []store.SchemaError {
 		return []store.SchemaError{{Path: at, Keyword: kw, Message: sentence(at, reason)}}
 	}
+	// each is one error per property named, at the property's own pointer.
+	each := func(names []string, keyword, reason string) []store.SchemaError {
+		out := make([]store.SchemaError, 0, len(names))
+		for _, name := range names {
+			p := at + "/" + escapePointer(name)
+			out = append(out, store.SchemaError{Path: p, Keyword: keyword, Message: sentence(p, reason)})
+		}
+		return out
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
-		out := make([]store.SchemaError, 0, len(k.Missing))
-		for _, name := range k.Missing {
-			p := at + "/" + escapePointer(name)
-			out = append(out, store.SchemaError{Path: p, Keyword: "required", Message: sentence(p, "required property is missing")})
-		}
-		return out
+		return each(k.Missing, "required", "required property is missing")
 	case *kind.AdditionalProperties:
-		out := make([]store.SchemaError, 0, len(k.Properties))
-		for _, name := range k.Properties {
-			p := at + "/" + escapePointer(name)
-			out = append(out, store.SchemaError{Path: p, Keyword: "additionalProperties", Message: sentence(p, "property is not allowed by the schema")})
-		}
-		return out
+		return each(k.Properties, "additionalProperties", "property is not allowed by the schema")
 	case *kind.Type:
 		return one(fmt.Sprintf("expected %s, got %s", strings.Join(k.Want, " or "), article(k.Got)))
 	case *kind.Const:

@@ -2,10 +2,7 @@ package simulate
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
-	"errors"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -160,18 +157,11 @@ func FillTemplate(tmpl []byte, format string, vals map[string]string) ([]byte, [
 }
 
 // WellFormed checks that body is one JSON value, or an XML document with
-// one root element, and says where it is not.
+// one root element, by the rules verify reads a delivery's body with, and
+// says where it is not.
 func WellFormed(format string, body []byte) error {
 	if format == "json" {
-		var v any
-		err := json.Unmarshal(body, &v)
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			// Offset counts the bytes read, the one at fault included.
-			line, col := verify.LineColumn(body, se.Offset-1)
-			return fmt.Errorf("line %d, column %d: %v", line, col, se)
-		}
-		return err
+		return verify.CheckJSON(body)
 	}
 	return verify.CheckXML(body)
 }

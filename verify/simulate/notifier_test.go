@@ -32,6 +32,8 @@ func TestWellFormedSaysWhere(t *testing.T) {
 		{"{\n  \"a\": x}", "line 2, column 8:"},
 		{"[1,]", "line 1, column 4:"},
 		{"{\"a\": \"b\n\"}", "line 1, column 9:"},
+		{"{\"a\": 1}\n{}", "line 2, column 1:"},
+		{"{\"a\": [1,\n", "line 2, column 1: it ends before the JSON value does"},
 	} {
 		err := WellFormed("json", []byte(tc.body))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.where) {
@@ -54,7 +56,10 @@ func TestWellFormedSaysWhere(t *testing.T) {
 	if err := WellFormed("xml", []byte("<a>\n  <b>c</b>\n</a>\n")); err != nil {
 		t.Errorf("well-formed XML refused: %v", err)
 	}
-	if err := WellFormed("json", []byte(`{"a":[1,2]}`)); err != nil {
-		t.Errorf("well-formed JSON refused: %v", err)
+	// JSON as verify reads a delivery: a number beyond float64 is JSON.
+	for _, body := range []string{`{"a":[1,2]}`, `{"n":1e400,"id":123456789012345678901234567890}`} {
+		if err := WellFormed("json", []byte(body)); err != nil {
+			t.Errorf("well-formed JSON %s refused: %v", body, err)
+		}
 	}
 }
