@@ -210,15 +210,21 @@ func (db *DB) checkFiles() error {
 }
 
 // recover replays the log into bbolt (deliveries a crashed listener had
-// acknowledged) and readies it for writing.
+// acknowledged), or sets it aside when it does not belong to the database
+// (see claimLog), and readies a log for writing.
 func (db *DB) recover() error {
-	f, err := openWAL(db.path)
+	lsn, note, err := claimLog(db.bolt, db.path, func(id []byte) { db.ids.observe(string(id)) })
 	if err != nil {
 		return err
 	}
-	lsn, err := replayWAL(db.bolt, f, func(id []byte) { db.ids.observe(string(id)) })
+	if note != "" {
+		db.warnings = append(db.warnings, note)
+	}
+	if lsn, err = assignLogBase(db.bolt, db.path, lsn); err != nil {
+		return err
+	}
+	f, err := openWAL(db.path)
 	if err != nil {
-		f.Close()
 		return err
 	}
 	db.wal, db.walLSN = f, lsn
