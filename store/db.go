@@ -124,6 +124,12 @@ type DB struct {
 	// from then on nothing is acknowledged (the log keeps what was, and the
 	// next Open replays it).
 	broken atomic.Pointer[error]
+	// filesGone is set when checkFiles first finds the database or its log
+	// deleted or replaced: from then on the log writer refuses every Append
+	// at once with that error. It is not broken: the records logged and
+	// acknowledged before are still applied to bbolt (the log they are in
+	// may be the file that is gone, so they would be nowhere else).
+	filesGone atomic.Pointer[error]
 	// files are the database and its log as opened: before a delivery is
 	// acknowledged, the log writer checks that their names still lead to
 	// them (see checkFiles).
