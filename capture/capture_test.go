@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -725,5 +726,39 @@ func TestStoreFailingAfterSenderLeftIsReported(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", strings.NewReader("{}")).WithContext(ctx))
 	if got == nil {
 		t.Fatal("the store failing was not reported because the sender had left")
+	}
+}
+
+// TestDeletedDatabaseReportedOnce: once the database is deleted under the
+// listener, every delivery is answered 503 and the Unavailable hook hears
+// why (the store's own error, naming the file) once, not per delivery.
+func TestDeletedDatabaseReportedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mu sync.Mutex
+	var reports []error
+	h := NewHandler(db, Options{Unavailable: func(err error, _ int) {
+		mu.Lock()
+		reports = append(reports, err)
+		mu.Unlock()
+	}})
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/x", strings.NewReader("{}")))
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("status %d after the database was deleted", rec.Code)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reports) != 1 || !strings.Contains(reports[0].Error(), path) || !strings.Contains(reports[0].Error(), "deleted or replaced") {
+		t.Fatalf("reports %v, want one naming %s", reports, path)
 	}
 }

@@ -15,6 +15,9 @@ import (
 type CompactResult struct {
 	Before int64 `json:"before"`
 	After  int64 `json:"after"`
+	// Warnings are as DB.Warnings: a log beside the file that did not
+	// belong to it was set aside, not compacted into it.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // compactTxSize bounds each transaction of the copy, so compacting a large
@@ -57,15 +60,14 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	if err := checkSchema(src, path); err != nil {
 		return res, err
 	}
-	// Deliveries a crashed listener left in the log go into the copy too.
-	wal, err := openWAL(path)
+	// Deliveries a crashed listener left in the log go into the copy too;
+	// a log that does not belong to the file is set aside, untouched.
+	_, note, err := claimLog(src, path, nil)
 	if err != nil {
 		return res, err
 	}
-	_, err = replayWAL(src, wal, nil)
-	wal.Close()
-	if err != nil {
-		return res, err
+	if note != "" {
+		res.Warnings = append(res.Warnings, note)
 	}
 	// Everything the log held is now durably in the file, so the log can
 	// go: otherwise deliveries deleted before this compaction would stay

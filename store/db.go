@@ -124,10 +124,19 @@ type DB struct {
 	// from then on nothing is acknowledged (the log keeps what was, and the
 	// next Open replays it).
 	broken atomic.Pointer[error]
+	// filesGone is set when checkFiles first finds the database or its log
+	// deleted or replaced: from then on the log writer refuses every Append
+	// at once with that error. It is not broken: the records logged and
+	// acknowledged before are still applied to bbolt (the log they are in
+	// may be the file that is gone, so they would be nowhere else).
+	filesGone atomic.Pointer[error]
 	// files are the database and its log as opened: before a delivery is
 	// acknowledged, the log writer checks that their names still lead to
 	// them (see checkFiles).
 	files []openedFile
+	// warnings are what Open did that the user should hear of (a log set
+	// aside); see Warnings.
+	warnings []string
 
 	subs    subscribers
 	answers answers // SetAnswered's, waiting for a commit
@@ -140,6 +149,8 @@ type DB struct {
 // fails within opts.LockTimeout with ErrLocked when another process holds
 // the file, and with ErrNewerSchema when the file is from a newer version.
 // A path through symbolic links opens the file they lead to (see RealPath).
+// A write-ahead log beside the file that does not belong to it is set
+// aside, not replayed (see Warnings).
 func Open(path string, opts Options) (*DB, error) {
 	path = RealPath(path)
 	if opts.LockTimeout <= 0 {
@@ -346,6 +357,12 @@ func checkSchemaVersion(meta *bolt.Bucket, path string) error {
 	}
 	return nil
 }
+
+// Warnings returns what Open did that the user should be told about, one
+// sentence each: a write-ahead log beside the file that did not belong to it
+// and was set aside instead of replayed, say. Open does not print them: the
+// caller says them where the user is looking.
+func (db *DB) Warnings() []string { return db.warnings }
 
 // Path returns the file the database lives in.
 func (db *DB) Path() string { return db.path }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -38,6 +40,25 @@ import (
 // sequence (a leftover from before the log last restarted). The log restarts
 // at offset 0 only once everything in it has been applied, so a leftover can
 // never be mistaken for a record that still matters.
+//
+// Which database a log belongs to. Every database numbers its log records
+// from its own random base (keyWALBase, drawn when the file is created, or
+// on the first read-write Open of a file an older hookscope created, whose
+// LSNs start at 0), so the LSNs in a log name the database they were written
+// for, with no field an older binary would not read: the record format is
+// unchanged, and either binary replays the other's log. A log that belongs
+// to the file continues it: its first intact record is at most one past the
+// applied LSN, and its last is at least that LSN (the log restarts only once
+// all of it is applied, and a record is applied only once it is logged). A
+// log that does not is from another database (a copy put in this one's
+// place), or from an older or newer state of this one with records missing
+// in between (a backup restored beside a log that has moved on): Open does
+// not replay it, and keeps it under another name (setAsideLog) rather than
+// overwrite deliveries that may exist nowhere else. The check cannot tell
+// a log from a copy of this very file that went on taking deliveries
+// elsewhere when the two copies' LSNs overlap; nor, for files an older
+// hookscope created (all numbered from 0), one such file's log from
+// another's.
 
 const (
 	walSuffix = "-wal"
@@ -54,7 +75,11 @@ const (
 
 var (
 	keyWALApplied = []byte("wal_applied_lsn")
-	walCRC        = crc32.MakeTable(crc32.Castagnoli)
+	// keyWALBase holds the random LSN this database's log numbering started
+	// from: its identity, as far as logs are concerned. A file without it
+	// was created by an older hookscope and still numbers from 0.
+	keyWALBase = []byte("wal_lsn_base")
+	walCRC     = crc32.MakeTable(crc32.Castagnoli)
 )
 
 // logged is one delivery in a log record: the values Append puts in the
@@ -293,9 +318,26 @@ func applyLogged(tx *bolt.Tx, lsn uint64, entries []logged, check bool) error {
 // replayChunk bounds the log records replayed in one bbolt transaction.
 const replayChunk = 16 << 20
 
+// foreignLogError means the log beside a database does not continue it (see
+// "Which database a log belongs to" above): nothing of it was applied.
+type foreignLogError struct {
+	gap         bool   // the log starts after a gap (else it ends too early)
+	first, last uint64 // the log's first intact record; its last, unless gap
+	applied     uint64 // the database's applied LSN
+}
+
+func (e *foreignLogError) Error() string {
+	if e.gap {
+		return fmt.Sprintf("its records start at LSN %d, after a gap: the database has applied up to %d", e.first, e.applied)
+	}
+	return fmt.Sprintf("its records (LSN %d to %d) end before LSN %d, which the database has applied", e.first, e.last, e.applied)
+}
+
 // replayWAL applies the records of the log f that bbolt does not have yet,
 // several to a transaction, and returns the LSN of the last record bbolt
-// has. onApplied, when not nil, sees each delivery replayed.
+// has. onApplied, when not nil, sees each delivery replayed. A log that does
+// not belong to the database fails with a *foreignLogError before anything
+// of it is applied.
 func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, error) {
 	var applied uint64
 	if err := bdb.View(func(tx *bolt.Tx) error {
@@ -307,6 +349,7 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 	}); err != nil {
 		return 0, err
 	}
+	start := applied
 	var chunk []walRecord
 	var size int64
 	flush := func() error {
@@ -335,7 +378,19 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 		chunk, size = nil, 0
 		return nil
 	}
+	var first, last uint64
+	seen := false
 	err := scanWAL(f, func(r walRecord) error {
+		if !seen {
+			// Checked before anything is applied: a log that starts
+			// past the record after the applied one skips records
+			// this database never had.
+			if r.lsn > start+1 {
+				return &foreignLogError{gap: true, first: r.lsn, applied: start}
+			}
+			first, seen = r.lsn, true
+		}
+		last = r.lsn
 		if r.lsn <= applied {
 			return nil
 		}
@@ -351,5 +406,103 @@ func replayWAL(bdb *bolt.DB, f *os.File, onApplied func(id []byte)) (uint64, err
 	if err != nil {
 		return applied, err
 	}
+	if seen && last < start {
+		// Nothing of it applied (every record is at or below start): a
+		// log that ends before the database's applied LSN was not
+		// written for this state of it.
+		return applied, &foreignLogError{first: first, last: last, applied: start}
+	}
 	return applied, flush()
+}
+
+// claimLog replays the log beside the database at path into bdb when it
+// belongs to it (see replayWAL), and returns the LSN bbolt has. A log that
+// does not belong is set aside rather than replayed or overwritten: note
+// then says so, naming the file it now is.
+func claimLog(bdb *bolt.DB, path string, onApplied func(id []byte)) (applied uint64, note string, err error) {
+	f, err := openWAL(path)
+	if err != nil {
+		return 0, "", err
+	}
+	applied, err = replayWAL(bdb, f, onApplied)
+	f.Close()
+	var foreign *foreignLogError
+	if !errors.As(err, &foreign) {
+		return applied, "", err
+	}
+	aside, err := setAsideLog(path, time.Now())
+	if err != nil {
+		return 0, "", err
+	}
+	note = fmt.Sprintf("store: the log %s does not belong to the database %s (%v): it was not replayed, and is kept as %s. "+
+		"It may hold deliveries that are in no database: to get them back, put it beside the database file it was written for, named %s, and open that; otherwise delete it",
+		path+walSuffix, path, foreign, aside, filepath.Base(path)+walSuffix)
+	return applied, note, nil
+}
+
+// setAsideLog renames the log beside path to <log>.orphan-<UTC time>
+// (numbered if that name is taken: an earlier orphan is never replaced) and
+// returns the new name. The file keeps its bytes and mode 0600.
+func setAsideLog(path string, now time.Time) (string, error) {
+	name := path + walSuffix
+	stamp := now.UTC().Format("20060102T150405Z")
+	aside := name + ".orphan-" + stamp
+	for i := 2; ; i++ {
+		_, err := os.Lstat(aside)
+		if errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("store: set aside log %s: %w", name, err)
+		}
+		aside = fmt.Sprintf("%s.orphan-%s-%d", name, stamp, i)
+	}
+	if err := os.Rename(name, aside); err != nil {
+		return "", fmt.Errorf("store: set aside log %s: %w", name, err)
+	}
+	syncDir(filepath.Dir(name))
+	if err := os.Chmod(aside, 0o600); err != nil {
+		return "", fmt.Errorf("store: chmod %s: %w", aside, err)
+	}
+	return aside, nil
+}
+
+// assignLogBase gives a database that has no log identity yet (a new file,
+// or one an older hookscope created, numbered from 0) its random LSN base,
+// and returns the LSN bbolt has from then on. It runs once the log is
+// replayed or set aside: what the log still holds is applied, so it is
+// emptied first (its old numbers would not continue the new ones). A crash
+// in between leaves an applied, empty log and no base, and the next Open
+// assigns one then.
+func assignLogBase(bdb *bolt.DB, path string, applied uint64) (uint64, error) {
+	has := false
+	bdb.View(func(tx *bolt.Tx) error { has = tx.Bucket(bucketMeta).Get(keyWALBase) != nil; return nil })
+	if has {
+		return applied, nil
+	}
+	if err := emptyLog(path); err != nil {
+		return 0, err
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("store: draw a log base for %s: %w", path, err)
+	}
+	// From 2^62 to 2^62+2^61: never near an older file's numbers (from 0),
+	// and more numbers ahead than any database will use.
+	base := 1<<62 | binary.BigEndian.Uint64(b[:])>>3
+	if base <= applied {
+		return applied, nil // cannot happen; never go back
+	}
+	err := bdb.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		binary.BigEndian.PutUint64(b[:], base)
+		if err := meta.Put(keyWALBase, b[:]); err != nil {
+			return err
+		}
+		return meta.Put(keyWALApplied, b[:])
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: record the log base of %s: %w", path, err)
+	}
+	return base, nil
 }

@@ -283,12 +283,58 @@ func TestAppendRefusedOnceFilesDeleted(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "deleted or replaced") {
 				t.Fatalf("Append after the files were deleted: err = %v", err)
 			}
+			// The first refusal is final: later Appends fail with the
+			// same error without writing to the log first (this one
+			// would make it grow).
+			before, serr := db.wal.Stat()
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			for range 3 {
+				again := db.Append(context.Background(), &Event{Method: "POST"}, bytes.Repeat([]byte("c"), 1<<16))
+				if again == nil || again.Error() != err.Error() {
+					t.Fatalf("a later Append: err = %v, want %v", again, err)
+				}
+			}
+			if after, _ := db.wal.Stat(); after.Size() != before.Size() {
+				t.Fatalf("the log grew from %d to %d bytes after the store refused", before.Size(), after.Size())
+			}
 			// What the store has stays readable to the process holding it.
 			if _, err := db.Get(context.Background(), ev.ID); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
+}
+
+// TestLogDeletedStillAppliesAcknowledged: deliveries acknowledged before
+// the log was deleted are only in that (now nameless) log until bbolt has
+// them: the refusal that follows must not stop them being applied.
+func TestLogDeletedStillAppliesAcknowledged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold the bbolt writer so the delivery is acknowledged from the log
+	// alone.
+	held, release := make(chan struct{}), make(chan struct{})
+	db.writes <- &writeOp{fn: func(*bolt.Tx) error { close(held); <-release; return nil }, done: make(chan error, 1)}
+	<-held
+	acked := mustAppend(t, db, "/acked", []byte("acked"))
+	if err := os.Remove(path + walSuffix); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Append(context.Background(), &Event{Method: "POST"}, []byte("refused")); err == nil {
+		t.Fatal("Append after the log was deleted succeeded")
+	}
+	close(release)
+	db.Close()
+	viewFile(t, path, func(tx *bolt.Tx) {
+		if tx.Bucket(bucketEvents).Get([]byte(acked.ID)) == nil {
+			t.Error("a delivery acknowledged before the log was deleted is not in the database")
+		}
+	})
 }
 
 // crashEnv makes the test binary a listener that appends and then dies

@@ -115,6 +115,9 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 	if err := db.brokenErr(); err != nil {
 		return err
 	}
+	if p := db.filesGone.Load(); p != nil {
+		return *p
+	}
 	entries := make([]logged, len(batch))
 	var size int64
 	for i, op := range batch {
@@ -147,10 +150,13 @@ func (db *DB) logBatch(batch []*appendOp, buf *[]byte) error {
 		return fmt.Errorf("store: sync log %s: %w", db.wal.Name(), err)
 	}
 	// Checked after the sync, so that a file deleted at any moment before
-	// the acknowledgement is noticed. The record stays where it was written
-	// and is overwritten by the next one (walOff does not move).
+	// the acknowledgement is noticed. The record stays where it was written,
+	// unacknowledged (walOff does not move), and nothing more is logged:
+	// every later Append fails at once with the same error instead of
+	// writing and syncing a record first.
 	if err := db.checkFiles(); err != nil {
-		return err
+		db.filesGone.CompareAndSwap(nil, &err)
+		return *db.filesGone.Load()
 	}
 	db.walOff += int64(len(rec))
 	db.walLSN = lsn
@@ -197,7 +203,8 @@ func (db *DB) noteFiles() error {
 // still writes to the files it has open, but whatever goes there is lost
 // when it closes, and nobody else can reach it: acknowledging a delivery
 // then would be a promise it cannot keep. Two stats per log record, which
-// costs next to nothing beside the fsync.
+// costs next to nothing beside the fsync. The first failure is final (see
+// filesGone).
 func (db *DB) checkFiles() error {
 	for _, f := range db.files {
 		fi, err := os.Stat(f.name)
@@ -210,15 +217,21 @@ func (db *DB) checkFiles() error {
 }
 
 // recover replays the log into bbolt (deliveries a crashed listener had
-// acknowledged) and readies it for writing.
+// acknowledged), or sets it aside when it does not belong to the database
+// (see claimLog), and readies a log for writing.
 func (db *DB) recover() error {
-	f, err := openWAL(db.path)
+	lsn, note, err := claimLog(db.bolt, db.path, func(id []byte) { db.ids.observe(string(id)) })
 	if err != nil {
 		return err
 	}
-	lsn, err := replayWAL(db.bolt, f, func(id []byte) { db.ids.observe(string(id)) })
+	if note != "" {
+		db.warnings = append(db.warnings, note)
+	}
+	if lsn, err = assignLogBase(db.bolt, db.path, lsn); err != nil {
+		return err
+	}
+	f, err := openWAL(db.path)
 	if err != nil {
-		f.Close()
 		return err
 	}
 	db.wal, db.walLSN = f, lsn

@@ -619,3 +619,35 @@ func TestRuntimeErrorsSayWhatIsWrongOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignLogSetAsideSaysSo: a command that opens a database beside a
+// log from another database says on stderr that the log was set aside, and
+// where it is.
+func TestForeignLogSetAsideSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	mine, other := filepath.Join(dir, "mine.db"), filepath.Join(dir, "other.db")
+	for _, path := range []string{mine, other} {
+		db, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Append(context.Background(), &store.Event{Method: "POST", Path: "/" + filepath.Base(path)}, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	b, err := os.ReadFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "ls", "--db", mine)
+	if code != 0 || !strings.Contains(out, "/other.db") || strings.Contains(out, "/mine.db") {
+		t.Fatalf("ls: %d %q %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "hookscope: warning:") || !strings.Contains(errOut, mine+"-wal.orphan-") {
+		t.Fatalf("stderr does not say the log was set aside: %q", errOut)
+	}
+}

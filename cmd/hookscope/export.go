@@ -44,7 +44,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}

@@ -56,7 +56,7 @@ func newImportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("import %s: %w; nothing was imported", name, err)
 			}
-			s, err := openStoreCreating(db)
+			s, err := e.openStoreCreating(db)
 			if err != nil {
 				return err
 			}
@@ -112,15 +112,16 @@ func maskedImportNote(n int) string {
 
 // openStoreCreating is openStore for commands that may start a database:
 // importing onto a fresh machine is how history moves there.
-func openStoreCreating(path string) (store.Store, error) {
+func (e *env) openStoreCreating(path string) (store.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !isAnswering(store.SocketPath(path)) {
 		db, err := store.Open(path, store.Options{LockTimeout: lockTimeout})
 		if err != nil {
 			return nil, err
 		}
+		e.openWarnings(db.Warnings())
 		return db, nil
 	}
-	return openStore(path)
+	return e.openStore(path)
 }
 
 // countingReader reports how many bytes were read, for the progress bar.

@@ -164,12 +164,16 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		return err
 	}
 	defer db.Close()
+	e.openWarnings(db.Warnings())
 
 	logger, closeLog, err := openLog(f.db)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
+	for _, w := range db.Warnings() {
+		logger.Warn("opening the database", "warning", w)
+	}
 
 	// The socket opens right after the database, so that other commands
 	// never find the file locked with nobody answering.
@@ -272,6 +276,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		popts.Await += f.forwardTimeout
 	}
 	if useTUI {
+		// Said before the alternate screen hides them, and again after.
+		defer e.openWarnings(db.Warnings())
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,

@@ -31,7 +31,7 @@ func newLsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui/termsafe"
 )
 
 // dialTimeout and lockTimeout bound how long a command waits for a
@@ -22,7 +23,7 @@ const (
 
 // openStore reaches the database at path: through the running listener's
 // socket when one holds it, else by opening the file.
-func openStore(path string) (store.Store, error) {
+func (e *env) openStore(path string) (store.Store, error) {
 	start := time.Now()
 	sock := store.SocketPath(path)
 	if _, err := os.Stat(sock); err == nil {
@@ -47,5 +48,14 @@ func openStore(path string) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.openWarnings(db.Warnings())
 	return db, nil
+}
+
+// openWarnings says on stderr what opening a database did that the user
+// must hear of (a write-ahead log set aside: see store.DB.Warnings).
+func (e *env) openWarnings(warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "hookscope: warning: %s\n", termsafe.Line(w))
+	}
 }

@@ -22,7 +22,7 @@ func newPinCmd(e *env, pinned bool) *cobra.Command {
 			if err := checkIDs(args); err != nil {
 				return err
 			}
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}

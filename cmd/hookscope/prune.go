@@ -60,6 +60,7 @@ func newPruneCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			e.openWarnings(res.Warnings)
 			_, err = fmt.Fprintf(e.stdout, "compacted %s: %s -> %s\n", termsafe.Line(db), textout.Size(res.Before, false), textout.Size(res.After, false))
 			return err
 		},
@@ -72,7 +73,7 @@ func newPruneCmd(e *env) *cobra.Command {
 }
 
 func (e *env) prune(cmd *cobra.Command, db string, opts store.PruneOptions) error {
-	s, err := openStore(db)
+	s, err := e.openStore(db)
 	if err != nil {
 		return err
 	}

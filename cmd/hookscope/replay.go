@@ -119,7 +119,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if err != nil {
 		return err
 	}
-	s, err := openStore(f.db)
+	s, err := e.openStore(f.db)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func newShowCmd(e *env) *cobra.Command {
 			if err := checkIDs(args); err != nil {
 				return err
 			}
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}

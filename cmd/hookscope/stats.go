@@ -14,7 +14,7 @@ func newStatsCmd(e *env) *cobra.Command {
 		Short: "Count deliveries per provider and event type, verdicts, and the database size",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}

@@ -42,7 +42,7 @@ func newUICmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openStore(db)
+			s, err := e.openStore(db)
 			if err != nil {
 				return err
 			}
