@@ -756,3 +756,23 @@ func TestFullHelpFitsNarrowTerminals(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderShowsForwardTarget: with listen --forward-to the header says
+// where deliveries go, masked as attempt targets are (a password, a
+// configured secret, a secret query field) and terminal-safe.
+func TestHeaderShowsForwardTarget(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 160, 24, func(o *Options) {
+		o.ForwardTo = "http://dev:hunter22@127.0.0.1:3000/abc123/\x1b]0;x?client_secret=s3cr3t-value"
+	})
+	head, _, _ := strings.Cut(ansi.Strip(m.View().Content), "\n")
+	want := "● http://127.0.0.1:8080 → app http://dev:xxxxx@127.0.0.1:3000/••••••••/␛]0;x?client_secret=••••••••"
+	if !strings.Contains(head, want) {
+		t.Fatalf("header %q lacks %q", head, want)
+	}
+	for _, secret := range []string{"hunter22", "abc123", "s3cr3t"} {
+		if strings.Contains(m.View().Content, secret) {
+			t.Errorf("%q shown", secret)
+		}
+	}
+}

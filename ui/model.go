@@ -15,6 +15,7 @@ package ui
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/header"
@@ -257,11 +259,41 @@ func (m *Model) resize() {
 func (m *Model) syncHeader() {
 	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
-		ListenURL: m.opts.ListenURL, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
+		ListenURL: m.opts.ListenURL, ForwardTo: m.maskedTarget(m.opts.ForwardTo), PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
 		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
 		Spark: spark,
 	})
+}
+
+// maskedTarget is a forward or replay target URL as the TUI shows it: a
+// password as xxxxx (as attempts record it), configured secrets and the
+// query's secret fields masked as in the targets of attempts.
+func (m Model) maskedTarget(target string) string {
+	if target == "" {
+		return ""
+	}
+	a, _ := m.redactor.Attempt(store.Attempt{Target: redactPassword(target)})
+	return a.Target
+}
+
+// redactPassword writes the password of URL s as xxxxx, as url.Redacted
+// does, also when s does not parse (a control character in it).
+func redactPassword(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	host := rest[:strings.IndexAny(rest+"/", "/?#")]
+	at := strings.LastIndex(host, "@")
+	user, _, hasPw := strings.Cut(host[:max(at, 0)], ":")
+	if at < 0 || !hasPw {
+		return s
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // syncList updates what the list says when empty.

@@ -19,6 +19,10 @@ type Options struct {
 	// ListenURL is where hookscope listens, e.g. "http://127.0.0.1:8080";
 	// "" when browsing a database (hookscope ui). Copy-as-curl targets it.
 	ListenURL string
+	// ForwardTo is where the listener forwards each delivery (listen
+	// --forward-to), "" when it does not. The header shows it with a
+	// password and configured secrets masked, as attempt targets are.
+	ForwardTo string
 	// DBPath is the database file shown in the header.
 	DBPath string
 	// PublicURL, when set, returns the public URL of a tunnel to the

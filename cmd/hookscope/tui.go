@@ -53,6 +53,7 @@ func newUICmd(e *env) *cobra.Command {
 			if c, ok := s.(*remote.Client); ok {
 				// Attached to a listener: its header shows where that
 				// listener captures, and its tunnel when ngrok has one.
+				opts.ForwardTo = c.ForwardTo()
 				if u := c.ListenURL(); u != "" {
 					opts.ListenURL = u
 					opts.PublicURL = capture.PublicURL(capture.NgrokAPI, strings.TrimPrefix(u, "http://"))

@@ -25,6 +25,7 @@ type Client struct {
 	sock      string
 	dbPath    string
 	listenURL string
+	forwardTo string
 	http      *http.Client
 	// stream has no overall timeout: subscriptions stay open.
 	stream *http.Client
@@ -47,11 +48,11 @@ func Dial(sock string, timeout time.Duration) (*Client, error) {
 	c := &Client{sock: sock, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}, stream: &http.Client{Transport: tr}}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var ping struct{ DB, URL string }
+	var ping struct{ DB, URL, Forward string }
 	if err := c.do(ctx, "GET", "/v1/ping", nil, &ping); err != nil {
 		return nil, fmt.Errorf("remote: no hookscope answered on %s: %w", sock, err)
 	}
-	c.dbPath, c.listenURL = ping.DB, ping.URL
+	c.dbPath, c.listenURL, c.forwardTo = ping.DB, ping.URL, ping.Forward
 	return c, nil
 }
 
@@ -61,6 +62,10 @@ func (c *Client) Path() string { return c.dbPath }
 // ListenURL is where the listener captures deliveries, as it said when
 // dialled ("" when it had not bound its port yet).
 func (c *Client) ListenURL() string { return c.listenURL }
+
+// ForwardTo is where the listener forwards each delivery, password masked,
+// as it said when dialled ("" when it does not forward).
+func (c *Client) ForwardTo() string { return c.forwardTo }
 
 // List implements store.Store.
 func (c *Client) List(ctx context.Context, q store.Query) ([]store.Record, error) {

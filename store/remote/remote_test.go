@@ -145,7 +145,8 @@ func TestDialNobody(t *testing.T) {
 }
 
 // TestDialLearnsListenURL: a client learns where the listener captures
-// (for an attached view's header), "" before the listener has bound.
+// (for an attached view's header), "" before the listener has bound, and
+// where it forwards.
 func TestDialLearnsListenURL(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
@@ -159,7 +160,7 @@ func TestDialLearnsListenURL(t *testing.T) {
 			return *u
 		}
 		return ""
-	}})
+	}, ForwardTo: "http://u:xxxxx@127.0.0.1:18129/app"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,6 +182,9 @@ func TestDialLearnsListenURL(t *testing.T) {
 		}
 		if c.Path() != db.Path() {
 			t.Errorf("Path() = %q, want %q", c.Path(), db.Path())
+		}
+		if got, want := c.ForwardTo(), "http://u:xxxxx@127.0.0.1:18129/app"; got != want {
+			t.Errorf("ForwardTo() = %q, want %q", got, want)
 		}
 		c.Close()
 	}
