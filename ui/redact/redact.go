@@ -603,6 +603,11 @@ func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
 		if masked, nf = r.queryFields(query); nf > 0 {
 			masked = base + "?" + masked
 			a.Error = strings.ReplaceAll(a.Error, a.Target, masked)
+			// A password is recorded in the target as url.Redacted writes
+			// it and quoted in net/http's errors as user:***@.
+			if quoted := strings.Replace(a.Target, ":xxxxx@", ":***@", 1); quoted != a.Target {
+				a.Error = strings.ReplaceAll(a.Error, quoted, strings.Replace(masked, ":xxxxx@", ":***@", 1))
+			}
 			a.Target = masked
 		}
 	}
