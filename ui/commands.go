@@ -74,7 +74,7 @@ func (m Model) reverify(id string) tea.Cmd {
 // masks secrets unless reveal, and returns a copyMsg.
 func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
 	ctx, src, red := m.ctx, m.src, m.redactor
-	base := m.opts.ListenURL
+	base := m.listenURL
 	if base == "" {
 		base = "http://" + r.Host
 	}

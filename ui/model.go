@@ -88,6 +88,11 @@ type Model struct {
 	revealID  string // the delivery whose secrets are shown
 	status    status
 
+	// listenURL and forwardTo are where the listener captures and
+	// forwards: Options' values, updated by Options.Listener's answers.
+	listenURL, forwardTo string
+	asking               asking // questions to an attached listener
+
 	marks map[string]bool // deliveries marked for R; replaced, never changed in place
 	// pinning is the delivery whose pin or unpin is in flight: p on it
 	// again waits, since the row still shows the old state and two
@@ -112,6 +117,9 @@ func New(opts Options) Model {
 		now:      opts.Now,
 		after:    tick,
 		exec:     tea.ExecProcess,
+
+		listenURL: opts.ListenURL,
+		forwardTo: opts.ForwardTo,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -177,6 +185,7 @@ func (m Model) Init() tea.Cmd {
 		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),
 		m.loadRecent(),
+		m.firstAsk(),
 	)
 }
 
@@ -259,7 +268,7 @@ func (m *Model) resize() {
 func (m *Model) syncHeader() {
 	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
-		ListenURL: m.opts.ListenURL, ForwardTo: m.maskedTarget(m.opts.ForwardTo), PublicURL: m.publicURL, DBPath: m.opts.DBPath,
+		ListenURL: m.listenURL, ForwardTo: m.maskedTarget(m.forwardTo), PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
 		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
 		Spark: spark,
@@ -302,8 +311,8 @@ func (m *Model) syncList() {
 	switch {
 	case m.filter != "":
 		msg = "No deliveries match this filter.\nesc clears it; / edits it."
-	case m.opts.ListenURL != "":
-		u := strings.TrimRight(m.opts.ListenURL, "/")
+	case m.listenURL != "":
+		u := strings.TrimRight(m.listenURL, "/")
 		msg = "Waiting for deliveries…\n\nPoint a webhook at " + u + "/any/path, or try:\n  curl -d '{\"hello\":\"world\"}' " + u + "/test"
 	default:
 		msg = "This database holds no deliveries yet."

@@ -69,7 +69,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.publicURL = msg.url
 		}
 		m.syncHeader()
+		if msg.once {
+			return m, nil
+		}
 		return m, m.after(PublicURLInterval, pollPublicURLMsg{})
+	case listenerMsg:
+		return m.handleListener(msg)
+	case askListenerMsg:
+		if msg.round != m.asking.round {
+			return m, nil
+		}
+		return m, m.askListener()
 	case pollPublicURLMsg:
 		return m, lookupPublicURL(m.ctx, m.opts.PublicURL)
 	case bodyMsg:
