@@ -94,10 +94,11 @@ type Model struct {
 	asking               asking // questions to an attached listener
 
 	marks map[string]bool // deliveries marked for R; replaced, never changed in place
-	// pinning is the delivery whose pin or unpin is in flight: p on it
-	// again waits, since the row still shows the old state and two
-	// requests could reach the store in either order.
-	pinning string
+	// pinning holds the deliveries whose pin (true) or unpin (false) is
+	// in flight: p on one of them again waits, since its row still shows
+	// the old state and two requests could reach the store in either
+	// order. Replaced, never changed in place.
+	pinning map[string]bool
 	recent  []string // replay targets, newest first
 	prompt  replayPrompt
 	bulk    bulkRun
