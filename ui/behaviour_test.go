@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/detail"
+	"github.com/hookscope/hookscope/ui/header"
 	"github.com/hookscope/hookscope/ui/list"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
@@ -409,6 +410,66 @@ func TestPin(t *testing.T) {
 	}
 }
 
+// TestPinSeveral: the guard against a second p is per delivery. p on one
+// row then at once on the next sends both requests, and both stay
+// guarded; the answer marks its
+// row before the window is read again; a second p on a delivery whose
+// request is in flight waits, and says whether it is pinning or
+// unpinning.
+func TestPinSeveral(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 100, 24)
+	rows := m.list.Rows()
+	a, b := rows[0], rows[1]
+	rowLine := func(i int) string { return strings.Split(ansi.Strip(m.View().Content), "\n")[header.Height+1+i] }
+	answer := func(cmd tea.Cmd) {
+		t.Helper()
+		msg, ok := run(cmd)
+		if _, isPin := msg.(pinMsg); !ok || !isPin {
+			t.Fatalf("command answered %T, want a pinMsg", msg)
+		}
+		nm, _ := m.Update(msg) // the window re-read it asks for is not run
+		m = nm.(Model)
+	}
+
+	m, cmds := apply(m, kp("p"), kp("j"))
+	pinA := cmds[0]
+	m, cmds = apply(m, kp("p"))
+	if len(cmds) != 1 || strings.Contains(m.statusLine(), "Still") {
+		t.Fatalf("p on a second delivery while the first is in flight: %d commands, status %q", len(cmds), m.statusLine())
+	}
+	pinB := cmds[0]
+	if m, cmds = apply(m, kp("p")); len(cmds) != 0 || !strings.Contains(m.statusLine(), "Still pinning "+b.ID) {
+		t.Fatalf("p again on the second: %d commands, status %q", len(cmds), m.statusLine())
+	}
+	// The first is still guarded too.
+	if m, cmds = apply(m, kp("k"), kp("p")); len(cmds) != 0 || !strings.Contains(m.statusLine(), "Still pinning "+a.ID) {
+		t.Fatalf("p again on the first: %d commands, status %q", len(cmds), m.statusLine())
+	}
+	m, _ = apply(m, kp("j"))
+
+	answer(pinA)
+	if !strings.HasPrefix(rowLine(0), " "+list.PinMark) || !strings.Contains(m.statusLine(), "Pinned "+a.ID) {
+		t.Fatalf("after the first answer: row %q, status %q", rowLine(0), m.statusLine())
+	}
+	answer(pinB)
+	if !strings.HasPrefix(rowLine(1), "▌"+list.PinMark) {
+		t.Fatalf("after the second answer: row %q", rowLine(1))
+	}
+	// The row says pinned at once, so p now unpins; a second p waits.
+	m, cmds = apply(m, kp("p"), kp("p"))
+	if len(cmds) != 1 || !strings.Contains(m.statusLine(), "Still unpinning "+b.ID) {
+		t.Fatalf("p twice on a pinned delivery: %d commands, status %q", len(cmds), m.statusLine())
+	}
+	answer(cmds[0])
+	if r, _ := src.Get(context.Background(), b.ID); r.Pinned || strings.HasPrefix(rowLine(1), "▌"+list.PinMark) {
+		t.Fatalf("after unpinning: stored pinned %v, row %q", r.Pinned, rowLine(1))
+	}
+	if r, _ := src.Get(context.Background(), a.ID); !r.Pinned || src.Calls.SetPinned != 3 {
+		t.Fatalf("first delivery pinned %v, %d calls, want 3", r.Pinned, src.Calls.SetPinned)
+	}
+}
+
 // TestMouse selects a row by clicking and scrolls with the wheel.
 func TestMouse(t *testing.T) {
 	src, _ := mixedSource(60)
@@ -753,6 +814,26 @@ func TestFullHelpFitsNarrowTerminals(t *testing.T) {
 		}
 		if n := len(strings.Split(v, "\n")); n > 20 {
 			t.Errorf("%d lines on a 20-line terminal", n)
+		}
+	}
+}
+
+// TestHeaderShowsForwardTarget: with listen --forward-to the header says
+// where deliveries go, masked as attempt targets are (a password, a
+// configured secret, a secret query field) and terminal-safe.
+func TestHeaderShowsForwardTarget(t *testing.T) {
+	src, _ := mixedSource(3)
+	m := newTestModel(t, src, 160, 24, func(o *Options) {
+		o.ForwardTo = "http://dev:hunter22@127.0.0.1:3000/abc123/\x1b]0;x?client_secret=s3cr3t-value"
+	})
+	head, _, _ := strings.Cut(ansi.Strip(m.View().Content), "\n")
+	want := "● http://127.0.0.1:8080 → app http://dev:xxxxx@127.0.0.1:3000/••••••••/␛]0;x?client_secret=••••••••"
+	if !strings.Contains(head, want) {
+		t.Fatalf("header %q lacks %q", head, want)
+	}
+	for _, secret := range []string{"hunter22", "abc123", "s3cr3t"} {
+		if strings.Contains(m.View().Content, secret) {
+			t.Errorf("%q shown", secret)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,6 +52,62 @@ func (m Model) setPinned(id string, pinned bool) tea.Cmd {
 	}
 }
 
+// togglePin pins r, or unpins it when pinned, unless a pin or unpin of r
+// is in flight: then it says so and waits. Other deliveries can be pinned
+// meanwhile.
+func (m Model) togglePin(r store.Record) (Model, tea.Cmd) {
+	if want, busy := m.pinning[r.ID]; busy {
+		m.setStatus(levelInfo, "Still "+pinVerb(want)+"ning "+r.ID+"…")
+		return m, nil
+	}
+	m.pinning = withPin(m.pinning, r.ID, !r.Pinned)
+	return m, m.setPinned(r.ID, !r.Pinned)
+}
+
+// handlePinned applies the answer to a pin or unpin: the row shows its new
+// state at once, and the window is re-read (the Source may send no notice).
+func (m Model) handlePinned(msg pinMsg) (Model, tea.Cmd) {
+	m.pinning = withoutPin(m.pinning, msg.id)
+	switch {
+	case msg.err != nil:
+		m.setStatus(levelError, pinVerb(msg.pinned)+": "+msg.err.Error())
+		return m, nil
+	case msg.pinned:
+		m.setStatus(levelInfo, "Pinned "+msg.id+": pruning never removes it (p unpins)")
+	default:
+		m.setStatus(levelInfo, "Unpinned "+msg.id+": retention may prune it again")
+	}
+	m.list.SetPinned(msg.id, msg.pinned)
+	cmd := m.syncDetail()
+	m, c := m.attemptsChanged()
+	return m, tea.Batch(cmd, c)
+}
+
+// withPin returns a copy of pinning with id's request (want) added.
+func withPin(pinning map[string]bool, id string, want bool) map[string]bool {
+	out := maps.Clone(pinning)
+	if out == nil {
+		out = make(map[string]bool, 1)
+	}
+	out[id] = want
+	return out
+}
+
+// withoutPin returns a copy of pinning without id.
+func withoutPin(pinning map[string]bool, id string) map[string]bool {
+	out := maps.Clone(pinning)
+	delete(out, id)
+	return out
+}
+
+// pinVerb is "pin" or "unpin".
+func pinVerb(pin bool) string {
+	if pin {
+		return "pin"
+	}
+	return "unpin"
+}
+
 func (m Model) readBody(id string) tea.Cmd {
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
@@ -74,7 +131,7 @@ func (m Model) reverify(id string) tea.Cmd {
 // masks secrets unless reveal, and returns a copyMsg.
 func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
 	ctx, src, red := m.ctx, m.src, m.redactor
-	base := m.opts.ListenURL
+	base := m.listenURL
 	if base == "" {
 		base = "http://" + r.Host
 	}

@@ -22,12 +22,14 @@ func TestGolden(t *testing.T) {
 		src  func() *uitest.Source
 		keys []string
 		msgs []tea.Msg
+		opts func(*Options)
 	}
 	mixed := func() *uitest.Source { s, _ := mixedSource(2 * uitest.Kinds); return s }
 	scenes := []scene{
 		{name: "empty", src: func() *uitest.Source { return uitest.NewSource(1) }},
 		{name: "list_mixed", src: mixed},
 		{name: "list_scrolled", src: mixed, keys: []string{"j", "j", "j"}},
+		{name: "list_forwarding", src: mixed, opts: func(o *Options) { o.ForwardTo = "http://dev:pw@127.0.0.1:3000/hooks?token=abc123" }},
 		{name: "help", src: mixed, keys: []string{"?"}},
 		{name: "filter_editing", src: mixed, keys: []string{"/", "s", "i", "g", ":", "i"}},
 		{name: "filter_active", src: mixed, keys: []string{"/", "s", "i", "g", ":", "i", "n", "v", "a", "l", "i", "d", "enter"}},
@@ -54,7 +56,11 @@ func TestGolden(t *testing.T) {
 	for _, sc := range scenes {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, sz.w, sz.h), func(t *testing.T) {
-				m := newTestModel(t, sc.src(), sz.w, sz.h)
+				var mutate []func(*Options)
+				if sc.opts != nil {
+					mutate = append(mutate, sc.opts)
+				}
+				m := newTestModel(t, sc.src(), sz.w, sz.h, mutate...)
 				m = press(t, m, sc.keys...)
 				m = drive(t, m, nil, sc.msgs...)
 				out := m.View().Content

@@ -63,6 +63,9 @@ type secondMsg struct{}
 type publicURLMsg struct {
 	url string
 	err error
+	// once is a lookup outside the poll (the listening URL changed): it
+	// schedules no next one.
+	once bool
 }
 
 // pollPublicURLMsg asks for the next tunnel lookup.
@@ -75,6 +78,15 @@ func tick(d time.Duration, msg tea.Msg) tea.Cmd {
 }
 
 func lookupPublicURL(ctx context.Context, f func(context.Context) (string, error)) tea.Cmd {
+	return publicURLLookup(ctx, f, false)
+}
+
+// lookupPublicURLOnce looks the tunnel up outside the poll.
+func lookupPublicURLOnce(ctx context.Context, f func(context.Context) (string, error)) tea.Cmd {
+	return publicURLLookup(ctx, f, true)
+}
+
+func publicURLLookup(ctx context.Context, f func(context.Context) (string, error), once bool) tea.Cmd {
 	if f == nil {
 		return nil
 	}
@@ -82,7 +94,7 @@ func lookupPublicURL(ctx context.Context, f func(context.Context) (string, error
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		u, err := f(ctx)
-		return publicURLMsg{url: u, err: err}
+		return publicURLMsg{url: u, err: err, once: once}
 	}
 }
 
@@ -145,6 +157,10 @@ func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if !msg.closed {
 		cmds = append(cmds, waitNotices(m.opts.Notices))
+	} else {
+		var c tea.Cmd
+		m, c = m.listenerGone()
+		cmds = append(cmds, c)
 	}
 	m, c := m.maybeRefresh()
 	cmds = append(cmds, c)

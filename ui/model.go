@@ -15,6 +15,7 @@ package ui
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/header"
@@ -86,11 +88,17 @@ type Model struct {
 	revealID  string // the delivery whose secrets are shown
 	status    status
 
+	// listenURL and forwardTo are where the listener captures and
+	// forwards: Options' values, updated by Options.Listener's answers.
+	listenURL, forwardTo string
+	asking               asking // questions to an attached listener
+
 	marks map[string]bool // deliveries marked for R; replaced, never changed in place
-	// pinning is the delivery whose pin or unpin is in flight: p on it
-	// again waits, since the row still shows the old state and two
-	// requests could reach the store in either order.
-	pinning string
+	// pinning holds the deliveries whose pin (true) or unpin (false) is
+	// in flight: p on one of them again waits, since its row still shows
+	// the old state and two requests could reach the store in either
+	// order. Replaced, never changed in place.
+	pinning map[string]bool
 	recent  []string // replay targets, newest first
 	prompt  replayPrompt
 	bulk    bulkRun
@@ -110,6 +118,9 @@ func New(opts Options) Model {
 		now:      opts.Now,
 		after:    tick,
 		exec:     tea.ExecProcess,
+
+		listenURL: opts.ListenURL,
+		forwardTo: opts.ForwardTo,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -175,6 +186,7 @@ func (m Model) Init() tea.Cmd {
 		m.after(time.Second, secondMsg{}),
 		lookupPublicURL(m.ctx, m.opts.PublicURL),
 		m.loadRecent(),
+		m.firstAsk(),
 	)
 }
 
@@ -257,11 +269,41 @@ func (m *Model) resize() {
 func (m *Model) syncHeader() {
 	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
-		ListenURL: m.opts.ListenURL, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
+		ListenURL: m.listenURL, ForwardTo: m.maskedTarget(m.forwardTo), PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
 		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
 		Spark: spark,
 	})
+}
+
+// maskedTarget is a forward or replay target URL as the TUI shows it: a
+// password as xxxxx (as attempts record it), configured secrets and the
+// query's secret fields masked as in the targets of attempts.
+func (m Model) maskedTarget(target string) string {
+	if target == "" {
+		return ""
+	}
+	a, _ := m.redactor.Attempt(store.Attempt{Target: redactPassword(target)})
+	return a.Target
+}
+
+// redactPassword writes the password of URL s as xxxxx, as url.Redacted
+// does, also when s does not parse (a control character in it).
+func redactPassword(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	host := rest[:strings.IndexAny(rest+"/", "/?#")]
+	at := strings.LastIndex(host, "@")
+	user, _, hasPw := strings.Cut(host[:max(at, 0)], ":")
+	if at < 0 || !hasPw {
+		return s
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // syncList updates what the list says when empty.
@@ -270,8 +312,8 @@ func (m *Model) syncList() {
 	switch {
 	case m.filter != "":
 		msg = "No deliveries match this filter.\nesc clears it; / edits it."
-	case m.opts.ListenURL != "":
-		u := strings.TrimRight(m.opts.ListenURL, "/")
+	case m.listenURL != "":
+		u := strings.TrimRight(m.listenURL, "/")
 		msg = "Waiting for deliveries…\n\nPoint a webhook at " + u + "/any/path, or try:\n  curl -d '{\"hello\":\"world\"}' " + u + "/test"
 	default:
 		msg = "This database holds no deliveries yet."

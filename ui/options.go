@@ -19,6 +19,19 @@ type Options struct {
 	// ListenURL is where hookscope listens, e.g. "http://127.0.0.1:8080";
 	// "" when browsing a database (hookscope ui). Copy-as-curl targets it.
 	ListenURL string
+	// ForwardTo is where the listener forwards each delivery (listen
+	// --forward-to), "" when it does not. The header shows it with a
+	// password and configured secrets masked, as attempt targets are.
+	ForwardTo string
+	// Listener, when set, asks the running listener the view is attached
+	// to (hookscope ui) where it listens and forwards now. The view asks
+	// while it knows no listening URL (it started before the listener
+	// bound its port) and again when the listener's notices end (it
+	// stopped; a restarted one may listen elsewhere), retrying with
+	// backoff (ListenerRetryFirst, doubling up to ListenerRetryMax, at
+	// most ListenerRetries times) until the answer holds a URL. An error
+	// means nobody answers: the header says "not listening".
+	Listener func(ctx context.Context) (ListenerInfo, error)
 	// DBPath is the database file shown in the header.
 	DBPath string
 	// PublicURL, when set, returns the public URL of a tunnel to the
@@ -37,6 +50,14 @@ type Options struct {
 	Location *time.Location
 }
 
+// ListenerInfo is what a running listener says of itself (Options.Listener).
+type ListenerInfo struct {
+	// URL is where it captures deliveries, "" until its port is bound.
+	URL string
+	// ForwardTo is where it forwards each delivery, "" when it does not.
+	ForwardTo string
+}
+
 // Tunables.
 const (
 	// RepaintInterval bounds how often live updates re-read the window
@@ -46,6 +67,12 @@ const (
 	CountInterval = time.Second
 	// PublicURLInterval is how often the tunnel URL is polled.
 	PublicURLInterval = 10 * time.Second
+	// ListenerRetryFirst, ListenerRetryMax and ListenerRetries pace the
+	// questions to an attached listener that has no URL to give yet
+	// (Options.Listener): about half a minute in all.
+	ListenerRetryFirst = 50 * time.Millisecond
+	ListenerRetryMax   = 5 * time.Second
+	ListenerRetries    = 12
 	// SourceTimeout bounds each call to the Source.
 	SourceTimeout = 5 * time.Second
 	// StatusTTL is how long a status-bar message stays.

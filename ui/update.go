@@ -69,7 +69,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.publicURL = msg.url
 		}
 		m.syncHeader()
+		if msg.once {
+			return m, nil
+		}
 		return m, m.after(PublicURLInterval, pollPublicURLMsg{})
+	case listenerMsg:
+		return m.handleListener(msg)
+	case askListenerMsg:
+		if msg.round != m.asking.round {
+			return m, nil
+		}
+		return m, m.askListener()
 	case pollPublicURLMsg:
 		return m, lookupPublicURL(m.ctx, m.opts.PublicURL)
 	case bodyMsg:
@@ -122,25 +132,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.SetAttemptDoc(msg)
 		return m, nil
 	case pinMsg:
-		if msg.id == m.pinning {
-			m.pinning = ""
-		}
-		switch {
-		case msg.err != nil:
-			verb := "pin"
-			if !msg.pinned {
-				verb = "unpin"
-			}
-			m.setStatus(levelError, verb+": "+msg.err.Error())
-			return m, nil
-		case msg.pinned:
-			m.setStatus(levelInfo, "Pinned "+msg.id+": pruning never removes it (p unpins)")
-		default:
-			m.setStatus(levelInfo, "Unpinned "+msg.id+": retention may prune it again")
-		}
-		// Re-read the window so the row shows its new state even when the
-		// Source sends no notice.
-		return m.attemptsChanged()
+		return m.handlePinned(msg)
 	case reverifyMsg:
 		if msg.err != nil {
 			m.setStatus(levelError, "re-verify: "+msg.err.Error())
@@ -203,14 +195,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Pin):
-		r, ok := m.selected()
-		switch {
-		case !ok:
-		case r.ID == m.pinning:
-			m.setStatus(levelInfo, "Still pinning "+r.ID+"…")
-		default:
-			m.pinning = r.ID
-			return m, m.setPinned(r.ID, !r.Pinned)
+		if r, ok := m.selected(); ok {
+			return m.togglePin(r)
 		}
 		return m, nil
 	case key.Matches(msg, k.CopyCurl):

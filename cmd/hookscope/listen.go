@@ -180,7 +180,12 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	var pipe *analyze.Pipeline
 	pipeReady := make(chan struct{})
 	var listenURL atomic.Pointer[string] // set once the port is bound
-	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{Reverify: func(ctx context.Context, id string) error {
+	// The forward target as views show it, this one's and attached ones.
+	forwardTo := ""
+	if fw != nil {
+		forwardTo = capture.RedactedURL(f.forwardTo)
+	}
+	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{ForwardTo: forwardTo, Reverify: func(ctx context.Context, id string) error {
 		select {
 		case <-pipeReady:
 			return pipe.Analyze(ctx, id)
@@ -281,7 +286,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
-			ListenURL: srv.URL(), DBPath: db.Path(), PublicURL: capture.PublicURL(capture.NgrokAPI, srv.Addr().String()),
+			ListenURL: srv.URL(), ForwardTo: forwardTo, DBPath: db.Path(), PublicURL: capture.PublicURL(capture.NgrokAPI, srv.Addr().String()),
 			Secrets: e.configuredSecrets(chk.signing.all...)}
 		go func() { errc <- ui.Run(viewCtx, opts) }()
 	} else {

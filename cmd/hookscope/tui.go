@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -52,10 +53,20 @@ func newUICmd(e *env) *cobra.Command {
 			opts := ui.Options{DBPath: s.Path()}
 			if c, ok := s.(*remote.Client); ok {
 				// Attached to a listener: its header shows where that
-				// listener captures, and its tunnel when ngrok has one.
-				if u := c.ListenURL(); u != "" {
-					opts.ListenURL = u
-					opts.PublicURL = capture.PublicURL(capture.NgrokAPI, strings.TrimPrefix(u, "http://"))
+				// listener captures and forwards, asking again while it
+				// has not bound its port and after it restarts, and its
+				// tunnel when ngrok has one.
+				opts.ListenURL, opts.ForwardTo = c.ListenURL(), c.ForwardTo()
+				opts.Listener = func(ctx context.Context) (ui.ListenerInfo, error) {
+					u, fwd, err := c.Ping(ctx)
+					return ui.ListenerInfo{URL: u, ForwardTo: fwd}, err
+				}
+				opts.PublicURL = func(ctx context.Context) (string, error) {
+					u := c.ListenURL()
+					if u == "" {
+						return "", errors.New("not listening yet")
+					}
+					return capture.PublicURL(capture.NgrokAPI, strings.TrimPrefix(u, "http://"))(ctx)
 				}
 				// The running listener verifies; replays of edited
 				// deliveries still sign with what this process is told.

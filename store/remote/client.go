@@ -22,15 +22,17 @@ import (
 // Client reaches a running listener's database through its unix socket. It
 // implements store.Store.
 type Client struct {
-	sock      string
-	dbPath    string
-	listenURL string
-	http      *http.Client
+	sock   string
+	dbPath string
+	http   *http.Client
 	// stream has no overall timeout: subscriptions stay open.
 	stream *http.Client
 
 	mu      sync.Mutex
 	cancels []context.CancelFunc
+	// What the listener last said (Dial, Ping) of where it captures and
+	// forwards.
+	listenURL, forwardTo string
 }
 
 var _ store.Store = (*Client)(nil)
@@ -47,20 +49,57 @@ func Dial(sock string, timeout time.Duration) (*Client, error) {
 	c := &Client{sock: sock, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}, stream: &http.Client{Transport: tr}}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	var ping struct{ DB, URL string }
-	if err := c.do(ctx, "GET", "/v1/ping", nil, &ping); err != nil {
+	p, err := c.ping(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("remote: no hookscope answered on %s: %w", sock, err)
 	}
-	c.dbPath, c.listenURL = ping.DB, ping.URL
+	c.dbPath = p.DB
 	return c, nil
+}
+
+// pingAnswer is what GET /v1/ping says.
+type pingAnswer struct{ DB, URL, Forward string }
+
+// ping asks the listener for its database and where it captures and
+// forwards, and remembers the last two.
+func (c *Client) ping(ctx context.Context) (pingAnswer, error) {
+	var p pingAnswer
+	if err := c.do(ctx, "GET", "/v1/ping", nil, &p); err != nil {
+		return p, err
+	}
+	c.mu.Lock()
+	c.listenURL, c.forwardTo = p.URL, p.Forward
+	c.mu.Unlock()
+	return p, nil
+}
+
+// Ping asks the listener again where it captures deliveries and where it
+// forwards them (see ListenURL and ForwardTo, which it updates): a view
+// attached before the listener bound its port, or across a restart of the
+// listener, learns them late.
+func (c *Client) Ping(ctx context.Context) (listenURL, forwardTo string, err error) {
+	p, err := c.ping(ctx)
+	return p.URL, p.Forward, err
 }
 
 // Path is the database file of the listener.
 func (c *Client) Path() string { return c.dbPath }
 
-// ListenURL is where the listener captures deliveries, as it said when
-// dialled ("" when it had not bound its port yet).
-func (c *Client) ListenURL() string { return c.listenURL }
+// ListenURL is where the listener captures deliveries, as it last said
+// (Dial, Ping): "" when it had not bound its port yet.
+func (c *Client) ListenURL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.listenURL
+}
+
+// ForwardTo is where the listener forwards each delivery, password masked,
+// as it last said (Dial, Ping): "" when it does not forward.
+func (c *Client) ForwardTo() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.forwardTo
+}
 
 // List implements store.Store.
 func (c *Client) List(ctx context.Context, q store.Query) ([]store.Record, error) {

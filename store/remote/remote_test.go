@@ -145,7 +145,8 @@ func TestDialNobody(t *testing.T) {
 }
 
 // TestDialLearnsListenURL: a client learns where the listener captures
-// (for an attached view's header), "" before the listener has bound.
+// (for an attached view's header), "" before the listener has bound, and
+// where it forwards.
 func TestDialLearnsListenURL(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
@@ -159,7 +160,7 @@ func TestDialLearnsListenURL(t *testing.T) {
 			return *u
 		}
 		return ""
-	}})
+	}, ForwardTo: "http://u:xxxxx@127.0.0.1:18129/app"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +183,49 @@ func TestDialLearnsListenURL(t *testing.T) {
 		if c.Path() != db.Path() {
 			t.Errorf("Path() = %q, want %q", c.Path(), db.Path())
 		}
+		if got, want := c.ForwardTo(), "http://u:xxxxx@127.0.0.1:18129/app"; got != want {
+			t.Errorf("ForwardTo() = %q, want %q", got, want)
+		}
 		c.Close()
+	}
+}
+
+// TestPingLearnsListenURLLate: a client dialled before the listener bound
+// its port learns the URL by asking again.
+func TestPingLearnsListenURLLate(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var url atomic.Pointer[string]
+	sock := store.SocketPath(db.Path())
+	srv, err := Listen(sock, db, Hooks{ListenURL: func() string {
+		if u := url.Load(); u != nil {
+			return *u
+		}
+		return ""
+	}, ForwardTo: "http://127.0.0.1:18129/app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	c, err := Dial(sock, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.ListenURL() != "" {
+		t.Fatalf("ListenURL() = %q before the port is bound", c.ListenURL())
+	}
+	want := "http://127.0.0.1:18080"
+	url.Store(&want)
+	u, fwd, err := c.Ping(context.Background())
+	if err != nil || u != want || fwd != "http://127.0.0.1:18129/app" || c.ListenURL() != want {
+		t.Fatalf("Ping() = %q, %q, %v; ListenURL() = %q", u, fwd, err, c.ListenURL())
 	}
 }

@@ -29,6 +29,10 @@ type Hooks struct {
 	// ("" until its port is bound): a view attached through the socket
 	// shows it, as the listener's own view does.
 	ListenURL func() string
+	// ForwardTo is where the listener forwards each delivery, its
+	// password already masked; "" when it does not forward. An attached
+	// view shows it, as the listener's own view does.
+	ForwardTo string
 }
 
 // wireRecord is a Record in the API's internal shape: unlike the public
@@ -104,6 +108,9 @@ func (s *Server) routes() http.Handler {
 		out := map[string]string{"db": s.db.Path()}
 		if s.hooks.ListenURL != nil {
 			out["url"] = s.hooks.ListenURL()
+		}
+		if s.hooks.ForwardTo != "" {
+			out["forward"] = s.hooks.ForwardTo
 		}
 		return out, nil
 	}))

@@ -1,5 +1,6 @@
 // Package header is the two lines at the top of the TUI: where hookscope
-// listens (and the public ngrok URL when one is known), the database, the
+// listens (and where it forwards each delivery, and the public ngrok URL,
+// when there are such), the database, the
 // counts, the delivery rate with a sparkline of the last minute, and the
 // active filter. It only renders what the root model gives it.
 package header
@@ -31,6 +32,9 @@ type Styles struct {
 type Info struct {
 	ListenURL string // "" when browsing a database without listening
 	PublicURL string // "" when no tunnel is known
+	// ForwardTo is the app each delivery is forwarded to, already masked
+	// (listen --forward-to); "" when the listener does not forward.
+	ForwardTo string
 	DBPath    string
 	// Total and Matched are the counts; CountsKnown is false until the
 	// first count arrives.
@@ -65,6 +69,14 @@ func (m *Model) SetInfo(i Info) { m.info = i }
 // Height is the number of lines the header takes.
 const Height = 2
 
+// The fewest cells the forward target and the database path are given on
+// the first line: a target is cut to minForward at most, and a path that
+// would get fewer than minDB cells is left out.
+const (
+	minForward = 20
+	minDB      = 8
+)
+
 // View renders the header.
 func (m Model) View() string {
 	s, in := m.styles, m.info
@@ -75,17 +87,40 @@ func (m Model) View() string {
 	} else {
 		l1 = append(l1, s.Dim.Render("not listening"))
 	}
+	public := ""
 	if in.PublicURL != "" {
-		l1 = append(l1, s.Label.Render("public ")+s.URL.Render(termsafe.Line(in.PublicURL)))
+		public = s.Label.Render("public ") + s.URL.Render(termsafe.Line(in.PublicURL))
+	}
+	if in.ForwardTo != "" {
+		// Beside the listening URL, with the arrow the list's status
+		// column uses for the app's answer. A long target is cut at its
+		// end (the scheme and host say the most), leaving room for the
+		// public URL; the database path gives way first.
+		const label = " → app "
+		used := ansi.StringWidth(" "+strings.Join(l1, "   ")) + ansi.StringWidth(label)
+		if public != "" {
+			used += 3 + ansi.StringWidth(public)
+		}
+		fwd := termsafe.Line(in.ForwardTo)
+		if room := max(minForward, m.width-used); ansi.StringWidth(fwd) > room {
+			fwd = ansi.Truncate(fwd, room, "…")
+		}
+		l1[len(l1)-1] += s.Label.Render(label) + s.URL.Render(fwd)
+	}
+	if public != "" {
+		l1 = append(l1, public)
 	}
 	if in.DBPath != "" {
 		used := ansi.StringWidth(strings.Join(l1, "   ")) + 6
-		room := max(8, m.width-used-3)
-		db := termsafe.Line(in.DBPath)
-		if ansi.StringWidth(db) > room {
-			db = ansi.TruncateLeft(db, ansi.StringWidth(db)-room+1, "…")
+		// With fewer than minDB cells left the path says nothing: it is
+		// left out rather than cut to "db …" at the edge.
+		if room := m.width - used - 3; room >= minDB {
+			db := termsafe.Line(in.DBPath)
+			if ansi.StringWidth(db) > room {
+				db = ansi.TruncateLeft(db, ansi.StringWidth(db)-room+1, "…")
+			}
+			l1 = append(l1, s.Label.Render("db ")+s.Value.Render(db))
 		}
-		l1 = append(l1, s.Label.Render("db ")+s.Value.Render(db))
 	}
 
 	var l2 []string

@@ -9,6 +9,7 @@
 package list
 
 import (
+	"slices"
 	"time"
 
 	"charm.land/lipgloss/v2"
@@ -147,6 +148,19 @@ func (m *Model) SetRows(rows []store.Record, atOldest bool) {
 		m.offset = idx - screenRow
 	}
 	m.clamp()
+}
+
+// SetPinned shows delivery id pinned or not until the next window (a pin
+// answered). The rows are copied, never changed in place: earlier copies
+// of the model share them.
+func (m *Model) SetPinned(id string, pinned bool) {
+	for i, r := range m.rows {
+		if r.ID == id {
+			m.rows = slices.Clone(m.rows)
+			m.rows[i].Pinned = pinned
+			return
+		}
+	}
 }
 
 // Follow makes the cursor follow new arrivals again and selects the newest

@@ -625,6 +625,11 @@ func (r *Redactor) Attempt(a store.Attempt) (store.Attempt, int) {
 	masked, nf := r.targetFields(a.Target)
 	if nf > 0 {
 		a.Error = strings.ReplaceAll(a.Error, a.Target, masked)
+		// A password is recorded in the target as url.Redacted writes
+		// it and quoted in net/http's errors as user:***@.
+		if quoted := strings.Replace(a.Target, ":xxxxx@", ":***@", 1); quoted != a.Target {
+			a.Error = strings.ReplaceAll(a.Error, quoted, strings.Replace(masked, ":xxxxx@", ":***@", 1))
+		}
 		a.Target = masked
 	}
 	a.Target, nt = r.String(a.Target)

@@ -195,6 +195,21 @@ func TestAttemptQueryFields(t *testing.T) {
 	}
 }
 
+// TestAttemptQueryFieldsWithPassword: a target with a password is recorded
+// as user:xxxxx@ (url.Redacted) but net/http's error quotes it as
+// user:***@; the secret fields are masked in that quotation too.
+func TestAttemptQueryFieldsWithPassword(t *testing.T) {
+	r := New(nil)
+	r.Mask = "X"
+	in := store.Attempt{Target: "http://dev:xxxxx@app/hooks/down?client_secret=QSECRET",
+		Error: `connection refused: is the target running? (Post "http://dev:***@app/hooks/down?client_secret=QSECRET": dial tcp: connection refused)`}
+	got, n := r.Attempt(in)
+	if got.Target != "http://dev:xxxxx@app/hooks/down?client_secret=X" || strings.Contains(got.Error, "QSECRET") ||
+		!strings.Contains(got.Error, `"http://dev:***@app/hooks/down?client_secret=X"`) || n != 1 {
+		t.Fatalf("Attempt = %+v, %d", got, n)
+	}
+}
+
 // TestAttemptEncoded: a forward or --keep-path replay appends the path as
 // sent, so an attempt's target and the error quoting it hold a secret the
 // sender percent-encoded in that form.

@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hookscope/hookscope/ui/uitest"
+)
+
+// fakeListener answers Options.Listener from a script, one answer per
+// question; the last one repeats.
+type fakeListener struct {
+	mu      sync.Mutex
+	answers []fakeAnswer
+	asked   int
+}
+
+type fakeAnswer struct {
+	info ListenerInfo
+	err  error
+}
+
+func (f *fakeListener) ask(context.Context) (ListenerInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.answers[min(f.asked, len(f.answers)-1)]
+	f.asked++
+	return a.info, a.err
+}
+
+func (f *fakeListener) set(answers ...fakeAnswer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = answers
+}
+
+func (f *fakeListener) questions() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asked
+}
+
+// attachedModel is newTestModel for a view attached to a listener that
+// said listenURL when dialled, asking f. The retries it schedules run at
+// once; their delays are recorded.
+func attachedModel(t *testing.T, f *fakeListener, listenURL string, delays *[]time.Duration) Model {
+	t.Helper()
+	src := uitest.NewSource(16)
+	m := New(Options{Source: src, ListenURL: listenURL, Listener: f.ask, DBPath: "/tmp/h.db",
+		NoColor: true, Now: func() time.Time { return testNow }, Location: time.UTC})
+	m.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
+		switch msg.(type) {
+		case askListenerMsg:
+			*delays = append(*delays, d)
+			return func() tea.Msg { return msg }
+		case repaintMsg, recountMsg:
+			return func() tea.Msg { return msg }
+		}
+		return nil
+	}
+	return drive(t, m, m.Init(), tea.WindowSizeMsg{Width: 120, Height: 20})
+}
+
+func headerLine(m Model) string {
+	l, _, _ := strings.Cut(ansi.Strip(m.View().Content), "\n")
+	return l
+}
+
+// TestAttachedBeforeBind: a view attached in the moment before the
+// listener binds its port asks again, with a growing delay, until the
+// listener has a URL, then shows it (and where it forwards) in the header
+// and the empty list's hint.
+func TestAttachedBeforeBind(t *testing.T) {
+	f := &fakeListener{answers: []fakeAnswer{{}, {}, {info: ListenerInfo{URL: "http://127.0.0.1:18120", ForwardTo: "http://127.0.0.1:18129/app"}}}}
+	var delays []time.Duration
+	m := attachedModel(t, f, "", &delays)
+	if f.questions() != 3 {
+		t.Fatalf("asked %d times, want 3", f.questions())
+	}
+	if want := []time.Duration{ListenerRetryFirst, 2 * ListenerRetryFirst}; !slices.Equal(delays, want) {
+		t.Errorf("delays %v, want %v", delays, want)
+	}
+	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18120 → app http://127.0.0.1:18129/app") {
+		t.Errorf("header %q", h)
+	}
+	if v := ansi.Strip(m.View().Content); !strings.Contains(v, "curl -d '{\"hello\":\"world\"}' http://127.0.0.1:18120/test") {
+		t.Errorf("empty list does not point at the URL:\n%s", v)
+	}
+}
+
+// TestAttachedGivesUp: a listener that never has a URL is asked
+// ListenerRetries times, the delays doubling up to ListenerRetryMax.
+func TestAttachedGivesUp(t *testing.T) {
+	f := &fakeListener{answers: []fakeAnswer{{}}}
+	var delays []time.Duration
+	m := attachedModel(t, f, "", &delays)
+	if f.questions() != ListenerRetries {
+		t.Fatalf("asked %d times, want %d", f.questions(), ListenerRetries)
+	}
+	if delays[len(delays)-1] != ListenerRetryMax || delays[1] != 2*delays[0] {
+		t.Errorf("delays %v", delays)
+	}
+	if h := headerLine(m); !strings.Contains(h, "not listening") {
+		t.Errorf("header %q", h)
+	}
+}
+
+// TestAttachedListenerRestarts: when the listener's notices end (it
+// stopped), the view asks again: nobody answers, so it says "not
+// listening", then shows the URL of the restarted listener.
+func TestAttachedListenerRestarts(t *testing.T) {
+	f := &fakeListener{}
+	var delays []time.Duration
+	m := attachedModel(t, f, "http://127.0.0.1:18120", &delays)
+	if f.questions() != 0 {
+		t.Fatalf("asked %d times with a URL known", f.questions())
+	}
+	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18120") {
+		t.Fatalf("header %q", h)
+	}
+
+	gone := errors.New("remote: dial unix: connection refused")
+	f.set(fakeAnswer{err: gone})
+	m, cmd := m.handleNotices(noticesMsg{closed: true})
+	msg, _ := run(nextListenerCmd(t, cmd))
+	nm, _ := m.Update(msg)
+	m = nm.(Model)
+	if h := headerLine(m); !strings.Contains(h, "not listening") {
+		t.Fatalf("header after the listener stopped: %q", h)
+	}
+
+	f.set(fakeAnswer{info: ListenerInfo{URL: "http://127.0.0.1:18121"}})
+	m = drive(t, m, m.askListener())
+	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18121") {
+		t.Fatalf("header after the restart: %q", h)
+	}
+}
+
+// nextListenerCmd finds the question to the listener among a batch.
+func nextListenerCmd(t *testing.T, cmd tea.Cmd) tea.Cmd {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg, ok := run(c)
+		if !ok {
+			continue
+		}
+		if b, isBatch := msg.(tea.BatchMsg); isBatch {
+			queue = append(queue, b...)
+			continue
+		}
+		if _, isAnswer := msg.(listenerMsg); isAnswer {
+			return func() tea.Msg { return msg }
+		}
+	}
+	t.Fatal("the listener was not asked")
+	return nil
+}
