@@ -213,4 +213,11 @@ const (
 	Replayed                       // a replay or forward attempt was stored
 	Changed                        // pin or other metadata changed
 	Removed                        // pruned
+	// Lost says the source stopped answering: the listener a client is
+	// attached to went away. Its ID is empty. Notices resume, after a
+	// Resync, if it comes back.
+	Lost
+	// Resync says notices may have been missed (the source came back
+	// after a Lost): re-read everything shown. Its ID is empty.
+	Resync
 )

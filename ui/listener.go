@@ -52,7 +52,8 @@ func (m Model) firstAsk() tea.Cmd {
 }
 
 // listenerGone starts a new round of questions: the listener's notices
-// ended, so it stopped, and a restarted one may listen elsewhere.
+// ended or were Lost, so it stopped, or they Resync after a restart, and a
+// restarted one may listen elsewhere.
 func (m Model) listenerGone() (Model, tea.Cmd) {
 	if m.opts.Listener == nil {
 		return m, nil

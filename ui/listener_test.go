@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"github.com/hookscope/hookscope/store"
 	"slices"
 	"strings"
 	"sync"
@@ -141,6 +142,40 @@ func TestAttachedListenerRestarts(t *testing.T) {
 	m = drive(t, m, m.askListener())
 	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18121") {
 		t.Fatalf("header after the restart: %q", h)
+	}
+}
+
+// TestAttachedLostThenResync: a remote subscription survives a listener
+// restart (store/remote): Lost makes the view ask (and say "not
+// listening") without re-reading a database nobody serves; Resync asks
+// again and re-reads what arrived meanwhile.
+func TestAttachedLostThenResync(t *testing.T) {
+	f := &fakeListener{}
+	var delays []time.Duration
+	m := attachedModel(t, f, "http://127.0.0.1:18120", &delays)
+
+	f.set(fakeAnswer{err: errors.New("remote: dial unix: connection refused")})
+	m, cmd := m.handleNotices(noticesMsg{notices: []store.Notice{{Kind: store.Lost}}})
+	if m.win.loading {
+		t.Error("Lost re-read the window")
+	}
+	msg, _ := run(nextListenerCmd(t, cmd))
+	nm, _ := m.Update(msg)
+	m = nm.(Model)
+	if h := headerLine(m); !strings.Contains(h, "not listening") {
+		t.Fatalf("header after Lost: %q", h)
+	}
+
+	f.set(fakeAnswer{info: ListenerInfo{URL: "http://127.0.0.1:18121"}})
+	m, cmd = m.handleNotices(noticesMsg{notices: []store.Notice{{Kind: store.Resync}}})
+	if !m.win.loading {
+		t.Error("Resync did not re-read the window")
+	}
+	msg, _ = run(nextListenerCmd(t, cmd))
+	nm, _ = m.Update(msg)
+	m = nm.(Model)
+	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18121") {
+		t.Fatalf("header after Resync: %q", h)
 	}
 }
 

@@ -140,11 +140,21 @@ func (r rate) series(now time.Time) []int {
 // handleNotices folds a batch into the model: the rate, the "new above"
 // count, and a due re-read of the window and the counts.
 func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
-	captured := 0
+	captured, changed, ask := 0, false, false
 	for _, n := range msg.notices {
-		if n.Kind == store.Captured {
+		switch n.Kind {
+		case store.Captured:
 			captured++
+		case store.Lost:
+			// The listener went away: nothing to re-read now, but a
+			// restarted one may listen elsewhere, or not at all.
+			ask = true
+			continue
+		case store.Resync:
+			// It came back: what arrived meanwhile is re-read below.
+			ask = true
 		}
+		changed = true
 	}
 	if captured > 0 {
 		m.rate.add(m.now(), captured)
@@ -152,12 +162,13 @@ func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
 			m.newAbove += captured
 		}
 	}
-	m.win.dirty = len(msg.notices) > 0 || m.win.dirty
-	m.counts.dirty = len(msg.notices) > 0 || m.counts.dirty
+	m.win.dirty = changed || m.win.dirty
+	m.counts.dirty = changed || m.counts.dirty
 	var cmds []tea.Cmd
 	if !msg.closed {
 		cmds = append(cmds, waitNotices(m.opts.Notices))
-	} else {
+	}
+	if msg.closed || ask {
 		var c tea.Cmd
 		m, c = m.listenerGone()
 		cmds = append(cmds, c)

@@ -232,8 +232,12 @@ func (c *Client) SaveKey(k store.CachedKey) error {
 	return c.do(context.Background(), "POST", "/v1/keys", k, nil)
 }
 
-// Subscribe streams the listener's notices. The channel closes when the
-// listener goes away or cancel is called.
+// Subscribe streams the listener's notices. When the listener goes away
+// the channel gets a Lost notice and the client dials again, backing off
+// from resubscribeFirst to resubscribeMax; when a listener answers again
+// (restarted, possibly elsewhere), a Resync notice says what was missed
+// must be re-read, and its notices follow. The channel closes only when
+// cancel is called or the client is closed.
 func (c *Client) Subscribe(buffer int) (<-chan store.Notice, func()) {
 	if buffer < 1 {
 		buffer = 1
@@ -245,25 +249,80 @@ func (c *Client) Subscribe(buffer int) (<-chan store.Notice, func()) {
 	c.mu.Unlock()
 	go func() {
 		defer close(ch)
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://hookscope/v1/subscribe", nil)
-		resp, err := c.stream.Do(req)
-		if err != nil {
-			return
-		}
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			var n store.Notice
-			if json.Unmarshal(sc.Bytes(), &n) != nil {
-				continue
-			}
+		// Lost and Resync are sent even when the channel is full: without
+		// them a subscriber never learns to re-read.
+		must := func(n store.Notice) bool {
 			select {
 			case ch <- n:
-			default: // like in-process subscriptions: never block the source
+				return true
+			case <-ctx.Done():
+				return false
 			}
+		}
+		delay := resubscribeFirst
+		lost := false // Lost was sent, and no stream has begun since
+		for {
+			c.streamOnce(ctx, ch, func() bool {
+				delay = resubscribeFirst
+				if !lost {
+					return true
+				}
+				lost = false
+				return must(store.Notice{Kind: store.Resync})
+			})
+			if ctx.Err() != nil {
+				return
+			}
+			// The stream ended, or nobody answered (the listener went away
+			// between Dial and now, or is still away).
+			if !lost {
+				if !must(store.Notice{Kind: store.Lost}) {
+					return
+				}
+				lost = true
+			}
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				return
+			}
+			delay = min(2*delay, resubscribeMax)
 		}
 	}()
 	return ch, cancel
+}
+
+// Pace of Subscribe's dialling after the listener went away: the first
+// try soon (a restart takes a moment), then doubling, so that a view left
+// open costs one dial every few seconds while nothing listens.
+const (
+	resubscribeFirst = 100 * time.Millisecond
+	resubscribeMax   = 3 * time.Second
+)
+
+// streamOnce reads one notice stream into ch until it ends. connected runs
+// once the listener has answered; false from it (ctx ended) stops at once.
+func (c *Client) streamOnce(ctx context.Context, ch chan<- store.Notice, connected func() bool) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://hookscope/v1/subscribe", nil)
+	resp, err := c.stream.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !connected() {
+		return
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var n store.Notice
+		if json.Unmarshal(sc.Bytes(), &n) != nil {
+			continue
+		}
+		select {
+		case ch <- n:
+		default: // like in-process subscriptions: never block the source
+		}
+	}
 }
 
 // Close ends subscriptions and idle connections.

@@ -229,3 +229,67 @@ func TestPingLearnsListenURLLate(t *testing.T) {
 		t.Fatalf("Ping() = %q, %q, %v; ListenURL() = %q", u, fwd, err, c.ListenURL())
 	}
 }
+
+// TestSubscribeSurvivesRestart: an attached view's notices outlive the
+// listener. When it stops, the stream says Lost (at once: shutting down ends
+// the stream rather than waiting for it); when a listener serves the
+// database again, Resync says to re-read, and its notices follow.
+func TestSubscribeSurvivesRestart(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sock := store.SocketPath(db.Path())
+	serve := func() (stop func()) {
+		srv, err := Listen(sock, db, Hooks{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { srv.Serve(ctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	stop := serve()
+	c, err := Dial(sock, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ch, cancel := c.Subscribe(64)
+
+	// next returns the next notice of kind want, skipping others.
+	next := func(want store.NoticeKind, poke bool) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			if poke { // the stream is established asynchronously
+				db.Append(context.Background(), &store.Event{Method: "POST"}, nil)
+			}
+			select {
+			case n, ok := <-ch:
+				if !ok {
+					t.Fatalf("channel closed waiting for notice kind %d", want)
+				}
+				if n.Kind == want {
+					return
+				}
+			case <-time.After(50 * time.Millisecond):
+			case <-deadline:
+				t.Fatalf("no notice of kind %d", want)
+			}
+		}
+	}
+	next(store.Captured, true)
+	stop()
+	next(store.Lost, false)
+	stop = serve()
+	defer stop()
+	next(store.Resync, false)
+	next(store.Captured, true)
+
+	cancel()
+	for range ch { // closed once cancelled
+	}
+}

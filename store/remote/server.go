@@ -63,6 +63,10 @@ type Server struct {
 	ln    net.Listener
 	path  string
 	srv   *http.Server
+	// stopping is closed when Serve begins to shut down: notice streams
+	// never go idle, so Shutdown would otherwise wait its whole timeout
+	// for them, and the clients would not learn the listener is going.
+	stopping chan struct{}
 }
 
 // Listen creates the socket at path with mode 0600, replacing a stale one
@@ -79,8 +83,9 @@ func Listen(path string, db store.Store, hooks Hooks) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("remote: chmod %s: %w", path, err)
 	}
-	s := &Server{db: db, hooks: hooks, ln: ln, path: path}
+	s := &Server{db: db, hooks: hooks, ln: ln, path: path, stopping: make(chan struct{})}
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	s.srv.RegisterOnShutdown(func() { close(s.stopping) })
 	return s, nil
 }
 
@@ -237,7 +242,7 @@ func reply(w http.ResponseWriter, v any, err error) {
 }
 
 // subscribe streams notices, one JSON object per line, until the client
-// goes away.
+// goes away or the server stops.
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	ch, cancel := s.db.Subscribe(1024)
 	defer cancel()
@@ -261,6 +266,8 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 				fl.Flush()
 			}
 		case <-r.Context().Done():
+			return
+		case <-s.stopping:
 			return
 		}
 	}
