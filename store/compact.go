@@ -16,7 +16,8 @@ type CompactResult struct {
 	Before int64 `json:"before"`
 	After  int64 `json:"after"`
 	// Warnings are as DB.Warnings: a log beside the file that did not
-	// belong to it was set aside, not compacted into it.
+	// belong to it was set aside, not compacted into it. When Compact
+	// fails after that, its error says so instead.
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -32,8 +33,7 @@ const compactTxSize = 64 << 20
 // It needs the file to itself: it fails with ErrLocked (within lockTimeout)
 // when any process, this one included, has the database open, so a running
 // listener must be stopped first.
-func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
-	var res CompactResult
+func Compact(path string, lockTimeout time.Duration) (res CompactResult, err error) {
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
 	}
@@ -68,6 +68,15 @@ func Compact(path string, lockTimeout time.Duration) (CompactResult, error) {
 	}
 	if note != "" {
 		res.Warnings = append(res.Warnings, note)
+		// The log is under its new name now, and no later Open or
+		// Compact will mention it: a failure from here on must carry the
+		// note, or a caller that prints only the error strands it.
+		defer func() {
+			if err != nil {
+				err = withWarnings(err, res.Warnings)
+				res.Warnings = nil
+			}
+		}()
 	}
 	// Everything the log held is now durably in the file, so the log can
 	// go: otherwise deliveries deleted before this compaction would stay

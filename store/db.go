@@ -206,14 +206,17 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if !opts.ReadOnly {
+		// A log recover set aside is under its new name whatever happens
+		// next, and the next Open will not mention it: an error from here
+		// on carries the warning, since the caller gets no DB to ask.
 		if err := db.recover(); err != nil {
 			bdb.Close()
-			return nil, err
+			return nil, withWarnings(err, db.warnings)
 		}
 		if err := db.noteFiles(); err != nil {
 			db.wal.Close()
 			bdb.Close()
-			return nil, err
+			return nil, withWarnings(err, db.warnings)
 		}
 		db.writerWG.Add(1)
 		go db.writer()
@@ -363,6 +366,15 @@ func checkSchemaVersion(meta *bolt.Bucket, path string) error {
 // and was set aside instead of replayed, say. Open does not print them: the
 // caller says them where the user is looking.
 func (db *DB) Warnings() []string { return db.warnings }
+
+// withWarnings adds to err what the caller would otherwise never hear of
+// (see Warnings) when the operation that did it then failed.
+func withWarnings(err error, warnings []string) error {
+	if len(warnings) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; also, %s", err, strings.Join(warnings, "; "))
+}
 
 // Path returns the file the database lives in.
 func (db *DB) Path() string { return db.path }

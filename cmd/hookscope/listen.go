@@ -164,6 +164,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		return err
 	}
 	defer db.Close()
+	// Said once, before the live view opens: like the lines naming the
+	// URL and the database, they are on the screen again when the
+	// alternate screen closes.
 	e.openWarnings(db.Warnings())
 
 	logger, closeLog, err := openLog(f.db)
@@ -281,8 +284,6 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 		popts.Await += f.forwardTimeout
 	}
 	if useTUI {
-		// Said before the alternate screen hides them, and again after.
-		defer e.openWarnings(db.Warnings())
 		notices, stop := db.Subscribe(1024)
 		defer stop()
 		opts := ui.Options{Source: newUISource(e, db, pipe.Analyze, chk.signing), Notices: notices,
