@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -93,15 +92,6 @@ func driveExternal(tb testing.TB, url string, n, clients int) (elapsed time.Dura
 		tb.Fatalf("load client output %q: %v", out, err)
 	}
 	return time.Duration(ns), ok, cpu
-}
-
-// selfCPU is the CPU time this process has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 const clientEnv = "HOOKSCOPE_BENCH_CLIENT"
