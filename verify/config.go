@@ -32,8 +32,10 @@ type FieldError struct {
 	Err   error
 }
 
+// Error names the field and says what is wrong.
 func (e *FieldError) Error() string { return e.Field + " " + e.Err.Error() }
 
+// Unwrap returns the reason, without the field.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 func fieldErrorf(field, format string, args ...any) error {

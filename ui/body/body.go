@@ -51,6 +51,7 @@ const (
 	Hex
 )
 
+// String names the kind as the detail view's Body tab shows it.
 func (k Kind) String() string {
 	return [...]string{"empty", "text", "JSON", "XML", "form", "JWT", "hex"}[k]
 }

@@ -37,6 +37,7 @@ const (
 
 var tabNames = [numTabs]string{"Overview", "Headers", "Body", "Signature", "Schema", "Replays"}
 
+// String is the tab's title.
 func (t Tab) String() string { return tabNames[t] }
 
 // Styles are the detail view's styles.

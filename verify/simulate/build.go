@@ -37,8 +37,10 @@ type SetError struct {
 	Err  error
 }
 
+// Error names the path and says why it cannot be set.
 func (e *SetError) Error() string { return fmt.Sprintf("set %s: %v", e.Path, e.Err) }
 
+// Unwrap returns the reason, without the path.
 func (e *SetError) Unwrap() error { return e.Err }
 
 // Builder makes the bodies of deliveries of one message.
