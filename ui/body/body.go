@@ -86,7 +86,7 @@ type Doc struct {
 	// from it on first use.
 	ptrSrc   []byte
 	ptrLine  int
-	pointers map[string]int
+	pointers *pointerIndex
 }
 
 // Prepare builds the document for body b.

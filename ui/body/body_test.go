@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,26 @@ func TestLineOf(t *testing.T) {
 	j := Prepare([]byte(seg(`{"alg":"HS256"}`)+"."+seg(`{"a":1,"state":"x"}`)+"."), Options{})
 	if got, _ := j.LineOf("/state"); j.Lines[got] != `  "state": "x"` {
 		t.Errorf("JWT pointer line %d = %q", got, j.Lines[got])
+	}
+}
+
+// TestLineOfDeepKeys: the pointer index grows with the document, not with
+// the sum of its paths. A megabyte nested 1,000 deep under 1,000-byte keys
+// once built half a gigabyte of pointers (4 MB: gigabytes, seconds) the
+// first time a schema error was selected.
+func TestLineOfDeepKeys(t *testing.T) {
+	const depth, keyLen = 1000, 1000
+	key := `"` + strings.Repeat("k", keyLen) + `":`
+	d := Prepare([]byte(strings.Repeat("{"+key, depth)+"1"+strings.Repeat("}", depth)), Options{})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	line, ok := d.LineOf(strings.Repeat("/"+strings.Repeat("k", keyLen), depth))
+	runtime.ReadMemStats(&after)
+	if !ok || line != depth {
+		t.Fatalf("deepest value at line %d, %v; want %d", line, ok, depth)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Fatalf("LineOf allocated %d MiB for a %d KiB document", n>>20, d.Size>>10)
 	}
 }
 

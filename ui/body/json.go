@@ -19,18 +19,35 @@ func (d *Doc) json(b []byte) {
 	d.setText(out)
 }
 
+// pointerIndex maps the JSON pointers of a document's values to their
+// lines. A value is held as its parent's node and its own reference token,
+// not as its whole pointer: the index grows with the document, where whole
+// pointers grow with the sum of every path's length (gigabytes for a few
+// megabytes nested deep under long keys).
+type pointerIndex struct {
+	child map[pointerStep]int // node of the value one step below another
+	line  []int               // line of each node; node 0 is the root value
+}
+
+// pointerStep is one reference token (escaped, as in a pointer) below the
+// value at node parent.
+type pointerStep struct {
+	parent int
+	token  string
+}
+
 // prettyJSON re-indents a valid JSON document with two spaces, keeping each
-// token's original bytes, and maps every value's JSON pointer to its line
+// token's original bytes, and indexes every value's JSON pointer by its line
 // (offset by firstLine) when track is set. Output stops after limit bytes.
-func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs map[string]int, truncated bool) {
+func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs *pointerIndex, truncated bool) {
 	type frame struct {
 		object bool
 		index  int
-		base   string // pointer of the container
+		node   int // the container's node in ptrs
 	}
 	out = make([]byte, 0, len(b)+len(b)/2)
 	if track {
-		ptrs = map[string]int{}
+		ptrs = &pointerIndex{child: map[pointerStep]int{}}
 	}
 	line := firstLine
 	var stack []frame
@@ -42,22 +59,34 @@ func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs ma
 			out = append(out, ' ', ' ')
 		}
 	}
-	// valuePointer returns the pointer of the value about to be written.
+	// valueAt indexes the value about to be written at the current line
+	// and returns its node (a repeated key keeps its node: the later value
+	// has the line, as in a decoded object).
 	key := ""
-	valuePointer := func() string {
+	valueAt := func() int {
 		if !track {
-			return ""
+			return 0
 		}
 		if len(stack) == 0 {
-			return ""
+			ptrs.line = append(ptrs.line[:0], line)
+			return 0
 		}
 		f := &stack[len(stack)-1]
+		step := pointerStep{parent: f.node}
 		if f.object {
-			return f.base + "/" + escapePointer(key)
+			step.token = escapePointer(key)
+		} else {
+			step.token = strconv.Itoa(f.index)
+			f.index++
 		}
-		p := f.base + "/" + strconv.Itoa(f.index)
-		f.index++
-		return p
+		n, ok := ptrs.child[step]
+		if !ok {
+			n = len(ptrs.line)
+			ptrs.line = append(ptrs.line, 0)
+			ptrs.child[step] = n
+		}
+		ptrs.line[n] = line
+		return n
 	}
 	for {
 		if len(out) > limit {
@@ -68,17 +97,14 @@ func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs ma
 		case jsonscan.Invalid:
 			return out, ptrs, false
 		case jsonscan.BeginObject, jsonscan.BeginArray:
-			p := valuePointer()
-			if track {
-				ptrs[p] = line
-			}
+			n := valueAt()
 			out = append(out, b[t.Start])
 			if n := s.Peek(); n.Kind == jsonscan.EndObject || n.Kind == jsonscan.EndArray {
 				s.Next()
 				out = append(out, b[n.Start])
 				continue
 			}
-			stack = append(stack, frame{object: t.Kind == jsonscan.BeginObject, base: p})
+			stack = append(stack, frame{object: t.Kind == jsonscan.BeginObject, node: n})
 			newline(len(stack))
 		case jsonscan.EndObject, jsonscan.EndArray:
 			if len(stack) > 0 {
@@ -101,14 +127,10 @@ func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs ma
 					continue
 				}
 			}
-			if track {
-				ptrs[valuePointer()] = line
-			}
+			valueAt()
 			out = append(out, b[t.Start:t.End]...)
 		default:
-			if track {
-				ptrs[valuePointer()] = line
-			}
+			valueAt()
 			out = append(out, b[t.Start:t.End]...)
 		}
 	}
@@ -133,14 +155,21 @@ func (d *Doc) LineOf(p string) (line int, ok bool) {
 	if d.pointers == nil {
 		_, d.pointers, _ = prettyJSON(d.ptrSrc, MaxDisplayBytes, d.ptrLine, true)
 	}
-	for {
-		if l, found := d.pointers[p]; found {
-			return l, true
-		}
-		i := strings.LastIndexByte(p, '/')
-		if i < 0 {
-			return 0, false
-		}
-		p = p[:i]
+	if len(d.pointers.line) == 0 || p != "" && p[0] != '/' {
+		return 0, false
 	}
+	node := 0
+	for len(p) > 0 {
+		p = p[1:] // the '/' before a token
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			i = len(p)
+		}
+		next, found := d.pointers.child[pointerStep{node, p[:i]}]
+		if !found {
+			break
+		}
+		node, p = next, p[i:]
+	}
+	return d.pointers.line[node], true
 }

@@ -236,6 +236,10 @@ func (r *Redactor) JSON(doc []byte) ([]byte, int) {
 			for end < len(doc) && strings.IndexByte(",}]\n", doc[end]) < 0 {
 				end++
 			}
+			// Go on after what was masked: a field name inside it is
+			// masked already, and writing its value would go back
+			// before last.
+			s.Seek(end)
 		}
 		out = append(out, doc[last:v.Start]...)
 		out = append(out, maskJSON...)

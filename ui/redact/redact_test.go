@@ -34,6 +34,7 @@ func TestJSON(t *testing.T) {
 		{"raw control byte before", "{\"note\":\"a\x01b\",\"client_secret\":\"abc\"}", "{\"note\":\"a\x01b\",\"client_secret\":\"X\"}", 1},
 		{"bare word value", "{\"secret\": hunter2 ,\"b\":2}", "{\"secret\": \"X\",\"b\":2}", 1},
 		{"stray bytes skipped", `{"a": @@, "api_key": "k"}`, `{"a": @@, "api_key": "X"}`, 1},
+		{"field inside a bare-word value", `{"secret": a "api_key": "k"}`, `{"secret": "X"}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,11 +62,19 @@ func TestUnsafe(t *testing.T) {
 	}
 }
 
+// FuzzText: Text and Line leave no control rune, return what IsSafe calls
+// safe (Line without a newline), and leave text IsSafe accepts as it is.
 func FuzzText(f *testing.F) {
 	for _, s := range []string{"\x1b[2J", "\x9b1m", "ok", "\u202e", "\xc2\x9b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if IsSafe(s) && Text(s) != s {
+			t.Fatalf("IsSafe(%q) but Text changed it to %q", s, Text(s))
+		}
+		if strings.Contains(Line(s), "\n") {
+			t.Fatalf("Line(%q) = %q keeps a newline", s, Line(s))
+		}
 		for _, out := range []string{Text(s), Line(s)} {
 			if strings.ContainsAny(out, "\x1b\x07\x7f\r\x00") {
 				t.Fatalf("control byte survived in %q", out)
@@ -76,8 +84,8 @@ func FuzzText(f *testing.F) {
 					t.Fatalf("control rune %U survived in %q", r, out)
 				}
 			}
-			if !IsSafe(Text(s)) {
-				t.Fatalf("Text output not safe: %q", out)
+			if !IsSafe(out) {
+				t.Fatalf("output not safe: %q", out)
 			}
 		}
 	})

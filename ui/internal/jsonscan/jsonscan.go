@@ -158,6 +158,12 @@ func isNumberByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }
 
+// Seek moves the scanner to offset off of the data, for a caller that has
+// consumed bytes the lexer has no token for (a damaged value it masks up to
+// a delimiter): scanning goes on from there, not from inside what the
+// caller took.
+func (s *Scanner) Seek(off int) { s.pos = min(max(off, 0), len(s.data)) }
+
 // Peek returns the next token without consuming it.
 func (s *Scanner) Peek() Token {
 	pos := s.pos
