@@ -28,7 +28,6 @@ type memCache struct {
 	mu    sync.Mutex
 	keys  map[string]store.CachedKey
 	saves int
-	loads int
 }
 
 func newMemCache() *memCache { return &memCache{keys: map[string]store.CachedKey{}} }
@@ -36,7 +35,6 @@ func newMemCache() *memCache { return &memCache{keys: map[string]store.CachedKey
 func (c *memCache) LoadKey(id string) (store.CachedKey, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.loads++
 	k, ok := c.keys[id]
 	return k, ok, nil
 }

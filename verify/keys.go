@@ -119,11 +119,12 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 	v.mu.Lock()
 	m, ok := v.memory[id]
 	v.mu.Unlock()
-	// A key the endpoint served already expired a moment ago is its answer
-	// for now (expiredAnswer): fetchOnce would return it without asking,
-	// and reading the cache for it first would cost a store read per
-	// delivery.
-	if ok && (fresh(m.key, now) || expiredAnswer(m.key, now)) {
+	// A key the endpoint served already expired (expiredAnswer) is not
+	// answered from here: the cache is read first, because another process
+	// sharing it (`hookscope verify` beside a listener) may have fetched
+	// it renewed since. fetchOnce then returns the copy in memory without
+	// asking the endpoint.
+	if ok && fresh(m.key, now) {
 		return resolvedKey{pub: m.pub, expiresAt: m.key.ExpiresAt, source: "fetched from " + m.key.Source}, nil
 	}
 	var stale *memKey

@@ -110,8 +110,11 @@ func maskNote(m export.Masker, masked int) string {
 	if masked == 1 {
 		what = "it is"
 	}
-	return fmt.Sprintf(", secrets masked in %d: %s no longer the bytes received, so a signed one fails "+
-		"verification after import; --reveal-secrets exports them exactly", masked, what)
+	// Not "a signed one fails": masking an Authorization header or a
+	// forwarded answer leaves the signed body as received, and a curl
+	// export is never imported.
+	return fmt.Sprintf(", secrets masked in %d: %s no longer the bytes received, so a signature over a "+
+		"masked part fails verification; --reveal-secrets exports them exactly", masked, what)
 }
 
 // exportMasker is the Masker an export applies: nil (everything as stored)

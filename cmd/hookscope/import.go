@@ -84,10 +84,14 @@ func newImportCmd(e *env) *cobra.Command {
 			for _, ev := range batch.Events {
 				first, last = min(first, ev.ID), max(last, ev.ID)
 			}
-			_, err = fmt.Fprintf(e.stdout, "imported %d deliveries from %s (%s) into %s: ids %s … %s\n",
+			noun := "deliveries"
+			if len(batch.Events) == 1 {
+				noun = "delivery"
+			}
+			_, err = fmt.Fprintf(e.stdout, "imported %d %s from %s (%s) into %s: ids %s … %s\n",
 				// File names are shown, never obeyed; a listener's path comes
 				// from its socket.
-				len(batch.Events), termsafe.Line(name), batch.Format, termsafe.Line(s.Path()), first, last)
+				len(batch.Events), noun, termsafe.Line(name), batch.Format, termsafe.Line(s.Path()), first, last)
 			if err == nil && batch.Masked > 0 {
 				fmt.Fprintln(e.stderr, maskedImportNote(batch.Masked))
 			}
@@ -106,8 +110,8 @@ func maskedImportNote(n int) string {
 	if n == 1 {
 		were, they = "was", "it is"
 	}
-	return fmt.Sprintf("hookscope: %d of them %s exported with secrets masked, so %s not the bytes received "+
-		"and a signed one fails verification; export with --reveal-secrets to move exact copies", n, were, they)
+	return fmt.Sprintf("hookscope: %d of them %s exported with secrets masked, so %s not the bytes received: "+
+		"a signature over a masked part fails verification; export with --reveal-secrets to move exact copies", n, were, they)
 }
 
 // openStoreCreating is openStore for commands that may start a database:
