@@ -31,7 +31,7 @@ func newSigner(e *env, cfg *config, provider string, now time.Time) (*simulate.S
 	case verify.ProviderTalkifAI:
 		s.Secret = []byte(firstNonEmpty(e.getenv(verify.EnvTalkifAISecret), cfg.Secrets.TalkifAI))
 		if len(s.Secret) == 0 {
-			notes = append(notes, "no TalkifAI secret configured (set "+verify.EnvTalkifAISecret+" or secrets.talkifai in the config file): sending unsigned")
+			notes = append(notes, "no TalkifAI secret configured (set "+verify.EnvTalkifAISecret+" or secrets.talkifai in the config file): sending unsigned, which a listener calls invalid, since TalkifAI signs every delivery")
 		}
 	case verify.ProviderDialpad:
 		s.Secret = []byte(firstNonEmpty(e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad))

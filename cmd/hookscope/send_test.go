@@ -482,7 +482,8 @@ func TestSendUnsignedWithoutSecrets(t *testing.T) {
 	spec := talkifaiSpecFile(t)
 	l := startListen(t)
 	code, out, errs := run(t, "send", "call.ended", "--spec", spec, "--to", l.url+"/hooks/talkifai", "--json")
-	if code != 0 || !strings.Contains(errs, "no TalkifAI secret") || !strings.Contains(out, `"signed_with":""`) {
+	if code != 0 || !strings.Contains(errs, "no TalkifAI secret") || !strings.Contains(errs, "which a listener calls invalid") ||
+		!strings.Contains(out, `"signed_with":""`) {
 		t.Fatalf("talkifai without secret: %d %s %s", code, out, errs)
 	}
 	code, _, errs = run(t, "send", "CallEvent", "--to", l.url+"/hooks/dialpad")
@@ -492,6 +493,16 @@ func TestSendUnsignedWithoutSecrets(t *testing.T) {
 	got := storedDeliveries(t, l.db)
 	if got[0].header.Get(verify.HeaderTalkifAISignature) != "" || !json.Valid(got[1].body) {
 		t.Fatalf("unsigned deliveries: %v / %s", got[0].header, got[1].body)
+	}
+	// The unsigned TalkifAI delivery is still TalkifAI's, and invalid, as
+	// send said it would be.
+	v, err := verify.New(verify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := v.Check(context.Background(), verify.Request{Method: "POST", Path: got[0].path, Header: got[0].header, Body: got[0].body})
+	if res.Provider != verify.ProviderTalkifAI || res.Signature.Status != store.SigInvalid {
+		t.Errorf("unsigned TalkifAI delivery: provider %s, signature %+v", res.Provider, res.Signature)
 	}
 }
 
