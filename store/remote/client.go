@@ -37,6 +37,17 @@ type Client struct {
 
 var _ store.Store = (*Client)(nil)
 
+// ErrGone means the listener a Client was dialled to no longer answers on
+// its socket.
+var ErrGone = errors.New("listener gone")
+
+// dialFailed reports whether err is a failure to reach the socket at all,
+// so that the request cannot have been received.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // Dial connects to the socket at sock and checks that a listener answers
 // within timeout.
 func Dial(sock string, timeout time.Duration) (*Client, error) {
@@ -352,6 +363,12 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if dialFailed(err) {
+			// Nothing to do with the request: the listener is gone (an
+			// attached view outlives it), and Go's words do not say so.
+			return fmt.Errorf("the listener holding %s stopped (nothing answers on %s): start it again, or run the command again to read the file directly: %w",
+				c.dbPath, c.sock, ErrGone)
+		}
 		return fmt.Errorf("remote: %s: %w", c.sock, err)
 	}
 	defer resp.Body.Close()

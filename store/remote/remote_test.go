@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -291,5 +292,34 @@ func TestSubscribeSurvivesRestart(t *testing.T) {
 
 	cancel()
 	for range ch { // closed once cancelled
+	}
+}
+
+// TestCallsAfterListenerStopSayItStopped: an attached client whose listener
+// has stopped says so in words, not in Go's dial error.
+func TestCallsAfterListenerStopSayItStopped(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sock := store.SocketPath(db.Path())
+	srv, err := Listen(sock, db, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	c, err := Dial(sock, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cancel()
+	<-done
+	_, err = c.Body(context.Background(), "x")
+	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "the listener holding "+db.Path()+" stopped") {
+		t.Fatalf("Body after the listener stopped: %v", err)
 	}
 }
