@@ -92,7 +92,7 @@ func (b *Builder) Build(eventID string) (*Delivery, error) {
 
 // FromBody makes a delivery of body, sent as is (a file the user wrote).
 // Its content type follows the bytes rather than the message: JSON, XML,
-// else the message's own.
+// a Dialpad message's JWT, else the message's own.
 func (b *Builder) FromBody(body []byte) *Delivery {
 	d := b.newDelivery()
 	d.Body = body
@@ -107,6 +107,9 @@ func (b *Builder) FromBody(body []byte) *Delivery {
 		ct = "application/json"
 	} else if bytes.HasPrefix(trimmed, []byte("<")) {
 		ct = "application/xml"
+	} else if b.Message.Provider() == verify.ProviderDialpad && isDialpadToken(body) {
+		// A token is the whole request, as Sign sends the ones it makes.
+		ct = "application/jwt"
 	}
 	d.Header = store.Header{{Name: "Content-Type", Value: ct}}
 	return d

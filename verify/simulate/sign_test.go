@@ -268,3 +268,38 @@ func TestSentDeliveriesAreDetectedAsTheirProvider(t *testing.T) {
 		}
 	}
 }
+
+// TestDialpadBodyFileToken: a --body file that is already a Dialpad token
+// (one captured, or made by the user's own signer) goes out as it is, as a
+// JWT and not labelled JSON, and is announced as the token it is rather
+// than as plain JSON or a file that is not JSON, with or without a secret.
+func TestDialpadBodyFileToken(t *testing.T) {
+	kr := newTestKeyring(t)
+	tok, err := verify.SignDialpadJWT(kr.secret, map[string]any{"call_id": 1, "state": "ringing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Builder{Message: embeddedMessage(t, "CallEvent"), Origin: "http://127.0.0.1:8080", Now: time.Now}
+	for _, body := range []string{tok, tok + "\n"} {
+		for _, secret := range [][]byte{kr.secret, nil} {
+			d := b.FromBody([]byte(body))
+			sg := Signer{Provider: verify.ProviderDialpad, Secret: secret}
+			if err := sg.Sign(d); err != nil {
+				t.Fatal(err)
+			}
+			if string(d.Body) != body || d.SignedWith != "" {
+				t.Errorf("secret %v: body %q signed %q; want the file as it is", secret != nil, d.Body, d.SignedWith)
+			}
+			if ct := d.Header.Get("Content-Type"); ct != "application/jwt" {
+				t.Errorf("secret %v: Content-Type %q, want application/jwt", secret != nil, ct)
+			}
+			if !strings.Contains(d.Unsigned, "a JWT already") {
+				t.Errorf("secret %v: announced as %q", secret != nil, d.Unsigned)
+			}
+			res := kr.v.Check(context.Background(), verify.Request{Method: d.Method, Path: "/hooks/dialpad", Header: d.Header, Body: d.Body})
+			if res.Signature.Status != store.SigValid {
+				t.Errorf("secret %v: listener says %+v", secret != nil, res.Signature)
+			}
+		}
+	}
+}
