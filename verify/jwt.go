@@ -64,6 +64,9 @@ type jwtToken struct {
 	claimsErr    error
 	signingInput string
 	sig          string // base64url, decoded when judged
+	// padded is set when a part ends in base64 '=' padding, which compact
+	// JWS forbids; sig then keeps it.
+	padded bool
 }
 
 // parseJWT splits and decodes a compact JWT without judging it: ok means
@@ -73,15 +76,34 @@ type jwtToken struct {
 func parseJWT(tok string) (jwtToken, bool) {
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '=') {
 			return jwtToken{}, false
 		}
 	}
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
+	if len(parts) != 3 {
 		return jwtToken{}, false
 	}
-	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	// Padding is not compact JWS, but a hand-rolled signer adds it (the
+	// views decode such a token too): it is recognised, and refused when
+	// judged, rather than taken for text from an unknown sender.
+	var seg [3]string
+	padded := false
+	for i, p := range parts {
+		seg[i] = strings.TrimRight(p, "=")
+		if n := len(p) - len(seg[i]); n > 0 {
+			if n > 2 || strings.Contains(seg[i], "=") {
+				return jwtToken{}, false
+			}
+			padded = true
+		} else if strings.Contains(p, "=") {
+			return jwtToken{}, false
+		}
+	}
+	if seg[0] == "" || seg[1] == "" {
+		return jwtToken{}, false
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(seg[0])
 	if err != nil {
 		return jwtToken{}, false
 	}
@@ -93,9 +115,9 @@ func parseJWT(tok string) (jwtToken, bool) {
 	if !ok {
 		return jwtToken{}, false
 	}
-	t := jwtToken{alg: alg, signingInput: parts[0] + "." + parts[1], sig: parts[2]}
+	t := jwtToken{alg: alg, signingInput: parts[0] + "." + parts[1], sig: parts[2], padded: padded}
 	_, t.crit = hdr["crit"]
-	t.claims, t.claimsErr = decodeClaims(parts[1])
+	t.claims, t.claimsErr = decodeClaims(seg[1])
 	return t, true
 }
 
@@ -133,6 +155,18 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	}
 	if t.crit {
 		return invalid("JWT header has crit extensions hookscope does not understand")
+	}
+	if t.padded {
+		reason := "JWT parts end in '=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it"
+		if len(secret) > 0 {
+			mac, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(t.sig, "="))
+			if err == nil && hmac.Equal(hs256(secret, t.signingInput), mac) {
+				reason += " (its HS256 signature over the padded parts matches the Dialpad secret)"
+			} else {
+				reason += " (nor does its signature match the Dialpad secret)"
+			}
+		}
+		return invalid(reason)
 	}
 	// Strict: a signature whose unused trailing bits are set decodes to the
 	// same bytes, so without it a token Dialpad did not send would verify.

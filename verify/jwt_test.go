@@ -37,6 +37,17 @@ func makeJWT(header, claims string, secret []byte, sig string) string {
 	return input + "."
 }
 
+// paddedJWT is a token whose parts keep base64's '=' padding, signed over
+// the parts as they are: what a hand-rolled signer using Python's
+// base64.urlsafe_b64encode makes.
+func paddedJWT(header, claims string, secret []byte) string {
+	enc := base64.URLEncoding.EncodeToString
+	input := enc([]byte(header)) + "." + enc([]byte(claims))
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(input))
+	return input + "." + enc(m.Sum(nil))
+}
+
 func TestDialpadNodeFixture(t *testing.T) {
 	tok := strings.TrimSpace(string(readFixture(t, "node-dialpad.jwt")))
 	v := mustNew(t, Config{DialpadSecret: dialpadSecret})
@@ -98,6 +109,9 @@ func TestDialpadJWT(t *testing.T) {
 		{"nbf in future", makeJWT(hs256, nbf(testNow.Add(time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT is not valid before 2026-03-01T13:00:00Z"},
 		{"nbf in past", makeJWT(hs256, nbf(testNow.Add(-time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},
 		{"claims not an object", makeJWT(hs256, `[1,2]`, dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT claims are not a JSON object"},
+		{"padded base64", paddedJWT(hs256, claims, dialpadSecret), dialpadSecret, store.SigInvalid, "JWT parts end in '=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it (its HS256 signature over the padded parts matches the Dialpad secret)"},
+		{"padded base64, wrong secret", paddedJWT(hs256, claims, []byte("other")), dialpadSecret, store.SigInvalid, "'=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it (nor does its signature match the Dialpad secret)"},
+		{"padded base64, no secret", paddedJWT(hs256, claims, dialpadSecret), nil, store.SigInvalid, "'=' padding"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
