@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"slices"
@@ -120,7 +122,7 @@ func (f *Filter) matchSummary(s summary, id string, pinned func() bool, body fun
 	}
 	for _, t := range f.text {
 		m := containsFold(s.Path, t.value) || containsFold(s.EventType, t.value) ||
-			body != nil && containsFoldBytes(body(), t.value)
+			body != nil && bodyContainsFold(body(), t.value)
 		if m == t.neg {
 			return false
 		}
@@ -321,6 +323,40 @@ func splitTerms(s string) ([]string, error) {
 }
 
 func unquote(s string) string { return strings.ReplaceAll(s, `"`, "") }
+
+// bodyContainsFold searches a body for lower-case needle as containsFold
+// does and, when the body is a compact JWT (a Dialpad delivery), its
+// decoded claims too: what show and the Body tab display of it.
+func bodyContainsFold(b []byte, needle string) bool {
+	if containsFoldBytes(b, needle) {
+		return true
+	}
+	claims := jwtClaims(b)
+	return claims != nil && containsFoldBytes(claims, needle)
+}
+
+// jwtClaims decodes the claims of the compact JWT a body holds (bare or
+// quoted, surrounding space and base64 padding tolerated, as the views
+// decode it), or returns nil. Bodies that do not start as a JWT header
+// ("eyJ") cost one comparison.
+func jwtClaims(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = bytes.TrimSpace(b[1 : len(b)-1])
+	}
+	if !bytes.HasPrefix(b, []byte("eyJ")) {
+		return nil
+	}
+	parts := bytes.Split(b, []byte("."))
+	if len(parts) != 3 {
+		return nil
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(string(bytes.TrimRight(parts[1], "=")))
+	if err != nil {
+		return nil
+	}
+	return claims
+}
 
 // containsFold reports whether s contains lower-case needle, ignoring ASCII case.
 func containsFold(s, needle string) bool {

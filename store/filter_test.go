@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,6 +23,10 @@ func TestParseFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// jwtBody is a Dialpad token whose claims are {"call_id":1,"target":{"name":"Jane"}}.
+var jwtBody = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." +
+	base64.RawURLEncoding.EncodeToString([]byte(`{"call_id":1,"target":{"name":"Jane"}}`)) + ".c2ln"
 
 func TestFilterMatch(t *testing.T) {
 	rec := func(method, path string, status int, a *Analysis) Record {
@@ -84,6 +89,12 @@ func TestFilterMatch(t *testing.T) {
 		{"acme", dup, `{"account":"other"}`, false},
 		{"-acme", dup, `{"account":"other"}`, true},
 		{`"two words"`, pending, `x Two Words y`, true},
+		// A Dialpad JWT body is searched in its claims too, which is
+		// what show and the Body tab display of it.
+		{"jane", dup, jwtBody, true},
+		{"jane", dup, `"` + jwtBody + "\"\n", true},
+		{"-jane", dup, jwtBody, false},
+		{"bob", dup, jwtBody, false},
 	}
 	for _, tt := range tests {
 		f, err := ParseFilter(tt.filter)
