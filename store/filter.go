@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"path"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hookscope/hookscope/store/jwttoken"
 )
 
 // Filter is a parsed filter expression, the language shared by the TUI's `/`,
@@ -335,23 +336,16 @@ func bodyContainsFold(b []byte, needle string) bool {
 	return claims != nil && containsFoldBytes(claims, needle)
 }
 
-// jwtClaims decodes the claims of the compact JWT a body holds (bare or
-// quoted, surrounding space and base64 padding tolerated, as the views
-// decode it), or returns nil. Bodies that do not start as a JWT header
-// ("eyJ") cost one comparison.
+// jwtClaims decodes the claims of the compact JWT a body holds, found and
+// decoded as the views find and decode it (jwttoken), or returns nil.
+// Bodies that do not look like a JWT cost one comparison.
 func jwtClaims(b []byte) []byte {
-	b = bytes.TrimSpace(b)
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		b = bytes.TrimSpace(b[1 : len(b)-1])
-	}
-	if !bytes.HasPrefix(b, []byte("eyJ")) {
+	if !jwttoken.Looks(b) {
 		return nil
 	}
-	parts := bytes.Split(b, []byte("."))
-	if len(parts) != 3 {
-		return nil
-	}
-	claims, err := base64.RawURLEncoding.DecodeString(string(bytes.TrimRight(parts[1], "=")))
+	tok, _ := jwttoken.Unquote(b)
+	parts := bytes.Split(tok, []byte("."))
+	claims, err := jwttoken.Segment(parts[1])
 	if err != nil {
 		return nil
 	}

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hookscope/hookscope/ui/internal/jwttoken"
+	"github.com/hookscope/hookscope/store/jwttoken"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
 

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/hookscope/hookscope/ui/internal/jwttoken"
+	"github.com/hookscope/hookscope/store/jwttoken"
 )
 
 // jwt lays out a compact JWT as its decoded header and claims; pointers

@@ -20,7 +20,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/internal/jsonscan"
-	"github.com/hookscope/hookscope/ui/internal/jwttoken"
+	"github.com/hookscope/hookscope/store/jwttoken"
 )
 
 // Mask is the default replacement for a secret value.

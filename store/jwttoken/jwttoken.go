@@ -1,7 +1,8 @@
 // Package jwttoken finds a compact JWT in a delivery body, and decodes its
-// parts, the one way the views that decode it (ui/body) and the masking
-// that must hide what they show (ui/redact) both use: two rules would let
-// a token be shown decoded and left unmasked.
+// parts, the one way the views that decode it (ui/body), the masking that
+// must hide what they show (ui/redact) and the free-text filter that must
+// find what they show (store) all use: two rules would let a token be shown
+// decoded and left unmasked, or shown and not found.
 package jwttoken
 
 import (
