@@ -131,7 +131,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		return unknownMessage(reg, args[0])
 	}
 
-	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now())
+	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now(), fileBody)
 	if err != nil {
 		return err
 	}

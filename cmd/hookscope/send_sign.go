@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookscope/hookscope/store/jwttoken"
 	"github.com/hookscope/hookscope/verify"
 	"github.com/hookscope/hookscope/verify/devkeys"
 	"github.com/hookscope/hookscope/verify/simulate"
@@ -14,8 +15,9 @@ import (
 // configured secret for TalkifAI and Dialpad. A missing secret is not an
 // error: the delivery goes out as the provider would send it without one.
 // The notes are said once on stderr before sending: a key created, a
-// secret missing.
-func newSigner(e *env, cfg *config, provider string, now time.Time) (*simulate.Signer, []string, error) {
+// secret missing. fileBody is the --body file's content (nil without one):
+// a token there is sent as it is, signed or not.
+func newSigner(e *env, cfg *config, provider string, now time.Time, fileBody []byte) (*simulate.Signer, []string, error) {
 	s := &simulate.Signer{Provider: provider}
 	var notes []string
 	switch provider {
@@ -35,7 +37,11 @@ func newSigner(e *env, cfg *config, provider string, now time.Time) (*simulate.S
 		}
 	case verify.ProviderDialpad:
 		s.Secret = []byte(firstNonEmpty(e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad))
-		if len(s.Secret) == 0 {
+		switch {
+		case len(s.Secret) > 0:
+		case jwttoken.Looks(fileBody):
+			notes = append(notes, "no Dialpad secret configured (set "+verify.EnvDialpadSecret+" or secrets.dialpad in the config file): the --body token goes out as it is, with the signature it carries")
+		default:
 			notes = append(notes, "no Dialpad secret configured (set "+verify.EnvDialpadSecret+" or secrets.dialpad in the config file): sending plain JSON, as Dialpad does for webhooks created without a secret")
 		}
 	}

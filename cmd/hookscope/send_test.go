@@ -490,6 +490,19 @@ func TestSendUnsignedWithoutSecrets(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "no Dialpad secret") {
 		t.Fatalf("dialpad without secret: %d %s", code, errs)
 	}
+	// A token given as the body goes out as it is: not "plain JSON".
+	tok, err := verify.SignDialpadJWT([]byte("someone-elses-secret"), map[string]any{"call_id": 1, "state": "hangup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "token.jwt")
+	if err := os.WriteFile(file, []byte(tok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "send", "CallEvent", "--body", file, "--to", l.url+"/hooks/dialpad-token")
+	if code != 0 || !strings.Contains(errs, "the --body token goes out as it is") || strings.Contains(errs, "plain JSON") {
+		t.Fatalf("dialpad token body without secret: %d %s", code, errs)
+	}
 	got := storedDeliveries(t, l.db)
 	if got[0].header.Get(verify.HeaderTalkifAISignature) != "" || !json.Valid(got[1].body) {
 		t.Fatalf("unsigned deliveries: %v / %s", got[0].header, got[1].body)
