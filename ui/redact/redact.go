@@ -19,8 +19,8 @@ import (
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
-	"github.com/hookscope/hookscope/ui/internal/jsonscan"
 	"github.com/hookscope/hookscope/store/jwttoken"
+	"github.com/hookscope/hookscope/ui/internal/jsonscan"
 )
 
 // Mask is the default replacement for a secret value.
