@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -760,5 +761,37 @@ func TestDeletedDatabaseReportedOnce(t *testing.T) {
 	defer mu.Unlock()
 	if len(reports) != 1 || !strings.Contains(reports[0].Error(), path) || !strings.Contains(reports[0].Error(), "deleted or replaced") {
 		t.Fatalf("reports %v, want one naming %s", reports, path)
+	}
+}
+
+// TestManyHeadersCheckedInLinearTime: a head near the 1 MiB limit can hold
+// over 100,000 distinct short header lines. Checking them against
+// net/http's map must not cost their square (it took minutes of CPU per
+// such request, past the write timeout), and their order is still kept.
+func TestManyHeadersCheckedInLinearTime(t *testing.T) {
+	const n = 100_000
+	var b strings.Builder
+	b.WriteString("POST /x HTTP/1.1\r\nHost: h\r\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%x:%d\r\n", n-i, i)
+	}
+	b.WriteString("\r\n")
+	raw := []byte(b.String())
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h, ok := parseHead(recordedHead(raw, req), req)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("checking %d header lines took %v", n, d)
+	}
+	if !ok || len(h) != n+1 || h[1].Name != fmt.Sprintf("%x", n) || h[n].Value != fmt.Sprint(n-1) {
+		t.Fatalf("ok %v, %d lines", ok, len(h))
+	}
+	// A value that differs from net/http's is still caught.
+	req.Header.Set(textproto.CanonicalMIMEHeaderKey("10"), "other")
+	if _, ok := parseHead(recordedHead(raw, req), req); ok {
+		t.Fatal("a head disagreeing with net/http accepted")
 	}
 }
