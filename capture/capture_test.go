@@ -795,3 +795,36 @@ func TestManyHeadersCheckedInLinearTime(t *testing.T) {
 		t.Fatal("a head disagreeing with net/http accepted")
 	}
 }
+
+// TestOptionsAsteriskIsCaptured: net/http answers "OPTIONS *" itself
+// unless told not to; it was answered 200 and never stored, and the next
+// request on the connection lost its header order.
+func TestOptionsAsteriskIsCaptured(t *testing.T) {
+	url, db := startListener(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for _, raw := range []string{"OPTIONS * HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\n\r\n",
+		"POST /next HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\nContent-Length: 0\r\n\r\n"} {
+		io.WriteString(c, raw)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	recs, err := db.List(t.Context(), store.Query{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d stored (%v)", len(recs), err)
+	}
+	if o := recs[1]; o.Method != "OPTIONS" || o.EscapedPath() != "*" {
+		t.Fatalf("first stored %s %q", o.Method, o.EscapedPath())
+	}
+	if got := fmt.Sprint(recs[0].Header); got != "[{Host h} {X-B 1} {X-A 2} {Content-Length 0}]" {
+		t.Fatalf("next request's header %s", got)
+	}
+}
