@@ -828,3 +828,29 @@ func TestOptionsAsteriskIsCaptured(t *testing.T) {
 		t.Fatalf("next request's header %s", got)
 	}
 }
+
+// TestBrokenBodyNotAnsweredOK: a body that cannot be read whole (malformed
+// chunks here; a sender cut off is the same path) is stored as far as it
+// arrived and answered 400 — with an error, not the policy's {"ok":true}.
+func TestBrokenBodyNotAnsweredOK(t *testing.T) {
+	url, db := startListener(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\nzz\r\nabc\r\n0\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(answer), `"ok":false`) {
+		t.Fatalf("answered %d %s", resp.StatusCode, answer)
+	}
+	rec, body := only(t, db)
+	if !rec.Truncated || string(body) != "hi" || rec.Response.Status != 400 {
+		t.Fatalf("stored %+v %q", rec.Event, body)
+	}
+}
