@@ -854,3 +854,19 @@ func TestBrokenBodyNotAnsweredOK(t *testing.T) {
 		t.Fatalf("stored %+v %q", rec.Event, body)
 	}
 }
+
+// TestFoldedHeaderKeepsOrder: an obsolete folded header line (a line
+// starting with a space continues the previous value) is joined as
+// net/http joins it, and the head's order is kept, not given up for
+// net/http's map in name order.
+func TestFoldedHeaderKeepsOrder(t *testing.T) {
+	url, db := startListener(t, Options{})
+	raw := "POST /f HTTP/1.1\r\nHost: h\r\nX-Zed: a\r\n  b\r\n\tc\r\nX-Alpha: 1\r\nContent-Length: 0\r\n\r\n"
+	if got := rawExchange(t, url, raw); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, _ := only(t, db)
+	if got := fmt.Sprint(rec.Header); got != "[{Host h} {X-Zed a b c} {X-Alpha 1} {Content-Length 0}]" {
+		t.Fatalf("header %s", got)
+	}
+}

@@ -217,9 +217,15 @@ func parseHead(head []byte, r *http.Request) (store.Header, bool) {
 	for rest != "" {
 		var l string
 		l, rest, _ = strings.Cut(rest, "\r\n")
+		if l != "" && (l[0] == ' ' || l[0] == '\t') && len(h) > 0 {
+			// An obsolete folded line continues the previous value:
+			// joined with one space, as net/http reads it.
+			h[len(h)-1].Value += " " + strings.Trim(l, " \t")
+			continue
+		}
 		name, value, ok := strings.Cut(l, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, false // folded or malformed lines: trust net/http instead
+			return nil, false // malformed lines: trust net/http instead
 		}
 		h = append(h, store.Field{Name: name, Value: strings.Trim(value, " \t")})
 	}
