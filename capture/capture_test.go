@@ -870,3 +870,17 @@ func TestFoldedHeaderKeepsOrder(t *testing.T) {
 		t.Fatalf("header %s", got)
 	}
 }
+
+// TestConnectKeepsItsTarget: CONNECT's authority-form target is not a path;
+// net/http parses it into URL.Host, and it was stored with no target
+// (show --raw printed "CONNECT  HTTP/1.1").
+func TestConnectKeepsItsTarget(t *testing.T) {
+	url, db := startListener(t, Options{})
+	if got := rawExchange(t, url, "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, _ := only(t, db)
+	if rec.Method != "CONNECT" || rec.EscapedPath() != "example.test:443" {
+		t.Fatalf("stored %s %q", rec.Method, rec.EscapedPath())
+	}
+}

@@ -160,8 +160,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ContentType:     r.Header.Get("Content-Type"),
 		ContentEncoding: r.Header.Get("Content-Encoding"),
 	}
-	if r.URL.Path == "" && r.URL.Opaque != "" {
+	switch {
+	case r.URL.Path == "" && r.URL.Opaque != "":
 		ev.Path = r.URL.Opaque
+	case r.URL.Path == "" && r.Method == http.MethodConnect:
+		// The authority form ("CONNECT host:443"): net/http puts the
+		// target in URL.Host, and without it the stored request line
+		// would have no target at all.
+		ev.Path = r.RequestURI
 	}
 
 	status := h.opts.Policy.Status
