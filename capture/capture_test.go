@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -760,5 +761,126 @@ func TestDeletedDatabaseReportedOnce(t *testing.T) {
 	defer mu.Unlock()
 	if len(reports) != 1 || !strings.Contains(reports[0].Error(), path) || !strings.Contains(reports[0].Error(), "deleted or replaced") {
 		t.Fatalf("reports %v, want one naming %s", reports, path)
+	}
+}
+
+// TestManyHeadersCheckedInLinearTime: a head near the 1 MiB limit can hold
+// over 100,000 distinct short header lines. Checking them against
+// net/http's map must not cost their square (it took minutes of CPU per
+// such request, past the write timeout), and their order is still kept.
+func TestManyHeadersCheckedInLinearTime(t *testing.T) {
+	const n = 100_000
+	var b strings.Builder
+	b.WriteString("POST /x HTTP/1.1\r\nHost: h\r\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%x:%d\r\n", n-i, i)
+	}
+	b.WriteString("\r\n")
+	raw := []byte(b.String())
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h, ok := parseHead(recordedHead(raw, req), req)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("checking %d header lines took %v", n, d)
+	}
+	if !ok || len(h) != n+1 || h[1].Name != fmt.Sprintf("%x", n) || h[n].Value != fmt.Sprint(n-1) {
+		t.Fatalf("ok %v, %d lines", ok, len(h))
+	}
+	// A value that differs from net/http's is still caught.
+	req.Header.Set(textproto.CanonicalMIMEHeaderKey("10"), "other")
+	if _, ok := parseHead(recordedHead(raw, req), req); ok {
+		t.Fatal("a head disagreeing with net/http accepted")
+	}
+}
+
+// TestOptionsAsteriskIsCaptured: net/http answers "OPTIONS *" itself
+// unless told not to; it was answered 200 and never stored, and the next
+// request on the connection lost its header order.
+func TestOptionsAsteriskIsCaptured(t *testing.T) {
+	url, db := startListener(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for _, raw := range []string{"OPTIONS * HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\n\r\n",
+		"POST /next HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\nContent-Length: 0\r\n\r\n"} {
+		io.WriteString(c, raw)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	recs, err := db.List(t.Context(), store.Query{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d stored (%v)", len(recs), err)
+	}
+	if o := recs[1]; o.Method != "OPTIONS" || o.EscapedPath() != "*" {
+		t.Fatalf("first stored %s %q", o.Method, o.EscapedPath())
+	}
+	if got := fmt.Sprint(recs[0].Header); got != "[{Host h} {X-B 1} {X-A 2} {Content-Length 0}]" {
+		t.Fatalf("next request's header %s", got)
+	}
+}
+
+// TestBrokenBodyNotAnsweredOK: a body that cannot be read whole (malformed
+// chunks here; a sender cut off is the same path) is stored as far as it
+// arrived and answered 400 — with an error, not the policy's {"ok":true}.
+func TestBrokenBodyNotAnsweredOK(t *testing.T) {
+	url, db := startListener(t, Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\nzz\r\nabc\r\n0\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(answer), `"ok":false`) {
+		t.Fatalf("answered %d %s", resp.StatusCode, answer)
+	}
+	rec, body := only(t, db)
+	if !rec.Truncated || string(body) != "hi" || rec.Response.Status != 400 {
+		t.Fatalf("stored %+v %q", rec.Event, body)
+	}
+}
+
+// TestFoldedHeaderKeepsOrder: an obsolete folded header line (a line
+// starting with a space continues the previous value) is joined as
+// net/http joins it, and the head's order is kept, not given up for
+// net/http's map in name order.
+func TestFoldedHeaderKeepsOrder(t *testing.T) {
+	url, db := startListener(t, Options{})
+	raw := "POST /f HTTP/1.1\r\nHost: h\r\nX-Zed: a\r\n  b\r\n\tc\r\nX-Alpha: 1\r\nContent-Length: 0\r\n\r\n"
+	if got := rawExchange(t, url, raw); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, _ := only(t, db)
+	if got := fmt.Sprint(rec.Header); got != "[{Host h} {X-Zed a b c} {X-Alpha 1} {Content-Length 0}]" {
+		t.Fatalf("header %s", got)
+	}
+}
+
+// TestConnectKeepsItsTarget: CONNECT's authority-form target is not a path;
+// net/http parses it into URL.Host, and it was stored with no target
+// (show --raw printed "CONNECT  HTTP/1.1").
+func TestConnectKeepsItsTarget(t *testing.T) {
+	url, db := startListener(t, Options{})
+	if got := rawExchange(t, url, "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("status line %q", got)
+	}
+	rec, _ := only(t, db)
+	if rec.Method != "CONNECT" || rec.EscapedPath() != "example.test:443" {
+		t.Fatalf("stored %s %q", rec.Method, rec.EscapedPath())
 	}
 }

@@ -160,8 +160,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ContentType:     r.Header.Get("Content-Type"),
 		ContentEncoding: r.Header.Get("Content-Encoding"),
 	}
-	if r.URL.Path == "" && r.URL.Opaque != "" {
+	switch {
+	case r.URL.Path == "" && r.URL.Opaque != "":
 		ev.Path = r.URL.Opaque
+	case r.URL.Path == "" && r.Method == http.MethodConnect:
+		// The authority form ("CONNECT host:443"): net/http puts the
+		// target in URL.Host, and without it the stored request line
+		// would have no target at all.
+		ev.Path = r.RequestURI
 	}
 
 	status := h.opts.Policy.Status
@@ -208,7 +214,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-h.stopping:
 		}
 	}
-	h.writePolicy(w, status)
+	h.writePolicy(w, status, readErr != nil)
 	if a, ok := h.store.(answerRecorder); ok {
 		a.SetAnswered(ev.ID, time.Since(start))
 	}
@@ -241,14 +247,22 @@ func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error)
 	io.WriteString(w, `{"ok":false,"error":"hookscope could not store this delivery"}`)
 }
 
-func (h *Handler) writePolicy(w http.ResponseWriter, status int) {
+// writePolicy answers by the policy: its status, headers and body, except
+// for a body too large (413) or not received whole (bodyFailed, a 400),
+// which are answered with an error of their own rather than the policy's
+// body, {"ok":true} by default.
+func (h *Handler) writePolicy(w http.ResponseWriter, status int, bodyFailed bool) {
 	hdr := w.Header()
 	for k, v := range h.header {
 		hdr[k] = v
 	}
 	body := h.opts.Policy.Body
-	if status == http.StatusRequestEntityTooLarge {
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
+		hdr["Content-Type"] = []string{"application/json"}
+	case bodyFailed:
+		body = []byte(`{"ok":false,"error":"body not received whole (cut off or malformed chunks); stored as far as it arrived"}`)
 		hdr["Content-Type"] = []string{"application/json"}
 	}
 	w.WriteHeader(status)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
@@ -216,20 +217,62 @@ func parseHead(head []byte, r *http.Request) (store.Header, bool) {
 	for rest != "" {
 		var l string
 		l, rest, _ = strings.Cut(rest, "\r\n")
+		if l != "" && (l[0] == ' ' || l[0] == '\t') && len(h) > 0 {
+			// An obsolete folded line continues the previous value:
+			// joined with one space, as net/http reads it.
+			h[len(h)-1].Value += " " + strings.Trim(l, " \t")
+			continue
+		}
 		name, value, ok := strings.Cut(l, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, false // folded or malformed lines: trust net/http instead
+			return nil, false // malformed lines: trust net/http instead
 		}
 		h = append(h, store.Field{Name: name, Value: strings.Trim(value, " \t")})
 	}
 	// Every value net/http parsed must be in what we parsed, in the same
 	// order per name; extra lines (Host, Transfer-Encoding) are fine.
+	if len(h) > maxScannedHeader {
+		return h, sameHeader(h, r.Header)
+	}
 	for name, vals := range r.Header {
 		if !sameValues(h, name, vals) {
 			return nil, false
 		}
 	}
 	return h, true
+}
+
+// maxScannedHeader is the most header lines parseHead checks with
+// sameValues, which scans them all once per name: a head of many
+// distinct names (a 1 MiB head holds over 100,000 "x:" lines) would cost
+// their square, minutes of CPU per request. Longer ones go through
+// sameHeader, which reads each line once but allocates.
+const maxScannedHeader = 64
+
+// sameHeader reports whether every name of want has exactly its values in
+// h, in order, reading h once. want's names are canonical (net/http's),
+// and a name net/http accepted canonicalises to its own key, so an exact
+// lookup of the canonical form finds it.
+func sameHeader(h store.Header, want http.Header) bool {
+	seen := make(map[string]int, len(want))
+	for _, f := range h {
+		name := textproto.CanonicalMIMEHeaderKey(f.Name)
+		vals, ok := want[name]
+		if !ok {
+			continue
+		}
+		n := seen[name]
+		if n >= len(vals) || f.Value != vals[n] {
+			return false
+		}
+		seen[name] = n + 1
+	}
+	for name, vals := range want {
+		if seen[name] != len(vals) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameValues reports whether the values of name in h are exactly vals, in

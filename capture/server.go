@@ -50,8 +50,11 @@ func Listen(addr string, h *Handler) (*Server, error) {
 		WriteTimeout:      writeTimeout(h.wait()),
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ConnContext:       connContext,
-		ErrorLog:          slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
+		// "OPTIONS *" is a delivery like any other: net/http's own
+		// answer to it would leave it unstored.
+		DisableGeneralOptionsHandler: true,
+		ConnContext:                  connContext,
+		ErrorLog:                     slog.NewLogLogger(h.opts.Logger.Handler(), slog.LevelError),
 	}
 	// Ctrl-C answers the deliveries waiting out --delay at once: the
 	// shutdown grace is shorter than the longest delay.
