@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
@@ -170,9 +171,16 @@ func cutHead(raw []byte) (head, rest []byte, complete bool) {
 // net/http refused the request) still has its path decoded when the path
 // alone parses, so the path goes back on the wire as it was sent rather
 // than encoded twice (EscapePath of an undecoded "%1b" is "%251b").
+//
+// A line whose three parts are separated otherwise than by single spaces
+// (a tab, two spaces: net/http refuses it) is split at any run of blanks,
+// so that the method, target and version are each where they belong.
 func parseRequestLine(line string) (method, path, rawPath, query, proto string) {
 	method, rest, _ := strings.Cut(line, " ")
 	target, proto, _ := strings.Cut(rest, " ")
+	if f := strings.Fields(line); len(f) == 3 && strings.Count(line, " ") != 2 {
+		method, target, proto = f[0], f[1], f[2]
+	}
 	if u, err := url.ParseRequestURI(target); err == nil {
 		return method, u.Path, u.RawPath, u.RawQuery, proto
 	}
@@ -195,6 +203,10 @@ func refusedBody(h store.Header, rest []byte) ([]byte, bool) {
 		// Chunks cut short, or a coding net/http does not know: the
 		// bytes as they came, which may not be all of them.
 		return rest, true
+	}
+	if distinctValues(h.Values("Content-Length")) > 1 {
+		// Which one counts? net/http refused to guess: keep what came.
+		return rest, false
 	}
 	if cl := h.Get("Content-Length"); cl != "" {
 		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
@@ -244,11 +256,15 @@ func diagnoseHead(lines []string, complete bool) string {
 	return diagnoseLines(lines)
 }
 
-// diagnoseLines names the first header line of lines (lines[0] being the
-// request line) that is not "token: value" with no control character.
+// diagnoseLines names what is wrong in the request line (lines[0]), else
+// the first header line that is not "token: value" with no control
+// character, else Content-Length values that disagree.
 func diagnoseLines(lines []string) string {
-	if len(lines) < 2 {
+	if len(lines) == 0 {
 		return ""
+	}
+	if why := diagnoseRequestLine(lines[0]); why != "" {
+		return why
 	}
 	for i, l := range lines[1:] {
 		n := i + 2
@@ -266,7 +282,49 @@ func diagnoseLines(lines []string) string {
 			return fmt.Sprintf("header line %d: Expect %q is not supported (only 100-continue is)", n, strings.TrimSpace(value))
 		}
 	}
+	var lengths []string
+	for _, l := range lines[1:] {
+		if name, value, _ := strings.Cut(l, ":"); strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			lengths = append(lengths, strings.TrimSpace(value))
+		}
+	}
+	if distinctValues(lengths) > 1 {
+		return fmt.Sprintf("Content-Length is sent %d times with different values (%s): the body's end is ambiguous", len(lengths), strings.Join(lengths, ", "))
+	}
 	return ""
+}
+
+// diagnoseRequestLine says what net/http refuses in a request line: parts
+// not separated by single spaces, a method that is not a token, a control
+// character or space in the target, a version that is not HTTP/x.y.
+func diagnoseRequestLine(line string) string {
+	parts := strings.Split(line, " ")
+	if len(parts) != 3 {
+		if strings.ContainsAny(line, "\t") {
+			return "the request line separates its parts with a tab; HTTP wants single spaces"
+		}
+		return fmt.Sprintf("the request line has %d space-separated parts; HTTP wants 3 (method, target, version)", len(parts))
+	}
+	method, target, proto := parts[0], parts[1], parts[2]
+	if !store.ValidHeaderName(method) {
+		return fmt.Sprintf("the method %q is not an HTTP token", method)
+	}
+	if i := strings.IndexFunc(target, func(r rune) bool { return r < 0x21 || r == 0x7f }); i >= 0 {
+		return fmt.Sprintf("the request target holds control character 0x%02x", target[i])
+	}
+	if _, _, ok := http.ParseHTTPVersion(proto); !ok {
+		return fmt.Sprintf("the version %q is not HTTP/x.y", proto)
+	}
+	return ""
+}
+
+// distinctValues counts the different values among vs, each trimmed.
+func distinctValues(vs []string) int {
+	seen := map[string]bool{}
+	for _, v := range vs {
+		seen[strings.TrimSpace(v)] = true
+	}
+	return len(seen)
 }
 
 // refusedStoreTimeout bounds storing a refused request: net/http's answer

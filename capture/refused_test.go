@@ -3,6 +3,7 @@ package capture
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 func TestRefusedRequestsAreStored(t *testing.T) {
 	for _, tt := range []struct {
 		name, raw   string
+		method      string // "" is POST
 		status      int
 		path, query string
 		header      store.Header
@@ -90,6 +92,36 @@ func TestRefusedRequestsAreStored(t *testing.T) {
 			reasonHas: []string{"417 Expectation Failed", `Expect "200-ok" is not supported`},
 		},
 		{
+			name:   "tab in the request line",
+			raw:    "POST\t/tab HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi",
+			status: 400, path: "/tab",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "Content-Length", Value: "2"}},
+			body:      "hi",
+			reasonHas: []string{"the request line separates its parts with a tab"},
+		},
+		{
+			name:   "control character in the target",
+			raw:    "POST /a\x00b HTTP/1.1\r\nHost: h\r\n\r\n",
+			status: 400, path: "/a\x00b",
+			header:    store.Header{{Name: "Host", Value: "h"}},
+			reasonHas: []string{"the request target holds control character 0x00"},
+		},
+		{
+			name:   "method that is not a token",
+			raw:    "PO(ST /m HTTP/1.1\r\nHost: h\r\n\r\n",
+			method: "PO(ST", status: 400, path: "/m",
+			header:    store.Header{{Name: "Host", Value: "h"}},
+			reasonHas: []string{`the method "PO(ST" is not an HTTP token`},
+		},
+		{
+			name:   "Content-Length values that disagree",
+			raw:    "POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhii",
+			status: 400, path: "/c",
+			header:    store.Header{{Name: "Host", Value: "h"}, {Name: "Content-Length", Value: "2"}, {Name: "Content-Length", Value: "3"}},
+			body:      "hii",
+			reasonHas: []string{"Content-Length is sent 2 times with different values (2, 3)"},
+		},
+		{
 			name:   "body announced longer than what came",
 			raw:    "POST /q HTTP/1.1\r\nHost: h\r\nX: \x01\r\nContent-Length: 100\r\n\r\nshort",
 			status: 400, path: "/q",
@@ -104,7 +136,8 @@ func TestRefusedRequestsAreStored(t *testing.T) {
 				t.Fatalf("answered %q, want net/http's %d", line, tt.status)
 			}
 			r, body := only(t, db)
-			if r.Response.Status != tt.status || r.Method != "POST" || r.Path != tt.path || r.Query != tt.query {
+			method := cmp.Or(tt.method, "POST")
+			if r.Response.Status != tt.status || r.Method != method || r.Path != tt.path || r.Query != tt.query {
 				t.Errorf("stored %s %s?%s answered %d", r.Method, r.Path, r.Query, r.Response.Status)
 			}
 			got := r.Header
