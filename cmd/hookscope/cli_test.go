@@ -370,13 +370,31 @@ func TestHeadlessPrintsDeliveryInFlightAtStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.Write([]byte("POST /inflight HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"))
-	time.Sleep(100 * time.Millisecond)
+	// net/http answers 100 Continue when the handler first reads the body:
+	// from then on the delivery is in flight.
+	conn.Write([]byte("POST /inflight HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"))
+	br := bufio.NewReader(conn)
+	if cont, err := http.ReadResponse(br, nil); err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("before the body: %v, %v; want 100 Continue", cont, err)
+	}
+	conn.Write([]byte("12345"))
 	stopped := make(chan int, 1)
 	go func() { stopped <- l.stop() }()
-	time.Sleep(200 * time.Millisecond)
+	// Stopping has begun once the port takes no more connections.
+	for {
+		c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+		if err != nil {
+			break
+		}
+		c.Close()
+		select {
+		case code := <-stopped:
+			t.Fatalf("the listener stopped (exit %d) with a delivery half received", code)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	conn.Write([]byte("67890"))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
