@@ -407,17 +407,51 @@ func TestHeadlessPrintsDeliveryInFlightAtStop(t *testing.T) {
 	}
 }
 
-func TestLockedDatabaseFailsWithinTwoSeconds(t *testing.T) {
+// TestOpenWaitsAtMostTwoSeconds: the waits openStore makes for a busy
+// database (a dial, the lock, a second dial) add up to under the two
+// seconds after which a command must have given its error. The tests below
+// see those waits end in an error; timing them against two seconds would
+// measure the machine (under -race, loaded) as much as the code.
+func TestOpenWaitsAtMostTwoSeconds(t *testing.T) {
+	// Each at its longest (the second dial gets at most dialTimeout/2).
+	if worst := dialTimeout + lockTimeout + dialTimeout/2; worst >= 2*time.Second {
+		t.Fatalf("openStore may wait %v for a busy database, want under 2s", worst)
+	}
+}
+
+// runBounded is run, failing the test rather than hanging when the command
+// does not return within a minute (a wait of ours, against two seconds).
+func runBounded(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	type result struct {
+		code      int
+		out, errs string
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out, errb syncBuffer
+		code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
+		done <- result{code, out.String(), errb.String()}
+	}()
+	select {
+	case r := <-done:
+		return r.code, r.out, r.errs
+	case <-time.After(time.Minute):
+		t.Fatalf("%v still waiting after a minute", args)
+		return 0, "", ""
+	}
+}
+
+func TestLockedDatabaseFailsClearly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	start := time.Now()
-	code, _, errs := run(t, "ls", "--db", path)
-	if code != 1 || !strings.Contains(errs, path) || time.Since(start) > 2*time.Second {
-		t.Fatalf("exit %d after %v: %s", code, time.Since(start), errs)
+	code, _, errs := runBounded(t, "ls", "--db", path)
+	if code != 1 || !strings.Contains(errs, path) || !strings.Contains(errs, "locked") {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
 
@@ -556,10 +590,10 @@ func TestListenRetentionPrunesOldest(t *testing.T) {
 	}
 }
 
-// TestHungListenerFailsWithinTwoSeconds: a listener that holds the lock and
-// whose socket accepts connections but never answers (stopped, wedged) must
-// still give a clear error within two seconds, naming the path.
-func TestHungListenerFailsWithinTwoSeconds(t *testing.T) {
+// TestHungListenerFailsClearly: a listener that holds the lock and whose
+// socket accepts connections but never answers (stopped, wedged) must still
+// give a clear error, naming the path, once openStore's waits run out.
+func TestHungListenerFailsClearly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
@@ -572,10 +606,9 @@ func TestHungListenerFailsWithinTwoSeconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	start := time.Now()
-	code, _, errs := run(t, "ls", "--db", path)
-	if took := time.Since(start); code != 1 || !strings.Contains(errs, path) || took >= 2*time.Second {
-		t.Fatalf("exit %d after %v: %s", code, took, errs)
+	code, _, errs := runBounded(t, "ls", "--db", path)
+	if code != 1 || !strings.Contains(errs, path) || !strings.Contains(errs, "no hookscope answered") {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
 
