@@ -64,15 +64,7 @@ func startListen(t *testing.T, args ...string) *listener {
 	done := make(chan int, 1)
 	all := append([]string{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db}, args...)
 	go func() { done <- Run(ctx, all, strings.NewReader(""), &out, &errb) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for !urlRE.MatchString(errb.String()) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("listener did not start: %s", errb.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	l := &listener{url: urlRE.FindStringSubmatch(errb.String())[1], db: db, stdout: &out, stderr: &errb}
+	l := &listener{db: db, stdout: &out, stderr: &errb}
 	var once sync.Once
 	code := 0
 	l.stop = func() int {
@@ -80,7 +72,29 @@ func startListen(t *testing.T, args ...string) *listener {
 		return code
 	}
 	t.Cleanup(func() { l.stop() })
+	l.url = waitListening(t, &errb, done)
 	return l
+}
+
+// waitListening waits until the listener Run in the background (done
+// receives its exit code) says on stderr where it listens, and returns the
+// URL. It fails at once if the listener exits; the minute only bounds a
+// listener that hangs (starting takes a moment, several under -race on a
+// loaded machine).
+func waitListening(t *testing.T, stderr *syncBuffer, done chan int) string {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for !urlRE.MatchString(stderr.String()) {
+		select {
+		case code := <-done:
+			done <- code // for whoever stops it
+			t.Fatalf("listener exited %d before it listened: %s", code, stderr.String())
+		case <-deadline:
+			t.Fatalf("listener did not start within a minute: %s", stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return urlRE.FindStringSubmatch(stderr.String())[1]
 }
 
 func post(t *testing.T, url string, body []byte, hdr ...string) int {
