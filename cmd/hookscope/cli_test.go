@@ -55,6 +55,11 @@ type listener struct {
 
 var urlRE = regexp.MustCompile(`listening on (http://\S+)`)
 
+// waitBound bounds the tests' waits for something a listener does in the
+// background (start, print, store, analyse). It only stops a broken test
+// from hanging: under -race, on a loaded machine, these take seconds.
+const waitBound = time.Minute
+
 // startListen runs `hookscope listen` in-process on a free port.
 func startListen(t *testing.T, args ...string) *listener {
 	t.Helper()
@@ -83,14 +88,14 @@ func startListen(t *testing.T, args ...string) *listener {
 // loaded machine).
 func waitListening(t *testing.T, stderr *syncBuffer, done chan int) string {
 	t.Helper()
-	deadline := time.After(time.Minute)
+	deadline := time.After(waitBound)
 	for !urlRE.MatchString(stderr.String()) {
 		select {
 		case code := <-done:
 			done <- code // for whoever stops it
 			t.Fatalf("listener exited %d before it listened: %s", code, stderr.String())
 		case <-deadline:
-			t.Fatalf("listener did not start within a minute: %s", stderr.String())
+			t.Fatalf("listener did not start within %v: %s", waitBound, stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -347,7 +352,7 @@ func TestHeadlessJSONLinesMatchLs(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		post(t, l.url+fmt.Sprintf("/n/%d", i), []byte(`{}`))
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for strings.Count(l.stdout.String(), "\n") < 3 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -585,7 +590,7 @@ func TestListenRetentionPrunesOldest(t *testing.T) {
 	go func() {
 		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", l.db, "--max-events", "3"}, strings.NewReader(""), &out, &errb)
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for {
 		recs = lsJSON(t, l.db)
 		if len(recs) == 3 || time.Now().After(deadline) {
