@@ -64,10 +64,11 @@ type progOutput struct {
 }
 
 // waitFor reads the program's output until everything written so far
-// contains s.
+// contains s. The minute only stops a broken test from hanging: under
+// -race on a loaded machine a repaint can take seconds.
 func waitFor(t *testing.T, sc *progOutput, s string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	buf := make([]byte, 4096)
 	for !bytes.Contains(sc.all.Bytes(), []byte(s)) {
 		if time.Now().After(deadline) {

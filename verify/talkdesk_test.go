@@ -352,12 +352,14 @@ func TestTalkdeskCancelledWaiterDoesNotFailOthers(t *testing.T) {
 	priv := mustKey(t, elliptic.P256())
 	ks := newKeyServer(t)
 	ks.add(t, "k1", &priv.PublicKey, time.Time{})
-	ks.configure(0, "", 200*time.Millisecond)
+	// The key server holds the fetch long enough for the first caller to
+	// be cancelled while it waits: a bound, the wait below is on the fetch.
+	ks.configure(0, "", time.Second)
 	v := mustNew(t, Config{TalkdeskKeysURL: ks.URL})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan Result)
 	go func() { done <- v.Check(ctx, talkdeskRequest(t, priv, "k1", []byte(`{}`))) }()
-	time.Sleep(50 * time.Millisecond)
+	<-ks.paths // the fetch has reached the key server
 	cancel()
 	wantSig(t, <-done, store.SigUnverifiable, "cancelled")
 	wantSig(t, check(v, talkdeskRequest(t, priv, "k1", []byte(`{}`))), store.SigValid, "matches")

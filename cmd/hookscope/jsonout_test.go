@@ -17,7 +17,7 @@ import (
 // returns them.
 func waitLines(t *testing.T, l *listener, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for strings.Count(l.stdout.String(), "\n") < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("headless printed %q, want %d lines", l.stdout.String(), n)

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"testing"
 )
 
@@ -12,11 +14,19 @@ import (
 // developer's own database, config or dev keys, or listen on 8080. Tests
 // that need them set their own with t.Setenv.
 // mainEnv makes the test binary run hookscope's main instead of the tests
-// (signal tests need a process of their own).
-const mainEnv = "HOOKSCOPE_TEST_RUN_MAIN"
+// (signal tests need a process of their own); set to nohupMain, it first
+// ignores SIGHUP, as nohup does, so that no test has to change the signal
+// handling of the test process itself (which children would inherit).
+const (
+	mainEnv   = "HOOKSCOPE_TEST_RUN_MAIN"
+	nohupMain = "nohup"
+)
 
 func TestMain(m *testing.M) {
-	if os.Getenv(mainEnv) != "" {
+	if v := os.Getenv(mainEnv); v != "" {
+		if v == nohupMain {
+			signal.Ignore(syscall.SIGHUP)
+		}
 		main()
 		return
 	}

@@ -115,7 +115,7 @@ func TestListenForwardTo(t *testing.T) {
 	if g := got(); len(g) != 1 || g[0] != `/app/hooks/td {"n":1}` {
 		t.Fatalf("app got %q", g)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for !strings.Contains(l.stdout.String(), "app:201") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/verify"
@@ -555,14 +554,7 @@ func TestSendFindsTheRunningListener(t *testing.T) {
 		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb)
 	}()
 	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(5 * time.Second)
-	for !urlRE.MatchString(errb.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("listener did not start: %s", errb.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	url := urlRE.FindStringSubmatch(errb.String())[1]
+	url := waitListening(t, &errb, done)
 
 	code, sent, errs := run(t, "send", "app.installed")
 	if code != 0 {

@@ -5,17 +5,68 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// startMain runs `hookscope listen` on db in a process of its own (the test
+// binary as main; mode is mainEnv's value) and returns it, the URL it
+// listens on, and what its Wait returns once it exits.
+func startMain(t *testing.T, mode, db string) (*exec.Cmd, string, <-chan error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db)
+	cmd.Env = append(os.Environ(), mainEnv+"="+mode)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	url := ""
+	sc := bufio.NewScanner(stderr)
+	for url == "" && sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "hookscope: listening on "); ok {
+			url = strings.Fields(rest)[0]
+		}
+	}
+	if url == "" {
+		t.Fatal("the listener never said where it listens")
+	}
+	done := make(chan error, 1)
+	go func() { // keep reading, so the child never blocks on stderr
+		for sc.Scan() {
+		}
+		done <- cmd.Wait()
+	}()
+	return cmd, url, done
+}
+
+// stopWith sends sig to cmd and waits for it to exit 0.
+func stopWith(t *testing.T, cmd *exec.Cmd, done <-chan error, sig syscall.Signal) {
+	t.Helper()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after %s: %v, want exit 0", sig, err)
+		}
+	case <-time.After(time.Minute): // a bound only: a clean stop takes well under a second
+		t.Fatalf("still running a minute after %s", sig)
+	}
+}
 
 // TestSignalsStopTheListenerCleanly: SIGINT, SIGTERM and SIGHUP (the
 // terminal closed under the live view) each stop a listener the clean way:
@@ -24,50 +75,18 @@ import (
 func TestSignalsStopTheListenerCleanly(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if sig == syscall.SIGHUP && signal.Ignored(syscall.SIGHUP) {
+				t.Skip("the tests run under nohup: the listener inherits an ignored SIGHUP")
+			}
 			db := filepath.Join(t.TempDir(), "h.db")
-			cmd := exec.Command(os.Args[0], "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db)
-			cmd.Env = append(os.Environ(), mainEnv+"=1")
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			url := ""
-			sc := bufio.NewScanner(stderr)
-			for url == "" && sc.Scan() {
-				if rest, ok := strings.CutPrefix(sc.Text(), "hookscope: listening on "); ok {
-					url = strings.Fields(rest)[0]
-				}
-			}
-			if url == "" {
-				t.Fatal("the listener never said where it listens")
-			}
-			go func() { // keep reading, so the child never blocks on stderr
-				for sc.Scan() {
-				}
-			}()
+			cmd, url, done := startMain(t, "1", db)
 			resp, err := http.Post(url+"/hooks/x", "application/json", strings.NewReader(`{"a":1}`))
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
 
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("after %s: %v, want exit 0", sig, err)
-				}
-			case <-time.After(15 * time.Second):
-				t.Fatalf("still running 15 s after %s", sig)
-			}
+			stopWith(t, cmd, done, sig)
 			if _, err := os.Stat(db + ".sock"); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("socket left behind after %s: %v", sig, err)
 			}
@@ -84,14 +103,45 @@ func TestSignalsStopTheListenerCleanly(t *testing.T) {
 
 // TestSIGHUPIgnoredStaysIgnored: under nohup, SIGHUP is ignored when
 // hookscope starts, and it must stay so: handling it would stop a listener
-// the user meant to outlive the terminal.
+// the user meant to outlive the terminal. The listener runs in a process of
+// its own, started ignoring SIGHUP: ignoring it here would outlast the test
+// (signal.Reset does not undo signal.Ignore) and reach every later listener
+// the tests start.
 func TestSIGHUPIgnoredStaysIgnored(t *testing.T) {
-	if !slices.Contains(shutdownSignals(), os.Signal(syscall.SIGHUP)) {
-		t.Fatal("SIGHUP is not a shutdown signal")
+	db := filepath.Join(t.TempDir(), "h.db")
+	cmd, url, done := startMain(t, nohupMain, db)
+	// Where the kernel says what the process ignores, ask it: an ignored
+	// signal is discarded when sent, so this is the whole story.
+	if ign, err := ignoredSignals(cmd.Process.Pid); err == nil {
+		if ign&(1<<(syscall.SIGHUP-1)) == 0 {
+			t.Fatalf("the listener started under nohup handles SIGHUP (ignored set %#x)", ign)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
 	}
-	signal.Ignore(syscall.SIGHUP)
-	defer signal.Reset(syscall.SIGHUP)
-	if slices.Contains(shutdownSignals(), os.Signal(syscall.SIGHUP)) {
-		t.Fatal("an ignored SIGHUP would be handled")
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
 	}
+	if code := post(t, url+"/after-hangup", []byte(`{}`)); code != 200 {
+		t.Fatalf("a delivery after SIGHUP: %d, want 200", code)
+	}
+	stopWith(t, cmd, done, syscall.SIGTERM)
+	if recs := lsJSON(t, db); len(recs) != 1 || recs[0]["path"] != "/after-hangup" {
+		t.Fatalf("stored %v, want the delivery sent after SIGHUP", recs)
+	}
+}
+
+// ignoredSignals returns the set of signals process pid ignores, bit n-1
+// for signal n, from Linux's /proc; os.ErrNotExist where there is none.
+func ignoredSignals(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status has no SigIgn line", pid)
 }

@@ -48,7 +48,7 @@ func keyEndpoint(t *testing.T, id string, pub *ecdsa.PublicKey) *httptest.Server
 // waitAnalysed waits until no delivery is pending verification.
 func waitAnalysed(t *testing.T, db string, n int) []map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for {
 		recs := lsJSON(t, db)
 		done := len(recs) == n
