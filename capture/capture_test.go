@@ -886,3 +886,49 @@ func TestConnectKeepsItsTarget(t *testing.T) {
 		t.Fatalf("stored %s %q", rec.Method, rec.EscapedPath())
 	}
 }
+
+// TestFoldedHeaderJoinedAsNetHTTP: a folded value whose first line is
+// empty is joined as net/http joins it, without a leading space, so the
+// head is not judged to disagree with net/http and keeps its order.
+func TestFoldedHeaderJoinedAsNetHTTP(t *testing.T) {
+	for _, tt := range []struct{ lines, want string }{
+		{"X-Zed:\r\n b\r\n", "b"},
+		{"X-Zed:\r\n \r\n\tb\r\n", "b"},
+		{"X-Zed:\r\n \r\n", ""},
+		{"X-Zed: a\r\n \r\n", "a "},
+		{"X-Zed: a \r\n  b \r\n", "a b"},
+	} {
+		raw := []byte("POST /f HTTP/1.1\r\nHost: h\r\n" + tt.lines + "X-Alpha: 1\r\n\r\n")
+		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := req.Header.Get("X-Zed"); got != tt.want {
+			t.Fatalf("%q: net/http reads %q, test expects %q", tt.lines, got, tt.want)
+		}
+		h, ok := parseHead(recordedHead(raw, req), req)
+		if !ok || len(h) != 3 || h[1].Name != "X-Zed" || h[1].Value != tt.want {
+			t.Errorf("%q: ok %v, header %q", tt.lines, ok, h)
+		}
+	}
+}
+
+// TestManyFoldedLinesLinearTime: a head near the 1 MiB limit can hold a
+// quarter of a million folded lines continuing one value; joining them
+// must not copy the value once per line (their square: minutes of CPU).
+func TestManyFoldedLinesLinearTime(t *testing.T) {
+	const n = 250_000
+	raw := []byte("POST /f HTTP/1.1\r\nHost: h\r\nX-Zed: a\r\n" + strings.Repeat(" b\r\n", n) + "\r\n")
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h, ok := parseHead(recordedHead(raw, req), req)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("joining %d folded lines took %v", n, d)
+	}
+	if !ok || len(h) != 2 || len(h[1].Value) != 1+2*n {
+		t.Fatalf("ok %v, %d lines", ok, len(h))
+	}
+}

@@ -214,20 +214,38 @@ func parseHead(head []byte, r *http.Request) (store.Header, bool) {
 	// checked by recordedHead, and the blank line are left out.
 	_, rest, _ := strings.Cut(string(head[:len(head)-4]), "\r\n")
 	h := make(store.Header, 0, strings.Count(rest, "\r\n")+1)
+	// folded holds the value of the last line while obsolete folded lines
+	// continue it: built once, not copied again for each line (a 1 MiB
+	// head can fold one value a quarter of a million times).
+	var folded []byte
 	for rest != "" {
 		var l string
 		l, rest, _ = strings.Cut(rest, "\r\n")
 		if l != "" && (l[0] == ' ' || l[0] == '\t') && len(h) > 0 {
-			// An obsolete folded line continues the previous value:
-			// joined with one space, as net/http reads it.
-			h[len(h)-1].Value += " " + strings.Trim(l, " \t")
+			// A folded line continues the previous value, joined as
+			// net/http joins it: one space, then the line without its
+			// blanks; the value's leading blanks are dropped, so a
+			// value empty so far takes no space.
+			if folded == nil {
+				folded = append(make([]byte, 0, len(h[len(h)-1].Value)+len(l)), h[len(h)-1].Value...)
+			}
+			if len(folded) > 0 {
+				folded = append(folded, ' ')
+			}
+			folded = append(folded, strings.Trim(l, " \t")...)
 			continue
+		}
+		if folded != nil {
+			h[len(h)-1].Value, folded = string(folded), nil
 		}
 		name, value, ok := strings.Cut(l, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			return nil, false // malformed lines: trust net/http instead
 		}
 		h = append(h, store.Field{Name: name, Value: strings.Trim(value, " \t")})
+	}
+	if folded != nil {
+		h[len(h)-1].Value = string(folded)
 	}
 	// Every value net/http parsed must be in what we parsed, in the same
 	// order per name; extra lines (Host, Transfer-Encoding) are fine.
