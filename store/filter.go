@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"slices"
@@ -332,24 +333,52 @@ func bodyContainsFold(b []byte, needle string) bool {
 	if containsFoldBytes(b, needle) {
 		return true
 	}
-	claims := jwtClaims(b)
-	return claims != nil && containsFoldBytes(claims, needle)
-}
-
-// jwtClaims decodes the claims of the compact JWT a body holds, found and
-// decoded as the views find and decode it (jwttoken), or returns nil.
-// Bodies that do not look like a JWT cost one comparison.
-func jwtClaims(b []byte) []byte {
 	if !jwttoken.Looks(b) {
-		return nil
+		return false
 	}
 	tok, _ := jwttoken.Unquote(b)
-	parts := bytes.Split(tok, []byte("."))
-	claims, err := jwttoken.Segment(parts[1])
-	if err != nil {
-		return nil
+	_, rest, _ := bytes.Cut(tok, []byte("."))
+	claims, _, _ := bytes.Cut(rest, []byte("."))
+	return claimsContainFold(claims, needle)
+}
+
+// claimsContainFold reports whether the claims part of a JWT, decoded as
+// jwttoken.Segment decodes it, contain needle. It decodes them a window at
+// a time into a buffer on the stack: a body can be 10 MiB, and the filter
+// runs over every stored body.
+func claimsContainFold(part []byte, needle string) bool {
+	part = bytes.TrimRight(part, "=")
+	if len(part)%4 == 1 || bytes.IndexByte(part, '=') >= 0 {
+		// Segment refuses it; Looks let through only base64url bytes,
+		// so no window below fails to decode.
+		return false
 	}
-	return claims
+	const step = 1024 // characters decoded at a time, a multiple of 4
+	// A window's decoded bytes, and room for the end of the one before
+	// for needles up to 256 bytes.
+	var stack [step/4*3 + 256]byte
+	keep := max(len(needle)-1, 0) // the end of a window the next starts with
+	buf := stack[:]
+	if keep+step/4*3 > len(buf) {
+		buf = make([]byte, keep+step/4*3)
+	}
+	n := 0
+	for len(part) > 0 {
+		in := part[:min(len(part), step)]
+		part = part[len(in):]
+		m, err := base64.RawURLEncoding.Decode(buf[n:], in)
+		if err != nil {
+			return false
+		}
+		n += m
+		if containsFoldBytes(buf[:n], needle) {
+			return true
+		}
+		if n > keep {
+			n = copy(buf, buf[n-keep:n])
+		}
+	}
+	return false
 }
 
 // containsFold reports whether s contains lower-case needle, ignoring ASCII case.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -170,4 +171,31 @@ func FuzzPathGlob(f *testing.F) {
 			t.Fatalf("pathGlob(%q, %q) = %v, want %v", pattern, s, got, want)
 		}
 	})
+}
+
+// TestJWTBodySearchedWithoutCopies: the free-text filter runs over every
+// stored body, and a body that is a compact JWT (or a sender's 10 MiB body
+// that merely looks like one) is searched in its decoded claims without
+// copying or decoding the body whole for each delivery. A match across
+// the windows the claims are decoded in is still found.
+func TestJWTBodySearchedWithoutCopies(t *testing.T) {
+	claims := `{"pad":"` + strings.Repeat("x", 1<<20) + `","target":{"name":"Jane"}}`
+	tok := "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".c2ln"
+	for i := range 7 {
+		// The name at each offset against the windows' edges.
+		c := strings.Repeat(" ", i*113) + claims
+		tok := "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(c)) + ".c2ln"
+		if !bodyContainsFold([]byte(tok), "jane") || bodyContainsFold([]byte(tok), "bob") {
+			t.Fatalf("offset %d: claims not searched right", i*113)
+		}
+	}
+	for _, body := range []string{tok, `"` + tok + `"`, " " + tok + "\n", `"` + strings.Repeat("x", 1<<20) + `"`, strconv.Quote(`{"a":"` + strings.Repeat("x", 1<<20) + `"}`)} {
+		b := []byte(body)
+		if !bodyContainsFold(b, "jane") && body[1] != 'x' && body[1] != '{' {
+			t.Fatalf("%.30q: claims not searched", body)
+		}
+		if n := testing.AllocsPerRun(5, func() { bodyContainsFold(b, "nomatch-anywhere") }); n != 0 {
+			t.Errorf("%.30q: %v allocations per search", body, n)
+		}
+	}
 }

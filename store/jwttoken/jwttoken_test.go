@@ -1,6 +1,12 @@
 package jwttoken
 
-import "testing"
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestUnquoteAndLooks(t *testing.T) {
 	const tok = "eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2ln"
@@ -44,6 +50,62 @@ func TestSegment(t *testing.T) {
 		got, err := Segment([]byte(tt.in))
 		if (err == nil) != tt.ok || tt.ok && string(got) != tt.want {
 			t.Errorf("Segment(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestUnquoteWithoutCopyAgrees: Unquote's copy-free paths (a quoted
+// string without escapes, and Looks ruling a quoted body out before
+// unquoting it) answer as strconv.Unquote would, on random bodies built
+// from the bytes that matter.
+func TestUnquoteWithoutCopyAgrees(t *testing.T) {
+	ref := func(body []byte) ([]byte, bool) {
+		b := bytes.TrimSpace(body)
+		if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+			if s, err := strconv.Unquote(string(b)); err == nil {
+				return bytes.TrimSpace([]byte(s)), true
+			}
+		}
+		return b, false
+	}
+	refLooks := func(body []byte) bool {
+		b, _ := ref(body)
+		if len(b) < 5 || b[0] != 'e' {
+			return false
+		}
+		dots := 0
+		for _, c := range b {
+			switch {
+			case c == '.':
+				dots++
+			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
+			default:
+				return false
+			}
+		}
+		return dots == 2
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	atoms := []string{`"`, `\`, `\"`, `\n`, "\n", " ", "\u00a0", "\xff", "e", "eyJ", ".", "=", "u0065", `\u0065`, "{", "a", "\t", `\\`}
+	for range 20000 {
+		var b strings.Builder
+		if rng.IntN(4) > 0 {
+			b.WriteString(`"`)
+		}
+		for range rng.IntN(12) {
+			b.WriteString(atoms[rng.IntN(len(atoms))])
+		}
+		if rng.IntN(4) > 0 {
+			b.WriteString(`"`)
+		}
+		body := []byte(b.String())
+		gt, gq := Unquote(body)
+		wt, wq := ref(body)
+		if !bytes.Equal(gt, wt) || gq != wq {
+			t.Fatalf("Unquote(%q) = %q, %v; strconv: %q, %v", body, gt, gq, wt, wq)
+		}
+		if Looks(body) != refLooks(body) {
+			t.Fatalf("Looks(%q) = %v", body, !refLooks(body))
 		}
 	}
 }
