@@ -932,3 +932,22 @@ func TestManyFoldedLinesLinearTime(t *testing.T) {
 		t.Fatalf("ok %v, %d lines", ok, len(h))
 	}
 }
+
+// TestStatus413PolicyKeepsItsBody: a user who chose --status 413 (to see
+// how a sender reacts to it) gets the body and Content-Type they chose for
+// a delivery that fits, not hookscope's "body larger than" error.
+func TestStatus413PolicyKeepsItsBody(t *testing.T) {
+	url, db := startListener(t, Options{MaxBody: 100, Policy: Policy{Status: 413, Body: []byte("too big, says the test")}})
+	resp, err := http.Post(url+"/s", "text/plain", strings.NewReader("small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || string(answer) != "too big, says the test" || resp.Header.Get("Content-Type") == "application/json" {
+		t.Fatalf("answered %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), answer)
+	}
+	if rec, body := only(t, db); rec.Truncated || string(body) != "small" || rec.Response.Status != 413 {
+		t.Fatalf("stored %+v %q", rec.Event, body)
+	}
+}

@@ -214,7 +214,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-h.stopping:
 		}
 	}
-	h.writePolicy(w, status, readErr != nil)
+	h.writePolicy(w, status, truncated, readErr != nil)
 	if a, ok := h.store.(answerRecorder); ok {
 		a.SetAnswered(ev.ID, time.Since(start))
 	}
@@ -248,17 +248,18 @@ func (h *Handler) unavailable(w http.ResponseWriter, ev *store.Event, err error)
 }
 
 // writePolicy answers by the policy: its status, headers and body, except
-// for a body too large (413) or not received whole (bodyFailed, a 400),
-// which are answered with an error of their own rather than the policy's
-// body, {"ok":true} by default.
-func (h *Handler) writePolicy(w http.ResponseWriter, status int, bodyFailed bool) {
+// for a body too large (truncated, a 413) or not received whole
+// (bodyFailed, a 400), which are answered with an error of their own rather
+// than the policy's body, {"ok":true} by default. A policy whose own status
+// is 413 (--status 413) keeps its body: the delivery fitted.
+func (h *Handler) writePolicy(w http.ResponseWriter, status int, truncated, bodyFailed bool) {
 	hdr := w.Header()
 	for k, v := range h.header {
 		hdr[k] = v
 	}
 	body := h.opts.Policy.Body
 	switch {
-	case status == http.StatusRequestEntityTooLarge:
+	case truncated:
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
 		hdr["Content-Type"] = []string{"application/json"}
 	case bodyFailed:
