@@ -471,3 +471,31 @@ func TestReplayStartsNoMoreWorkersThanDeliveries(t *testing.T) {
 		t.Fatalf("%d goroutines during a replay of one delivery (%d before)", peak, before)
 	}
 }
+
+// TestReplayKeepPathNotOriginForm: with --keep-path, a delivery whose
+// target was not a path (CONNECT's host:port, OPTIONS's "*") is sent with
+// that target as it came, not glued onto the --to URL's path
+// ("/baseexample.com:443").
+func TestReplayKeepPathNotOriginForm(t *testing.T) {
+	for _, tt := range []struct{ method, path, want string }{
+		{"CONNECT", "example.com:443", "CONNECT example.com:443 HTTP/1.1\r\n"},
+		{"OPTIONS", "*", "OPTIONS * HTTP/1.1\r\n"},
+		{"POST", "/hook", "POST /base/hook?a=1 HTTP/1.1\r\n"},
+	} {
+		ev := store.Event{Method: tt.method, Path: tt.path, Query: "a=1"}
+		if tt.method != "POST" {
+			ev.Query = ""
+		}
+		req, err := Request(context.Background(), ev, nil, Target{URL: "http://127.0.0.1:1/base/", KeepPath: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := req.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		if line, _, _ := strings.Cut(b.String(), "Host:"); line != tt.want {
+			t.Errorf("%s %s sent as %q, want %q", tt.method, tt.path, line, tt.want)
+		}
+	}
+}

@@ -97,6 +97,12 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
+	if t.KeepPath && ev.Path != "" && ev.Path[0] != '/' {
+		// Not a path: CONNECT's host:port or OPTIONS's "*" (see
+		// capture's handler). Glued to the target's path it would be
+		// neither; it goes out as it came, as the request target.
+		req.URL.Path, req.URL.RawPath, req.URL.RawQuery, req.URL.Opaque = "", "", ev.Query, ev.Path
+	}
 	req.ContentLength = int64(len(body))
 	if len(body) == 0 {
 		req.Body = http.NoBody
