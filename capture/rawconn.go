@@ -126,12 +126,27 @@ func (c *recordingConn) resume(end int64) {
 // recordedHead is r's head at the start of recorded (what take returned):
 // its request line and header lines, through the blank line that ends them.
 // It is nil when recorded does not start with r's request line or holds no
-// blank line. Worked out once per request: the header (parseHead) and where
-// the request ends (requestEnd) both follow from it.
+// blank line, or when a line of the head ends in a bare LF: net/http
+// accepts those, so the first CRLF CRLF could lie past the head's end (in
+// the body) and turn body bytes into a header value; net/http's own
+// parse is trusted then. Worked out once per request: the header
+// (parseHead) and where the request ends (requestEnd) both follow from it.
 func recordedHead(recorded []byte, r *http.Request) []byte {
-	end := bytes.Index(recorded, []byte("\r\n\r\n"))
-	if end < 0 {
-		return nil
+	end := -1
+	for i := 0; ; {
+		j := bytes.IndexByte(recorded[i:], '\n')
+		if j < 0 {
+			return nil
+		}
+		i += j
+		if i == 0 || recorded[i-1] != '\r' {
+			return nil // a bare LF
+		}
+		if i >= 3 && recorded[i-3] == '\r' && recorded[i-2] == '\n' {
+			end = i - 3
+			break
+		}
+		i++
 	}
 	line, _, _ := bytes.Cut(recorded[:end+2], []byte("\r\n"))
 	if string(line) != r.Method+" "+r.RequestURI+" "+r.Proto {

@@ -89,3 +89,27 @@ func TestHeadCheckAgreesWithNetHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestBareLFHeadKeepsBodyOutOfHeaders: a head whose lines end in bare LFs
+// (net/http accepts them) ends at its first empty line, not at a CRLF
+// CRLF inside the body: no body bytes become a header value.
+func TestBareLFHeadKeepsBodyOutOfHeaders(t *testing.T) {
+	url, db := startListener(t, Options{Policy: DefaultPolicy()})
+	body := "ab\r\n\r\ncdefgh"
+	raw := "POST /x HTTP/1.1\r\nContent-Length: 12\r\nHost: h\n\n" + body
+	if got := rawExchange(t, url, raw); got != "HTTP/1.1 200 OK" {
+		t.Fatalf("answered %q", got)
+	}
+	r, stored := only(t, db)
+	if string(stored) != body {
+		t.Fatalf("body %q, want %q", stored, body)
+	}
+	for _, f := range r.Header {
+		if strings.ContainsAny(f.Value, "\r\n") {
+			t.Fatalf("header %s holds a line break: %q", f.Name, f.Value)
+		}
+	}
+	if got := r.Header.Get("Host"); got != "h" {
+		t.Fatalf("Host %q, want h", got)
+	}
+}
