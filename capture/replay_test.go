@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,10 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -469,5 +472,60 @@ func TestReplayStartsNoMoreWorkersThanDeliveries(t *testing.T) {
 		})
 	if peak-before > 1000 {
 		t.Fatalf("%d goroutines during a replay of one delivery (%d before)", peak, before)
+	}
+}
+
+// rawTarget is a target that answers every request with answer, written
+// raw after reading the head and the Content-Length body, and never sends
+// 100 Continue (many small servers do not). It records the raw requests.
+func rawTarget(t *testing.T, answer string) (url string, got func() []string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	var reqs []string
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				b, _ := io.ReadAll(req.Body)
+				mu.Lock()
+				reqs = append(reqs, req.Method+" "+req.URL.RequestURI()+" "+string(b))
+				mu.Unlock()
+				io.WriteString(c, answer)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(reqs) }
+}
+
+// A delivery sent with Expect: 100-continue (curl does for large bodies,
+// .NET by default) is replayed with the header, but hookscope has the
+// whole body: it sends it at once instead of waiting a second for a
+// 100 Continue the target may never send.
+func TestExpectContinueDoesNotStall(t *testing.T) {
+	url, got := rawTarget(t, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	ev := store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "Expect", Value: "100-continue"}}}
+	a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), ev, []byte("body"), Target{URL: url})
+	if a.Status != 200 || a.Error != "" {
+		t.Fatalf("attempt %+v", a)
+	}
+	if a.DurationMS > 500 {
+		t.Errorf("took %.0fms: waited for 100 Continue", a.DurationMS)
+	}
+	if g := got(); len(g) != 1 || g[0] != "POST / body" {
+		t.Errorf("target got %q", g)
 	}
 }
