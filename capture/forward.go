@@ -45,7 +45,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	if sender == nil {
 		sender = defaultForwardSender()
 	}
-	a, resp := sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
+	// The app is not cut off when the provider hangs up (its timeout
+	// shorter than the app's latency, which is what a user tests): the
+	// forward runs to the sender's timeout, and what the app answered and
+	// when is recorded.
+	a, resp := sender.do(context.WithoutCancel(r.Context()), *ev, body, fw.Target, MaxForwardBody)
 	status := fw.ErrorStatus
 	if status == 0 {
 		status = http.StatusBadGateway

@@ -529,3 +529,41 @@ func TestExpectContinueDoesNotStall(t *testing.T) {
 		t.Errorf("target got %q", g)
 	}
 }
+
+// A provider that gives up before the app answers (its own timeout is
+// shorter than the app's latency, the very thing a user tests) must not
+// cut the app off: the forward runs to --forward-timeout and the app's
+// answer and latency are recorded.
+func TestForwardOutlivesTheProvider(t *testing.T) {
+	app, got, mu := target(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(400 * time.Millisecond)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app.URL, KeepPath: true}}
+	url, db := startListener(t, Options{Forward: fw})
+	fw.Recorder = db
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	if resp, err := client.Post(url+"/hooks/a", "text/plain", strings.NewReader("x")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("provider got %d before the app answered", resp.StatusCode)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs, _ := db.List(context.Background(), store.Query{})
+		if len(recs) == 1 && recs[0].Forward != nil {
+			if f := recs[0].Forward; f.Status != http.StatusAccepted || f.Error != "" {
+				t.Fatalf("forward recorded %+v", f)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no forward recorded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 1 {
+		t.Fatalf("app saw %d deliveries", len(*got))
+	}
+}
