@@ -567,3 +567,46 @@ func TestForwardOutlivesTheProvider(t *testing.T) {
 		t.Fatalf("app saw %d deliveries", len(*got))
 	}
 }
+
+// The provider hears the app's answer as the app sent it: an answer cut
+// off mid-body is not relayed as a complete one (the provider gets the
+// error status, the recorded forward keeps the app's status and says what
+// broke), and a header the app did not send is not added.
+func TestForwardRelaysOnlyWhatTheAppSaid(t *testing.T) {
+	tests := []struct {
+		name, answer string
+		status       int    // what the provider gets
+		body         string // what the provider gets
+		recErr       string // in the recorded forward's error
+	}{
+		{"complete, no content type", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, "ok", ""},
+		{"cut off", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", 502, "cut off", "unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := rawTarget(t, tt.answer)
+			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app}}
+			url, db := startListener(t, Options{Forward: fw})
+			fw.Recorder = db
+			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || !strings.Contains(string(b), tt.body) {
+				t.Fatalf("provider got %d %q", resp.StatusCode, b)
+			}
+			if tt.recErr == "" && resp.Header["Content-Type"] != nil {
+				t.Errorf("provider got Content-Type %q the app did not send", resp.Header["Content-Type"])
+			}
+			recs, _ := db.List(context.Background(), store.Query{})
+			if len(recs) != 1 || recs[0].Forward == nil {
+				t.Fatalf("records %+v", recs)
+			}
+			if f := recs[0].Forward; f.Status != 200 || !strings.Contains(f.Error, tt.recErr) || (tt.recErr == "") != (f.Error == "") {
+				t.Fatalf("forward recorded %+v", f)
+			}
+		})
+	}
+}
