@@ -610,3 +610,19 @@ func TestForwardRelaysOnlyWhatTheAppSaid(t *testing.T) {
 		})
 	}
 }
+
+// A target whose certificate does not verify (a self-signed dev server)
+// gets an error that names the way out.
+func TestSelfSignedTargetNamesInsecure(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	ev := store.Event{Method: "POST", Path: "/x"}
+	a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), ev, []byte("x"), Target{URL: srv.URL})
+	if a.Status != 0 || !strings.Contains(a.Error, "certificate") || !strings.Contains(a.Error, "--insecure") {
+		t.Fatalf("attempt %+v", a)
+	}
+	a = NewSender(SenderOptions{Timeout: 5 * time.Second, Insecure: true}).Send(context.Background(), ev, []byte("x"), Target{URL: srv.URL})
+	if a.Status != 200 || a.Error != "" {
+		t.Fatalf("--insecure: attempt %+v", a)
+	}
+}

@@ -203,7 +203,10 @@ func RedactedURL(raw string) string {
 // describeSendError turns transport errors into sentences.
 func describeSendError(err error) string {
 	var ne net.Error
+	var cve *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &cve):
+		return err.Error() + " (a self-signed development certificate? --insecure accepts any)"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
