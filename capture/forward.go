@@ -32,6 +32,15 @@ type Forwarder struct {
 	ErrorStatus int
 }
 
+// errorStatus is what the provider is answered when the app's answer
+// cannot be relayed.
+func (fw *Forwarder) errorStatus() int {
+	if fw.ErrorStatus == 0 {
+		return http.StatusBadGateway
+	}
+	return fw.ErrorStatus
+}
+
 // defaultForwardSender is the Sender of a Forwarder that names none: the
 // delivery is stored by then, and a panic would leave the provider without
 // an answer.
@@ -45,12 +54,13 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	if sender == nil {
 		sender = defaultForwardSender()
 	}
-	a, resp := sender.do(r.Context(), *ev, body, fw.Target, MaxForwardBody)
-	status := fw.ErrorStatus
-	if status == 0 {
-		status = http.StatusBadGateway
-	}
-	if resp != nil {
+	// The app is not cut off when the provider hangs up (its timeout
+	// shorter than the app's latency, which is what a user tests): the
+	// forward runs to the sender's timeout, and what the app answered and
+	// when is recorded.
+	a, resp := sender.do(context.WithoutCancel(r.Context()), *ev, body, fw.Target, MaxForwardBody)
+	status := fw.errorStatus()
+	if resp != nil && a.Error == "" {
 		status = resp.Status
 	}
 	answered := store.Response{Status: status, DurationMS: ms(time.Since(start))}
@@ -62,11 +72,18 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	} else if err := fw.Recorder.SetForward(rctx, ev.ID, &a, answered); err != nil {
 		h.opts.Logger.Error("forward result not stored", "id", ev.ID, "err", err)
 	}
-	if resp == nil {
+	if resp == nil || a.Error != "" {
+		// An answer cut off mid-body (a.Error says how) is not relayed:
+		// its status and its first bytes would tell the provider the app
+		// answered in full. The recorded forward keeps the app's status.
+		what := "could not reach the app: "
+		if resp != nil {
+			what = "the app's answer was cut off: "
+		}
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
+		w.WriteHeader(fw.errorStatus())
 		// encoding/json, not %q: Go quoting is not JSON (\x escapes).
-		msg, _ := json.Marshal("hookscope stored the delivery but could not reach the app: " + a.Error)
+		msg, _ := json.Marshal("hookscope stored the delivery but " + what + a.Error)
 		fmt.Fprintf(w, `{"ok":false,"error":%s}`, msg)
 		return
 	}
@@ -76,6 +93,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 			continue
 		}
 		w.Header()[k] = vs
+	}
+	if resp.Header["Content-Type"] == nil {
+		// Else net/http sniffs one from the body: a header the app did
+		// not send.
+		w.Header()["Content-Type"] = nil
 	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)

@@ -31,6 +31,11 @@ type ReplayResult struct {
 	ID      string
 	Attempt store.Attempt
 	Err     error
+	// Truncated reports that the delivery was stored cut (over the
+	// listener's --max-body, or refused before its body arrived): the
+	// attempt sent only its Size stored bytes.
+	Truncated bool
+	Size      int64
 }
 
 // Replay sends the deliveries ids to opts.Target, at most opts.Concurrency
@@ -109,13 +114,17 @@ func (s *Sender) replayOne(ctx context.Context, src ReplaySource, id string, t T
 	if err != nil {
 		return ReplayResult{ID: rec.ID, Err: err}
 	}
+	cut := func(r ReplayResult) ReplayResult {
+		r.Truncated, r.Size = rec.Truncated, int64(len(body))
+		return r
+	}
 	// The attempt runs to its own timeout even if ctrl-c arrives, so that
 	// what was sent is also recorded.
 	a := s.Send(context.WithoutCancel(ctx), rec.Event, body, t)
 	if err := src.AddAttempt(context.WithoutCancel(ctx), rec.ID, &a); err != nil {
-		return ReplayResult{ID: rec.ID, Attempt: a, Err: fmt.Errorf("store attempt: %w", err)}
+		return cut(ReplayResult{ID: rec.ID, Attempt: a, Err: fmt.Errorf("store attempt: %w", err)})
 	}
-	return ReplayResult{ID: rec.ID, Attempt: a}
+	return cut(ReplayResult{ID: rec.ID, Attempt: a})
 }
 
 // ReplayEdited sends an edited copy of a stored delivery's body and stores

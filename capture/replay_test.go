@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,10 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -497,5 +500,157 @@ func TestReplayKeepPathNotOriginForm(t *testing.T) {
 		if line, _, _ := strings.Cut(b.String(), "Host:"); line != tt.want {
 			t.Errorf("%s %s sent as %q, want %q", tt.method, tt.path, line, tt.want)
 		}
+	}
+}
+
+// rawTarget is a target that answers every request with answer, written
+// raw after reading the head and the Content-Length body, and never sends
+// 100 Continue (many small servers do not). It records the raw requests.
+func rawTarget(t *testing.T, answer string) (url string, got func() []string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	var reqs []string
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				b, _ := io.ReadAll(req.Body)
+				mu.Lock()
+				reqs = append(reqs, req.Method+" "+req.URL.RequestURI()+" "+string(b))
+				mu.Unlock()
+				io.WriteString(c, answer)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(reqs) }
+}
+
+// A delivery sent with Expect: 100-continue (curl does for large bodies,
+// .NET by default) is replayed with the header, but hookscope has the
+// whole body: it sends it at once instead of waiting a second for a
+// 100 Continue the target may never send.
+func TestExpectContinueDoesNotStall(t *testing.T) {
+	url, got := rawTarget(t, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	ev := store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "Expect", Value: "100-continue"}}}
+	a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), ev, []byte("body"), Target{URL: url})
+	if a.Status != 200 || a.Error != "" {
+		t.Fatalf("attempt %+v", a)
+	}
+	if a.DurationMS > 500 {
+		t.Errorf("took %.0fms: waited for 100 Continue", a.DurationMS)
+	}
+	if g := got(); len(g) != 1 || g[0] != "POST / body" {
+		t.Errorf("target got %q", g)
+	}
+}
+
+// A provider that gives up before the app answers (its own timeout is
+// shorter than the app's latency, the very thing a user tests) must not
+// cut the app off: the forward runs to --forward-timeout and the app's
+// answer and latency are recorded.
+func TestForwardOutlivesTheProvider(t *testing.T) {
+	app, got, mu := target(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(400 * time.Millisecond)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app.URL, KeepPath: true}}
+	url, db := startListener(t, Options{Forward: fw})
+	fw.Recorder = db
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	if resp, err := client.Post(url+"/hooks/a", "text/plain", strings.NewReader("x")); err == nil {
+		resp.Body.Close()
+		t.Fatalf("provider got %d before the app answered", resp.StatusCode)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs, _ := db.List(context.Background(), store.Query{})
+		if len(recs) == 1 && recs[0].Forward != nil {
+			if f := recs[0].Forward; f.Status != http.StatusAccepted || f.Error != "" {
+				t.Fatalf("forward recorded %+v", f)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no forward recorded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 1 {
+		t.Fatalf("app saw %d deliveries", len(*got))
+	}
+}
+
+// The provider hears the app's answer as the app sent it: an answer cut
+// off mid-body is not relayed as a complete one (the provider gets the
+// error status, the recorded forward keeps the app's status and says what
+// broke), and a header the app did not send is not added.
+func TestForwardRelaysOnlyWhatTheAppSaid(t *testing.T) {
+	tests := []struct {
+		name, answer string
+		status       int    // what the provider gets
+		body         string // what the provider gets
+		recErr       string // in the recorded forward's error
+	}{
+		{"complete, no content type", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, "ok", ""},
+		{"cut off", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", 502, "cut off", "unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := rawTarget(t, tt.answer)
+			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app}}
+			url, db := startListener(t, Options{Forward: fw})
+			fw.Recorder = db
+			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || !strings.Contains(string(b), tt.body) {
+				t.Fatalf("provider got %d %q", resp.StatusCode, b)
+			}
+			if tt.recErr == "" && resp.Header["Content-Type"] != nil {
+				t.Errorf("provider got Content-Type %q the app did not send", resp.Header["Content-Type"])
+			}
+			recs, _ := db.List(context.Background(), store.Query{})
+			if len(recs) != 1 || recs[0].Forward == nil {
+				t.Fatalf("records %+v", recs)
+			}
+			if f := recs[0].Forward; f.Status != 200 || !strings.Contains(f.Error, tt.recErr) || (tt.recErr == "") != (f.Error == "") {
+				t.Fatalf("forward recorded %+v", f)
+			}
+		})
+	}
+}
+
+// A target whose certificate does not verify (a self-signed dev server)
+// gets an error that names the way out.
+func TestSelfSignedTargetNamesInsecure(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	ev := store.Event{Method: "POST", Path: "/x"}
+	a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), ev, []byte("x"), Target{URL: srv.URL})
+	if a.Status != 0 || !strings.Contains(a.Error, "certificate") || !strings.Contains(a.Error, "--insecure") {
+		t.Fatalf("attempt %+v", a)
+	}
+	a = NewSender(SenderOptions{Timeout: 5 * time.Second, Insecure: true}).Send(context.Background(), ev, []byte("x"), Target{URL: srv.URL})
+	if a.Status != 200 || a.Error != "" {
+		t.Fatalf("--insecure: attempt %+v", a)
 	}
 }

@@ -60,6 +60,11 @@ func NewSender(opts SenderOptions) *Sender {
 	// the app really said.
 	tr.DisableCompression = true
 	tr.MaxResponseHeaderBytes = MaxResponseHead
+	// A delivery's Expect: 100-continue is sent as stored, but the body is
+	// here already: waiting for the target's 100 Continue (a second with
+	// the default transport, for each attempt) would only add that second
+	// to every answer, and many servers never send one.
+	tr.ExpectContinueTimeout = 0
 	if opts.Insecure {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
@@ -204,7 +209,10 @@ func RedactedURL(raw string) string {
 // describeSendError turns transport errors into sentences.
 func describeSendError(err error) string {
 	var ne net.Error
+	var cve *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &cve):
+		return err.Error() + " (a self-signed development certificate? --insecure accepts any)"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -151,8 +151,11 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--delay", "11m"}, "--delay: accepted: 0 to 10m0s"},
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-timeout", "0s"}, "--forward-timeout: accepted"},
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-timeout", "1h"}, "--forward-timeout: accepted"},
-		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "99"}, "--forward-error-status: 99 is not an HTTP status; accepted: 100 to 599"},
-		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "600"}, "--forward-error-status: 600 is not an HTTP status; accepted: 100 to 599"},
+		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "99"}, "--forward-error-status: 99 is not a final HTTP status; accepted: 200 to 599"},
+		// A 1xx is interim: net/http would follow it with a 200, telling
+		// the provider the app took a delivery it never saw.
+		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "100"}, "--forward-error-status: 100 is not a final HTTP status; accepted: 200 to 599"},
+		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-error-status", "600"}, "--forward-error-status: 600 is not a final HTTP status; accepted: 200 to 599"},
 		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-header", "nocolon"}, "--forward-header: \"nocolon\" is not K:V"},
 		{[]string{"listen", "--forward-to", "http://u:pw@"}, "--forward-to: \"http://u:xxxxx@\" is not an http:// or https:// URL"},
 		{[]string{"listen", "--insecure=maybe"}, `--insecure: "maybe" is not true or false`},

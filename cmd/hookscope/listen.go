@@ -89,7 +89,7 @@ func newListenCmd(e *env) *cobra.Command {
 	f.retention.register(fl)
 	fl.StringVar(&f.forwardTo, "forward-to", "", "after storing, forward each delivery to this URL (the app under development; its path and query are appended) and answer with the app's response")
 	fl.DurationVar(&f.forwardTimeout, "forward-timeout", 10*time.Second, "how long to wait for the app when forwarding")
-	fl.IntVar(&f.forwardErrorStatus, "forward-error-status", 502, "status answered when the app is down or times out (100-599)")
+	fl.IntVar(&f.forwardErrorStatus, "forward-error-status", 502, "status answered when the app is down or times out (200-599)")
 	fl.StringArrayVar(&f.forwardHeaders, "forward-header", nil, "add or override a header K:V on forwarded requests (repeatable)")
 	fl.BoolVar(&f.insecure, "insecure", false, "accept any TLS certificate from the --forward-to app")
 	return cmd
@@ -107,8 +107,10 @@ func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 	if f.forwardTimeout <= 0 || f.forwardTimeout > capture.MaxWait {
 		return nil, usagef("--forward-timeout: accepted: more than 0 and at most %s, got %s", capture.MaxWait, f.forwardTimeout)
 	}
-	if f.forwardErrorStatus < 100 || f.forwardErrorStatus > 599 {
-		return nil, usagef("--forward-error-status: %d is not an HTTP status; accepted: 100 to 599", f.forwardErrorStatus)
+	// A 1xx is interim: net/http would follow it with a 200, telling the
+	// provider the app took a delivery it never saw.
+	if f.forwardErrorStatus < 200 || f.forwardErrorStatus > 599 {
+		return nil, usagef("--forward-error-status: %d is not a final HTTP status; accepted: 200 to 599", f.forwardErrorStatus)
 	}
 	hdr, err := parseHeaders("--forward-header", f.forwardHeaders)
 	if err != nil {

@@ -133,10 +133,14 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	red := e.redactor(f.reveal)
 	var sum store.AttemptTally
 	var storeErr error
+	var cut []capture.ReplayResult // deliveries stored truncated
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
 		sum.Add(r.Attempt, r.Err)
+		if r.Truncated {
+			cut = append(cut, r)
+		}
 		if r.Err != nil && storeErr == nil {
 			storeErr = r.Err
 		}
@@ -153,6 +157,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if !f.asJSON {
 		fmt.Fprintln(e.stdout, textout.ReplaySummary(sum, len(ids)))
 	}
+	warnTruncated(e, cut, len(ids))
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted after %d of %d", sum.Sent, len(ids))
 	}
@@ -166,6 +171,23 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}
 	return nil
+}
+
+// warnTruncated says on stderr that some replayed deliveries were stored
+// cut, so sent cut: the app's answer to part of a body is not its answer to
+// the delivery. A bulk replay says it once.
+func warnTruncated(e *env, cut []capture.ReplayResult, total int) {
+	switch {
+	case len(cut) == 0:
+	case total == 1:
+		fmt.Fprintf(e.stderr, "hookscope: warning: %s was stored truncated (its body was over the listener's --max-body, or it was refused before the body arrived): the replay sent only its first %d bytes\n", cut[0].ID, cut[0].Size)
+	default:
+		verb := "were"
+		if len(cut) == 1 {
+			verb = "was"
+		}
+		fmt.Fprintf(e.stderr, "hookscope: warning: %d of the %d deliveries %s stored truncated (over the listener's --max-body, or refused before the body arrived), %s first: their replays sent only the bytes stored (ls shows their size with a +)\n", len(cut), total, verb, cut[0].ID)
+	}
 }
 
 // selectDeliveries is store.Select, with an argument that is neither an

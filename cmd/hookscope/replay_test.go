@@ -128,3 +128,33 @@ func TestListenForwardTo(t *testing.T) {
 		t.Fatalf("forward %v", rec["forward"])
 	}
 }
+
+// A delivery stored truncated (over --max-body) can only be replayed as far
+// as it was stored: replay says so, so that the app's answer to a cut body
+// is not taken for its answer to the delivery.
+func TestReplayWarnsOfATruncatedDelivery(t *testing.T) {
+	l := startListen(t, "--max-body", "10")
+	if code := post(t, l.url+"/big", []byte(strings.Repeat("a", 50))); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("listener answered %d", code)
+	}
+	post(t, l.url+"/small", []byte("ok"))
+	app, got := appServer(t, 200)
+	recs := lsJSON(t, l.db)
+	big := recs[1]["id"].(string)
+	code, _, errs := run(t, "replay", big, "--to", app.URL, "--db", l.db)
+	if code != 0 || !strings.Contains(errs, big+" was stored truncated") || !strings.Contains(errs, "only its first 10 bytes") {
+		t.Fatalf("replay of a truncated delivery: %d %q", code, errs)
+	}
+	if g := got(); len(g) != 1 || g[0] != "/ "+strings.Repeat("a", 10) {
+		t.Fatalf("app got %q", g)
+	}
+	code, _, errs = run(t, "replay", recs[0]["id"].(string), "--to", app.URL, "--db", l.db)
+	if code != 0 || strings.Contains(errs, "truncated") {
+		t.Fatalf("replay of a whole delivery: %d %q", code, errs)
+	}
+	// In bulk, one line sums them up.
+	code, _, errs = run(t, "replay", "path:/", "--to", app.URL, "--json", "--db", l.db)
+	if code != 0 || !strings.Contains(errs, "1 of the 2 deliveries was stored truncated") {
+		t.Fatalf("bulk replay: %d %q", code, errs)
+	}
+}

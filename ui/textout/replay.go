@@ -34,6 +34,9 @@ func Replayed(w io.Writer, id string, a store.Attempt, err error, red *redact.Re
 		_, werr = fmt.Fprintf(w, "%s  error: %s\n", id, termsafe.Line(errText))
 	case a.Status == 0:
 		_, werr = fmt.Fprintf(w, "%s  → %s  failed after %.1fms: %s\n", id, termsafe.Line(a.Target), a.DurationMS, termsafe.Line(a.Error))
+	case a.Error != "":
+		// An answer that broke off mid-body: show records both.
+		_, werr = fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d): %s\n", id, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq, termsafe.Line(a.Error))
 	default:
 		_, werr = fmt.Fprintf(w, "%s  → %s  %d in %.1fms (attempt #%d)\n", id, termsafe.Line(a.Target), a.Status, a.DurationMS, a.Seq)
 	}

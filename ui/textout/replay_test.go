@@ -24,6 +24,10 @@ func TestReplayedLines(t *testing.T) {
 		{store.Attempt{Seq: 1, At: at, Target: "http://app/\x1b[2J", DurationMS: 3, Error: "connection refused"}, nil,
 			"33l9t6bsac57e  → http://app/␛[2J  failed after 3.0ms: connection refused\n"},
 		{store.Attempt{}, errors.New("store attempt: disk full"), "33l9t6bsac57e  error: store attempt: disk full\n"},
+		// An answer whose body broke off: the status came, and so must
+		// the error that show records beside it.
+		{store.Attempt{Seq: 3, Target: "http://app/in", Status: 200, DurationMS: 3, Error: "reading the response: unexpected EOF"}, nil,
+			"33l9t6bsac57e  → http://app/in  200 in 3.0ms (attempt #3): reading the response: unexpected EOF\n"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
