@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +41,22 @@ func (fw *Forwarder) errorStatus() int {
 		return http.StatusBadGateway
 	}
 	return fw.ErrorStatus
+}
+
+// withoutTarget is a forward's error as the provider is told it: the app's
+// URL replaced by "the app". The answer goes back through a public tunnel,
+// and the URL's query can carry the app's token (the recorded attempt, which
+// only the user sees, keeps it). net/http quotes the URL with a password
+// as user:***@, where the recorded target has user:xxxxx@.
+func withoutTarget(msg, target string) string {
+	if target == "" {
+		return msg
+	}
+	for _, u := range []string{target, strings.Replace(target, ":xxxxx@", ":***@", 1)} {
+		msg = strings.ReplaceAll(msg, strconv.Quote(u), "to the app") // Post "URL": …
+		msg = strings.ReplaceAll(msg, u, "the app")
+	}
+	return msg
 }
 
 // defaultForwardSender is the Sender of a Forwarder that names none: the
@@ -83,7 +101,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(fw.errorStatus())
 		// encoding/json, not %q: Go quoting is not JSON (\x escapes).
-		msg, _ := json.Marshal("hookscope stored the delivery but " + what + a.Error)
+		msg, _ := json.Marshal("hookscope stored the delivery but " + what + withoutTarget(a.Error, a.Target))
 		fmt.Fprintf(w, `{"ok":false,"error":%s}`, msg)
 		return
 	}
