@@ -248,12 +248,26 @@ func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
 
+// sentTarget is the request target as it was sent: the raw path when it
+// is one (store.RawPathFor) with no byte re-encoded, where replay and the
+// exports escape the bytes net/url refuses ({, |, "…) to send them again.
+func sentTarget(e store.Event) string {
+	p := store.RawPathFor(e.Path, e.RawPath)
+	if p == "" {
+		p = e.EscapedPath()
+	}
+	if e.Query == "" {
+		return p
+	}
+	return p + "?" + e.Query
+}
+
 // Raw writes the delivery as HTTP/1.1 text: request line, header lines as
 // received, a blank line, the body bytes. Nothing is sanitised: this is for
 // files and pipes.
 func Raw(w io.Writer, r store.Record, body []byte) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, pathQuery(r.Event))
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, sentTarget(r.Event))
 	for _, f := range r.Header {
 		fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
 	}

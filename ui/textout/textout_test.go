@@ -146,14 +146,26 @@ func TestShowSaysRefused(t *testing.T) {
 	}
 }
 
+// TestRawRequestLineAsSent: show --raw gives the target as it came: an
+// encoded slash, and bytes net/url would escape to send them again ({, |,
+// "), are not re-encoded.
 func TestRawRequestLineAsSent(t *testing.T) {
-	r := store.Record{Event: store.Event{Method: "POST", Path: "/a/bA", RawPath: "/a%2Fb%41", Query: "x=1"}}
-	var b bytes.Buffer
-	if err := Raw(&b, r, nil); err != nil {
-		t.Fatal(err)
-	}
-	if line, _, _ := strings.Cut(b.String(), "\r\n"); line != "POST /a%2Fb%41?x=1 HTTP/1.1" {
-		t.Fatalf("request line %q", line)
+	for _, tt := range []struct {
+		ev   store.Event
+		want string
+	}{
+		{store.Event{Method: "POST", Path: "/a/bA", RawPath: "/a%2Fb%41", Query: "x=1"}, "POST /a%2Fb%41?x=1 HTTP/1.1"},
+		{store.Event{Method: "POST", Path: `/{id}/|"x`, RawPath: `/{id}/|"x`, Query: "q=1"}, `POST /{id}/|"x?q=1 HTTP/1.1`},
+		{store.Event{Method: "GET", Path: "/plain"}, "GET /plain HTTP/1.1"},
+		{store.Event{Method: "GET", Path: "/sp ace"}, "GET /sp%20ace HTTP/1.1"},
+	} {
+		var b bytes.Buffer
+		if err := Raw(&b, store.Record{Event: tt.ev}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if line, _, _ := strings.Cut(b.String(), "\r\n"); line != tt.want {
+			t.Errorf("request line %q, want %q", line, tt.want)
+		}
 	}
 }
 
