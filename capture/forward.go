@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -64,6 +65,34 @@ func withoutTarget(msg, target string) string {
 // an answer.
 var defaultForwardSender = sync.OnceValue(func() *Sender { return NewSender(SenderOptions{}) })
 
+// errListenerStopped ends the forwards still in flight forwardGrace after
+// the listener began shutting down.
+var errListenerStopped = errors.New("cancelled: the listener stopped before the app answered")
+
+// forwardContext is the context of a forward: not ended by the provider
+// hanging up, but forwardGrace after the server begins shutting down (with
+// errListenerStopped as its cause), so that Ctrl-C never waits out a long
+// --forward-timeout. cancel releases it.
+func (h *Handler) forwardContext(parent context.Context) (ctx context.Context, cancel func()) {
+	ctx, cancelCause := context.WithCancelCause(context.WithoutCancel(parent))
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-h.stopping:
+		case <-done:
+			return
+		}
+		t := time.NewTimer(h.forwardGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelCause(errListenerStopped)
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancelCause(nil) }
+}
+
 // forward sends the stored delivery ev to the app, records the outcome and
 // relays the app's answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Event, body []byte, start time.Time) {
@@ -75,8 +104,13 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	// The app is not cut off when the provider hangs up (its timeout
 	// shorter than the app's latency, which is what a user tests): the
 	// forward runs to the sender's timeout, and what the app answered and
-	// when is recorded.
-	a, resp := sender.do(context.WithoutCancel(r.Context()), *ev, body, fw.Target, MaxForwardBody)
+	// when is recorded. Only the listener stopping ends it sooner.
+	fctx, cancel := h.forwardContext(r.Context())
+	a, resp := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
+	if a.Status == 0 && errors.Is(context.Cause(fctx), errListenerStopped) {
+		a.Error = errListenerStopped.Error()
+	}
+	cancel()
 	status := fw.errorStatus()
 	if resp != nil && a.Error == "" {
 		status = resp.Status

@@ -691,3 +691,55 @@ func TestForwardErrorHidesTheAppURL(t *testing.T) {
 		t.Fatalf("the stored attempt lost the target: %+v %v", a, err)
 	}
 }
+
+// TestShutdownEndsAForwardInFlight: Ctrl-C while the app is still working
+// on a forwarded delivery gives the app a part of the shutdown grace, then
+// cuts the forward, records why and answers the provider the error status,
+// all within the grace: the listener stops cleanly instead of giving up on
+// the handler when the grace runs out (the forward never recorded, the
+// database closed under it, exit 1).
+func TestShutdownEndsAForwardInFlight(t *testing.T) {
+	app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	stored := make(chan struct{}, 1)
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute}), Target: Target{URL: app.URL}, Recorder: db}
+	h := NewHandler(db, Options{Forward: fw, Stored: func(*store.Event, []byte) { stored <- struct{}{} }})
+	h.forwardGrace = 100 * time.Millisecond
+	srv, err := Listen("127.0.0.1:0", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL()+"/a", "", strings.NewReader("x"))
+		if err != nil {
+			got <- -1
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-stored
+	start := time.Now()
+	cancel()
+	if s := <-got; s != http.StatusBadGateway {
+		t.Fatalf("provider got %d after %v", s, time.Since(start))
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v after %v", err, time.Since(start))
+	}
+	if took := time.Since(start); took >= shutdownGrace {
+		t.Fatalf("stopping took %v", took)
+	}
+	recs, _ := db.List(context.Background(), store.Query{})
+	if len(recs) != 1 || recs[0].Forward == nil || !strings.Contains(recs[0].Forward.Error, "listener stopped") {
+		t.Fatalf("recorded %+v", recs)
+	}
+}
