@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,13 +48,20 @@ func (fw *Forwarder) errorStatus() int {
 // withoutTarget is a forward's error as the provider is told it: the app's
 // URL replaced by "the app". The answer goes back through a public tunnel,
 // and the URL's query can carry the app's token (the recorded attempt, which
-// only the user sees, keeps it). net/http quotes the URL with a password
-// as user:***@, where the recorded target has user:xxxxx@.
-func withoutTarget(msg, target string) string {
-	if target == "" {
-		return msg
+// only the user sees, keeps it). The URL is named as recorded (target) or
+// as net/http's error names it, which is not the same text: there a
+// password shows as *** and the user name unescaped (dev@corp:***@, where
+// the recorded target has dev%40corp:xxxxx@).
+func withoutTarget(msg, target string, err error) string {
+	names := []string{target}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		names = append(names, ue.URL)
 	}
-	for _, u := range []string{target, strings.Replace(target, ":xxxxx@", ":***@", 1)} {
+	for _, u := range names {
+		if u == "" {
+			continue
+		}
 		msg = strings.ReplaceAll(msg, strconv.Quote(u), "to the app") // Post "URL": …
 		msg = strings.ReplaceAll(msg, u, "the app")
 	}
@@ -106,7 +114,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	// forward runs to the sender's timeout, and what the app answered and
 	// when is recorded. Only the listener stopping ends it sooner.
 	fctx, cancel := h.forwardContext(r.Context())
-	a, resp := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
+	a, resp, err := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
 	if a.Status == 0 && errors.Is(context.Cause(fctx), errListenerStopped) {
 		a.Error = errListenerStopped.Error()
 	}
@@ -135,7 +143,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(fw.errorStatus())
 		// encoding/json, not %q: Go quoting is not JSON (\x escapes).
-		msg, _ := json.Marshal("hookscope stored the delivery but " + what + withoutTarget(a.Error, a.Target))
+		msg, _ := json.Marshal("hookscope stored the delivery but " + what + withoutTarget(a.Error, a.Target, err))
 		fmt.Fprintf(w, `{"ok":false,"error":%s}`, msg)
 		return
 	}

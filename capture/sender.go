@@ -151,13 +151,13 @@ type Response struct {
 // Send re-sends ev to t and returns the attempt to store (At, Target,
 // Status, DurationMS, Error, the response headers and capped body).
 func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target) store.Attempt {
-	a, _ := s.do(ctx, ev, body, t, MaxResponseBody)
+	a, _, _ := s.do(ctx, ev, body, t, MaxResponseBody)
 	return a
 }
 
 // do sends and returns the attempt plus the full response (body read up to
-// keep bytes).
-func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
+// keep bytes), or the error that left it without one.
+func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response, error) {
 	start := time.Now()
 	// The recorded target never holds a password given in the URL (sent
 	// as basic auth): attempts are shown, exported and listed.
@@ -168,14 +168,14 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		// path (every forwarded delivery) redacts the URL it built.
 		a.Target = RedactedURL(t.URL)
 		a.Error = err.Error()
-		return a, nil
+		return a, nil, err
 	}
 	a.Target = req.URL.Redacted()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		a.DurationMS = ms(time.Since(start))
 		a.Error = describeSendError(err)
-		return a, nil
+		return a, nil, err
 	}
 	defer resp.Body.Close()
 	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
@@ -193,7 +193,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if int64(len(a.RespBody)) > MaxResponseBody {
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
-	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}
+	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}, nil
 }
 
 // RedactedURL is a target URL as recorded and printed: a password given in
