@@ -15,7 +15,8 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// MaxForwardBody bounds the app's response body relayed to the provider.
+// MaxForwardBody bounds the app's response body relayed to the provider; a
+// longer one is not relayed (errAnswerTooLarge names this size).
 const MaxForwardBody = 10 << 20
 
 // ForwardRecorder stores the outcome of a live forward (store.DB
@@ -77,6 +78,10 @@ var defaultForwardSender = sync.OnceValue(func() *Sender { return NewSender(Send
 // the listener began shutting down.
 var errListenerStopped = errors.New("cancelled: the listener stopped before the app answered")
 
+// errAnswerTooLarge is the recorded error of an app answer whose body is
+// over MaxForwardBody: the provider gets the error status instead.
+const errAnswerTooLarge = "its body is over 10 MiB: not relayed"
+
 // forwardContext is the context of a forward: not ended by the provider
 // hanging up, but forwardGrace after the server begins shutting down (with
 // errListenerStopped as its cause), so that Ctrl-C never waits out a long
@@ -119,6 +124,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		a.Error = errListenerStopped.Error()
 	}
 	cancel()
+	if resp != nil && resp.Over && a.Error == "" {
+		// Relayed, its first MaxForwardBody bytes would pass for the
+		// app's whole answer.
+		a.Error = errAnswerTooLarge
+	}
 	status := fw.errorStatus()
 	if resp != nil && a.Error == "" {
 		status = resp.Status
@@ -137,7 +147,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		// its status and its first bytes would tell the provider the app
 		// answered in full. The recorded forward keeps the app's status.
 		what := "could not reach the app: "
-		if resp != nil {
+		switch {
+		case a.Error == errAnswerTooLarge:
+			what = "could not relay the app's answer: "
+		case resp != nil:
 			what = "the app's answer was cut off: "
 		}
 		w.Header().Set("Content-Type", "application/json")

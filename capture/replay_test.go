@@ -749,3 +749,45 @@ func TestShutdownEndsAForwardInFlight(t *testing.T) {
 		t.Fatalf("recorded %+v", recs)
 	}
 }
+
+// TestForwardOfAnAnswerOverTheCap: an app answer longer than
+// MaxForwardBody is not relayed cut as if it were whole: the provider gets
+// the error status, and the recorded forward keeps the app's status and
+// says why. One of exactly MaxForwardBody bytes is relayed whole.
+func TestForwardOfAnAnswerOverTheCap(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int
+		status int    // what the provider gets
+		recErr string // in the recorded forward's error
+	}{
+		{"at the cap", MaxForwardBody, 200, ""},
+		{"over the cap", MaxForwardBody + 1, 502, "over 10 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Write(bytes.Repeat([]byte("a"), tt.size))
+			})
+			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app.URL}}
+			url, db := startListener(t, Options{Forward: fw})
+			fw.Recorder = db
+			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || (tt.recErr == "" && len(b) != tt.size) || (tt.recErr != "" && !strings.Contains(string(b), tt.recErr)) {
+				t.Fatalf("provider got %d, %d bytes %.100q", resp.StatusCode, len(b), b)
+			}
+			recs, _ := db.List(context.Background(), store.Query{})
+			if len(recs) != 1 || recs[0].Forward == nil {
+				t.Fatalf("records %+v", recs)
+			}
+			if f := recs[0].Forward; f.Status != 200 || (tt.recErr == "") != (f.Error == "") || !strings.Contains(f.Error, tt.recErr) {
+				t.Fatalf("forward recorded %+v", f)
+			}
+		})
+	}
+}

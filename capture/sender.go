@@ -145,7 +145,10 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 type Response struct {
 	Status int
 	Header http.Header
-	Body   []byte // complete up to the cap used by Do
+	Body   []byte // complete up to the cap used by do
+	// Over reports that the body went on past that cap: Body is its
+	// beginning only.
+	Over bool
 }
 
 // Send re-sends ev to t and returns the attempt to store (At, Target,
@@ -178,7 +181,13 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		return a, nil, err
 	}
 	defer resp.Body.Close()
-	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
+	// One byte more than kept, to tell a body of exactly keep bytes from
+	// a longer one.
+	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep+1))
+	over := int64(len(rb)) > keep
+	if over {
+		rb = rb[:keep]
+	}
 	a.DurationMS = ms(time.Since(start))
 	a.Status = resp.StatusCode
 	if rerr != nil {
@@ -193,7 +202,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if int64(len(a.RespBody)) > MaxResponseBody {
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
-	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}, nil
+	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb, Over: over}, nil
 }
 
 // RedactedURL is a target URL as recorded and printed: a password given in
