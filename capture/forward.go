@@ -3,8 +3,10 @@ package capture
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,7 +15,8 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// MaxForwardBody bounds the app's response body relayed to the provider.
+// MaxForwardBody bounds the app's response body relayed to the provider; a
+// longer one is not relayed (errAnswerTooLarge names this size).
 const MaxForwardBody = 10 << 20
 
 // ForwardRecorder stores the outcome of a live forward (store.DB
@@ -46,13 +49,20 @@ func (fw *Forwarder) errorStatus() int {
 // withoutTarget is a forward's error as the provider is told it: the app's
 // URL replaced by "the app". The answer goes back through a public tunnel,
 // and the URL's query can carry the app's token (the recorded attempt, which
-// only the user sees, keeps it). net/http quotes the URL with a password
-// as user:***@, where the recorded target has user:xxxxx@.
-func withoutTarget(msg, target string) string {
-	if target == "" {
-		return msg
+// only the user sees, keeps it). The URL is named as recorded (target) or
+// as net/http's error names it, which is not the same text: there a
+// password shows as *** and the user name unescaped (dev@corp:***@, where
+// the recorded target has dev%40corp:xxxxx@).
+func withoutTarget(msg, target string, err error) string {
+	names := []string{target}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		names = append(names, ue.URL)
 	}
-	for _, u := range []string{target, strings.Replace(target, ":xxxxx@", ":***@", 1)} {
+	for _, u := range names {
+		if u == "" {
+			continue
+		}
 		msg = strings.ReplaceAll(msg, strconv.Quote(u), "to the app") // Post "URL": …
 		msg = strings.ReplaceAll(msg, u, "the app")
 	}
@@ -63,6 +73,38 @@ func withoutTarget(msg, target string) string {
 // delivery is stored by then, and a panic would leave the provider without
 // an answer.
 var defaultForwardSender = sync.OnceValue(func() *Sender { return NewSender(SenderOptions{}) })
+
+// errListenerStopped ends the forwards still in flight forwardGrace after
+// the listener began shutting down.
+var errListenerStopped = errors.New("cancelled: the listener stopped before the app answered")
+
+// errAnswerTooLarge is the recorded error of an app answer whose body is
+// over MaxForwardBody: the provider gets the error status instead.
+const errAnswerTooLarge = "its body is over 10 MiB: not relayed"
+
+// forwardContext is the context of a forward: not ended by the provider
+// hanging up, but forwardGrace after the server begins shutting down (with
+// errListenerStopped as its cause), so that Ctrl-C never waits out a long
+// --forward-timeout. cancel releases it.
+func (h *Handler) forwardContext(parent context.Context) (ctx context.Context, cancel func()) {
+	ctx, cancelCause := context.WithCancelCause(context.WithoutCancel(parent))
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-h.stopping:
+		case <-done:
+			return
+		}
+		t := time.NewTimer(h.forwardGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelCause(errListenerStopped)
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancelCause(nil) }
+}
 
 // forward sends the stored delivery ev to the app, records the outcome and
 // relays the app's answer.
@@ -75,8 +117,18 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	// The app is not cut off when the provider hangs up (its timeout
 	// shorter than the app's latency, which is what a user tests): the
 	// forward runs to the sender's timeout, and what the app answered and
-	// when is recorded.
-	a, resp := sender.do(context.WithoutCancel(r.Context()), *ev, body, fw.Target, MaxForwardBody)
+	// when is recorded. Only the listener stopping ends it sooner.
+	fctx, cancel := h.forwardContext(r.Context())
+	a, resp, err := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
+	if a.Status == 0 && errors.Is(context.Cause(fctx), errListenerStopped) {
+		a.Error = errListenerStopped.Error()
+	}
+	cancel()
+	if resp != nil && resp.Over && a.Error == "" {
+		// Relayed, its first MaxForwardBody bytes would pass for the
+		// app's whole answer.
+		a.Error = errAnswerTooLarge
+	}
 	status := fw.errorStatus()
 	if resp != nil && a.Error == "" {
 		status = resp.Status
@@ -95,13 +147,16 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 		// its status and its first bytes would tell the provider the app
 		// answered in full. The recorded forward keeps the app's status.
 		what := "could not reach the app: "
-		if resp != nil {
+		switch {
+		case a.Error == errAnswerTooLarge:
+			what = "could not relay the app's answer: "
+		case resp != nil:
 			what = "the app's answer was cut off: "
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(fw.errorStatus())
 		// encoding/json, not %q: Go quoting is not JSON (\x escapes).
-		msg, _ := json.Marshal("hookscope stored the delivery but " + what + withoutTarget(a.Error, a.Target))
+		msg, _ := json.Marshal("hookscope stored the delivery but " + what + withoutTarget(a.Error, a.Target, err))
 		fmt.Fprintf(w, `{"ok":false,"error":%s}`, msg)
 		return
 	}

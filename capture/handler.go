@@ -75,6 +75,10 @@ type Handler struct {
 	// runs out.
 	stopping chan struct{}
 	stopOnce sync.Once
+	// forwardGrace is how long a forward in flight may still run once the
+	// server begins shutting down: a part of the shutdown grace, so that
+	// the forward is then cut, recorded and answered before the grace ends.
+	forwardGrace time.Duration
 	// refusals paces the reports of 503s: a store that fails refuses every
 	// delivery, thousands a second, and one line each would flood the log.
 	// lostRefused paces those of requests net/http refused that the store
@@ -127,7 +131,7 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if hdr["Content-Type"] == nil {
 		hdr["Content-Type"] = []string{sniffContentType(opts.Policy.Body)}
 	}
-	return &Handler{store: a, opts: opts, header: hdr, stopping: make(chan struct{})}
+	return &Handler{store: a, opts: opts, header: hdr, stopping: make(chan struct{}), forwardGrace: shutdownGrace / 2}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a

@@ -659,35 +659,135 @@ func TestSelfSignedTargetNamesInsecure(t *testing.T) {
 // through a public tunnel, so it names "the app", not the --forward-to URL
 // whose query may carry the app's token; the stored attempt keeps it.
 func TestForwardErrorHidesTheAppURL(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// The user part as typed: net/http's error names the URL with it
+	// unescaped (dev@corp:***@), not as the recorded target has it.
+	for _, user := range []string{"dev:pw@", "dev%40corp:pw@", "d%C3%A9v%20x:pw@", "dev@"} {
+		t.Run(user, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			closed := "http://" + user + ln.Addr().String() + "/app?token=s3cret-token"
+			ln.Close() // nobody listens there now
+			db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: closed}, Recorder: db}
+			url := serve(t, NewHandler(db, Options{Forward: fw}))
+			resp, err := http.Post(url, "application/json", strings.NewReader(`{"n":1}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 502 || !strings.Contains(string(b), "connection refused") ||
+				strings.Contains(string(b), "s3cret-token") || strings.Contains(string(b), "/app") {
+				t.Fatalf("provider got %d %s", resp.StatusCode, b)
+			}
+			recs, err := db.List(context.Background(), store.Query{})
+			if err != nil || len(recs) != 1 || recs[0].Forward == nil {
+				t.Fatalf("stored %+v %v", recs, err)
+			}
+			a, err := db.Attempt(context.Background(), recs[0].ID, 0)
+			if err != nil || !strings.Contains(a.Error, "s3cret-token") {
+				t.Fatalf("the stored attempt lost the target: %+v %v", a, err)
+			}
+		})
 	}
-	closed := "http://dev:pw@" + ln.Addr().String() + "/app?token=s3cret-token"
-	ln.Close() // nobody listens there now
+}
+
+// TestShutdownEndsAForwardInFlight: Ctrl-C while the app is still working
+// on a forwarded delivery gives the app a part of the shutdown grace, then
+// cuts the forward, records why and answers the provider the error status,
+// all within the grace: the listener stops cleanly instead of giving up on
+// the handler when the grace runs out (the forward never recorded, the
+// database closed under it, exit 1).
+func TestShutdownEndsAForwardInFlight(t *testing.T) {
+	app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: closed}, Recorder: db}
-	url := serve(t, NewHandler(db, Options{Forward: fw}))
-	resp, err := http.Post(url, "application/json", strings.NewReader(`{"n":1}`))
+	t.Cleanup(func() { db.Close() })
+	stored := make(chan struct{}, 1)
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute}), Target: Target{URL: app.URL}, Recorder: db}
+	h := NewHandler(db, Options{Forward: fw, Stored: func(*store.Event, []byte) { stored <- struct{}{} }})
+	h.forwardGrace = 100 * time.Millisecond
+	srv, err := Listen("127.0.0.1:0", h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 502 || !strings.Contains(string(b), "connection refused") ||
-		strings.Contains(string(b), "s3cret-token") || strings.Contains(string(b), "/app") {
-		t.Fatalf("provider got %d %s", resp.StatusCode, b)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL()+"/a", "", strings.NewReader("x"))
+		if err != nil {
+			got <- -1
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-stored
+	start := time.Now()
+	cancel()
+	if s := <-got; s != http.StatusBadGateway {
+		t.Fatalf("provider got %d after %v", s, time.Since(start))
 	}
-	recs, err := db.List(context.Background(), store.Query{})
-	if err != nil || len(recs) != 1 || recs[0].Forward == nil {
-		t.Fatalf("stored %+v %v", recs, err)
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v after %v", err, time.Since(start))
 	}
-	a, err := db.Attempt(context.Background(), recs[0].ID, 0)
-	if err != nil || !strings.Contains(a.Error, "s3cret-token") {
-		t.Fatalf("the stored attempt lost the target: %+v %v", a, err)
+	if took := time.Since(start); took >= shutdownGrace {
+		t.Fatalf("stopping took %v", took)
+	}
+	recs, _ := db.List(context.Background(), store.Query{})
+	if len(recs) != 1 || recs[0].Forward == nil || !strings.Contains(recs[0].Forward.Error, "listener stopped") {
+		t.Fatalf("recorded %+v", recs)
+	}
+}
+
+// TestForwardOfAnAnswerOverTheCap: an app answer longer than
+// MaxForwardBody is not relayed cut as if it were whole: the provider gets
+// the error status, and the recorded forward keeps the app's status and
+// says why. One of exactly MaxForwardBody bytes is relayed whole.
+func TestForwardOfAnAnswerOverTheCap(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int
+		status int    // what the provider gets
+		recErr string // in the recorded forward's error
+	}{
+		{"at the cap", MaxForwardBody, 200, ""},
+		{"over the cap", MaxForwardBody + 1, 502, "over 10 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Write(bytes.Repeat([]byte("a"), tt.size))
+			})
+			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app.URL}}
+			url, db := startListener(t, Options{Forward: fw})
+			fw.Recorder = db
+			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || (tt.recErr == "" && len(b) != tt.size) || (tt.recErr != "" && !strings.Contains(string(b), tt.recErr)) {
+				t.Fatalf("provider got %d, %d bytes %.100q", resp.StatusCode, len(b), b)
+			}
+			recs, _ := db.List(context.Background(), store.Query{})
+			if len(recs) != 1 || recs[0].Forward == nil {
+				t.Fatalf("records %+v", recs)
+			}
+			if f := recs[0].Forward; f.Status != 200 || (tt.recErr == "") != (f.Error == "") || !strings.Contains(f.Error, tt.recErr) {
+				t.Fatalf("forward recorded %+v", f)
+			}
+		})
 	}
 }

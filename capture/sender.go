@@ -145,19 +145,22 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 type Response struct {
 	Status int
 	Header http.Header
-	Body   []byte // complete up to the cap used by Do
+	Body   []byte // complete up to the cap used by do
+	// Over reports that the body went on past that cap: Body is its
+	// beginning only.
+	Over bool
 }
 
 // Send re-sends ev to t and returns the attempt to store (At, Target,
 // Status, DurationMS, Error, the response headers and capped body).
 func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target) store.Attempt {
-	a, _ := s.do(ctx, ev, body, t, MaxResponseBody)
+	a, _, _ := s.do(ctx, ev, body, t, MaxResponseBody)
 	return a
 }
 
 // do sends and returns the attempt plus the full response (body read up to
-// keep bytes).
-func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response) {
+// keep bytes), or the error that left it without one.
+func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response, error) {
 	start := time.Now()
 	// The recorded target never holds a password given in the URL (sent
 	// as basic auth): attempts are shown, exported and listed.
@@ -168,17 +171,23 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		// path (every forwarded delivery) redacts the URL it built.
 		a.Target = RedactedURL(t.URL)
 		a.Error = err.Error()
-		return a, nil
+		return a, nil, err
 	}
 	a.Target = req.URL.Redacted()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		a.DurationMS = ms(time.Since(start))
 		a.Error = describeSendError(err)
-		return a, nil
+		return a, nil, err
 	}
 	defer resp.Body.Close()
-	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep))
+	// One byte more than kept, to tell a body of exactly keep bytes from
+	// a longer one.
+	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, keep+1))
+	over := int64(len(rb)) > keep
+	if over {
+		rb = rb[:keep]
+	}
 	a.DurationMS = ms(time.Since(start))
 	a.Status = resp.StatusCode
 	if rerr != nil {
@@ -193,7 +202,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if int64(len(a.RespBody)) > MaxResponseBody {
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
-	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb}
+	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb, Over: over}, nil
 }
 
 // RedactedURL is a target URL as recorded and printed: a password given in

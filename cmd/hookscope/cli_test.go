@@ -144,7 +144,12 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 	}{
 		{[]string{"ls", "--limit", "abc"}, "--limit"},
 		{[]string{"ls", "--bogus"}, "--bogus"},
-		{[]string{"listen", "--status", "99"}, "--status"},
+		{[]string{"listen", "--status", "99"}, "--status: 99 is not a final HTTP status; accepted: 200 to 599"},
+		// A 1xx is interim: net/http follows it with a 200 when the body
+		// is written, while the delivery is recorded as answered 1xx.
+		{[]string{"listen", "--status", "100"}, "--status: 100 is not a final HTTP status; accepted: 200 to 599"},
+		{[]string{"listen", "--status", "103"}, "--status: 103 is not a final HTTP status; accepted: 200 to 599"},
+		{[]string{"listen", "--status", "600"}, "--status: 600 is not a final HTTP status; accepted: 200 to 599"},
 		{[]string{"listen", "--response-header", "nocolon"}, "--response-header"},
 		{[]string{"listen", "--delay", "soon"}, "--delay"},
 		{[]string{"listen", "--delay", "-1s"}, "--delay: accepted: 0 to 10m0s"},
