@@ -19,9 +19,21 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), shutdownSignals()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, shutdownSignals()...)
+	go func() {
+		<-sigs
+		cancel()
+		// A second signal is someone who will not wait for the clean
+		// stop (a listener's grace, a replay's attempts in flight):
+		// acknowledged deliveries are in the fsynced log already.
+		<-sigs
+		fmt.Fprintln(os.Stderr, "hookscope: stopped at once (second interrupt)")
+		os.Exit(exitInterrupted)
+	}()
 	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
 }
 
@@ -43,6 +55,9 @@ const (
 	exitOK      = 0
 	exitRuntime = 1
 	exitUsage   = 2
+	// exitInterrupted is the shell's code for a process stopped by SIGINT
+	// (128+2): a second interrupt stops hookscope without its clean stop.
+	exitInterrupted = 130
 )
 
 // usageError is a mistake in the command line: exit code 2.

@@ -134,6 +134,21 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	var sum store.AttemptTally
 	var storeErr error
 	var cut []capture.ReplayResult // deliveries stored truncated
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			// Attempts in flight run to their timeout so that what was
+			// sent is recorded: say so, or the wait looks like a hang.
+			lineStart := ""
+			if prog.On() {
+				lineStart = "\r\x1b[2K" // over the progress bar
+			}
+			fmt.Fprintf(e.stderr, "%shookscope: interrupted: no new attempts; waiting up to %s for those in flight to be answered and recorded (interrupt again to stop at once)\n",
+				lineStart, f.timeout)
+		case <-finished:
+		}
+	}()
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
@@ -153,6 +168,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 			_ = textout.Replayed(e.stdout, r.ID, r.Attempt, r.Err, red)
 		}
 	})
+	close(finished)
 	prog.Done()
 	if !f.asJSON {
 		fmt.Fprintln(e.stdout, textout.ReplaySummary(sum, len(ids)))

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -156,5 +158,53 @@ func TestReplayWarnsOfATruncatedDelivery(t *testing.T) {
 	code, _, errs = run(t, "replay", "path:/", "--to", app.URL, "--json", "--db", l.db)
 	if code != 0 || !strings.Contains(errs, "1 of the 2 deliveries was stored truncated") {
 		t.Fatalf("bulk replay: %d %q", code, errs)
+	}
+}
+
+// TestReplayInterruptedSaysWhatItWaitsFor: interrupted while an attempt is
+// in flight, replay starts no more, says it waits for that one (up to
+// --timeout), records it and exits 1, "interrupted".
+func TestReplayInterruptedSaysWhatItWaitsFor(t *testing.T) {
+	l := startListen(t)
+	for i := range 3 {
+		post(t, l.url+"/hooks/slow", []byte(fmt.Sprintf(`{"n":%d}`, i)))
+	}
+	arrived, release := make(chan struct{}, 3), make(chan struct{})
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+	}))
+	defer app.Close()
+	defer close(release)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"replay", "path:/hooks/slow", "--to", app.URL, "--db", l.db, "--timeout", "1m"}, strings.NewReader(""), &out, &errb)
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(waitBound):
+		t.Fatal("the app never saw the first attempt")
+	}
+	cancel()
+	deadline := time.After(waitBound)
+	for !strings.Contains(errb.String(), "waiting up to 1m0s for those in flight") {
+		select {
+		case <-deadline:
+			t.Fatalf("no word of the wait: %q", errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	release <- struct{}{}
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(waitBound):
+		t.Fatal("replay did not end once the attempt in flight was answered")
+	}
+	if code != 1 || !strings.Contains(errb.String(), "interrupted after 1 of 3") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -144,4 +145,70 @@ func ignoredSignals(pid int) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc/%d/status has no SigIgn line", pid)
+}
+
+// TestSecondInterruptStopsAtOnce: a listener waiting on a forward in flight
+// (its clean stop gives it part of the grace) stops at once on a second
+// SIGINT, exit 130, saying so.
+func TestSecondInterruptStopsAtOnce(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	hold := make(chan struct{})
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-hold
+	}))
+	defer app.Close()
+	defer close(hold)
+
+	db := filepath.Join(t.TempDir(), "h.db")
+	cmd := exec.Command(os.Args[0], "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db, "--forward-to", app.URL)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stderr)
+	url := ""
+	for url == "" && sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "hookscope: listening on "); ok {
+			url = strings.Fields(rest)[0]
+		}
+	}
+	if url == "" {
+		t.Fatal("the listener never said where it listens")
+	}
+	var said syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			fmt.Fprintln(&said, sc.Text())
+		}
+		done <- cmd.Wait()
+	}()
+	go http.Post(url+"/hooks/x", "application/json", strings.NewReader(`{}`))
+	select {
+	case <-arrived:
+	case <-time.After(time.Minute):
+		t.Fatal("the forward never reached the app")
+	}
+	// Both at once: the handler takes them in order, the second after the
+	// first began the clean stop.
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Fatalf("exit %v, want %d", err, exitInterrupted)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("still running a minute after two interrupts")
+	}
+	if !strings.Contains(said.String(), "stopped at once (second interrupt)") {
+		t.Errorf("stderr %q", said.String())
+	}
 }
