@@ -791,3 +791,20 @@ func TestForwardOfAnAnswerOverTheCap(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectWithBadLocationIsAnAnswer: a 3xx is recorded as the target's
+// answer, Location included, even when Location does not parse as a URL
+// (http.Client would otherwise report no answer at all).
+func TestRedirectWithBadLocationIsAnAnswer(t *testing.T) {
+	for _, loc := range []string{"/next", "/%zz", "http://[::1"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", loc)
+			w.WriteHeader(http.StatusFound)
+		}))
+		a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), store.Event{Method: "POST", Path: "/x"}, []byte("x"), Target{URL: srv.URL})
+		srv.Close()
+		if a.Status != http.StatusFound || a.Error != "" || a.RespHeader.Get("Location") != loc {
+			t.Errorf("Location %q: attempt %+v", loc, a)
+		}
+	}
+}

@@ -70,10 +70,40 @@ func NewSender(opts SenderOptions) *Sender {
 	}
 	return &Sender{
 		client: &http.Client{
-			Transport:     tr,
+			Transport:     locationHider{tr},
 			Timeout:       opts.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
+	}
+}
+
+// hiddenLocation is where locationHider keeps a redirect's Location: not a
+// header name, so no answer can carry it.
+const hiddenLocation = "Location\x00hidden"
+
+// locationHider keeps a 3xx answer's Location out of http.Client's sight.
+// Redirects are never followed (CheckRedirect), but the client parses
+// Location before it asks, and turns one it cannot parse ("/%zz") into an
+// error: the target's answer would be recorded as no answer at all.
+// restoreLocation puts it back on the answer the client returns.
+type locationHider struct{ http.RoundTripper }
+
+func (l locationHider) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.RoundTripper.RoundTrip(req)
+	if err == nil && resp.StatusCode/100 == 3 {
+		if v, ok := resp.Header["Location"]; ok {
+			resp.Header[hiddenLocation] = v
+			delete(resp.Header, "Location")
+		}
+	}
+	return resp, err
+}
+
+// restoreLocation undoes locationHider on an answer.
+func restoreLocation(resp *http.Response) {
+	if v, ok := resp.Header[hiddenLocation]; ok {
+		resp.Header["Location"] = v
+		delete(resp.Header, hiddenLocation)
 	}
 }
 
@@ -180,6 +210,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		a.Error = describeSendError(err)
 		return a, nil, err
 	}
+	restoreLocation(resp)
 	defer resp.Body.Close()
 	// One byte more than kept, to tell a body of exactly keep bytes from
 	// a longer one.

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -195,9 +196,21 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the forward never reached the app")
 	}
-	// Both at once: the handler takes them in order, the second after the
-	// first began the clean stop.
+	// The second once the first has begun the clean stop (the port
+	// closed): two signals sent at once may be delivered as one.
 	cmd.Process.Signal(syscall.SIGINT)
+	addr := strings.TrimPrefix(url, "http://")
+	for stop := time.Now().Add(time.Minute); ; {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(stop) {
+			t.Fatal("still accepting a minute after the first interrupt")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-done:
