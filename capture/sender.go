@@ -49,6 +49,11 @@ type SenderOptions struct {
 	Insecure bool          // accept any TLS certificate (self-signed dev servers)
 }
 
+// NotSent starts the error of an attempt that never left: net/http refused
+// the request as built (a header value holding a control character, which
+// capture stores from a refused request).
+const NotSent = "not sent: "
+
 // NewSender returns a Sender that never follows redirects: a 3xx is the
 // app's answer and is recorded as such.
 func NewSender(opts SenderOptions) *Sender {
@@ -259,6 +264,10 @@ func describeSendError(err error) string {
 		return "timed out waiting for the target: " + err.Error()
 	case strings.Contains(err.Error(), "connection refused"):
 		return "connection refused: is the target running? (" + err.Error() + ")"
+	case strings.Contains(err.Error(), "net/http: invalid header field"):
+		// A delivery stored although net/http refused it (capture's
+		// refused requests): its header cannot be sent as it came.
+		return NotSent + err.Error() + " (the delivery's header is not valid HTTP; --header NAME:VALUE replaces it)"
 	}
 	return err.Error()
 }

@@ -134,6 +134,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	var sum store.AttemptTally
 	var storeErr error
 	var cut []capture.ReplayResult // deliveries stored truncated
+	notSent := 0                   // attempts net/http refused to send
 	finished := make(chan struct{})
 	go func() {
 		select {
@@ -153,6 +154,9 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
 		sum.Add(r.Attempt, r.Err)
+		if strings.HasPrefix(r.Attempt.Error, capture.NotSent) {
+			notSent++
+		}
 		if r.Truncated {
 			cut = append(cut, r)
 		}
@@ -184,6 +188,9 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	// no answer at all is a runtime error, so that a script notices a
 	// target that is down. Every attempt is still stored and summarised.
 	if sum.Errors > 0 {
+		if notSent == sum.Errors {
+			return fmt.Errorf("%d of %d attempts could not be sent to %s: a header of theirs is not valid HTTP (--header NAME:VALUE replaces it)", notSent, sum.Sent, target.Redacted())
+		}
 		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}
 	return nil

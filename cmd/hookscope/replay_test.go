@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -206,5 +208,35 @@ func TestReplayInterruptedSaysWhatItWaitsFor(t *testing.T) {
 	}
 	if code != 1 || !strings.Contains(errb.String(), "interrupted after 1 of 3") {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestReplayOfARefusedHeaderSaysWhy: a delivery stored although net/http
+// refused it (a control character in a header value) cannot go out as it
+// came; replay says so, not "no answer", and --header replaces the value.
+func TestReplayOfARefusedHeaderSaysWhy(t *testing.T) {
+	l := startListen(t)
+	c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "POST /hooks/bad HTTP/1.1\r\nHost: h\r\nX-Bad: a\x07b\r\nContent-Length: 2\r\n\r\nhi")
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	c.Close()
+	if !strings.HasPrefix(line, "HTTP/1.1 400") {
+		t.Fatalf("listener answered %q", line)
+	}
+	app, got := appServer(t, 200)
+	deadline := time.Now().Add(waitBound)
+	for len(lsJSON(t, l.db)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, _, errs := run(t, "replay", "path:/hooks/bad", "--to", app.URL, "--db", l.db)
+	if code != 1 || !strings.Contains(errs, "1 of 1 attempts could not be sent") || len(got()) != 0 {
+		t.Fatalf("replay as stored: exit %d, %q, app saw %d", code, errs, len(got()))
+	}
+	code, _, errs = run(t, "replay", "path:/hooks/bad", "--to", app.URL, "--db", l.db, "--header", "X-Bad:ab")
+	if code != 0 || len(got()) != 1 {
+		t.Fatalf("replay with --header: exit %d, %q, app saw %d", code, errs, len(got()))
 	}
 }
