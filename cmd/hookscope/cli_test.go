@@ -145,6 +145,10 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"ls", "--limit", "abc"}, "--limit"},
 		{[]string{"ls", "--bogus"}, "--bogus"},
 		{[]string{"listen", "--status", "99"}, "--status"},
+		// A 1xx is interim here too: the provider would get 100 Continue
+		// and then a 200 it was never told about.
+		{[]string{"listen", "--status", "100"}, "--status: 100 is not a final HTTP status; accepted: 200 to 599"},
+		{[]string{"listen", "--status", "103"}, "--status: 103 is not a final HTTP status; accepted: 200 to 599"},
 		{[]string{"listen", "--response-header", "nocolon"}, "--response-header"},
 		{[]string{"listen", "--delay", "soon"}, "--delay"},
 		{[]string{"listen", "--delay", "-1s"}, "--delay: accepted: 0 to 10m0s"},

@@ -81,7 +81,7 @@ func newListenCmd(e *env) *cobra.Command {
 	fl.BoolVar(&f.json, "json", false, "with --no-tui: print one JSON object per delivery")
 	fl.BoolVar(&f.reveal, "reveal-secrets", false, "with --no-tui: print configured secrets in paths, queries (and, with --json, header values) unmasked; the live view reveals with s")
 	fl.Int64Var(&f.maxBody, "max-body", capture.DefaultMaxBody, "largest body stored whole, in bytes; larger ones get 413 and are stored truncated")
-	fl.IntVar(&f.status, "status", 200, "HTTP status to answer deliveries with (100-599)")
+	fl.IntVar(&f.status, "status", 200, "HTTP status to answer deliveries with (200-599)")
 	fl.StringVar(&f.responseBody, "response-body", `{"ok":true}`, "body to answer deliveries with")
 	fl.StringArrayVar(&f.responseHeader, "response-header", nil, "extra response header K:V (repeatable)")
 	fl.DurationVar(&f.delay, "delay", 0, "wait this long before answering (e.g. 2s), to test provider timeouts")
@@ -125,8 +125,10 @@ func (f *listenFlags) forwarder() (*capture.Forwarder, error) {
 
 // policy validates the response flags.
 func (f *listenFlags) policy() (capture.Policy, error) {
-	if f.status < 100 || f.status > 599 {
-		return capture.Policy{}, usagef("--status: %d is not an HTTP status; accepted: 100 to 599", f.status)
+	// A 1xx is interim: net/http would send it and then a 200, which is
+	// not what the user asked the provider to see.
+	if f.status < 200 || f.status > 599 {
+		return capture.Policy{}, usagef("--status: %d is not a final HTTP status; accepted: 200 to 599", f.status)
 	}
 	if f.delay < 0 || f.delay > capture.MaxWait {
 		return capture.Policy{}, usagef("--delay: accepted: 0 to %s, got %s", capture.MaxWait, f.delay)
