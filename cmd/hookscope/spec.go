@@ -20,7 +20,7 @@ type specFlags struct {
 
 func (s *specFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&s.files, "spec", nil, "an AsyncAPI 2.x document (YAML or JSON) to validate against, besides the embedded ones (repeatable)")
-	cmd.Flags().BoolVar(&s.noDefaults, "no-default-specs", false, "do not load the embedded Talkdesk and Dialpad documents")
+	cmd.Flags().BoolVar(&s.noDefaults, "no-default-specs", false, "do not load the embedded Talkdesk, Dialpad and TalkifAI documents")
 }
 
 // registry loads the specs named by flags and the config file.
