@@ -270,8 +270,17 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// ctrl-c: those deliveries are stored and answered, so they are shown.
 	viewCtx, stopView := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopView()
+	// The pipeline outlives the server too: the deliveries answered last
+	// are analysed before the stop (within drainBound), not left pending
+	// until the next start.
+	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPipe()
 	go func() {
 		err := srv.Serve(ctx)
+		dctx, cancelDrain := context.WithTimeout(context.Background(), drainBound)
+		pipe.Drain(dctx)
+		cancelDrain()
+		stopPipe()
 		stopView()
 		errc <- err
 	}()
@@ -280,7 +289,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	go func() {
 		errc <- store.PruneEvery(ctx, db, prune, 0, logPrunes(logger))
 	}()
-	go func() { errc <- pipe.Run(ctx) }()
+	go func() { errc <- pipe.Run(pipeCtx) }()
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
 	popts := textout.FollowOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
@@ -311,6 +320,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	return first
 }
+
+// drainBound bounds a stopping listener's wait for the analyses still
+// queued: a flood's backlog is left for the next start's catch-up scan
+// rather than holding the stop.
+const drainBound = 3 * time.Second
 
 // isAnswering reports whether a hookscope API answers on sock.
 func isAnswering(sock string) bool {

@@ -31,6 +31,7 @@ type Pipeline struct {
 	missed  chan struct{} // a delivery was dropped: run the catch-up scan
 	mu      sync.Mutex
 	pending map[string]bool // queued or being analysed
+	idle    chan struct{}   // closed while pending is empty (see Drain)
 
 	// Logger hears of background analyses that failed (the delivery stays
 	// pending); nil discards.
@@ -43,24 +44,64 @@ func New(db store.Store, check Checker, workers int) *Pipeline {
 	if workers < 1 {
 		workers = 4
 	}
+	idle := make(chan struct{})
+	close(idle)
 	return &Pipeline{db: db, check: check, workers: workers, queue: make(chan string, 4096),
-		missed: make(chan struct{}, 1), pending: map[string]bool{}}
+		missed: make(chan struct{}, 1), pending: map[string]bool{}, idle: idle}
+}
+
+// claim marks id pending unless it is already; it says whether it was
+// marked. p.mu is held.
+func (p *Pipeline) claim(id string) bool {
+	if p.pending[id] {
+		return false
+	}
+	if len(p.pending) == 0 {
+		p.idle = make(chan struct{})
+	}
+	p.pending[id] = true
+	return true
+}
+
+// release ends id's pending state. p.mu is held.
+func (p *Pipeline) release(id string) {
+	if !p.pending[id] {
+		return
+	}
+	delete(p.pending, id)
+	if len(p.pending) == 0 {
+		close(p.idle)
+	}
+}
+
+// Drain waits until nothing queued is left to analyse, or ctx ends. A
+// stopping listener drains before it stops Run, so that the deliveries it
+// answered last are not left pending until its next start.
+func (p *Pipeline) Drain(ctx context.Context) error {
+	p.mu.Lock()
+	idle := p.idle
+	p.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Enqueue schedules a committed delivery. It never blocks.
 func (p *Pipeline) Enqueue(id string) {
 	p.mu.Lock()
-	if p.pending[id] {
-		p.mu.Unlock()
+	claimed := p.claim(id)
+	p.mu.Unlock()
+	if !claimed {
 		return
 	}
-	p.pending[id] = true
-	p.mu.Unlock()
 	select {
 	case p.queue <- id:
 	default:
 		p.mu.Lock()
-		delete(p.pending, id)
+		p.release(id)
 		p.mu.Unlock()
 		select {
 		case p.missed <- struct{}{}:
@@ -94,7 +135,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 						p.log().Warn("analysis failed; the delivery stays pending", "id", id, "err", err)
 					}
 					p.mu.Lock()
-					delete(p.pending, id)
+					p.release(id)
 					p.mu.Unlock()
 				}
 			}
@@ -127,17 +168,17 @@ func (p *Pipeline) catchUp(ctx context.Context) {
 		}
 		for _, r := range recs {
 			p.mu.Lock()
-			busy := p.pending[r.ID]
-			if !busy {
-				p.pending[r.ID] = true
-			}
+			claimed := p.claim(r.ID)
 			p.mu.Unlock()
-			if busy {
+			if !claimed {
 				continue
 			}
 			select {
 			case p.queue <- r.ID:
 			case <-ctx.Done():
+				p.mu.Lock()
+				p.release(r.ID)
+				p.mu.Unlock()
 				return
 			}
 		}

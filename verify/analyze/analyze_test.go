@@ -197,3 +197,48 @@ func TestFailedAnalysisIsLogged(t *testing.T) {
 		t.Fatalf("a removed delivery was logged as a failure: %q", logs.String())
 	}
 }
+
+// TestDrainWaitsForWhatIsQueued: Drain returns once every queued delivery
+// is analysed (so a stopping listener leaves none pending), and no later
+// than its context allows while a check is still held up.
+func TestDrainWaitsForWhatIsQueued(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	release := make(chan struct{})
+	p := New(db, func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
+		<-release
+		return store.Analysis{Provider: "test", Signature: store.Signature{Status: store.SigUnsigned}}
+	}, 2)
+	if err := p.Drain(ctx); err != nil {
+		t.Fatalf("Drain with nothing queued: %v", err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(rctx) }()
+	defer func() { cancel(); <-done }()
+	for range 3 {
+		ev := &store.Event{Method: "POST"}
+		if err := db.Append(ctx, ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		p.Enqueue(ev.ID)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancelShort()
+	if err := p.Drain(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Drain while checks are held: %v, want the deadline", err)
+	}
+	close(release)
+	bound, cancelBound := context.WithTimeout(ctx, time.Minute)
+	defer cancelBound()
+	if err := p.Drain(bound); err != nil {
+		t.Fatalf("Drain once released: %v", err)
+	}
+	if _, pending, _ := db.Count(ctx, "sig:pending"); pending != 0 {
+		t.Fatalf("%d still pending after Drain", pending)
+	}
+}
