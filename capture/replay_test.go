@@ -808,3 +808,30 @@ func TestRedirectWithBadLocationIsAnAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedAttemptSaysNotSent: a stored delivery net/http will not send
+// as it is (a header value or name, or a method, that is not valid HTTP,
+// all stored from refused requests) is an attempt "not sent", never one
+// that got no answer, and the way round is named only where there is one.
+func TestRefusedAttemptSaysNotSent(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name     string
+		ev       store.Event
+		wayRound bool
+	}{
+		{"header value", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, true},
+		{"header name", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X Bad", Value: "ab"}}}, false},
+		{"method", store.Event{Method: "GE(T", Path: "/x"}, false},
+	} {
+		a := NewSender(SenderOptions{Timeout: 5 * time.Second}).Send(context.Background(), tt.ev, []byte("hi"), Target{URL: srv.URL})
+		if !strings.HasPrefix(a.Error, NotSent) || strings.Contains(a.Error, "--header") != tt.wayRound {
+			t.Errorf("%s: attempt error %q", tt.name, a.Error)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the target saw %d requests", n)
+	}
+}

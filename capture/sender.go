@@ -49,9 +49,10 @@ type SenderOptions struct {
 	Insecure bool          // accept any TLS certificate (self-signed dev servers)
 }
 
-// NotSent starts the error of an attempt that never left: net/http refused
-// the request as built (a header value holding a control character, which
-// capture stores from a refused request).
+// NotSent starts the error of an attempt that never left: the request could
+// not be built, or net/http refused it as built (a method, a header name or
+// a header value that is not valid HTTP, which capture stores from a
+// refused request).
 const NotSent = "not sent: "
 
 // NewSender returns a Sender that never follows redirects: a 3xx is the
@@ -205,7 +206,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		// Only a target Request refused is parsed again here: the usual
 		// path (every forwarded delivery) redacts the URL it built.
 		a.Target = RedactedURL(t.URL)
-		a.Error = err.Error()
+		a.Error = NotSent + err.Error()
 		return a, nil, err
 	}
 	a.Target = req.URL.Redacted()
@@ -264,10 +265,13 @@ func describeSendError(err error) string {
 		return "timed out waiting for the target: " + err.Error()
 	case strings.Contains(err.Error(), "connection refused"):
 		return "connection refused: is the target running? (" + err.Error() + ")"
-	case strings.Contains(err.Error(), "net/http: invalid header field"):
-		// A delivery stored although net/http refused it (capture's
-		// refused requests): its header cannot be sent as it came.
-		return NotSent + err.Error() + " (the delivery's header is not valid HTTP; --header NAME:VALUE replaces it)"
+	// A delivery stored although net/http refused it (capture's refused
+	// requests): its header cannot be sent as it came. --header replaces
+	// a value; a name it cannot give (it is not valid HTTP) stays.
+	case strings.Contains(err.Error(), "net/http: invalid header field value"):
+		return NotSent + err.Error() + " (the delivery's header value is not valid HTTP; --header NAME:VALUE replaces it)"
+	case strings.Contains(err.Error(), "net/http: invalid header field name"):
+		return NotSent + err.Error() + " (the delivery has a header name that is not valid HTTP: it cannot be sent as stored; show --raw has it)"
 	}
 	return err.Error()
 }

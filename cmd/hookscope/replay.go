@@ -135,6 +135,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	var storeErr error
 	var cut []capture.ReplayResult // deliveries stored truncated
 	notSent := 0                   // attempts net/http refused to send
+	headerFix := false             // one of them --header can mend
 	finished := make(chan struct{})
 	go func() {
 		select {
@@ -156,6 +157,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		sum.Add(r.Attempt, r.Err)
 		if strings.HasPrefix(r.Attempt.Error, capture.NotSent) {
 			notSent++
+			headerFix = headerFix || strings.Contains(r.Attempt.Error, "--header")
 		}
 		if r.Truncated {
 			cut = append(cut, r)
@@ -188,8 +190,17 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	// no answer at all is a runtime error, so that a script notices a
 	// target that is down. Every attempt is still stored and summarised.
 	if sum.Errors > 0 {
+		// Each attempt's error says what was not valid HTTP; --header
+		// is named only when it mends one (a header value).
+		hint := ""
+		if headerFix {
+			hint = "; --header NAME:VALUE replaces a header value"
+		}
 		if notSent == sum.Errors {
-			return fmt.Errorf("%d of %d attempts could not be sent to %s: a header of theirs is not valid HTTP (--header NAME:VALUE replaces it)", notSent, sum.Sent, target.Redacted())
+			return fmt.Errorf("%d of %d attempts could not be sent to %s: their method or a header is not valid HTTP, as each attempt's error says%s", notSent, sum.Sent, target.Redacted(), hint)
+		}
+		if notSent > 0 {
+			return fmt.Errorf("%d of %d attempts got no answer from %s, %d of them not sent (their method or a header is not valid HTTP%s)", sum.Errors, sum.Sent, target.Redacted(), notSent, hint)
 		}
 		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}

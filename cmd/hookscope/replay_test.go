@@ -240,3 +240,40 @@ func TestReplayOfARefusedHeaderSaysWhy(t *testing.T) {
 		t.Fatalf("replay with --header: exit %d, %q, app saw %d", code, errs, len(got()))
 	}
 }
+
+// TestReplayOfARefusedRequestSaysNotSent: deliveries stored from requests
+// net/http refused for their method or a header name cannot be sent as
+// they came either; replay says they could not be sent, not that the
+// target did not answer, and offers --header only where it helps.
+func TestReplayOfARefusedRequestSaysNotSent(t *testing.T) {
+	l := startListen(t)
+	for _, raw := range []string{
+		"GE(T /hooks/method HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi",
+		"POST /hooks/name HTTP/1.1\r\nHost: h\r\nX Bad: b\r\nContent-Length: 2\r\n\r\nhi",
+	} {
+		c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprint(c, raw)
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if !strings.HasPrefix(line, "HTTP/1.1 400") {
+			t.Fatalf("listener answered %q", line)
+		}
+	}
+	app, got := appServer(t, 200)
+	deadline := time.Now().Add(waitBound)
+	for len(lsJSON(t, l.db)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, filter := range []string{"path:/hooks/method", "path:/hooks/name"} {
+		code, _, errs := run(t, "replay", filter, "--to", app.URL, "--db", l.db)
+		if code != 1 || !strings.Contains(errs, "1 of 1 attempts could not be sent") || strings.Contains(errs, "--header") {
+			t.Errorf("replay %s: exit %d, %q", filter, code, errs)
+		}
+	}
+	if n := len(got()); n != 0 {
+		t.Fatalf("the app saw %d requests", n)
+	}
+}
