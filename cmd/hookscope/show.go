@@ -68,8 +68,8 @@ func newShowCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the delivery as one JSON object")
-	cmd.Flags().BoolVar(&raw, "raw", false, "the request as HTTP/1.1 text, exact bytes")
-	cmd.Flags().BoolVar(&bodyOnly, "body", false, "the stored body bytes and nothing else")
+	cmd.Flags().BoolVar(&raw, "raw", false, "the request as HTTP/1.1 text, exact bytes (never masked: --reveal-secrets is not needed)")
+	cmd.Flags().BoolVar(&bodyOnly, "body", false, "the stored body bytes and nothing else (never masked)")
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show secret fields, headers and configured secrets unmasked (with --json: configured secrets in the path, query and header values)")
 	return cmd
 }
