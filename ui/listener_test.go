@@ -204,3 +204,29 @@ func nextListenerCmd(t *testing.T, cmd tea.Cmd) tea.Cmd {
 	t.Fatal("the listener was not asked")
 	return nil
 }
+
+// TestQuitErrors: a stop someone asked for (the context ending, a SIGINT
+// to the process) is a normal end of the view, not an error; anything else
+// the program reports still is.
+func TestQuitErrors(t *testing.T) {
+	live := context.Background()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	other := errors.New("terminal gone")
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want error
+	}{
+		{"quit", live, nil, nil},
+		{"interrupted", live, tea.ErrInterrupted, nil},
+		{"killed by the context", done, tea.ErrProgramKilled, nil},
+		{"killed otherwise", live, tea.ErrProgramKilled, tea.ErrProgramKilled},
+		{"other", live, other, other},
+	} {
+		if got := quitErr(tt.ctx, tt.err); !errors.Is(got, tt.want) || (tt.want == nil) != (got == nil) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
