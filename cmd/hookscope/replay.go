@@ -136,8 +136,9 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	var cut []capture.ReplayResult // deliveries stored truncated
 	notSent := 0                   // attempts net/http refused to send
 	headerFix := false             // one of them --header can mend
-	finished := make(chan struct{})
+	finished, noted := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(noted)
 		select {
 		case <-ctx.Done():
 			// Attempts in flight run to their timeout so that what was
@@ -175,6 +176,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		}
 	})
 	close(finished)
+	<-noted // a notice of the interrupt comes before the summary
 	prog.Done()
 	if !f.asJSON {
 		fmt.Fprintln(e.stdout, textout.ReplaySummary(sum, len(ids)))
