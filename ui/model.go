@@ -27,7 +27,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/header"
@@ -283,8 +282,8 @@ func (m Model) maskedTarget(target string) string {
 	if target == "" {
 		return ""
 	}
-	a, _ := m.redactor.Attempt(store.Attempt{Target: redactPassword(target)})
-	return a.Target
+	masked, _ := m.redactor.RequestTarget(redactPassword(target))
+	return masked
 }
 
 // redactPassword writes the password of URL s as xxxxx, as url.Redacted
