@@ -256,10 +256,7 @@ func sentTarget(e store.Event) string {
 	if p == "" {
 		p = e.EscapedPath()
 	}
-	if e.Query == "" {
-		return p
-	}
-	return p + "?" + e.Query
+	return withQuery(p, e.Query)
 }
 
 // Raw writes the delivery as HTTP/1.1 text: request line, header lines as

@@ -64,11 +64,15 @@ func Size(n int64, truncated bool) string {
 }
 
 // pathQuery is the request target as sent: escaped path, then the query.
-func pathQuery(e store.Event) string {
-	if e.Query == "" {
-		return e.EscapedPath()
+func pathQuery(e store.Event) string { return withQuery(e.EscapedPath(), e.Query) }
+
+// withQuery is p followed by "?" and raw query q, or p alone when q is
+// empty.
+func withQuery(p, q string) string {
+	if q == "" {
+		return p
 	}
-	return e.EscapedPath() + "?" + e.Query
+	return p + "?" + q
 }
 
 // target is the request target as the text outputs show it: as sent
