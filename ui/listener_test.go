@@ -130,10 +130,7 @@ func TestAttachedListenerRestarts(t *testing.T) {
 
 	gone := errors.New("remote: dial unix: connection refused")
 	f.set(fakeAnswer{err: gone})
-	m, cmd := m.handleNotices(noticesMsg{closed: true})
-	msg, _ := run(nextListenerCmd(t, cmd))
-	nm, _ := m.Update(msg)
-	m = nm.(Model)
+	_, m = noticesThenAnswer(t, m, noticesMsg{closed: true})
 	if h := headerLine(m); !strings.Contains(h, "not listening") {
 		t.Fatalf("header after the listener stopped: %q", h)
 	}
@@ -155,54 +152,42 @@ func TestAttachedLostThenResync(t *testing.T) {
 	m := attachedModel(t, f, "http://127.0.0.1:18120", &delays)
 
 	f.set(fakeAnswer{err: errors.New("remote: dial unix: connection refused")})
-	m, cmd := m.handleNotices(noticesMsg{notices: []store.Notice{{Kind: store.Lost}}})
-	if m.win.loading {
+	before, m := noticesThenAnswer(t, m, noticesMsg{notices: []store.Notice{{Kind: store.Lost}}})
+	if before.win.loading {
 		t.Error("Lost re-read the window")
 	}
-	msg, _ := run(nextListenerCmd(t, cmd))
-	nm, _ := m.Update(msg)
-	m = nm.(Model)
 	if h := headerLine(m); !strings.Contains(h, "not listening") {
 		t.Fatalf("header after Lost: %q", h)
 	}
 
 	f.set(fakeAnswer{info: ListenerInfo{URL: "http://127.0.0.1:18121"}})
-	m, cmd = m.handleNotices(noticesMsg{notices: []store.Notice{{Kind: store.Resync}}})
-	if !m.win.loading {
+	before, m = noticesThenAnswer(t, m, noticesMsg{notices: []store.Notice{{Kind: store.Resync}}})
+	if !before.win.loading {
 		t.Error("Resync did not re-read the window")
 	}
-	msg, _ = run(nextListenerCmd(t, cmd))
-	nm, _ = m.Update(msg)
-	m = nm.(Model)
 	if h := headerLine(m); !strings.Contains(h, "● http://127.0.0.1:18121") {
 		t.Fatalf("header after Resync: %q", h)
 	}
 }
 
-// nextListenerCmd finds the question to the listener among a batch.
-func nextListenerCmd(t *testing.T, cmd tea.Cmd) tea.Cmd {
+// noticesThenAnswer folds msg into m, then gives it the listener's answer
+// to the question the notices made it ask; before is m between the two.
+// The batch's other commands are run and their messages dropped.
+func noticesThenAnswer(t *testing.T, m Model, msg noticesMsg) (before, after Model) {
 	t.Helper()
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
+	before, cmd := m.handleNotices(msg)
+	var answer tea.Msg
+	settle(t, []tea.Cmd{cmd}, func(msg tea.Msg) tea.Cmd {
+		if _, isAnswer := msg.(listenerMsg); isAnswer && answer == nil {
+			answer = msg
 		}
-		msg, ok := run(c)
-		if !ok {
-			continue
-		}
-		if b, isBatch := msg.(tea.BatchMsg); isBatch {
-			queue = append(queue, b...)
-			continue
-		}
-		if _, isAnswer := msg.(listenerMsg); isAnswer {
-			return func() tea.Msg { return msg }
-		}
+		return nil
+	})
+	if answer == nil {
+		t.Fatal("the listener was not asked")
 	}
-	t.Fatal("the listener was not asked")
-	return nil
+	nm, _ := before.Update(answer)
+	return before, nm.(Model)
 }
 
 // TestQuitErrors: a stop someone asked for (the context ending, a SIGINT
