@@ -182,46 +182,51 @@ func TestAttempt(t *testing.T) {
 	}
 }
 
-// TestAttemptQueryFields: a forward or --keep-path replay appends the
-// query, so the attempt's target and the error quoting it hold its secret
-// fields too.
-func TestAttemptQueryFields(t *testing.T) {
-	r := New([]string{"tok-12345"})
-	r.Mask = "X"
-	in := store.Attempt{Target: "http://app/hooks?client_secret=QSECRET&t=tok-12345",
-		Error: `Post "http://app/hooks?client_secret=QSECRET&t=tok-12345": connection refused`}
-	got, n := r.Attempt(in)
-	if got.Target != "http://app/hooks?client_secret=X&t=X" || got.Error != `Post "http://app/hooks?client_secret=X&t=X": connection refused` || n != 3 {
-		t.Fatalf("Attempt = %+v, %d", got, n)
-	}
-}
-
-// TestAttemptQueryFieldsWithPassword: a target with a password is recorded
-// as user:xxxxx@ (url.Redacted) but net/http's error quotes it as
-// user:***@; the secret fields are masked in that quotation too.
-func TestAttemptQueryFieldsWithPassword(t *testing.T) {
-	r := New(nil)
-	r.Mask = "X"
-	in := store.Attempt{Target: "http://dev:xxxxx@app/hooks/down?client_secret=QSECRET",
-		Error: `connection refused: is the target running? (Post "http://dev:***@app/hooks/down?client_secret=QSECRET": dial tcp: connection refused)`}
-	got, n := r.Attempt(in)
-	if got.Target != "http://dev:xxxxx@app/hooks/down?client_secret=X" || strings.Contains(got.Error, "QSECRET") ||
-		!strings.Contains(got.Error, `"http://dev:***@app/hooks/down?client_secret=X"`) || n != 1 {
-		t.Fatalf("Attempt = %+v, %d", got, n)
-	}
-}
-
-// TestAttemptEncoded: a forward or --keep-path replay appends the path as
-// sent, so an attempt's target and the error quoting it hold a secret the
-// sender percent-encoded in that form.
-func TestAttemptEncoded(t *testing.T) {
-	r := New([]string{"s3cr3t+Tok/en=="})
-	r.Mask = "X"
-	in := store.Attempt{Target: "http://app/p/s3cr3t%2BTok%2Fen%3D%3D?t=s3cr3t%2bTok%2Fen==",
-		Error: `Get "http://app/p/s3cr3t%2BTok%2Fen%3D%3D": connection refused`}
-	got, n := r.Attempt(in)
-	if got.Target != "http://app/p/X?t=X" || got.Error != `Get "http://app/p/X": connection refused` || n != 3 {
-		t.Fatalf("Attempt = %+v, %d", got, n)
+// TestAttemptTargets: a forward or --keep-path replay appends the path as
+// sent and the query, so an attempt's target and the error quoting it hold
+// the query's secret fields and secrets the sender percent-encoded. A
+// target with a password is recorded as user:xxxxx@ (url.Redacted) but
+// net/http's error quotes it as user:***@; it is masked in that quotation
+// too.
+func TestAttemptTargets(t *testing.T) {
+	for _, tt := range []struct {
+		name                string
+		secrets             []string
+		in                  store.Attempt
+		wantTarget, wantErr string
+		n                   int
+	}{
+		{
+			name: "query fields", secrets: []string{"tok-12345"},
+			in: store.Attempt{Target: "http://app/hooks?client_secret=QSECRET&t=tok-12345",
+				Error: `Post "http://app/hooks?client_secret=QSECRET&t=tok-12345": connection refused`},
+			wantTarget: "http://app/hooks?client_secret=X&t=X",
+			wantErr:    `Post "http://app/hooks?client_secret=X&t=X": connection refused`,
+			n:          3,
+		},
+		{
+			name: "query fields with a password",
+			in: store.Attempt{Target: "http://dev:xxxxx@app/hooks/down?client_secret=QSECRET",
+				Error: `connection refused: is the target running? (Post "http://dev:***@app/hooks/down?client_secret=QSECRET": dial tcp: connection refused)`},
+			wantTarget: "http://dev:xxxxx@app/hooks/down?client_secret=X",
+			wantErr:    `connection refused: is the target running? (Post "http://dev:***@app/hooks/down?client_secret=X": dial tcp: connection refused)`,
+			n:          1,
+		},
+		{
+			name: "percent-encoded", secrets: []string{"s3cr3t+Tok/en=="},
+			in: store.Attempt{Target: "http://app/p/s3cr3t%2BTok%2Fen%3D%3D?t=s3cr3t%2bTok%2Fen==",
+				Error: `Get "http://app/p/s3cr3t%2BTok%2Fen%3D%3D": connection refused`},
+			wantTarget: "http://app/p/X?t=X",
+			wantErr:    `Get "http://app/p/X": connection refused`,
+			n:          3,
+		},
+	} {
+		r := New(tt.secrets)
+		r.Mask = "X"
+		got, n := r.Attempt(tt.in)
+		if got.Target != tt.wantTarget || got.Error != tt.wantErr || n != tt.n {
+			t.Errorf("%s: Attempt = %+v, %d", tt.name, got, n)
+		}
 	}
 }
 
