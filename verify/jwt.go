@@ -91,14 +91,11 @@ func parseJWT(tok string) (jwtToken, bool) {
 	padded := false
 	for i, p := range parts {
 		seg[i] = strings.TrimRight(p, "=")
-		if n := len(p) - len(seg[i]); n > 0 {
-			if n > 2 || strings.Contains(seg[i], "=") {
-				return jwtToken{}, false
-			}
-			padded = true
-		} else if strings.Contains(p, "=") {
+		n := len(p) - len(seg[i]) // base64 pads with at most two
+		if n > 2 || strings.Contains(seg[i], "=") {
 			return jwtToken{}, false
 		}
+		padded = padded || n > 0
 	}
 	if seg[0] == "" || seg[1] == "" {
 		return jwtToken{}, false

@@ -51,8 +51,10 @@ func New(db store.Store, check Checker, workers int) *Pipeline {
 }
 
 // claim marks id pending unless it is already; it says whether it was
-// marked. p.mu is held.
+// marked.
 func (p *Pipeline) claim(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.pending[id] {
 		return false
 	}
@@ -63,8 +65,10 @@ func (p *Pipeline) claim(id string) bool {
 	return true
 }
 
-// release ends id's pending state. p.mu is held.
+// release ends id's pending state.
 func (p *Pipeline) release(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if !p.pending[id] {
 		return
 	}
@@ -91,18 +95,13 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 
 // Enqueue schedules a committed delivery. It never blocks.
 func (p *Pipeline) Enqueue(id string) {
-	p.mu.Lock()
-	claimed := p.claim(id)
-	p.mu.Unlock()
-	if !claimed {
+	if !p.claim(id) {
 		return
 	}
 	select {
 	case p.queue <- id:
 	default:
-		p.mu.Lock()
 		p.release(id)
-		p.mu.Unlock()
 		select {
 		case p.missed <- struct{}{}:
 		default:
@@ -134,9 +133,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 					default:
 						p.log().Warn("analysis failed; the delivery stays pending", "id", id, "err", err)
 					}
-					p.mu.Lock()
 					p.release(id)
-					p.mu.Unlock()
 				}
 			}
 		}()
@@ -167,18 +164,13 @@ func (p *Pipeline) catchUp(ctx context.Context) {
 			return
 		}
 		for _, r := range recs {
-			p.mu.Lock()
-			claimed := p.claim(r.ID)
-			p.mu.Unlock()
-			if !claimed {
+			if !p.claim(r.ID) {
 				continue
 			}
 			select {
 			case p.queue <- r.ID:
 			case <-ctx.Done():
-				p.mu.Lock()
 				p.release(r.ID)
-				p.mu.Unlock()
 				return
 			}
 		}

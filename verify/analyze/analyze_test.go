@@ -15,12 +15,19 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-func TestPipelineAnalysesEnqueuedAndBacklog(t *testing.T) {
+// mustOpen opens a store in a temporary directory, closed when the test ends.
+func mustOpen(t *testing.T) *store.DB {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestPipelineAnalysesEnqueuedAndBacklog(t *testing.T) {
+	db := mustOpen(t)
 	ctx := context.Background()
 	// A backlog stored while nobody was verifying.
 	for i := 0; i < 5; i++ {
@@ -62,8 +69,7 @@ func TestPipelineAnalysesEnqueuedAndBacklog(t *testing.T) {
 }
 
 func TestEnqueueNeverBlocksWhenFull(t *testing.T) {
-	db, _ := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	defer db.Close()
+	db := mustOpen(t)
 	p := New(db, nil, 1)
 	// Nobody runs the pipeline: an Enqueue that waited for room would wait
 	// for ever. The minute only bounds that wait; it is no speed target.
@@ -89,11 +95,7 @@ func TestEnqueueNeverBlocksWhenFull(t *testing.T) {
 // TestWorkerSkipsAnalysed: a delivery queued twice (by a catch-up scan that
 // read it as pending just before a worker finished it) is checked once.
 func TestWorkerSkipsAnalysed(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	ctx := context.Background()
 	done, fresh := &store.Event{Method: "POST"}, &store.Event{Method: "POST"}
 	for _, ev := range []*store.Event{done, fresh} {
@@ -165,11 +167,7 @@ func (failingBodies) Body(context.Context, string) ([]byte, error) {
 // warning naming the delivery; one whose delivery was removed meanwhile
 // (pruned before its turn) is not a failure and logs no warning.
 func TestFailedAnalysisIsLogged(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	ev := &store.Event{Method: "POST", Path: "/x"}
 	if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
 		t.Fatal(err)
@@ -202,11 +200,7 @@ func TestFailedAnalysisIsLogged(t *testing.T) {
 // is analysed (so a stopping listener leaves none pending), and no later
 // than its context allows while a check is still held up.
 func TestDrainWaitsForWhatIsQueued(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	ctx := context.Background()
 	release := make(chan struct{})
 	p := New(db, func(ctx context.Context, ev store.Event, body []byte) store.Analysis {
@@ -238,7 +232,7 @@ func TestDrainWaitsForWhatIsQueued(t *testing.T) {
 	if err := p.Drain(bound); err != nil {
 		t.Fatalf("Drain once released: %v", err)
 	}
-	if _, pending, _ := db.Count(ctx, "sig:pending"); pending != 0 {
-		t.Fatalf("%d still pending after Drain", pending)
+	if _, pending, err := db.Count(ctx, "sig:pending"); err != nil || pending != 0 {
+		t.Fatalf("%d still pending after Drain (%v)", pending, err)
 	}
 }

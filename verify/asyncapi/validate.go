@@ -35,10 +35,10 @@ const maxErrors = 100
 // validator returns is a tree whose inner nodes only say "allOf failed" or
 // "$ref failed"; what a person can act on is at the leaves. It returns at
 // most about maxErrors errors (whole locations are kept; Message.validate
-// cuts the sorted list), the first in sortErrors' order, and how many
-// distinct ones there are in all: leaves that say the same thing of the
-// same place (two branches of an allOf failing alike) are one error, as
-// sortErrors lists them.
+// cuts the sorted list), the first in sortErrors' order and without
+// repeats, and how many distinct ones there are in all: leaves that say the
+// same thing of the same place (two branches of an allOf failing alike) are
+// one error, as sortErrors lists them.
 func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 	if err == nil {
 		return nil, 0
@@ -66,7 +66,8 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 		for _, e := range leaves {
 			out = append(out, describe(e, prefix)...)
 		}
-		return out, distinct(out)
+		out = sortErrors(out)
+		return out, len(out)
 	}
 	// Describe only the leaves nearest the start of the payload, so the
 	// errors kept do not depend on the order the validator walked the
@@ -103,12 +104,6 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 		i = j
 	}
 	return out, total
-}
-
-// distinct is how many errors sortErrors would list of errs (errs is left
-// as it is).
-func distinct(errs []store.SchemaError) int {
-	return len(sortErrors(slices.Clone(errs)))
 }
 
 // leafCount is how many errors describe makes of a leaf.

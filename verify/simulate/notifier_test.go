@@ -27,30 +27,23 @@ func TestFindTrigger(t *testing.T) {
 // TestWellFormedSaysWhere: a JSON or XML mistake is reported at the line
 // and column of the character at fault, counted from 1.
 func TestWellFormedSaysWhere(t *testing.T) {
-	for _, tc := range []struct{ body, where string }{
-		{`{x`, "line 1, column 2:"},
-		{"{\n  \"a\": x}", "line 2, column 8:"},
-		{"[1,]", "line 1, column 4:"},
-		{"{\"a\": \"b\n\"}", "line 1, column 9:"},
-		{"{\"a\": 1}\n{}", "line 2, column 1:"},
-		{"{\"a\": [1,\n", "line 2, column 1: it ends before the JSON value does"},
+	for _, tc := range []struct{ format, body, where string }{
+		{"json", `{x`, "line 1, column 2:"},
+		{"json", "{\n  \"a\": x}", "line 2, column 8:"},
+		{"json", "[1,]", "line 1, column 4:"},
+		{"json", "{\"a\": \"b\n\"}", "line 1, column 9:"},
+		{"json", "{\"a\": 1}\n{}", "line 2, column 1:"},
+		{"json", "{\"a\": [1,\n", "line 2, column 1: it ends before the JSON value does"},
+		// XML too: the README promises line and column for both formats.
+		{"xml", "<a>\n  <b x=1>c</b>\n</a>", "line 2, column 8: unquoted or missing attribute value"},
+		{"xml", "<a>{{x}}</b>", "line 1, column 12: element <a> closed by </b>"},
+		{"xml", "<a>\n<b>&bogus;</b></a>", "line 2, column 10: invalid character entity"},
+		{"xml", "<a>\n</a>\n<c/>", "line 3, column 4: an XML document has one root element"},
+		{"xml", "<a/>\ntext", "line 2, column 4: text outside the root element"},
 	} {
-		err := WellFormed("json", []byte(tc.body))
+		err := WellFormed(tc.format, []byte(tc.body))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.where) {
-			t.Errorf("%q: %v, want %s", tc.body, err, tc.where)
-		}
-	}
-	// XML too: the README promises line and column for both formats.
-	for _, tc := range []struct{ body, where string }{
-		{"<a>\n  <b x=1>c</b>\n</a>", "line 2, column 8: unquoted or missing attribute value"},
-		{"<a>{{x}}</b>", "line 1, column 12: element <a> closed by </b>"},
-		{"<a>\n<b>&bogus;</b></a>", "line 2, column 10: invalid character entity"},
-		{"<a>\n</a>\n<c/>", "line 3, column 4: an XML document has one root element"},
-		{"<a/>\ntext", "line 2, column 4: text outside the root element"},
-	} {
-		err := WellFormed("xml", []byte(tc.body))
-		if err == nil || !strings.HasPrefix(err.Error(), tc.where) {
-			t.Errorf("%q: %v, want %s", tc.body, err, tc.where)
+			t.Errorf("%s %q: %v, want %s", tc.format, tc.body, err, tc.where)
 		}
 	}
 	if err := WellFormed("xml", []byte("<a>\n  <b>c</b>\n</a>\n")); err != nil {

@@ -104,7 +104,7 @@ func (s *Signer) Sign(d *Delivery) error {
 		return nil
 	case s.Provider == verify.ProviderDialpad && s.CanSign() && !json.Valid(bytes.TrimSpace(d.Body)):
 		// Only a body given as is (a --body file) can be other than JSON:
-		// one that is already a token, or not JSON, is sent as it is.
+		// one that is not JSON (nor a token, above) is sent as it is.
 		d.Unsigned = "the --body file is not JSON, so it was not made into a JWT"
 		return nil
 	case s.CanSign():
