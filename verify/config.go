@@ -84,6 +84,26 @@ type HMACRoute struct {
 // HOOKSCOPE_<NAME>_SECRET.
 func (h HMACRoute) SecretEnv() string { return "HOOKSCOPE_" + h.Name + "_SECRET" }
 
+// IsSecretEnv reports whether an environment variable is named like a
+// route's SecretEnv, HOOKSCOPE_<NAME>_SECRET with NAME a valid route name
+// (HOOKSCOPE_TALKIFAI_SECRET and HOOKSCOPE_DIALPAD_SECRET among them), so
+// that commands which do not know a listener's --hmac routes can still
+// mask their secrets.
+func IsSecretEnv(k string) bool {
+	name, ok := strings.CutPrefix(k, "HOOKSCOPE_")
+	if !ok {
+		return false
+	}
+	name, ok = strings.CutSuffix(name, "_SECRET")
+	return ok && validRouteName(name)
+}
+
+// validRouteName reports whether name may name a route's secret variable:
+// upper-case letters, digits and _, at least one.
+func validRouteName(name string) bool {
+	return name != "" && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
+}
+
 // ParseHMAC parses a --hmac value, PATH_PREFIX=HEADER:ALGO:ENCODING[:PREFIX],
 // such as "/github=X-Hub-Signature-256:sha256:hex:sha256=". The signature
 // prefix is everything after the third colon, so it may itself contain
@@ -127,7 +147,7 @@ func (h HMACRoute) validate() error {
 	if h.Encoding != "hex" && h.Encoding != "base64" {
 		return fmt.Errorf("encoding %q: want hex or base64", h.Encoding)
 	}
-	if h.Name == "" || strings.Trim(h.Name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+	if !validRouteName(h.Name) {
 		return fmt.Errorf("name %q: want upper-case letters, digits and _ (it names HOOKSCOPE_<NAME>_SECRET)", h.Name)
 	}
 	return nil

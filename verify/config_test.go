@@ -167,3 +167,21 @@ func TestEventID(t *testing.T) {
 		}
 	}
 }
+
+func TestIsSecretEnv(t *testing.T) {
+	for k, want := range map[string]bool{
+		"HOOKSCOPE_GITHUB_SECRET":   true,
+		"HOOKSCOPE_TALKIFAI_SECRET": true,
+		"HOOKSCOPE_A_1_SECRET":      true,
+		"HOOKSCOPE__SECRET":         false, // no NAME
+		"HOOKSCOPE_SECRET":          false,
+		"HOOKSCOPE_github_SECRET":   false,
+		"HOOKSCOPE_DB":              false,
+		"GITHUB_SECRET":             false,
+		"HOOKSCOPE_GIT-HUB_SECRET":  false,
+	} {
+		if got := IsSecretEnv(k); got != want {
+			t.Errorf("IsSecretEnv(%q) = %v, want %v", k, got, want)
+		}
+	}
+}

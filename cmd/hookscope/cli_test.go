@@ -469,13 +469,21 @@ func runBounded(t *testing.T, args ...string) (int, string, string) {
 	}
 }
 
-func TestLockedDatabaseFailsClearly(t *testing.T) {
+// heldDB opens a new database in this process for the rest of the test, so
+// that a command finds it locked, and returns its path.
+func heldDB(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return path
+}
+
+func TestLockedDatabaseFailsClearly(t *testing.T) {
+	path := heldDB(t)
 	code, _, errs := runBounded(t, "ls", "--db", path)
 	if code != 1 || !strings.Contains(errs, path) || !strings.Contains(errs, "locked") {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -621,12 +629,7 @@ func TestListenRetentionPrunesOldest(t *testing.T) {
 // socket accepts connections but never answers (stopped, wedged) must still
 // give a clear error, naming the path, once openStore's waits run out.
 func TestHungListenerFailsClearly(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "h.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	path := heldDB(t)
 	// The kernel completes connections into the backlog; nobody reads them.
 	ln, err := net.Listen("unix", store.SocketPath(path))
 	if err != nil {
@@ -664,16 +667,9 @@ func TestHeadlessSaysWhenNothingIsStored(t *testing.T) {
 // with no prefix repeated and no bbolt jargon alone, and the exit code is 1.
 func TestRuntimeErrorsSayWhatIsWrongOnce(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	text := write("notes.txt", "hello\n")
-	empty := write("empty.jsonl", "")
-	small := write("small.db", strings.Repeat("x", 10000))
+	text := writeFile(t, filepath.Join(dir, "notes.txt"), "hello\n")
+	empty := writeFile(t, filepath.Join(dir, "empty.jsonl"), "")
+	small := writeFile(t, filepath.Join(dir, "small.db"), strings.Repeat("x", 10000))
 	missing := filepath.Join(dir, "missing.jsonl")
 	db := filepath.Join(dir, "h.db")
 	tests := []struct {

@@ -12,13 +12,6 @@ func TestSendNotifierTemplates(t *testing.T) {
 	sendEnv(t)
 	l := startListen(t)
 	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	to := l.url + "/hooks/notifier"
 	tests := []struct {
 		name, file, body string
@@ -52,7 +45,7 @@ func TestSendNotifierTemplates(t *testing.T) {
 	want := 0
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"send", "notifier", "--template", write(tt.file, tt.body), "--to", to}, tt.extra...)
+			args := append([]string{"send", "notifier", "--template", writeFile(t, filepath.Join(dir, tt.file), tt.body), "--to", to}, tt.extra...)
 			code, out, errs := run(t, args...)
 			if code != tt.code || !strings.Contains(errs, tt.stderrHas) {
 				t.Fatalf("exit %d (want %d), stderr %q (want %q)\n%s", code, tt.code, errs, tt.stderrHas, out)

@@ -216,21 +216,9 @@ func TestReplayInterruptedSaysWhatItWaitsFor(t *testing.T) {
 // came; replay says so, not "no answer", and --header replaces the value.
 func TestReplayOfARefusedHeaderSaysWhy(t *testing.T) {
 	l := startListen(t)
-	c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprint(c, "POST /hooks/bad HTTP/1.1\r\nHost: h\r\nX-Bad: a\x07b\r\nContent-Length: 2\r\n\r\nhi")
-	line, _ := bufio.NewReader(c).ReadString('\n')
-	c.Close()
-	if !strings.HasPrefix(line, "HTTP/1.1 400") {
-		t.Fatalf("listener answered %q", line)
-	}
+	postRefused(t, l, "POST /hooks/bad HTTP/1.1\r\nHost: h\r\nX-Bad: a\x07b\r\nContent-Length: 2\r\n\r\nhi")
 	app, got := appServer(t, 200)
-	deadline := time.Now().Add(waitBound)
-	for len(lsJSON(t, l.db)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitStored(t, l.db, 1)
 	code, _, errs := run(t, "replay", "path:/hooks/bad", "--to", app.URL, "--db", l.db)
 	if code != 1 || !strings.Contains(errs, "1 of 1 attempts could not be sent") || len(got()) != 0 {
 		t.Fatalf("replay as stored: exit %d, %q, app saw %d", code, errs, len(got()))
@@ -251,22 +239,10 @@ func TestReplayOfARefusedRequestSaysNotSent(t *testing.T) {
 		"GE(T /hooks/method HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi",
 		"POST /hooks/name HTTP/1.1\r\nHost: h\r\nX Bad: b\r\nContent-Length: 2\r\n\r\nhi",
 	} {
-		c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprint(c, raw)
-		line, _ := bufio.NewReader(c).ReadString('\n')
-		c.Close()
-		if !strings.HasPrefix(line, "HTTP/1.1 400") {
-			t.Fatalf("listener answered %q", line)
-		}
+		postRefused(t, l, raw)
 	}
 	app, got := appServer(t, 200)
-	deadline := time.Now().Add(waitBound)
-	for len(lsJSON(t, l.db)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitStored(t, l.db, 2)
 	for _, filter := range []string{"path:/hooks/method", "path:/hooks/name"} {
 		code, _, errs := run(t, "replay", filter, "--to", app.URL, "--db", l.db)
 		if code != 1 || !strings.Contains(errs, "1 of 1 attempts could not be sent") || strings.Contains(errs, "--header") {
@@ -275,5 +251,31 @@ func TestReplayOfARefusedRequestSaysNotSent(t *testing.T) {
 	}
 	if n := len(got()); n != 0 {
 		t.Fatalf("the app saw %d requests", n)
+	}
+}
+
+// postRefused writes raw to the listener as a request net/http refuses, and
+// fails unless the answer is 400.
+func postRefused(t *testing.T, l *listener, raw string) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(l.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, raw)
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	c.Close()
+	if !strings.HasPrefix(line, "HTTP/1.1 400") {
+		t.Fatalf("listener answered %q", line)
+	}
+}
+
+// awaitStored waits, at most waitBound, until db lists n deliveries; what
+// follows checks what it needs of them.
+func awaitStored(t *testing.T, db string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitBound)
+	for len(lsJSON(t, db)) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -123,7 +123,7 @@ func (e *env) secretEnvs(cfg *config) []string {
 	var out []string
 	if e.environ != nil {
 		for _, kv := range e.environ() {
-			if k, v, ok := strings.Cut(kv, "="); ok && isSecretEnv(k) {
+			if k, v, ok := strings.Cut(kv, "="); ok && verify.IsSecretEnv(k) {
 				out = append(out, v)
 			}
 		}
@@ -136,16 +136,4 @@ func (e *env) secretEnvs(cfg *config) []string {
 		}
 	}
 	return out
-}
-
-// isSecretEnv reports whether an environment variable is named
-// HOOKSCOPE_<NAME>_SECRET, NAME being what an --hmac route may be called
-// (upper-case letters, digits and _).
-func isSecretEnv(k string) bool {
-	name, ok := strings.CutPrefix(k, "HOOKSCOPE_")
-	if !ok {
-		return false
-	}
-	name, ok = strings.CutSuffix(name, "_SECRET")
-	return ok && name != "" && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
 }

@@ -263,11 +263,13 @@ func TestConfigFileMistakeStopsEveryCommand(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, s string) {
+// writeFile writes s to path (0600, creating its folders) and returns path.
+func writeFile(t *testing.T, path, s string) string {
 	t.Helper()
 	if err := mkdirWrite(path, s); err != nil {
 		t.Fatal(err)
 	}
+	return path
 }
 
 // TestVerifyInOrder: deliveries are checked several at a time but shown in
