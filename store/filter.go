@@ -333,10 +333,10 @@ func bodyContainsFold(b []byte, needle string) bool {
 	if containsFoldBytes(b, needle) {
 		return true
 	}
-	if !jwttoken.Looks(b) {
+	tok, _, ok := jwttoken.Find(b)
+	if !ok {
 		return false
 	}
-	tok, _ := jwttoken.Unquote(b)
 	_, rest, _ := bytes.Cut(tok, []byte("."))
 	claims, _, _ := bytes.Cut(rest, []byte("."))
 	return claimsContainFold(claims, needle)

@@ -101,10 +101,7 @@ func TestOpenReplaysTornLog(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
 	base, applied := closedBase(t, src)
-	file, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := readFile(t, src)
 	n := newIDs(4)
 	recs := [][]byte{
 		encodeWAL(nil, applied+1, []logged{logEntry(t, n[0], "/a", []byte("a"))}),
@@ -115,9 +112,7 @@ func TestOpenReplaysTornLog(t *testing.T) {
 	start := len(log) - len(recs[2])
 	name := filepath.Join(dir, "log")
 	for cut := start; cut <= len(log); cut++ {
-		if err := os.WriteFile(name, log[:cut], 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, name, log[:cut])
 		f, err := os.Open(name)
 		if err != nil {
 			t.Fatal(err)
@@ -136,12 +131,8 @@ func TestOpenReplaysTornLog(t *testing.T) {
 			continue
 		}
 		path := filepath.Join(dir, fmt.Sprintf("cut%d.db", cut))
-		if err := os.WriteFile(path, file, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path+walSuffix, log[:cut], 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, path, file)
+		writeFile(t, path+walSuffix, log[:cut])
 		ids := []string{base, n[0], n[1]}
 		if cut == len(log) {
 			ids = append(ids, n[2], n[3])

@@ -61,6 +61,25 @@ func writeLog(t *testing.T, path string, tail []byte, recs ...[]byte) {
 	}
 }
 
+// readFile returns the bytes of the file at path.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// writeFile puts b in the file at path, mode 0600, as a copy or a crash
+// would leave it.
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func ids(t *testing.T, db *DB) []string {
 	t.Helper()
 	recs, err := db.List(context.Background(), Query{Oldest: true})

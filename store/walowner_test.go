@@ -42,10 +42,7 @@ func checkSetAside(t *testing.T, path string, warnings []string, want []byte) {
 	if len(got) != 1 {
 		t.Fatalf("logs set aside: %v, want one", got)
 	}
-	b, err := os.ReadFile(got[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readFile(t, got[0])
 	if !bytes.Equal(b, want) {
 		t.Fatalf("the log set aside has %d bytes, not the %d the log had", len(b), len(want))
 	}
@@ -65,10 +62,7 @@ func TestRestoredOlderDatabaseLogSetAside(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "h.db")
 	old, _ := closedBase(t, path)
-	backup, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backup := readFile(t, path)
 	db, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -78,13 +72,8 @@ func TestRestoredOlderDatabaseLogSetAside(t *testing.T) {
 		mustAppend(t, db, "/newer", body)
 	}
 	db.Close()
-	log, err := os.ReadFile(path + walSuffix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, backup, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	log := readFile(t, path+walSuffix)
+	writeFile(t, path, backup)
 
 	db, warnings := openWarned(t, path)
 	if got := ids(t, db); fmt.Sprint(got) != fmt.Sprint([]string{old}) {
@@ -110,23 +99,15 @@ func TestForeignDatabaseLogSetAside(t *testing.T) {
 	dir := t.TempDir()
 	mine, other := filepath.Join(dir, "mine.db"), filepath.Join(dir, "other.db")
 	base, applied := closedBase(t, mine)
-	mineFile, err := os.ReadFile(mine)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mineFile := readFile(t, mine)
 	theirs, _ := closedBase(t, other)
 	// The listener on mine crashed with one delivery acknowledged but not
 	// applied.
 	n := newIDs(1)
 	log := encodeWAL(nil, applied+1, []logged{logEntry(t, n[0], "/only-in-log", []byte("acked"))})
 	writeLog(t, mine, nil, log)
-	otherFile, err := os.ReadFile(other)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(mine, otherFile, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	otherFile := readFile(t, other)
+	writeFile(t, mine, otherFile)
 
 	db, warnings := openWarned(t, mine)
 	if got := ids(t, db); fmt.Sprint(got) != fmt.Sprint([]string{theirs}) {
@@ -137,9 +118,7 @@ func TestForeignDatabaseLogSetAside(t *testing.T) {
 
 	// Nothing acknowledged is lost: the log, back with its database.
 	restored := filepath.Join(dir, "restored.db")
-	if err := os.WriteFile(restored, mineFile, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, restored, mineFile)
 	if err := os.Rename(orphans(t, mine)[0], restored+walSuffix); err != nil {
 		t.Fatal(err)
 	}

@@ -34,13 +34,27 @@ func Unquote(body []byte) (tok []byte, quoted bool) {
 	return b, false
 }
 
-// Looks reports whether body holds a compact JWS (see Unquote): three
-// base64url parts, the first starting as a JSON header does ("ey…").
+// Looks reports whether body holds a compact JWS (see Find).
 func Looks(body []byte) bool {
+	_, _, ok := Find(body)
+	return ok
+}
+
+// Find returns the token body holds, as Unquote does, and reports whether
+// it is a compact JWS: three base64url parts, the first starting as a JSON
+// header does ("ey…"). A caller that needs the token too calls this rather
+// than Looks and then Unquote, which would unquote the body twice.
+func Find(body []byte) (tok []byte, quoted, ok bool) {
 	if !maybeToken(body) {
-		return false
+		return nil, false, false
 	}
-	b, _ := Unquote(body)
+	tok, quoted = Unquote(body)
+	return tok, quoted, compact(tok)
+}
+
+// compact reports whether b, already unquoted, has the shape of a compact
+// JWS (see Find).
+func compact(b []byte) bool {
 	if len(b) < 5 || b[0] != 'e' {
 		return false
 	}

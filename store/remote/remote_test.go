@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,29 +14,46 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-func serveDB(t *testing.T) (*store.DB, *Client) {
+// mustOpen opens a database in a fresh folder, closed when the test ends.
+func mustOpen(t *testing.T) *store.DB {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "h.db"), store.Options{})
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := store.SocketPath(db.Path())
-	srv, err := Listen(sock, db, Hooks{Reverify: func(ctx context.Context, id string) error {
-		_, err := db.PutAnalysis(ctx, id, store.Analysis{Provider: "reverified"})
-		return err
-	}})
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// serve runs a listener for db on its socket, with hooks, until stop is
+// called or the test ends, and returns the socket's path.
+func serve(t *testing.T, db *store.DB, hooks Hooks) (sock string, stop func()) {
+	t.Helper()
+	sock = store.SocketPath(db.Path())
+	srv, err := Listen(sock, db, hooks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { srv.Serve(ctx); close(done) }()
+	stop = sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	return sock, stop
+}
+
+func serveDB(t *testing.T) (*store.DB, *Client) {
+	t.Helper()
+	db := mustOpen(t)
+	sock, _ := serve(t, db, Hooks{Reverify: func(ctx context.Context, id string) error {
+		_, err := db.PutAnalysis(ctx, id, store.Analysis{Provider: "reverified"})
+		return err
+	}})
 	c, err := Dial(sock, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close(); cancel(); <-done; db.Close() })
+	t.Cleanup(func() { c.Close() })
 	return db, c
 }
 
@@ -149,26 +167,14 @@ func TestDialNobody(t *testing.T) {
 // (for an attached view's header), "" before the listener has bound, and
 // where it forwards.
 func TestDialLearnsListenURL(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	var url atomic.Pointer[string]
-	sock := store.SocketPath(db.Path())
-	srv, err := Listen(sock, db, Hooks{ListenURL: func() string {
+	sock, _ := serve(t, db, Hooks{ListenURL: func() string {
 		if u := url.Load(); u != nil {
 			return *u
 		}
 		return ""
 	}, ForwardTo: "http://u:xxxxx@127.0.0.1:18129/app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
 
 	for _, want := range []string{"", "http://127.0.0.1:18080"} {
 		if want != "" {
@@ -194,26 +200,14 @@ func TestDialLearnsListenURL(t *testing.T) {
 // TestPingLearnsListenURLLate: a client dialled before the listener bound
 // its port learns the URL by asking again.
 func TestPingLearnsListenURLLate(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	var url atomic.Pointer[string]
-	sock := store.SocketPath(db.Path())
-	srv, err := Listen(sock, db, Hooks{ListenURL: func() string {
+	sock, _ := serve(t, db, Hooks{ListenURL: func() string {
 		if u := url.Load(); u != nil {
 			return *u
 		}
 		return ""
 	}, ForwardTo: "http://127.0.0.1:18129/app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
 
 	c, err := Dial(sock, time.Second)
 	if err != nil {
@@ -236,23 +230,8 @@ func TestPingLearnsListenURLLate(t *testing.T) {
 // the stream rather than waiting for it); when a listener serves the
 // database again, Resync says to re-read, and its notices follow.
 func TestSubscribeSurvivesRestart(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sock := store.SocketPath(db.Path())
-	serve := func() (stop func()) {
-		srv, err := Listen(sock, db, Hooks{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { srv.Serve(ctx); close(done) }()
-		return func() { cancel(); <-done }
-	}
-	stop := serve()
+	db := mustOpen(t)
+	sock, stop := serve(t, db, Hooks{})
 	c, err := Dial(sock, time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -285,8 +264,7 @@ func TestSubscribeSurvivesRestart(t *testing.T) {
 	next(store.Captured, true)
 	stop()
 	next(store.Lost, false)
-	stop = serve()
-	defer stop()
+	serve(t, db, Hooks{})
 	next(store.Resync, false)
 	next(store.Captured, true)
 
@@ -298,26 +276,14 @@ func TestSubscribeSurvivesRestart(t *testing.T) {
 // TestCallsAfterListenerStopSayItStopped: an attached client whose listener
 // has stopped says so in words, not in Go's dial error.
 func TestCallsAfterListenerStopSayItStopped(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sock := store.SocketPath(db.Path())
-	srv, err := Listen(sock, db, Hooks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx); close(done) }()
+	db := mustOpen(t)
+	sock, stop := serve(t, db, Hooks{})
 	c, err := Dial(sock, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cancel()
-	<-done
+	stop()
 	_, err = c.Body(context.Background(), "x")
 	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "the listener holding "+db.Path()+" stopped") {
 		t.Fatalf("Body after the listener stopped: %v", err)
