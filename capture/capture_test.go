@@ -398,14 +398,25 @@ func TestConcurrentDeliveriesAllStoredExactlyOnce(t *testing.T) {
 // got (-1: no answer), served what Serve returned.
 func inFlight(t *testing.T, delay time.Duration) (db *store.DB, stop context.CancelFunc, status <-chan int, served <-chan error) {
 	t.Helper()
+	return inFlightWith(t, Options{Policy: Policy{Delay: delay}}, nil)
+}
+
+// inFlightWith is inFlight for a handler built from opts (its Stored is
+// inFlight's own), adjusted by tune, when not nil, before it listens.
+func inFlightWith(t *testing.T, opts Options, tune func(*Handler, *store.DB)) (db *store.DB, stop context.CancelFunc, status <-chan int, served <-chan error) {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	stored := make(chan struct{}, 1)
-	srv, err := Listen("127.0.0.1:0", NewHandler(db, Options{Policy: Policy{Delay: delay},
-		Stored: func(*store.Event, []byte) { stored <- struct{}{} }}))
+	opts.Stored = func(*store.Event, []byte) { stored <- struct{}{} }
+	h := NewHandler(db, opts)
+	if tune != nil {
+		tune(h, db)
+	}
+	srv, err := Listen("127.0.0.1:0", h)
 	if err != nil {
 		t.Fatal(err)
 	}

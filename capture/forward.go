@@ -88,22 +88,12 @@ const errAnswerTooLarge = "its body is over 10 MiB: not relayed"
 // --forward-timeout. cancel releases it.
 func (h *Handler) forwardContext(parent context.Context) (ctx context.Context, cancel func()) {
 	ctx, cancelCause := context.WithCancelCause(context.WithoutCancel(parent))
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-h.stopping:
-		case <-done:
-			return
-		}
-		t := time.NewTimer(h.forwardGrace)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			cancelCause(errListenerStopped)
-		case <-done:
-		}
-	}()
-	return ctx, func() { close(done); cancelCause(nil) }
+	// Nothing runs per forward until the listener stops: the capture path
+	// starts no goroutine for it. A timer left after cancel is harmless.
+	stop := context.AfterFunc(h.stopping, func() {
+		time.AfterFunc(h.forwardGrace, func() { cancelCause(errListenerStopped) })
+	})
+	return ctx, func() { stop(); cancelCause(nil) }
 }
 
 // forward sends the stored delivery ev to the app, records the outcome and

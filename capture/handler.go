@@ -69,12 +69,12 @@ type Handler struct {
 	// sniffed from the body, worked out once: net/http only reads the
 	// values a handler sets, so every answer can share them.
 	header http.Header
-	// stopping is closed when the server begins shutting down: a --delay
-	// still being waited out ends then, so a delivery in flight is answered
-	// (it is stored already) instead of cut off when the shutdown grace
-	// runs out.
-	stopping chan struct{}
-	stopOnce sync.Once
+	// stopping is done when the server begins shutting down (endWaits): a
+	// --delay still being waited out ends then, so a delivery in flight is
+	// answered (it is stored already) instead of cut off when the shutdown
+	// grace runs out.
+	stopping context.Context
+	endWaits context.CancelFunc
 	// forwardGrace is how long a forward in flight may still run once the
 	// server begins shutting down: a part of the shutdown grace, so that
 	// the forward is then cut, recorded and answered before the grace ends.
@@ -131,7 +131,8 @@ func NewHandler(a Appender, opts Options) *Handler {
 	if hdr["Content-Type"] == nil {
 		hdr["Content-Type"] = []string{sniffContentType(opts.Policy.Body)}
 	}
-	return &Handler{store: a, opts: opts, header: hdr, stopping: make(chan struct{}), forwardGrace: shutdownGrace / 2}
+	stopping, endWaits := context.WithCancel(context.Background())
+	return &Handler{store: a, opts: opts, header: hdr, stopping: stopping, endWaits: endWaits, forwardGrace: shutdownGrace / 2}
 }
 
 // ServeHTTP records the request, then answers. A 2xx is never written for a
@@ -215,7 +216,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():
-		case <-h.stopping:
+		case <-h.stopping.Done():
 		}
 	}
 	h.writePolicy(w, status, truncated, readErr != nil)
@@ -223,9 +224,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.SetAnswered(ev.ID, time.Since(start))
 	}
 }
-
-// endWaits cuts short the delays of requests in flight (see stopping).
-func (h *Handler) endWaits() { h.stopOnce.Do(func() { close(h.stopping) }) }
 
 // answerRecorder is implemented by stores that can record, after the fact,
 // how long the answer took (the stored duration is otherwise measured just

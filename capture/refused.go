@@ -266,6 +266,7 @@ func diagnoseLines(lines []string) string {
 	if why := diagnoseRequestLine(lines[0]); why != "" {
 		return why
 	}
+	var lengths []string
 	for i, l := range lines[1:] {
 		n := i + 2
 		name, value, ok := strings.Cut(l, ":")
@@ -281,10 +282,7 @@ func diagnoseLines(lines []string) string {
 		if strings.EqualFold(name, "Expect") && unsupportedExpectValue(value) {
 			return fmt.Sprintf("header line %d: Expect %q is not supported (only 100-continue is)", n, strings.TrimSpace(value))
 		}
-	}
-	var lengths []string
-	for _, l := range lines[1:] {
-		if name, value, _ := strings.Cut(l, ":"); strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+		if strings.EqualFold(name, "Content-Length") {
 			lengths = append(lengths, strings.TrimSpace(value))
 		}
 	}

@@ -114,17 +114,14 @@ func (s *Sender) replayOne(ctx context.Context, src ReplaySource, id string, t T
 	if err != nil {
 		return ReplayResult{ID: rec.ID, Err: err}
 	}
-	cut := func(r ReplayResult) ReplayResult {
-		r.Truncated, r.Size = rec.Truncated, int64(len(body))
-		return r
-	}
 	// The attempt runs to its own timeout even if ctrl-c arrives, so that
 	// what was sent is also recorded.
-	a := s.Send(context.WithoutCancel(ctx), rec.Event, body, t)
-	if err := src.AddAttempt(context.WithoutCancel(ctx), rec.ID, &a); err != nil {
-		return cut(ReplayResult{ID: rec.ID, Attempt: a, Err: fmt.Errorf("store attempt: %w", err)})
+	res := ReplayResult{ID: rec.ID, Truncated: rec.Truncated, Size: int64(len(body))}
+	res.Attempt = s.Send(context.WithoutCancel(ctx), rec.Event, body, t)
+	if err := src.AddAttempt(context.WithoutCancel(ctx), rec.ID, &res.Attempt); err != nil {
+		res.Err = fmt.Errorf("store attempt: %w", err)
 	}
-	return cut(ReplayResult{ID: rec.ID, Attempt: a})
+	return res
 }
 
 // ReplayEdited sends an edited copy of a stored delivery's body and stores

@@ -706,35 +706,13 @@ func TestForwardErrorHidesTheAppURL(t *testing.T) {
 // database closed under it, exit 1).
 func TestShutdownEndsAForwardInFlight(t *testing.T) {
 	app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	stored := make(chan struct{}, 1)
-	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute}), Target: Target{URL: app.URL}, Recorder: db}
-	h := NewHandler(db, Options{Forward: fw, Stored: func(*store.Event, []byte) { stored <- struct{}{} }})
-	h.forwardGrace = 100 * time.Millisecond
-	srv, err := Listen("127.0.0.1:0", h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	got := make(chan int, 1)
-	go func() {
-		resp, err := http.Post(srv.URL()+"/a", "", strings.NewReader("x"))
-		if err != nil {
-			got <- -1
-			return
-		}
-		resp.Body.Close()
-		got <- resp.StatusCode
-	}()
-	<-stored
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: time.Minute}), Target: Target{URL: app.URL}}
+	db, stop, got, served := inFlightWith(t, Options{Forward: fw}, func(h *Handler, db *store.DB) {
+		fw.Recorder = db
+		h.forwardGrace = 100 * time.Millisecond
+	})
 	start := time.Now()
-	cancel()
+	stop()
 	if s := <-got; s != http.StatusBadGateway {
 		t.Fatalf("provider got %d after %v", s, time.Since(start))
 	}
