@@ -119,9 +119,10 @@ func Prepare(b []byte, opts Options) *Doc {
 	}
 	ct := strings.ToLower(opts.ContentType)
 	trimmed := bytes.TrimSpace(b)
+	tok, _, isJWT := jwttoken.Find(trimmed)
 	switch {
-	case jwttoken.Looks(trimmed):
-		if d.jwt(trimmed) {
+	case isJWT:
+		if d.jwt(tok) {
 			return d
 		}
 	case strings.Contains(ct, "json") || len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):

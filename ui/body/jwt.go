@@ -9,9 +9,8 @@ import (
 
 // jwt lays out a compact JWT as its decoded header and claims; pointers
 // refer to the claims. It reports false when the parts do not decode to
-// JSON, leaving d untouched.
-func (d *Doc) jwt(b []byte) bool {
-	tok, _ := jwttoken.Unquote(b)
+// JSON, leaving d untouched. tok is the token jwttoken.Find found.
+func (d *Doc) jwt(tok []byte) bool {
 	parts := bytes.Split(tok, []byte("."))
 	header, err1 := jwttoken.Segment(parts[0])
 	claims, err2 := jwttoken.Segment(parts[1])

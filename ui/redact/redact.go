@@ -106,9 +106,10 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 	form := strings.Contains(ct, "x-www-form-urlencoded")
 	trimmed := bytes.TrimLeft(out, " \t\r\n")
 	startsJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+	tok, quoted, isJWT := jwttoken.Find(out)
 	switch {
-	case jwttoken.Looks(out):
-		out, n = r.jwt(out)
+	case isJWT:
+		out, n = r.jwt(out, tok, quoted)
 	case form && !startsJSON:
 		out, n = r.Form(out)
 	case !startsJSON && (strings.Contains(ct, "xml") || bytes.HasPrefix(trimmed, []byte("<"))):
@@ -134,8 +135,8 @@ func (r *Redactor) Body(body []byte, contentType string) ([]byte, int) {
 // JWT's header and claims, which a viewer decodes and shows, and encodes
 // them again. The signature then no longer matches the masked token: the
 // stored bytes are what replay and verification use.
-func (r *Redactor) jwt(body []byte) ([]byte, int) {
-	tok, quoted := jwttoken.Unquote(body)
+// tok and quoted are what jwttoken.Find found in body.
+func (r *Redactor) jwt(body, tok []byte, quoted bool) ([]byte, int) {
 	parts := bytes.SplitN(tok, []byte("."), 3)
 	n := 0
 	for i := range 2 {
