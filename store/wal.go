@@ -476,7 +476,10 @@ func setAsideLog(path string, now time.Time) (string, error) {
 // assigns one then.
 func assignLogBase(bdb *bolt.DB, path string, applied uint64) (uint64, error) {
 	has := false
-	bdb.View(func(tx *bolt.Tx) error { has = tx.Bucket(bucketMeta).Get(keyWALBase) != nil; return nil })
+	if err := bdb.View(func(tx *bolt.Tx) error { has = tx.Bucket(bucketMeta).Get(keyWALBase) != nil; return nil }); err != nil {
+		// Emptying the log on a failed read could lose what it holds.
+		return 0, fmt.Errorf("store: read the log base of %s: %w", bdb.Path(), err)
+	}
 	if has {
 		return applied, nil
 	}

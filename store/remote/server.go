@@ -63,10 +63,10 @@ type Server struct {
 	ln    net.Listener
 	path  string
 	srv   *http.Server
-	// stopping is closed when Serve begins to shut down: notice streams
+	// stopping ends when Serve begins to shut down: notice streams
 	// never go idle, so Shutdown would otherwise wait its whole timeout
 	// for them, and the clients would not learn the listener is going.
-	stopping chan struct{}
+	stopping context.Context
 }
 
 // Listen creates the socket at path with mode 0600, replacing a stale one
@@ -83,9 +83,11 @@ func Listen(path string, db store.Store, hooks Hooks) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("remote: chmod %s: %w", path, err)
 	}
-	s := &Server{db: db, hooks: hooks, ln: ln, path: path, stopping: make(chan struct{})}
+	stopping, stop := context.WithCancel(context.Background())
+	s := &Server{db: db, hooks: hooks, ln: ln, path: path, stopping: stopping}
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
-	s.srv.RegisterOnShutdown(func() { close(s.stopping) })
+	// A cancel, not a close: a second Shutdown must not panic.
+	s.srv.RegisterOnShutdown(stop)
 	return s, nil
 }
 
@@ -267,7 +269,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-r.Context().Done():
 			return
-		case <-s.stopping:
+		case <-s.stopping.Done():
 			return
 		}
 	}
