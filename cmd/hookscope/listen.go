@@ -278,7 +278,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	go func() {
 		err := srv.Serve(ctx)
 		dctx, cancelDrain := context.WithTimeout(context.Background(), drainBound)
-		pipe.Drain(dctx)
+		if pipe.Drain(dctx) != nil {
+			logger.Info("stopped with analyses still queued; the next start checks them", "waited", drainBound)
+		}
 		cancelDrain()
 		stopPipe()
 		stopView()

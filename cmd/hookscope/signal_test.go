@@ -20,12 +20,20 @@ import (
 	"time"
 )
 
-// startMain runs `hookscope listen` on db in a process of its own (the test
-// binary as main; mode is mainEnv's value) and returns it, the URL it
-// listens on, and what its Wait returns once it exits.
-func startMain(t *testing.T, mode, db string) (*exec.Cmd, string, <-chan error) {
+// mainListener is a `hookscope listen` running in a process of its own.
+type mainListener struct {
+	cmd  *exec.Cmd
+	url  string
+	done <-chan error // what Wait returns once it exits
+	said *syncBuffer  // its stderr after the "listening on" line
+}
+
+// startMain runs `hookscope listen` on db, with extra flags, in a process of
+// its own (the test binary as main; mode is mainEnv's value).
+func startMain(t *testing.T, mode, db string, extra ...string) mainListener {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db)
+	args := append([]string{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db}, extra...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), mainEnv+"="+mode)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -45,13 +53,14 @@ func startMain(t *testing.T, mode, db string) (*exec.Cmd, string, <-chan error) 
 	if url == "" {
 		t.Fatal("the listener never said where it listens")
 	}
-	done := make(chan error, 1)
+	done, said := make(chan error, 1), &syncBuffer{}
 	go func() { // keep reading, so the child never blocks on stderr
 		for sc.Scan() {
+			fmt.Fprintln(said, sc.Text())
 		}
 		done <- cmd.Wait()
 	}()
-	return cmd, url, done
+	return mainListener{cmd, url, done, said}
 }
 
 // stopWith sends sig to cmd and waits for it to exit 0.
@@ -81,7 +90,8 @@ func TestSignalsStopTheListenerCleanly(t *testing.T) {
 				t.Skip("the tests run under nohup: the listener inherits an ignored SIGHUP")
 			}
 			db := filepath.Join(t.TempDir(), "h.db")
-			cmd, url, done := startMain(t, "1", db)
+			l := startMain(t, "1", db)
+			cmd, url, done := l.cmd, l.url, l.done
 			resp, err := http.Post(url+"/hooks/x", "application/json", strings.NewReader(`{"a":1}`))
 			if err != nil {
 				t.Fatal(err)
@@ -111,7 +121,8 @@ func TestSignalsStopTheListenerCleanly(t *testing.T) {
 // the tests start.
 func TestSIGHUPIgnoredStaysIgnored(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "h.db")
-	cmd, url, done := startMain(t, nohupMain, db)
+	l := startMain(t, nohupMain, db)
+	cmd, url, done := l.cmd, l.url, l.done
 	// Where the kernel says what the process ignores, ask it: an ignored
 	// signal is discarded when sent, so this is the whole story.
 	if ign, err := ignoredSignals(cmd.Process.Pid); err == nil {
@@ -161,35 +172,8 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	defer app.Close()
 	defer close(hold)
 
-	db := filepath.Join(t.TempDir(), "h.db")
-	cmd := exec.Command(os.Args[0], "listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db, "--forward-to", app.URL)
-	cmd.Env = append(os.Environ(), mainEnv+"=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	sc := bufio.NewScanner(stderr)
-	url := ""
-	for url == "" && sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "hookscope: listening on "); ok {
-			url = strings.Fields(rest)[0]
-		}
-	}
-	if url == "" {
-		t.Fatal("the listener never said where it listens")
-	}
-	var said syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		for sc.Scan() {
-			fmt.Fprintln(&said, sc.Text())
-		}
-		done <- cmd.Wait()
-	}()
+	l := startMain(t, "1", filepath.Join(t.TempDir(), "h.db"), "--forward-to", app.URL)
+	cmd, url, done, said := l.cmd, l.url, l.done, l.said
 	go http.Post(url+"/hooks/x", "application/json", strings.NewReader(`{}`))
 	select {
 	case <-arrived:
