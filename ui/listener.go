@@ -84,7 +84,8 @@ func (m Model) handleListener(msg listenerMsg) (Model, tea.Cmd) {
 	}
 	var cmds []tea.Cmd
 	if info.URL != m.listenURL || info.ForwardTo != m.forwardTo {
-		m.listenURL, m.forwardTo = info.URL, info.ForwardTo
+		m.listenURL = info.URL
+		m.setForwardTo(info.ForwardTo)
 		m.syncHeader()
 		m.syncList()
 		// The tunnel is looked up for the new address now rather than at

@@ -90,6 +90,7 @@ type Model struct {
 	// listenURL and forwardTo are where the listener captures and
 	// forwards: Options' values, updated by Options.Listener's answers.
 	listenURL, forwardTo string
+	forwardShown         string // forwardTo masked (maskedTarget), worked out when it changes
 	asking               asking // questions to an attached listener
 
 	marks map[string]bool // deliveries marked for R; replaced, never changed in place
@@ -119,7 +120,6 @@ func New(opts Options) Model {
 		exec:     tea.ExecProcess,
 
 		listenURL: opts.ListenURL,
-		forwardTo: opts.ForwardTo,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -128,6 +128,7 @@ func New(opts Options) Model {
 	m.header = header.New(m.styles.Header)
 	m.list = list.New(m.styles.List, m.styles.Verdict, opts.Location)
 	m.list.SetMasking(m.redactor, "")
+	m.setForwardTo(opts.ForwardTo)
 	m.detail = detail.New(m.styles.Detail, m.styles.Verdict, m.redactor, body.NewHighlighter(m.styles.Chroma), opts.Location)
 	m.help = help.New()
 	m.help.FullSeparator = "   "
@@ -268,11 +269,18 @@ func (m *Model) resize() {
 func (m *Model) syncHeader() {
 	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
-		ListenURL: m.listenURL, ForwardTo: m.maskedTarget(m.forwardTo), PublicURL: m.publicURL, DBPath: m.opts.DBPath,
+		ListenURL: m.listenURL, ForwardTo: m.forwardShown, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
 		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
 		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
 		Spark: spark,
 	})
+}
+
+// setForwardTo records where the listener forwards, and its masked form:
+// the header is synced every second, the target changes only when the
+// listener says so.
+func (m *Model) setForwardTo(target string) {
+	m.forwardTo, m.forwardShown = target, m.maskedTarget(target)
 }
 
 // maskedTarget is a forward or replay target URL as the TUI shows it: a
