@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -205,7 +204,7 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if err != nil {
 		// Only a target Request refused is parsed again here: the usual
 		// path (every forwarded delivery) redacts the URL it built.
-		a.Target = RedactedURL(t.URL)
+		a.Target = store.RedactURLPassword(t.URL)
 		a.Error = NotSent + err.Error()
 		return a, nil, err
 	}
@@ -240,16 +239,6 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
 	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb, Over: over}, nil
-}
-
-// RedactedURL is a target URL as recorded and printed: a password given in
-// it (sent as basic auth) shows as xxxxx. Text that does not parse as a URL
-// is returned as it is.
-func RedactedURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return raw
 }
 
 // describeSendError turns transport errors into sentences.

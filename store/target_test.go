@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
 
 func TestParseTarget(t *testing.T) {
 	for _, ok := range []string{"http://127.0.0.1:3000/hooks", "https://app.example/in?x=1", "http://[::1]:8080"} {
@@ -14,5 +18,38 @@ func TestParseTarget(t *testing.T) {
 		if _, err := ParseTarget(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestRedactURLPassword: only a userinfo password is masked, as
+// url.Redacted masks it, also in a URL that does not parse; the rest of
+// the URL (a query's secrets included) is left to the redactor.
+func TestRedactURLPassword(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"no userinfo", "http://127.0.0.1:3000/hooks", "http://127.0.0.1:3000/hooks"},
+		{"user only", "https://dev@app.example/in", "https://dev@app.example/in"},
+		{"user and password", "https://dev:hunter22@app.example/in", "https://dev:xxxxx@app.example/in"},
+		{"empty password", "http://dev:@app/in", "http://dev:xxxxx@app/in"},
+		// url.Parse splits userinfo at the last '@': all of p@ss:w is the password.
+		{"password with @ and :", "http://dev:p@ss:w@app/in", "http://dev:xxxxx@app/in"},
+		{"query secrets untouched", "http://dev:pw@app/in?client_secret=s3cr3t&token=t", "http://dev:xxxxx@app/in?client_secret=s3cr3t&token=t"},
+		{"empty", "", ""},
+		// A control character: url.Parse fails, the password is still found.
+		{"unparsable", "http://dev:hunter22@127.0.0.1:3000/a\x1b]0;x?q=1", "http://dev:xxxxx@127.0.0.1:3000/a\x1b]0;x?q=1"},
+		{"unparsable, @ and : in the password", "http://dev:p@ss:w@app/\x7f", "http://dev:xxxxx@app/\x7f"},
+		{"unparsable, @ after the host", "http://app/\x7f?to=dev:pw@x", "http://app/\x7f?to=dev:pw@x"},
+		{"unparsable, user only", "http://dev@app/\x7f", "http://dev@app/\x7f"},
+		{"unparsable, no scheme", "dev:pw@app/\x7f", "dev:pw@app/\x7f"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Those cases are the fallback's only if url.Parse refuses them.
+			if _, err := url.Parse(tc.in); strings.HasPrefix(tc.name, "unparsable") && err == nil {
+				t.Fatalf("url.Parse(%q) succeeded", tc.in)
+			}
+			if got := RedactURLPassword(tc.in); got != tc.want {
+				t.Errorf("RedactURLPassword(%q) = %q; want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }

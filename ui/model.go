@@ -15,7 +15,6 @@ package ui
 
 import (
 	"context"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/body"
 	"github.com/hookscope/hookscope/ui/detail"
 	"github.com/hookscope/hookscope/ui/header"
@@ -290,27 +290,8 @@ func (m Model) maskedTarget(target string) string {
 	if target == "" {
 		return ""
 	}
-	masked, _ := m.redactor.RequestTarget(redactPassword(target))
+	masked, _ := m.redactor.RequestTarget(store.RedactURLPassword(target))
 	return masked
-}
-
-// redactPassword writes the password of URL s as xxxxx, as url.Redacted
-// does, also when s does not parse (a control character in it).
-func redactPassword(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	host := rest[:strings.IndexAny(rest+"/", "/?#")]
-	at := strings.LastIndex(host, "@")
-	user, _, hasPw := strings.Cut(host[:max(at, 0)], ":")
-	if at < 0 || !hasPw {
-		return s
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // syncList updates what the list says when empty.

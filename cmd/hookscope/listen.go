@@ -191,7 +191,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// The forward target as views show it, this one's and attached ones.
 	forwardTo := ""
 	if fw != nil {
-		forwardTo = capture.RedactedURL(f.forwardTo)
+		forwardTo = store.RedactURLPassword(f.forwardTo)
 	}
 	api, err := remote.Listen(store.SocketPath(f.db), db, remote.Hooks{ForwardTo: forwardTo, Reverify: func(ctx context.Context, id string) error {
 		select {
@@ -259,7 +259,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// not have typed.
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), termsafe.Line(db.Path()))
 	if fw != nil {
-		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", capture.RedactedURL(f.forwardTo))
+		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", store.RedactURLPassword(f.forwardTo))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

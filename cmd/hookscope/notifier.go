@@ -96,7 +96,7 @@ func runNotifier(cmd *cobra.Command, e *env, f *notifierFlags) error {
 		target = e.listenerOrigin() + simulate.NotifierPath
 	}
 	d := simulate.NotifierDelivery(trigger, format, body)
-	d.URL = capture.RedactedURL(target) // printed only: no password from --to
+	d.URL = store.RedactURLPassword(target) // printed only: no password from --to
 	sender := capture.NewSender(capture.SenderOptions{Timeout: sendTimeout})
 	a := sender.Send(cmd.Context(), store.Event{Method: d.Method, Header: d.Header}, d.Body, capture.Target{URL: target})
 	if err := newSendPrinter(e, f.asJSON).print(d, a); err != nil {

@@ -188,7 +188,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		}
 		// d.URL is only printed (the request line, --json target): no
 		// password from --to, as in the stored attempt and errors.
-		d.URL = capture.RedactedURL(target)
+		d.URL = store.RedactURLPassword(target)
 		ev := store.Event{Method: d.Method, Header: d.Header}
 		a := sender.Send(ctx, ev, d.Body, capture.Target{URL: target})
 		if err := out.print(d, a); err != nil {
@@ -213,7 +213,7 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 
 // sendError explains a delivery that got no answer.
 func sendError(toListener bool, target, reason string) error {
-	msg := fmt.Sprintf("send to %s failed: %s", capture.RedactedURL(target), reason)
+	msg := fmt.Sprintf("send to %s failed: %s", store.RedactURLPassword(target), reason)
 	if toListener && strings.Contains(reason, "connection refused") {
 		msg += "\n  start a listener first (hookscope listen), or name another target with --to"
 	}
