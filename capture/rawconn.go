@@ -49,10 +49,13 @@ type recordingConn struct {
 // own answer is the only sign of it. Recording is on then (no handler took
 // the request) and holds the request's bytes.
 func (c *recordingConn) Write(p []byte) (int, error) {
-	if c.refused != nil && isRefusal(p) {
+	if c.refused == nil {
+		return c.Conn.Write(p)
+	}
+	if kind := answerOf(p); kind != handlerAnswer {
 		c.mu.Lock()
 		var raw []byte
-		if c.on && len(c.buf) > 0 && (!bytes.HasPrefix(p, []byte(expectationFailed)) || unsupportedExpect(c.buf)) {
+		if c.on && len(c.buf) > 0 && kind.refuses(c.buf) {
 			raw = bytes.Clone(c.buf)
 			c.buf = c.buf[:0]
 		}

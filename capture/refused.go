@@ -34,9 +34,9 @@ const refusalHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnectio
 // normal response path, so it has none of refusalHeaders. A handler's
 // answer starts so too with --status 417 and a Connection header, and a
 // small one is written once the handler has returned, when recording has
-// resumed and may already hold a pipelined next request: recordingConn.Write
-// takes such an answer for a refusal only when the recorded request has an
-// unsupported Expect (unsupportedExpect).
+// resumed and may already hold a pipelined next request: such an answer
+// is a refusal only when the recorded request has an unsupported Expect
+// (expectAnswer).
 const expectationFailed = "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n"
 
 // unsupportedExpect reports whether the head at the start of raw has an
@@ -68,16 +68,49 @@ func unsupportedExpectValue(v string) bool {
 	return true
 }
 
-// isRefusal reports whether p is an answer net/http wrote itself.
-func isRefusal(p []byte) bool {
+// answerKind is what an answer written to the connection says of who
+// wrote it, as far as its first bytes tell (answerOf).
+type answerKind int
+
+const (
+	// handlerAnswer is not net/http's own answer.
+	handlerAnswer answerKind = iota
+	// refusalAnswer is net/http's own answer, whatever was asked: it has
+	// refusalHeaders after its status line.
+	refusalAnswer
+	// expectAnswer starts as expectationFailed: net/http's answer to an
+	// unsupported Expect, or a handler's answer made to look so (see
+	// there). The recorded request decides (refuses).
+	expectAnswer
+)
+
+// answerOf classifies p, the start of an answer, by its bytes alone, so
+// that a handler's answer (the usual case) is told apart without the
+// connection's record or its lock.
+func answerOf(p []byte) answerKind {
 	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
-		return false
+		return handlerAnswer
 	}
 	if bytes.HasPrefix(p, []byte(expectationFailed)) {
-		return true
+		return expectAnswer
 	}
-	i := bytes.Index(p, []byte("\r\n"))
-	return i > 0 && bytes.HasPrefix(p[i:], []byte(refusalHeaders))
+	if i := bytes.Index(p, []byte("\r\n")); i > 0 && bytes.HasPrefix(p[i:], []byte(refusalHeaders)) {
+		return refusalAnswer
+	}
+	return handlerAnswer
+}
+
+// refuses reports whether an answer of kind k is net/http refusing the
+// request recorded in raw. This and answerOf are the one place that
+// decides it; the connection only supplies raw.
+func (k answerKind) refuses(raw []byte) bool {
+	switch k {
+	case refusalAnswer:
+		return true
+	case expectAnswer:
+		return unsupportedExpect(raw)
+	}
+	return false
 }
 
 // maxRefusedReason bounds the stored reason: it quotes nothing of the

@@ -368,3 +368,31 @@ func TestLostRefusalsAreReportedPaced(t *testing.T) {
 		t.Fatalf("%d log lines for 50 refused requests lost in a moment, want one:\n%s", n, logs.String())
 	}
 }
+
+// TestAnswerRefuses: which answers are net/http refusing the recorded
+// request. A 417 that starts like net/http's is one only when the request
+// has an Expect net/http does not support; a handler's answer never is.
+func TestAnswerRefuses(t *testing.T) {
+	expect := []byte("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n")
+	plain := []byte("POST /e HTTP/1.1\r\nHost: x\r\n\r\n")
+	tests := []struct {
+		name   string
+		answer string
+		raw    []byte
+		want   bool
+	}{
+		{"net/http's 400", "HTTP/1.1 400 Bad Request" + refusalHeaders + "400 Bad Request", plain, true},
+		{"net/http's 417, unsupported Expect", expectationFailed + "Content-Length: 0\r\n\r\n", expect, true},
+		{"a handler's 417 like net/http's", expectationFailed + "Content-Length: 0\r\n\r\n", plain, false},
+		{"a handler's 400", "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n", plain, false},
+		{"refusalHeaders cut short", "HTTP/1.1 400 Bad Request" + refusalHeaders[:10], plain, false},
+		{"not HTTP/1.1", "HTTP/1.0 400 Bad Request" + refusalHeaders, plain, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := answerOf([]byte(tc.answer)).refuses(tc.raw); got != tc.want {
+				t.Errorf("refuses = %v; want %v", got, tc.want)
+			}
+		})
+	}
+}
