@@ -16,11 +16,9 @@ import (
 func ParseTarget(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		shown := raw
-		if err == nil {
-			shown = u.Redacted() // a password given in the URL is not repeated
-		}
-		return nil, fmt.Errorf("%q is not an http:// or https:// URL", shown)
+		// A password given in the URL is not repeated, even when the URL
+		// does not parse: the error is printed and logged.
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", RedactURLPassword(raw))
 	}
 	return u, nil
 }

@@ -19,6 +19,14 @@ func TestParseTarget(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+	// The error quotes the URL back, without its password, whether the
+	// URL parses (the scheme is wrong) or not (a space in the host).
+	for _, bad := range []string{"ftp://dev:hunter22@x/in", "http://dev:hunter22@a b/in"} {
+		_, err := ParseTarget(bad)
+		if err == nil || strings.Contains(err.Error(), "hunter22") || !strings.Contains(err.Error(), "dev:xxxxx@") {
+			t.Errorf("ParseTarget(%q) = %v, want an error with the password masked", bad, err)
+		}
+	}
 }
 
 // TestRedactURLPassword: only a userinfo password is masked, as
