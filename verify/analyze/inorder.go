@@ -21,7 +21,8 @@ const inOrderAhead = 4 * inOrderWorkers
 // it and is returned. Checks run a bounded number of ids past the one show
 // waits for: a slow reader of the output (verify --all | less) holds back
 // the checks and their records, rather than every record of the database
-// piling up in memory. Checks still running when it stops finish before it
+// piling up in memory. When ctx ends it stops starting checks and returns
+// ctx's error. Checks still running when it stops finish before it
 // returns, so the caller may close what they use.
 func InOrder(ctx context.Context, ids []string, check func(context.Context, string) (store.Record, error), show func(store.Record) error) error {
 	type result struct {
@@ -66,7 +67,14 @@ func InOrder(ctx context.Context, ids []string, check func(context.Context, stri
 		}
 	}()
 	for i := range ids {
-		r := <-results[i%len(results)]
+		// The feeding stops when ctx ends, so id i may never be checked:
+		// waiting for its result alone would wait for ever.
+		var r result
+		select {
+		case r = <-results[i%len(results)]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		<-ahead
 		if r.err != nil {
 			return r.err

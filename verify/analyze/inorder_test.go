@@ -185,3 +185,69 @@ func TestInOrderRunAhead(t *testing.T) {
 		})
 	}
 }
+
+// TestInOrderCancel: when the caller's ctx ends (ctrl-c during verify
+// --all), InOrder returns ctx's error without showing the rest, whether
+// the checks in flight honour ctx or run to the end regardless, and leaves
+// no check running and no goroutine behind.
+func TestInOrderCancel(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		cancelFirst  bool // ctx ends before InOrder starts
+		cancelInShow int  // show of this index ends ctx; -1 never
+		checkHonours bool // checks return ctx.Err() once ctx ends
+	}{
+		{"before the start", true, -1, true},
+		{"before the start, checks ignore ctx", true, -1, false},
+		{"during the run", false, 20, true},
+		{"during the run, checks ignore ctx", false, 20, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			// Repeated: the feeding and the cancel race, and every
+			// interleaving must end.
+			for range 50 {
+				ctx, cancel := context.WithCancel(context.Background())
+				if tt.cancelFirst {
+					cancel()
+				}
+				ids := makeIDs(500)
+				var running atomic.Int64
+				check := func(cctx context.Context, id string) (store.Record, error) {
+					running.Add(1)
+					defer running.Add(-1)
+					if tt.checkHonours && cctx.Err() != nil {
+						return store.Record{}, cctx.Err()
+					}
+					return store.Record{Event: store.Event{ID: id}}, nil
+				}
+				shown := 0
+				show := func(r store.Record) error {
+					shown++
+					if idIndex(r.ID) == tt.cancelInShow {
+						cancel()
+					}
+					return nil
+				}
+				done := make(chan error, 1)
+				go func() { done <- InOrder(ctx, ids, check, show) }()
+				select {
+				case err := <-done:
+					if !errors.Is(err, context.Canceled) {
+						t.Fatalf("err = %v, want context.Canceled", err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("InOrder did not return after ctx ended")
+				}
+				cancel()
+				if shown >= len(ids) {
+					t.Fatalf("all %d shown despite the cancel", shown)
+				}
+				if n := running.Load(); n != 0 {
+					t.Fatalf("%d checks still running after InOrder returned", n)
+				}
+			}
+			noLeak(t, before)
+		})
+	}
+}
