@@ -109,7 +109,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, ev *store.Even
 	// forward runs to the sender's timeout, and what the app answered and
 	// when is recorded. Only the listener stopping ends it sooner.
 	fctx, cancel := h.forwardContext(r.Context())
-	a, resp, err := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
+	a, resp, _, err := sender.do(fctx, *ev, body, fw.Target, MaxForwardBody)
 	if a.Status == 0 && errors.Is(context.Cause(fctx), errListenerStopped) {
 		a.Error = errListenerStopped.Error()
 	}

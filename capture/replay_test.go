@@ -813,3 +813,65 @@ func TestRefusedAttemptSaysNotSent(t *testing.T) {
 		t.Fatalf("the target saw %d requests", n)
 	}
 }
+
+// TestReplayResultSaysNotSent: a replay tells code which attempts never
+// left, and which of those --header (Target.Header) can mend, in typed
+// fields that agree with the attempt's stored error; a target that is down,
+// slow or answers an error got the request, or may have: those are not
+// "not sent".
+func TestReplayResultSaysNotSent(t *testing.T) {
+	var hits atomic.Int32
+	up, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/slow" {
+			time.Sleep(500 * time.Millisecond)
+		}
+		w.WriteHeader(500)
+	})
+	down := httptest.NewServer(nil)
+	downURL := down.URL
+	down.Close()
+	good := store.Event{Method: "POST", Path: "/x"}
+	for _, tt := range []struct {
+		name               string
+		ev                 store.Event
+		url                string
+		hdr                store.Header
+		notSent, headerFix bool
+		hit                bool // the target saw the request
+	}{
+		{"header value", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, nil, true, true, false},
+		{"header value replaced", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, store.Header{{Name: "X-Bad", Value: "ab"}}, false, false, true},
+		{"header name", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X Bad", Value: "ab"}}}, up.URL, nil, true, false, false},
+		{"method", store.Event{Method: "GE(T", Path: "/x"}, up.URL, nil, true, false, false},
+		{"target refused", good, downURL, nil, false, false, false},
+		{"target times out", store.Event{Method: "POST", Path: "/slow"}, up.URL + "/slow", nil, false, false, true},
+		{"target answers an error", good, up.URL, nil, false, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := tt.ev
+			db := storeWith(t, &ev, []byte("hi"))
+			before := hits.Load()
+			var res ReplayResult
+			NewSender(SenderOptions{Timeout: 150 * time.Millisecond}).Replay(context.Background(), db, []string{ev.ID},
+				ReplayOptions{Target: Target{URL: tt.url, Header: tt.hdr}}, func(r ReplayResult) { res = r })
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if res.NotSent != tt.notSent || res.HeaderFix != tt.headerFix {
+				t.Errorf("NotSent %v, HeaderFix %v, want %v, %v (attempt error %q)", res.NotSent, res.HeaderFix, tt.notSent, tt.headerFix, res.Attempt.Error)
+			}
+			// The stored text is unchanged and agrees with the fields.
+			if strings.HasPrefix(res.Attempt.Error, NotSent) != tt.notSent || strings.Contains(res.Attempt.Error, "--header") != tt.headerFix {
+				t.Errorf("attempt error %q disagrees with NotSent %v, HeaderFix %v", res.Attempt.Error, tt.notSent, tt.headerFix)
+			}
+			rec, err := db.Get(context.Background(), ev.ID)
+			if err != nil || len(rec.Replays) != 1 || rec.Replays[0].Error != res.Attempt.Error {
+				t.Errorf("stored attempts %+v, err %v", rec.Replays, err)
+			}
+			if got := hits.Load() > before; got != tt.hit {
+				t.Errorf("target hit: %v, want %v", got, tt.hit)
+			}
+		})
+	}
+}

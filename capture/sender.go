@@ -54,6 +54,15 @@ type SenderOptions struct {
 // refused request).
 const NotSent = "not sent: "
 
+// sendFailure is how an attempt that got no answer failed, for code that
+// counts or advises. The attempt's Error says the same for people and is
+// stored (its text is part of the JSON interface), so code must not parse
+// it: the sentence can be reworded, these fields cannot drift from it.
+type sendFailure struct {
+	notSent   bool // the request never left: Error starts with NotSent
+	headerFix bool // not sent for a header value, which Target.Header can replace
+}
+
 // NewSender returns a Sender that never follows redirects: a 3xx is the
 // app's answer and is recorded as such.
 func NewSender(opts SenderOptions) *Sender {
@@ -189,13 +198,13 @@ type Response struct {
 // Send re-sends ev to t and returns the attempt to store (At, Target,
 // Status, DurationMS, Error, the response headers and capped body).
 func (s *Sender) Send(ctx context.Context, ev store.Event, body []byte, t Target) store.Attempt {
-	a, _, _ := s.do(ctx, ev, body, t, MaxResponseBody)
+	a, _, _, _ := s.do(ctx, ev, body, t, MaxResponseBody)
 	return a
 }
 
 // do sends and returns the attempt plus the full response (body read up to
-// keep bytes), or the error that left it without one.
-func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response, error) {
+// keep bytes), or how and why it got none: the sendFailure and the error.
+func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, keep int64) (store.Attempt, *Response, sendFailure, error) {
 	start := time.Now()
 	// The recorded target never holds a password given in the URL (sent
 	// as basic auth): attempts are shown, exported and listed.
@@ -206,14 +215,15 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 		// path (every forwarded delivery) redacts the URL it built.
 		a.Target = store.RedactURLPassword(t.URL)
 		a.Error = NotSent + err.Error()
-		return a, nil, err
+		return a, nil, sendFailure{notSent: true}, err
 	}
 	a.Target = req.URL.Redacted()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		a.DurationMS = ms(time.Since(start))
-		a.Error = describeSendError(err)
-		return a, nil, err
+		var f sendFailure
+		a.Error, f = describeSendError(err)
+		return a, nil, f, err
 	}
 	restoreLocation(resp)
 	defer resp.Body.Close()
@@ -238,29 +248,30 @@ func (s *Sender) do(ctx context.Context, ev store.Event, body []byte, t Target, 
 	if int64(len(a.RespBody)) > MaxResponseBody {
 		a.RespBody = a.RespBody[:MaxResponseBody]
 	}
-	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb, Over: over}, nil
+	return a, &Response{Status: resp.StatusCode, Header: resp.Header, Body: rb, Over: over}, sendFailure{}, nil
 }
 
-// describeSendError turns transport errors into sentences.
-func describeSendError(err error) string {
+// describeSendError turns transport errors into sentences, and says which
+// of them mean the request never left.
+func describeSendError(err error) (string, sendFailure) {
 	var ne net.Error
 	var cve *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &cve):
-		return err.Error() + " (a self-signed development certificate? --insecure accepts any)"
+		return err.Error() + " (a self-signed development certificate? --insecure accepts any)", sendFailure{}
 	case errors.Is(err, context.Canceled):
-		return "cancelled"
+		return "cancelled", sendFailure{}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timed out waiting for the target: " + err.Error()
+		return "timed out waiting for the target: " + err.Error(), sendFailure{}
 	case strings.Contains(err.Error(), "connection refused"):
-		return "connection refused: is the target running? (" + err.Error() + ")"
+		return "connection refused: is the target running? (" + err.Error() + ")", sendFailure{}
 	// A delivery stored although net/http refused it (capture's refused
 	// requests): its header cannot be sent as it came. --header replaces
 	// a value; a name it cannot give (it is not valid HTTP) stays.
 	case strings.Contains(err.Error(), "net/http: invalid header field value"):
-		return NotSent + err.Error() + " (the delivery's header value is not valid HTTP; --header NAME:VALUE replaces it)"
+		return NotSent + err.Error() + " (the delivery's header value is not valid HTTP; --header NAME:VALUE replaces it)", sendFailure{notSent: true, headerFix: true}
 	case strings.Contains(err.Error(), "net/http: invalid header field name"):
-		return NotSent + err.Error() + " (the delivery has a header name that is not valid HTTP: it cannot be sent as stored; show --raw has it)"
+		return NotSent + err.Error() + " (the delivery has a header name that is not valid HTTP: it cannot be sent as stored; show --raw has it)", sendFailure{notSent: true}
 	}
-	return err.Error()
+	return err.Error(), sendFailure{}
 }

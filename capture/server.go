@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -32,6 +33,20 @@ type Server struct {
 	ln      net.Listener
 	http    *http.Server
 	handler *Handler
+}
+
+// ValidPort reports whether port, the PORT of a HOST:PORT for Listen, is a
+// decimal number from 0 to 65535, or empty ("127.0.0.1:"), which like 0
+// picks a free port. The caller checks it before Listen so that a mistake
+// (99999) is told as a bad value, not as a failure to bind. A service name
+// (http) is refused too, although net.Listen would look it up: the port is
+// given as a number.
+func ValidPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n <= 65535
 }
 
 // Listen binds addr (HOST:PORT) now, so the caller can print the URL before

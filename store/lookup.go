@@ -44,6 +44,39 @@ func MatchingIDs(ctx context.Context, s Store, filter string) ([]string, error) 
 	}
 }
 
+// Each calls each with the deliveries matching filter ("" for all), newest
+// first, page records at a time (lookupPage when page < 1), until limit
+// records (0: all) have been passed or each returns an error, which Each
+// returns. A page at a time, so that listing a whole history holds one page
+// of records, here and in a listener that serves the listing over its
+// socket; each may see an empty page at the end.
+func Each(ctx context.Context, s Store, filter string, limit, page int, each func([]Record) error) error {
+	if page < 1 {
+		// A Limit of 0 would ask List for everything at once.
+		page = lookupPage
+	}
+	before := ""
+	for left := limit; limit == 0 || left > 0; {
+		n := page
+		if limit > 0 {
+			n = min(n, left)
+		}
+		recs, err := s.List(ctx, Query{Filter: filter, Before: before, Limit: n})
+		if err != nil {
+			return err
+		}
+		if err := each(recs); err != nil {
+			return err
+		}
+		if len(recs) < n {
+			return nil
+		}
+		before = recs[len(recs)-1].ID
+		left -= len(recs)
+	}
+	return nil
+}
+
 // SelectionError is an argument of Select that is neither a stored
 // delivery's id nor a valid filter: the caller's mistake, not the store's.
 type SelectionError struct {

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -149,8 +148,9 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if f.maxBody <= 0 || f.maxBody > capture.MaxMaxBody {
 		return usagef("--max-body: must be a number of bytes from 1 to %d (1 GiB), got %d", capture.MaxMaxBody, f.maxBody)
 	}
-	// A port net.Listen would refuse (99999, http) is a bad value too.
-	if _, port, err := net.SplitHostPort(f.addr); err != nil || !validPort(port) {
+	// A port that is not a number from 0 to 65535 (99999, http) is a
+	// bad value too.
+	if _, port, err := net.SplitHostPort(f.addr); err != nil || !capture.ValidPort(port) {
 		return usagef("--addr: %q is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080 or :8080)", f.addr)
 	}
 	fw, err := f.forwarder()
@@ -353,14 +353,4 @@ func openLog(dbPath string) (*slog.Logger, func(), error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
-}
-
-// validPort reports whether port is a number net.Listen accepts (empty, as
-// in "127.0.0.1:", picks a free port like 0).
-func validPort(port string) bool {
-	if port == "" {
-		return true
-	}
-	n, err := strconv.ParseUint(port, 10, 16)
-	return err == nil && n <= 65535
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -39,7 +38,7 @@ func newLsCmd(e *env) *cobra.Command {
 			red := e.redactor(reveal)
 			if !asJSON {
 				t := textout.NewTable(e.stdout, red)
-				err := listPages(cmd.Context(), s, filter, limit, func(recs []store.Record) error {
+				err := store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
 					t.Rows(recs)
 					return nil
 				})
@@ -48,7 +47,7 @@ func newLsCmd(e *env) *cobra.Command {
 				}
 				return err
 			}
-			return listPages(cmd.Context(), s, filter, limit, func(recs []store.Record) error {
+			return store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
 				for _, r := range recs {
 					if err := textout.Delivery(e.stdout, r, true, red); err != nil {
 						return err
@@ -65,35 +64,10 @@ func newLsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// lsPage is how many records ls asks the store for at a time, so that
-// listing a whole history (--limit 0) holds one page of records, here and
-// in a listener that serves the listing over its socket.
+// lsPage is how many records ls asks the store for at a time (store.Each),
+// so that listing a whole history (--limit 0) holds one page of records. A
+// variable so that tests can list several pages.
 var lsPage = 500
-
-// listPages calls each with the deliveries matching filter, newest first,
-// a page at a time, until limit records (0: all) have been passed.
-func listPages(ctx context.Context, s store.Store, filter string, limit int, each func([]store.Record) error) error {
-	before := ""
-	for left := limit; limit == 0 || left > 0; {
-		n := lsPage
-		if limit > 0 {
-			n = min(n, left)
-		}
-		recs, err := s.List(ctx, store.Query{Filter: filter, Before: before, Limit: n})
-		if err != nil {
-			return err
-		}
-		if err := each(recs); err != nil {
-			return err
-		}
-		if len(recs) < n {
-			return nil
-		}
-		before = recs[len(recs)-1].ID
-		left -= len(recs)
-	}
-	return nil
-}
 
 // oneFilterArg checks that ls and export got at most one FILTER argument.
 // A filter of several terms is one shell word; unquoted, its terms arrive as

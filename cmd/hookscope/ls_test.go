@@ -10,21 +10,10 @@ import (
 	"github.com/hookscope/hookscope/store"
 )
 
-// listSpy records the limit of every List call.
-type listSpy struct {
-	store.Store
-	limits []int
-}
-
-func (s *listSpy) List(ctx context.Context, q store.Query) ([]store.Record, error) {
-	s.limits = append(s.limits, q.Limit)
-	return s.Store.List(ctx, q)
-}
-
-// TestLsHoldsOnePageAtATime: ls --limit 0 lists the whole history newest
-// first without ever asking the store (or, through its socket, a running
-// listener) for every record at once.
-func TestLsHoldsOnePageAtATime(t *testing.T) {
+// TestLsListsPageByPage: ls --limit 0 lists the whole history newest first
+// over several pages (store.Each tests the paging itself), and the table
+// is aligned as one, not page by page.
+func TestLsListsPageByPage(t *testing.T) {
 	old := lsPage
 	lsPage = 3
 	t.Cleanup(func() { lsPage = old })
@@ -33,7 +22,6 @@ func TestLsHoldsOnePageAtATime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	var want []string
 	for i := 0; i < 8; i++ {
 		ev := &store.Event{Method: "POST", Path: fmt.Sprintf("/e%d", i)}
@@ -42,35 +30,24 @@ func TestLsHoldsOnePageAtATime(t *testing.T) {
 		}
 		want = append([]string{ev.ID}, want...)
 	}
-	for _, limit := range []int{0, 5, 3, 20} {
-		spy := &listSpy{Store: db}
-		var got []string
-		err := listPages(context.Background(), spy, "", limit, func(recs []store.Record) error {
-			for _, r := range recs {
-				got = append(got, r.ID)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := len(want)
-		if limit > 0 && limit < n {
-			n = limit
-		}
-		if strings.Join(got, " ") != strings.Join(want[:n], " ") {
-			t.Errorf("limit %d: listed %v, want %v", limit, got, want[:n])
-		}
-		for _, l := range spy.limits {
-			if l <= 0 || l > lsPage {
-				t.Errorf("limit %d: asked the store for %d records at once (page %d)", limit, l, lsPage)
-			}
-		}
-	}
-	// Through the command: the table over several pages, aligned as one.
 	db.Close()
-	code, out, errs := run(t, "ls", "--limit", "0", "--db", path)
-	if code != 0 || strings.Count(out, "\n") != 9 || !strings.Contains(out, want[7]) {
-		t.Fatalf("exit %d: %s%s", code, out, errs)
+	for _, tt := range []struct {
+		limit string
+		n     int
+	}{{"0", 8}, {"5", 5}, {"3", 3}, {"20", 8}} {
+		code, out, errs := run(t, "ls", "--limit", tt.limit, "--db", path)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if code != 0 || len(lines) != tt.n+1 {
+			t.Fatalf("--limit %s: exit %d: %s%s", tt.limit, code, out, errs)
+		}
+		col := strings.Index(lines[0], "PATH")
+		for i, l := range lines[1:] {
+			if !strings.HasPrefix(l, want[i]+" ") {
+				t.Errorf("--limit %s: row %d is %q, want delivery %s", tt.limit, i, l, want[i])
+			}
+			if col < 0 || !strings.HasPrefix(l[col:], fmt.Sprintf("/e%d ", 7-i)) {
+				t.Errorf("--limit %s: row %d %q not aligned with the header %q", tt.limit, i, l, lines[0])
+			}
+		}
 	}
 }

@@ -156,9 +156,9 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
 		sum.Add(r.Attempt, r.Err)
-		if strings.HasPrefix(r.Attempt.Error, capture.NotSent) {
+		if r.NotSent {
 			notSent++
-			headerFix = headerFix || strings.Contains(r.Attempt.Error, "--header")
+			headerFix = headerFix || r.HeaderFix
 		}
 		if r.Truncated {
 			cut = append(cut, r)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -13,20 +12,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/hookscope/hookscope/store"
 )
 
 // keyEndpoint is a local stand-in of Talkdesk's key endpoint.
@@ -270,74 +262,6 @@ func writeFile(t *testing.T, path, s string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// TestVerifyInOrder: deliveries are checked several at a time but shown in
-// the order asked, and the first failure stops the run without hanging.
-func TestVerifyInOrder(t *testing.T) {
-	ids := make([]string, 40)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("id%02d", i)
-	}
-	var mu sync.Mutex
-	inFlight, most := 0, 0
-	check := func(ctx context.Context, id string) (store.Record, error) {
-		mu.Lock()
-		inFlight++
-		most = max(most, inFlight)
-		mu.Unlock()
-		// Later ids finish first, so order comes from verifyInOrder.
-		n, _ := strconv.Atoi(id[2:])
-		time.Sleep(time.Duration(40-n) * 100 * time.Microsecond)
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-		if id == "id30" {
-			return store.Record{}, errors.New("boom")
-		}
-		return store.Record{Event: store.Event{ID: id}}, ctx.Err()
-	}
-	var shown []string
-	err := verifyInOrder(context.Background(), ids, check, func(r store.Record) error {
-		shown = append(shown, r.ID)
-		return nil
-	})
-	if err == nil || err.Error() != "boom" {
-		t.Fatalf("err = %v, want boom", err)
-	}
-	if strings.Join(shown, ",") != strings.Join(ids[:30], ",") {
-		t.Fatalf("shown %v, want the first 30 in order", shown)
-	}
-	if most < 2 || most > verifyWorkers {
-		t.Fatalf("at most %d checks at once, want 2..%d", most, verifyWorkers)
-	}
-}
-
-// TestVerifyInOrderWaitsForTheReader: while show is held up (verify --all
-// piped to a pager nobody scrolls), checks stop a bounded distance ahead
-// instead of checking, and holding, every delivery.
-func TestVerifyInOrderWaitsForTheReader(t *testing.T) {
-	ids := make([]string, 1000)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("id%03d", i)
-	}
-	var checked atomic.Int64
-	release := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- verifyInOrder(context.Background(), ids, func(ctx context.Context, id string) (store.Record, error) {
-			checked.Add(1)
-			return store.Record{Event: store.Event{ID: id}}, nil
-		}, func(store.Record) error { <-release; return nil })
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if n := checked.Load(); n > verifyAhead+1 {
-		t.Errorf("%d checked while the first was not yet shown, want at most %d", n, verifyAhead+1)
-	}
-	close(release)
-	if err := <-done; err != nil || checked.Load() != int64(len(ids)) {
-		t.Fatalf("err %v, %d checked", err, checked.Load())
-	}
 }
 
 // TestConfigValueMistakeStopsEveryCommand: a bad value (not only a bad key)

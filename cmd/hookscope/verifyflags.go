@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -219,7 +218,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			p := chk.pipeline(s)
 			red := e.redactor(false, chk.signing.all...)
-			return verifyInOrder(ctx, ids, func(ctx context.Context, id string) (store.Record, error) {
+			return analyze.InOrder(ctx, ids, func(ctx context.Context, id string) (store.Record, error) {
 				rec, err := getDelivery(ctx, s, id)
 				if err != nil {
 					return rec, err
@@ -235,73 +234,4 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&all, "all", false, "verify every stored delivery")
 	vf.register(cmd)
 	return cmd
-}
-
-// verifyWorkers is how many deliveries verify checks at once. Each check
-// ends in a committed write; several in flight share the store's group
-// commits (and, through a listener's socket, its round trips), which is
-// most of the time of a one-at-a-time --all.
-const verifyWorkers = 8
-
-// verifyAhead bounds how far checks run ahead of what verify has shown.
-const verifyAhead = 4 * verifyWorkers
-
-// verifyInOrder runs check on every id, verifyWorkers at a time, and hands
-// the results to show in the order of ids. The first error stops it. Checks
-// run at most verifyAhead ids past the one show waits for: a slow reader of
-// stdout (verify --all | less) holds back the checks and their records,
-// rather than every record of the database piling up in memory.
-func verifyInOrder(ctx context.Context, ids []string, check func(context.Context, string) (store.Record, error), show func(store.Record) error) error {
-	type result struct {
-		rec store.Record
-		err error
-	}
-	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel (deferred below) has stopped the feeding
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// results[i%verifyAhead] carries id i's result: ids i and
-	// i+verifyAhead are never in flight together.
-	results := make([]chan result, min(verifyAhead, len(ids)))
-	for i := range results {
-		results[i] = make(chan result, 1)
-	}
-	ahead := make(chan struct{}, verifyAhead) // a token per id fed, not yet shown
-	next := make(chan int)
-	for range min(verifyWorkers, len(ids)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rec, err := check(ctx, ids[i])
-				results[i%len(results)] <- result{rec, err}
-			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for i := range ids {
-			select {
-			case ahead <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for i := range ids {
-		r := <-results[i%len(results)]
-		<-ahead
-		if r.err != nil {
-			return r.err
-		}
-		if err := show(r.rec); err != nil {
-			return err
-		}
-	}
-	return nil
 }
