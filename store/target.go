@@ -26,30 +26,35 @@ func ParseTarget(raw string) (*url.URL, error) {
 // RedactURLPassword is URL raw as recorded and shown: a password in its
 // userinfo (sent as basic auth) written as xxxxx, as url.Redacted writes
 // it, the rest as it was (a query's secrets are the redactor's to mask).
-// A URL that does not parse (a control character in it, a space in the
-// host) still has its password masked, found by the shape
-// scheme://user:password@host: such text is quoted back to the user and
-// shown in the TUI's header, and must not show the password either. Text
-// with no "://" or no password is returned as it is.
+// Text that is not a URL with a host (one that does not parse: a control
+// character in it, a space in the host; or a typo: http//…, http:/…, no
+// scheme) still has its password masked, found by the shape
+// user:password@host after the first "//" or ":/" (else from the start):
+// such text is quoted back to the user and shown in the TUI's header, and
+// must not show the password either. Text with no password in that place
+// is returned as it is.
 //
 // It lives here, beside ParseTarget, because capture records and cmd
 // prints targets with it and the TUI masks the forward target with it,
 // and ui must not import capture.
 func RedactURLPassword(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
+	if u, err := url.Parse(raw); err == nil && (u.User != nil || u.Host != "") {
 		return u.Redacted()
 	}
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
+	start := 0
+	if i := strings.Index(raw, "//"); i >= 0 {
+		start = i + 2
+	} else if i := strings.Index(raw, ":/"); i >= 0 {
+		start = i + 2
 	}
 	// The authority ends at the first '/', '?' or '#'; its userinfo ends
 	// at its last '@', as url.Parse splits it (a password may hold '@').
+	rest := raw[start:]
 	host := rest[:strings.IndexAny(rest+"/", "/?#")]
 	at := strings.LastIndex(host, "@")
 	user, _, hasPw := strings.Cut(host[:max(at, 0)], ":")
 	if at < 0 || !hasPw {
 		return raw
 	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
+	return raw[:start] + user + ":xxxxx" + rest[at:]
 }

@@ -21,9 +21,9 @@ func TestParseTarget(t *testing.T) {
 	}
 	// The error quotes the URL back, without its password, whether the
 	// URL parses (the scheme is wrong) or not (a space in the host).
-	for _, bad := range []string{"ftp://dev:hunter22@x/in", "http://dev:hunter22@a b/in"} {
+	for _, bad := range []string{"ftp://dev:hunter22@x/in", "http://dev:hunter22@a b/in", "http//dev:hunter22@app/in", "dev:hunter22@app/in"} {
 		_, err := ParseTarget(bad)
-		if err == nil || strings.Contains(err.Error(), "hunter22") || !strings.Contains(err.Error(), "dev:xxxxx@") {
+		if err == nil || strings.Contains(err.Error(), "hunter22") || !strings.Contains(err.Error(), ":xxxxx@") {
 			t.Errorf("ParseTarget(%q) = %v, want an error with the password masked", bad, err)
 		}
 	}
@@ -47,7 +47,13 @@ func TestRedactURLPassword(t *testing.T) {
 		{"unparsable, @ and : in the password", "http://dev:p@ss:w@app/\x7f", "http://dev:xxxxx@app/\x7f"},
 		{"unparsable, @ after the host", "http://app/\x7f?to=dev:pw@x", "http://app/\x7f?to=dev:pw@x"},
 		{"unparsable, user only", "http://dev@app/\x7f", "http://dev@app/\x7f"},
-		{"unparsable, no scheme", "dev:pw@app/\x7f", "dev:pw@app/\x7f"},
+		{"unparsable, no scheme", "dev:pw@app/\x7f", "dev:xxxxx@app/\x7f"},
+		// Typos url.Parse takes as a path or an opaque URL, with no host.
+		{"typo, a colon missing", "http//dev:hunter22@app/in", "http//dev:xxxxx@app/in"},
+		{"typo, a slash missing", "http:/dev:hunter22@app/in", "http:/dev:xxxxx@app/in"},
+		{"typo, no slashes", "http:dev:hunter22@app/in", "http:xxxxx@app/in"},
+		{"typo, no scheme", "dev:hunter22@app/in?x=1", "dev:xxxxx@app/in?x=1"},
+		{"not a URL, no password", "/hooks/a:b@c", "/hooks/a:b@c"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
