@@ -36,12 +36,12 @@ type ReplayResult struct {
 	// attempt sent only its Size stored bytes.
 	Truncated bool
 	Size      int64
-	// NotSent reports that the attempt never left: net/http refused the
-	// request as built (a method, a header name or a header value that is
-	// not valid HTTP, which capture stores from a refused request).
-	// Attempt.Error, which starts with NotSent, says which; this field is
-	// for code, which must not parse that text.
-	NotSent bool
+	// NeverSent reports that the attempt never left: net/http refused the
+	// request as built (a method, a target or a header name or value that
+	// is not valid HTTP, which capture stores from a refused request).
+	// Attempt.Error, which starts with the NotSent prefix, says which; this
+	// field is for code, which must not parse that text.
+	NeverSent bool
 	// HeaderFix reports, of an attempt not sent, that the culprit is a
 	// header value, which ReplayOptions.Target.Header (replay's --header)
 	// can replace; a header name or a method cannot be mended that way.
@@ -129,7 +129,7 @@ func (s *Sender) replayOne(ctx context.Context, src ReplaySource, id string, t T
 	res := ReplayResult{ID: rec.ID, Truncated: rec.Truncated, Size: int64(len(body))}
 	var f sendFailure
 	res.Attempt, _, f, _ = s.do(context.WithoutCancel(ctx), rec.Event, body, t, MaxResponseBody)
-	res.NotSent, res.HeaderFix = f.notSent, f.headerFix
+	res.NeverSent, res.HeaderFix = f.notSent, f.headerFix
 	if err := src.AddAttempt(context.WithoutCancel(ctx), rec.ID, &res.Attempt); err != nil {
 		res.Err = fmt.Errorf("store attempt: %w", err)
 	}

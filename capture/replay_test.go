@@ -839,14 +839,18 @@ func TestReplayResultSaysNotSent(t *testing.T) {
 		hdr                store.Header
 		notSent, headerFix bool
 		hit                bool // the target saw the request
+		keepPath           bool
 	}{
-		{"header value", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, nil, true, true, false},
-		{"header value replaced", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, store.Header{{Name: "X-Bad", Value: "ab"}}, false, false, true},
-		{"header name", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X Bad", Value: "ab"}}}, up.URL, nil, true, false, false},
-		{"method", store.Event{Method: "GE(T", Path: "/x"}, up.URL, nil, true, false, false},
-		{"target refused", good, downURL, nil, false, false, false},
-		{"target times out", store.Event{Method: "POST", Path: "/slow"}, up.URL + "/slow", nil, false, false, true},
-		{"target answers an error", good, up.URL, nil, false, false, true},
+		{"header value", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, nil, true, true, false, false},
+		{"header value replaced", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X-Bad", Value: "a\x07b"}}}, up.URL, store.Header{{Name: "X-Bad", Value: "ab"}}, false, false, true, false},
+		{"header name", store.Event{Method: "POST", Path: "/x", Header: store.Header{{Name: "X Bad", Value: "ab"}}}, up.URL, nil, true, false, false, false},
+		{"method", store.Event{Method: "GE(T", Path: "/x"}, up.URL, nil, true, false, false, false},
+		{"target refused", good, downURL, nil, false, false, false, false},
+		{"target times out", store.Event{Method: "POST", Path: "/slow"}, up.URL + "/slow", nil, false, false, true, false},
+		{"target answers an error", good, up.URL, nil, false, false, true, false},
+		// A refused delivery's query with a control character, sent to
+		// a target with a password: the error quotes the URL, masked.
+		{"target URL", store.Event{Method: "POST", Path: "/x", Query: "a=\x01b"}, strings.Replace(up.URL, "://", "://dev:hunter22@", 1), nil, true, false, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := tt.ev
@@ -854,16 +858,19 @@ func TestReplayResultSaysNotSent(t *testing.T) {
 			before := hits.Load()
 			var res ReplayResult
 			NewSender(SenderOptions{Timeout: 150 * time.Millisecond}).Replay(context.Background(), db, []string{ev.ID},
-				ReplayOptions{Target: Target{URL: tt.url, Header: tt.hdr}}, func(r ReplayResult) { res = r })
+				ReplayOptions{Target: Target{URL: tt.url, Header: tt.hdr, KeepPath: tt.keepPath}}, func(r ReplayResult) { res = r })
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
-			if res.NotSent != tt.notSent || res.HeaderFix != tt.headerFix {
-				t.Errorf("NotSent %v, HeaderFix %v, want %v, %v (attempt error %q)", res.NotSent, res.HeaderFix, tt.notSent, tt.headerFix, res.Attempt.Error)
+			if res.NeverSent != tt.notSent || res.HeaderFix != tt.headerFix {
+				t.Errorf("NeverSent %v, HeaderFix %v, want %v, %v (attempt error %q)", res.NeverSent, res.HeaderFix, tt.notSent, tt.headerFix, res.Attempt.Error)
+			}
+			if strings.Contains(res.Attempt.Error+res.Attempt.Target, "hunter22") {
+				t.Errorf("the attempt shows the target's password: %q, %q", res.Attempt.Error, res.Attempt.Target)
 			}
 			// The stored text is unchanged and agrees with the fields.
 			if strings.HasPrefix(res.Attempt.Error, NotSent) != tt.notSent || strings.Contains(res.Attempt.Error, "--header") != tt.headerFix {
-				t.Errorf("attempt error %q disagrees with NotSent %v, HeaderFix %v", res.Attempt.Error, tt.notSent, tt.headerFix)
+				t.Errorf("attempt error %q disagrees with NeverSent %v, HeaderFix %v", res.Attempt.Error, tt.notSent, tt.headerFix)
 			}
 			rec, err := db.Get(context.Background(), ev.ID)
 			if err != nil || len(rec.Replays) != 1 || rec.Replays[0].Error != res.Attempt.Error {

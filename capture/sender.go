@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -144,6 +145,13 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	}
 	req, err := http.NewRequestWithContext(ctx, ev.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
+		// The error quotes the URL (a control character a refused
+		// delivery's query brought, say), password and all: it is
+		// stored in the attempt and printed.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = store.RedactURLPassword(ue.URL)
+		}
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	if t.KeepPath && ev.Path != "" && ev.Path[0] != '/' {

@@ -156,7 +156,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
 		sum.Add(r.Attempt, r.Err)
-		if r.NotSent {
+		if r.NeverSent {
 			notSent++
 			headerFix = headerFix || r.HeaderFix
 		}
@@ -199,10 +199,10 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 			hint = "; --header NAME:VALUE replaces a header value"
 		}
 		if notSent == sum.Errors {
-			return fmt.Errorf("%d of %d attempts could not be sent to %s: their method or a header is not valid HTTP, as each attempt's error says%s", notSent, sum.Sent, target.Redacted(), hint)
+			return fmt.Errorf("%d of %d attempts could not be sent to %s: their method, target or a header is not valid HTTP, as each attempt's error says%s", notSent, sum.Sent, target.Redacted(), hint)
 		}
 		if notSent > 0 {
-			return fmt.Errorf("%d of %d attempts got no answer from %s, %d of them not sent (their method or a header is not valid HTTP%s)", sum.Errors, sum.Sent, target.Redacted(), notSent, hint)
+			return fmt.Errorf("%d of %d attempts got no answer from %s, %d of them not sent (their method, target or a header is not valid HTTP%s)", sum.Errors, sum.Sent, target.Redacted(), notSent, hint)
 		}
 		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
 	}
