@@ -101,7 +101,7 @@ func (m Model) finishBulk() (Model, tea.Cmd) {
 	if b.stopping {
 		text += " · stopped"
 	}
-	text += " → " + b.target
+	text += " → " + store.RedactURLPassword(b.target)
 	l := levelInfo
 	if b.sum.Errors > 0 || b.sum.Non2xx > 0 || b.stopping {
 		l = levelWarn

@@ -226,7 +226,7 @@ func (m Model) sendFromPrompt() (Model, tea.Cmd) {
 		})
 	}
 	m.closePrompt()
-	m.setStatus(levelInfo, "Replaying to "+target+"…")
+	m.setStatus(levelInfo, "Replaying to "+store.RedactURLPassword(target)+"…")
 	return m, tea.Batch(save, m.replayOne(p.ids[0], target))
 }
 
@@ -263,7 +263,7 @@ func (m *Model) sendEdited(id, target string, b []byte, resign bool) tea.Cmd {
 	if resign {
 		how = "the edited copy, re-signed,"
 	}
-	m.setStatus(levelInfo, "Replaying "+how+" to "+target+"…")
+	m.setStatus(levelInfo, "Replaying "+how+" to "+store.RedactURLPassword(target)+"…")
 	ctx, src := m.ctx, m.src
 	return func() tea.Msg {
 		a, err := src.ReplayEdited(ctx, id, target, b, resign)

@@ -365,3 +365,24 @@ func TestPromptOffersTargetsSavedSinceStart(t *testing.T) {
 		t.Fatalf("typed x, prompt holds %q", got)
 	}
 }
+
+// TestReplayStatusMasksTargetPassword: the status line names the replay
+// target (while sending, and in the bulk summary) without the password of
+// its userinfo, as the header shows the forward target.
+func TestReplayStatusMasksTargetPassword(t *testing.T) {
+	src, _ := mixedSource(9)
+	src.SetRecentTargets([]string{"http://dev:hunter22@127.0.0.1:9000/in"})
+	m := newTestModel(t, src, 120, 24)
+	m = press(t, m, "space", "space", "R", "enter")
+	if s := m.statusLine(); !strings.Contains(s, "Replayed 2 of 2") || strings.Contains(s, "hunter22") || !strings.Contains(s, "dev:xxxxx@") {
+		t.Fatalf("bulk summary %q: want the target with its password masked", s)
+	}
+	m = press(t, m, "esc")
+	// Not settled: the status is the one shown while the replay runs.
+	m = press(t, m, "r")
+	next, _ := m.Update(kp("enter"))
+	m = next.(Model)
+	if s := m.statusLine(); !strings.Contains(s, "Replaying to") || strings.Contains(s, "hunter22") || !strings.Contains(s, "dev:xxxxx@") {
+		t.Fatalf("status while sending %q: want the target with its password masked", s)
+	}
+}

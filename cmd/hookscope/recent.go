@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui"
 )
 
@@ -53,7 +54,7 @@ func (r *recentTargets) read() ([]string, error) {
 // file is replaced by a rename so a reader never sees half of it.
 func (r *recentTargets) add(target string) error {
 	if strings.ContainsAny(target, "\r\n") {
-		return fmt.Errorf("recent targets: %q is not one line", target)
+		return fmt.Errorf("recent targets: %q is not one line", store.RedactURLPassword(target))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
