@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/hookscope/hookscope/store"
@@ -21,9 +22,10 @@ const inOrderAhead = 4 * inOrderWorkers
 // it and is returned. Checks run a bounded number of ids past the one show
 // waits for: a slow reader of the output (verify --all | less) holds back
 // the checks and their records, rather than every record of the database
-// piling up in memory. When ctx ends it stops starting checks and returns
-// ctx's error. Checks still running when it stops finish before it
-// returns, so the caller may close what they use.
+// piling up in memory. When ctx ends it starts no more checks, shows
+// nothing more, and returns ctx's error, wrapped with how many were
+// shown. Checks still running when it stops finish before it returns, so
+// the caller may close what they use.
 func InOrder(ctx context.Context, ids []string, check func(context.Context, string) (store.Record, error), show func(store.Record) error) error {
 	type result struct {
 		rec store.Record
@@ -54,6 +56,11 @@ func InOrder(ctx context.Context, ids []string, check func(context.Context, stri
 	go func() {
 		defer close(next)
 		for i := range ids {
+			// A select picks at random among ready cases: without this
+			// check a check could still start after ctx ended.
+			if ctx.Err() != nil {
+				return
+			}
 			select {
 			case ahead <- struct{}{}:
 			case <-ctx.Done():
@@ -70,10 +77,16 @@ func InOrder(ctx context.Context, ids []string, check func(context.Context, stri
 		// The feeding stops when ctx ends, so id i may never be checked:
 		// waiting for its result alone would wait for ever.
 		var r result
-		select {
-		case r = <-results[i%len(results)]:
-		case <-ctx.Done():
-			return ctx.Err()
+		if ctx.Err() == nil {
+			select {
+			case r = <-results[i%len(results)]:
+			case <-ctx.Done():
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			// A result that was ready is not shown either: what ctx's
+			// end stopped is said once, here.
+			return fmt.Errorf("interrupted after %d of %d: %w", i, len(ids), err)
 		}
 		<-ahead
 		if r.err != nil {

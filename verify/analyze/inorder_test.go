@@ -236,12 +236,17 @@ func TestInOrderCancel(t *testing.T) {
 					if !errors.Is(err, context.Canceled) {
 						t.Fatalf("err = %v, want context.Canceled", err)
 					}
+					if want := fmt.Sprintf("interrupted after %d of %d", tt.cancelInShow+1, len(ids)); !strings.Contains(err.Error(), want) {
+						t.Fatalf("err = %v, want it to say %q", err, want)
+					}
 				case <-time.After(5 * time.Second):
 					t.Fatal("InOrder did not return after ctx ended")
 				}
 				cancel()
-				if shown >= len(ids) {
-					t.Fatalf("all %d shown despite the cancel", shown)
+				// Nothing is shown once ctx has ended: the show that
+				// ended it is the last.
+				if want := tt.cancelInShow + 1; shown != want {
+					t.Fatalf("%d shown, want %d", shown, want)
 				}
 				if n := running.Load(); n != 0 {
 					t.Fatalf("%d checks still running after InOrder returned", n)
