@@ -209,6 +209,55 @@ func receivedHeader(r *http.Request, head []byte) store.Header {
 	return headerFromMap(r)
 }
 
+// maxTrailerBytes bounds the trailer section kept, counted as header
+// lines ("Name: value" and CRLF), as MaxHeaderBytes bounds the head.
+// net/http bounds it well below already: it refuses a trailer section
+// longer than its read buffer (4 KiB; the body read then fails and the
+// delivery is answered 400), and that is what holds the bound in practice.
+// This one keeps it should net/http ever allow more.
+const maxTrailerBytes = maxHeaderBytes
+
+// receivedTrailer returns the trailer fields of a chunked request whose
+// body was read to its end (whole; net/http fills r.Trailer only then),
+// else nil. net/http hands them over as a map, canonical names and no
+// order: those the request's Trailer header declares (in declared, its
+// Trailer values as received: net/http takes the header out of r.Header)
+// come first in the order declared, then any others by name. A declared
+// name that was not sent is left out, and fields past maxTrailerBytes are
+// dropped.
+func receivedTrailer(r *http.Request, declared []string, whole bool) store.Header {
+	if !whole || len(r.Trailer) == 0 {
+		return nil
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, v := range declared {
+		for name := range strings.SplitSeq(v, ",") {
+			k := textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(name))
+			if _, ok := r.Trailer[k]; ok && !seen[k] {
+				seen[k] = true
+				names = append(names, k)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Trailer)) {
+		if !seen[k] {
+			names = append(names, k)
+		}
+	}
+	var h store.Header
+	size := 0
+	for _, k := range names {
+		for _, v := range r.Trailer[k] {
+			if size += len(k) + len(v) + 4; size > maxTrailerBytes {
+				return h
+			}
+			h = append(h, store.Field{Name: k, Value: v})
+		}
+	}
+	return h
+}
+
 func headerFromMap(r *http.Request) store.Header {
 	h := store.Header{{Name: "Host", Value: r.Host}}
 	for _, nv := range slices.Sorted(maps.Keys(r.Header)) {

@@ -124,7 +124,8 @@ func restoreLocation(resp *http.Response) {
 
 // Request builds the HTTP request that re-sends ev with body exactly: same
 // method and body bytes, the original headers except hop-by-hop ones, Host
-// and Content-Length (recomputed), then the target's extra headers.
+// and Content-Length (recomputed), then the target's extra headers. A
+// delivery that came with trailers (and a body) is sent chunked with them.
 func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.Request, error) {
 	u, err := store.ParseTarget(t.URL)
 	if err != nil {
@@ -172,6 +173,14 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 		}
 		req.Header[k] = append(req.Header[k], f.Value)
 	}
+	if tr := sentTrailer(ev.Trailer, conn); tr != nil && len(body) > 0 {
+		// A length of -1 makes net/http send the body chunked, declare
+		// the trailer names in a Trailer header of its own and write
+		// the trailers after the last chunk. An empty body is sent with
+		// none: net/http sends no chunks, and no trailers, for it.
+		req.ContentLength = -1
+		req.Trailer = tr
+	}
 	if _, ok := req.Header["User-Agent"]; !ok {
 		// Without this net/http adds its own; a replay should not claim a
 		// user agent the provider did not send.
@@ -191,6 +200,25 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 		req.Header.Add(k, f.Value)
 	}
 	return req, nil
+}
+
+// sentTrailer is the trailer to send for a delivery's stored trailer t:
+// the fields a trailer may carry (net/http refuses Content-Length,
+// Transfer-Encoding and Trailer there, and what describes the connection is
+// never carried over, as for headers), or nil when none is left.
+func sentTrailer(t store.Header, conn []string) http.Header {
+	var out http.Header
+	for _, f := range t {
+		k := http.CanonicalHeaderKey(f.Name)
+		if k == "Host" || k == "Content-Length" || store.ConnectionScoped(k, conn) {
+			continue
+		}
+		if out == nil {
+			out = http.Header{}
+		}
+		out[k] = append(out[k], f.Value)
+	}
+	return out
 }
 
 // Response is what a target answered.

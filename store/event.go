@@ -167,8 +167,13 @@ type Event struct {
 	RemoteAddr string
 	Proto      string
 	Header     Header
-	Size       int64 // body bytes received (stored; see Truncated)
-	Truncated  bool  // the body exceeded the size limit and was cut
+	// Trailer is the trailer section of a chunked request, the fields
+	// sent after the last chunk, names canonical; nil when there were
+	// none. The body is stored de-chunked, so this is the only place they
+	// are kept. Events stored before trailers were recorded have none.
+	Trailer   Header `json:",omitempty"`
+	Size      int64  // body bytes received (stored; see Truncated)
+	Truncated bool   // the body exceeded the size limit and was cut
 	// ContentType and ContentEncoding are copied from the headers for
 	// convenience; a gzip body is stored as received, flagged by
 	// ContentEncoding, and decoded only for display.

@@ -18,7 +18,7 @@ func encodeEvent(ev *Event) ([]byte, error) {
 	if ev.Forward != nil || ev.Refused != "" || y < 0 || y > 9999 || math.IsNaN(d) || math.IsInf(d, 0) {
 		return json.Marshal(ev)
 	}
-	b := make([]byte, 0, 512+len(ev.Path)+len(ev.RawPath)+len(ev.Query)+64*len(ev.Header))
+	b := make([]byte, 0, 512+len(ev.Path)+len(ev.RawPath)+len(ev.Query)+64*(len(ev.Header)+len(ev.Trailer)))
 	b = append(b, `{"ID":`...)
 	b = appendJSONString(b, ev.ID)
 	b = append(b, `,"ReceivedAt":"`...)
@@ -41,18 +41,11 @@ func encodeEvent(ev *Event) ([]byte, error) {
 	if ev.Header == nil {
 		b = append(b, "null"...)
 	} else {
-		b = append(b, '[')
-		for i, f := range ev.Header {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"Name":`...)
-			b = appendJSONString(b, f.Name)
-			b = append(b, `,"Value":`...)
-			b = appendJSONString(b, f.Value)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
+		b = appendJSONFields(b, ev.Header)
+	}
+	if len(ev.Trailer) > 0 { // omitempty: left out when nil or empty
+		b = append(b, `,"Trailer":`...)
+		b = appendJSONFields(b, ev.Trailer)
 	}
 	b = append(b, `,"Size":`...)
 	b = strconv.AppendInt(b, ev.Size, 10)
@@ -70,6 +63,23 @@ func encodeEvent(ev *Event) ([]byte, error) {
 	b = strconv.AppendBool(b, ev.Imported)
 	b = append(b, `,"Forward":null}`...)
 	return b, nil
+}
+
+// appendJSONFields appends a non-nil h as encoding/json writes a Header:
+// an array of {"Name","Value"} objects.
+func appendJSONFields(b []byte, h Header) []byte {
+	b = append(b, '[')
+	for i, f := range h {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"Name":`...)
+		b = appendJSONString(b, f.Name)
+		b = append(b, `,"Value":`...)
+		b = appendJSONString(b, f.Value)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -42,7 +42,22 @@ func TestEncodeEventMatchesJSON(t *testing.T) {
 	forwarded.Forward = &Attempt{Target: "http://localhost"}
 	refused := eventWith("r", 5)
 	refused.Refused = "400 Bad Request"
-	events = append(events, nilHeader, imported, zone, forwarded, refused, &Event{})
+	emptyTrailer := eventWith("e", 6)
+	emptyTrailer.Trailer = Header{} // omitempty leaves out an empty one too
+	trailerNoHeader := eventWith("n", 7)
+	trailerNoHeader.Header = nil
+	trailerNoHeader.Trailer = Header{{Name: "X-Sig", Value: "abc"}}
+	forwardedTrailer := eventWith("g", 8)
+	forwardedTrailer.Forward = &Attempt{Target: "http://localhost"}
+	forwardedTrailer.Trailer = Header{{Name: "X-Sig", Value: "abc"}}
+	events = append(events, nilHeader, imported, zone, forwarded, refused, emptyTrailer, trailerNoHeader, forwardedTrailer, &Event{})
+	for _, s := range trickyStrings {
+		// Trailers hold any of the strings, in name and value, once or
+		// repeated.
+		ev := eventWith(s, 1.5)
+		ev.Trailer = Header{{Name: "X-" + s, Value: s}, {Name: "X-Sig", Value: ""}, {Name: "X-" + s, Value: s + s}}
+		events = append(events, ev)
+	}
 	for i, ev := range events {
 		want, werr := json.Marshal(ev)
 		got, gerr := encodeEvent(ev)
@@ -72,6 +87,11 @@ func FuzzEncodeEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string, nanos int64, d float64) {
 		ev := eventWith(a, d)
 		ev.Header = append(ev.Header, Field{Name: b, Value: a + b})
+		if nanos%2 == 0 {
+			// Half the inputs carry trailers, the other half none (the
+			// field is left out then).
+			ev.Trailer = Header{{Name: b, Value: a}, {Name: a, Value: b}}
+		}
 		ev.ReceivedAt = time.Unix(0, nanos).UTC()
 		want, werr := json.Marshal(ev)
 		got, gerr := encodeEvent(ev)
@@ -79,4 +99,31 @@ func FuzzEncodeEvent(f *testing.F) {
 			t.Fatalf("got %s (%v)\nwant %s (%v)", got, gerr, want, werr)
 		}
 	})
+}
+
+// TestEventWithoutTrailerReads checks that events stored before trailers
+// were recorded (no "Trailer" member) still read, with none, and that one
+// with trailers reads them back.
+func TestEventWithoutTrailerReads(t *testing.T) {
+	old := []byte(`{"ID":"0abc","ReceivedAt":"2026-11-23T09:01:02.0000034Z","Method":"POST","Path":"/p","RawPath":"","Query":"","Host":"x","RemoteAddr":"1.2.3.4:5","Proto":"HTTP/1.1","Header":[{"Name":"Host","Value":"x"}],"Size":0,"Truncated":false,"ContentType":"","ContentEncoding":"","Response":{"status":200,"duration_ms":1},"Imported":false,"Forward":null}`)
+	var ev Event
+	if err := json.Unmarshal(old, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Trailer != nil || ev.Header.Get("Host") != "x" {
+		t.Fatalf("read %+v", ev)
+	}
+	again, err := encodeEvent(&ev)
+	if err != nil || !bytes.Equal(again, old) {
+		t.Fatalf("re-encoded differently:\n got %s (%v)\nwant %s", again, err, old)
+	}
+	ev.Trailer = Header{{Name: "X-Sig", Value: "abc"}}
+	b, err := encodeEvent(&ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Event
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Trailer) != 1 || back.Trailer[0] != (Field{Name: "X-Sig", Value: "abc"}) {
+		t.Fatalf("trailer not read back from %s: %+v (%v)", b, back.Trailer, err)
+	}
 }

@@ -29,16 +29,19 @@ func (r Record) SignatureOrPending() Signature {
 // show --json, listen --json and the jsonl export. Field names are a public
 // interface: never rename one.
 type recordJSON struct {
-	ID          string        `json:"id"`
-	ReceivedAt  string        `json:"received_at"`
-	Method      string        `json:"method"`
-	Path        string        `json:"path"`
-	RawPath     string        `json:"raw_path,omitempty"`
-	Query       string        `json:"query"`
-	Host        string        `json:"host"`
-	RemoteAddr  string        `json:"remote_addr"`
-	Proto       string        `json:"proto"`
-	Headers     orderedHeader `json:"headers"`
+	ID         string        `json:"id"`
+	ReceivedAt string        `json:"received_at"`
+	Method     string        `json:"method"`
+	Path       string        `json:"path"`
+	RawPath    string        `json:"raw_path,omitempty"`
+	Query      string        `json:"query"`
+	Host       string        `json:"host"`
+	RemoteAddr string        `json:"remote_addr"`
+	Proto      string        `json:"proto"`
+	Headers    orderedHeader `json:"headers"`
+	// Trailers are those of a chunked request, in the shape of headers;
+	// left out when there are none.
+	Trailers    orderedHeader `json:"trailers,omitempty"`
 	Size        int64         `json:"size"`
 	Truncated   bool          `json:"truncated"`
 	ContentType string        `json:"content_type"`
@@ -75,6 +78,7 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		RemoteAddr:      r.RemoteAddr,
 		Proto:           r.Proto,
 		Headers:         orderedHeader(r.Header),
+		Trailers:        orderedHeader(r.Trailer),
 		Size:            r.Size,
 		Truncated:       r.Truncated,
 		ContentType:     r.ContentType,
@@ -101,7 +105,7 @@ func (r Record) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads the public JSON object back (used by import). Header
-// names come back canonical; everything else round-trips.
+// and trailer names come back canonical; everything else round-trips.
 func (r *Record) UnmarshalJSON(b []byte) error {
 	var j recordJSON
 	if err := json.Unmarshal(b, &j); err != nil {
@@ -115,7 +119,8 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 		Event: Event{
 			ID: j.ID, ReceivedAt: t.UTC(), Method: j.Method, Path: j.Path, RawPath: j.RawPath, Query: j.Query,
 			Host: j.Host, RemoteAddr: j.RemoteAddr, Proto: j.Proto, Header: Header(j.Headers),
-			Size: j.Size, Truncated: j.Truncated, ContentType: j.ContentType,
+			Trailer: Header(j.Trailers),
+			Size:    j.Size, Truncated: j.Truncated, ContentType: j.ContentType,
 			ContentEncoding: j.ContentEncoding, Response: j.Response, Imported: j.Imported,
 			Forward: j.Forward, Refused: j.Refused,
 		},

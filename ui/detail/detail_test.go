@@ -117,6 +117,52 @@ func TestSchemaErrorInHeaders(t *testing.T) {
 	}
 }
 
+// TestHeadersTabListsTrailers: the Headers tab lists a chunked request's
+// trailers under a Trailers heading, after the headers, control characters
+// made visible and secret values masked as headers are, unless revealed.
+func TestHeadersTabListsTrailers(t *testing.T) {
+	tests := []struct {
+		name    string
+		trailer store.Header
+		reveal  bool
+		want    []string
+		not     []string
+	}{
+		{"none", nil, false, []string{"X-Head: h", "1 header"}, []string{"Trailers", "trailer"}},
+		{"listed after the headers", store.Header{{Name: "X-Sig", Value: "abc"}}, false,
+			[]string{"X-Head: h", "Trailers", "X-Sig: abc", "1 header · 1 trailer"}, nil},
+		{"escaped", store.Header{{Name: "X-Sig\x1b[2J", Value: "a\x1b]8;;http://evil\x07b"}}, false,
+			[]string{"Trailers", "X-Sig␛[2J: a␛]8;;http://evil"}, []string{"\x1b[2J", "\x1b]8", "\x07"}},
+		{"masked", store.Header{{Name: "Authorization", Value: "Bearer s3cr3t"}, {Name: "X-Sig", Value: "k=tok-12345"}}, false,
+			[]string{"Trailers", "Authorization: Bearer " + redact.Mask, "X-Sig: k=" + redact.Mask, "2 values masked"}, []string{"s3cr3t", "tok-12345"}},
+		{"revealed", store.Header{{Name: "Authorization", Value: "Bearer s3cr3t"}}, true,
+			[]string{"Trailers", "Authorization: Bearer s3cr3t"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newModel("tok-12345")
+			m.SetRecord(store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/",
+				Header: store.Header{{Name: "X-Head", Value: "h"}}, Trailer: tt.trailer}})
+			m.SetReveal(tt.reveal)
+			m.SetTab(Headers)
+			out := m.View()
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%s", w, out)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(out, n) {
+					t.Errorf("holds %q:\n%q", n, out)
+				}
+			}
+			if h, tr := strings.Index(out, "X-Head"), strings.Index(out, "Trailers"); tr >= 0 && tr < h {
+				t.Errorf("trailers before the headers:\n%s", out)
+			}
+		})
+	}
+}
+
 // TestOverviewMasksLastReplayError: a replay error quotes the target, which
 // carries the delivery's path, so the Overview masks configured secrets in
 // it as the Replays tab does, unless revealed.

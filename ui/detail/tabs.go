@@ -207,12 +207,20 @@ func (m Model) schemaWords() string {
 	return s
 }
 
-// headers returns the Headers tab's lines and where each header starts.
+// headers returns the Headers tab's lines and where each header starts:
+// the headers, then the trailers of a chunked request under a heading of
+// their own when it had any (starts covers the headers only).
 func (m Model) headers() (out []string, starts []int) {
 	if len(m.rec.Header) == 0 {
-		return []string{m.dim("No headers.")}, nil
+		out = []string{m.dim("No headers.")}
+	} else {
+		out, starts = m.headerLines(nil, m.rec.Header)
 	}
-	return m.headerLines(nil, m.rec.Header)
+	if len(m.rec.Trailer) > 0 {
+		out = append(out, "", m.styles.Heading.Render("Trailers"))
+		out, _ = m.headerLines(out, m.rec.Trailer)
+	}
+	return out, starts
 }
 
 // headerLines appends h to out, one wrapped header per entry, secret values
@@ -234,9 +242,11 @@ func (m Model) headerLines(out []string, h store.Header) (_ []string, starts []i
 	return out, starts
 }
 
+// maskedHeaderCount counts the masked values of the headers and trailers.
 func (m Model) maskedHeaderCount() int {
 	_, n := m.redactor.Header(m.rec.Header)
-	return n
+	_, t := m.redactor.Header(m.rec.Trailer)
+	return n + t
 }
 
 func (m Model) signature() []string {

@@ -158,6 +158,9 @@ func (m Model) info() string {
 		}
 	case Headers:
 		parts = append(parts, pluralize(len(m.rec.Header), "header"))
+		if n := len(m.rec.Trailer); n > 0 {
+			parts = append(parts, pluralize(n, "trailer"))
+		}
 		if n := m.maskedHeaderCount(); n > 0 && !m.reveal {
 			parts = append(parts, pluralize(n, "value")+" masked (s reveals)")
 		}

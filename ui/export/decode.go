@@ -232,6 +232,14 @@ func finishEvent(ev *store.Event, body []byte) error {
 			return fmt.Errorf("header %s: value holds control characters", f.Name)
 		}
 	}
+	for _, f := range ev.Trailer {
+		if !store.ValidHeaderName(f.Name) {
+			return fmt.Errorf("trailer name %q is not valid HTTP", f.Name)
+		}
+		if !store.ValidHeaderValue(f.Value) {
+			return fmt.Errorf("trailer %s: value holds control characters", f.Name)
+		}
+	}
 	if ev.Proto == "" {
 		ev.Proto = "HTTP/1.1"
 	}

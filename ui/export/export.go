@@ -140,7 +140,7 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (Result,
 // delivery is one record ready to encode: its header and body already
 // masked.
 type delivery struct {
-	rec    store.Record // rec.Header is the masked header
+	rec    store.Record // rec.Header and rec.Trailer are masked
 	body   []byte
 	masked bool // masking changed a header or the body
 	// forward is the app's full answer when the listener forwarded the
@@ -182,9 +182,10 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 	return d, nil
 }
 
-// mask applies m to what d carries from the sender: header values, the body,
-// the query (a form, so secret fields such as access_token are masked) and
-// the path, decoded and as sent (where configured secrets are replaced). A gzip body is decoded
+// mask applies m to what d carries from the sender: header and trailer
+// values, the body, the query (a form, so secret fields such as
+// access_token are masked) and the path, decoded and as sent (where
+// configured secrets are replaced). A gzip body is decoded
 // first and sent without its Content-Encoding, as the TUI's copy-as-curl
 // does: compressed bytes hide their secrets from the masker.
 func mask(d *delivery, m Masker) {
@@ -198,8 +199,9 @@ func mask(d *delivery, m Masker) {
 			})
 		}
 	}
-	var hm, bm, qm, pm, rm bool
+	var hm, tm, bm, qm, pm, rm bool
 	r.Header, hm = maskHeader(m, r.Header)
+	r.Trailer, tm = maskHeader(m, r.Trailer)
 	d.body, bm = maskBody(m, r.ContentType, d.body)
 	var q, p, rp []byte
 	q, qm = maskBody(m, "application/x-www-form-urlencoded", []byte(r.Query))
@@ -215,7 +217,7 @@ func mask(d *delivery, m Masker) {
 			r.RawPath, rm = "", true
 		}
 	}
-	d.masked = d.masked || hm || bm || qm || pm || rm
+	d.masked = d.masked || hm || tm || bm || qm || pm || rm
 	// A live forward and replays with --keep-path sent the path and query
 	// on: attempt targets, and errors quoting them, hold what they held.
 	// Copies: the attempts belong to the record being exported.

@@ -465,6 +465,8 @@ func TestDecodeRefusesMalformedFilesWithPosition(t *testing.T) {
 		{"ls --json line", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","size":12}`, 1, 0, "no body"},
 		{"bad base64", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","body_base64":"!!"}`, 1, 0, "body_base64"},
 		{"header injection", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","raw_headers":[{"name":"X","value":"a\r\nB: c"}]}`, 1, 0, "control"},
+		{"trailer injection", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","trailers":{"X-Sig":["a\u001b[2J"]}}`, 1, 0, "trailer X-Sig: value holds control"},
+		{"trailer name", `{"method":"POST","received_at":"2025-01-01T00:00:00Z","trailers":{"X Sig":["a"]}}`, 1, 0, "trailer name"},
 		{"HAR entry 2 without request", `{"log":{"version":"1.2","entries":[` + harEntry + `,{"startedDateTime":"2025-01-01T00:00:00Z"}]}}`, 0, 2, "missing request"},
 		{"HAR bad encoding", `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","postData":{"text":"x","encoding":"rot13"}}}]}}`, 0, 1, "encoding"},
 		{"HAR no time", `{"log":{"entries":[{"request":{"method":"POST","url":"http://h/"}}]}}`, 0, 1, "startedDateTime"},
@@ -542,5 +544,49 @@ func TestHARForwardContent(t *testing.T) {
 		if c != want {
 			t.Errorf("%s: content = %+v, want %+v", tt.name, c, want)
 		}
+	}
+}
+
+// TestJSONLCarriesTrailers: a JSONL export holds a delivery's trailers
+// (masked like headers with a masker), and an import reads them back.
+func TestJSONLCarriesTrailers(t *testing.T) {
+	tests := []struct {
+		name   string
+		masker Masker
+		want   string
+		masked bool
+	}{
+		{"revealed", nil, `"trailers":{"X-Sig":["abc","def"],"Authorization":["Bearer ` + secret + `"]}`, false},
+		{"masked", testMasker{}, `"trailers":{"X-Sig":["abc","def"],"Authorization":["[masked]"]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
+				Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
+				Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
+				Size:    2}
+			if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+				t.Fatal(err)
+			}
+			out := exportString(t, db, Options{Format: JSONL, Masker: tt.masker})
+			if !strings.Contains(out, tt.want) || strings.Contains(out, `"secrets_masked":true`) != tt.masked {
+				t.Fatalf("want %s (masked %v) in\n%s", tt.want, tt.masked, out)
+			}
+			b, err := Decode(strings.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want store.Header
+			for _, f := range ev.Trailer {
+				if tt.masker != nil {
+					f.Value = tt.masker.Header(f.Name, f.Value)
+				}
+				want = append(want, f)
+			}
+			if got := b.Events[0].Trailer; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("imported trailers %v, want %v", got, want)
+			}
+		})
 	}
 }

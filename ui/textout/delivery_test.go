@@ -9,7 +9,7 @@ import (
 )
 
 // TestMaskedRecord: the JSON outputs' masking replaces configured secrets
-// in the path, raw path, query, header values and attempt targets and
+// in the path, raw path, query, header and trailer values and attempt targets and
 // errors, leaves everything else (the id included) and the record it was
 // given alone, and is off with a nil redactor.
 func TestMaskedRecord(t *testing.T) {
@@ -18,6 +18,7 @@ func TestMaskedRecord(t *testing.T) {
 	in := store.Record{
 		Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + s + "/a/b", RawPath: "/hooks/" + s + "/a%2Fb",
 			Query: "token=" + s, Host: "h", Header: store.Header{{Name: "X-Token", Value: s}, {Name: "Authorization", Value: "Bearer xyz"}},
+			Trailer: store.Header{{Name: "X-Sig", Value: "k=" + s}, {Name: "Authorization", Value: "Bearer xyz"}},
 			Forward: &store.Attempt{Target: target, Error: "dial " + target}},
 		Replays: []store.Attempt{{Seq: 1, Target: target}},
 	}
@@ -35,6 +36,7 @@ func TestMaskedRecord(t *testing.T) {
 		{"masked", redact.New([]string{s}), store.Record{
 			Event: store.Event{ID: "33l9t6bsac57e", Method: "POST", Path: "/hooks/" + m + "/a/b", RawPath: "/hooks/" + m + "/a%2Fb",
 				Query: "token=" + m, Host: "h", Header: store.Header{{Name: "X-Token", Value: m}, {Name: "Authorization", Value: "Bearer xyz"}},
+				Trailer: store.Header{{Name: "X-Sig", Value: "k=" + m}, {Name: "Authorization", Value: "Bearer xyz"}},
 				Forward: &store.Attempt{Target: "http://app/hooks/" + m, Error: "dial http://app/hooks/" + m}},
 			Replays: []store.Attempt{{Seq: 1, Target: "http://app/hooks/" + m}},
 		}},

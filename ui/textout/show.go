@@ -69,8 +69,13 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	if opts.Redactor != nil {
 		hdr, _ = opts.Redactor.Header(hdr)
 	}
-	for _, f := range hdr {
-		fmt.Fprintf(&b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
+	writeFields(&b, hdr)
+	if tr := r.Trailer; len(tr) > 0 {
+		b.WriteString("\nTrailers\n")
+		if opts.Redactor != nil {
+			tr, _ = opts.Redactor.Header(tr)
+		}
+		writeFields(&b, tr)
 	}
 	fmt.Fprintf(&b, "\nBody (%s, %d bytes)\n", termsafe.Line(orDash(r.ContentType)), len(data))
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -96,6 +101,13 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	}
 	_, err := io.WriteString(w, indent(BodyText(r.ContentType, enc, data))+"\n")
 	return err
+}
+
+// writeFields writes header (or trailer) lines, indented, terminal-safe.
+func writeFields(b *strings.Builder, h store.Header) {
+	for _, f := range h {
+		fmt.Fprintf(b, "  %s: %s\n", termsafe.Line(f.Name), termsafe.Line(f.Value))
+	}
 }
 
 func writeAnalysis(b *strings.Builder, r store.Record, field func(k, v string)) {
@@ -261,7 +273,9 @@ func sentTarget(e store.Event) string {
 
 // Raw writes the delivery as HTTP/1.1 text: request line, header lines as
 // received, a blank line, the body bytes. Nothing is sanitised: this is for
-// files and pipes.
+// files and pipes. A body that came chunked is stored de-chunked; it is
+// written chunked again (chunkedBody), as one chunk, followed by the stored
+// trailers, so that the text is the request as HTTP/1.1 reads it.
 func Raw(w io.Writer, r store.Record, body []byte) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, sentTarget(r.Event))
@@ -269,7 +283,46 @@ func Raw(w io.Writer, r store.Record, body []byte) error {
 		fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
 	}
 	b.WriteString("\r\n")
-	b.Write(body)
+	if chunkedBody(r.Event) {
+		if len(body) > 0 {
+			fmt.Fprintf(&b, "%x\r\n", len(body))
+			b.Write(body)
+			b.WriteString("\r\n")
+		}
+		b.WriteString("0\r\n")
+		for _, f := range r.Trailer {
+			fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
+		}
+		b.WriteString("\r\n")
+	} else {
+		b.Write(body)
+	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// chunkedBody reports whether Raw frames e's body as chunks: the last
+// coding of its Transfer-Encoding is chunked, and the body is stored
+// de-chunked. The listener de-chunks every chunked body it handles. A
+// request net/http refused is stored from the bytes that came (capture's
+// refused requests): de-chunked only when its Transfer-Encoding is chunked
+// alone and the chunks parsed (it is then not cut short), else as it came,
+// chunk lines included, which must not be framed twice.
+func chunkedBody(e store.Event) bool {
+	te := e.Header.Values("Transfer-Encoding")
+	var last string
+	for _, v := range te {
+		for c := range strings.SplitSeq(v, ",") {
+			if c = strings.Trim(c, " \t"); c != "" {
+				last = c
+			}
+		}
+	}
+	if !strings.EqualFold(last, "chunked") {
+		return false
+	}
+	if e.Refused != "" {
+		return !e.Truncated && strings.EqualFold(strings.TrimSpace(te[0]), "chunked")
+	}
+	return true
 }

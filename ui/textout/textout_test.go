@@ -1,9 +1,11 @@
 package textout
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,8 @@ import (
 var hostile = store.Record{
 	Event: store.Event{ID: "33l9t6bsac57e\x1b[8m", ReceivedAt: time.Unix(0, 0), Method: "POST\x1b[2J",
 		Path: "/a\x1b]8;;http://evil\x07link\u202e", Query: "x=\x9b1m", RemoteAddr: "1.2.3.4:5",
-		Header: store.Header{{Name: "X-\x1bEvil", Value: "v\x1b[31m\r\ninjected"}}, ContentType: "text/plain\x1b"},
+		Header: store.Header{{Name: "X-\x1bEvil", Value: "v\x1b[31m\r\ninjected"}}, ContentType: "text/plain\x1b",
+		Trailer: store.Header{{Name: "X-\x1bSig", Value: "t\x1b[2Jrail\x9b"}}},
 	Analysis: &store.Analysis{Provider: "unknown", EventType: "t\x1b[0m", Signature: store.Signature{Status: "invalid\x1b[8m", Reason: "r\x1b"},
 		DuplicateOf: "d\x1b[8m", ProviderEventID: "e\x1b",
 		Schema: &store.SchemaResult{Status: "invalid\x9b", Errors: []store.SchemaError{{Path: "/a\x1b", Keyword: "type", Message: "m\x1b"}}},
@@ -50,6 +53,115 @@ func TestOutputsNeutraliseEscapes(t *testing.T) {
 	noControl(t, "Show", b.String())
 	if !strings.Contains(b.String(), "␛[2J") {
 		t.Errorf("ESC not shown visibly:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "\nTrailers\n  X-␛Sig: t␛[2Jrail") {
+		t.Errorf("trailer not listed, escaped, under Trailers:\n%s", b.String())
+	}
+}
+
+// TestShowTrailers: the readable view lists trailers under their own
+// heading, masked like headers, and has no such heading without any.
+func TestShowTrailers(t *testing.T) {
+	ev := store.Event{Method: "POST", Path: "/c", Header: store.Header{{Name: "Transfer-Encoding", Value: "chunked"}}}
+	tests := []struct {
+		name    string
+		trailer store.Header
+		red     *redact.Redactor
+		want    []string
+		not     []string
+	}{
+		{"none", nil, nil, nil, []string{"Trailers"}},
+		{"listed", store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}}, nil,
+			[]string{"  Transfer-Encoding: chunked\n\nTrailers\n  X-Sig: abc\n  X-Sig: def\n\nBody"}, nil},
+		{"masked", store.Header{{Name: "Authorization", Value: "Bearer abc"}, {Name: "X-Sig", Value: "k=tok-12345"}}, redact.New([]string{"tok-12345"}),
+			[]string{"Trailers\n  Authorization: Bearer " + redact.Mask + "\n  X-Sig: k=" + redact.Mask + "\n"}, []string{"Bearer abc", "tok-12345"}},
+		{"revealed", store.Header{{Name: "Authorization", Value: "Bearer abc"}}, nil, []string{"Trailers\n  Authorization: Bearer abc\n"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := store.Record{Event: ev}
+			r.Trailer = tt.trailer
+			var b bytes.Buffer
+			if err := Show(&b, r, []byte("{}"), ShowOptions{Redactor: tt.red}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(b.String(), n) {
+					t.Errorf("holds %q:\n%s", n, b.String())
+				}
+			}
+		})
+	}
+}
+
+// TestRawChunked: show --raw writes a body that came chunked as one chunk
+// again, then the stored trailers; anything else as stored.
+func TestRawChunked(t *testing.T) {
+	const line = "POST /c HTTP/1.1\r\n"
+	chunked := store.Header{{Name: "Host", Value: "x"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig"}}
+	sig := store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Other", Value: "1"}}
+	tests := []struct {
+		name    string
+		ev      store.Event
+		body    string
+		want    string
+		chunked bool
+	}{
+		{"chunked with trailers", store.Event{Header: chunked, Trailer: sig}, `{"a":1}`,
+			line + "Host: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sig\r\n\r\n7\r\n{\"a\":1}\r\n0\r\nX-Sig: abc\r\nX-Other: 1\r\n\r\n", true},
+		{"chunked without trailers", store.Event{Header: store.Header{{Name: "transfer-encoding", Value: "Chunked"}}}, strings.Repeat("z", 300),
+			line + "transfer-encoding: Chunked\r\n\r\n12c\r\n" + strings.Repeat("z", 300) + "\r\n0\r\n\r\n", true},
+		{"chunked, empty body", store.Event{Header: chunked, Trailer: sig}, "",
+			line + "Host: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sig\r\n\r\n0\r\nX-Sig: abc\r\nX-Other: 1\r\n\r\n", true},
+		{"chunked last of several codings", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "gzip"}, {Name: "Transfer-Encoding", Value: " chunked "}}}, "ab",
+			line + "Transfer-Encoding: gzip\r\nTransfer-Encoding:  chunked \r\n\r\n2\r\nab\r\n0\r\n\r\n", true},
+		{"chunked not last", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "chunked, gzip"}}}, "ab",
+			line + "Transfer-Encoding: chunked, gzip\r\n\r\nab", false},
+		{"content length", store.Event{Header: store.Header{{Name: "Content-Length", Value: "2"}}}, "{}",
+			line + "Content-Length: 2\r\n\r\n{}", false},
+		{"no body", store.Event{}, "", line + "\r\n", false},
+		// A request net/http refused is stored from the bytes that came:
+		// de-chunked only when chunked alone and whole.
+		{"refused, de-chunked", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "chunked"}}, Refused: "400 Bad Request"}, "ab",
+			line + "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", true},
+		{"refused, kept as it came", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "gzip, chunked"}}, Refused: "501 Not Implemented", Truncated: true},
+			"2\r\nab\r\n0\r\n\r\n", line + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.ev.Method, tt.ev.Path = "POST", "/c"
+			if got := chunkedBody(tt.ev); got != tt.chunked {
+				t.Errorf("chunkedBody = %v", got)
+			}
+			var b bytes.Buffer
+			if err := Raw(&b, store.Record{Event: tt.ev}, []byte(tt.body)); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Fatalf("raw\n got %q\nwant %q", b.String(), tt.want)
+			}
+			if !tt.chunked || len(tt.ev.Header.Values("Transfer-Encoding")) > 1 {
+				return // net/http reads only chunked alone
+			}
+			req, err := http.ReadRequest(bufio.NewReader(&b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(req.Body)
+			if err != nil || string(body) != tt.body {
+				t.Fatalf("read back body %q (%v)", body, err)
+			}
+			for _, f := range tt.ev.Trailer {
+				if got := req.Trailer.Get(f.Name); got != f.Value {
+					t.Errorf("read back trailer %s = %q, want %q", f.Name, got, f.Value)
+				}
+			}
+		})
 	}
 }
 

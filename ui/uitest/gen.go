@@ -160,7 +160,8 @@ func (g *Gen) Hostile() (store.Record, []byte) {
 		ID: id, ReceivedAt: at, Method: "POST" + csi, Path: "/hooks/" + evil, Query: "q=" + evil,
 		Host: "h" + evil, RemoteAddr: "1.2.3.4" + evil, Proto: "HTTP/1.1" + osc8, ContentType: "application/json",
 		ContentEncoding: "", Response: store.Response{Status: 200},
-		Header: store.Header{{Name: "X-Evil" + csi, Value: evil}, {Name: "Authorization", Value: "Bearer " + evil}},
+		Header:  store.Header{{Name: "X-Evil" + csi, Value: evil}, {Name: "Authorization", Value: "Bearer " + evil}},
+		Trailer: store.Header{{Name: "X-Sig" + csi, Value: evil}, {Name: "Authorization", Value: "Bearer " + evil}},
 	}}
 	r.Analysis = &store.Analysis{Provider: "talkdesk-events" + csi, EventType: "app.installed" + evil, DuplicateOf: "x" + evil,
 		Notes:     []string{"note" + evil},

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/ui/redact"
+	"github.com/hookscope/hookscope/verify"
+)
+
+// sendRaw writes raw on a new connection to the listener at url and waits
+// for its answer's status line.
+func sendRaw(t *testing.T, url, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// TestTrailersThroughShow sends requests through the real listener and
+// reads them back: show --json has the trailers of a chunked request,
+// show --raw writes it chunked again with them (and net/http reads that
+// back to the same body and trailers), the readable view lists them; a
+// request that was not chunked comes out of --raw as it came.
+func TestTrailersThroughShow(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	const chunkedHead = "POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	tests := []struct {
+		name     string
+		sent     string
+		raw      string              // show --raw
+		trailers map[string][]string // show --json's "trailers"; nil: left out
+		body     string
+		chunked  bool
+	}{
+		{"chunked with a trailer",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\nX-Sig: abc\r\n\r\n",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n7\r\n{\"a\":1}\r\n0\r\nX-Sig: abc\r\n\r\n",
+			map[string][]string{"X-Sig": {"abc"}}, `{"a":1}`, true},
+		{"chunked with trailers repeated and undeclared",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n3\r\nabc\r\n0\r\nX-Sig: 1\r\nX-Extra: e\r\nX-Sig: 2\r\n\r\n",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n3\r\nabc\r\n0\r\nX-Sig: 1\r\nX-Sig: 2\r\nX-Extra: e\r\n\r\n",
+			map[string][]string{"X-Sig": {"1", "2"}, "X-Extra": {"e"}}, "abc", true},
+		{"chunked without trailers",
+			chunkedHead + "\r\n5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n",
+			chunkedHead + "\r\nc\r\nhello, world\r\n0\r\n\r\n",
+			nil, "hello, world", true},
+		{"chunked, empty",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n0\r\nX-Sig: abc\r\n\r\n",
+			chunkedHead + "Trailer: X-Sig\r\n\r\n0\r\nX-Sig: abc\r\n\r\n",
+			map[string][]string{"X-Sig": {"abc"}}, "", true},
+		{"content length",
+			"POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+			"POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+			nil, `{"a":1}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := startListen(t)
+			if got := sendRaw(t, l.url, tt.sent); got != "HTTP/1.1 200 OK" {
+				t.Fatalf("status line %q", got)
+			}
+			recs := lsJSON(t, l.db)
+			if len(recs) != 1 {
+				t.Fatalf("%d stored", len(recs))
+			}
+			id := recs[0]["id"].(string)
+
+			code, out, errs := run(t, "show", id, "--json", "--db", l.db)
+			if code != 0 {
+				t.Fatalf("show --json: %d %s", code, errs)
+			}
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(out), &obj); err != nil {
+				t.Fatal(err)
+			}
+			raw, ok := obj["trailers"]
+			if ok != (tt.trailers != nil) {
+				t.Fatalf("trailers present %v in %s", ok, out)
+			}
+			if ok {
+				var got map[string][]string
+				if err := json.Unmarshal(raw, &got); err != nil || !sameValues(got, tt.trailers) {
+					t.Fatalf("trailers %s, want %v", raw, tt.trailers)
+				}
+			}
+
+			code, out, errs = run(t, "show", id, "--raw", "--db", l.db)
+			if code != 0 || out != tt.raw {
+				t.Fatalf("show --raw: %d %s\n got %q\nwant %q", code, errs, out, tt.raw)
+			}
+			req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(out)))
+			if err != nil {
+				t.Fatalf("show --raw does not parse: %v", err)
+			}
+			body, err := io.ReadAll(req.Body)
+			if err != nil || string(body) != tt.body {
+				t.Fatalf("--raw read back: body %q (%v), want %q", body, err, tt.body)
+			}
+			if tt.chunked != (len(req.TransferEncoding) == 1) {
+				t.Fatalf("--raw read back: transfer encoding %q", req.TransferEncoding)
+			}
+			got := map[string][]string{}
+			for k, v := range req.Trailer {
+				if v != nil {
+					got[k] = v
+				}
+			}
+			if !sameValues(got, tt.trailers) {
+				t.Fatalf("--raw read back: trailers %v, want %v", got, tt.trailers)
+			}
+
+			_, out, _ = run(t, "show", id, "--db", l.db)
+			if has := strings.Contains(out, "\nTrailers\n"); has != (tt.trailers != nil) {
+				t.Fatalf("readable view (Trailers heading %v):\n%s", has, out)
+			}
+			for k, vs := range tt.trailers {
+				for _, v := range vs {
+					if !strings.Contains(out, "\n  "+k+": "+v+"\n") {
+						t.Errorf("readable view lacks trailer %s: %s:\n%s", k, v, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+func sameValues(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if strings.Join(v, "\x00") != strings.Join(b[k], "\x00") || len(v) != len(b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTrailersShownSafelyAndMasked: a stored trailer holding an escape
+// sequence and a configured secret is shown escaped by show, with the
+// secret masked there and in show --json and export (unless revealed);
+// --raw, exact, writes it as stored.
+func TestTrailersShownSafelyAndMasked(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	db := filepath.Join(t.TempDir(), "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &store.Event{Method: "POST", Path: "/c", Proto: "HTTP/1.1",
+		Header:  store.Header{{Name: "Host", Value: "x"}, {Name: "Transfer-Encoding", Value: "chunked"}},
+		Trailer: store.Header{{Name: "X-Evil", Value: "a\x1b[2Jb\x1b]0;pwned\x07"}, {Name: "X-Sig", Value: "k=" + pathSecret}}, Size: 2}
+	if err := s.Append(context.Background(), ev, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	tests := []struct {
+		name string
+		args []string
+		want []string
+		not  []string
+	}{
+		{"show", []string{"show", ev.ID}, []string{"Trailers\n  X-Evil: a␛[2Jb␛]0;pwned", "X-Sig: k=" + redact.Mask}, []string{"\x1b", "\x07", pathSecret}},
+		{"show revealed", []string{"show", ev.ID, "--reveal-secrets"}, []string{"X-Evil: a␛[2Jb", "X-Sig: k=" + pathSecret}, []string{"\x1b", "\x07"}},
+		{"show --json", []string{"show", ev.ID, "--json"}, []string{`"trailers":{"X-Evil":["a\u001b[2Jb\u001b]0;pwned\u0007"],"X-Sig":["k=` + redact.Mask + `"]}`}, []string{"\x1b", pathSecret}},
+		{"show --json revealed", []string{"show", ev.ID, "--json", "--reveal-secrets"}, []string{`"X-Sig":["k=` + pathSecret + `"]`}, nil},
+		{"ls --json", []string{"ls", "--json"}, []string{`"X-Sig":["k=` + redact.Mask + `"]`}, []string{pathSecret}},
+		{"export", []string{"export", "--format", "jsonl"}, []string{`"X-Sig":["k=` + redact.Mask + `"]`, `"secrets_masked":true`}, []string{pathSecret}},
+		{"show --raw", []string{"show", ev.ID, "--raw"}, []string{"2\r\n{}\r\n0\r\nX-Evil: a\x1b[2Jb\x1b]0;pwned\x07\r\nX-Sig: k=" + pathSecret + "\r\n\r\n"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := run(t, append(tt.args, "--db", db)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%q", w, out)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(out, n) {
+					t.Errorf("holds %q:\n%q", n, out)
+				}
+			}
+		})
+	}
+}
