@@ -165,7 +165,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ContentType:     r.Header.Get("Content-Type"),
 		ContentEncoding: r.Header.Get("Content-Encoding"),
 	}
-	ev.Trailer = receivedTrailer(r, ev.Header.Values("Trailer"), readErr == nil && !truncated)
+	if len(r.Trailer) > 0 { // only a chunked body has trailers: no work on the common path
+		ev.Trailer = receivedTrailer(r, ev.Header.Values("Trailer"), readErr == nil && !truncated)
+	}
 	switch {
 	case r.URL.Path == "" && r.URL.Opaque != "":
 		ev.Path = r.URL.Opaque

@@ -275,7 +275,8 @@ func sentTarget(e store.Event) string {
 // received, a blank line, the body bytes. Nothing is sanitised: this is for
 // files and pipes. A body that came chunked is stored de-chunked; it is
 // written chunked again (chunkedBody), as one chunk, followed by the stored
-// trailers, so that the text is the request as HTTP/1.1 reads it.
+// trailers, so that the text is the request as HTTP/1.1 reads it; a body
+// stored cut gets no last chunk and no trailers.
 func Raw(w io.Writer, r store.Record, body []byte) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, sentTarget(r.Event))
@@ -289,11 +290,17 @@ func Raw(w io.Writer, r store.Record, body []byte) error {
 			b.Write(body)
 			b.WriteString("\r\n")
 		}
-		b.WriteString("0\r\n")
-		for _, f := range r.Trailer {
-			fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
+		// A body stored cut (over --max-body, or not received whole)
+		// has no last chunk: the text stops where the stored body does,
+		// as one with a Content-Length does, instead of reading as a
+		// complete, shorter request.
+		if !r.Truncated {
+			b.WriteString("0\r\n")
+			for _, f := range r.Trailer {
+				fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
+			}
+			b.WriteString("\r\n")
 		}
-		b.WriteString("\r\n")
 	} else {
 		b.Write(body)
 	}
