@@ -67,3 +67,25 @@ func TestRedactURLPassword(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRedactURLPassword: whatever the text, a password that url.Parse
+// finds in it (and that appears nowhere else in it) is not in the result.
+func FuzzRedactURLPassword(f *testing.F) {
+	for _, s := range []string{"http://dev:hunter22@app/in", "http//dev:pw@app", "dev:pw@app/\x7f", "http://a b:c@d", "https://u:p@[::1]:80/x?y=u:p@z#f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got := RedactURLPassword(raw)
+		u, err := url.Parse(raw)
+		if err != nil || u.User == nil {
+			return
+		}
+		pw, ok := u.User.Password()
+		if !ok || len(pw) < 3 || strings.Count(raw, pw) != 1 {
+			return
+		}
+		if strings.Contains(got, pw) {
+			t.Fatalf("RedactURLPassword(%q) = %q still holds the password %q", raw, got, pw)
+		}
+	})
+}
