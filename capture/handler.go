@@ -268,7 +268,7 @@ func (h *Handler) writePolicy(w http.ResponseWriter, status int, truncated, body
 		body = []byte(`{"ok":false,"error":"body larger than ` + strconv.FormatInt(h.opts.MaxBody, 10) + ` bytes; stored truncated"}`)
 		hdr["Content-Type"] = []string{"application/json"}
 	case bodyFailed:
-		body = []byte(`{"ok":false,"error":"body not received whole (cut off or malformed chunks); stored as far as it arrived"}`)
+		body = []byte(`{"ok":false,"error":"body not received whole (cut off, or malformed chunks or trailers); stored as far as it arrived"}`)
 		hdr["Content-Type"] = []string{"application/json"}
 	}
 	w.WriteHeader(status)
