@@ -61,7 +61,7 @@ func newExportCmd(e *env) *cobra.Command {
 				}
 			}
 			bar := textout.NewCountBar(e.stderr, onTerminal, "exporting", total)
-			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(reveal), Version: buildVersion(),
+			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(s, reveal), Version: buildVersion(),
 				Progress: func(n int) { bar.Set(int64(n)) }}
 
 			dest, commit, abort, err := e.exportDest(out, f)
@@ -119,8 +119,8 @@ func maskNote(m export.Masker, masked int) string {
 
 // exportMasker is the Masker an export applies: nil (everything as stored)
 // with --reveal-secrets.
-func (e *env) exportMasker(reveal bool) export.Masker {
-	red := e.redactor(reveal)
+func (e *env) exportMasker(s store.Store, reveal bool) export.Masker {
+	red := e.storeRedactor(s, reveal)
 	if red == nil {
 		return nil
 	}

@@ -186,6 +186,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// The socket opens right after the database, so that other commands
 	// never find the file locked with nobody answering.
 	var pipe *analyze.Pipeline
+	var shared listenerSettings // what the socket serves as Settings
 	pipeReady := make(chan struct{})
 	var listenURL atomic.Pointer[string] // set once the port is bound
 	// The forward target as views show it, this one's and attached ones.
@@ -205,6 +206,13 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 			return *u
 		}
 		return ""
+	}, Settings: func(ctx context.Context) (any, error) {
+		select {
+		case <-pipeReady:
+			return shared, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}})
 	if err != nil {
 		return err
@@ -221,6 +229,8 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	pipe = chk.pipeline(db)
 	pipe.Logger = logger
+	shared = chk.shared
+	shared.Mask = e.configuredSecrets(chk.signing.all...)
 	close(pipeReady)
 	if fw != nil {
 		fw.Recorder = db

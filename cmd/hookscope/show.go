@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/ui/textout"
@@ -45,7 +46,7 @@ func newShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			red := e.redactor(reveal)
+			red := e.storeRedactor(s, reveal)
 			if asJSON {
 				return textout.Delivery(e.stdout, rec, true, red)
 			}
@@ -96,6 +97,17 @@ func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
 		return nil
 	}
 	return redact.New(e.configuredSecrets(extra...))
+}
+
+// storeRedactor is redactor for output read from s: when s is a running
+// listener's database, what that listener masks is masked too (a secret
+// it was given in its own environment, say), so that a second terminal
+// does not print it.
+func (e *env) storeRedactor(s store.Store, reveal bool, extra ...string) *redact.Redactor {
+	if reveal {
+		return nil
+	}
+	return e.redactor(false, append(slices.Clone(extra), listenerMask(s)...)...)
 }
 
 // configuredSecrets lists extra (a listener's flag secrets) and the secrets

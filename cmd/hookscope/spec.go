@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,29 @@ import (
 type specFlags struct {
 	files      []string
 	noDefaults bool
+	// more and moreNoDefaults come from the listener whose socket the
+	// command goes through (verifyFlags.adopt): its spec files that exist
+	// here, and whether it left the embedded documents out.
+	more           []string
+	moreNoDefaults bool
+}
+
+// all is every spec file to load: the flags', the config file's and the
+// listener's, each once.
+func (s *specFlags) all(cfg *config) []string {
+	files := append(slices.Clone(s.files), cfg.Specs...)
+	have := absPaths(files) // the listener's are absolute
+	for _, m := range s.more {
+		if !slices.Contains(have, m) {
+			files, have = append(files, m), append(have, m)
+		}
+	}
+	return files
+}
+
+// noDefaultsWith reports whether the embedded documents are left out.
+func (s *specFlags) noDefaultsWith(cfg *config) bool {
+	return s.noDefaults || cfg.NoDefaultSpecs || s.moreNoDefaults
 }
 
 func (s *specFlags) register(cmd *cobra.Command) {
@@ -38,8 +62,7 @@ func (s *specFlags) registry(e *env, cfg *config) (*asyncapi.Registry, []asyncap
 			return nil, nil, e.configUsage("specs", "%s", termsafe.Line(err.Error()))
 		}
 	}
-	files := append(append([]string(nil), s.files...), cfg.Specs...)
-	return asyncapi.Load(files, !(s.noDefaults || cfg.NoDefaultSpecs))
+	return asyncapi.Load(s.all(cfg), !s.noDefaultsWith(cfg))
 }
 
 func newSpecCmd(e *env) *cobra.Command {

@@ -48,6 +48,10 @@ func newUICmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			// Attached to a listener, an edited replay signs with its
+			// secrets when this process is not given them, and the view
+			// masks what the listener masks.
+			vf.adopt(s)
 			var src uiSource
 			var signing signingSecrets
 			opts := ui.Options{DBPath: s.Path()}
@@ -84,7 +88,7 @@ func newUICmd(e *env) *cobra.Command {
 			}
 			notices, cancel := s.Subscribe(1024)
 			defer cancel()
-			opts.Source, opts.Notices, opts.Secrets = src, notices, e.configuredSecrets(signing.all...)
+			opts.Source, opts.Notices, opts.Secrets = src, notices, e.configuredSecrets(append(signing.all, vf.fromListener().Mask...)...)
 			return ui.Run(cmd.Context(), opts)
 		},
 	}

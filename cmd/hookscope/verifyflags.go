@@ -24,6 +24,28 @@ type verifyFlags struct {
 	keysURL, region                           string
 	talkifaiSecret, dialpadSecret             string
 	specs                                     specFlags
+	// from is the settings of the listener whose socket this command
+	// goes through (nil: none): they fill in what this command's own
+	// flags, environment and config file leave out (see listenerSettings).
+	from *listenerSettings
+}
+
+// adopt takes the settings of the listener that s reaches, if any, as the
+// fallback of this command's own.
+func (v *verifyFlags) adopt(s store.Store) {
+	v.from = listenerSettingsOf(s)
+	if v.from != nil {
+		v.specs.more = existing(v.from.Specs)
+		v.specs.moreNoDefaults = v.from.NoDefaultSpecs
+	}
+}
+
+// fromListener returns the listener's settings, or empty ones.
+func (v *verifyFlags) fromListener() listenerSettings {
+	if v.from == nil {
+		return listenerSettings{}
+	}
+	return *v.from
 }
 
 func (v *verifyFlags) register(cmd *cobra.Command) {
@@ -44,6 +66,9 @@ func (v *verifyFlags) register(cmd *cobra.Command) {
 type checking struct {
 	check   analyze.Checker
 	signing signingSecrets
+	// shared is what it was built from, resolved, for a listener to
+	// serve on its socket.
+	shared listenerSettings
 }
 
 // signingSecrets are the shared secrets hookscope verifies with; they are
@@ -51,29 +76,33 @@ type checking struct {
 type signingSecrets struct {
 	talkifai, dialpad []byte
 	hmac              []verify.HMACRoute // each with its secret when one is set
+	rules             []string           // the --hmac rules hmac was parsed from
 	all               []string           // every secret set, for masking
 }
 
 // signingSecrets reads the --hmac routes and the shared secrets from the
-// flags, the environment and the config file, in that order of precedence.
+// flags, the environment and the config file, in that order of precedence,
+// then from the listener's settings (adopt).
 func (v *verifyFlags) signingSecrets(e *env, cfg *config) (signingSecrets, error) {
 	var s signingSecrets
-	for i, h := range append(append([]string(nil), v.hmac...), cfg.HMAC...) {
+	from := v.fromListener()
+	for i, h := range appendNew(append(slices.Clone(v.hmac), cfg.HMAC...), from.HMAC...) {
 		hr, err := verify.ParseHMAC(h)
 		if err != nil {
 			return s, e.fieldUsage(err, i >= len(v.hmac))
 		}
-		if sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name]); sec != "" {
+		if sec := firstNonEmpty(e.getenv(hr.SecretEnv()), cfg.Secrets.HMAC[hr.Name], from.HMACSecrets[hr.Name]); sec != "" {
 			hr.Secret = []byte(sec)
 			s.all = append(s.all, sec)
 		}
 		s.hmac = append(s.hmac, hr)
+		s.rules = append(s.rules, h)
 	}
-	if sec := firstNonEmpty(v.talkifaiSecret, e.getenv(verify.EnvTalkifAISecret), cfg.Secrets.TalkifAI); sec != "" {
+	if sec := firstNonEmpty(v.talkifaiSecret, e.getenv(verify.EnvTalkifAISecret), cfg.Secrets.TalkifAI, from.TalkifAI); sec != "" {
 		s.talkifai = []byte(sec)
 		s.all = append(s.all, sec)
 	}
-	if sec := firstNonEmpty(v.dialpadSecret, e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad); sec != "" {
+	if sec := firstNonEmpty(v.dialpadSecret, e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad, from.Dialpad); sec != "" {
 		s.dialpad = []byte(sec)
 		s.all = append(s.all, sec)
 	}
@@ -93,10 +122,12 @@ func firstNonEmpty(vals ...string) string {
 // build reads and checks everything; flag mistakes are usage errors.
 func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checking, error) {
 	vc := verify.Config{EventIDFields: cfg.EventIDFields}
+	from := v.fromListener()
 	routes := append([]string(nil), v.routes...)
 	for _, prefix := range slices.Sorted(maps.Keys(cfg.Routes)) {
 		routes = append(routes, prefix+"="+cfg.Routes[prefix])
 	}
+	routes = appendNew(routes, from.Routes...)
 	for i, r := range routes {
 		rt, err := verify.ParseRoute(r)
 		if err != nil {
@@ -116,8 +147,8 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 			return nil, usagef("--talkdesk-region: %q is not a Talkdesk region; accepted values are %s", v.region, verify.TalkdeskRegions)
 		}
 	}
-	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region)
-	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL)
+	vc.TalkdeskRegion = firstNonEmpty(v.region, cfg.Talkdesk.Region, from.Region)
+	vc.TalkdeskKeysURL = firstNonEmpty(v.keysURL, cfg.Talkdesk.KeysURL, from.KeysURL)
 	keys := append([]string(nil), v.talkdeskKeys...)
 	for _, id := range slices.Sorted(maps.Keys(cfg.Talkdesk.Keys)) {
 		keys = append(keys, id+"="+cfg.Talkdesk.Keys[id])
@@ -143,6 +174,11 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		}
 		vc.TalkdeskKeys = append(vc.TalkdeskKeys, verify.LocalKey{ID: id, PEM: pem})
 	}
+	for _, k := range from.TalkdeskKeys {
+		if !slices.ContainsFunc(vc.TalkdeskKeys, func(l verify.LocalKey) bool { return l.ID == k.ID }) {
+			vc.TalkdeskKeys = append(vc.TalkdeskKeys, k)
+		}
+	}
 	// The listener trusts its own dev keys, so `hookscope send` deliveries
 	// verify without any network — including keys created after it started
 	// (the first `send` creates one), hence a look-up rather than a list.
@@ -161,7 +197,8 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 	}
 	printWarnings(e, userWarnings(warns))
 	opts := analyze.Options{Verifier: ver, Registry: reg}
-	for _, r := range v.channelRoutes {
+	channelRoutes := appendNew(slices.Clone(v.channelRoutes), from.ChannelRoutes...)
+	for _, r := range channelRoutes {
 		prefix, ch, ok := strings.Cut(r, "=")
 		if !ok || !strings.HasPrefix(prefix, "/") || ch == "" {
 			return nil, usagef("--channel-route: %q is not PATH_PREFIX=CHANNEL (e.g. /hooks/x=webhook-trigger/contact-created)", r)
@@ -171,7 +208,20 @@ func (v *verifyFlags) build(e *env, cfg *config, cache verify.KeyCache) (*checki
 		}
 		opts.ChannelRoutes = append(opts.ChannelRoutes, analyze.ChannelRoute{Prefix: prefix, Channel: ch})
 	}
-	return &checking{check: analyze.NewChecker(opts), signing: sec}, nil
+	shared := listenerSettings{
+		Routes: routes, ChannelRoutes: channelRoutes, HMAC: sec.rules, TalkifAI: string(sec.talkifai), Dialpad: string(sec.dialpad),
+		TalkdeskKeys: vc.TalkdeskKeys, KeysURL: vc.TalkdeskKeysURL, Region: vc.TalkdeskRegion,
+		Specs: absPaths(v.specs.all(cfg)), NoDefaultSpecs: v.specs.noDefaultsWith(cfg),
+	}
+	for _, h := range sec.hmac {
+		if h.Secret != nil {
+			if shared.HMACSecrets == nil {
+				shared.HMACSecrets = map[string]string{}
+			}
+			shared.HMACSecrets[h.Name] = string(h.Secret)
+		}
+	}
+	return &checking{check: analyze.NewChecker(opts), signing: sec, shared: shared}, nil
 }
 
 // pipeline returns the background analyser of a listener.
@@ -205,6 +255,10 @@ func newVerifyCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			// Through a listener, its routes, secrets and keys fill in
+			// what this command is not given: a verdict it stored is not
+			// made weaker by a second terminal that lacks them.
+			vf.adopt(s)
 			chk, err := vf.build(e, cfg, s)
 			if err != nil {
 				return err
@@ -217,7 +271,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				}
 			}
 			p := chk.pipeline(s)
-			red := e.redactor(false, chk.signing.all...)
+			red := e.redactor(false, append(chk.signing.all, vf.fromListener().Mask...)...)
 			return analyze.InOrder(ctx, ids, func(ctx context.Context, id string) (store.Record, error) {
 				rec, err := getDelivery(ctx, s, id)
 				if err != nil {

@@ -185,6 +185,32 @@ func (c *Client) SetPinned(ctx context.Context, id string, pinned bool) error {
 	return c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/pin", pinned, nil)
 }
 
+// Settings decodes into out what the listener verifies and masks with (see
+// Hooks.Settings). A listener that shares none (an older one) leaves out
+// as it was and is not an error: ok says whether it answered with some.
+func (c *Client) Settings(ctx context.Context, out any) (ok bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://hookscope/v1/settings", nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return false, fmt.Errorf("remote: %s: %w", c.sock, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusNotImplemented {
+		return false, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return false, fmt.Errorf("remote: settings: %s", strings.TrimSpace(string(msg)))
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return false, fmt.Errorf("remote: decode settings: %w", err)
+	}
+	return true, nil
+}
+
 // Reverify asks the listener to verify delivery id again.
 func (c *Client) Reverify(ctx context.Context, id string) error {
 	return c.do(ctx, "POST", "/v1/events/"+url.PathEscape(id)+"/reverify", true, nil)

@@ -289,3 +289,44 @@ func TestCallsAfterListenerStopSayItStopped(t *testing.T) {
 		t.Fatalf("Body after the listener stopped: %v", err)
 	}
 }
+
+// TestSettings: a listener serves its settings as JSON, waiting for them
+// while it starts; one that shares none (Settings nil, as an older one)
+// is not an error, and leaves the caller's value alone.
+func TestSettings(t *testing.T) {
+	type settings struct{ Mask []string }
+	ready := make(chan struct{})
+	closeReady := sync.OnceFunc(func() { close(ready) })
+	tests := []struct {
+		name   string
+		hooks  Hooks
+		wantOK bool
+		want   []string
+	}{
+		{"shares", Hooks{Settings: func(ctx context.Context) (any, error) {
+			select {
+			case <-ready:
+				return settings{Mask: []string{"s3cret"}}, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}}, true, []string{"s3cret"}},
+		{"shares none", Hooks{}, false, []string{"untouched"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sock, _ := serve(t, mustOpen(t), tt.hooks)
+			c, err := Dial(sock, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			time.AfterFunc(50*time.Millisecond, closeReady)
+			got := settings{Mask: []string{"untouched"}}
+			ok, err := c.Settings(context.Background(), &got)
+			if err != nil || ok != tt.wantOK || strings.Join(got.Mask, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("Settings = %v, %v, %v; want %v, nil, %v", ok, err, got.Mask, tt.wantOK, tt.want)
+			}
+		})
+	}
+}

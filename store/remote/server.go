@@ -33,6 +33,16 @@ type Hooks struct {
 	// password already masked; "" when it does not forward. An attached
 	// view shows it, as the listener's own view does.
 	ForwardTo string
+	// Settings, when not nil, is what the listener verifies and masks
+	// with (its flags, environment and config file, resolved), served as
+	// JSON to the commands that reach its database through the socket:
+	// without it a second terminal would verify with fewer routes and
+	// secrets than the listener (and store weaker verdicts) and print
+	// secrets the listener masks. It holds secrets. The socket is mode
+	// 0600, beside a database that holds the deliveries themselves, and
+	// whoever may connect to it may as well read the listener's
+	// environment: it tells nobody anything new.
+	Settings func(ctx context.Context) (any, error)
 }
 
 // wireRecord is a Record in the API's internal shape: unlike the public
@@ -121,6 +131,14 @@ func (s *Server) routes() http.Handler {
 		}
 		return out, nil
 	}))
+	mux.HandleFunc("GET /v1/settings", func(w http.ResponseWriter, r *http.Request) {
+		if s.hooks.Settings == nil {
+			http.Error(w, "this listener shares no settings", http.StatusNotImplemented)
+			return
+		}
+		v, err := s.hooks.Settings(r.Context())
+		reply(w, v, err)
+	})
 	mux.HandleFunc("GET /v1/events", get(s.list))
 	mux.HandleFunc("GET /v1/count", get(func(r *http.Request) ([2]int, error) {
 		total, matched, err := s.db.Count(r.Context(), r.URL.Query().Get("filter"))

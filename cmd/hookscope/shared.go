@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/verify"
+)
+
+// listenerSettings is what a listener verifies and masks with, resolved
+// from its flags, its environment and the config file as they were when it
+// started. It serves them on its socket (remote.Hooks.Settings) to the
+// commands that reach its database through it: verify, ls, show, export,
+// replay and an attached ui. They use their own settings first and the
+// listener's for what theirs leave out, so that a second terminal neither
+// stores weaker verdicts than the listener did (a route or a secret it was
+// not given) nor prints a secret the listener masks.
+type listenerSettings struct {
+	Routes         []string          `json:"routes,omitempty"` // PATH_PREFIX=PROVIDER
+	ChannelRoutes  []string          `json:"channel_routes,omitempty"`
+	HMAC           []string          `json:"hmac,omitempty"`         // --hmac rules
+	HMACSecrets    map[string]string `json:"hmac_secrets,omitempty"` // by rule name
+	TalkifAI       string            `json:"talkifai_secret,omitempty"`
+	Dialpad        string            `json:"dialpad_secret,omitempty"`
+	TalkdeskKeys   []verify.LocalKey `json:"talkdesk_keys,omitempty"`
+	KeysURL        string            `json:"talkdesk_keys_url,omitempty"`
+	Region         string            `json:"talkdesk_region,omitempty"`
+	Specs          []string          `json:"specs,omitempty"` // absolute paths
+	NoDefaultSpecs bool              `json:"no_default_specs,omitempty"`
+	// Mask is every secret the listener masks (its signing secrets and
+	// every HOOKSCOPE_<NAME>_SECRET of its environment).
+	Mask []string `json:"mask,omitempty"`
+}
+
+// settingsTimeout bounds the wait for a listener's settings: the socket
+// answered a moment ago (openStore), so a slow answer means a busy
+// listener, and the command goes on with its own settings.
+const settingsTimeout = 2 * time.Second
+
+// listenerSettingsOf returns the settings of the listener s reaches, or
+// nil when s is the file itself, or the listener shares none (an older
+// one) or does not answer in time.
+func listenerSettingsOf(s store.Store) *listenerSettings {
+	c, ok := s.(*remote.Client)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), settingsTimeout)
+	defer cancel()
+	var ls listenerSettings
+	if ok, err := c.Settings(ctx, &ls); !ok || err != nil {
+		return nil
+	}
+	return &ls
+}
+
+// listenerMask is the secrets the listener s reaches masks (nil when none).
+func listenerMask(s store.Store) []string {
+	if ls := listenerSettingsOf(s); ls != nil {
+		return ls.Mask
+	}
+	return nil
+}
+
+// absPaths returns paths made absolute (against the working directory),
+// so that a command run elsewhere finds the same files.
+func absPaths(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// appendNew appends to list the items of more it does not hold yet.
+func appendNew(list []string, more ...string) []string {
+	for _, m := range more {
+		if !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	return list
+}
+
+// existing keeps the paths that name a file: a listener's spec that is
+// gone (or was never readable here) is not this command's mistake.
+func existing(paths []string) []string {
+	return slices.DeleteFunc(slices.Clone(paths), func(p string) bool {
+		_, err := os.Stat(p)
+		return err != nil
+	})
+}
