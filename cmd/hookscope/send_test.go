@@ -567,3 +567,34 @@ func TestSendFindsTheRunningListener(t *testing.T) {
 		t.Fatalf("signature %v", rec["signature"])
 	}
 }
+
+// TestSendSignsWithTheListenersSecret: a TalkifAI or Dialpad secret the
+// listener on the default database was given (a flag, its own
+// environment), and this shell was not, still signs what send plays.
+func TestSendSignsWithTheListenersSecret(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "h.db")
+	t.Setenv("HOOKSCOPE_DB", db)
+	var out, errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0",
+			"--talkifai-secret", "tf-listener-only", "--dialpad-secret", "dp-listener-only"}, strings.NewReader(""), &out, &errb)
+	}()
+	defer func() { cancel(); <-done }()
+	waitListening(t, &errb, done)
+
+	for i, msg := range []string{"call.ended", "CallEvent"} {
+		code, sent, errs := run(t, "send", msg)
+		if code != 0 || strings.Contains(errs, "no TalkifAI secret") || strings.Contains(errs, "no Dialpad secret") {
+			t.Fatalf("send %s: %d %s", msg, code, errs)
+		}
+		if strings.Contains(sent+errs, "listener-only") {
+			t.Fatalf("send %s printed the secret:\n%s%s", msg, sent, errs)
+		}
+		if rec := waitAnalysed(t, db, i+1)[0]; rec["signature"].(map[string]any)["status"] != "valid" {
+			t.Fatalf("send %s: signature %v", msg, rec["signature"])
+		}
+	}
+}

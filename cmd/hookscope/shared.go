@@ -59,6 +59,24 @@ func listenerSettingsOf(s store.Store) *listenerSettings {
 	return &ls
 }
 
+// defaultListenerSettings returns the settings of the listener holding the
+// default database, or empty ones when none runs (or it shares none).
+func (e *env) defaultListenerSettings() listenerSettings {
+	sock := store.SocketPath(e.defaultDB())
+	if !isSocket(sock) {
+		return listenerSettings{}
+	}
+	c, err := remote.Dial(sock, dialTimeout)
+	if err != nil {
+		return listenerSettings{}
+	}
+	defer c.Close()
+	if ls := listenerSettingsOf(c); ls != nil {
+		return *ls
+	}
+	return listenerSettings{}
+}
+
 // listenerMask is the secrets the listener s reaches masks (nil when none).
 func listenerMask(s store.Store) []string {
 	if ls := listenerSettingsOf(s); ls != nil {
