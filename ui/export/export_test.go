@@ -590,3 +590,111 @@ func TestJSONLCarriesTrailers(t *testing.T) {
 		})
 	}
 }
+
+// TestHARCarriesTrailers: a HAR export holds a delivery's trailers in the
+// request's custom "_trailers" list (masked like headers with a masker),
+// and an import into a fresh database reads them back.
+func TestHARCarriesTrailers(t *testing.T) {
+	tests := []struct {
+		name   string
+		masker Masker
+		want   []harNV
+		masked bool
+	}{
+		{"revealed", nil, []harNV{{"X-Sig", "abc"}, {"X-Sig", "def"}, {"Authorization", "Bearer " + secret}}, false},
+		{"masked", testMasker{}, []harNV{{"X-Sig", "abc"}, {"X-Sig", "def"}, {"Authorization", "[masked]"}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
+				Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
+				Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
+				Size:    2}
+			if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+				t.Fatal(err)
+			}
+			out := exportString(t, db, Options{Format: HAR, Masker: tt.masker})
+			var doc struct {
+				Log struct {
+					Entries []struct {
+						Request struct {
+							Trailers []harNV `json:"_trailers"`
+						} `json:"request"`
+						Hookscope struct {
+							SecretsMasked bool `json:"secrets_masked"`
+						} `json:"_hookscope"`
+					} `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Log.Entries) != 1 {
+				t.Fatalf("HAR: %v\n%s", err, out)
+			}
+			var v any
+			json.Unmarshal([]byte(out), &v)
+			harSchema(t, v) // still HAR 1.2: the member is custom
+			e := doc.Log.Entries[0]
+			if fmt.Sprint(e.Request.Trailers) != fmt.Sprint(tt.want) || e.Hookscope.SecretsMasked != tt.masked {
+				t.Fatalf("_trailers %v (masked %v), want %v (masked %v)\n%s", e.Request.Trailers, e.Hookscope.SecretsMasked, tt.want, tt.masked, out)
+			}
+			if tt.masked && strings.Contains(out, secret) {
+				t.Fatalf("secret in a masked HAR:\n%s", out)
+			}
+
+			b, err := Decode(strings.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := mustOpen(t)
+			if err := fresh.ImportAll(context.Background(), b.Events, b.Bodies); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := fresh.List(context.Background(), store.Query{})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("imported %d: %v", len(recs), err)
+			}
+			var want store.Header
+			for _, nv := range tt.want {
+				want = append(want, store.Field{Name: nv.Name, Value: nv.Value})
+			}
+			if got := recs[0].Trailer; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("imported trailers %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestDecodeHARTrailerNames: "_trailers" from another tool get canonical
+// names, as stored trailers have, and are checked as headers are.
+func TestDecodeHARTrailerNames(t *testing.T) {
+	in := `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","_trailers":[{"name":"x-sig","value":"1"}]}}]}}`
+	b, err := Decode(strings.NewReader(in))
+	if err != nil || fmt.Sprint(b.Events[0].Trailer) != fmt.Sprint(store.Header{{Name: "X-Sig", Value: "1"}}) {
+		t.Fatalf("%v %v", b, err)
+	}
+	bad := `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","_trailers":[{"name":"X-Sig","value":"a\r\nB: c"}]}}]}}`
+	if _, err := Decode(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "trailer X-Sig: value holds control") {
+		t.Fatalf("injection: %v", err)
+	}
+}
+
+// TestCurlSaysTrailersAreNotSent: the curl command of a delivery with
+// trailers cannot send them, and its comment says so.
+func TestCurlSaysTrailersAreNotSent(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	for _, tr := range []store.Header{nil, {{Name: "X-Sig", Value: "abc"}, {Name: "X-Other", Value: "d"}}} {
+		ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", Header: store.Header{{Name: "Host", Value: "h"}}, Trailer: tr, Size: 2}
+		if err := db.Append(ctx, ev, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := exportString(t, db, Options{Format: Curl})
+	const note = "# not sent: its 2 trailer field(s); curl cannot send request trailers\n"
+	if i := strings.Index(out, note); strings.Count(out, note) != 1 || i < strings.Index(out, "curl -sS") || i > strings.LastIndex(out, "curl -sS") {
+		t.Fatalf("want the note once, above the second command:\n%s", out)
+	}
+	if strings.Contains(out, "X-Sig") {
+		t.Fatalf("a trailer in the script:\n%s", out)
+	}
+}
