@@ -698,3 +698,105 @@ func TestCurlSaysTrailersAreNotSent(t *testing.T) {
 		t.Fatalf("a trailer in the script:\n%s", out)
 	}
 }
+
+// TestMaskedExportFixesContentLength: when masking changes a body's length,
+// the exported Content-Length (JSONL's raw_headers and headers, HAR's
+// request headers) is the exported body's, in the header's own case; a
+// delivery without one gets none, and an unmasked export is exact.
+func TestMaskedExportFixesContentLength(t *testing.T) {
+	plain := `{"client_secret":"` + secret + `","n":1}`
+	maskedBody := `{"client_secret":"[masked]","n":1}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(plain))
+	zw.Close()
+	n := func(s string) string { return fmt.Sprint(len(s)) }
+	tests := []struct {
+		name      string
+		header    store.Header
+		body      string
+		truncated bool
+		masker    Masker
+		want      []string // the exported Content-Length values
+		exact     bool     // the imported copy's Content-Length is its body's
+	}{
+		{"masked", store.Header{{Name: "Content-Type", Value: "application/json"}, {Name: "Content-Length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody)}, true},
+		{"masked, name as sent", store.Header{{Name: "content-length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody)}, true},
+		{"masked, repeated", store.Header{{Name: "Content-Length", Value: n(plain)}, {Name: "Content-Length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody), n(maskedBody)}, true},
+		{"revealed", store.Header{{Name: "Content-Length", Value: n(plain)}}, plain, false, nil, []string{n(plain)}, true},
+		{"nothing masked", store.Header{{Name: "Content-Length", Value: "5"}}, "hello", false, testMasker{}, []string{"5"}, true},
+		{"chunked: none added", store.Header{{Name: "Transfer-Encoding", Value: "chunked"}}, plain, false, testMasker{}, nil, false},
+		{"gzip decoded to mask", store.Header{{Name: "Content-Encoding", Value: "gzip"}, {Name: "Content-Length", Value: n(gz.String())}}, gz.String(), false, testMasker{}, []string{n(maskedBody)}, true},
+		// Stored cut: the value keeps saying how much more was sent.
+		{"truncated", store.Header{{Name: "Content-Length", Value: "1000"}}, plain, true, testMasker{}, []string{fmt.Sprint(1000 - len(plain) + len(maskedBody))}, false},
+	}
+	for _, tt := range tests {
+		for _, f := range []Format{JSONL, HAR} {
+			t.Run(tt.name+"/"+string(f), func(t *testing.T) {
+				db := mustOpen(t)
+				ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", Header: tt.header,
+					ContentType: tt.header.Get("Content-Type"), ContentEncoding: tt.header.Get("Content-Encoding"),
+					Size: int64(len(tt.body)), Truncated: tt.truncated}
+				if err := db.Append(context.Background(), ev, []byte(tt.body)); err != nil {
+					t.Fatal(err)
+				}
+				out := exportString(t, db, Options{Format: f, Masker: tt.masker})
+				var exported []harNV
+				if f == JSONL {
+					var line struct {
+						Headers    map[string][]string `json:"headers"`
+						RawHeaders []harNV             `json:"raw_headers"`
+					}
+					if err := json.Unmarshal([]byte(out), &line); err != nil {
+						t.Fatal(err)
+					}
+					if got := line.Headers["Content-Length"]; fmt.Sprint(got) != fmt.Sprint(tt.want) && !(got == nil && tt.want == nil) {
+						t.Errorf("headers: Content-Length %q, want %q", got, tt.want)
+					}
+					exported = line.RawHeaders
+				} else {
+					var doc struct {
+						Log struct {
+							Entries []struct {
+								Request struct {
+									Headers []harNV `json:"headers"`
+								} `json:"request"`
+							} `json:"entries"`
+						} `json:"log"`
+					}
+					if err := json.Unmarshal([]byte(out), &doc); err != nil {
+						t.Fatal(err)
+					}
+					exported = doc.Log.Entries[0].Request.Headers
+				}
+				var got, names, sent []string
+				for _, nv := range exported {
+					if strings.EqualFold(nv.Name, "Content-Length") {
+						got, names = append(got, nv.Value), append(names, nv.Name)
+					}
+				}
+				for _, h := range tt.header {
+					if strings.EqualFold(h.Name, "Content-Length") {
+						sent = append(sent, h.Name)
+					}
+				}
+				if fmt.Sprint(names) != fmt.Sprint(sent) {
+					t.Errorf("names %q, sent as %q", names, sent)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Errorf("exported Content-Length %q, want %q\n%s", got, tt.want, out)
+				}
+				b, err := Decode(strings.NewReader(out))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.masker == nil && (string(b.Bodies[0]) != tt.body || fmt.Sprint(b.Events[0].Header) != fmt.Sprint(tt.header)) {
+					t.Errorf("revealed export changed: %v %q", b.Events[0].Header, b.Bodies[0])
+				}
+				if cl := b.Events[0].Header.Get("Content-Length"); tt.exact && cl != fmt.Sprint(len(b.Bodies[0])) {
+					t.Errorf("imported Content-Length %q for a %d-byte body", cl, len(b.Bodies[0]))
+				}
+			})
+		}
+	}
+}
