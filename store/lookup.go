@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Look-ups through a Store that commands share: they need nothing but the
@@ -92,11 +93,13 @@ func (e *SelectionError) Error() string {
 // Unwrap returns the filter's parse error.
 func (e *SelectionError) Unwrap() error { return e.Err }
 
-// Select turns arguments that name deliveries into ids, each once, in
-// argument order: an argument that is the id (or unique prefix) of a
-// stored delivery selects it; anything else is a filter, whose matches are
-// taken oldest first. A filter that matches nothing is an error, as is an
-// ambiguous prefix; an argument that is neither is a *SelectionError.
+// Select turns arguments that name deliveries into ids, each once, oldest
+// first across all the arguments (ids are time-ordered, so sorted ids are
+// received order): an argument that is the id (or unique prefix) of a
+// stored delivery selects it; anything else is a filter of its own, and a
+// delivery matching any of them is selected. A filter that matches nothing
+// is an error, as is an ambiguous prefix; an argument that is neither is a
+// *SelectionError.
 func Select(ctx context.Context, s Store, args []string) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
@@ -134,5 +137,7 @@ func Select(ctx context.Context, s Store, args []string) ([]string, error) {
 			add(id)
 		}
 	}
+	// Each argument's matches are in order, but not their union.
+	slices.Sort(ids)
 	return ids, nil
 }

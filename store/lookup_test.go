@@ -53,10 +53,10 @@ func TestSelect(t *testing.T) {
 	a := mustAppend(t, db, "/hooks/a", nil)
 	b := mustAppend(t, db, "/hooks/b", nil)
 	c := mustAppend(t, db, "/other", nil)
-	// Ids (full or a unique prefix) and filters, in argument order, each
-	// delivery once.
+	// Ids (full or a unique prefix) and filters, each delivery once, oldest
+	// first whatever the argument order.
 	ids, err := Select(ctx, db, []string{c.ID[:12], "path:/hooks/*", a.ID})
-	if err != nil || strings.Join(ids, ",") != c.ID+","+a.ID+","+b.ID {
+	if err != nil || strings.Join(ids, ",") != a.ID+","+b.ID+","+c.ID {
 		t.Fatalf("select: %v %v", ids, err)
 	}
 	common := 0
@@ -73,5 +73,35 @@ func TestSelect(t *testing.T) {
 	var se *SelectionError
 	if !errors.As(err, &se) || se.Arg != "bogus:key" || !strings.Contains(err.Error(), "neither a delivery id nor a filter") {
 		t.Fatalf("bad argument: %v", err)
+	}
+}
+
+// TestSelectOldestFirstOverall: the union of several arguments is in
+// received order, not argument by argument, and a delivery matching two
+// filters is selected once.
+func TestSelectOldestFirstOverall(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	// Interleaved: "path:/a" matches a1, a2 and ab; "path:/*b*" matches b1,
+	// ab and b2.
+	var ids []string
+	for _, p := range []string{"/a1", "/b1", "/a2", "/ab", "/b2"} {
+		ids = append(ids, mustAppend(t, db, p, nil).ID)
+	}
+	a1, b1, a2, ab, b2 := ids[0], ids[1], ids[2], ids[3], ids[4]
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"path:/a", "path:/*b*"}, []string{a1, b1, a2, ab, b2}},
+		{[]string{"path:/*b*", "path:/a"}, []string{a1, b1, a2, ab, b2}},
+		{[]string{"path:/*b*", a1}, []string{a1, b1, ab, b2}},
+		{[]string{b2, "path:/a", ab[:12]}, []string{a1, a2, ab, b2}},
+		{[]string{"path:/ab", "path:/a", "path:/*b*"}, []string{a1, b1, a2, ab, b2}},
+	} {
+		got, err := Select(ctx, db, tt.args)
+		if err != nil || strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("Select(%q) = %v %v, want %v", tt.args, got, err, tt.want)
+		}
 	}
 }

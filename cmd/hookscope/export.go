@@ -29,8 +29,10 @@ func newExportCmd(e *env) *cobra.Command {
 			"         body_base64 when not UTF-8) and raw_headers (names in their original\n" +
 			"         case and order): `hookscope import` restores it exactly. Use it for backups.\n" +
 			"  har    HAR 1.2, for a browser's network panel, Insomnia or Charles; verdicts\n" +
-			"         are under _hookscope. It can be imported too.\n" +
-			"  curl   a sh script, one curl command per delivery sending the exact body;\n" +
+			"         are under _hookscope, request trailers under _trailers. It can be\n" +
+			"         imported too.\n" +
+			"  curl   a sh script, one curl command per delivery sending the exact body\n" +
+			"         (not request trailers: a comment says when there were some);\n" +
 			"         set HOOKSCOPE_TARGET=http://localhost:3000 to send them to your app.\n\n" +
 			"Secrets (Authorization headers, client_secret, private_key, configured secrets)\n" +
 			"are masked unless --reveal-secrets: a masked file does not round-trip exactly.",

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -341,6 +344,50 @@ func TestExportOutNamesTheUsersPath(t *testing.T) {
 		code, _, errs := run(t, "export", "--db", db, "--out", tt.out)
 		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Contains(errs, ".tmp-") {
 			t.Errorf("--out %s: exit %d %q; want %d naming it", tt.out, code, errs, tt.code)
+		}
+	}
+}
+
+// TestMaskedImportIsValidHTTP: a masked export whose masking shortened a
+// body carries a Content-Length to match, so show --raw of an imported
+// copy parses as one request with its whole body and nothing after it;
+// an unmasked one keeps the original value.
+func TestMaskedImportIsValidHTTP(t *testing.T) {
+	l := startListen(t)
+	bodies := captureSet(t, l)
+	dir := t.TempDir()
+	for _, format := range []string{"jsonl", "har"} {
+		for _, reveal := range []bool{false, true} {
+			name := fmt.Sprintf("%s-%v", format, reveal)
+			t.Run(name, func(t *testing.T) {
+				file := filepath.Join(dir, name+"."+format)
+				args := []string{"export", "path:/hooks/*", "--db", l.db, "--format", format, "--out", file}
+				if reveal {
+					args = append(args, "--reveal-secrets")
+				}
+				if code, _, errs := run(t, args...); code != 0 {
+					t.Fatalf("export: %s", errs)
+				}
+				other := filepath.Join(dir, name+".db")
+				if code, _, errs := run(t, "import", file, "--db", other); code != 0 {
+					t.Fatalf("import: %s", errs)
+				}
+				id := lsJSON(t, other)[0]["id"].(string)
+				_, raw, _ := run(t, "show", id, "--raw", "--db", other)
+				br := bufio.NewReader(strings.NewReader(raw))
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					t.Fatalf("show --raw does not parse: %v\n%q", err, raw)
+				}
+				body, err := io.ReadAll(req.Body)
+				rest, _ := io.ReadAll(br)
+				if err != nil || req.ContentLength != int64(len(body)) || len(rest) != 0 {
+					t.Fatalf("Content-Length %d, body %q (%v), %d bytes after it\n%q", req.ContentLength, body, err, len(rest), raw)
+				}
+				if masked := !bytes.Equal(body, bodies[0]); masked == reveal || reveal && req.Header.Get("Content-Length") != fmt.Sprint(len(bodies[0])) {
+					t.Fatalf("reveal %v: body %q, Content-Length %q", reveal, body, req.Header.Get("Content-Length"))
+				}
+			})
 		}
 	}
 }

@@ -187,6 +187,8 @@ func TestTrailersShownSafelyAndMasked(t *testing.T) {
 		{"show --json revealed", []string{"show", ev.ID, "--json", "--reveal-secrets"}, []string{`"X-Sig":["k=` + pathSecret + `"]`}, nil},
 		{"ls --json", []string{"ls", "--json"}, []string{`"X-Sig":["k=` + redact.Mask + `"]`}, []string{pathSecret}},
 		{"export", []string{"export", "--format", "jsonl"}, []string{`"X-Sig":["k=` + redact.Mask + `"]`, `"secrets_masked":true`}, []string{pathSecret}},
+		{"export har", []string{"export", "--format", "har"}, []string{`"_trailers": [`, `"name": "X-Sig",`, `"value": "k=` + redact.Mask + `"`, `"secrets_masked": true`}, []string{pathSecret}},
+		{"export har revealed", []string{"export", "--format", "har", "--reveal-secrets"}, []string{`"value": "k=` + pathSecret + `"`}, nil},
 		{"show --raw", []string{"show", ev.ID, "--raw"}, []string{"2\r\n{}\r\n0\r\nX-Evil: a\x1b[2Jb\x1b]0;pwned\x07\r\nX-Sig: k=" + pathSecret + "\r\n\r\n"}, nil},
 	}
 	for _, tt := range tests {
@@ -204,6 +206,51 @@ func TestTrailersShownSafelyAndMasked(t *testing.T) {
 				if strings.Contains(out, n) {
 					t.Errorf("holds %q:\n%q", n, out)
 				}
+			}
+		})
+	}
+}
+
+// TestTrailersSurviveHARRoundTrip: a delivery's trailers go through a HAR
+// export and an import into a fresh database, so show --raw of the copy
+// ends with them, a configured secret masked unless --reveal-secrets.
+func TestTrailersSurviveHARRoundTrip(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &store.Event{Method: "POST", Path: "/c", Proto: "HTTP/1.1",
+		Header:  store.Header{{Name: "Host", Value: "x"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig"}},
+		Trailer: store.Header{{Name: "X-Sig", Value: "k=" + pathSecret}}, Size: 2}
+	if err := s.Append(context.Background(), ev, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, tt := range []struct {
+		name string
+		args []string
+		tail string
+	}{
+		{"masked", nil, "2\r\n{}\r\n0\r\nX-Sig: k=" + redact.Mask + "\r\n\r\n"},
+		{"revealed", []string{"--reveal-secrets"}, "2\r\n{}\r\n0\r\nX-Sig: k=" + pathSecret + "\r\n\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(dir, tt.name+".har")
+			if code, _, errs := run(t, append([]string{"export", "--format", "har", "--out", file, "--db", db}, tt.args...)...); code != 0 {
+				t.Fatalf("export: %s", errs)
+			}
+			other := filepath.Join(dir, tt.name+".db")
+			if code, _, errs := run(t, "import", file, "--db", other); code != 0 {
+				t.Fatalf("import: %s", errs)
+			}
+			id := lsJSON(t, other)[0]["id"].(string)
+			code, out, errs := run(t, "show", id, "--raw", "--db", other)
+			if code != 0 || !strings.HasSuffix(out, tt.tail) {
+				t.Fatalf("show --raw of the copy: %d %s\n%q\nwant it to end %q", code, errs, out, tt.tail)
 			}
 		})
 	}

@@ -25,6 +25,9 @@ import (
 // is percent-encoded where it is not printable ASCII, so no byte from a
 // delivery can act on a terminal showing the script.
 //
+// The trailers of a chunked request are not sent (curl cannot send request
+// trailers): a comment above the command says how many it leaves out.
+//
 // The target is "${HOOKSCOPE_TARGET:-http://<original host>}" followed by
 // the original path and query: set HOOKSCOPE_TARGET to send the deliveries
 // to your app instead.
@@ -51,6 +54,12 @@ func (e *curlEncoder) entry(d delivery) error {
 		e.w.WriteString(" (secrets masked)")
 	}
 	e.w.WriteByte('\n')
+	if n := len(r.Trailer); n > 0 {
+		// The command sends the body with a Content-Length: say so rather
+		// than let the script pass for the whole delivery. (A count: the
+		// names came from the sender.)
+		fmt.Fprintf(e.w, "# not sent: its %d trailer field(s); curl cannot send request trailers\n", n)
+	}
 	_, err := e.w.WriteString(curlCommand(r.Event, d.body) + "\n")
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -277,6 +278,7 @@ type harEntryIn struct {
 		HTTPVersion string       `json:"httpVersion"`
 		Headers     []harNV      `json:"headers"`
 		PostData    *harPostData `json:"postData"`
+		Trailers    []harNV      `json:"_trailers"` // hookscope's extension
 	} `json:"request"`
 	Response *struct {
 		Status int `json:"status"`
@@ -345,6 +347,10 @@ func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, bool, error) {
 			continue
 		}
 		ev.Header = append(ev.Header, store.Field{Name: h.Name, Value: h.Value})
+	}
+	for _, h := range req.Trailers {
+		// Stored trailer names are canonical.
+		ev.Trailer = append(ev.Trailer, store.Field{Name: http.CanonicalHeaderKey(h.Name), Value: h.Value})
 	}
 	when := e.StartedDateTime
 	if e.Hookscope != nil && e.Hookscope.ReceivedAt != "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hookscope/hookscope/store"
@@ -187,9 +188,11 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 // access_token are masked) and the path, decoded and as sent (where
 // configured secrets are replaced). A gzip body is decoded
 // first and sent without its Content-Encoding, as the TUI's copy-as-curl
-// does: compressed bytes hide their secrets from the masker.
+// does: compressed bytes hide their secrets from the masker. A body whose
+// length that changed gets a Content-Length to match (fixContentLength).
 func mask(d *delivery, m Masker) {
 	r := &d.rec
+	stored := len(d.body)
 	if body.IsGzip(d.body, r.ContentEncoding) {
 		if dec, err := body.Gunzip(d.body); err == nil {
 			d.body, d.masked = dec, true
@@ -203,6 +206,9 @@ func mask(d *delivery, m Masker) {
 	r.Header, hm = maskHeader(m, r.Header)
 	r.Trailer, tm = maskHeader(m, r.Trailer)
 	d.body, bm = maskBody(m, r.ContentType, d.body)
+	if len(d.body) != stored {
+		r.Header = fixContentLength(r.Header, stored, len(d.body), r.Truncated)
+	}
 	var q, p, rp []byte
 	q, qm = maskBody(m, "application/x-www-form-urlencoded", []byte(r.Query))
 	p, pm = maskBody(m, "text/plain", []byte(r.Path))
@@ -232,6 +238,38 @@ func mask(d *delivery, m Masker) {
 		}
 		r.Replays = replays
 	}
+}
+
+// fixContentLength returns h with its Content-Length values made to fit a
+// body that masking (or decoding a gzip body to mask it) took from stored
+// to exported bytes, so that the exported request is valid HTTP: the
+// exported length, or for a body stored cut, the value moved by as many
+// bytes as the body was (it still gives the length sent, less what masking
+// removed). A value that is not a length is left alone; a delivery without
+// Content-Length (chunked) gets none. h is left alone: the result is a copy.
+func fixContentLength(h store.Header, stored, exported int, truncated bool) store.Header {
+	var out store.Header
+	for i, f := range h {
+		if !strings.EqualFold(f.Name, "Content-Length") {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(f.Value), 10, 64)
+		if err != nil || n < 0 {
+			continue
+		}
+		v := int64(exported)
+		if truncated {
+			v = max(n+int64(exported-stored), int64(exported))
+		}
+		if out == nil {
+			out = slices.Clone(h)
+		}
+		out[i].Value = strconv.FormatInt(v, 10)
+	}
+	if out == nil {
+		return h
+	}
+	return out
 }
 
 // maskAttempt returns a with its target and error masked as text, setting

@@ -590,3 +590,213 @@ func TestJSONLCarriesTrailers(t *testing.T) {
 		})
 	}
 }
+
+// TestHARCarriesTrailers: a HAR export holds a delivery's trailers in the
+// request's custom "_trailers" list (masked like headers with a masker),
+// and an import into a fresh database reads them back.
+func TestHARCarriesTrailers(t *testing.T) {
+	tests := []struct {
+		name   string
+		masker Masker
+		want   []harNV
+		masked bool
+	}{
+		{"revealed", nil, []harNV{{"X-Sig", "abc"}, {"X-Sig", "def"}, {"Authorization", "Bearer " + secret}}, false},
+		{"masked", testMasker{}, []harNV{{"X-Sig", "abc"}, {"X-Sig", "def"}, {"Authorization", "[masked]"}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
+				Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
+				Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
+				Size:    2}
+			if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+				t.Fatal(err)
+			}
+			out := exportString(t, db, Options{Format: HAR, Masker: tt.masker})
+			var doc struct {
+				Log struct {
+					Entries []struct {
+						Request struct {
+							Trailers []harNV `json:"_trailers"`
+						} `json:"request"`
+						Hookscope struct {
+							SecretsMasked bool `json:"secrets_masked"`
+						} `json:"_hookscope"`
+					} `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Log.Entries) != 1 {
+				t.Fatalf("HAR: %v\n%s", err, out)
+			}
+			var v any
+			json.Unmarshal([]byte(out), &v)
+			harSchema(t, v) // still HAR 1.2: the member is custom
+			e := doc.Log.Entries[0]
+			if fmt.Sprint(e.Request.Trailers) != fmt.Sprint(tt.want) || e.Hookscope.SecretsMasked != tt.masked {
+				t.Fatalf("_trailers %v (masked %v), want %v (masked %v)\n%s", e.Request.Trailers, e.Hookscope.SecretsMasked, tt.want, tt.masked, out)
+			}
+			if tt.masked && strings.Contains(out, secret) {
+				t.Fatalf("secret in a masked HAR:\n%s", out)
+			}
+
+			b, err := Decode(strings.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := mustOpen(t)
+			if err := fresh.ImportAll(context.Background(), b.Events, b.Bodies); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := fresh.List(context.Background(), store.Query{})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("imported %d: %v", len(recs), err)
+			}
+			var want store.Header
+			for _, nv := range tt.want {
+				want = append(want, store.Field{Name: nv.Name, Value: nv.Value})
+			}
+			if got := recs[0].Trailer; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("imported trailers %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestDecodeHARTrailerNames: "_trailers" from another tool get canonical
+// names, as stored trailers have, and are checked as headers are.
+func TestDecodeHARTrailerNames(t *testing.T) {
+	in := `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","_trailers":[{"name":"x-sig","value":"1"}]}}]}}`
+	b, err := Decode(strings.NewReader(in))
+	if err != nil || fmt.Sprint(b.Events[0].Trailer) != fmt.Sprint(store.Header{{Name: "X-Sig", Value: "1"}}) {
+		t.Fatalf("%v %v", b, err)
+	}
+	bad := `{"log":{"entries":[{"startedDateTime":"2025-01-01T00:00:00Z","request":{"method":"POST","url":"http://h/","_trailers":[{"name":"X-Sig","value":"a\r\nB: c"}]}}]}}`
+	if _, err := Decode(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "trailer X-Sig: value holds control") {
+		t.Fatalf("injection: %v", err)
+	}
+}
+
+// TestCurlSaysTrailersAreNotSent: the curl command of a delivery with
+// trailers cannot send them, and its comment says so.
+func TestCurlSaysTrailersAreNotSent(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	for _, tr := range []store.Header{nil, {{Name: "X-Sig", Value: "abc"}, {Name: "X-Other", Value: "d"}}} {
+		ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", Header: store.Header{{Name: "Host", Value: "h"}}, Trailer: tr, Size: 2}
+		if err := db.Append(ctx, ev, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := exportString(t, db, Options{Format: Curl})
+	const note = "# not sent: its 2 trailer field(s); curl cannot send request trailers\n"
+	if i := strings.Index(out, note); strings.Count(out, note) != 1 || i < strings.Index(out, "curl -sS") || i > strings.LastIndex(out, "curl -sS") {
+		t.Fatalf("want the note once, above the second command:\n%s", out)
+	}
+	if strings.Contains(out, "X-Sig") {
+		t.Fatalf("a trailer in the script:\n%s", out)
+	}
+}
+
+// TestMaskedExportFixesContentLength: when masking changes a body's length,
+// the exported Content-Length (JSONL's raw_headers and headers, HAR's
+// request headers) is the exported body's, in the header's own case; a
+// delivery without one gets none, and an unmasked export is exact.
+func TestMaskedExportFixesContentLength(t *testing.T) {
+	plain := `{"client_secret":"` + secret + `","n":1}`
+	maskedBody := `{"client_secret":"[masked]","n":1}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(plain))
+	zw.Close()
+	n := func(s string) string { return fmt.Sprint(len(s)) }
+	tests := []struct {
+		name      string
+		header    store.Header
+		body      string
+		truncated bool
+		masker    Masker
+		want      []string // the exported Content-Length values
+		exact     bool     // the imported copy's Content-Length is its body's
+	}{
+		{"masked", store.Header{{Name: "Content-Type", Value: "application/json"}, {Name: "Content-Length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody)}, true},
+		{"masked, name as sent", store.Header{{Name: "content-length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody)}, true},
+		{"masked, repeated", store.Header{{Name: "Content-Length", Value: n(plain)}, {Name: "Content-Length", Value: n(plain)}}, plain, false, testMasker{}, []string{n(maskedBody), n(maskedBody)}, true},
+		{"revealed", store.Header{{Name: "Content-Length", Value: n(plain)}}, plain, false, nil, []string{n(plain)}, true},
+		{"nothing masked", store.Header{{Name: "Content-Length", Value: "5"}}, "hello", false, testMasker{}, []string{"5"}, true},
+		{"chunked: none added", store.Header{{Name: "Transfer-Encoding", Value: "chunked"}}, plain, false, testMasker{}, nil, false},
+		{"gzip decoded to mask", store.Header{{Name: "Content-Encoding", Value: "gzip"}, {Name: "Content-Length", Value: n(gz.String())}}, gz.String(), false, testMasker{}, []string{n(maskedBody)}, true},
+		// Stored cut: the value keeps saying how much more was sent.
+		{"truncated", store.Header{{Name: "Content-Length", Value: "1000"}}, plain, true, testMasker{}, []string{fmt.Sprint(1000 - len(plain) + len(maskedBody))}, false},
+	}
+	for _, tt := range tests {
+		for _, f := range []Format{JSONL, HAR} {
+			t.Run(tt.name+"/"+string(f), func(t *testing.T) {
+				db := mustOpen(t)
+				ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", Header: tt.header,
+					ContentType: tt.header.Get("Content-Type"), ContentEncoding: tt.header.Get("Content-Encoding"),
+					Size: int64(len(tt.body)), Truncated: tt.truncated}
+				if err := db.Append(context.Background(), ev, []byte(tt.body)); err != nil {
+					t.Fatal(err)
+				}
+				out := exportString(t, db, Options{Format: f, Masker: tt.masker})
+				var exported []harNV
+				if f == JSONL {
+					var line struct {
+						Headers    map[string][]string `json:"headers"`
+						RawHeaders []harNV             `json:"raw_headers"`
+					}
+					if err := json.Unmarshal([]byte(out), &line); err != nil {
+						t.Fatal(err)
+					}
+					if got := line.Headers["Content-Length"]; fmt.Sprint(got) != fmt.Sprint(tt.want) && !(got == nil && tt.want == nil) {
+						t.Errorf("headers: Content-Length %q, want %q", got, tt.want)
+					}
+					exported = line.RawHeaders
+				} else {
+					var doc struct {
+						Log struct {
+							Entries []struct {
+								Request struct {
+									Headers []harNV `json:"headers"`
+								} `json:"request"`
+							} `json:"entries"`
+						} `json:"log"`
+					}
+					if err := json.Unmarshal([]byte(out), &doc); err != nil {
+						t.Fatal(err)
+					}
+					exported = doc.Log.Entries[0].Request.Headers
+				}
+				var got, names, sent []string
+				for _, nv := range exported {
+					if strings.EqualFold(nv.Name, "Content-Length") {
+						got, names = append(got, nv.Value), append(names, nv.Name)
+					}
+				}
+				for _, h := range tt.header {
+					if strings.EqualFold(h.Name, "Content-Length") {
+						sent = append(sent, h.Name)
+					}
+				}
+				if fmt.Sprint(names) != fmt.Sprint(sent) {
+					t.Errorf("names %q, sent as %q", names, sent)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Errorf("exported Content-Length %q, want %q\n%s", got, tt.want, out)
+				}
+				b, err := Decode(strings.NewReader(out))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.masker == nil && (string(b.Bodies[0]) != tt.body || fmt.Sprint(b.Events[0].Header) != fmt.Sprint(tt.header)) {
+					t.Errorf("revealed export changed: %v %q", b.Events[0].Header, b.Bodies[0])
+				}
+				if cl := b.Events[0].Header.Get("Content-Length"); tt.exact && cl != fmt.Sprint(len(b.Bodies[0])) {
+					t.Errorf("imported Content-Length %q for a %d-byte body", cl, len(b.Bodies[0]))
+				}
+			})
+		}
+	}
+}

@@ -14,7 +14,8 @@ import (
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): the types below
 // carry every field the spec requires, in its names and types. Fields that
 // start with an underscore are custom, which the spec allows; hookscope's
-// verdicts travel under "_hookscope".
+// verdicts travel under "_hookscope", a request's trailers under the
+// request's "_trailers".
 
 type harLog struct {
 	Version string     `json:"version"`
@@ -47,6 +48,10 @@ type harRequest struct {
 	PostData    *harPostData `json:"postData,omitempty"`
 	HeadersSize int64        `json:"headersSize"`
 	BodySize    int64        `json:"bodySize"`
+	// Trailers are the trailer fields of a chunked request, in order, which
+	// HAR 1.2 has no member for: custom, so "_trailers"; left out when
+	// there are none.
+	Trailers []harNV `json:"_trailers,omitempty"`
 }
 
 // harNV is a name/value pair: a header, query parameter or cookie.
@@ -164,6 +169,9 @@ func harEntryOf(d delivery) harEntry {
 		QueryString: queryNV(r.Query),
 		HeadersSize: -1,
 		BodySize:    int64(len(d.body)),
+	}
+	if len(r.Trailer) > 0 {
+		req.Trailers = headerNV(r.Trailer)
 	}
 	if len(d.body) > 0 {
 		pd := &harPostData{MimeType: r.ContentType}
