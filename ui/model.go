@@ -270,7 +270,7 @@ func (m *Model) syncHeader() {
 	spark := m.rate.series(m.now())
 	m.header.SetInfo(header.Info{
 		ListenURL: m.listenURL, ForwardTo: m.forwardShown, PublicURL: m.publicURL, DBPath: m.opts.DBPath,
-		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known,
+		Total: m.counts.total, Matched: m.counts.matched, CountsKnown: m.counts.known, MatchedStale: m.counts.filter != m.filter,
 		Filter: m.filter, Rate: float64(spark[len(spark)-2]), // the last complete second
 		Spark: spark,
 	})

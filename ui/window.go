@@ -47,6 +47,7 @@ type windowMsg struct {
 // countMsg is the answer to a count.
 type countMsg struct {
 	seq            int
+	filter         string // what matched was counted for
 	total, matched int
 	err            error
 }
@@ -54,6 +55,7 @@ type countMsg struct {
 // counts tracks the header counts and their throttling.
 type counts struct {
 	total, matched int
+	filter         string // the filter matched was counted for
 	known          bool
 	seq            int
 	loading        bool
@@ -274,7 +276,7 @@ func readCounts(ctx context.Context, src Source, seq int, filter string) tea.Cmd
 		ctx, cancel := context.WithTimeout(ctx, SourceTimeout)
 		defer cancel()
 		t, n, err := src.Count(ctx, filter)
-		return countMsg{seq: seq, total: t, matched: n, err: err}
+		return countMsg{seq: seq, filter: filter, total: t, matched: n, err: err}
 	}
 }
 
@@ -296,7 +298,7 @@ func (m Model) handleCount(msg countMsg) (Model, tea.Cmd) {
 		cmd = m.after(CountInterval, recountMsg{})
 	}
 	if msg.err == nil {
-		m.counts.total, m.counts.matched, m.counts.known = msg.total, msg.matched, true
+		m.counts.total, m.counts.matched, m.counts.filter, m.counts.known = msg.total, msg.matched, msg.filter, true
 		m.syncHeader()
 	}
 	return m, cmd

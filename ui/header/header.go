@@ -40,7 +40,11 @@ type Info struct {
 	// first count arrives.
 	Total, Matched int
 	CountsKnown    bool
-	Filter         string
+	// MatchedStale says Matched was counted for another filter (the one
+	// before, while the new one's count runs): the header shows — rather
+	// than a number that is not this filter's.
+	MatchedStale bool
+	Filter       string
 	// Rate is deliveries per second; Spark holds the per-second counts of
 	// the last minute, oldest first.
 	Rate  float64
@@ -126,7 +130,10 @@ func (m Model) View() string {
 	var l2 []string
 	if in.CountsKnown {
 		counts := s.Value.Render(commas(in.Total)) + s.Label.Render(plural(in.Total, " delivery", " deliveries"))
-		if in.Filter != "" {
+		switch {
+		case in.Filter != "" && in.MatchedStale:
+			counts += s.Label.Render(" · ") + s.Dim.Render("— match")
+		case in.Filter != "":
 			counts += s.Label.Render(" · ") + s.Value.Render(commas(in.Matched)) + s.Label.Render(plural(in.Matched, " matches", " match"))
 		}
 		l2 = append(l2, counts)

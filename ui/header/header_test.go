@@ -43,11 +43,13 @@ func TestCountsAgreeInNumber(t *testing.T) {
 		{0, 0, "", "0 deliveries"},
 		{5, 1, "x", "5 deliveries · 1 matches"},
 		{5, 2, "x", "5 deliveries · 2 match"},
+		// Counted for the filter before: no number that is not this one's.
+		{5, -1, "x", "5 deliveries · — match"},
 	}
 	for _, tt := range tests {
 		m := New(Styles{})
 		m.SetSize(120)
-		m.SetInfo(Info{Total: tt.total, Matched: tt.matched, CountsKnown: true, Filter: tt.filter})
+		m.SetInfo(Info{Total: tt.total, Matched: tt.matched, CountsKnown: true, Filter: tt.filter, MatchedStale: tt.matched < 0})
 		if v := m.View(); !strings.Contains(v, tt.want+" ") && !strings.Contains(v, tt.want+"\n") && !strings.HasSuffix(v, tt.want) {
 			t.Errorf("%d/%d: header %q lacks %q", tt.total, tt.matched, v, tt.want)
 		}
