@@ -152,6 +152,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 		case <-finished:
 		}
 	}()
+	prog.Set(0) // drawn at once: the first answer may take the whole --timeout
 	sender.Replay(ctx, s, ids, capture.ReplayOptions{
 		Target: capture.Target{URL: f.to, KeepPath: f.keepPath, Header: hdr}, Concurrency: f.concurrency, Rate: rate,
 	}, func(r capture.ReplayResult) {
