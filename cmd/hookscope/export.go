@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -63,7 +64,7 @@ func newExportCmd(e *env) *cobra.Command {
 				}
 			}
 			bar := textout.NewCountBar(e.stderr, onTerminal, "exporting", total)
-			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(s, reveal), Version: buildVersion(),
+			opts := export.Options{Format: f, Filter: filter, Masker: e.exportMasker(ctx, s, reveal), Version: buildVersion(),
 				Progress: func(n int) { bar.Set(int64(n)) }}
 
 			dest, commit, abort, err := e.exportDest(out, f)
@@ -121,8 +122,8 @@ func maskNote(m export.Masker, masked int) string {
 
 // exportMasker is the Masker an export applies: nil (everything as stored)
 // with --reveal-secrets.
-func (e *env) exportMasker(s store.Store, reveal bool) export.Masker {
-	red := e.storeRedactor(s, reveal)
+func (e *env) exportMasker(ctx context.Context, s store.Store, reveal bool) export.Masker {
+	red := e.storeRedactor(ctx, s, reveal)
 	if red == nil {
 		return nil
 	}

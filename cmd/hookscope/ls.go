@@ -35,7 +35,7 @@ func newLsCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			red := e.storeRedactor(s, reveal)
+			red := e.storeRedactor(cmd.Context(), s, reveal)
 			if !asJSON {
 				t := textout.NewTable(e.stdout, red)
 				err := store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {

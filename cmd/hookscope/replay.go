@@ -130,7 +130,7 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	}
 	sender := capture.NewSender(capture.SenderOptions{Timeout: f.timeout, Insecure: f.insecure})
 	prog := textout.NewCountBar(e.stderr, isTerminal(e.stderr) && len(ids) > 1 && !f.asJSON, "replaying", int64(len(ids)))
-	red := e.storeRedactor(s, f.reveal)
+	red := e.storeRedactor(ctx, s, f.reveal)
 	var sum store.AttemptTally
 	var storeErr error
 	var cut []capture.ReplayResult // deliveries stored truncated

@@ -131,7 +131,14 @@ func runSend(ctx context.Context, e *env, f *sendFlags, args []string) error {
 		return unknownMessage(reg, args[0])
 	}
 
-	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now(), fileBody)
+	// Sent to the local listener, a delivery may be signed with the
+	// secret that listener verifies with; to another target (--to), only
+	// with one this command is given.
+	var listener func() listenerSettings
+	if f.to == "" {
+		listener = func() listenerSettings { return e.defaultListenerSettings(ctx) }
+	}
+	sg, notes, err := newSigner(e, cfg, m.Provider(), time.Now(), fileBody, listener)
 	if err != nil {
 		return err
 	}

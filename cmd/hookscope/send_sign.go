@@ -12,14 +12,14 @@ import (
 
 // newSigner finds what `send` signs a provider's deliveries with: the newest
 // dev key (created on first use) for the Talkdesk Events API, the
-// configured secret for TalkifAI and Dialpad (else the one the listener on
-// the default database verifies with, when one runs: the secret may be in
+// configured secret for TalkifAI and Dialpad (else, when listener is not
+// nil, the one it says the listener verifies with: the secret may be in
 // its environment only). A missing secret is not an
 // error: the delivery goes out as the provider would send it without one.
 // The notes are said once on stderr before sending: a key created, a
 // secret missing. fileBody is the --body file's content (nil without one):
 // a token there is sent as it is, signed or not.
-func newSigner(e *env, cfg *config, provider string, now time.Time, fileBody []byte) (*simulate.Signer, []string, error) {
+func newSigner(e *env, cfg *config, provider string, now time.Time, fileBody []byte, listener func() listenerSettings) (*simulate.Signer, []string, error) {
 	s := &simulate.Signer{Provider: provider}
 	var notes []string
 	switch provider {
@@ -34,16 +34,16 @@ func newSigner(e *env, cfg *config, provider string, now time.Time, fileBody []b
 		}
 	case verify.ProviderTalkifAI:
 		s.Secret = []byte(firstNonEmpty(e.getenv(verify.EnvTalkifAISecret), cfg.Secrets.TalkifAI))
-		if len(s.Secret) == 0 {
-			s.Secret = []byte(e.defaultListenerSettings().TalkifAI)
+		if len(s.Secret) == 0 && listener != nil {
+			s.Secret = []byte(listener().TalkifAI)
 		}
 		if len(s.Secret) == 0 {
 			notes = append(notes, "no TalkifAI secret configured (set "+verify.EnvTalkifAISecret+" or secrets.talkifai in the config file): sending unsigned, which a listener calls invalid, since TalkifAI signs every delivery")
 		}
 	case verify.ProviderDialpad:
 		s.Secret = []byte(firstNonEmpty(e.getenv(verify.EnvDialpadSecret), cfg.Secrets.Dialpad))
-		if len(s.Secret) == 0 {
-			s.Secret = []byte(e.defaultListenerSettings().Dialpad)
+		if len(s.Secret) == 0 && listener != nil {
+			s.Secret = []byte(listener().Dialpad)
 		}
 		switch {
 		case len(s.Secret) > 0:

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hookscope/hookscope/store"
@@ -596,5 +597,15 @@ func TestSendSignsWithTheListenersSecret(t *testing.T) {
 		if rec := waitAnalysed(t, db, i+1)[0]; rec["signature"].(map[string]any)["status"] != "valid" {
 			t.Fatalf("send %s: signature %v", msg, rec["signature"])
 		}
+	}
+	// To another target, the listener's secret is not lent out.
+	var sig atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sig.Store(r.Header.Get("X-TalkifAI-Signature"))
+	}))
+	defer other.Close()
+	code, _, errs := run(t, "send", "call.ended", "--to", other.URL+"/in")
+	if code != 0 || !strings.Contains(errs, "no TalkifAI secret") || sig.Load() != "" {
+		t.Fatalf("send --to another target: exit %d, signature %q: %s", code, sig.Load(), errs)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/store/remote"
+	"github.com/hookscope/hookscope/ui/termsafe"
 	"github.com/hookscope/hookscope/verify"
 )
 
@@ -43,17 +45,25 @@ type listenerSettings struct {
 const settingsTimeout = 2 * time.Second
 
 // listenerSettingsOf returns the settings of the listener s reaches, or
-// nil when s is the file itself, or the listener shares none (an older
-// one) or does not answer in time.
-func listenerSettingsOf(s store.Store) *listenerSettings {
+// nil when s is the file itself or the listener shares none (an older
+// one). A listener that fails to answer is said on stderr: this command
+// then verifies and masks with its own settings only, and the user must
+// know that a secret only the listener was given may show.
+func (e *env) listenerSettingsOf(ctx context.Context, s store.Store) *listenerSettings {
 	c, ok := s.(*remote.Client)
 	if !ok {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), settingsTimeout)
+	ctx, cancel := context.WithTimeout(ctx, settingsTimeout)
 	defer cancel()
 	var ls listenerSettings
-	if ok, err := c.Settings(ctx, &ls); !ok || err != nil {
+	ok, err := c.Settings(ctx, &ls)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hookscope: warning: could not read the settings of the listener holding %s (%s): routes and secrets only it was given are not used here, and such a secret is not masked\n",
+			termsafe.Line(s.Path()), termsafe.Line(err.Error()))
+		return nil
+	}
+	if !ok {
 		return nil
 	}
 	return &ls
@@ -61,7 +71,7 @@ func listenerSettingsOf(s store.Store) *listenerSettings {
 
 // defaultListenerSettings returns the settings of the listener holding the
 // default database, or empty ones when none runs (or it shares none).
-func (e *env) defaultListenerSettings() listenerSettings {
+func (e *env) defaultListenerSettings(ctx context.Context) listenerSettings {
 	sock := store.SocketPath(e.defaultDB())
 	if !isSocket(sock) {
 		return listenerSettings{}
@@ -71,15 +81,15 @@ func (e *env) defaultListenerSettings() listenerSettings {
 		return listenerSettings{}
 	}
 	defer c.Close()
-	if ls := listenerSettingsOf(c); ls != nil {
+	if ls := e.listenerSettingsOf(ctx, c); ls != nil {
 		return *ls
 	}
 	return listenerSettings{}
 }
 
 // listenerMask is the secrets the listener s reaches masks (nil when none).
-func listenerMask(s store.Store) []string {
-	if ls := listenerSettingsOf(s); ls != nil {
+func (e *env) listenerMask(ctx context.Context, s store.Store) []string {
+	if ls := e.listenerSettingsOf(ctx, s); ls != nil {
 		return ls.Mask
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -46,9 +47,8 @@ func newShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			red := e.storeRedactor(s, reveal)
 			if asJSON {
-				return textout.Delivery(e.stdout, rec, true, red)
+				return textout.Delivery(e.stdout, rec, true, e.storeRedactor(ctx, s, reveal))
 			}
 			body, err := s.Body(ctx, rec.ID)
 			if err != nil {
@@ -64,7 +64,8 @@ func newShowCmd(e *env) *cobra.Command {
 				}
 				return e.writeExact(req.Bytes())
 			}
-			return textout.Show(e.stdout, rec, body, textout.ShowOptions{Redactor: red})
+			// Asked only now: --body and --raw never mask.
+			return textout.Show(e.stdout, rec, body, textout.ShowOptions{Redactor: e.storeRedactor(ctx, s, reveal)})
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
@@ -103,11 +104,11 @@ func (e *env) redactor(reveal bool, extra ...string) *redact.Redactor {
 // listener's database, what that listener masks is masked too (a secret
 // it was given in its own environment, say), so that a second terminal
 // does not print it.
-func (e *env) storeRedactor(s store.Store, reveal bool, extra ...string) *redact.Redactor {
+func (e *env) storeRedactor(ctx context.Context, s store.Store, reveal bool) *redact.Redactor {
 	if reveal {
 		return nil
 	}
-	return e.redactor(false, append(slices.Clone(extra), listenerMask(s)...)...)
+	return e.redactor(false, e.listenerMask(ctx, s)...)
 }
 
 // configuredSecrets lists extra (a listener's flag secrets) and the secrets

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,7 @@ func newUICmd(e *env) *cobra.Command {
 			// Attached to a listener, an edited replay signs with its
 			// secrets when this process is not given them, and the view
 			// masks what the listener masks.
-			vf.adopt(s)
+			vf.adopt(cmd.Context(), e, s)
 			var src uiSource
 			var signing signingSecrets
 			opts := ui.Options{DBPath: s.Path()}
@@ -88,7 +89,7 @@ func newUICmd(e *env) *cobra.Command {
 			}
 			notices, cancel := s.Subscribe(1024)
 			defer cancel()
-			opts.Source, opts.Notices, opts.Secrets = src, notices, e.configuredSecrets(append(signing.all, vf.fromListener().Mask...)...)
+			opts.Source, opts.Notices, opts.Secrets = src, notices, e.configuredSecrets(slices.Concat(signing.all, vf.fromListener().Mask)...)
 			return ui.Run(cmd.Context(), opts)
 		},
 	}

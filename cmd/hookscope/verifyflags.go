@@ -32,8 +32,8 @@ type verifyFlags struct {
 
 // adopt takes the settings of the listener that s reaches, if any, as the
 // fallback of this command's own.
-func (v *verifyFlags) adopt(s store.Store) {
-	v.from = listenerSettingsOf(s)
+func (v *verifyFlags) adopt(ctx context.Context, e *env, s store.Store) {
+	v.from = e.listenerSettingsOf(ctx, s)
 	if v.from != nil {
 		v.specs.more = existing(v.from.Specs)
 		v.specs.moreNoDefaults = v.from.NoDefaultSpecs
@@ -258,7 +258,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 			// Through a listener, its routes, secrets and keys fill in
 			// what this command is not given: a verdict it stored is not
 			// made weaker by a second terminal that lacks them.
-			vf.adopt(s)
+			vf.adopt(cmd.Context(), e, s)
 			chk, err := vf.build(e, cfg, s)
 			if err != nil {
 				return err
@@ -271,7 +271,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 				}
 			}
 			p := chk.pipeline(s)
-			red := e.redactor(false, append(chk.signing.all, vf.fromListener().Mask...)...)
+			red := e.redactor(false, slices.Concat(chk.signing.all, vf.fromListener().Mask)...)
 			return analyze.InOrder(ctx, ids, func(ctx context.Context, id string) (store.Record, error) {
 				rec, err := getDelivery(ctx, s, id)
 				if err != nil {

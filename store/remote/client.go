@@ -191,11 +191,11 @@ func (c *Client) SetPinned(ctx context.Context, id string, pinned bool) error {
 func (c *Client) Settings(ctx context.Context, out any) (ok bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", "http://hookscope/v1/settings", nil)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("remote: settings: %w", err)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("remote: %s: %w", c.sock, err)
+		return false, c.transportError(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusNotImplemented {
@@ -389,13 +389,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if dialFailed(err) {
-			// Nothing to do with the request: the listener is gone (an
-			// attached view outlives it), and Go's words do not say so.
-			return fmt.Errorf("the listener holding %s stopped (nothing answers on %s): start it again, or run the command again to read the file directly: %w",
-				c.dbPath, c.sock, ErrGone)
-		}
-		return fmt.Errorf("remote: %s: %w", c.sock, err)
+		return c.transportError(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -420,6 +414,17 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("remote: decode %s: %w", path, err)
 	}
 	return nil
+}
+
+// transportError is the error of a request that got no answer.
+func (c *Client) transportError(err error) error {
+	if dialFailed(err) {
+		// Nothing to do with the request: the listener is gone (an
+		// attached view outlives it), and Go's words do not say so.
+		return fmt.Errorf("the listener holding %s stopped (nothing answers on %s): start it again, or run the command again to read the file directly: %w",
+			c.dbPath, c.sock, ErrGone)
+	}
+	return fmt.Errorf("remote: %s: %w", c.sock, err)
 }
 
 // remoteError carries the listener's message and the sentinel it wrapped.

@@ -189,7 +189,7 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 // configured secrets are replaced). A gzip body is decoded
 // first and sent without its Content-Encoding, as the TUI's copy-as-curl
 // does: compressed bytes hide their secrets from the masker. A body whose
-// length that changed gets a Content-Length to match (fixContentLength).
+// length changed gets a Content-Length to match (fixContentLength).
 func mask(d *delivery, m Masker) {
 	r := &d.rec
 	stored := len(d.body)
@@ -245,7 +245,8 @@ func mask(d *delivery, m Masker) {
 // to exported bytes, so that the exported request is valid HTTP: the
 // exported length, or for a body stored cut, the value moved by as many
 // bytes as the body was (it still gives the length sent, less what masking
-// removed). A value that is not a length is left alone; a delivery without
+// removed). A value that is not a length, or not the stored body's (a
+// refused request's values that disagree), is left alone; a delivery without
 // Content-Length (chunked) gets none. h is left alone: the result is a copy.
 func fixContentLength(h store.Header, stored, exported int, truncated bool) store.Header {
 	var out store.Header
@@ -258,8 +259,14 @@ func fixContentLength(h store.Header, stored, exported int, truncated bool) stor
 			continue
 		}
 		v := int64(exported)
-		if truncated {
+		switch {
+		case truncated:
 			v = max(n+int64(exported-stored), int64(exported))
+		case n != int64(stored):
+			// Not the stored body's length: a refused request's values
+			// that disagree, kept as they came (the reason it was
+			// refused), which a rewrite would hide.
+			continue
 		}
 		if out == nil {
 			out = slices.Clone(h)

@@ -729,6 +729,9 @@ func TestMaskedExportFixesContentLength(t *testing.T) {
 		{"gzip decoded to mask", store.Header{{Name: "Content-Encoding", Value: "gzip"}, {Name: "Content-Length", Value: n(gz.String())}}, gz.String(), false, testMasker{}, []string{n(maskedBody)}, true},
 		// Stored cut: the value keeps saying how much more was sent.
 		{"truncated", store.Header{{Name: "Content-Length", Value: "1000"}}, plain, true, testMasker{}, []string{fmt.Sprint(1000 - len(plain) + len(maskedBody))}, false},
+		// A refused request's values that disagree, kept as they came:
+		// only the one that was the stored body's length moves.
+		{"values that disagree", store.Header{{Name: "Content-Length", Value: n(plain)}, {Name: "Content-Length", Value: "3"}}, plain, false, testMasker{}, []string{n(maskedBody), "3"}, false},
 	}
 	for _, tt := range tests {
 		for _, f := range []Format{JSONL, HAR} {

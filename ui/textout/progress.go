@@ -53,10 +53,11 @@ func (b *CountBar) Set(n int64) {
 		return
 	}
 	b.n = n
+	if b.trailing != nil {
+		return // the redraw due draws n
+	}
 	if wait := barInterval - time.Since(b.last); wait > 0 {
-		if b.trailing == nil {
-			b.trailing = time.AfterFunc(wait, b.redraw)
-		}
+		b.trailing = time.AfterFunc(wait, b.redraw)
 		return
 	}
 	b.last = time.Now()

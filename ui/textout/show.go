@@ -317,6 +317,14 @@ func Raw(w io.Writer, r store.Record, body []byte) error {
 // chunk lines included, which must not be framed twice.
 func chunkedBody(e store.Event) bool {
 	te := e.Header.Values("Transfer-Encoding")
+	if len(te) == 0 {
+		return false
+	}
+	if e.Refused != "" {
+		// Exactly when capture's refusedBody de-chunked it: the first
+		// Transfer-Encoding value is chunked alone, and the chunks parsed.
+		return !e.Truncated && strings.EqualFold(strings.TrimSpace(te[0]), "chunked")
+	}
 	var last string
 	for _, v := range te {
 		for c := range strings.SplitSeq(v, ",") {
@@ -325,11 +333,5 @@ func chunkedBody(e store.Event) bool {
 			}
 		}
 	}
-	if !strings.EqualFold(last, "chunked") {
-		return false
-	}
-	if e.Refused != "" {
-		return !e.Truncated && strings.EqualFold(strings.TrimSpace(te[0]), "chunked")
-	}
-	return true
+	return strings.EqualFold(last, "chunked")
 }

@@ -134,6 +134,10 @@ func TestRawChunked(t *testing.T) {
 		// de-chunked only when chunked alone and whole.
 		{"refused, de-chunked", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "chunked"}}, Refused: "400 Bad Request"}, "ab",
 			line + "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", true},
+		// De-chunked by capture (the first value is chunked alone) although
+		// a second value names another coding: framed again all the same.
+		{"refused, chunked first of two values", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Transfer-Encoding", Value: "gzip"}}, Refused: "501 Not Implemented"}, "hello",
+			line + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n", true},
 		{"refused, kept as it came", store.Event{Header: store.Header{{Name: "Transfer-Encoding", Value: "gzip, chunked"}}, Refused: "501 Not Implemented", Truncated: true},
 			"2\r\nab\r\n0\r\n\r\n", line + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", false},
 	}
