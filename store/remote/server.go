@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -84,7 +85,51 @@ type Server struct {
 // it).
 func Listen(path string, db store.Store, hooks Hooks) (*Server, error) {
 	os.Remove(path)
-	// umask-independent: create, then restrict before serving anything.
+	ln, err := listenPrivate(path)
+	if err != nil {
+		return nil, err
+	}
+	stopping, stop := context.WithCancel(context.Background())
+	s := &Server{db: db, hooks: hooks, ln: ln, path: path, stopping: stopping}
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	// A cancel, not a close: a second Shutdown must not panic.
+	s.srv.RegisterOnShutdown(stop)
+	return s, nil
+}
+
+// maxSocketPath bounds a unix socket's path (sun_path holds 108 bytes on
+// Linux, 104 on macOS, the terminating NUL included).
+const maxSocketPath = 103
+
+// listenPrivate creates the unix socket at path, mode 0600, so that nobody
+// else can connect to it at any moment (it serves the listener's secrets,
+// see Hooks.Settings). A socket is created with the process's umask, which
+// may let others in: it is bound inside a fresh folder of mode 0700 beside
+// path, restricted, then renamed into place. Where that longer path would
+// not fit a socket address, it is bound at path and restricted at once,
+// as before, which leaves a moment open under a permissive umask.
+func listenPrivate(path string) (net.Listener, error) {
+	if dir, err := os.MkdirTemp(filepath.Dir(path), ".hs"); err == nil {
+		defer os.RemoveAll(dir)
+		if tmp := filepath.Join(dir, "s"); len(tmp) <= maxSocketPath {
+			ln, err := net.Listen("unix", tmp)
+			if err != nil {
+				return nil, fmt.Errorf("remote: listen on %s: %w", path, err)
+			}
+			// The name it was bound under goes away with the rename;
+			// Serve removes the socket at path when it stops.
+			ln.(*net.UnixListener).SetUnlinkOnClose(false)
+			if err := os.Chmod(tmp, 0o600); err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("remote: chmod %s: %w", tmp, err)
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("remote: place socket at %s: %w", path, err)
+			}
+			return ln, nil
+		}
+	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		return nil, fmt.Errorf("remote: listen on %s: %w", path, err)
@@ -93,12 +138,7 @@ func Listen(path string, db store.Store, hooks Hooks) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("remote: chmod %s: %w", path, err)
 	}
-	stopping, stop := context.WithCancel(context.Background())
-	s := &Server{db: db, hooks: hooks, ln: ln, path: path, stopping: stopping}
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
-	// A cancel, not a close: a second Shutdown must not panic.
-	s.srv.RegisterOnShutdown(stop)
-	return s, nil
+	return ln, nil
 }
 
 // Serve answers until ctx ends, then removes the socket.
