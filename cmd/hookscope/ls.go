@@ -26,6 +26,13 @@ func newLsCmd(e *env) *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit: must be 0 (no limit) or more, got %d", limit)
 			}
+			// A page for a person at a terminal; everything for a pipe or
+			// a file, whose reader (a script counting deliveries) would
+			// otherwise be cut at 50 without a word.
+			byDefault := !cmd.Flags().Changed("limit")
+			if byDefault && !isTerminal(e.stdout) {
+				limit = 0
+			}
 			filter, err := filterArg(args)
 			if err != nil {
 				return err
@@ -36,30 +43,46 @@ func newLsCmd(e *env) *cobra.Command {
 			}
 			defer s.Close()
 			red := e.storeRedactor(cmd.Context(), s, reveal)
+			shown, last := 0, ""
+			seen := func(recs []store.Record) {
+				if shown += len(recs); len(recs) > 0 {
+					last = recs[len(recs)-1].ID
+				}
+			}
 			if !asJSON {
 				t := textout.NewTable(e.stdout, red)
-				err := store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
+				err = store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
+					seen(recs)
 					t.Rows(recs)
 					return nil
 				})
 				if ferr := t.Flush(); err == nil {
 					err = ferr
 				}
-				return err
-			}
-			return store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
-				for _, r := range recs {
-					if err := textout.Delivery(e.stdout, r, true, red); err != nil {
-						return err
+			} else {
+				err = store.Each(cmd.Context(), s, filter, limit, lsPage, func(recs []store.Record) error {
+					seen(recs)
+					for _, r := range recs {
+						if err := textout.Delivery(e.stdout, r, true, red); err != nil {
+							return err
+						}
 					}
+					return nil
+				})
+			}
+			if err == nil && byDefault && limit > 0 && shown == limit {
+				// Cut by the default, which the user did not choose: say so
+				// when there is more.
+				if more, merr := s.List(cmd.Context(), store.Query{Filter: filter, Before: last, Limit: 1}); merr == nil && len(more) > 0 {
+					fmt.Fprintf(e.stderr, "hookscope: the newest %d shown; --limit 0 lists them all\n", limit)
 				}
-				return nil
-			})
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
-	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all)")
+	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all); without it, 50 on a terminal and all when stdout is a pipe or a file")
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show configured secrets in paths, queries (and, with --json, header values) unmasked")
 	return cmd
 }

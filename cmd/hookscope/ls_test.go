@@ -51,3 +51,33 @@ func TestLsListsPageByPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLsListsAllWhenPiped: without --limit, ls cuts at 50 only for a
+// person at a terminal; a pipe or a file (a script counting deliveries)
+// gets them all, and --limit still cuts, with no note on stderr.
+func TestLsListsAllWhenPiped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 60; i++ {
+		if err := db.Append(context.Background(), &store.Event{Method: "POST", Path: fmt.Sprintf("/e%d", i)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, tt := range []struct {
+		args []string
+		rows int
+	}{
+		{[]string{"ls", "--json"}, 60},
+		{[]string{"ls"}, 61}, // and the title row
+		{[]string{"ls", "--json", "--limit", "5"}, 5},
+	} {
+		code, out, errs := run(t, append(tt.args, "--db", path)...)
+		if n := strings.Count(out, "\n"); code != 0 || n != tt.rows || errs != "" {
+			t.Errorf("%v: exit %d, %d lines, want %d; stderr %q", tt.args, code, n, tt.rows, errs)
+		}
+	}
+}
