@@ -173,7 +173,7 @@ type Event struct {
 	// are kept. Events stored before trailers were recorded have none.
 	Trailer   Header `json:",omitempty"`
 	Size      int64  // body bytes received (stored; see Truncated)
-	Truncated bool   // the body exceeded the size limit and was cut
+	Truncated bool   // the body is not whole (see TruncatedBy)
 	// ContentType and ContentEncoding are copied from the headers for
 	// convenience; a gzip body is stored as received, flagged by
 	// ContentEncoding, and decoded only for display.
@@ -339,4 +339,27 @@ type Attempt struct {
 	RespBody   []byte `json:"-"`
 	// Edited marks a replay of a modified copy of the body.
 	Edited bool `json:"edited,omitempty"`
+}
+
+// Why a truncated delivery's body is not whole (TruncatedBy).
+const (
+	CutBySizeLimit = "size limit" // larger than --max-body: answered 413
+	CutInTransit   = "in transit" // cut off, or chunks or trailers malformed: answered 400
+	CutWithHead    = "with head"  // a head net/http refused: only what came with it
+)
+
+// TruncatedBy says why the body of a truncated delivery is not whole, ""
+// when it is whole. The listener answers each case with its own status,
+// which is how it is told apart: a body over --max-body gets 413, one that
+// did not arrive whole 400.
+func (e Event) TruncatedBy() string {
+	switch {
+	case !e.Truncated:
+		return ""
+	case e.Refused != "":
+		return CutWithHead
+	case e.Response.Status == 400:
+		return CutInTransit
+	}
+	return CutBySizeLimit
 }

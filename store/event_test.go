@@ -46,3 +46,24 @@ func TestRawPathFor(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncatedBy: why a body is not whole follows what the listener
+// answered (413 over the size limit, 400 when it did not arrive whole) or
+// that its head was refused; a whole body has no reason, whatever the
+// status (--status 413 with a body that fitted).
+func TestTruncatedBy(t *testing.T) {
+	for _, tt := range []struct {
+		ev   Event
+		want string
+	}{
+		{Event{}, ""},
+		{Event{Response: Response{Status: 413}}, ""},
+		{Event{Truncated: true, Response: Response{Status: 413}}, CutBySizeLimit},
+		{Event{Truncated: true, Response: Response{Status: 400}}, CutInTransit},
+		{Event{Truncated: true, Refused: "400 Bad Request", Response: Response{Status: 400}}, CutWithHead},
+	} {
+		if got := tt.ev.TruncatedBy(); got != tt.want {
+			t.Errorf("%+v: TruncatedBy() = %q, want %q", tt.ev, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -253,5 +254,34 @@ func TestTrailersSurviveHARRoundTrip(t *testing.T) {
 				t.Fatalf("show --raw of the copy: %d %s\n%q\nwant it to end %q", code, errs, out, tt.tail)
 			}
 		})
+	}
+}
+
+// TestShowSaysWhyABodyIsCut: a body that broke off (a malformed chunk) is
+// answered 400 and shown as not arrived whole, not as over the size
+// limit; one over --max-body is answered 413 and shown as such.
+func TestShowSaysWhyABodyIsCut(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	l := startListen(t, "--max-body", "4")
+	for i, tt := range []struct {
+		raw, status, shown, note string
+	}{
+		{"POST /cut HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n", "400", "did not arrive whole", "did not arrive whole"},
+		{"POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789", "413", "more than the size limit", "truncated at the size limit"},
+	} {
+		if line := sendRaw(t, l.url, tt.raw); !strings.Contains(line, tt.status) {
+			t.Fatalf("answered %q, want %s", line, tt.status)
+		}
+		rec := waitAnalysed(t, l.db, i+1)[0]
+		if rec["truncated"] != true {
+			t.Fatalf("not stored truncated: %v", rec)
+		}
+		_, out, _ := run(t, "show", rec["id"].(string), "--db", l.db)
+		if !strings.Contains(out, tt.shown) {
+			t.Errorf("show of a body answered %s does not say %q:\n%s", tt.status, tt.shown, out)
+		}
+		if notes := fmt.Sprint(rec["notes"]); !strings.Contains(notes, tt.note) {
+			t.Errorf("notes of a body answered %s: %s", tt.status, notes)
+		}
 	}
 }

@@ -99,11 +99,13 @@ func (m Model) overview() []string {
 	if r.ContentEncoding != "" {
 		size += " · " + safe(r.ContentEncoding)
 	}
-	switch {
-	case r.Truncated && r.Refused != "":
+	switch r.TruncatedBy() {
+	case store.CutWithHead:
 		size += " · " + m.styles.Error.Render("only what arrived with the refused head")
-	case r.Truncated:
-		size += " · " + m.styles.Error.Render("truncated at capture")
+	case store.CutInTransit:
+		size += " · " + m.styles.Error.Render("did not arrive whole")
+	case store.CutBySizeLimit:
+		size += " · " + m.styles.Error.Render("truncated at the size limit")
 	}
 	out = m.kv(out, "Body", size)
 	if r.Pinned {

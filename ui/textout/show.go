@@ -34,10 +34,12 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	field("received", r.ReceivedAt.UTC().Format(store.TimeFormat))
 	field("from", termsafe.Line(r.RemoteAddr))
 	size := fmt.Sprintf("%d bytes", r.Size)
-	switch {
-	case r.Truncated && r.Refused != "":
+	switch r.TruncatedBy() {
+	case store.CutWithHead:
 		size += " (truncated: only what arrived with the refused head)"
-	case r.Truncated:
+	case store.CutInTransit:
+		size += " (truncated: the body did not arrive whole; stored as far as it came)"
+	case store.CutBySizeLimit:
 		size += " (truncated: the sender sent more than the size limit)"
 	}
 	if r.ContentEncoding != "" {

@@ -8,9 +8,13 @@ import (
 	"github.com/hookscope/hookscope/verify/asyncapi"
 )
 
-// truncatedNote is added to the analysis of a delivery stored truncated:
-// its verdicts speak of the stored part only.
-const truncatedNote = "the body was truncated at the size limit: the signature and schema were checked on the stored part only"
+// truncatedNotes are added to the analysis of a delivery stored truncated,
+// by why it is: its verdicts speak of the stored part only.
+var truncatedNotes = map[string]string{
+	store.CutBySizeLimit: "the body was truncated at the size limit: the signature and schema were checked on the stored part only",
+	store.CutInTransit:   "the body did not arrive whole (cut off, or malformed chunks): the signature and schema were checked on the part that came",
+	store.CutWithHead:    "only the part of the body that came with the refused head is stored: the signature and schema were checked on it",
+}
 
 // ChannelRoute sends the deliveries under a path prefix to one AsyncAPI
 // channel, whatever the detected provider suggests (--channel-route).
@@ -55,8 +59,8 @@ func NewChecker(opts Options) Checker {
 				a.EventType = m.EventType()
 			}
 		}
-		if ev.Truncated {
-			a.Notes = append(a.Notes, truncatedNote)
+		if why := ev.TruncatedBy(); why != "" {
+			a.Notes = append(a.Notes, truncatedNotes[why])
 		}
 		return a
 	}
