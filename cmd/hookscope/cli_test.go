@@ -151,6 +151,8 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--status", "103"}, "--status: 103 is not a final HTTP status; accepted: 200 to 599"},
 		{[]string{"listen", "--status", "600"}, "--status: 600 is not a final HTTP status; accepted: 200 to 599"},
 		{[]string{"listen", "--response-header", "nocolon"}, "--response-header"},
+		{[]string{"listen", "--response-header", "content-length: 3"}, "--response-header: content-length is set by hookscope"},
+		{[]string{"listen", "--response-header", "Transfer-Encoding: chunked"}, "--response-header: Transfer-Encoding is set by hookscope"},
 		{[]string{"listen", "--delay", "soon"}, "--delay"},
 		{[]string{"listen", "--delay", "-1s"}, "--delay: accepted: 0 to 10m0s"},
 		{[]string{"listen", "--delay", "11m"}, "--delay: accepted: 0 to 10m0s"},

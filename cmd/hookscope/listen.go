@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -136,6 +137,14 @@ func (f *listenFlags) policy() (capture.Policy, error) {
 	hdr, err := parseHeaders("--response-header", f.responseHeader)
 	if err != nil {
 		return capture.Policy{}, err
+	}
+	// They frame the body: a value that does not describe what is sent
+	// breaks every answer (a Content-Length: 3 over no body cuts the
+	// sender off), while the recorded answer would say it went well.
+	for _, h := range hdr {
+		if strings.EqualFold(h.Name, "Content-Length") || strings.EqualFold(h.Name, "Transfer-Encoding") {
+			return capture.Policy{}, usagef("--response-header: %s is set by hookscope, from the body it sends (--response-body)", h.Name)
+		}
 	}
 	return capture.Policy{Status: f.status, Body: []byte(f.responseBody), Delay: f.delay, Header: hdr}, nil
 }
