@@ -218,6 +218,17 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 	}
 }
 
+// TestBadAddrFromEnvironmentSaysSo: an --addr the user did not type (it
+// came from $HOOKSCOPE_ADDR) is named with where it came from.
+func TestBadAddrFromEnvironmentSaysSo(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOOKSCOPE_ADDR", "bogus")
+	code, _, errs := run(t, "listen", "--no-tui", "--db", filepath.Join(t.TempDir(), "h.db"))
+	if code != 2 || !strings.Contains(errs, `--addr: "bogus" (from $HOOKSCOPE_ADDR) is not HOST:PORT`) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
 func TestShowMissingDatabaseIsRuntimeError(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "none.db")
 	code, _, errs := run(t, "ls", "--db", db)

@@ -27,6 +27,7 @@ import (
 // listenFlags are the flags of `hookscope listen`.
 type listenFlags struct {
 	addr, db       string
+	addrFrom       string // where addr came from when not --addr: " (from $HOOKSCOPE_ADDR)", say
 	noTUI, json    bool
 	reveal         bool
 	maxBody        int64
@@ -70,6 +71,14 @@ func newListenCmd(e *env) *cobra.Command {
 					return e.configUsage("max_age", "%v", err) // not reached: checked
 				}
 				f.retention.maxAge = ageValue(d)
+			}
+			if !cmd.Flags().Changed("addr") {
+				switch {
+				case e.getenv("HOOKSCOPE_ADDR") != "":
+					f.addrFrom = " (from $HOOKSCOPE_ADDR)"
+				case cfg.Addr != "":
+					f.addrFrom = " (from the config file's addr)"
+				}
 			}
 			return runListen(cmd.Context(), e, f, cfg)
 		},
@@ -160,7 +169,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// A port that is not a number from 0 to 65535 (99999, http) is a
 	// bad value too.
 	if _, port, err := net.SplitHostPort(f.addr); err != nil || !capture.ValidPort(port) {
-		return usagef("--addr: %q is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080 or :8080)", f.addr)
+		return usagef("--addr: %q%s is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080 or :8080)", f.addr, f.addrFrom)
 	}
 	fw, err := f.forwarder()
 	if err != nil {
