@@ -214,6 +214,7 @@ func readRecordMeta(tx *bolt.Tx, k, v []byte) (Record, error) {
 	if b := tx.Bucket(bucketAnswered); b != nil && r.Forward == nil {
 		if v := b.Get(k); len(v) == 8 {
 			r.Response.DurationMS = math.Float64frombits(binary.BigEndian.Uint64(v))
+			r.Answered = true
 		}
 	}
 	if av := tx.Bucket(bucketAnalysis).Get(k); av != nil {

@@ -15,6 +15,11 @@ type Record struct {
 	Analysis *Analysis
 	Replays  []Attempt
 	Pinned   bool
+	// Answered reports that Response.DurationMS is the one measured once
+	// the answer was written (DB.SetAnswered), not the estimate stored
+	// with the delivery: what a printer that must agree with later reads
+	// waits for.
+	Answered bool
 }
 
 // SignatureOrPending returns the stored verdict, or a pending one.

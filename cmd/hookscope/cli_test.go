@@ -369,8 +369,12 @@ func TestChunkedAndHeaderOrderViaRaw(t *testing.T) {
 	}
 }
 
+// TestHeadlessJSONLinesMatchLs: each line the listener prints with --json
+// is, byte for byte, the object ls --json prints afterwards. With --delay
+// the answer's duration is measured once the answer is written, after the
+// delivery was stored: the line waits for that measure.
 func TestHeadlessJSONLinesMatchLs(t *testing.T) {
-	l := startListen(t, "--json")
+	l := startListen(t, "--json", "--delay", "120ms")
 	for i := 0; i < 3; i++ {
 		post(t, l.url+fmt.Sprintf("/n/%d", i), []byte(`{}`))
 	}
@@ -381,6 +385,13 @@ func TestHeadlessJSONLinesMatchLs(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(l.stdout.String()), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("headless printed %d lines: %q", len(lines), l.stdout.String())
+	}
+	_, lsOut, _ := run(t, "ls", "--json", "--db", l.db)
+	lsLines := strings.Split(strings.TrimSpace(lsOut), "\n")
+	for i, line := range lines {
+		if want := lsLines[len(lsLines)-1-i]; line != want {
+			t.Errorf("headless line %d differs from ls --json:\n%s\n%s", i, line, want)
+		}
 	}
 	recs := lsJSON(t, l.db)
 	for i, line := range lines {

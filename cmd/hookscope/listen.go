@@ -322,7 +322,7 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	go func() { errc <- pipe.Run(pipeCtx) }()
 	// What the listener verifies with is masked too, flags included, as
 	// in the live view.
-	popts := textout.FollowOptions{JSON: f.json, Await: 2 * time.Second, WaitAnalysis: true, WaitForward: fw != nil,
+	popts := textout.FollowOptions{JSON: f.json, Await: 2*time.Second + f.delay, WaitAnalysis: true, WaitForward: fw != nil, WaitAnswer: fw == nil,
 		Redactor: e.redactor(f.reveal, chk.signing.all...), After: after}
 	if fw != nil {
 		popts.Await += f.forwardTimeout

@@ -53,6 +53,7 @@ type wireRecord struct {
 	Analysis *store.Analysis
 	Replays  []store.Attempt
 	Pinned   bool
+	Answered bool
 }
 
 // wireAttempt carries the response headers and body the public JSON omits.
@@ -334,11 +335,11 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 }
 
 func toWire(r store.Record) wireRecord {
-	return wireRecord{Event: r.Event, Analysis: r.Analysis, Replays: r.Replays, Pinned: r.Pinned}
+	return wireRecord{Event: r.Event, Analysis: r.Analysis, Replays: r.Replays, Pinned: r.Pinned, Answered: r.Answered}
 }
 
 func fromWire(w wireRecord) store.Record {
-	return store.Record{Event: w.Event, Analysis: w.Analysis, Replays: w.Replays, Pinned: w.Pinned}
+	return store.Record{Event: w.Event, Analysis: w.Analysis, Replays: w.Replays, Pinned: w.Pinned, Answered: w.Answered}
 }
 
 // Error codes carried in the X-Hookscope-Error header so the client can

@@ -21,6 +21,11 @@ type FollowOptions struct {
 	Await        time.Duration
 	WaitAnalysis bool // wait for the verdict
 	WaitForward  bool // wait for the app's answer (forward mode)
+	// WaitAnswer waits for the duration of hookscope's own answer as
+	// measured once it was written (store.Record.Answered), so that the
+	// line is the object ls --json prints later; a forwarded delivery's
+	// answer is the app's (WaitForward).
+	WaitAnswer bool
 	// After is the newest delivery stored before the listener started
 	// (store.NewestID): only later ones are printed, history is for `ls`.
 	// The listener reads it before it accepts connections: read later, by
@@ -30,7 +35,8 @@ type FollowOptions struct {
 }
 
 func (o FollowOptions) ready(r store.Record) bool {
-	return (!o.WaitAnalysis || r.Analysis != nil) && (!o.WaitForward || r.Forward != nil)
+	return (!o.WaitAnalysis || r.Analysis != nil) && (!o.WaitForward || r.Forward != nil) &&
+		(!o.WaitAnswer || r.Answered || r.Forward != nil)
 }
 
 // Feed is what Follow reads deliveries through; store.Store implements it,
