@@ -540,22 +540,30 @@ func TestSendWarningsAreTerminalSafe(t *testing.T) {
 	}
 }
 
-// TestSendFindsTheRunningListener: with no --to, send goes to the listener
-// running on the default database, wherever it was told to listen, and the
-// Talkdesk body's _links.root.href (where a partner app fetches keys) names
-// it too.
-func TestSendFindsTheRunningListener(t *testing.T) {
+// listenOnDefaultDB runs a listener, with extra flags, on a database made
+// the default one (HOOKSCOPE_DB) with a fresh config folder, until the
+// test ends, and returns its URL and the database.
+func listenOnDefaultDB(t *testing.T, extra ...string) (url, db string) {
+	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	db := filepath.Join(t.TempDir(), "h.db")
+	db = filepath.Join(t.TempDir(), "h.db")
 	t.Setenv("HOOKSCOPE_DB", db)
 	var out, errb syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb)
+		done <- Run(ctx, append([]string{"listen", "--no-tui", "--addr", "127.0.0.1:0"}, extra...), strings.NewReader(""), &out, &errb)
 	}()
-	defer func() { cancel(); <-done }()
-	url := waitListening(t, &errb, done)
+	t.Cleanup(func() { cancel(); <-done })
+	return waitListening(t, &errb, done), db
+}
+
+// TestSendFindsTheRunningListener: with no --to, send goes to the listener
+// running on the default database, wherever it was told to listen, and the
+// Talkdesk body's _links.root.href (where a partner app fetches keys) names
+// it too.
+func TestSendFindsTheRunningListener(t *testing.T) {
+	url, db := listenOnDefaultDB(t)
 
 	code, sent, errs := run(t, "send", "app.installed")
 	if code != 0 {
@@ -573,18 +581,7 @@ func TestSendFindsTheRunningListener(t *testing.T) {
 // listener on the default database was given (a flag, its own
 // environment), and this shell was not, still signs what send plays.
 func TestSendSignsWithTheListenersSecret(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	db := filepath.Join(t.TempDir(), "h.db")
-	t.Setenv("HOOKSCOPE_DB", db)
-	var out, errb syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, []string{"listen", "--no-tui", "--addr", "127.0.0.1:0",
-			"--talkifai-secret", "tf-listener-only", "--dialpad-secret", "dp-listener-only"}, strings.NewReader(""), &out, &errb)
-	}()
-	defer func() { cancel(); <-done }()
-	waitListening(t, &errb, done)
+	_, db := listenOnDefaultDB(t, "--talkifai-secret", "tf-listener-only", "--dialpad-secret", "dp-listener-only")
 
 	for i, msg := range []string{"call.ended", "CallEvent"} {
 		code, sent, errs := run(t, "send", msg)
