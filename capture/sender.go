@@ -166,14 +166,10 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 		req.Body = http.NoBody
 	}
 	conn := ev.Header.Values("Connection")
-	for _, f := range ev.Header {
-		k := http.CanonicalHeaderKey(f.Name)
-		if k == "Host" || k == "Content-Length" || store.ConnectionScoped(k, conn) {
-			continue
-		}
-		req.Header[k] = append(req.Header[k], f.Value)
+	if h := sentFields(ev.Header, conn); h != nil {
+		req.Header = h
 	}
-	if tr := sentTrailer(ev.Trailer, conn); tr != nil && len(body) > 0 {
+	if tr := sentFields(ev.Trailer, conn); tr != nil && len(body) > 0 {
 		// A length of -1 makes net/http send the body chunked, declare
 		// the trailer names in a Trailer header of its own and write
 		// the trailers after the last chunk. An empty body is sent with
@@ -202,13 +198,15 @@ func Request(ctx context.Context, ev store.Event, body []byte, t Target) (*http.
 	return req, nil
 }
 
-// sentTrailer is the trailer to send for a delivery's stored trailer t:
-// the fields a trailer may carry (net/http refuses Content-Length,
-// Transfer-Encoding and Trailer there, and what describes the connection is
-// never carried over, as for headers), or nil when none is left.
-func sentTrailer(t store.Header, conn []string) http.Header {
+// sentFields are the stored header or trailer fields h to send again: all
+// but Host (the target's) and Content-Length (net/http frames the body),
+// and what describes the connection (hop-by-hop, or named by its
+// Connection values conn), which is never carried over; nil when none is
+// left. net/http also refuses Transfer-Encoding and Trailer in a trailer,
+// and connection-scoped names include them.
+func sentFields(h store.Header, conn []string) http.Header {
 	var out http.Header
-	for _, f := range t {
+	for _, f := range h {
 		k := http.CanonicalHeaderKey(f.Name)
 		if k == "Host" || k == "Content-Length" || store.ConnectionScoped(k, conn) {
 			continue

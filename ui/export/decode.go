@@ -213,6 +213,20 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, bool, error) {
 	return &ev, body, extra.SecretsMasked, nil
 }
 
+// validFields checks the names and values of an imported delivery's header
+// or trailer fields (what says which) as net/http would read them.
+func validFields(what string, h store.Header) error {
+	for _, f := range h {
+		if !store.ValidHeaderName(f.Name) {
+			return fmt.Errorf("%s name %q is not valid HTTP", what, f.Name)
+		}
+		if !store.ValidHeaderValue(f.Value) {
+			return fmt.Errorf("%s %s: value holds control characters", what, f.Name)
+		}
+	}
+	return nil
+}
+
 // finishEvent validates an imported delivery and derives what the store
 // expects from the rest. Verdicts, attempts and forward answers are not
 // carried over: an import is verified again like a live delivery, and a
@@ -225,21 +239,11 @@ func finishEvent(ev *store.Event, body []byte) error {
 		// Ids are nanoseconds since 1970 in 64 bits.
 		return fmt.Errorf("received time %s is out of range", ev.ReceivedAt.Format(time.RFC3339))
 	}
-	for _, f := range ev.Header {
-		if !store.ValidHeaderName(f.Name) {
-			return fmt.Errorf("header name %q is not valid HTTP", f.Name)
-		}
-		if !store.ValidHeaderValue(f.Value) {
-			return fmt.Errorf("header %s: value holds control characters", f.Name)
-		}
+	if err := validFields("header", ev.Header); err != nil {
+		return err
 	}
-	for _, f := range ev.Trailer {
-		if !store.ValidHeaderName(f.Name) {
-			return fmt.Errorf("trailer name %q is not valid HTTP", f.Name)
-		}
-		if !store.ValidHeaderValue(f.Value) {
-			return fmt.Errorf("trailer %s: value holds control characters", f.Name)
-		}
+	if err := validFields("trailer", ev.Trailer); err != nil {
+		return err
 	}
 	if ev.Proto == "" {
 		ev.Proto = "HTTP/1.1"
