@@ -100,7 +100,11 @@ func newSpecCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: ok (%d warnings)\n", termsafe.Line(args[0]), len(warns))
+			word := "warnings"
+			if len(warns) == 1 {
+				word = "warning"
+			}
+			fmt.Fprintf(e.stdout, "%s: ok (%d %s)\n", termsafe.Line(args[0]), len(warns), word)
 			return nil
 		},
 	}

@@ -42,3 +42,14 @@ func TestSpecErrorsReachTheTerminalSafe(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestSpecCheckCountsWarnings: the seed Talkdesk document loads with one
+// warning (its templated tokenUrl), said in the singular.
+func TestSpecCheckCountsWarnings(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	doc := filepath.Join("..", "..", "verify", "asyncapi", "specs", "talkdesk-webhooks-asyncapi.yml")
+	code, out, errs := run(t, "spec", "check", doc)
+	if code != 0 || !strings.HasSuffix(out, ": ok (1 warning)\n") || !strings.Contains(errs, "tokenUrl") {
+		t.Fatalf("spec check: exit %d\n%s%s", code, out, errs)
+	}
+}
