@@ -195,17 +195,23 @@ func runReplay(ctx context.Context, e *env, f *replayFlags, args []string) error
 	if sum.Errors > 0 {
 		// Each attempt's error says what was not valid HTTP; --header
 		// is named only when it mends one (a header value).
+		// Masked as each attempt's line masks it: a password, and
+		// configured secrets and secret fields of its query.
+		shownTarget := target.Redacted()
+		if red != nil { // nil with --reveal-secrets
+			shownTarget, _ = red.RequestTarget(shownTarget)
+		}
 		hint := ""
 		if headerFix {
 			hint = "; --header NAME:VALUE replaces a header value"
 		}
 		if notSent == sum.Errors {
-			return fmt.Errorf("%d of %d attempts could not be sent to %s: their method, target or a header is not valid HTTP, as each attempt's error says%s", notSent, sum.Sent, target.Redacted(), hint)
+			return fmt.Errorf("%d of %d attempts could not be sent to %s: their method, target or a header is not valid HTTP, as each attempt's error says%s", notSent, sum.Sent, shownTarget, hint)
 		}
 		if notSent > 0 {
-			return fmt.Errorf("%d of %d attempts got no answer from %s, %d of them not sent (their method, target or a header is not valid HTTP%s)", sum.Errors, sum.Sent, target.Redacted(), notSent, hint)
+			return fmt.Errorf("%d of %d attempts got no answer from %s, %d of them not sent (their method, target or a header is not valid HTTP%s)", sum.Errors, sum.Sent, shownTarget, notSent, hint)
 		}
-		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, target.Redacted())
+		return fmt.Errorf("%d of %d attempts got no answer from %s", sum.Errors, sum.Sent, shownTarget)
 	}
 	return nil
 }

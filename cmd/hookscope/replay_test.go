@@ -101,6 +101,21 @@ func TestReplayUsageAndMisses(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "1 error\n") || !strings.Contains(errs, "1 of 1 attempts got no answer from http://127.0.0.1:1/") {
 		t.Fatalf("down target: %d %q %q", code, out, errs)
 	}
+	// Its closing line masks the target as the attempt lines do (a
+	// secret field of its query), and shows it as given when revealed.
+	for _, tc := range []struct {
+		reveal bool
+		want   string
+	}{{false, "/in?access_token=••••••••"}, {true, "/in?access_token=tok-9f8e7d"}} {
+		args := []string{"replay", "path:/x", "--to", "http://127.0.0.1:1/in?access_token=tok-9f8e7d", "--timeout", "1s", "--db", l.db}
+		if tc.reveal {
+			args = append(args, "--reveal-secrets")
+		}
+		_, _, errs = run(t, args...)
+		if !strings.Contains(errs, "got no answer from http://127.0.0.1:1"+tc.want) {
+			t.Errorf("reveal %v: closing line %q, want the target as %q", tc.reveal, errs, tc.want)
+		}
+	}
 }
 
 func TestListenForwardTo(t *testing.T) {

@@ -68,7 +68,7 @@ func Build(req Request) string {
 	if method == "HEAD" {
 		args = append(args, "--head") // -X HEAD makes curl wait for a body
 	} else {
-		args = append(args, "-X", Quote(method))
+		args = append(args, "-X", safeWord(method))
 	}
 	has := map[string]bool{}
 	conn := req.Header.Values("Connection")
@@ -82,12 +82,7 @@ func Build(req Request) string {
 		if f.Value == "" {
 			line = f.Name + ";" // curl's spelling of an empty header
 		}
-		if SafeText(line, false) {
-			args = append(args, "-H", Quote(line))
-		} else {
-			enc := base64.StdEncoding.EncodeToString([]byte(line))
-			args = append(args, "-H", `"$(printf '%s' `+Quote(enc)+` | base64 -d)"`)
-		}
+		args = append(args, "-H", safeWord(line))
 	}
 	for _, h := range []string{"User-Agent", "Accept"} {
 		if !has[strings.ToLower(h)] {
@@ -118,6 +113,18 @@ func Build(req Request) string {
 		return "base64 -d <<'" + HereDocDelimiter + "' | " + cmd + "\n" +
 			Wrap(base64.StdEncoding.EncodeToString(req.Body), 76) + HereDocDelimiter
 	}
+}
+
+// safeWord returns s as one POSIX shell word that is safe text itself: s
+// quoted when it is safe text, else base64 decoded by the shell when the
+// command runs. A method or header line from the network may hold an
+// escape sequence, which must not reach the terminal the script is
+// printed on.
+func safeWord(s string) string {
+	if SafeText(s, false) {
+		return Quote(s)
+	}
+	return `"$(printf '%s' ` + Quote(base64.StdEncoding.EncodeToString([]byte(s))) + ` | base64 -d)"`
 }
 
 // Quote returns s as one POSIX shell word: single-quoted, with each single

@@ -99,6 +99,12 @@ func TestBuildShape(t *testing.T) {
 	if strings.Contains(got, "\u202e") || !strings.Contains(got, "base64 -d)") {
 		t.Errorf("bidi in header: got %q", got)
 	}
+	// A method with an escape sequence (a refused delivery's) is not
+	// written as it came: the script is printed on terminals.
+	got = Build(Request{Method: "G\x1b[31mET", URL: "http://h/"})
+	if strings.Contains(got, "\x1b") || !strings.Contains(got, "-X \"$(printf '%s' 'RxtbMzFtRVQ=' | base64 -d)\"") {
+		t.Errorf("method with an escape: got %q", got)
+	}
 	got = Build(Request{Method: "GET", URL: "http://h/", Header: store.Header{{Name: "X-Ctl", Value: "a\x1b[201~b"}, {Name: "X-Split", Value: "a\r\nX-Evil: 1"}}})
 	if strings.Contains(got, "\x1b") || strings.Contains(got, "X-Ctl") || strings.Contains(got, "X-Split") {
 		t.Errorf("impossible headers kept: got %q", got)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -202,7 +203,7 @@ func mask(d *delivery, m Masker) {
 			})
 		}
 	}
-	var hm, tm, bm, qm, pm, rm bool
+	var hm, tm, bm, qm, pm, rm, om bool
 	r.Header, hm = maskHeader(m, r.Header)
 	r.Trailer, tm = maskHeader(m, r.Trailer)
 	d.body, bm = maskBody(m, r.ContentType, d.body)
@@ -214,6 +215,21 @@ func mask(d *delivery, m Masker) {
 	p, pm = maskBody(m, "text/plain", []byte(r.Path))
 	rp, rm = maskBody(m, "text/plain", []byte(r.RawPath))
 	r.Query, r.Path, r.RawPath = string(q), string(p), string(rp)
+	// The Host a sender gave is masked as its header is: the HAR URL and
+	// the curl script's default target are built from it.
+	var host []byte
+	host, om = maskBody(m, "text/plain", []byte(r.Host))
+	r.Host = string(host)
+	if _, err := url.Parse("http://" + r.Host + "/"); om && err != nil {
+		// The mask made it no host a URL can hold ("[masked]"): what a
+		// host name may hold of it is kept, so that the file imports.
+		r.Host = strings.Map(func(c rune) rune {
+			if c == '.' || c == '-' || c == ':' || c > 0x7f || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') {
+				return c
+			}
+			return -1
+		}, r.Host)
+	}
 	// RawPath is only ever an encoding of Path. One that no longer decodes
 	// to the masked path held a secret the masker could not see (sent
 	// percent-encoded): dropped, it cannot carry it, and the URLs built
@@ -223,7 +239,7 @@ func mask(d *delivery, m Masker) {
 			r.RawPath, rm = "", true
 		}
 	}
-	d.masked = d.masked || hm || tm || bm || qm || pm || rm
+	d.masked = d.masked || hm || tm || bm || qm || pm || rm || om
 	// A live forward and replays with --keep-path sent the path and query
 	// on: attempt targets, and errors quoting them, hold what they held.
 	// Copies: the attempts belong to the record being exported.

@@ -293,7 +293,7 @@ func TestMaskingReachesGzipBodiesQueryAndPath(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(`{"client_secret":"` + secret + `"}`))
 	zw.Close()
-	ev := &store.Event{Method: "POST", Path: "/hooks/" + secret, Query: "token=" + secret, Host: "h",
+	ev := &store.Event{Method: "POST", Path: "/hooks/" + secret, Query: "token=" + secret, Host: secret + ".example",
 		ContentType: "application/json", ContentEncoding: "gzip",
 		Header: store.Header{{Name: "Content-Encoding", Value: "gzip"}, {Name: "Content-Type", Value: "application/json"}}}
 	if err := db.Append(context.Background(), ev, gz.Bytes()); err != nil {
