@@ -60,8 +60,25 @@ func (e *curlEncoder) entry(d delivery) error {
 		// names came from the sender.)
 		fmt.Fprintf(e.w, "# not sent: its %d trailer field(s); curl cannot send request trailers\n", n)
 	}
+	// Header lines no request can carry (a delivery net/http refused for
+	// them) are left out of the command (curlcmd.Build): say so, by count
+	// as above.
+	if n := unsendableHeaders(r.Header); n > 0 {
+		fmt.Fprintf(e.w, "# not sent: %d header field(s) that are not valid HTTP (show --raw has them as they came)\n", n)
+	}
 	_, err := e.w.WriteString(curlCommand(r.Event, d.body) + "\n")
 	return err
+}
+
+// unsendableHeaders counts the header fields no HTTP request can carry.
+func unsendableHeaders(h store.Header) int {
+	n := 0
+	for _, f := range h {
+		if !store.ValidHeaderName(f.Name) || !store.ValidHeaderValue(f.Value) {
+			n++
+		}
+	}
+	return n
 }
 
 // curlCommand returns a POSIX sh command that sends ev with body using curl

@@ -699,6 +699,24 @@ func TestCurlSaysTrailersAreNotSent(t *testing.T) {
 	}
 }
 
+// TestCurlSaysHeadersAreNotSent: header lines no request can carry (a
+// delivery net/http refused for one) are left out of the command, and a
+// comment says how many, without repeating them (they came from the
+// sender, and may hold escape sequences).
+func TestCurlSaysHeadersAreNotSent(t *testing.T) {
+	db := mustOpen(t)
+	ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", Refused: "400 Bad Request",
+		Header: store.Header{{Name: "Host", Value: "h"}, {Name: "X-A", Value: "a\x1b[31mb"}, {Name: "X B", Value: "c"}, {Name: "X-Ok", Value: "1"}}}
+	if err := db.Append(context.Background(), ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := exportString(t, db, Options{Format: Curl})
+	if !strings.Contains(out, "# not sent: 2 header field(s) that are not valid HTTP") || strings.Contains(out, "\x1b") ||
+		strings.Contains(out, "X-A") || !strings.Contains(out, "-H 'X-Ok: 1'") {
+		t.Fatalf("curl export of a refused delivery:\n%s", out)
+	}
+}
+
 // TestMaskedExportFixesContentLength: when masking changes a body's length,
 // the exported Content-Length (JSONL's raw_headers and headers, HAR's
 // request headers) is the exported body's, in the header's own case; a
