@@ -95,6 +95,9 @@ type Options struct {
 type DB struct {
 	bolt *bolt.DB
 	path string
+	// readOnly: opened with Options.ReadOnly, no writer runs, and every
+	// change fails at once with ErrReadOnly (it would wait for ever).
+	readOnly bool
 	now  func() time.Time
 	ids  idGen
 
@@ -198,7 +201,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch,
+	db := &DB{bolt: bdb, path: path, now: opts.Now, maxBatch: opts.MaxBatch, readOnly: opts.ReadOnly,
 		writes: make(chan *writeOp, 4096), stop: make(chan struct{}),
 		appends: make(chan *appendOp, 4096), walStop: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if err := db.init(opts.ReadOnly); err != nil {

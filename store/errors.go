@@ -14,4 +14,7 @@ var (
 	ErrNewerSchema = errors.New("database was written by a newer hookscope")
 	// ErrLocked means another process holds the database.
 	ErrLocked = errors.New("database is locked by another process")
+	// ErrReadOnly means a change was asked of a database opened for
+	// reading only (Options.ReadOnly).
+	ErrReadOnly = errors.New("database is open for reading only: changes cannot be stored")
 )

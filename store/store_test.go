@@ -411,3 +411,39 @@ func TestSetAnsweredOverridesDuration(t *testing.T) {
 		t.Fatalf("duration %v, want 7", r.Response.DurationMS)
 	}
 }
+
+// TestReadOnlyRefusesChanges: a database opened for reading only reads
+// what it holds, and every change fails at once with ErrReadOnly (no
+// writer runs: a change used to wait for one for ever).
+func TestReadOnlyRefusesChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &Event{Method: "POST", Path: "/kept"}
+	if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if rec, err := ro.Get(context.Background(), ev.ID); err != nil || rec.Path != "/kept" {
+		t.Fatalf("read: %+v %v", rec, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	changes := map[string]func() error{
+		"append": func() error { return ro.Append(ctx, &Event{Method: "POST", Path: "/new"}, nil) },
+		"pin":    func() error { return ro.SetPinned(ctx, ev.ID, true) },
+		"delete": func() error { _, err := ro.Delete(ctx, []string{ev.ID}); return err },
+	}
+	for name, change := range changes {
+		if err := change(); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s: %v, want ErrReadOnly", name, err)
+		}
+	}
+}

@@ -48,6 +48,9 @@ func enqueue[T any](db *DB, ctx context.Context, queue chan<- T, op T) error {
 	if db.closed {
 		return ErrClosed
 	}
+	if db.readOnly {
+		return fmt.Errorf("store: %s: %w", db.path, ErrReadOnly)
+	}
 	select {
 	case queue <- op: // the common case: room in the queue
 		return nil
@@ -68,7 +71,7 @@ func (db *DB) updateLater(fn func(tx *bolt.Tx) error) bool {
 	op := &writeOp{fn: fn, done: make(chan error, 1), later: true}
 	db.closeMu.RLock()
 	defer db.closeMu.RUnlock()
-	if db.closed {
+	if db.closed || db.readOnly {
 		return false
 	}
 	select {

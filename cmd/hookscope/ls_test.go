@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hookscope/hookscope/store"
@@ -78,6 +81,57 @@ func TestLsListsAllWhenPiped(t *testing.T) {
 		code, out, errs := run(t, append(tt.args, "--db", path)...)
 		if n := strings.Count(out, "\n"); code != 0 || n != tt.rows || errs != "" {
 			t.Errorf("%v: exit %d, %d lines, want %d; stderr %q", tt.args, code, n, tt.rows, errs)
+		}
+	}
+}
+
+// TestLsReadsADatabaseItCannotWrite: a database in a folder this user may
+// not write (a backup on read-only media, say) is opened for reading, with
+// a warning, instead of refused.
+func TestLsReadsADatabaseItCannotWrite(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes anywhere")
+	}
+	dir := filepath.Join(t.TempDir(), "ro")
+	path := filepath.Join(dir, "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &store.Event{Method: "POST", Path: "/kept"}
+	if err := db.Append(context.Background(), ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	os.Remove(path + "-wal") // as a backup holds the file alone
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	code, out, errs := run(t, "ls", "--db", path)
+	if code != 0 || !strings.Contains(out, "/kept") || !strings.Contains(errs, "opened for reading only") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestNotWritable: the errors that make openStore fall back to reading
+// only are a read-only file system and a permission refusal, wrapped as
+// the store wraps them; others (a lock, a corrupt file) are not.
+func TestNotWritable(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("store: open h.db: %w", &fs.PathError{Op: "open", Path: "h.db", Err: syscall.EROFS}), true},
+		{fmt.Errorf("store: open log: %w", &fs.PathError{Op: "open", Path: "h.db-wal", Err: syscall.EACCES}), true},
+		{fmt.Errorf("store: %w", store.ErrLocked), false},
+		{fmt.Errorf("store: open h.db: invalid database"), false},
+	} {
+		if got := notWritable(tt.err); got != tt.want {
+			t.Errorf("notWritable(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
 }

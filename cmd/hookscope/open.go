@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
@@ -45,11 +47,27 @@ func (e *env) openStore(path string) (store.Store, error) {
 		}
 		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s", path, sock)
 	}
+	if err != nil && notWritable(err) {
+		// A backup on read-only media, a folder of someone else's: it can
+		// still be read. Writes (verify, pin, prune) then fail with the
+		// store's error.
+		if ro, rerr := store.Open(path, store.Options{LockTimeout: lockTimeout, ReadOnly: true}); rerr == nil {
+			fmt.Fprintf(e.stderr, "hookscope: warning: %s cannot be written here (%s): opened for reading only; deliveries a listener logged but had not moved into the file before it stopped abruptly are not shown\n",
+				termsafe.Line(path), termsafe.Line(err.Error()))
+			return ro, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	e.openWarnings(db.Warnings())
 	return db, nil
+}
+
+// notWritable reports whether err is the refusal of a write: a read-only
+// file system, or no permission on the file or its folder.
+func notWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
 }
 
 // openWarnings says on stderr what opening a database did that the user
