@@ -98,8 +98,8 @@ type DB struct {
 	// readOnly: opened with Options.ReadOnly, no writer runs, and every
 	// change fails at once with ErrReadOnly (it would wait for ever).
 	readOnly bool
-	now  func() time.Time
-	ids  idGen
+	now      func() time.Time
+	ids      idGen
 
 	writes    chan *writeOp
 	stop      chan struct{}
