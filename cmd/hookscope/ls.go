@@ -30,8 +30,8 @@ func newLsCmd(e *env) *cobra.Command {
 			// a file, whose reader (a script counting deliveries) would
 			// otherwise be cut at 50 without a word.
 			byDefault := !cmd.Flags().Changed("limit")
-			if byDefault && !isTerminal(e.stdout) {
-				limit = 0
+			if byDefault && isTerminal(e.stdout) {
+				limit = terminalLimit
 			}
 			filter, err := filterArg(args)
 			if err != nil {
@@ -82,10 +82,14 @@ func newLsCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&db, "db", e.defaultDB(), "database file ($HOOKSCOPE_DB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
-	cmd.Flags().IntVar(&limit, "limit", 50, "show at most N deliveries (0: all); without it, 50 on a terminal and all when stdout is a pipe or a file")
+	cmd.Flags().IntVar(&limit, "limit", 0, fmt.Sprintf("show at most N deliveries (0: all); without --limit, %d on a terminal and all when stdout is a pipe or a file", terminalLimit))
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show configured secrets in paths, queries (and, with --json, header values) unmasked")
 	return cmd
 }
+
+// terminalLimit is how many deliveries ls shows a person at a terminal
+// when not told (--limit): a screenful or two, newest first.
+const terminalLimit = 50
 
 // lsPage is how many records ls asks the store for at a time (store.Each),
 // so that listing a whole history (--limit 0) holds one page of records. A
