@@ -561,14 +561,7 @@ func TestJSONLCarriesTrailers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := mustOpen(t)
-			ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
-				Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
-				Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
-				Size:    2}
-			if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
-				t.Fatal(err)
-			}
+			db, ev := dbWithTrailers(t)
 			out := exportString(t, db, Options{Format: JSONL, Masker: tt.masker})
 			if !strings.Contains(out, tt.want) || strings.Contains(out, `"secrets_masked":true`) != tt.masked {
 				t.Fatalf("want %s (masked %v) in\n%s", tt.want, tt.masked, out)
@@ -606,14 +599,7 @@ func TestHARCarriesTrailers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := mustOpen(t)
-			ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
-				Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
-				Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
-				Size:    2}
-			if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
-				t.Fatal(err)
-			}
+			db, _ := dbWithTrailers(t)
 			out := exportString(t, db, Options{Format: HAR, Masker: tt.masker})
 			var doc struct {
 				Log struct {
@@ -697,6 +683,21 @@ func TestCurlSaysTrailersAreNotSent(t *testing.T) {
 	if strings.Contains(out, "X-Sig") {
 		t.Fatalf("a trailer in the script:\n%s", out)
 	}
+}
+
+// dbWithTrailers returns a database holding one chunked delivery whose
+// trailers repeat a name and carry an Authorization to mask.
+func dbWithTrailers(t *testing.T) (*store.DB, *store.Event) {
+	t.Helper()
+	db := mustOpen(t)
+	ev := &store.Event{Method: "POST", Path: "/c", Host: "h", Proto: "HTTP/1.1", ReceivedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
+		Header:  store.Header{{Name: "Host", Value: "h"}, {Name: "Transfer-Encoding", Value: "chunked"}, {Name: "Trailer", Value: "X-Sig, Authorization"}},
+		Trailer: store.Header{{Name: "X-Sig", Value: "abc"}, {Name: "X-Sig", Value: "def"}, {Name: "Authorization", Value: "Bearer " + secret}},
+		Size:    2}
+	if err := db.Append(context.Background(), ev, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	return db, ev
 }
 
 // TestCurlSaysHeadersAreNotSent: header lines no request can carry (a
