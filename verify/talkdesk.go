@@ -30,14 +30,16 @@ func (v *Verifier) checkTalkdesk(ctx context.Context, r Request, obj map[string]
 	if err != nil {
 		return sigInvalid(sig, err.Error()), nil
 	}
+	if err := CheckKeyID(id); err != nil {
+		return sigInvalid(sig, fmt.Sprintf("%s %q is refused: %v", HeaderTalkdeskSignatureID, truncate(id, 64), err)), nil
+	}
+	// Named before the signature is read: a verdict on a signature that
+	// is not hex still says which key it claimed.
+	sig.KeyID = id
 	raw, err := decodeSignatureHeader(sigHex)
 	if err != nil {
 		return sigInvalid(sig, err.Error()), nil
 	}
-	if err := CheckKeyID(id); err != nil {
-		return sigInvalid(sig, fmt.Sprintf("%s %q is refused: %v", HeaderTalkdeskSignatureID, truncate(id, 64), err)), nil
-	}
-	sig.KeyID = id
 	key, err := v.resolveKey(ctx, id, rootHref(obj))
 	if err != nil {
 		sig.Status, sig.Reason = store.SigUnverifiable, err.Error()
