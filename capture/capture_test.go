@@ -120,13 +120,22 @@ func TestBodiesStoredByteExact(t *testing.T) {
 }
 
 // rawExchange writes raw bytes on a TCP connection and returns the status line.
-func rawExchange(t *testing.T, url, raw string) string {
+// dialListener opens a raw connection to the listener at url, closed
+// when the test ends.
+func dialListener(t *testing.T, url string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func rawExchange(t *testing.T, url, raw string) string {
+	t.Helper()
+	c := dialListener(t, url)
+	defer c.Close() // now: the test may go on with the listener
 	if _, err := io.WriteString(c, raw); err != nil {
 		t.Fatal(err)
 	}
@@ -174,11 +183,7 @@ func TestHeaderOrderCaseAndRepeats(t *testing.T) {
 
 func TestKeepAliveSecondRequestHeaders(t *testing.T) {
 	url, db := startListener(t, Options{})
-	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialListener(t, url)
 	br := bufio.NewReader(c)
 	for i, order := range []string{"X-B: 1\r\nX-A: 2", "X-A: 3\r\nX-B: 4"} {
 		fmt.Fprintf(c, "POST /k%d HTTP/1.1\r\nHost: h\r\n%s\r\nContent-Length: 1\r\n\r\nx", i, order)
@@ -814,11 +819,7 @@ func TestManyHeadersCheckedInLinearTime(t *testing.T) {
 // request on the connection lost its header order.
 func TestOptionsAsteriskIsCaptured(t *testing.T) {
 	url, db := startListener(t, Options{})
-	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialListener(t, url)
 	br := bufio.NewReader(c)
 	for _, raw := range []string{"OPTIONS * HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\n\r\n",
 		"POST /next HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nX-A: 2\r\nContent-Length: 0\r\n\r\n"} {
@@ -847,11 +848,7 @@ func TestOptionsAsteriskIsCaptured(t *testing.T) {
 // arrived and answered 400 — with an error, not the policy's {"ok":true}.
 func TestBrokenBodyNotAnsweredOK(t *testing.T) {
 	url, db := startListener(t, Options{})
-	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialListener(t, url)
 	io.WriteString(c, "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\nzz\r\nabc\r\n0\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -282,11 +281,7 @@ func TestRefusedAfterAHandledRequest(t *testing.T) {
 			stored := make(chan struct{}, 2)
 			url, db := startListener(t, Options{Policy: DefaultPolicy(), MaxBody: 4,
 				Stored: func(*store.Event, []byte) { stored <- struct{}{} }})
-			c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dialListener(t, url)
 			for i, p := range tt.parts {
 				if i > 0 {
 					<-stored // the handler has the first request
@@ -326,11 +321,7 @@ func TestRefusedAfterAHandledRequest(t *testing.T) {
 // stored as one net/http refused.
 func TestPipelinedAfterA417PolicyIsNotRefused(t *testing.T) {
 	url, db := startListener(t, Options{Policy: Policy{Status: 417, Header: store.Header{{Name: "Connection", Value: "close"}}}})
-	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialListener(t, url)
 	req := "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
 	if _, err := c.Write([]byte(req + strings.Replace(req, "/a", "/b", 1))); err != nil {
 		t.Fatal(err)
