@@ -613,15 +613,7 @@ func TestForwardRelaysOnlyWhatTheAppSaid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, _ := rawTarget(t, tt.answer)
-			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app}}
-			url, db := startListener(t, Options{Forward: fw})
-			fw.Recorder = db
-			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b, db := postForwarded(t, app)
 			if resp.StatusCode != tt.status || !strings.Contains(string(b), tt.body) {
 				t.Fatalf("provider got %d %q", resp.StatusCode, b)
 			}
@@ -747,15 +739,7 @@ func TestForwardOfAnAnswerOverTheCap(t *testing.T) {
 			app, _, _ := target(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Write(bytes.Repeat([]byte("a"), tt.size))
 			})
-			fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app.URL}}
-			url, db := startListener(t, Options{Forward: fw})
-			fw.Recorder = db
-			resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b, db := postForwarded(t, app.URL)
 			if resp.StatusCode != tt.status || (tt.recErr == "" && len(b) != tt.size) || (tt.recErr != "" && !strings.Contains(string(b), tt.recErr)) {
 				t.Fatalf("provider got %d, %d bytes %.100q", resp.StatusCode, len(b), b)
 			}
@@ -881,4 +865,20 @@ func TestReplayResultSaysNotSent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postForwarded posts a delivery to a listener that forwards to app, and
+// returns the provider's answer, its body and the listener's store.
+func postForwarded(t *testing.T, app string) (*http.Response, []byte, *store.DB) {
+	t.Helper()
+	fw := &Forwarder{Sender: NewSender(SenderOptions{Timeout: 5 * time.Second}), Target: Target{URL: app}}
+	url, db := startListener(t, Options{Forward: fw})
+	fw.Recorder = db
+	resp, err := http.Post(url+"/hooks/a", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, b, db
 }
