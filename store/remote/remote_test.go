@@ -42,6 +42,18 @@ func serve(t *testing.T, db *store.DB, hooks Hooks) (sock string, stop func()) {
 	return sock, stop
 }
 
+// dial connects a client to the listener on sock, closed when the test
+// ends.
+func dial(t *testing.T, sock string) *Client {
+	t.Helper()
+	c, err := Dial(sock, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func serveDB(t *testing.T) (*store.DB, *Client) {
 	t.Helper()
 	db := mustOpen(t)
@@ -49,11 +61,7 @@ func serveDB(t *testing.T) (*store.DB, *Client) {
 		_, err := db.PutAnalysis(ctx, id, store.Analysis{Provider: "reverified"})
 		return err
 	}})
-	c, err := Dial(sock, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := dial(t, sock)
 	return db, c
 }
 
@@ -209,11 +217,7 @@ func TestPingLearnsListenURLLate(t *testing.T) {
 		return ""
 	}, ForwardTo: "http://127.0.0.1:18129/app"})
 
-	c, err := Dial(sock, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, sock)
 	if c.ListenURL() != "" {
 		t.Fatalf("ListenURL() = %q before the port is bound", c.ListenURL())
 	}
@@ -232,11 +236,7 @@ func TestPingLearnsListenURLLate(t *testing.T) {
 func TestSubscribeSurvivesRestart(t *testing.T) {
 	db := mustOpen(t)
 	sock, stop := serve(t, db, Hooks{})
-	c, err := Dial(sock, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, sock)
 	ch, cancel := c.Subscribe(64)
 
 	// next returns the next notice of kind want, skipping others.
@@ -278,13 +278,9 @@ func TestSubscribeSurvivesRestart(t *testing.T) {
 func TestCallsAfterListenerStopSayItStopped(t *testing.T) {
 	db := mustOpen(t)
 	sock, stop := serve(t, db, Hooks{})
-	c, err := Dial(sock, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, sock)
 	stop()
-	_, err = c.Body(context.Background(), "x")
+	_, err := c.Body(context.Background(), "x")
 	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "the listener holding "+db.Path()+" stopped") {
 		t.Fatalf("Body after the listener stopped: %v", err)
 	}
@@ -316,11 +312,7 @@ func TestSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sock, _ := serve(t, mustOpen(t), tt.hooks)
-			c, err := Dial(sock, time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dial(t, sock)
 			time.AfterFunc(50*time.Millisecond, closeReady)
 			got := settings{Mask: []string{"untouched"}}
 			ok, err := c.Settings(context.Background(), &got)
