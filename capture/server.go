@@ -33,6 +33,11 @@ type Server struct {
 	ln      net.Listener
 	http    *http.Server
 	handler *Handler
+	// loopback is set when addr named no host or an unspecified one
+	// (0.0.0.0, ::): the listener then takes connections on every
+	// interface, and its own address ([::]) is not one to send to. It is
+	// the loopback address of the family the user named.
+	loopback string
 }
 
 // ValidPort reports whether port, the PORT of a HOST:PORT for Listen, is a
@@ -74,7 +79,25 @@ func Listen(addr string, h *Handler) (*Server, error) {
 	// Ctrl-C answers the deliveries waiting out --delay at once: the
 	// shutdown grace is shorter than the longest delay.
 	srv.RegisterOnShutdown(h.endWaits)
-	return &Server{ln: ln, handler: h, http: srv}, nil
+	return &Server{ln: ln, handler: h, http: srv, loopback: loopbackFor(addr)}, nil
+}
+
+// loopbackFor is the loopback host to reach a listener on addr from this
+// machine when addr's host is empty or an unspecified IP address (net.Listen
+// then binds every interface), and "" when addr names a host.
+func loopbackFor(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case host == "" || ip != nil && ip.IsUnspecified() && ip.To4() != nil:
+		return "127.0.0.1"
+	case ip != nil && ip.IsUnspecified():
+		return "[::1]"
+	}
+	return ""
 }
 
 // writeTimeout is WriteTimeout plus wait, a negative wait counting as none
@@ -107,7 +130,20 @@ func (h *Handler) wait() time.Duration {
 }
 
 // URL is the base URL deliveries are sent to.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+// On every interface, it is the loopback address of the listener's port
+// (bound as [::] by net.Listen, which is no address to send to), so that
+// it can be pasted into curl; AllInterfaces says so.
+func (s *Server) URL() string {
+	a, ok := s.ln.Addr().(*net.TCPAddr)
+	if s.loopback == "" || !ok {
+		return "http://" + s.ln.Addr().String()
+	}
+	return "http://" + s.loopback + ":" + strconv.Itoa(a.Port)
+}
+
+// AllInterfaces reports whether the listener takes connections on every
+// interface (an address of 0.0.0.0, :: or no host), not only at URL.
+func (s *Server) AllInterfaces() bool { return s.loopback != "" }
 
 // Addr is the bound address.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }

@@ -1,6 +1,16 @@
 package capture
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookscope/hookscope/store"
+)
 
 // TestValidPort: the ports --addr accepts are the decimal numbers net.Listen
 // binds, and empty for a free one; anything else is the user's mistake.
@@ -29,5 +39,56 @@ func TestValidPort(t *testing.T) {
 		if got := ValidPort(tt.port); got != tt.want {
 			t.Errorf("ValidPort(%q) = %v, want %v", tt.port, got, tt.want)
 		}
+	}
+}
+
+// A listener on every interface is bound as [::], which is no address to
+// send to: its URL names the loopback address, so it can be pasted into
+// curl, and a delivery sent there is captured.
+func TestURLOfEveryInterfaceIsLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		addr, host string
+		all        bool
+	}{
+		{"127.0.0.1:0", "127.0.0.1", false},
+		{"0.0.0.0:0", "127.0.0.1", true},
+		{":0", "127.0.0.1", true},
+		{"[::]:0", "[::1]", true},
+		{"[::1]:0", "[::1]", false},
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			srv, err := Listen(tt.addr, NewHandler(db, Options{}))
+			if err != nil {
+				t.Skipf("cannot listen on %s here: %v", tt.addr, err)
+			}
+			defer srv.ln.Close()
+			port := srv.Addr().(*net.TCPAddr).Port
+			if want := fmt.Sprintf("http://%s:%d", tt.host, port); srv.URL() != want {
+				t.Errorf("URL() = %q, want %q", srv.URL(), want)
+			}
+			if srv.AllInterfaces() != tt.all {
+				t.Errorf("AllInterfaces() = %v, want %v", srv.AllInterfaces(), tt.all)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { srv.Serve(ctx); close(done) }()
+			defer func() { cancel(); <-done }()
+			resp, err := http.Post(srv.URL()+"/hook", "application/json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatalf("posting to URL(): %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("status %d, want 200", resp.StatusCode)
+			}
+			if n, _, err := db.Count(context.Background(), ""); err != nil || n != 1 {
+				t.Errorf("stored %d deliveries (%v), want 1", n, err)
+			}
+		})
 	}
 }

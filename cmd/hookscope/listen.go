@@ -285,7 +285,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	// screen opens and again after it closes.
 	// db.Path() is the file symbolic links lead to: a name the user may
 	// not have typed.
-	fmt.Fprintf(e.stderr, "hookscope: listening on %s\nhookscope: database %s\n", srv.URL(), termsafe.Line(db.Path()))
+	where := ""
+	if srv.AllInterfaces() {
+		where = " (and on every other interface)"
+	}
+	fmt.Fprintf(e.stderr, "hookscope: listening on %s%s\nhookscope: database %s\n", srv.URL(), where, termsafe.Line(db.Path()))
 	if fw != nil {
 		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", store.RedactURLPassword(f.forwardTo))
 	}
