@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/remote"
 )
 
 // TestSecondTerminalUsesListenerSettings: commands that reach a database
@@ -58,5 +64,42 @@ func TestSecondTerminalUsesListenerSettings(t *testing.T) {
 	// Asked to, they reveal it: the mask is the listener's, not a loss.
 	if _, out, _ := run(t, "ls", "--json", "--reveal-secrets", "--db", l.db); !strings.Contains(out, secret) {
 		t.Errorf("ls --reveal-secrets does not show the path as stored:\n%s", out)
+	}
+}
+
+// TestListenerSettingsFailureIsSaid: a listener that answers everything but
+// its settings (a failure of its own, not an older listener sharing none)
+// is still used, and the command says on stderr that a secret only the
+// listener was given may show; the listing itself is unchanged.
+func TestListenerSettingsFailureIsSaid(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Append(context.Background(), &store.Event{Method: "POST", Path: "/hooks/x"}, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := remote.Listen(store.SocketPath(path), db, remote.Hooks{
+		Settings: func(context.Context) (any, error) { return nil, errors.New("settings went missing") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	code, out, errs := run(t, "ls", "--db", path)
+	if code != 0 || !strings.Contains(out, "/hooks/x") {
+		t.Fatalf("ls through the listener: exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"warning: could not read the settings of the listener holding " + path, "settings went missing", "not masked"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errs)
+		}
 	}
 }
