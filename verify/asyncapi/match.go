@@ -92,8 +92,46 @@ func (r *Registry) candidates(provider string) []pair {
 //
 // When a channel carries several messages (oneOf), rules 3 and 4 pick among
 // them. Non-JSON payloads are skipped with the reason; a body that claims
-// to be JSON but does not parse is judged by malformed.
+// to be JSON but does not parse is judged by malformed. A Talkdesk event
+// whose two event names disagree is invalid (see disagreement).
 func (r *Registry) Check(d Delivery) store.SchemaResult {
+	res := r.check(d)
+	if res.Status == store.SchemaValid || res.Status == store.SchemaInvalid {
+		if e, ok := r.disagreement(d, res); ok {
+			res.Status = store.SchemaInvalid
+			res.Errors = append([]store.SchemaError{e}, res.Errors...)
+		}
+	}
+	return res
+}
+
+// disagreement finds a Talkdesk event that names two different events:
+// Talkdesk's documented payloads carry `type`, the AsyncAPI documents pin
+// `event_type`, and matching accepts either (rule 3). When a payload
+// carries both and they differ, whichever decided the match, the delivery
+// claims to be two events at once, and the event type hookscope shows
+// (type) is not the message it was checked against; no schema says so,
+// because each message pins only one of the two.
+func (r *Registry) disagreement(d Delivery, res store.SchemaResult) (store.SchemaError, bool) {
+	ch := r.channel(res.Channel)
+	if ch == nil || ch.provider != verify.ProviderTalkdeskEvents {
+		return store.SchemaError{}, false
+	}
+	obj, _ := d.Payload.(map[string]any)
+	typ, _ := obj["type"].(string)
+	evt, _ := obj["event_type"].(string)
+	if typ == "" || evt == "" || typ == evt {
+		return store.SchemaError{}, false
+	}
+	return store.SchemaError{
+		Path:    "/type",
+		Keyword: "discriminator",
+		Message: fmt.Sprintf("type is %q but event_type is %q: the two name different events (checked as %s)", typ, evt, res.Message),
+	}, true
+}
+
+// check is Check without the cross-check of event names.
+func (r *Registry) check(d Delivery) store.SchemaResult {
 	if d.PayloadKind == verify.KindBadJSON {
 		return r.malformed(d)
 	}

@@ -76,9 +76,11 @@ func TestMatchingRules(t *testing.T) {
 			channel: "partner-events/app.credentials_rotated",
 		},
 		{
+			// The pin decides the match; the disagreement makes it
+			// invalid (TestEventNamesDisagree).
 			name:    "const pin beats type",
 			d:       Delivery{Provider: "talkdesk-events", Payload: `{"event_id":"e","id":"i","type":"app.installed","event_type":"app.updated","data":{}}`},
-			status:  store.SchemaValid,
+			status:  store.SchemaInvalid,
 			message: "AppUpdatedEvent",
 			channel: "partner-events/app.updated",
 		},
@@ -205,6 +207,48 @@ func TestMatchingRules(t *testing.T) {
 			}
 			if (got.Status == store.SchemaUnmatched) != (got.Reason != "") {
 				t.Errorf("reason %q for status %s", got.Reason, got.Status)
+			}
+		})
+	}
+}
+
+// TestEventNamesDisagree: a Talkdesk event whose type and event_type name
+// different events is invalid, whichever of the two decided the match, with
+// an error at /type naming both; agreeing names, or one of them alone, add
+// nothing. Before, {"type":"app.installed","event_type":"app.updated"} was
+// valid as AppUpdatedEvent while hookscope showed it as app.installed.
+func TestEventNamesDisagree(t *testing.T) {
+	r := mustDefault(t)
+	for _, tt := range []struct {
+		name, provider, payload string
+		wantErr                 string // "" when no disagreement is reported
+	}{
+		{"pin decides", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.installed","event_type":"app.updated","data":{}}`,
+			`type is "app.installed" but event_type is "app.updated": the two name different events (checked as AppUpdatedEvent)`},
+		{"unknown sender, Talkdesk message", "", `{"event_id":"e","id":"i","type":"app.uninstalled","event_type":"app.installed","data":{}}`,
+			`type is "app.uninstalled" but event_type is "app.installed"`},
+		{"names agree", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.updated","event_type":"app.updated","data":{}}`, ""},
+		{"event_type alone", "talkdesk-events", `{"event_id":"e","id":"i","event_type":"app.updated","data":{}}`, ""},
+		{"type alone", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.updated","data":{}}`, ""},
+		{"not a Talkdesk message", "talkdesk-dce", `{"event_type":"MESSAGE_CREATED","type":"other","conversation_id":"c","timestamp":"2024-05-01T10:00:00Z"}`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.Check(Delivery{Provider: tt.provider, Payload: mustJSON(t, tt.payload), PayloadKind: "json"})
+			var found *store.SchemaError
+			for i, e := range got.Errors {
+				if e.Keyword == "discriminator" {
+					found = &got.Errors[i]
+				}
+			}
+			switch {
+			case tt.wantErr == "" && found != nil:
+				t.Errorf("reported %+v for names that do not disagree", *found)
+			case tt.wantErr != "" && found == nil:
+				t.Fatalf("no disagreement reported: %+v", got)
+			case tt.wantErr != "":
+				if got.Status != store.SchemaInvalid || found.Path != "/type" || !strings.Contains(found.Message, tt.wantErr) {
+					t.Errorf("got status %s, error %+v; want invalid, /type, %q", got.Status, *found, tt.wantErr)
+				}
 			}
 		})
 	}
