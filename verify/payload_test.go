@@ -2,7 +2,9 @@ package verify
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -61,11 +63,51 @@ func TestPayloadTooLarge(t *testing.T) {
 	}
 }
 
-func TestContentEncodingNote(t *testing.T) {
-	v := mustNew(t, Config{})
-	got := check(v, Request{Path: "/", Header: hdr("Content-Encoding", "gzip"), Body: []byte{0x1f, 0x8b}})
-	if len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "gzip-encoded") {
-		t.Fatalf("notes %q", got.Notes)
+// TestContentEncoding: a gzip body's payload is read decoded (schema,
+// event type), while the note says the signature was checked over the
+// bytes as received; a body that says gzip but is not is read as it came,
+// and the note says that instead of claiming it was encoded; an encoding
+// hookscope does not decode leaves the payload unread, with the reason.
+// Before, every gzip-encoded JSON delivery was a JSON syntax error at byte
+// 0 for the schema check.
+func TestContentEncoding(t *testing.T) {
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	doc := []byte(`{"event_type":"app.installed","type":"app.installed","event_id":"e1"}`)
+	bomb := gz(bytes.Repeat([]byte(" "), MaxPayloadBytes+1))
+	for _, tt := range []struct {
+		name, encoding string
+		body           []byte
+		kind, event    string
+		note, err      string
+	}{
+		{"gzip JSON", "gzip", gz(doc), KindJSON, "app.installed", fmt.Sprintf("checked on the %d bytes as received, the payload on the %d bytes", len(gz(doc)), len(doc)), ""},
+		{"x-gzip, any case", " X-GZIP ", gz(doc), KindJSON, "app.installed", "the payload on the", ""},
+		{"says gzip, is plain JSON", "gzip", doc, KindJSON, "app.installed", "does not decode as gzip", ""},
+		{"says gzip, cut short", "gzip", []byte{0x1f, 0x8b}, KindBinary, "", "does not decode as gzip (unexpected EOF)", ""},
+		{"inflates past the bound", "gzip", bomb, KindBinary, "", "too large to read", "more than 8 MiB once gzip-decoded"},
+		{"brotli", "br", []byte{0x0b, 0x02, 0x80}, KindBinary, "", "hookscope does not decode", "br-encoded, which hookscope does not decode"},
+		{"identity", "identity", doc, KindJSON, "app.installed", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := mustNew(t, Config{})
+			got := check(v, Request{Path: "/", Header: hdr("Content-Encoding", tt.encoding), Body: tt.body})
+			if got.PayloadKind != tt.kind || got.EventType != tt.event {
+				t.Errorf("payload %q, event type %q; want %q, %q (err %q)", got.PayloadKind, got.EventType, tt.kind, tt.event, got.PayloadErr)
+			}
+			if tt.err != "" && !strings.Contains(got.PayloadErr, tt.err) {
+				t.Errorf("payload error %q, want it to say %q", got.PayloadErr, tt.err)
+			}
+			notes := strings.Join(got.Notes, "\n")
+			if tt.note == "" && notes != "" || !strings.Contains(notes, tt.note) {
+				t.Errorf("notes %q, want %q", notes, tt.note)
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/hookscope/hookscope/store"
@@ -80,8 +79,14 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	if when.IsZero() {
 		when = v.now()
 	}
-	p := decodePayload(r.Body, r.Header.Get("Content-Type"))
-	tok, isJWT := extractJWT(r.Body)
+	// The payload is read from the body as its Content-Encoding says;
+	// signatures are checked over r.Body, the bytes as received.
+	dec := decodeContent(r.Body, r.Header.Get("Content-Encoding"))
+	p := decodePayload(dec.body, r.Header.Get("Content-Type"))
+	if dec.skip != "" {
+		p = payload{kind: KindBinary, err: dec.skip}
+	}
+	tok, isJWT := extractJWT(dec.body)
 	d := v.detect(r, p, isJWT)
 	res := Result{Provider: d.provider}
 
@@ -101,7 +106,7 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 		res.Notes = dceNotes(r)
 	case ProviderTalkdeskNotifier:
 		res.Signature = unsigned("Talkdesk documents no signature for HTTP Notifier deliveries")
-		res.Notes = notifierNotes(p, r.Body)
+		res.Notes = notifierNotes(p, dec.body)
 	default:
 		res.Signature = unsigned("no provider recognised: name one with --route PATH_PREFIX=PROVIDER")
 	}
@@ -109,8 +114,8 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	res.Payload, res.PayloadKind, res.PayloadErr, res.PayloadErrLine = p.value, p.kind, p.err, p.errLine
 	res.EventType = eventType(d.provider, d, p.obj)
 	res.ProviderEventID = v.providerEventID(d.provider, p.obj)
-	if enc := strings.TrimSpace(r.Header.Get("Content-Encoding")); enc != "" && !strings.EqualFold(enc, "identity") {
-		res.Notes = append(res.Notes, "body is "+truncate(enc, 32)+"-encoded: the signature and payload were checked on the bytes as received")
+	if dec.note != "" {
+		res.Notes = append(res.Notes, dec.note)
 	}
 	return res
 }
