@@ -32,6 +32,9 @@ type detection struct {
 	provider string
 	hmac     *HMACRoute // the matching --hmac route
 	channel  string     // Webhook Trigger channel address the path ends with
+	// byBody is set when a provider that signs every delivery was named
+	// by the body's shape alone: no signature header came.
+	byBody bool
 }
 
 // detect assigns a provider, most explicit rule first: a configured route
@@ -66,11 +69,34 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 		// TalkifAI signs every delivery, so an envelope without the header
 		// is named TalkifAI's, and its verdict says the signature is
 		// missing, rather than passing as an unknown sender's.
-		d.provider = ProviderTalkifAI
+		d.provider, d.byBody = ProviderTalkifAI, true
+	case isTalkdeskEventsBody(p.obj):
+		// Likewise Talkdesk signs every Events API delivery.
+		d.provider, d.byBody = ProviderTalkdeskEvents, true
 	default:
 		d.provider = ProviderUnknown
 	}
 	return d
+}
+
+// isTalkdeskEventsBody recognises the Talkdesk Events API's envelope in
+// either of its two descriptions: the payloads Talkdesk documents (an id,
+// a type, created_at, a data object, and the app_id or app_version_id of
+// the partner app the event is for), or the AsyncAPI document's envelope
+// (event_id, id and a data object, with an event_type or type naming the
+// event). The app fields and the pair of ids are Talkdesk's own: envelopes
+// of other services that share id, type and data carry neither.
+func isTalkdeskEventsBody(obj map[string]any) bool {
+	str := func(k string) string { s, _ := obj[k].(string); return s }
+	_, data := obj["data"].(map[string]any)
+	if !data || str("id") == "" {
+		return false
+	}
+	_, app := obj["app_id"]
+	_, version := obj["app_version_id"]
+	documented := str("type") != "" && str("created_at") != "" && (app || version)
+	described := str("event_id") != "" && (str("event_type") != "" || str("type") != "")
+	return documented || described
 }
 
 // PathHasPrefix matches whole segments: /td matches /td and /td/x, not /tdx.

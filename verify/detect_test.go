@@ -60,6 +60,11 @@ func TestDetect(t *testing.T) {
 		{"not talkifai: undocumented type", "/x", nil, `{"id":"evt_1","type":"call.held","created":"2024-01-15T10:34:05Z","data":{}}`, ProviderUnknown, "call.held"},
 		{"not talkifai: numeric created", "/x", nil, `{"id":"evt_1","type":"call.ended","created":1705315200,"data":{}}`, ProviderUnknown, "call.ended"},
 		{"not talkifai: no data", "/x", nil, `{"id":"evt_1","type":"call.ended","created":"2024-01-15T10:34:05Z"}`, ProviderUnknown, "call.ended"},
+		{"talkdesk documented payload", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","app_id":"a1","api_version":"1","data":{}}`, ProviderTalkdeskEvents, "app.installed"},
+		{"talkdesk AsyncAPI envelope", "/x", nil, `{"event_id":"e1","id":"e1","event_type":"app.installed","data":{}}`, ProviderTalkdeskEvents, "app.installed"},
+		{"not talkdesk: no app fields", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","data":{}}`, ProviderUnknown, "app.installed"},
+		{"not talkdesk: event_id without an event name", "/x", nil, `{"event_id":"e1","id":"e1","data":{}}`, ProviderUnknown, ""},
+		{"not talkdesk: data not an object", "/x", nil, `{"event_id":"e1","id":"e1","event_type":"x","data":[]}`, ProviderUnknown, "x"},
 		{"not dialpad: state alone", "/x", nil, `{"state":"hangup"}`, ProviderUnknown, ""},
 		{"not dialpad: unknown contact event", "/x", nil, `{"event":"Merged","contact":{}}`, ProviderUnknown, "Merged"},
 		// 4. nothing.

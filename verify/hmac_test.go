@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,6 +67,9 @@ func TestTalkifAI(t *testing.T) {
 				t.Fatalf("provider %q, want %q", got.Provider, ProviderTalkifAI)
 			}
 			wantSig(t, got, store.SigInvalid, "no X-TalkifAI-Signature header: TalkifAI signs every webhook request")
+			if !slices.ContainsFunc(got.Notes, func(n string) bool { return strings.Contains(n, "named talkifai by the body's shape") }) {
+				t.Errorf("notes %q do not say how the provider was named", got.Notes)
+			}
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -409,4 +410,29 @@ func TestTalkdeskKeySources(t *testing.T) {
 		r.ReceivedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		wantSig(t, check(v, r), store.SigValid, "matches")
 	})
+}
+
+// TestTalkdeskEnvelopeWithoutHeaders: Talkdesk signs every Events API
+// delivery, so a body with the Events API's envelope and no signature
+// headers is named Talkdesk's and judged invalid for the missing header,
+// with a note saying how it was named, instead of passing as an unknown
+// sender's unsigned delivery (while its schema check found a Talkdesk
+// message). Both envelopes count: the payloads Talkdesk documents and the
+// AsyncAPI document's.
+func TestTalkdeskEnvelopeWithoutHeaders(t *testing.T) {
+	for name, body := range map[string]string{
+		"documented": `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","app_id":"a1","app_version_id":"v1","data":{}}`,
+		"AsyncAPI":   `{"event_id":"e1","id":"e1","event_type":"app.installed","data":{}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := check(mustNew(t, Config{}), Request{Path: "/hooks/x", Body: []byte(body)})
+			if got.Provider != ProviderTalkdeskEvents {
+				t.Fatalf("provider %q, want %q", got.Provider, ProviderTalkdeskEvents)
+			}
+			wantSig(t, got, store.SigInvalid, "no X-Hub-Ecdsa-Signature header: Talkdesk signs every Events API delivery")
+			if !slices.ContainsFunc(got.Notes, func(n string) bool { return strings.Contains(n, "named talkdesk-events by the body's shape") }) {
+				t.Errorf("notes %q do not say how the provider was named", got.Notes)
+			}
+		})
+	}
 }

@@ -114,6 +114,9 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	res.Payload, res.PayloadKind, res.PayloadErr, res.PayloadErrLine = p.value, p.kind, p.err, p.errLine
 	res.EventType = eventType(d.provider, d, p.obj)
 	res.ProviderEventID = v.providerEventID(d.provider, p.obj)
+	if d.byBody {
+		res.Notes = append(res.Notes, "named "+d.provider+" by the body's shape, with no signature header: if another service sent it, name its provider with --route PATH_PREFIX=PROVIDER")
+	}
 	if dec.note != "" {
 		res.Notes = append(res.Notes, dec.note)
 	}
