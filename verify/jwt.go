@@ -67,16 +67,29 @@ type jwtToken struct {
 	// padded is set when a part ends in base64 '=' padding, which compact
 	// JWS forbids; sig then keeps it.
 	padded bool
+	// stdBase64 is set when a part uses the standard alphabet's + or /,
+	// which base64url (and so compact JWS) has not.
+	stdBase64 bool
+	// noAlg is set when the header, a JSON object, names no alg.
+	noAlg bool
 }
 
 // parseJWT splits and decodes a compact JWT without judging it: ok means
-// the JWS compact shape, three base64url segments, the first a JSON object
-// naming an alg. Claims are decoded even when the signature is bad so that
-// the user can see them.
+// the JWS compact shape, three base64url segments, the first a JSON object.
+// Claims are decoded even when the signature is bad so that the user can
+// see them. Tokens a hand-rolled signer gets wrong (padding, the standard
+// base64 alphabet, a header without alg) are recognised and flagged, to be
+// refused when judged with the reason, rather than taken for text from an
+// unknown sender.
 func parseJWT(tok string) (jwtToken, bool) {
+	std := false
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '=') {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '=':
+		case c == '+' || c == '/':
+			std = true
+		default:
 			return jwtToken{}, false
 		}
 	}
@@ -100,7 +113,7 @@ func parseJWT(tok string) (jwtToken, bool) {
 	if seg[0] == "" || seg[1] == "" {
 		return jwtToken{}, false
 	}
-	hb, err := base64.RawURLEncoding.DecodeString(seg[0])
+	hb, err := decodeSegment(seg[0], std)
 	if err != nil {
 		return jwtToken{}, false
 	}
@@ -109,17 +122,25 @@ func parseJWT(tok string) (jwtToken, bool) {
 		return jwtToken{}, false
 	}
 	alg, ok := hdr["alg"].(string)
-	if !ok {
-		return jwtToken{}, false
-	}
-	t := jwtToken{alg: alg, signingInput: parts[0] + "." + parts[1], sig: parts[2], padded: padded}
+	t := jwtToken{alg: alg, noAlg: !ok, signingInput: parts[0] + "." + parts[1], sig: parts[2], padded: padded, stdBase64: std}
 	_, t.crit = hdr["crit"]
-	t.claims, t.claimsErr = decodeClaims(seg[1])
+	t.claims, t.claimsErr = decodeClaims(seg[1], std)
 	return t, true
 }
 
-func decodeClaims(seg string) (map[string]any, error) {
+// decodeSegment decodes an unpadded base64url segment, or, when the token
+// uses the standard alphabet (std), one in either alphabet: such a token is
+// refused when judged, but its header and claims are still shown.
+func decodeSegment(seg string, std bool) ([]byte, error) {
 	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil && std {
+		b, err = base64.RawStdEncoding.DecodeString(seg)
+	}
+	return b, err
+}
+
+func decodeClaims(seg string, std bool) (map[string]any, error) {
+	b, err := decodeSegment(seg, std)
 	if err != nil {
 		return nil, errors.New("JWT claims are not base64url")
 	}
@@ -143,6 +164,9 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 		sig.Status, sig.Reason = store.SigInvalid, reason
 		return sig
 	}
+	if t.noAlg {
+		return invalid("JWT header names no alg: a signed token says how it is signed; only HS256 is accepted (Dialpad signs with HS256)")
+	}
 	if t.alg != "HS256" {
 		sig.Algorithm = "jwt-" + strings.ToLower(truncate(t.alg, 16))
 		if strings.EqualFold(t.alg, "none") {
@@ -152,6 +176,9 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	}
 	if t.crit {
 		return invalid("JWT header has crit extensions hookscope does not understand")
+	}
+	if t.stdBase64 {
+		return invalid("JWT parts use standard base64 ('+' or '/'): a compact JWT is base64url (RFC 7515), with '-' and '_', as Dialpad sends it")
 	}
 	if t.padded {
 		reason := "JWT parts end in '=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it"

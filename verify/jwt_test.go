@@ -48,6 +48,18 @@ func paddedJWT(header, claims string, secret []byte) string {
 	return input + "." + enc(m.Sum(nil))
 }
 
+// stdJWT is a token encoded with the standard base64 alphabet, signed over
+// the parts as they are: what a signer using plain base64 makes. Its claims
+// hold "??>", which encodes to "Pz8+", so the token has a '+' whatever the
+// signature.
+func stdJWT(header string, secret []byte) string {
+	enc := base64.RawStdEncoding.EncodeToString
+	input := enc([]byte(header)) + "." + enc([]byte(`{"call_id":1,"state":"ringing","x":"??>"}`))
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(input))
+	return input + "." + enc(m.Sum(nil))
+}
+
 func TestDialpadNodeFixture(t *testing.T) {
 	tok := strings.TrimSpace(string(readFixture(t, "node-dialpad.jwt")))
 	v := mustNew(t, Config{DialpadSecret: dialpadSecret})
@@ -112,6 +124,11 @@ func TestDialpadJWT(t *testing.T) {
 		{"padded base64", paddedJWT(hs256, claims, dialpadSecret), dialpadSecret, store.SigInvalid, "JWT parts end in '=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it (its HS256 signature over the padded parts matches the Dialpad secret)"},
 		{"padded base64, wrong secret", paddedJWT(hs256, claims, []byte("other")), dialpadSecret, store.SigInvalid, "'=' padding: a compact JWT is unpadded base64url (RFC 7515), as Dialpad sends it, and strict verifiers refuse it (nor does its signature match the Dialpad secret)"},
 		{"padded base64, no secret", paddedJWT(hs256, claims, dialpadSecret), nil, store.SigInvalid, "'=' padding"},
+		// Malformed tokens used to pass as an unknown sender's text.
+		{"no alg", makeJWT(`{"typ":"JWT"}`, claims, nil, "c2ln"), dialpadSecret, store.SigInvalid, "JWT header names no alg: a signed token says how it is signed; only HS256 is accepted"},
+		{"alg not a string", makeJWT(`{"alg":256}`, claims, nil, "c2ln"), dialpadSecret, store.SigInvalid, "JWT header names no alg"},
+		{"standard base64", stdJWT(hs256, dialpadSecret), dialpadSecret, store.SigInvalid, "JWT parts use standard base64 ('+' or '/'): a compact JWT is base64url (RFC 7515)"},
+		{"standard base64, no secret", stdJWT(hs256, dialpadSecret), nil, store.SigInvalid, "standard base64"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
