@@ -58,7 +58,7 @@ func TestDocumentedTalkdeskPayloads(t *testing.T) {
 				t.Errorf("provider/type/id = %q %q %q", got.Provider, got.EventType, got.ProviderEventID)
 			}
 			obj, _ := got.Payload.(map[string]any)
-			if base := v.keysBase(rootHref(obj)); base != tc.gateway {
+			if base, _ := v.keysBase(rootHref(obj)); base != tc.gateway {
 				t.Errorf("key endpoint base %q, want %q", base, tc.gateway)
 			}
 		})

@@ -90,19 +90,19 @@ func fresh(k store.CachedKey, now time.Time) bool {
 
 // keysBase picks the key endpoint's base URL: the explicit override, else
 // the region a delivery's _links.root.href names when it is exactly one of
-// Talkdesk's three documented gateways (hrefGateways), else the configured
-// region. The href comes from an unverified body, so any other value is
-// ignored.
-func (v *Verifier) keysBase(rootHref string) string {
+// Talkdesk's three documented gateways (hrefGateways; a trailing slash
+// allowed), else the configured region. The href comes from an unverified
+// body, so any other value is ignored, and ignored says so.
+func (v *Verifier) keysBase(rootHref string) (base string, ignored bool) {
 	if v.keysURL != "" {
-		return v.keysURL
+		return v.keysURL, false
 	}
 	for _, gw := range hrefGateways {
-		if rootHref == gw {
-			return gw
+		if rootHref == gw || rootHref == gw+"/" {
+			return gw, false
 		}
 	}
-	return v.regionGateway
+	return v.regionGateway, rootHref != ""
 }
 
 // resolveKey finds the public key for id: local keys, then the in-process
@@ -147,7 +147,10 @@ func (v *Verifier) resolveKey(ctx context.Context, id, rootHref string) (resolve
 			}
 		}
 	}
-	base := v.keysBase(rootHref)
+	base, ignored := v.keysBase(rootHref)
+	if ignored {
+		notes = append(notes, fmt.Sprintf("the body's _links.root.href %q is none of Talkdesk's documented gateways, so the key was asked of %s (--talkdesk-region)", truncate(rootHref, 80), base))
+	}
 	f, err := v.fetchOnce(ctx, base, id, stale != nil)
 	if err != nil {
 		if stale != nil {

@@ -286,6 +286,7 @@ func TestTalkdeskRegion(t *testing.T) {
 		{"au href ignored", "https://api.talkdeskapp.au", "", "", "https://api.talkdeskapp.com"},
 		{"uk href ignored", "https://api.talkdeskapp.co.uk", "ca", "", "https://api.talkdeskappca.com"},
 		{"href picks eu", "https://api.talkdeskapp.eu", "", "", "https://api.talkdeskapp.eu"},
+		{"href with a trailing slash picks eu", "https://api.talkdeskapp.eu/", "", "", "https://api.talkdeskapp.eu"},
 		{"href picks ca over configured eu", "https://api.talkdeskappca.com", "eu", "", "https://api.talkdeskappca.com"},
 		{"foreign href ignored", "https://evil.example", "", "", "https://api.talkdeskapp.com"},
 		{"lookalike href ignored", "https://api.talkdeskapp.com.evil.example", "eu", "", "https://api.talkdeskapp.eu"},
@@ -299,9 +300,19 @@ func TestTalkdeskRegion(t *testing.T) {
 			rt := &recordingTransport{body: string(doc)}
 			v := mustNew(t, Config{TalkdeskRegion: tc.region, TalkdeskKeysURL: tc.keysURL, Client: &http.Client{Transport: rt}})
 			body, _ := json.Marshal(map[string]any{"id": "e1", "type": "app.installed", "_links": map[string]any{"root": map[string]any{"href": tc.href}}})
-			wantSig(t, check(v, talkdeskRequest(t, priv, "k1", body)), store.SigValid, "matches")
+			got := check(v, talkdeskRequest(t, priv, "k1", body))
+			wantSig(t, got, store.SigValid, "matches")
 			if len(rt.hosts) != 1 || rt.hosts[0] != tc.want {
 				t.Errorf("requests went to %q, want only %q", rt.hosts, tc.want)
+			}
+			// An href that did not pick the gateway is said, unless an
+			// explicit keys URL made it irrelevant.
+			ignored := tc.href != "" && tc.keysURL == "" && !strings.HasPrefix(tc.href, tc.want)
+			said := slices.ContainsFunc(got.Notes, func(n string) bool {
+				return strings.Contains(n, "is none of Talkdesk's documented gateways, so the key was asked of "+tc.want)
+			})
+			if said != ignored {
+				t.Errorf("notes %q; want the ignored href said: %v", got.Notes, ignored)
 			}
 		})
 	}
