@@ -288,6 +288,11 @@ type SchemaError struct {
 // 47 (line 3, column 18)"), its Line says it too, and its Path is the root.
 const KeywordSyntax = "syntax"
 
+// KeywordSpec is the keyword of an error that is the spec's fault, not the
+// payload's: the message's schema could not be applied (a reference cycle
+// the loader did not catch). Its message says so.
+const KeywordSpec = "spec"
+
 // SchemaResult is the outcome of matching a delivery to an AsyncAPI message
 // and validating it.
 type SchemaResult struct {

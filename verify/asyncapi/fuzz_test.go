@@ -16,7 +16,9 @@ func FuzzLoad(f *testing.F) {
 	}
 	for _, s := range []string{tieSpec, oneOfSpec, headersSpec, refDoc("#/components/messages/Thing"), refDoc("x.yml#/a"),
 		`{"asyncapi":"2.6.0","channels":{"a":{"publish":{"message":{"payload":{"type":"object"}}}}}}`,
-		"asyncapi: 2.6.0\nx: &a {b: 1}\ny: {<<: *a, c: 2}\n", "asyncapi: 2.0.0\nchannels: {a: {$ref: '#/channels/a'}}\n"} {
+		"asyncapi: 2.6.0\nx: &a {b: 1}\ny: {<<: *a, c: 2}\n", "asyncapi: 2.0.0\nchannels: {a: {$ref: '#/channels/a'}}\n",
+		cycleSpec("{$ref: '#/components/schemas/A'}", "A: {$ref: '#/components/schemas/B'}", "B: {anyOf: [{type: string}, {$ref: '#/components/schemas/A'}]}"),
+		cycleSpec("{$ref: '#/components/schemas/N'}", "N: {type: object, properties: {c: {$ref: '#/components/schemas/N'}}}")} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

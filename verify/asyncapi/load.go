@@ -173,6 +173,7 @@ func describeOSError(err error) string {
 type builder struct {
 	set      *docSet
 	compiler *jsonschema.Compiler
+	cycles   *cycleFinder
 	byLoc    map[string]*Message
 	reg      *Registry
 	warns    []Warning
@@ -196,7 +197,7 @@ func build(set *docSet, roots []*document) (*Registry, []Warning, error) {
 			return nil, nil, &Error{File: d.name, Reason: err.Error(), Err: ErrSchema}
 		}
 	}
-	b := &builder{set: set, compiler: c, byLoc: map[string]*Message{}, reg: &Registry{set: set}}
+	b := &builder{set: set, compiler: c, cycles: newCycleFinder(), byLoc: map[string]*Message{}, reg: &Registry{set: set}}
 	for _, d := range roots {
 		if err := b.document(d); err != nil {
 			return nil, nil, err
@@ -469,11 +470,16 @@ func (b *builder) withTraits(loc location, obj map[string]any) (map[string]locat
 }
 
 // compile compiles the schema at loc; a failure becomes an *Error at the
-// line the compiler complains about.
+// line the compiler complains about. A schema the compiler accepts but
+// that no value can be checked against (a reference cycle, see
+// cycleFinder) is refused the same way, at the $ref that closes the loop.
 func (b *builder) compile(loc location) (*jsonschema.Schema, error) {
 	sch, err := b.compiler.Compile(loc.schemaURL())
 	if err != nil {
 		return nil, b.compileError(loc, err)
+	}
+	if cyc := b.cycles.find(sch); cyc != nil {
+		return nil, b.cycleError(loc, cyc)
 	}
 	return sch, nil
 }

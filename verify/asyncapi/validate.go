@@ -45,7 +45,7 @@ func schemaErrors(err error, prefix string) ([]store.SchemaError, int) {
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []store.SchemaError{{Path: prefix, Keyword: "", Message: sentence(prefix, err.Error())}}, 1
+		return []store.SchemaError{specFault(prefix, err.Error())}, 1
 	}
 	var leaves []*jsonschema.ValidationError
 	n := 0 // errors the leaves describe to, repeats included
@@ -152,9 +152,24 @@ func describe(e *jsonschema.ValidationError, prefix string) []store.SchemaError 
 	case *kind.Format:
 		return one(fmt.Sprintf("%s is not a valid %s", display(k.Got), k.Want))
 	case *kind.FalseSchema:
+		// A `false` schema (properties: {x: false}) is a keyword of its own.
+		kw = "false"
 		return one("no value is allowed here")
 	}
+	if kw == "" {
+		// Only the inner nodes (allOf, $ref, the whole schema) and a few
+		// leaves have no keyword; a leaf without one is a failure to
+		// apply the schema (a reference cycle), not a fault of the payload.
+		return []store.SchemaError{specFault(at, e.ErrorKind.LocalizedString(printer))}
+	}
 	return one(e.ErrorKind.LocalizedString(printer))
+}
+
+// specFault is the error for a schema that could not be applied at at: it
+// blames the spec, so nobody goes looking for a fault in the payload.
+func specFault(at, reason string) store.SchemaError {
+	return store.SchemaError{Path: at, Keyword: store.KeywordSpec,
+		Message: sentence(at, "the message's schema could not be applied (a fault in the spec, not the payload): "+reason)}
 }
 
 // sentence prefixes a reason with the pointer it is about, "(root)" for the
