@@ -146,7 +146,7 @@ func TestMatchingRules(t *testing.T) {
 		},
 		{
 			name:   "provider without documents",
-			d:      Delivery{Provider: "talkdesk-notifier", Payload: `{"id":"x","event":"call.ended"}`},
+			d:      Delivery{Provider: verify.ProviderHMAC, Payload: `{"id":"x","event":"call.ended"}`},
 			status: store.SchemaUnmatched,
 		},
 		// TalkifAI: one channel, the envelope's `type` picks the message.
@@ -264,6 +264,9 @@ func TestSkipped(t *testing.T) {
 		{PayloadKind: "empty"},
 		{},
 		{PayloadKind: "json", PayloadErr: "unexpected end of JSON input"},
+		// Well-formed JSON from the HTTP Notifier is the user's own
+		// template, which no loaded document describes: not unmatched.
+		{Provider: verify.ProviderTalkdeskNotifier, PayloadKind: "json", Payload: mustJSON(t, `{"id":"x","event":"call.ended"}`)},
 	}
 	for _, d := range tests {
 		got := r.Check(d)
