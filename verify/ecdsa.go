@@ -169,7 +169,8 @@ func parseECDSASignature(sig []byte, curve elliptic.Curve) (ecdsaSig, error) {
 	size := (curve.Params().BitSize + 7) / 8
 	var out ecdsaSig
 	var v struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(sig, &v); err == nil && len(rest) == 0 && v.R != nil && v.S != nil {
+	rest, derErr := asn1.Unmarshal(sig, &v)
+	if derErr == nil && len(rest) == 0 && v.R != nil && v.S != nil {
 		out.der = sig
 	}
 	if len(sig) == 2*size {
@@ -177,8 +178,20 @@ func parseECDSASignature(sig []byte, curve elliptic.Curve) (ecdsaSig, error) {
 		out.s = new(big.Int).SetBytes(sig[size:])
 	}
 	if out.der == nil && out.r == nil {
-		return out, fmt.Errorf("%s is %s: neither an ASN.1 DER signature nor raw r||s (%d bytes for %s); was it truncated?",
-			HeaderTalkdeskSignature, byteCount(len(sig)), 2*size, curveLabel(curve))
+		// Say which way it is wrong: a DER signature with bytes after it
+		// (too long), one that ends early (cut short), or neither form.
+		why := ""
+		var syn asn1.SyntaxError
+		switch {
+		case derErr == nil && len(rest) > 0 && v.R != nil && v.S != nil:
+			why = fmt.Sprintf("; it is a DER signature followed by %s more: was something appended?", byteCount(len(rest)))
+		case errors.As(derErr, &syn) && strings.Contains(syn.Msg, "truncated"):
+			why = "; it starts as a DER signature but ends early: was it truncated?"
+		case len(sig) < 2*size:
+			why = "; was it truncated?"
+		}
+		return out, fmt.Errorf("%s is %s: neither an ASN.1 DER signature nor raw r||s (%d bytes for %s)%s",
+			HeaderTalkdeskSignature, byteCount(len(sig)), 2*size, curveLabel(curve), why)
 	}
 	return out, nil
 }

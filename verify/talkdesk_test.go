@@ -142,7 +142,9 @@ func TestTalkdeskGeneratedKeys(t *testing.T) {
 			{"tampered body der", hdr(HeaderTalkdeskSignature, der, HeaderTalkdeskSignatureID, "k1"), append(bytes.Clone(body), ' '), store.SigInvalid, "does not match the body"},
 			{"tampered body raw", hdr(HeaderTalkdeskSignature, raw, HeaderTalkdeskSignatureID, "k1"), []byte(`{"id":"e2","type":"app.updated","data":{}}`), store.SigInvalid, "does not match the body"},
 			{"wrong key", hdr(HeaderTalkdeskSignature, wrong, HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "signed with another key"},
-			{"truncated der", hdr(HeaderTalkdeskSignature, der[:len(der)-2], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "was it truncated?"},
+			{"truncated der", hdr(HeaderTalkdeskSignature, der[:len(der)-2], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "it starts as a DER signature but ends early: was it truncated?"},
+			// A byte appended is not "truncated" (as it was once called).
+			{"der with a byte appended", hdr(HeaderTalkdeskSignature, der+"00", HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "it is a DER signature followed by 1 byte more: was something appended?"},
 			{"truncated raw", hdr(HeaderTalkdeskSignature, raw[:len(raw)-2], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "neither an ASN.1 DER signature nor raw r||s"},
 			{"odd length hex", hdr(HeaderTalkdeskSignature, der[:len(der)-1], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is not hex: it has an odd number of hex digits"},
 			{"non-hex", hdr(HeaderTalkdeskSignature, "zz"+der[2:], HeaderTalkdeskSignatureID, "k1"), body, store.SigInvalid, "X-Hub-Ecdsa-Signature is not hex"},
