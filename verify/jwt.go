@@ -209,6 +209,11 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	if len(secret) == 0 {
 		sig.Status = store.SigUnverifiable
 		sig.Reason = "no Dialpad secret configured: set " + EnvDialpadSecret + " or secrets.dialpad" + noSecretAfter
+		// What can be judged without the secret is said: with it, such
+		// a token would be invalid however its signature turns out.
+		if why := jwtTimeFault(t, when); why != "" {
+			sig.Reason += "; even so, " + why
+		}
 		return sig
 	}
 	if !hmac.Equal(hs256(secret, t.signingInput), mac) {
@@ -217,19 +222,31 @@ func verifyDialpadJWT(t jwtToken, secret []byte, when time.Time) store.Signature
 	if t.claimsErr != nil {
 		return invalid(t.claimsErr.Error())
 	}
-	if exp, ok, err := numericDate(t.claims, "exp"); err != nil {
-		return invalid(err.Error())
-	} else if ok && when.After(exp.Add(jwtLeeway)) {
-		return invalid(fmt.Sprintf("JWT expired at %s (delivery received %s)", exp.Format(time.RFC3339), when.UTC().Format(time.RFC3339)))
-	}
-	if nbf, ok, err := numericDate(t.claims, "nbf"); err != nil {
-		return invalid(err.Error())
-	} else if ok && when.Add(jwtLeeway).Before(nbf) {
-		return invalid(fmt.Sprintf("JWT is not valid before %s (delivery received %s)", nbf.Format(time.RFC3339), when.UTC().Format(time.RFC3339)))
+	if why := jwtTimeFault(t, when); why != "" {
+		return invalid(why)
 	}
 	sig.Status = store.SigValid
 	sig.Reason = "HS256 signature matches the Dialpad secret"
 	return sig
+}
+
+// jwtTimeFault says why t's exp or nbf claim (or its claims) make it
+// invalid at when, the time the delivery was received; "" when they do not.
+func jwtTimeFault(t jwtToken, when time.Time) string {
+	if t.claimsErr != nil {
+		return ""
+	}
+	if exp, ok, err := numericDate(t.claims, "exp"); err != nil {
+		return err.Error()
+	} else if ok && when.After(exp.Add(jwtLeeway)) {
+		return fmt.Sprintf("JWT expired at %s (delivery received %s)", exp.Format(time.RFC3339), when.UTC().Format(time.RFC3339))
+	}
+	if nbf, ok, err := numericDate(t.claims, "nbf"); err != nil {
+		return err.Error()
+	} else if ok && when.Add(jwtLeeway).Before(nbf) {
+		return fmt.Sprintf("JWT is not valid before %s (delivery received %s)", nbf.Format(time.RFC3339), when.UTC().Format(time.RFC3339))
+	}
+	return ""
 }
 
 // numericDate reads a JWT NumericDate claim (seconds since the epoch, maybe

@@ -114,6 +114,10 @@ func TestDialpadJWT(t *testing.T) {
 		{"signature with trailing bits set", setTrailingBit(good), dialpadSecret, store.SigInvalid, "JWT signature is not canonical base64url: the unused bits of its last character are set"},
 		{"signature not base64url", makeJWT(hs256, claims, nil, "AAAAA"), dialpadSecret, store.SigInvalid, "JWT signature is not base64url"},
 		{"expired", makeJWT(hs256, exp(testNow.Add(-time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT expired at 2026-03-01T11:00:00Z"},
+		// Without the secret the signature cannot be judged, but the
+		// expiry can: the reason says it.
+		{"expired, no secret", makeJWT(hs256, exp(testNow.Add(-time.Hour)), dialpadSecret, ""), nil, store.SigUnverifiable, "no Dialpad secret configured: set HOOKSCOPE_DIALPAD_SECRET or secrets.dialpad (a listener reads it when it starts); `hookscope verify ID` checks a stored delivery again; even so, JWT expired at 2026-03-01T11:00:00Z"},
+		{"not yet valid, no secret", makeJWT(hs256, nbf(testNow.Add(time.Hour)), dialpadSecret, ""), nil, store.SigUnverifiable, "even so, JWT is not valid before 2026-03-01T13:00:00Z"},
 		{"exp within leeway", makeJWT(hs256, exp(testNow.Add(-30*time.Second)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},
 		{"exp in future", makeJWT(hs256, exp(testNow.Add(time.Hour)), dialpadSecret, ""), dialpadSecret, store.SigValid, "matches"},
 		{"exp not a number", makeJWT(hs256, `{"call_id":1,"state":"hangup","exp":"tomorrow"}`, dialpadSecret, ""), dialpadSecret, store.SigInvalid, "JWT exp claim is not a number"},
