@@ -167,7 +167,7 @@ func (r *Registry) check(d Delivery) store.SchemaResult {
 		return res
 	}
 	if p, errs, total, ok := bestFit(cands, d, true); ok {
-		return p.resultWith(errs, total, true)
+		return undocumentedName(cands, obj, d.Provider, p.resultWith(errs, total, true))
 	}
 	keys := slices.Sorted(maps.Keys(obj))
 	if len(keys) > 8 {
@@ -178,6 +178,68 @@ func (r *Registry) check(d Delivery) store.SchemaResult {
 		who = "any " + d.Provider + " message"
 	}
 	return unmatched(fmt.Sprintf("no discriminator matched and the payload's properties (%s) are not declared by %s", strings.Join(keys, ", "), who))
+}
+
+// maxNamesListed bounds the event names an undocumented-name error lists.
+const maxNamesListed = 8
+
+// undocumentedName improves a best guess for a payload whose event name
+// (type, event_type, event) is one the provider's documents do not know
+// at all: the guess's own error at that field ("expected 'call.started',
+// got 'call.transferred'") reads as if the delivery were a misspelt
+// call.started, while the truth is that no document describes its event.
+// Only a field some candidate pins counts (Talkdesk's type standing in for
+// the event_type its documents pin), so that a field merely called type in
+// another provider's payload is left alone.
+func undocumentedName(cands []pair, obj map[string]any, provider string, res store.SchemaResult) store.SchemaResult {
+	if provider == "" || provider == verify.ProviderUnknown {
+		return res
+	}
+	for _, prop := range discriminatorProps {
+		val, _ := obj[prop].(string)
+		if val == "" {
+			continue
+		}
+		pinned := prop
+		if prop == "type" && provider == verify.ProviderTalkdeskEvents {
+			pinned = "event_type"
+		}
+		var known []string
+		used := false
+		for _, c := range cands {
+			if vals := c.m.facts.pins[pinned]; len(vals) > 0 {
+				used = true
+				if containsValue(vals, val) {
+					return res
+				}
+			}
+			if val == c.m.title || val == c.m.name || val == c.m.eventType || val == c.ch.segs[len(c.ch.segs)-1] {
+				return res
+			}
+			if c.m.eventType != "" && !slices.Contains(known, c.m.eventType) {
+				known = append(known, c.m.eventType)
+			}
+		}
+		if !used {
+			continue
+		}
+		list := strings.Join(known, ", ")
+		if len(known) > maxNamesListed {
+			list = strings.Join(known[:maxNamesListed], ", ") + fmt.Sprintf(", … (%d in all)", len(known))
+		}
+		at := "/" + prop
+		errs := []store.SchemaError{{Path: at, Keyword: "discriminator",
+			Message: fmt.Sprintf("%s: %q is no %s event the loaded documents describe (%s); it was checked against the closest message, %s", at, val, provider, list, res.Message)}}
+		for _, e := range res.Errors {
+			if e.Path == at && (e.Keyword == "const" || e.Keyword == "enum") {
+				continue // the guess's "expected …" at the same field
+			}
+			errs = append(errs, e)
+		}
+		res.Status, res.Errors = store.SchemaInvalid, errs
+		return res
+	}
+	return res
 }
 
 func unmatched(reason string) store.SchemaResult {

@@ -254,6 +254,53 @@ func TestEventNamesDisagree(t *testing.T) {
 	}
 }
 
+// TestUndocumentedEventName: a best guess for a payload whose event name
+// no document knows says so at that field, listing the known names,
+// instead of the guess's "expected 'call.started'", which read as a typo
+// of another event. A field of that name that no message pins (Dialpad's
+// calls carry no pinned type) is left to the guess, as is a field whose
+// schema lists its names in an enum, whose error already names them.
+func TestUndocumentedEventName(t *testing.T) {
+	r := mustDefault(t)
+	for _, tt := range []struct {
+		name, provider, payload string
+		at, says                string // "" when no such error is expected
+	}{
+		{"TalkifAI type", "talkifai", `{"id":"evt_1","type":"call.transferred","created":"2024-01-15T10:34:05Z","data":{"callId":"c"}}`,
+			"/type", `"call.transferred" is no talkifai event the loaded documents describe (call.started, call.ended`},
+		{"Talkdesk event_type", "talkdesk-events", `{"event_id":"e","id":"i","event_type":"app.exploded","data":{}}`,
+			"/event_type", `"app.exploded" is no talkdesk-events event`},
+		{"Talkdesk type stands for event_type", "talkdesk-events", `{"id":"i","type":"app.exploded","created_at":"x","data":{}}`,
+			"/type", `"app.exploded" is no talkdesk-events event`},
+		// An enum of several names already says which ones it knows.
+		{"Dialpad contact event, an enum", "dialpad", `{"event":"Merged","contact":{"id":"c1"}}`, "", ""},
+		{"a type no message pins", "dialpad", `{"call_id":1,"state":"hangup","type":"whatever"}`, "", ""},
+		{"a documented name", "talkifai", `{"id":"evt_1","type":"call.ended","created":"2024-01-15T10:34:05Z","data":{}}`, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.Check(Delivery{Provider: tt.provider, Payload: mustJSON(t, tt.payload), PayloadKind: "json"})
+			var found []store.SchemaError
+			for _, e := range got.Errors {
+				if e.Keyword == "discriminator" {
+					found = append(found, e)
+				}
+				if tt.at != "" && e.Path == tt.at && (e.Keyword == "const" || e.Keyword == "enum") {
+					t.Errorf("the guess's own error at %s is still listed: %+v", tt.at, e)
+				}
+			}
+			if tt.at == "" {
+				if len(found) > 0 {
+					t.Errorf("reported %+v", found)
+				}
+				return
+			}
+			if len(found) != 1 || found[0].Path != tt.at || !strings.Contains(found[0].Message, tt.says) || got.Status != store.SchemaInvalid {
+				t.Errorf("got %+v; want one discriminator error at %s saying %q", got, tt.at, tt.says)
+			}
+		})
+	}
+}
+
 func TestSkipped(t *testing.T) {
 	r := mustDefault(t)
 	tests := []Delivery{
