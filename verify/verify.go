@@ -114,6 +114,11 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	res.Payload, res.PayloadKind, res.PayloadErr, res.PayloadErrLine = p.value, p.kind, p.err, p.errLine
 	res.EventType = eventType(d.provider, d, p.obj)
 	res.ProviderEventID = v.providerEventID(d.provider, p.obj)
+	if p.kind == KindJSON {
+		if n := duplicateKeysNote(dec.body); n != "" {
+			res.Notes = append(res.Notes, n)
+		}
+	}
 	if d.byBody {
 		res.Notes = append(res.Notes, "named "+d.provider+" by the body's shape, with no signature header: if another service sent it, name its provider with --route PATH_PREFIX=PROVIDER")
 	}
