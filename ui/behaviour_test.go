@@ -837,3 +837,56 @@ func TestHeaderShowsForwardTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestUpWhilePausedMovesOneDelivery: with deliveries arrived above a paused
+// list, moving up (k in the list, [ in the detail) from the top row shows
+// the next newer delivery, one at a time, whether the window was re-read
+// since they arrived or not; it used to jump to the newest and follow,
+// skipping the rows between. Only reaching the newest resumes following.
+func TestUpWhilePausedMovesOneDelivery(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		arrived int
+		up      string
+		keys    []string // after g j: opening the detail for [
+		reread  bool     // the window re-read since the arrivals
+	}{
+		{"k", 2, "k", nil, true},
+		{"k before the re-read", 2, "k", nil, false},
+		{"[", 2, "[", []string{"enter"}, true},
+		{"k over 1001", 1001, "k", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, g := mixedSource(3)
+			m := newTestModel(t, src, 80, 24)
+			m = press(t, m, "g", "j")
+			m = press(t, m, tc.keys...)
+			if tc.reread {
+				m, _ = arrive(t, m, src, g, tc.arrived)
+			} else {
+				recs, bodies := g.Mixed(tc.arrived)
+				src.Add(recs, bodies)
+				drain(src)
+				m.win.cooling = true // the re-read waits for the repaint tick
+				nm, _ := m.Update(captured(recs[0].ID, recs[1].ID))
+				m = nm.(Model)
+			}
+			if r, _ := m.list.Selected(); r.ID != idOf(2) {
+				t.Fatalf("before moving up: at %s", r.ID)
+			}
+			for want := 3; want <= 3+tc.arrived && want < 60; want++ {
+				m = press(t, m, tc.up)
+				r, _ := m.list.Selected()
+				if r.ID != idOf(want) {
+					t.Fatalf("%s %d times: at %s, want %s", tc.up, want-2, r.ID, idOf(want))
+				}
+				if newest := want == 3+tc.arrived; m.list.Following() != newest {
+					t.Fatalf("at %s following=%v", r.ID, m.list.Following())
+				}
+				if tc.up == "[" && !m.detailShows(idOf(want)) {
+					t.Fatalf("the detail does not show %s", idOf(want))
+				}
+			}
+		})
+	}
+}

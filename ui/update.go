@@ -359,10 +359,18 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // moveBy moves the list cursor and lets the window follow.
 func (m Model) moveBy(n int) (Model, tea.Cmd) {
-	m.list.MoveBy(n, m.win.from == "")
-	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 && !m.win.newerUnread {
-		// At the top of the first window: show the newest deliveries
-		// (re-reading when the window was pinned) and follow arrivals.
+	if n < 0 && -n > m.list.Cursor() && len(m.list.Rows()) > 0 && m.newerAbove() {
+		// Past the top, with newer deliveries the window does not hold
+		// (arrived while paused, or above a window reached by G): read
+		// them and move on by exactly as many rows.
+		m, c := m.readAbove(-n)
+		return m, tea.Batch(c, m.syncDetail())
+	}
+	m.list.MoveBy(n, m.atNewest())
+	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 && !m.newerAbove() {
+		// At the top of the first window, and nothing arrived above it:
+		// this is the newest delivery (re-read when the window was
+		// pinned); follow arrivals again.
 		return m.goNewest()
 	}
 	m, c1 := m.maybePage()
@@ -415,7 +423,7 @@ func (m Model) handleWheel(ms tea.Mouse) (Model, tea.Cmd) {
 	if n < 0 && m.list.Offset() == 0 {
 		return m.moveBy(n)
 	}
-	m.list.Scroll(n, m.win.from == "")
+	m.list.Scroll(n, m.atNewest())
 	m, c := m.maybePage()
 	return m, tea.Batch(c, m.syncDetail())
 }
@@ -446,7 +454,7 @@ func (m Model) handleClick(ms tea.Mouse) (Model, tea.Cmd) {
 	if m.detailOpen {
 		m.focus = focusList
 	}
-	m.list.Select(i, m.win.from == "")
+	m.list.Select(i, m.atNewest())
 	m.syncList()
 	m, c := m.maybePage()
 	return m, tea.Batch(c, m.syncDetail())
