@@ -413,3 +413,23 @@ func TestHelpListsStopOnlyWhileReplaying(t *testing.T) {
 		t.Fatalf("help lists esc stop replaying after the replay (active %v)", m.bulk.active)
 	}
 }
+
+// TestPromptClearsTransientStatus: opening the replay prompt (r, R) drops
+// the message about what was done before ("Pinned …"), which stayed under
+// the prompt as if about it; an error stays until it expires.
+func TestPromptClearsTransientStatus(t *testing.T) {
+	for _, open := range []string{"r", "R"} {
+		m := press(t, newTestModel(t, replaySource(3), 120, 30), "p")
+		if !strings.Contains(m.statusLine(), "Pinned") {
+			t.Fatalf("after p: status %q", m.statusLine())
+		}
+		if m = press(t, m, open); m.focus != focusPrompt || strings.Contains(m.statusLine(), "Pinned") {
+			t.Fatalf("%s: focus %d, status %q", open, m.focus, m.statusLine())
+		}
+		m = press(t, m, "esc")
+		m.setStatus(levelError, "reading deliveries: it broke")
+		if m = press(t, m, open); !strings.Contains(m.statusLine(), "it broke") {
+			t.Fatalf("%s: the error went: %q", open, m.statusLine())
+		}
+	}
+}

@@ -50,3 +50,12 @@ func (m *Model) setStatusFor(l level, text string, ttl time.Duration) {
 	}
 	m.status = status{text: termsafe.Line(strings.TrimSpace(text)), level: l, expires: m.now().Add(ttl)}
 }
+
+// clearTransientStatus drops the message about what was done before a
+// prompt opened ("Pinned …", "Copied …"), which would read as being about
+// the prompt. An error stays until it expires: it may still matter.
+func (m *Model) clearTransientStatus() {
+	if m.status.level != levelError {
+		m.status = status{}
+	}
+}
