@@ -70,7 +70,7 @@ func (m Model) handlePinned(msg pinMsg) (Model, tea.Cmd) {
 	m.pinning = withoutPin(m.pinning, msg.id)
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, pinVerb(msg.pinned)+": "+msg.err.Error())
+		m.setSourceError(pinVerb(msg.pinned), msg.err)
 		return m, nil
 	case msg.pinned:
 		m.setStatus(levelInfo, "Pinned "+msg.id+": pruning never removes it (p unpins)")
@@ -198,7 +198,7 @@ func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
 
 func (m Model) handleCopy(msg copyMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus(levelError, "copy "+msg.what+": "+msg.err.Error())
+		m.setSourceError("copy "+msg.what, msg.err)
 		return m, nil
 	}
 	text := fmt.Sprintf("Copied the %s (%s) to the clipboard", msg.what, body.HumanBytes(int64(len(msg.text))))

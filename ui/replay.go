@@ -289,7 +289,7 @@ func (m Model) handleReplayed(msg replayedMsg) (Model, tea.Cmd) {
 	a := msg.a
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, strings.ToLower(what)+": "+msg.err.Error())
+		m.setSourceError(strings.ToLower(what), msg.err)
 	case a.Status == 0:
 		m.setStatus(levelError, fmt.Sprintf("%s #%d failed: %s", what, a.Seq, a.Error))
 	default:

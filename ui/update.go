@@ -91,7 +91,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleCopy(msg)
 	case recentMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
+			m.setSourceError("recent replay targets", msg.err)
 		} else {
 			// The file's order is the most recent first, whichever
 			// hookscope replayed; this session's targets not in it yet
@@ -111,7 +111,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedTargetMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "remember target: "+msg.err.Error())
+			m.setSourceError("remember target", msg.err)
 		}
 		return m, nil
 	case replayedMsg:
@@ -135,7 +135,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handlePinned(msg)
 	case reverifyMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "re-verify: "+msg.err.Error())
+			m.setSourceError("re-verify", msg.err)
 		} else {
 			m.setStatus(levelInfo, "Re-verification requested; the verdict updates when it is done")
 		}
@@ -397,7 +397,13 @@ func (m Model) applyFilter(text string) (Model, tea.Cmd) {
 	if text == m.filter && !m.filterUnconfirmed {
 		return m, nil
 	}
-	m.prevFilter, m.filter, m.filterUnconfirmed = m.filter, text, text != ""
+	if !m.filterUnconfirmed {
+		// The filter to go back to if this one does not parse: the last
+		// one that did, not one still unconfirmed (a listener stopped
+		// before it could say).
+		m.prevFilter = m.filter
+	}
+	m.filter, m.filterUnconfirmed = text, text != ""
 	m.win.from, m.win.history, m.win.newerUnread = "", nil, false
 	m.newAbove = 0
 	m.list.Follow()

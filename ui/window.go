@@ -161,7 +161,7 @@ func (m Model) handleNewer(msg newerMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.win.up = 0
 		if !errors.Is(msg.err, context.Canceled) {
-			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
+			m.setSourceError("reading deliveries", msg.err)
 		}
 		return m, nil
 	}
@@ -193,10 +193,13 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			m.list.Follow()
 			m, c := m.fetchWindow()
 			return m, tea.Batch(append(cmds, c)...)
-		case m.filterUnconfirmed && msg.filter == m.filter:
+		case m.filterUnconfirmed && msg.filter == m.filter && !errors.Is(msg.err, store.ErrGone):
 			// The new filter does not parse (or cannot run): keep the
 			// previous one. The message is the Source's, meant for the
 			// user and already naming the filter ("filter: unknown key…").
+			// A listener that stopped said nothing of the filter: it
+			// stays, unconfirmed, and is read when the listener is back
+			// (a Resync notice makes the window due).
 			m.setStatus(levelError, msg.err.Error())
 			m.status.filter = true
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
@@ -206,7 +209,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case errors.Is(msg.err, context.Canceled):
 		default:
-			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
+			m.setSourceError("reading deliveries", msg.err)
 		}
 		return m, tea.Batch(cmds...)
 	}
