@@ -933,3 +933,17 @@ func TestCopySaysMaskedOnlyWhenMasked(t *testing.T) {
 		t.Fatalf("the deliveries do not cover both cases: %v", seen)
 	}
 }
+
+// TestUpWhileReadingAbove: k pressed again while the deliveries above the
+// window are still being read moves on from where the first k goes, as if
+// each had been answered at once.
+func TestUpWhileReadingAbove(t *testing.T) {
+	src, g := mixedSource(3)
+	m := press(t, newTestModel(t, src, 80, 24), "g", "j")
+	m, _ = arrive(t, m, src, g, 5)
+	m, cmds := apply(m, kp("k"), kp("k"), kp("k"), kp("k"))
+	m = drive(t, m, tea.Batch(cmds...))
+	if r, _ := m.list.Selected(); r.ID != idOf(6) || m.list.Following() {
+		t.Fatalf("k 4 times from %s: at %s (following %v), want %s", idOf(2), r.ID, m.list.Following(), idOf(6))
+	}
+}

@@ -359,6 +359,10 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // moveBy moves the list cursor and lets the window follow.
 func (m Model) moveBy(n int) (Model, tea.Cmd) {
+	// A move still waiting for the rows above is part of this one: k
+	// pressed again before they are in moves on from where it goes.
+	n -= m.win.up
+	m.win.up = 0
 	if n < 0 && -n > m.list.Cursor() && len(m.list.Rows()) > 0 && m.newerAbove() {
 		// Past the top, with newer deliveries the window does not hold
 		// (arrived while paused, or above a window reached by G): read
@@ -379,6 +383,7 @@ func (m Model) moveBy(n int) (Model, tea.Cmd) {
 
 // goOldest shows the oldest matching deliveries.
 func (m Model) goOldest() (Model, tea.Cmd) {
+	m.win.up = 0
 	if m.list.AtOldest() {
 		m.list.Bottom()
 		return m, m.syncDetail()
@@ -404,7 +409,7 @@ func (m Model) applyFilter(text string) (Model, tea.Cmd) {
 		m.prevFilter = m.filter
 	}
 	m.filter, m.filterUnconfirmed = text, text != ""
-	m.win.from, m.win.history, m.win.newerUnread = "", nil, false
+	m.win.from, m.win.history, m.win.newerUnread, m.win.up = "", nil, false, 0
 	m.newAbove = 0
 	m.list.Follow()
 	m.syncList()

@@ -305,7 +305,7 @@ func (m Model) readAbove(n int) (Model, tea.Cmd) {
 
 // goNewest selects the newest delivery and follows arrivals again.
 func (m Model) goNewest() (Model, tea.Cmd) {
-	m.newAbove = 0
+	m.newAbove, m.win.up = 0, 0
 	m.list.Follow()
 	if m.win.from == "" && len(m.win.history) == 0 {
 		m.syncList()
