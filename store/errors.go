@@ -17,4 +17,8 @@ var (
 	// ErrReadOnly means a change was asked of a database opened for
 	// reading only (Options.ReadOnly).
 	ErrReadOnly = errors.New("database is open for reading only: changes cannot be stored")
+	// ErrGone means the listener a client reaches the database through
+	// (store/remote) no longer answers, so the request was not received.
+	// A restarted listener may answer again.
+	ErrGone = errors.New("listener gone")
 )

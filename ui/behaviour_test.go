@@ -837,3 +837,113 @@ func TestHeaderShowsForwardTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestUpWhilePausedMovesOneDelivery: with deliveries arrived above a paused
+// list, moving up (k in the list, [ in the detail) from the top row shows
+// the next newer delivery, one at a time, whether the window was re-read
+// since they arrived or not; it used to jump to the newest and follow,
+// skipping the rows between. Only reaching the newest resumes following.
+func TestUpWhilePausedMovesOneDelivery(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		arrived int
+		up      string
+		keys    []string // after g j: opening the detail for [
+		reread  bool     // the window re-read since the arrivals
+	}{
+		{"k", 2, "k", nil, true},
+		{"k before the re-read", 2, "k", nil, false},
+		{"[", 2, "[", []string{"enter"}, true},
+		{"k over 1001", 1001, "k", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, g := mixedSource(3)
+			m := newTestModel(t, src, 80, 24)
+			m = press(t, m, "g", "j")
+			m = press(t, m, tc.keys...)
+			if tc.reread {
+				m, _ = arrive(t, m, src, g, tc.arrived)
+			} else {
+				recs, bodies := g.Mixed(tc.arrived)
+				src.Add(recs, bodies)
+				drain(src)
+				m.win.cooling = true // the re-read waits for the repaint tick
+				nm, _ := m.Update(captured(recs[0].ID, recs[1].ID))
+				m = nm.(Model)
+			}
+			if r, _ := m.list.Selected(); r.ID != idOf(2) {
+				t.Fatalf("before moving up: at %s", r.ID)
+			}
+			for want := 3; want <= 3+tc.arrived && want < 60; want++ {
+				m = press(t, m, tc.up)
+				r, _ := m.list.Selected()
+				if r.ID != idOf(want) {
+					t.Fatalf("%s %d times: at %s, want %s", tc.up, want-2, r.ID, idOf(want))
+				}
+				if newest := want == 3+tc.arrived; m.list.Following() != newest {
+					t.Fatalf("at %s following=%v", r.ID, m.list.Following())
+				}
+				if tc.up == "[" && !m.detailShows(idOf(want)) {
+					t.Fatalf("the detail does not show %s", idOf(want))
+				}
+			}
+		})
+	}
+}
+
+// TestCopySaysMaskedOnlyWhenMasked: y and Y say "secrets masked" when the
+// copy hides something the revealed copy holds, and only then; a body with
+// no secret field (binary, or text without one) used to say it too.
+func TestCopySaysMaskedOnlyWhenMasked(t *testing.T) {
+	src, _ := mixedSource(uitest.Kinds)
+	m := newTestModel(t, src, 120, 40)
+	copyMsgOf := func(m Model, k string) copyMsg {
+		t.Helper()
+		_, cmd := m.Update(kp(k))
+		msg, _ := run(cmd)
+		cm, ok := msg.(copyMsg)
+		if !ok || cm.err != nil {
+			t.Fatalf("%s: got %#v", k, msg)
+		}
+		return cm
+	}
+	seen := map[bool]int{}
+	for i := range uitest.Kinds {
+		r, _ := m.list.Selected()
+		for _, k := range []string{"y", "Y"} {
+			masked := copyMsgOf(m, k)
+			revealed := copyMsgOf(press(t, m, "s"), k)
+			if k == "y" && r.ContentEncoding == "gzip" {
+				continue // masked, the body is sent decoded: the copies differ anyway
+			}
+			if hides := masked.text != revealed.text; masked.masked != hides {
+				t.Errorf("%s on %s (%s): says masked=%v, copy hides something=%v", k, r.ID, r.ContentType, masked.masked, hides)
+			}
+			seen[masked.masked]++
+			nm, _ := m.Update(masked)
+			if says := strings.Contains(nm.(Model).statusLine(), "secrets masked"); says != masked.masked {
+				t.Errorf("%s on %s: status %q", k, r.ID, nm.(Model).statusLine())
+			}
+		}
+		if i < uitest.Kinds-1 {
+			m = press(t, m, "j")
+		}
+	}
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Fatalf("the deliveries do not cover both cases: %v", seen)
+	}
+}
+
+// TestUpWhileReadingAbove: k pressed again while the deliveries above the
+// window are still being read moves on from where the first k goes, as if
+// each had been answered at once.
+func TestUpWhileReadingAbove(t *testing.T) {
+	src, g := mixedSource(3)
+	m := press(t, newTestModel(t, src, 80, 24), "g", "j")
+	m, _ = arrive(t, m, src, g, 5)
+	m, cmds := apply(m, kp("k"), kp("k"), kp("k"), kp("k"))
+	m = drive(t, m, tea.Batch(cmds...))
+	if r, _ := m.list.Selected(); r.ID != idOf(6) || m.list.Following() {
+		t.Fatalf("k 4 times from %s: at %s (following %v), want %s", idOf(2), r.ID, m.list.Following(), idOf(6))
+	}
+}

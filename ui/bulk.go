@@ -47,6 +47,7 @@ type bulkResultMsg struct {
 // startBulk starts replaying ids to target.
 func (m Model) startBulk(ids []string, target string) (Model, tea.Cmd) {
 	m.bulk = bulkRun{run: m.bulk.run + 1, active: true, target: target, ids: ids}
+	m.resize() // help lists esc now
 	return m.fillBulk()
 }
 
@@ -70,6 +71,7 @@ func (m Model) fillBulk() (Model, tea.Cmd) {
 // stopBulk stops starting new attempts; those in flight finish.
 func (m Model) stopBulk() (Model, tea.Cmd) {
 	m.bulk.stopping = true
+	m.resize() // help no longer lists esc
 	if m.bulk.inflight == 0 {
 		return m.finishBulk()
 	}
@@ -96,6 +98,7 @@ func (m Model) handleBulkResult(msg bulkResultMsg) (Model, tea.Cmd) {
 func (m Model) finishBulk() (Model, tea.Cmd) {
 	b := m.bulk
 	m.bulk.active = false
+	m.resize() // help no longer lists esc
 	// The counts come first: a narrow status line cuts the URL, not them.
 	text := fmt.Sprintf("Replayed %d of %d: %s", b.sum.Sent, len(b.ids), b.sum)
 	if b.stopping {

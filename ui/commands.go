@@ -70,7 +70,7 @@ func (m Model) handlePinned(msg pinMsg) (Model, tea.Cmd) {
 	m.pinning = withoutPin(m.pinning, msg.id)
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, pinVerb(msg.pinned)+": "+msg.err.Error())
+		m.setSourceError(pinVerb(msg.pinned), msg.err)
 		return m, nil
 	case msg.pinned:
 		m.setStatus(levelInfo, "Pinned "+msg.id+": pruning never removes it (p unpins)")
@@ -142,7 +142,8 @@ func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
 		if err != nil {
 			return copyMsg{err: err, what: "curl command"}
 		}
-		return copyMsg{text: CurlCommand(r, b, base, red, reveal), what: "curl command", masked: !reveal}
+		text, n := curlCommand(r, b, base, red, reveal)
+		return copyMsg{text: text, what: "curl command", masked: n > 0}
 	}
 }
 
@@ -151,10 +152,18 @@ func (m Model) copyCurl(r store.Record, reveal bool) tea.Cmd {
 // fields and configured secrets; a gzip body is then sent decoded, since
 // only decoded bytes can be masked.
 func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, reveal bool) string {
+	s, _ := curlCommand(r, b, base, red, reveal)
+	return s
+}
+
+// curlCommand is CurlCommand that also says how many values it masked.
+func curlCommand(r store.Record, b []byte, base string, red *redact.Redactor, reveal bool) (string, int) {
 	h, path, rawPath, query := r.Header, r.Path, r.RawPath, r.Query
+	masked := 0
 	if !reveal {
-		h, _ = red.Header(h)
-		path, rawPath, query, _ = red.Target(r.Event)
+		var nh, nt, nb int
+		h, nh = red.Header(h)
+		path, rawPath, query, nt = red.Target(r.Event)
 		if body.IsGzip(b, r.ContentEncoding) {
 			if dec, err := body.Gunzip(b); err == nil {
 				b = dec
@@ -167,9 +176,10 @@ func CurlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 				h = kept
 			}
 		}
-		b, _ = red.Body(b, r.ContentType)
+		b, nb = red.Body(b, r.ContentType)
+		masked = nh + nt + nb
 	}
-	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, rawPath, query), Header: h, Body: b})
+	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, rawPath, query), Header: h, Body: b}), masked
 }
 
 func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
@@ -181,13 +191,14 @@ func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
 		if err != nil {
 			return copyMsg{err: err, what: "body"}
 		}
-		return copyMsg{text: string(detail.CopyBody(b, r.ContentType, r.ContentEncoding, red, reveal)), what: "body", masked: !reveal}
+		text, n := detail.CopyBody(b, r.ContentType, r.ContentEncoding, red, reveal)
+		return copyMsg{text: string(text), what: "body", masked: n > 0}
 	}
 }
 
 func (m Model) handleCopy(msg copyMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus(levelError, "copy "+msg.what+": "+msg.err.Error())
+		m.setSourceError("copy "+msg.what, msg.err)
 		return m, nil
 	}
 	text := fmt.Sprintf("Copied the %s (%s) to the clipboard", msg.what, body.HumanBytes(int64(len(msg.text))))

@@ -89,7 +89,7 @@ func (m Model) prepareEdit(rec store.Record) tea.Cmd {
 
 func (m Model) handleEditReady(msg editReadyMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus(levelError, "edit: "+msg.err.Error())
+		m.setSourceError("edit", msg.err)
 		return m, nil
 	}
 	return m, m.exec(msg.editor, func(err error) tea.Msg {
@@ -114,7 +114,7 @@ func (m Model) handleEdited(msg editedMsg) (Model, tea.Cmd) {
 	m.status = status{} // "Opening the body in the editor…" is over
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, "edit: "+msg.err.Error())
+		m.setSourceError("edit", msg.err)
 		return m, nil
 	case bytes.Equal(msg.body, msg.orig):
 		m.setStatus(levelInfo, "The body is unchanged: nothing sent (r replays the delivery as it is)")

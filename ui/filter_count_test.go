@@ -24,7 +24,7 @@ func TestFilterCountNeverShowsAnotherFiltersNumber(t *testing.T) {
 	}
 	m = drive(t, m, cmd)
 	head = ansi.Strip(strings.SplitN(m.View().Content, "\n", 3)[1])
-	if !strings.Contains(head, "9 deliveries · 0 match") {
+	if !strings.Contains(head, "9 deliveries · 0 matches") {
 		t.Fatalf("header once counted: %q", head)
 	}
 }

@@ -116,6 +116,12 @@ func (c contextKeys) ShortHelp() []key.Binding {
 // clearing the filter, and g/G go to the top and bottom of the tab.
 func (c contextKeys) FullHelp() [][]key.Binding {
 	k := c.k
+	// esc stops a bulk replay only while one runs; otherwise it does
+	// something else (back, no filter), listed where it applies.
+	var stop []key.Binding
+	if c.bulk {
+		stop = []key.Binding{k.StopBulk}
+	}
 	switch c.focus {
 	case focusFilter:
 		return [][]key.Binding{{k.Apply, k.Cancel}}
@@ -129,7 +135,7 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 			{k.Up, k.Down, k.PageUp, k.PageDown, top, bottom},
 			{k.Open, k.Back, k.NextTab, k.PrevTab, k.PrevDelivery, k.NextDelivery},
 			{k.Raw, k.Reveal, k.CopyCurl, k.CopyBody, k.Filter, k.Reverify, k.Pin},
-			{k.Replay, k.ReplayMarked, k.Edit, k.StopBulk, k.Help, k.Quit},
+			append(append([]key.Binding{k.Replay, k.ReplayMarked, k.Edit}, stop...), k.Help, k.Quit),
 		}
 	}
 	// Four columns: help drops the columns that do not fit, and a fifth
@@ -138,6 +144,6 @@ func (c contextKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Filter, k.ClearFilter, k.Reverify, k.Pin, k.Reveal},
 		{k.CopyCurl, k.CopyBody, k.Replay, k.Mark, k.ReplayMarked, k.Edit},
-		{k.StopBulk, k.Help, k.Quit},
+		append(stop, k.Help, k.Quit),
 	}
 }

@@ -3,7 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
-	"github.com/hookscope/hookscope/store"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hookscope/hookscope/store"
 	"github.com/hookscope/hookscope/ui/uitest"
 )
 
@@ -212,6 +213,89 @@ func TestQuitErrors(t *testing.T) {
 	} {
 		if got := quitErr(tt.ctx, tt.err); !errors.Is(got, tt.want) || (tt.want == nil) != (got == nil) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// goneSource is a Source whose reads fail as store/remote's do once the
+// listener it reaches the database through stopped, while gone is set.
+type goneSource struct {
+	*uitest.Source
+	mu   sync.Mutex
+	gone bool
+}
+
+func (s *goneSource) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.gone {
+		return nil
+	}
+	return fmt.Errorf("the listener holding /tmp/audit-7f3e/a.db stopped (nothing answers on /tmp/audit-7f3e/a.db.sock): start it again, or run the command again to read the file directly: %w", store.ErrGone)
+}
+
+func (s *goneSource) setGone(g bool) { s.mu.Lock(); s.gone = g; s.mu.Unlock() }
+
+func (s *goneSource) List(ctx context.Context, q store.Query) ([]store.Record, error) {
+	if err := s.err(); err != nil {
+		return nil, err
+	}
+	return s.Source.List(ctx, q)
+}
+
+func (s *goneSource) Count(ctx context.Context, filter string) (int, int, error) {
+	if err := s.err(); err != nil {
+		return 0, 0, err
+	}
+	return s.Source.Count(ctx, filter)
+}
+
+func (s *goneSource) Get(ctx context.Context, id string) (store.Record, error) {
+	if err := s.err(); err != nil {
+		return store.Record{}, err
+	}
+	return s.Source.Get(ctx, id)
+}
+
+// TestAttachedListenerStoppedKeepsFilter: once the listener an attached
+// view reads through stops, a filter typed is kept (in the header) and
+// applied when the listener is back (Resync), rather than dropped as if it
+// did not parse; and the status line says what happened and what to do,
+// whole, at any width, where the client's long error was cut mid-path.
+func TestAttachedListenerStoppedKeepsFilter(t *testing.T) {
+	for _, w := range []int{160, 100, 80, 60} {
+		src, _ := mixedSource(20 * uitest.Kinds) // more than a window: G reads
+		_, want, _ := src.Count(context.Background(), "sig:invalid")
+		gs := &goneSource{Source: src}
+		m := newTestModel(t, src, w, 30, func(o *Options) { o.Source = gs })
+		gs.setGone(true)
+
+		says := func(m Model, when string) {
+			t.Helper()
+			line := m.statusLine()
+			if ansi.StringWidth(line) > w || strings.Contains(line, "…") || strings.Contains(line, "/tmp/audit") {
+				t.Fatalf("%d cells, %s: status cut or raw: %q", w, when, line)
+			}
+			if !slices.ContainsFunc(listenerGone, func(s string) bool { return strings.Contains(line, s) }) {
+				t.Fatalf("%d cells, %s: status %q does not say the listener stopped", w, when, line)
+			}
+		}
+		m = press(t, m, "G")
+		says(m, "after G")
+
+		m = press(t, m, "/")
+		m = drive(t, m, nil, tea.PasteMsg{Content: "sig:invalid"})
+		m = press(t, m, "enter")
+		// (At 60 cells the header has no room for the filter's text.)
+		if m.filter != "sig:invalid" || w >= 80 && !strings.Contains(m.header.View(), "sig:invalid") {
+			t.Fatalf("%d cells: the filter was dropped: active %q, header %q", w, m.filter, m.header.View())
+		}
+		says(m, "after a filter")
+
+		gs.setGone(false)
+		m = drive(t, m, nil, noticesMsg{notices: []store.Notice{{Kind: store.Resync}}, closed: true})
+		if m.filter != "sig:invalid" || m.filterUnconfirmed || len(m.list.Rows()) != want {
+			t.Fatalf("%d cells, listener back: filter %q (unconfirmed %v), %d rows", w, m.filter, m.filterUnconfirmed, len(m.list.Rows()))
 		}
 	}
 }

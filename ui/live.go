@@ -151,11 +151,14 @@ func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
 			ask = true
 			continue
 		case store.Resync:
-			// It came back: what arrived meanwhile is re-read below.
+			// It came back: what arrived meanwhile is re-read below,
+			// and may lie above the window.
 			ask = true
+			m.win.arrived++
 		}
 		changed = true
 	}
+	m.win.arrived += captured
 	if captured > 0 {
 		m.rate.add(m.now(), captured)
 		if !m.list.Following() {

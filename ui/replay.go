@@ -129,6 +129,7 @@ func (m Model) openPrompt(p replayPrompt) (Model, tea.Cmd) {
 		m.target.Prompt = "replay to "
 	}
 	m.prompt, m.focus = p, focusPrompt
+	m.clearTransientStatus()
 	m.resize()
 	m.syncList()
 	// Read the remembered targets again: another hookscope may have
@@ -218,6 +219,7 @@ func (m Model) sendFromPrompt() (Model, tea.Cmd) {
 		}
 		m.prompt.target, m.prompt.checking = target, true
 		m.focus = focusConfirm
+		m.clearTransientStatus()
 		m.resize()
 		src, rec := m.src, p.rec
 		return m, tea.Batch(save, func() tea.Msg {
@@ -287,7 +289,7 @@ func (m Model) handleReplayed(msg replayedMsg) (Model, tea.Cmd) {
 	a := msg.a
 	switch {
 	case msg.err != nil:
-		m.setStatus(levelError, strings.ToLower(what)+": "+msg.err.Error())
+		m.setSourceError(strings.ToLower(what), msg.err)
 	case a.Status == 0:
 		m.setStatus(levelError, fmt.Sprintf("%s #%d failed: %s", what, a.Seq, a.Error))
 	default:

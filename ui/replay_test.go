@@ -386,3 +386,50 @@ func TestReplayStatusMasksTargetPassword(t *testing.T) {
 		t.Fatalf("status while sending %q: want the target with its password masked", s)
 	}
 }
+
+// TestHelpListsStopOnlyWhileReplaying: ? lists "esc stop replaying" while a
+// bulk replay runs, in the list and in the detail, and not before it starts
+// or once it is stopping or done (esc then goes back or clears the filter).
+func TestHelpListsStopOnlyWhileReplaying(t *testing.T) {
+	src := replaySource(12)
+	m := press(t, newTestModel(t, src, 140, 40), "?")
+	lists := func(m Model) bool { return strings.Contains(m.View().Content, "stop replaying") }
+	if lists(m) || lists(press(t, m, "enter")) {
+		t.Fatal("help lists esc stop replaying with no replay running")
+	}
+	m, cmds := replayMarked(t, m, 6)
+	if !m.bulk.active || !lists(m) {
+		t.Fatalf("help lacks esc stop replaying while a replay runs (active %v):\n%s", m.bulk.active, m.View().Content)
+	}
+	first := bulkResults(collect(t, cmds...))
+	m, _ = apply(m, kp("esc"))
+	if !m.bulk.stopping || lists(m) {
+		t.Fatalf("help lists esc stop replaying while stopping (stopping %v)", m.bulk.stopping)
+	}
+	for _, r := range first {
+		m = drive(t, m, nil, r)
+	}
+	if m.bulk.active || lists(m) {
+		t.Fatalf("help lists esc stop replaying after the replay (active %v)", m.bulk.active)
+	}
+}
+
+// TestPromptClearsTransientStatus: opening the replay prompt (r, R) drops
+// the message about what was done before ("Pinned …"), which stayed under
+// the prompt as if about it; an error stays until it expires.
+func TestPromptClearsTransientStatus(t *testing.T) {
+	for _, open := range []string{"r", "R"} {
+		m := press(t, newTestModel(t, replaySource(3), 120, 30), "p")
+		if !strings.Contains(m.statusLine(), "Pinned") {
+			t.Fatalf("after p: status %q", m.statusLine())
+		}
+		if m = press(t, m, open); m.focus != focusPrompt || strings.Contains(m.statusLine(), "Pinned") {
+			t.Fatalf("%s: focus %d, status %q", open, m.focus, m.statusLine())
+		}
+		m = press(t, m, "esc")
+		m.setStatus(levelError, "reading deliveries: it broke")
+		if m = press(t, m, open); !strings.Contains(m.statusLine(), "it broke") {
+			t.Fatalf("%s: the error went: %q", open, m.statusLine())
+		}
+	}
+}

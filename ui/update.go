@@ -91,7 +91,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleCopy(msg)
 	case recentMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "recent replay targets: "+msg.err.Error())
+			m.setSourceError("recent replay targets", msg.err)
 		} else {
 			// The file's order is the most recent first, whichever
 			// hookscope replayed; this session's targets not in it yet
@@ -111,7 +111,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedTargetMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "remember target: "+msg.err.Error())
+			m.setSourceError("remember target", msg.err)
 		}
 		return m, nil
 	case replayedMsg:
@@ -135,7 +135,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handlePinned(msg)
 	case reverifyMsg:
 		if msg.err != nil {
-			m.setStatus(levelError, "re-verify: "+msg.err.Error())
+			m.setSourceError("re-verify", msg.err)
 		} else {
 			m.setStatus(levelInfo, "Re-verification requested; the verdict updates when it is done")
 		}
@@ -359,10 +359,22 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // moveBy moves the list cursor and lets the window follow.
 func (m Model) moveBy(n int) (Model, tea.Cmd) {
-	m.list.MoveBy(n, m.win.from == "")
-	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 && !m.win.newerUnread {
-		// At the top of the first window: show the newest deliveries
-		// (re-reading when the window was pinned) and follow arrivals.
+	// A move still waiting for the rows above is part of this one: k
+	// pressed again before they are in moves on from where it goes.
+	n -= m.win.up
+	m.win.up = 0
+	if n < 0 && -n > m.list.Cursor() && len(m.list.Rows()) > 0 && m.newerAbove() {
+		// Past the top, with newer deliveries the window does not hold
+		// (arrived while paused, or above a window reached by G): read
+		// them and move on by exactly as many rows.
+		m, c := m.readAbove(-n)
+		return m, tea.Batch(c, m.syncDetail())
+	}
+	m.list.MoveBy(n, m.atNewest())
+	if n < 0 && m.list.Cursor() == 0 && len(m.win.history) == 0 && !m.newerAbove() {
+		// At the top of the first window, and nothing arrived above it:
+		// this is the newest delivery (re-read when the window was
+		// pinned); follow arrivals again.
 		return m.goNewest()
 	}
 	m, c1 := m.maybePage()
@@ -371,6 +383,7 @@ func (m Model) moveBy(n int) (Model, tea.Cmd) {
 
 // goOldest shows the oldest matching deliveries.
 func (m Model) goOldest() (Model, tea.Cmd) {
+	m.win.up = 0
 	if m.list.AtOldest() {
 		m.list.Bottom()
 		return m, m.syncDetail()
@@ -389,8 +402,14 @@ func (m Model) applyFilter(text string) (Model, tea.Cmd) {
 	if text == m.filter && !m.filterUnconfirmed {
 		return m, nil
 	}
-	m.prevFilter, m.filter, m.filterUnconfirmed = m.filter, text, text != ""
-	m.win.from, m.win.history, m.win.newerUnread = "", nil, false
+	if !m.filterUnconfirmed {
+		// The filter to go back to if this one does not parse: the last
+		// one that did, not one still unconfirmed (a listener stopped
+		// before it could say).
+		m.prevFilter = m.filter
+	}
+	m.filter, m.filterUnconfirmed = text, text != ""
+	m.win.from, m.win.history, m.win.newerUnread, m.win.up = "", nil, false, 0
 	m.newAbove = 0
 	m.list.Follow()
 	m.syncList()
@@ -415,7 +434,7 @@ func (m Model) handleWheel(ms tea.Mouse) (Model, tea.Cmd) {
 	if n < 0 && m.list.Offset() == 0 {
 		return m.moveBy(n)
 	}
-	m.list.Scroll(n, m.win.from == "")
+	m.list.Scroll(n, m.atNewest())
 	m, c := m.maybePage()
 	return m, tea.Batch(c, m.syncDetail())
 }
@@ -446,7 +465,7 @@ func (m Model) handleClick(ms tea.Mouse) (Model, tea.Cmd) {
 	if m.detailOpen {
 		m.focus = focusList
 	}
-	m.list.Select(i, m.win.from == "")
+	m.list.Select(i, m.atNewest())
 	m.syncList()
 	m, c := m.maybePage()
 	return m, tea.Batch(c, m.syncDetail())

@@ -83,6 +83,7 @@ func (m Model) statusLine() string {
 	default:
 		right = st.Paused.Render("‖ paused · g follows")
 	}
+	room := m.width - ansi.StringWidth(right) - 2
 	var left string
 	if m.bulk.active {
 		left = m.bulkStatus()
@@ -94,7 +95,7 @@ func (m Model) statusLine() string {
 		case levelError:
 			ls = st.Error
 		}
-		left = ls.Render(m.status.text)
+		left = ls.Render(m.status.fit(room - 1))
 	} else if rows := m.list.Rows(); len(rows) > 0 {
 		pos := fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows))
 		if n := len(m.marks); n > 0 {
@@ -102,7 +103,6 @@ func (m Model) statusLine() string {
 		}
 		left = st.Position.Render(pos)
 	}
-	room := m.width - ansi.StringWidth(right) - 2
 	left = cellfit.Fit(" "+left, max(0, room), "…")
 	return cellfit.Fit(left+" "+right, m.width, "…")
 }

@@ -21,10 +21,19 @@ type window struct {
 	// history (the window was reached by seekOldest, which reads only the
 	// oldest ones): paging up past the end of history reads them.
 	newerUnread bool
-	seq         int // of the latest request; older answers are dropped
-	loading     bool
-	dirty       bool // live changes arrived: a re-read is due
-	cooling     bool // a re-read happened less than RepaintInterval ago
+	// arrived counts deliveries captured since the last read of the newest
+	// window was asked for: while it is not zero, rows[0] of the list may
+	// not be the newest delivery, even when from is "" (the re-read is
+	// cooling down) or the window is pinned at what was the newest.
+	arrived int
+	// up is how many rows the user moved up past the top of the window
+	// while newer deliveries were being read: the cursor moves by that
+	// much once they are in.
+	up      int
+	seq     int // of the latest request; older answers are dropped
+	loading bool
+	dirty   bool // live changes arrived: a re-read is due
+	cooling bool // a re-read happened less than RepaintInterval ago
 }
 
 // windowScreens is the size of the window in screens of rows.
@@ -69,6 +78,9 @@ func (m Model) windowLimit() int { return max(10, windowScreens*m.list.Visible()
 func (m Model) fetchWindow() (Model, tea.Cmd) {
 	m.win.seq++
 	m.win.loading, m.win.dirty = true, false
+	if m.win.from == "" {
+		m.win.arrived = 0
+	}
 	return m, readWindow(m.ctx, m.src, m.win.seq, m.win.from, m.filter, m.windowLimit())
 }
 
@@ -147,8 +159,9 @@ func (m Model) handleNewer(msg newerMsg) (Model, tea.Cmd) {
 	}
 	m.win.loading = false
 	if msg.err != nil {
+		m.win.up = 0
 		if !errors.Is(msg.err, context.Canceled) {
-			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
+			m.setSourceError("reading deliveries", msg.err)
 		}
 		return m, nil
 	}
@@ -163,6 +176,9 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 		return m, nil // superseded
 	}
 	m.win.loading = false
+	if msg.err != nil {
+		m.win.up = 0
+	}
 	var cmds []tea.Cmd
 	if !m.win.cooling {
 		m.win.cooling = true
@@ -177,10 +193,13 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			m.list.Follow()
 			m, c := m.fetchWindow()
 			return m, tea.Batch(append(cmds, c)...)
-		case m.filterUnconfirmed && msg.filter == m.filter:
+		case m.filterUnconfirmed && msg.filter == m.filter && !errors.Is(msg.err, store.ErrGone):
 			// The new filter does not parse (or cannot run): keep the
 			// previous one. The message is the Source's, meant for the
 			// user and already naming the filter ("filter: unknown key…").
+			// A listener that stopped said nothing of the filter: it
+			// stays, unconfirmed, and is read when the listener is back
+			// (a Resync notice makes the window due).
 			m.setStatus(levelError, msg.err.Error())
 			m.status.filter = true
 			m.filter, m.filterUnconfirmed = m.prevFilter, false
@@ -190,7 +209,7 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 			return m, tea.Batch(append(cmds, c)...)
 		case errors.Is(msg.err, context.Canceled):
 		default:
-			m.setStatus(levelError, "reading deliveries: "+msg.err.Error())
+			m.setSourceError("reading deliveries", msg.err)
 		}
 		return m, tea.Batch(cmds...)
 	}
@@ -203,6 +222,14 @@ func (m Model) handleWindow(msg windowMsg) (Model, tea.Cmd) {
 	m.list.SetRows(msg.rows, msg.atOldest)
 	if msg.seek {
 		m.list.Bottom()
+	}
+	if up := m.win.up; up > 0 {
+		// The rows above the top the user moved past are in.
+		m.win.up = 0
+		m.list.MoveBy(-up, m.atNewest())
+		if m.list.Following() {
+			m.newAbove = 0
+		}
 	}
 	m.syncList()
 	cmds = append(cmds, m.syncDetail())
@@ -252,9 +279,33 @@ func (m Model) maybePage() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// atNewest reports whether the first row of the window is the newest
+// matching delivery: the window was read from the newest and nothing
+// arrived since. Landing on that row follows arrivals again.
+func (m Model) atNewest() bool { return m.win.from == "" && m.win.arrived == 0 }
+
+// newerAbove reports whether deliveries newer than the first row of the
+// window may exist that the window does not hold and history cannot
+// re-read.
+func (m Model) newerAbove() bool {
+	return len(m.win.history) == 0 && (m.win.newerUnread || m.win.arrived > 0)
+}
+
+// readAbove moves the cursor up past the top of the window by n rows: it
+// selects the first row, reads the deliveries above it and moves the rest
+// of the way once they are in (handleWindow).
+func (m Model) readAbove(n int) (Model, tea.Cmd) {
+	top := m.list.Rows()[0].ID
+	m.win.up = n - m.list.Cursor()
+	m.list.MoveBy(-m.list.Cursor(), false)
+	m.win.seq++
+	m.win.loading = true
+	return m, readNewer(m.ctx, m.src, m.win.seq, m.filter, top, max(m.list.Visible(), m.win.up))
+}
+
 // goNewest selects the newest delivery and follows arrivals again.
 func (m Model) goNewest() (Model, tea.Cmd) {
-	m.newAbove = 0
+	m.newAbove, m.win.up = 0, 0
 	m.list.Follow()
 	if m.win.from == "" && len(m.win.history) == 0 {
 		m.syncList()

@@ -38,8 +38,9 @@ type Client struct {
 var _ store.Store = (*Client)(nil)
 
 // ErrGone means the listener a Client was dialled to no longer answers on
-// its socket.
-var ErrGone = errors.New("listener gone")
+// its socket. It is store.ErrGone, so that callers that know only the
+// store.Store interface (the TUI) can tell it from other errors.
+var ErrGone = store.ErrGone
 
 // dialFailed reports whether err is a failure to reach the socket at all,
 // so that the request cannot have been received.

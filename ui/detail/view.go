@@ -228,17 +228,18 @@ func (m Model) contentRows() []string {
 }
 
 // CopyBody returns body bytes for the clipboard: gzip decoded, secrets
-// masked unless reveal.
-func CopyBody(b []byte, contentType, contentEncoding string, r *redact.Redactor, reveal bool) []byte {
+// masked unless reveal. masked is how many values were masked, so that the
+// caller says so only when something was.
+func CopyBody(b []byte, contentType, contentEncoding string, r *redact.Redactor, reveal bool) (out []byte, masked int) {
 	if body.IsGzip(b, contentEncoding) {
 		if dec, err := body.Gunzip(b); err == nil {
 			b = dec
 		}
 	}
 	if !reveal {
-		b, _ = r.Body(b, contentType)
+		b, masked = r.Body(b, contentType)
 	}
-	return b
+	return b, masked
 }
 
 func gunzipForMask(b []byte, opts body.Options) ([]byte, bool) {

@@ -134,7 +134,7 @@ func (m Model) View() string {
 		case in.Filter != "" && in.MatchedStale:
 			counts += s.Label.Render(" · ") + s.Dim.Render("— match")
 		case in.Filter != "":
-			counts += s.Label.Render(" · ") + s.Value.Render(commas(in.Matched)) + s.Label.Render(plural(in.Matched, " matches", " match"))
+			counts += s.Label.Render(" · ") + s.Value.Render(commas(in.Matched)) + s.Label.Render(plural(in.Matched, " match", " matches"))
 		}
 		l2 = append(l2, counts)
 	} else {

@@ -41,8 +41,8 @@ func TestCountsAgreeInNumber(t *testing.T) {
 		{1, 0, "", "1 delivery"},
 		{2, 0, "", "2 deliveries"},
 		{0, 0, "", "0 deliveries"},
-		{5, 1, "x", "5 deliveries · 1 matches"},
-		{5, 2, "x", "5 deliveries · 2 match"},
+		{5, 1, "x", "5 deliveries · 1 match"},
+		{5, 2, "x", "5 deliveries · 2 matches"},
 		// Counted for the filter before: no number that is not this one's.
 		{5, -1, "x", "5 deliveries · — match"},
 	}
