@@ -67,6 +67,12 @@ func TestDetect(t *testing.T) {
 		{"not talkdesk: data not an object", "/x", nil, `{"event_id":"e1","id":"e1","event_type":"x","data":[]}`, ProviderUnknown, "x"},
 		{"not dialpad: state alone", "/x", nil, `{"state":"hangup"}`, ProviderUnknown, ""},
 		{"not dialpad: unknown contact event", "/x", nil, `{"event":"Merged","contact":{}}`, ProviderUnknown, "Merged"},
+		// Dotted base64 text with a JSON first part is no JWT unless it
+		// says so (alg, typ) or carries JSON claims: a signed session
+		// cookie, plain or in a JSON string, stays an unknown sender's.
+		{"session cookie", "/x", nil, `eyJfZnJlc2giOmZhbHNlfQ.ZdQ8Xw.s4ZqWnJ3b0c4dGZ1YWZz`, ProviderUnknown, ""},
+		{"session cookie quoted", "/x", nil, `"eyJfZnJlc2giOmZhbHNlfQ.ZdQ8Xw.s4ZqWnJ3b0c4dGZ1YWZz"`, ProviderUnknown, ""},
+		{"std base64 text", "/x", nil, `eyJpZCI6NX0.Zd+8Xw.abc/def`, ProviderUnknown, ""},
 		// 4. nothing.
 		{"unknown", "/x", nil, `{"hello":"world"}`, ProviderUnknown, ""},
 		{"unknown empty", "/", nil, ``, ProviderUnknown, ""},

@@ -125,6 +125,16 @@ func parseJWT(tok string) (jwtToken, bool) {
 	t := jwtToken{alg: alg, noAlg: !ok, signingInput: parts[0] + "." + parts[1], sig: parts[2], padded: padded, stdBase64: std}
 	_, t.crit = hdr["crit"]
 	t.claims, t.claimsErr = decodeClaims(seg[1], std)
+	if t.noAlg {
+		// Without alg, only a header that says JWT or claims that are a
+		// JSON object make it a token: other dotted base64 text, such as
+		// a signed session cookie ({"_fresh":false}.timestamp.mac), has
+		// a JSON first part too.
+		typ, _ := hdr["typ"].(string)
+		if !strings.EqualFold(typ, "JWT") && t.claimsErr != nil {
+			return jwtToken{}, false
+		}
+	}
 	return t, true
 }
 
