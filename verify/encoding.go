@@ -1,11 +1,11 @@
 package verify
 
 import (
-	"bytes"
-	"compress/gzip"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/hookscope/hookscope/store/gzipbody"
 )
 
 // contentDecoded is a body as its Content-Encoding says to read it: the
@@ -25,19 +25,26 @@ type contentDecoded struct {
 // but is not gzip is read as it came, and the note says so: senders and
 // proxies do mislabel bodies, and the user should learn which happened.
 func decodeContent(body []byte, encoding string) contentDecoded {
-	enc := strings.ToLower(strings.TrimSpace(encoding))
-	switch enc {
-	case "", "identity":
+	// A list names the codings in the order applied; identity changes
+	// nothing, so "gzip, identity" is gzip.
+	var codings []string
+	for c := range strings.SplitSeq(strings.ToLower(encoding), ",") {
+		if c = strings.TrimSpace(c); c != "" && c != "identity" {
+			codings = append(codings, c)
+		}
+	}
+	switch {
+	case len(codings) == 0 || len(body) == 0:
 		return contentDecoded{body: body}
-	case "gzip", "x-gzip":
+	case len(codings) == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip"):
 	default:
 		return contentDecoded{body: body,
 			skip: "body is " + truncate(encoding, 32) + "-encoded, which hookscope does not decode",
 			note: "body is " + truncate(encoding, 32) + "-encoded: the signature was checked on the bytes as received; the payload, which hookscope does not decode, was not read"}
 	}
-	plain, err := gunzip(body)
+	plain, after, err := gzipbody.Decode(body, MaxPayloadBytes)
 	switch {
-	case err == errTooLarge:
+	case errors.Is(err, gzipbody.ErrTooLarge):
 		return contentDecoded{body: body,
 			skip: fmt.Sprintf("body is more than %d MiB once gzip-decoded, more than hookscope decodes", MaxPayloadBytes>>20),
 			note: "body is gzip-encoded: the signature was checked on the bytes as received; decoded, it is too large to read"}
@@ -45,28 +52,9 @@ func decodeContent(body []byte, encoding string) contentDecoded {
 		return contentDecoded{body: body,
 			note: "Content-Encoding says " + truncate(encoding, 32) + ", but the body does not decode as gzip (" + err.Error() + "): it was read as it came"}
 	}
-	return contentDecoded{body: plain,
-		note: fmt.Sprintf("body is gzip-encoded: the signature was checked on the %d bytes as received, the payload on the %d bytes they decode to", len(body), len(plain))}
-}
-
-// errTooLarge is gunzip's answer for a body that decodes to more than
-// MaxPayloadBytes.
-var errTooLarge = fmt.Errorf("decoded body exceeds %d MiB", MaxPayloadBytes>>20)
-
-// gunzip decodes a gzip body (several members, as gzip allows), reading
-// at most MaxPayloadBytes+1 decoded bytes: a small body can inflate to
-// gigabytes.
-func gunzip(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
+	note := fmt.Sprintf("body is gzip-encoded: the signature was checked on the %d bytes as received, the payload on the %d bytes they decode to", len(body), len(plain))
+	if after > 0 {
+		note += fmt.Sprintf("; %s after the gzip data were ignored", byteCount(after))
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, MaxPayloadBytes+1))
-	if len(out) > MaxPayloadBytes {
-		return nil, errTooLarge
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return contentDecoded{body: plain, note: note}
 }

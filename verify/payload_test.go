@@ -93,6 +93,12 @@ func TestContentEncoding(t *testing.T) {
 		{"inflates past the bound", "gzip", bomb, KindBinary, "", "too large to read", "more than 8 MiB once gzip-decoded"},
 		{"brotli", "br", []byte{0x0b, 0x02, 0x80}, KindBinary, "", "hookscope does not decode", "br-encoded, which hookscope does not decode"},
 		{"identity", "identity", doc, KindJSON, "app.installed", "", ""},
+		{"gzip, identity", "gzip, identity", gz(doc), KindJSON, "app.installed", "the payload on the", ""},
+		{"two members", "gzip", append(gz(doc[:20]), gz(doc[20:])...), KindJSON, "app.installed", fmt.Sprintf("the payload on the %d bytes they decode to", len(doc)), ""},
+		{"a newline after the data", "gzip", append(gz(doc), '\n'), KindJSON, "app.installed", "; 1 byte after the gzip data were ignored", ""},
+		{"padding after the data", "gzip", append(gz(doc), 0, 0, 0, 0), KindJSON, "app.installed", "; 4 bytes after the gzip data were ignored", ""},
+		{"empty body", "gzip", nil, KindEmpty, "", "", ""},
+		{"gzip twice", "gzip, gzip", gz(gz(doc)), KindBinary, "", "hookscope does not decode", "gzip, gzip-encoded"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v := mustNew(t, Config{})

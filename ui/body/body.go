@@ -12,13 +12,13 @@ package body
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hookscope/hookscope/store/gzipbody"
 	"github.com/hookscope/hookscope/store/jwttoken"
 	"github.com/hookscope/hookscope/ui/termsafe"
 )
@@ -203,20 +203,15 @@ func IsGzip(b []byte, encoding string) bool {
 	return strings.Contains(strings.ToLower(encoding), "gzip") || len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
-// Gunzip decodes a gzip body, refusing to inflate beyond MaxDecodedBytes.
+// Gunzip decodes a gzip body (store/gzipbody: one or more members, bytes
+// after them ignored, as verification reads it), refusing to inflate
+// beyond MaxDecodedBytes.
 func Gunzip(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, MaxDecodedBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(out) > MaxDecodedBytes {
+	out, _, err := gzipbody.Decode(b, MaxDecodedBytes)
+	if errors.Is(err, gzipbody.ErrTooLarge) {
 		return nil, fmt.Errorf("decoded body exceeds %s", HumanBytes(MaxDecodedBytes))
 	}
-	return out, nil
+	return out, err
 }
 
 // isBinary reports whether b does not read as text: invalid UTF-8, NUL, or
