@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // maxDuplicateKeys bounds the repeated keys a note lists.
@@ -30,7 +32,7 @@ func duplicateKeys(b []byte) []string {
 		for _, f := range stack {
 			sb.WriteByte('/')
 			if f.object {
-				sb.WriteString(escapePointer(string(f.key)))
+				sb.WriteString(jsonpointer.Escape(string(f.key)))
 			} else {
 				sb.WriteString(strconv.Itoa(f.index))
 			}
@@ -124,11 +126,6 @@ func (f *jsonFrame) seen(key []byte) bool {
 		}
 	}
 	return false
-}
-
-// escapePointer escapes a key for a JSON pointer (RFC 6901).
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
 // duplicateKeysNote is the note for a body with repeated keys, "" when none.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookscope/hookscope/store/jsonpointer"
 	"github.com/hookscope/hookscope/ui/internal/jsonscan"
 )
 
@@ -74,7 +75,7 @@ func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs *p
 		f := &stack[len(stack)-1]
 		step := pointerStep{parent: f.node}
 		if f.object {
-			step.token = escapePointer(key)
+			step.token = jsonpointer.Escape(key)
 		} else {
 			step.token = strconv.Itoa(f.index)
 			f.index++
@@ -134,14 +135,6 @@ func prettyJSON(b []byte, limit, firstLine int, track bool) (out []byte, ptrs *p
 			out = append(out, b[t.Start:t.End]...)
 		}
 	}
-}
-
-// escapePointer escapes a key as a JSON pointer reference token (RFC 6901).
-func escapePointer(k string) string {
-	if !strings.ContainsAny(k, "~/") {
-		return k
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 }
 
 // LineOf returns the line where the value at JSON pointer p starts, falling

@@ -13,6 +13,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // Limits on what one file may cost. A spec is a few hundred kilobytes at
@@ -186,7 +188,7 @@ func (d *jsonDecoder) value(ptr string, depth int) (any, error) {
 				if _, dup := obj[key]; dup {
 					return nil, d.errAt(keyOff, fmt.Sprintf("duplicate key %q", key))
 				}
-				child := ptr + "/" + escapePointer(key)
+				child := ptr + "/" + jsonpointer.Escape(key)
 				d.pos[child] = d.lines.at(keyOff)
 				v, err := d.value(child, depth+1)
 				if err != nil {
@@ -414,7 +416,7 @@ func (d *yamlDecoder) mapping(n ast.Node, entries []*ast.MappingValueNode, ptr s
 		if _, dup := obj[key]; dup {
 			return nil, d.errAt(e.Key, fmt.Sprintf("duplicate key %q", key))
 		}
-		child := ptr + "/" + escapePointer(key)
+		child := ptr + "/" + jsonpointer.Escape(key)
 		if p := nodePos(e.Key); p.line > 0 {
 			d.pos[child] = p
 		}
@@ -448,7 +450,7 @@ func (d *yamlDecoder) mapping(n ast.Node, entries []*ast.MappingValueNode, ptr s
 			for k, mv := range m {
 				if _, set := obj[k]; !set {
 					obj[k] = mv
-					d.pos[ptr+"/"+escapePointer(k)] = nodePos(e)
+					d.pos[ptr+"/"+jsonpointer.Escape(k)] = nodePos(e)
 				}
 			}
 		}
@@ -489,40 +491,4 @@ func (d *yamlDecoder) key(n ast.Node) (string, error) {
 		return "", &Error{File: d.name, Reason: "empty mapping key", Err: ErrSyntax}
 	}
 	return "", d.errAt(n, "mapping keys must be scalars")
-}
-
-// escapePointer escapes one JSON pointer reference token (RFC 6901).
-func escapePointer(tok string) string {
-	if !strings.ContainsAny(tok, "~/") {
-		return tok
-	}
-	tok = strings.ReplaceAll(tok, "~", "~0")
-	return strings.ReplaceAll(tok, "/", "~1")
-}
-
-// unescapePointer undoes escapePointer; ok is false for a malformed token.
-func unescapePointer(tok string) (string, bool) {
-	if !strings.Contains(tok, "~") {
-		return tok, true
-	}
-	var b strings.Builder
-	for i := 0; i < len(tok); i++ {
-		if tok[i] != '~' {
-			b.WriteByte(tok[i])
-			continue
-		}
-		if i+1 >= len(tok) {
-			return "", false
-		}
-		switch tok[i+1] {
-		case '0':
-			b.WriteByte('~')
-		case '1':
-			b.WriteByte('/')
-		default:
-			return "", false
-		}
-		i++
-	}
-	return b.String(), true
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // uriFields are the document fields the AsyncAPI 2.6 meta-schema declares
@@ -107,7 +109,7 @@ func (b *builder) lintRegistry() []Warning {
 	addrs := map[string]*channel{}
 	for _, ch := range b.reg.channels {
 		if first, ok := addrs[ch.address]; ok {
-			out = append(out, location{ch.doc, "/channels/" + escapePointer(ch.name)}.warnf("channel %q is also declared in %s; paths ending in it match that one first", ch.name, first.doc.name))
+			out = append(out, location{ch.doc, "/channels/" + jsonpointer.Escape(ch.name)}.warnf("channel %q is also declared in %s; paths ending in it match that one first", ch.name, first.doc.name))
 			continue
 		}
 		addrs[ch.address] = ch

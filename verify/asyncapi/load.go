@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // seedFS holds the seed documents, so that the binary never reads anything
@@ -402,7 +404,7 @@ func (b *builder) message(loc location, ch *channel) (*Message, error) {
 	m.name = str("name")
 	if m.name == "" {
 		if rest, ok := strings.CutPrefix(loc.ptr, "/components/messages/"); ok && !strings.Contains(rest, "/") {
-			m.name, _ = unescapePointer(rest)
+			m.name, _ = jsonpointer.Unescape(rest)
 		} else {
 			m.name = fmt.Sprintf("%s#%d", ch.name, len(ch.messages)+1)
 		}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // maxDocuments bounds how many files one load may read through sibling
@@ -48,7 +50,7 @@ func (l location) pos() pos { return l.doc.at(l.ptr) }
 func (l location) schemaURL() string { return l.doc.url + "#" + escapeFragment(l.ptr) }
 
 func (l location) child(tok string) location {
-	return location{l.doc, l.ptr + "/" + escapePointer(tok)}
+	return location{l.doc, l.ptr + "/" + jsonpointer.Escape(tok)}
 }
 
 func (l location) errorf(sentinel error, format string, args ...any) *Error {
@@ -295,7 +297,7 @@ func lookupPointer(v any, ptr string) (any, bool) {
 		return nil, false
 	}
 	for _, raw := range strings.Split(ptr[1:], "/") {
-		tok, ok := unescapePointer(raw)
+		tok, ok := jsonpointer.Unescape(raw)
 		if !ok {
 			return nil, false
 		}

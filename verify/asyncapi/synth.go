@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hookscope/hookscope/store/jsonpointer"
 )
 
 // Limits of the synthesiser. Optional properties are filled in only near
@@ -712,7 +714,7 @@ func splitPath(path string) ([]string, error) {
 	if strings.HasPrefix(path, "/") {
 		var toks []string
 		for _, raw := range strings.Split(path[1:], "/") {
-			tok, ok := unescapePointer(raw)
+			tok, ok := jsonpointer.Unescape(raw)
 			if !ok {
 				return nil, fmt.Errorf("path %q: %q is not a JSON pointer segment (~ must be followed by 0 or 1)", path, raw)
 			}
@@ -755,7 +757,7 @@ func setIn(cur any, toks []string, v any, path, at string) (any, error) {
 		if !ok || child == nil {
 			child = map[string]any{}
 		}
-		nc, err := setIn(child, toks[1:], v, path, at+"/"+escapePointer(tok))
+		nc, err := setIn(child, toks[1:], v, path, at+"/"+jsonpointer.Escape(tok))
 		if err != nil {
 			return cur, err
 		}

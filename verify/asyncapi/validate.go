@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
+	"github.com/hookscope/hookscope/store/jsonpointer"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
@@ -133,7 +134,7 @@ func describe(e *jsonschema.ValidationError, prefix string) []store.SchemaError 
 	each := func(names []string, keyword, reason string) []store.SchemaError {
 		out := make([]store.SchemaError, 0, len(names))
 		for _, name := range names {
-			p := at + "/" + escapePointer(name)
+			p := at + "/" + jsonpointer.Escape(name)
 			out = append(out, store.SchemaError{Path: p, Keyword: keyword, Message: sentence(p, reason)})
 		}
 		return out
@@ -185,7 +186,7 @@ func instancePointer(loc []string) string {
 	var b strings.Builder
 	for _, tok := range loc {
 		b.WriteByte('/')
-		b.WriteString(escapePointer(tok))
+		b.WriteString(jsonpointer.Escape(tok))
 	}
 	return b.String()
 }
