@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store/jsonpointer"
 )
@@ -18,13 +19,14 @@ const maxDuplicateKeys = 3
 // as most parsers do, but not all: the app behind hookscope may read the
 // first, so {"type":"a","type":"b"} can be two different events to two
 // readers, and the schema check saw only one of them. Keys are compared
-// decoded ("\u0074ype" is "type"). The body is scanned byte by byte:
-// decodePayload has parsed it already, and json.Decoder's tokens would
-// cost half a second per MiB.
+// decoded ("\u0074ype" is "type"), as encoding/json reads them. The body
+// is scanned byte by byte: decodePayload has parsed it already, and
+// json.Decoder's tokens cost about half a second per MiB.
 func duplicateKeys(b []byte) []string {
-	// Keys are slices of b (decoded copies only when escaped), and frames
-	// are reused: the scan allocates little, so an 8 MiB body of small
-	// objects costs milliseconds, not seconds.
+	// Keys are slices of b (decoded copies only when escaped or not
+	// UTF-8), and frames are reused: the scan allocates little. An 8 MiB
+	// body of small objects takes tens of milliseconds; one whose every
+	// key is escaped a few hundred, about half of what decoding it took.
 	var stack []jsonFrame
 	var out []string
 	pointer := func() string {
@@ -73,7 +75,10 @@ func duplicateKeys(b []byte) []string {
 			}
 			f := &stack[len(stack)-1]
 			key := b[i+1 : min(j, len(b))]
-			if escaped {
+			// encoding/json decodes escapes and turns each byte of invalid
+			// UTF-8 into U+FFFD, so "\xff" and "\xfe" are one key to it:
+			// such keys are compared as it reads them.
+			if escaped || !utf8.Valid(key) {
 				var k string
 				if json.Unmarshal(b[i:min(j+1, len(b))], &k) == nil {
 					key = []byte(k)
@@ -89,6 +94,31 @@ func duplicateKeys(b []byte) []string {
 		}
 	}
 	return out
+}
+
+// shortPointer bounds a pointer for a note to about 80 bytes, keeping its
+// last token (the repeated key, itself cut to 40 bytes) and cutting the
+// middle of the path to it.
+func shortPointer(p string) string {
+	const most = 80
+	if len(p) <= most {
+		return p
+	}
+	cut := func(s string, n int) string { // s's first n bytes at most, whole runes
+		if len(s) <= n {
+			return s
+		}
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + "…"
+	}
+	i := strings.LastIndexByte(p, '/')
+	last := cut(p[i:], most/2)
+	if i == 0 {
+		return last
+	}
+	return cut(p[:i], most-len(last)) + last
 }
 
 // jsonFrame is an object or array duplicateKeys is reading.
@@ -135,7 +165,7 @@ func duplicateKeysNote(b []byte) string {
 		return ""
 	}
 	for i, d := range dups {
-		dups[i] = strconv.Quote(truncate(d, 80))
+		dups[i] = strconv.Quote(shortPointer(d))
 	}
 	more := ""
 	if len(dups) == maxDuplicateKeys {

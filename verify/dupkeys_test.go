@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestDuplicateKeys: repeated keys are found in any object, nested ones
@@ -26,6 +27,10 @@ func TestDuplicateKeys(t *testing.T) {
 		{`{"a":"{\"a\":1,\"a\":2}","b":"]}[{"}`, nil},       // brackets and quotes inside strings
 		{`{"a":{"b":[{"c":1},{"c":1,"c":2}]},"a":0}`, []string{"/a/b/1/c", "/a"}},
 		{`{"a":1,"a":`, []string{"/a"}}, // what was found before the body broke
+		// Invalid UTF-8 becomes U+FFFD in encoding/json: one key to it.
+		{"{\"\xff\":1,\"\xfe\":2}", []string{"/\ufffd"}},
+		{"{\"\\ufffd\":1,\"\xff\":2}", []string{"/\ufffd"}},
+		{"{\"\xff\xfe\":1,\"\xff\":2}", nil}, // two bytes, two U+FFFD: another key
 	} {
 		if got := duplicateKeys([]byte(tt.body)); !slices.Equal(got, tt.want) {
 			t.Errorf("duplicateKeys(%s) = %q, want %q", tt.body, got, tt.want)
@@ -45,5 +50,21 @@ func TestDuplicateKeysNoted(t *testing.T) {
 	}
 	if got := check(v, Request{Path: "/x", Body: []byte(`{"type":"a"}`)}); len(got.Notes) != 0 {
 		t.Errorf("notes %q for a body without repeats", got.Notes)
+	}
+}
+
+// TestShortPointer: a long pointer keeps its last token, the repeated key,
+// and loses the middle of the path to it.
+func TestShortPointer(t *testing.T) {
+	long := "/" + strings.Repeat("k", 200) + "/" + strings.Repeat("j", 100) + "/dupkey"
+	got := shortPointer(long)
+	if !strings.HasSuffix(got, "…/dupkey") || len(got) > 90 || !strings.HasPrefix(got, "/kkk") {
+		t.Errorf("shortPointer = %q", got)
+	}
+	if got := shortPointer("/a/b"); got != "/a/b" {
+		t.Errorf("a short pointer changed: %q", got)
+	}
+	if got := shortPointer("/" + strings.Repeat("é", 100)); !utf8.ValidString(got) {
+		t.Errorf("cut inside a rune: %q", got)
 	}
 }
