@@ -35,8 +35,7 @@ type Server struct {
 	handler *Handler
 	// loopback is set when addr named no host or an unspecified one
 	// (0.0.0.0, ::): the listener then takes connections on every
-	// interface, and its own address ([::]) is not one to send to. It is
-	// the loopback address of the family the user named.
+	// interface, and its own address ([::]) is not one to send to.
 	loopback string
 }
 
@@ -84,18 +83,17 @@ func Listen(addr string, h *Handler) (*Server, error) {
 
 // loopbackFor is the loopback host to reach a listener on addr from this
 // machine when addr's host is empty or an unspecified IP address (net.Listen
-// then binds every interface), and "" when addr names a host.
+// then binds every interface), and "" when addr names a host. It is
+// 127.0.0.1 for [::] too: Go binds the wildcard dual-stack, and ::1 is
+// missing where IPv6 is switched off (many containers), while IPv4's
+// loopback is everywhere.
 func loopbackFor(addr string) string {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return ""
 	}
-	ip := net.ParseIP(host)
-	switch {
-	case host == "" || ip != nil && ip.IsUnspecified() && ip.To4() != nil:
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		return "127.0.0.1"
-	case ip != nil && ip.IsUnspecified():
-		return "[::1]"
 	}
 	return ""
 }
