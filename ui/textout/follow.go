@@ -34,9 +34,18 @@ type FollowOptions struct {
 	After string
 }
 
+// ready reports whether r has what o waits for. Some deliveries will never
+// have it, and must not hold up the line (and every line after it) until
+// Await: one refused by net/http was answered before it was stored, so no
+// measurement follows; in forward mode, one that is not forwarded (over
+// --max-body, a broken body) is stored with hookscope's own status, not
+// the 0 of a delivery waiting for the app, and gets no forward record.
 func (o FollowOptions) ready(r store.Record) bool {
-	return (!o.WaitAnalysis || r.Analysis != nil) && (!o.WaitForward || r.Forward != nil) &&
-		(!o.WaitAnswer || r.Answered || r.Forward != nil)
+	answered := r.Answered || r.Forward != nil || r.Refused != ""
+	notForwarded := r.Forward == nil && r.Response.Status != 0
+	return (!o.WaitAnalysis || r.Analysis != nil) &&
+		(!o.WaitForward || r.Forward != nil || notForwarded && answered) &&
+		(!o.WaitAnswer || answered)
 }
 
 // Feed is what Follow reads deliveries through; store.Store implements it,

@@ -62,3 +62,43 @@ func (l lineWriter) Write(p []byte) (int, error) {
 	l <- string(p)
 	return len(p), nil
 }
+
+// TestReadyForDeliveriesThatGetNoMore: a delivery waits for what will come
+// (the verdict, the app's answer, the measured duration of hookscope's
+// own), but not for what never will: before, in forward mode a delivery
+// answered 413 (never forwarded) or refused by net/http held its line, and
+// every later one, for the whole --forward-timeout.
+func TestReadyForDeliveriesThatGetNoMore(t *testing.T) {
+	analysed := &store.Analysis{}
+	rec := func(status int, answered bool, fwd bool, refused string) store.Record {
+		r := store.Record{Analysis: analysed, Answered: answered}
+		r.Response.Status = status
+		r.Refused = refused
+		if fwd {
+			r.Forward = &store.Attempt{}
+		}
+		return r
+	}
+	forward := FollowOptions{WaitAnalysis: true, WaitForward: true}
+	plain := FollowOptions{WaitAnalysis: true, WaitAnswer: true}
+	for _, tt := range []struct {
+		name string
+		opts FollowOptions
+		rec  store.Record
+		want bool
+	}{
+		{"forward: waiting for the app", forward, rec(0, false, false, ""), false},
+		{"forward: the app answered", forward, rec(200, false, true, ""), true},
+		{"forward: 413, not forwarded, answer measured", forward, rec(413, true, false, ""), true},
+		{"forward: 413, answer not yet measured", forward, rec(413, false, false, ""), false},
+		{"forward: refused by net/http", forward, rec(400, false, false, "malformed header"), true},
+		{"forward: no verdict yet", forward, func() store.Record { r := rec(200, false, true, ""); r.Analysis = nil; return r }(), false},
+		{"plain: answer not yet measured", plain, rec(200, false, false, ""), false},
+		{"plain: answer measured", plain, rec(200, true, false, ""), true},
+		{"plain: refused by net/http", plain, rec(400, false, false, "malformed header"), true},
+	} {
+		if got := tt.opts.ready(tt.rec); got != tt.want {
+			t.Errorf("%s: ready = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
