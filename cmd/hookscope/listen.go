@@ -291,7 +291,13 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	}
 	fmt.Fprintf(e.stderr, "hookscope: listening on %s%s\nhookscope: database %s\n", srv.URL(), where, termsafe.Line(db.Path()))
 	if fw != nil {
-		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", store.RedactURLPassword(f.forwardTo))
+		// Masked like the forward records and the live view's header: the
+		// URL may carry a configured secret in its path or query.
+		shown := store.RedactURLPassword(f.forwardTo)
+		if red := e.redactor(f.reveal, chk.signing.all...); red != nil {
+			shown, _ = red.RequestTarget(shown)
+		}
+		fmt.Fprintf(e.stderr, "hookscope: forwarding to %s\n", termsafe.Line(shown))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookscope/hookscope/ui/redact"
 	"github.com/hookscope/hookscope/verify"
@@ -255,5 +257,41 @@ func TestPercentEncodedSecretIsMasked(t *testing.T) {
 	_, out, _ = run(t, "show", id, "--json", "--db", l.db, "--reveal-secrets")
 	if !strings.Contains(out, "path-secret") {
 		t.Errorf("--reveal-secrets hides it:\n%s", out)
+	}
+}
+
+// TestForwardingLineMasksConfiguredSecrets: the start line naming the app
+// a listener forwards to masks a configured secret in its path and query,
+// as the forward records and the live view's header do, and its password;
+// --reveal-secrets shows the secret (never the password). Before, only
+// the password was masked there.
+func TestForwardingLineMasksConfiguredSecrets(t *testing.T) {
+	for _, reveal := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reveal=%v", reveal), func(t *testing.T) {
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+			t.Setenv(verify.EnvTalkifAISecret, pathSecret)
+			args := []string{"--forward-to", "http://bob:pw-of-bob@127.0.0.1:1/" + pathSecret + "?k=" + pathSecret}
+			if reveal {
+				args = append(args, "--reveal-secrets")
+			}
+			l := startListen(t, args...)
+			var line string
+			for deadline := time.Now().Add(waitBound); line == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				for _, s := range strings.Split(l.stderr.String(), "\n") {
+					if strings.HasPrefix(s, "hookscope: forwarding to ") {
+						line = s
+					}
+				}
+			}
+			if line == "" {
+				t.Fatalf("no forwarding line: %s", l.stderr.String())
+			}
+			if strings.Contains(line, "pw-of-bob") || !strings.Contains(line, "bob:xxxxx@") {
+				t.Errorf("password not masked: %s", line)
+			}
+			if strings.Contains(line, pathSecret) != reveal {
+				t.Errorf("reveal %v, line %s", reveal, line)
+			}
+		})
 	}
 }
