@@ -8,7 +8,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -137,6 +139,54 @@ func (s *Server) URL() string {
 		return "http://" + s.ln.Addr().String()
 	}
 	return "http://" + s.loopback + ":" + strconv.Itoa(a.Port)
+}
+
+// Close releases a listener that will not be served (Serve closes it
+// itself when its context ends).
+func (s *Server) Close() error { return s.ln.Close() }
+
+// Reaches reports whether a request to target, a URL, would come back to
+// this listener: an http URL on its port, at its own address, or, when it
+// takes connections on every interface, at a loopback, unspecified or
+// interface address of this machine; localhost counts as loopback.
+// Forwarding there would send every delivery back to hookscope, which
+// would forward it again, for ever. A host name other than localhost is
+// not looked up: the check is for the mistake, not for every alias.
+func (s *Server) Reaches(target string) bool {
+	u, err := url.Parse(target)
+	a, ok := s.ln.Addr().(*net.TCPAddr)
+	if err != nil || !ok || !strings.EqualFold(u.Scheme, "http") {
+		return false // this listener speaks plain HTTP only
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	if port != strconv.Itoa(a.Port) {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return s.loopback != "" || a.IP.IsLoopback()
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case ip == nil:
+		return false
+	case ip.Equal(a.IP):
+		return true
+	case s.loopback == "":
+		return false
+	case ip.IsLoopback() || ip.IsUnspecified():
+		return true
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, ad := range addrs {
+		if n, ok := ad.(*net.IPNet); ok && n.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // AllInterfaces reports whether the listener takes connections on every

@@ -92,3 +92,44 @@ func TestURLOfEveryInterfaceIsLoopback(t *testing.T) {
 		})
 	}
 }
+
+// TestReaches: forwarding to the listener's own address (a mistake that
+// made one delivery into thousands) is recognised in the forms a user
+// types, and an app on another port, host or scheme is not mistaken for it.
+func TestReaches(t *testing.T) {
+	listen := func(addr string) (*Server, string) {
+		srv, err := Listen(addr, NewHandler(failingAppender{}, Options{}))
+		if err != nil {
+			t.Skipf("cannot listen on %s here: %v", addr, err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		return srv, fmt.Sprint(srv.Addr().(*net.TCPAddr).Port)
+	}
+	local, lp := listen("127.0.0.1:0")
+	every, ep := listen("0.0.0.0:0")
+	for _, tt := range []struct {
+		name   string
+		srv    *Server
+		target string
+		want   bool
+	}{
+		{"own address", local, "http://127.0.0.1:" + lp + "/", true},
+		{"own address, a path and query", local, "http://127.0.0.1:" + lp + "/app?x=1", true},
+		{"localhost", local, "http://localhost:" + lp, true},
+		{"LOCALHOST.", local, "http://LOCALHOST.:" + lp, true},
+		{"another port", local, "http://127.0.0.1:1/", false},
+		{"https on the port", local, "https://127.0.0.1:" + lp + "/", false},
+		{"another loopback address of a listener on one", local, "http://127.0.0.2:" + lp, false},
+		{"a name, not looked up", local, "http://app.internal:" + lp, false},
+		{"every interface: loopback", every, "http://127.0.0.1:" + ep, true},
+		{"every interface: ::1", every, "http://[::1]:" + ep, true},
+		{"every interface: 0.0.0.0", every, "http://0.0.0.0:" + ep, true},
+		{"every interface: localhost", every, "http://localhost:" + ep + "/x", true},
+		{"every interface: another port", every, "http://127.0.0.1:1", false},
+		{"not a URL", local, "127.0.0.1:" + lp, false},
+	} {
+		if got := tt.srv.Reaches(tt.target); got != tt.want {
+			t.Errorf("%s: Reaches(%q) = %v, want %v", tt.name, tt.target, got, tt.want)
+		}
+	}
+}

@@ -218,6 +218,28 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 	}
 }
 
+// TestForwardToOwnAddressRefused: a listener told to forward to its own
+// address is refused at start with a usage error naming --forward-to, and
+// stores nothing. Before, one delivery looped through hookscope until it
+// was stopped, thousands of stored copies a second.
+func TestForwardToOwnAddressRefused(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // a free port, for the listener to take
+	_, port, _ := net.SplitHostPort(addr)
+	db := filepath.Join(t.TempDir(), "h.db")
+	for _, target := range []string{"http://" + addr + "/", "http://localhost:" + port + "/app"} {
+		code, _, errs := run(t, "listen", "--no-tui", "--addr", addr, "--db", db, "--forward-to", target)
+		if code != 2 || !strings.Contains(errs, "--forward-to: "+target+" is this listener's own address") {
+			t.Errorf("--forward-to %s: exit %d, stderr %q; want 2 naming --forward-to", target, code, errs)
+		}
+	}
+}
+
 // TestBadAddrFromEnvironmentSaysSo: an --addr the user did not type (it
 // came from $HOOKSCOPE_ADDR) is named with where it came from.
 func TestBadAddrFromEnvironmentSaysSo(t *testing.T) {

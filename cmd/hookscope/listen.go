@@ -280,6 +280,11 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
+	if fw != nil && srv.Reaches(f.forwardTo) {
+		srv.Close()
+		return usagef("--forward-to: %s is this listener's own address: every delivery would be forwarded back to hookscope, for ever; give the address of the app under development",
+			termsafe.Line(store.RedactURLPassword(f.forwardTo)))
+	}
 	listenURL.Store(new(srv.URL()))
 	// In the live view these lines are on the screen before the alternate
 	// screen opens and again after it closes.
