@@ -153,6 +153,10 @@ func TestUsageErrorsExit2AndNameTheFlag(t *testing.T) {
 		{[]string{"listen", "--response-header", "nocolon"}, "--response-header"},
 		{[]string{"listen", "--response-header", "content-length: 3"}, "--response-header: content-length is set by hookscope"},
 		{[]string{"listen", "--response-header", "Transfer-Encoding: chunked"}, "--response-header: Transfer-Encoding is set by hookscope"},
+		// net/http sets them from the body and dropped these silently.
+		{[]string{"replay", "--to", "http://x", "--header", "Content-Length: 3", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: Content-Length is set by hookscope, from the body it sends"},
+		{[]string{"replay", "--to", "http://x", "--header", "transfer-encoding: chunked", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "--header: transfer-encoding is set by hookscope"},
+		{[]string{"listen", "--forward-to", "http://127.0.0.1:1", "--forward-header", "Content-Length: 3"}, "--forward-header: Content-Length is set by hookscope"},
 		{[]string{"listen", "--delay", "soon"}, "--delay"},
 		{[]string{"listen", "--delay", "-1s"}, "--delay: accepted: 0 to 10m0s"},
 		{[]string{"listen", "--delay", "11m"}, "--delay: accepted: 0 to 10m0s"},

@@ -92,6 +92,12 @@ func parseHeaders(flag string, vals []string) (store.Header, error) {
 		if !store.ValidHeaderValue(val) {
 			return nil, usagef("%s: the value of %q holds a control character", flag, k)
 		}
+		// They frame the body, which hookscope sends: net/http sets them
+		// from it and drops a value given here, so accepting one would
+		// say it was sent. (An answer's would break every answer.)
+		if strings.EqualFold(k, "Content-Length") || strings.EqualFold(k, "Transfer-Encoding") {
+			return nil, usagef("%s: %s is set by hookscope, from the body it sends", flag, k)
+		}
 		h = append(h, store.Field{Name: k, Value: val})
 	}
 	return h, nil
