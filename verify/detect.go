@@ -3,6 +3,7 @@ package verify
 import (
 	"encoding/json"
 	"strings"
+	"time"
 )
 
 // triggerChannels are the Webhook Trigger channel addresses of the Talkdesk
@@ -81,8 +82,8 @@ func (v *Verifier) detect(r Request, p payload, isJWT bool) detection {
 
 // isTalkdeskEventsBody recognises the Talkdesk Events API's envelope in
 // either of its two descriptions: the payloads Talkdesk documents (an id,
-// a type, created_at, a data object, and the app_id or app_version_id of
-// the partner app the event is for), or the AsyncAPI document's envelope
+// a type, an RFC 3339 created_at, a data object, and the app_id or
+// app_version_id of the partner app the event is for, as strings), or the AsyncAPI document's envelope
 // (event_id, id and a data object, with an event_type or type naming the
 // event). The app fields and the pair of ids are Talkdesk's own: envelopes
 // of other services that share id, type and data carry neither.
@@ -92,9 +93,8 @@ func isTalkdeskEventsBody(obj map[string]any) bool {
 	if !data || str("id") == "" {
 		return false
 	}
-	_, app := obj["app_id"]
-	_, version := obj["app_version_id"]
-	documented := str("type") != "" && str("created_at") != "" && (app || version)
+	_, stamp := time.Parse(time.RFC3339, str("created_at"))
+	documented := str("type") != "" && stamp == nil && (str("app_id") != "" || str("app_version_id") != "")
 	described := str("event_id") != "" && (str("event_type") != "" || str("type") != "")
 	return documented || described
 }

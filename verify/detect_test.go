@@ -62,6 +62,10 @@ func TestDetect(t *testing.T) {
 		{"not talkifai: no data", "/x", nil, `{"id":"evt_1","type":"call.ended","created":"2024-01-15T10:34:05Z"}`, ProviderUnknown, "call.ended"},
 		{"talkdesk documented payload", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","app_id":"a1","api_version":"1","data":{}}`, ProviderTalkdeskEvents, "app.installed"},
 		{"talkdesk AsyncAPI envelope", "/x", nil, `{"event_id":"e1","id":"e1","event_type":"app.installed","data":{}}`, ProviderTalkdeskEvents, "app.installed"},
+		{"not talkdesk: app_id null", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","app_id":null,"data":{}}`, ProviderUnknown, "app.installed"},
+		{"not talkdesk: created_at not a time", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"yesterday","app_id":"a1","data":{}}`, ProviderUnknown, "app.installed"},
+		// Intercom's notification: a numeric created_at, an app_id.
+		{"not talkdesk: Intercom", "/x", nil, `{"type":"notification_event","app_id":"abc","data":{"item":{}},"id":"notif_1","topic":"conversation.user.created","created_at":1392731331}`, ProviderUnknown, "notification_event"},
 		{"not talkdesk: no app fields", "/x", nil, `{"id":"e1","type":"app.installed","created_at":"2024-01-15T10:34:05Z","data":{}}`, ProviderUnknown, "app.installed"},
 		{"not talkdesk: event_id without an event name", "/x", nil, `{"event_id":"e1","id":"e1","data":{}}`, ProviderUnknown, ""},
 		{"not talkdesk: data not an object", "/x", nil, `{"event_id":"e1","id":"e1","event_type":"x","data":[]}`, ProviderUnknown, "x"},

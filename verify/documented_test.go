@@ -57,6 +57,12 @@ func TestDocumentedTalkdeskPayloads(t *testing.T) {
 			if got.Provider != ProviderTalkdeskEvents || got.EventType != tc.typ || got.ProviderEventID != tc.id {
 				t.Errorf("provider/type/id = %q %q %q", got.Provider, got.EventType, got.ProviderEventID)
 			}
+			// Its signature headers stripped, the body alone still names
+			// Talkdesk (and the verdict says the header is missing).
+			bare := check(v, Request{Path: "/hooks/x", Body: body})
+			if bare.Provider != ProviderTalkdeskEvents || bare.Signature.Status != store.SigInvalid {
+				t.Errorf("without headers: provider %q, signature %s; want talkdesk-events, invalid", bare.Provider, bare.Signature.Status)
+			}
 			obj, _ := got.Payload.(map[string]any)
 			if base, _ := v.keysBase(rootHref(obj)); base != tc.gateway {
 				t.Errorf("key endpoint base %q, want %q", base, tc.gateway)

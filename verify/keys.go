@@ -102,7 +102,9 @@ func (v *Verifier) keysBase(rootHref string) (base string, ignored bool) {
 			return gw, false
 		}
 	}
-	return v.regionGateway, rootHref != ""
+	// An href naming the configured gateway itself (one of the others,
+	// with --talkdesk-region au or uk) was not ignored in effect.
+	return v.regionGateway, rootHref != "" && strings.TrimSuffix(rootHref, "/") != v.regionGateway
 }
 
 // resolveKey finds the public key for id: local keys, then the in-process
