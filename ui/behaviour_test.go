@@ -947,3 +947,22 @@ func TestUpWhileReadingAbove(t *testing.T) {
 		t.Fatalf("k 4 times from %s: at %s (following %v), want %s", idOf(2), r.ID, m.list.Following(), idOf(6))
 	}
 }
+
+// TestClickCancelsPendingUpMove: a row clicked while the rows above the
+// window are still being read for an earlier k stays selected when they
+// arrive. Before, the pending move was applied from the clicked row.
+func TestClickCancelsPendingUpMove(t *testing.T) {
+	src, g := mixedSource(3)
+	m := press(t, newTestModel(t, src, 80, 24), "g", "j")
+	m, _ = arrive(t, m, src, g, 5)
+	m, cmds := apply(m, kp("k"), kp("k"))
+	if m.win.up == 0 {
+		t.Fatalf("the second k did not wait for the rows above")
+	}
+	// The third row of the list: the oldest delivery.
+	m, more := apply(m, tea.MouseClickMsg{X: 10, Y: 2 + 1 + 2, Button: tea.MouseLeft})
+	m = drive(t, m, tea.Batch(append(cmds, more...)...))
+	if r, _ := m.list.Selected(); r.ID != idOf(1) {
+		t.Fatalf("after the click and the read above: at %s, want %s", r.ID, idOf(1))
+	}
+}

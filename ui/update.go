@@ -434,6 +434,7 @@ func (m Model) handleWheel(ms tea.Mouse) (Model, tea.Cmd) {
 	if n < 0 && m.list.Offset() == 0 {
 		return m.moveBy(n)
 	}
+	m.win.up = 0 // as for a click: the wheel moved the view since
 	m.list.Scroll(n, m.atNewest())
 	m, c := m.maybePage()
 	return m, tea.Batch(c, m.syncDetail())
@@ -465,6 +466,9 @@ func (m Model) handleClick(ms tea.Mouse) (Model, tea.Cmd) {
 	if m.detailOpen {
 		m.focus = focusList
 	}
+	// The row clicked is where the user wants to be: an up-move still
+	// waiting for the rows above (moveBy) no longer applies.
+	m.win.up = 0
 	m.list.Select(i, m.atNewest())
 	m.syncList()
 	m, c := m.maybePage()
