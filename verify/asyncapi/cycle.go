@@ -19,7 +19,8 @@ import (
 // schemas and are not cycles.
 //
 // One finder serves a whole load: schemas shared between messages are
-// walked once.
+// walked once. Once it has found a cycle it must not be used again (the
+// schemas along that cycle stay marked onStack); the load fails there.
 type cycleFinder struct {
 	reached map[*jsonschema.Schema]bool // met through any subschema
 	state   map[*jsonschema.Schema]int8 // of the in-place walk: onStack or walked
