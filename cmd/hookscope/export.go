@@ -172,12 +172,32 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 		return nil, nil, nil, usagef("--out: %s is a folder; name the file to write", termsafe.Line(out))
 	}
+	// A symbolic link stays a link: the file it leads to is written, as
+	// for --db. (Renaming over the link would replace it with a file.)
+	shown := out
+	out = linkTarget(out)
+	// A device, pipe or socket (--out /dev/stdout, a FIFO a reader waits
+	// on) is written in place, as a shell redirection would: renaming a
+	// file over it would replace the node itself, /dev/null included.
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
+		dst, err := os.OpenFile(out, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("export: cannot write %s: %w", termsafe.Line(shown), bareErr(err))
+		}
+		commit = func() error {
+			if err := dst.Close(); err != nil {
+				return fmt.Errorf("export: write %s: %w", termsafe.Line(shown), bareErr(err))
+			}
+			return nil
+		}
+		return dst, commit, func() { dst.Close() }, nil
+	}
 	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
-		return nil, nil, nil, fmt.Errorf("export: cannot write %s: its folder %s does not exist", termsafe.Line(out), termsafe.Line(filepath.Dir(out)))
+		return nil, nil, nil, fmt.Errorf("export: cannot write %s: its folder %s does not exist", termsafe.Line(shown), termsafe.Line(filepath.Dir(out)))
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("export: cannot write %s: %w", termsafe.Line(out), bareErr(err))
+		return nil, nil, nil, fmt.Errorf("export: cannot write %s: %w", termsafe.Line(shown), bareErr(err))
 	}
 	mode := os.FileMode(0o600)
 	if f == export.Curl {
@@ -192,20 +212,41 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 		if err := tmp.Sync(); err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
-			return fmt.Errorf("export: write %s: %w", out, err)
+			return fmt.Errorf("export: write %s: %w", termsafe.Line(shown), err)
 		}
 		if err := tmp.Close(); err != nil {
 			os.Remove(tmp.Name())
-			return fmt.Errorf("export: write %s: %w", out, err)
+			return fmt.Errorf("export: write %s: %w", termsafe.Line(shown), err)
 		}
 		if err := os.Rename(tmp.Name(), out); err != nil {
 			os.Remove(tmp.Name())
-			return fmt.Errorf("export: cannot write %s: %w", termsafe.Line(out), bareErr(err))
+			return fmt.Errorf("export: cannot write %s: %w", termsafe.Line(shown), bareErr(err))
 		}
 		return nil
 	}
 	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
 	return tmp, commit, abort, nil
+}
+
+// linkTarget is the path a chain of symbolic links at path leads to, the
+// last link's target even when that does not exist yet (an export may
+// create it); path itself when it is no link or cannot be read.
+func linkTarget(path string) string {
+	for range 40 { // the kernel's own bound on a chain of links
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return path
 }
 
 // bareErr is err without the file names os puts in it (a temporary
