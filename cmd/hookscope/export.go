@@ -88,7 +88,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if res.Written == 1 {
 				noun = "delivery"
 			}
-			fmt.Fprintf(e.stderr, "hookscope: exported %d %s to %s (%s%s)\n", res.Written, noun, termsafe.Line(where), f, maskNote(opts.Masker, res.Masked))
+			fmt.Fprintf(e.stderr, "hookscope: exported %d %s to %s (%s%s%s)\n", res.Written, noun, termsafe.Line(where), f, maskNote(opts.Masker, res.Masked), withheldNote(res.Withheld))
 			return nil
 		},
 	}
@@ -118,6 +118,14 @@ func maskNote(m export.Masker, masked int) string {
 	// export is never imported.
 	return fmt.Sprintf(", secrets masked in %d: %s no longer the bytes received, so a signature over a "+
 		"masked part fails verification; --reveal-secrets exports them exactly", masked, what)
+}
+
+// withheldNote says how many bodies masking left out, "" when none.
+func withheldNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the body of %d left out: compressed in a way hookscope cannot decode, it could hide a secret", n)
 }
 
 // exportMasker is the Masker an export applies: nil (everything as stored)

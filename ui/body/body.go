@@ -203,6 +203,38 @@ func IsGzip(b []byte, encoding string) bool {
 	return strings.Contains(strings.ToLower(encoding), "gzip") || len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
+// How a stored body is coded, for masking (CodingOf).
+const (
+	CodedPlain = iota // no coding: the bytes can be read and masked
+	CodedGzip         // one gzip coding: decoded, it can be masked
+	CodedOther        // deflate, br, gzip twice…: hookscope cannot read it
+)
+
+// CodingOf tells how b is coded by its Content-Encoding, a list of codings
+// in the order applied (identity changes nothing), or, without one, by
+// gzip's magic bytes. Whatever masks secrets (exports, show) decodes one
+// gzip coding and must not show or export a CodedOther body, or a gzip one
+// that fails to decode, masked: its compressed bytes could hide any secret.
+func CodingOf(b []byte, contentEncoding string) int {
+	var codings []string
+	for c := range strings.SplitSeq(strings.ToLower(contentEncoding), ",") {
+		if c = strings.TrimSpace(c); c != "" && c != "identity" {
+			codings = append(codings, c)
+		}
+	}
+	switch {
+	case len(b) == 0:
+		return CodedPlain
+	case len(codings) == 0 && IsGzip(b, ""):
+		return CodedGzip
+	case len(codings) == 0:
+		return CodedPlain
+	case len(codings) == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip"):
+		return CodedGzip
+	}
+	return CodedOther
+}
+
 // Gunzip decodes a gzip body (store/gzipbody: one or more members, bytes
 // after them ignored, as verification reads it), refusing to inflate
 // beyond MaxDecodedBytes.

@@ -63,6 +63,9 @@ func (e *curlEncoder) entry(d delivery) error {
 	// Header lines no request can carry (a delivery net/http refused for
 	// them) are left out of the command (curlcmd.Build): say so, by count
 	// as above.
+	if d.withheld {
+		e.w.WriteString("# not sent: its body, compressed in a way hookscope cannot decode to mask it (--reveal-secrets exports it)\n")
+	}
 	if n := unsendableHeaders(r.Header); n > 0 {
 		fmt.Fprintf(e.w, "# not sent: %d header field(s) that are not valid HTTP (show --raw has them as they came)\n", n)
 	}

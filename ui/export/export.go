@@ -77,6 +77,9 @@ type Result struct {
 	// the path, or a forwarded answer): they are no longer the bytes
 	// received, so a signed one no longer verifies after import.
 	Masked int
+	// Withheld counts the masked deliveries whose body was left out: it
+	// is compressed in a way hookscope cannot decode to mask it.
+	Withheld int
 }
 
 // Export writes the deliveries matching opts.Filter, oldest first, to w in
@@ -121,6 +124,9 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (Result,
 			if d.masked {
 				res.Masked++
 			}
+			if d.withheld {
+				res.Withheld++
+			}
 			if opts.Progress != nil {
 				opts.Progress(res.Written)
 			}
@@ -145,6 +151,9 @@ type delivery struct {
 	rec    store.Record // rec.Header and rec.Trailer are masked
 	body   []byte
 	masked bool // masking changed a header or the body
+	// withheld is set when masking left the body out: it is compressed in
+	// a way hookscope cannot decode, so its secrets could not be masked.
+	withheld bool
 	// forward is the app's full answer when the listener forwarded the
 	// delivery (nil otherwise, or when not needed).
 	forward *store.Attempt
@@ -194,14 +203,26 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 func mask(d *delivery, m Masker) {
 	r := &d.rec
 	stored := len(d.body)
-	if body.IsGzip(d.body, r.ContentEncoding) {
+	dropEncoding := func() {
+		r.ContentEncoding = ""
+		r.Header = slices.DeleteFunc(slices.Clone(r.Header), func(f store.Field) bool {
+			return strings.EqualFold(f.Name, "Content-Encoding")
+		})
+	}
+	switch body.CodingOf(d.body, r.ContentEncoding) {
+	case body.CodedGzip:
 		if dec, err := body.Gunzip(d.body); err == nil {
 			d.body, d.masked = dec, true
-			r.ContentEncoding = ""
-			r.Header = slices.DeleteFunc(slices.Clone(r.Header), func(f store.Field) bool {
-				return strings.EqualFold(f.Name, "Content-Encoding")
-			})
+			dropEncoding()
+			break
 		}
+		fallthrough // cut short, or not gzip after all: as below
+	case body.CodedOther:
+		// Compressed bytes the masker cannot read could hold any secret
+		// (a 413'd gzip body cut mid-stream, deflate, gzip twice): the
+		// body is left out rather than exported unread.
+		d.body, d.masked, d.withheld = nil, true, true
+		dropEncoding()
 	}
 	var hm, tm, bm, qm, pm, rm, om bool
 	r.Header, hm = maskHeader(m, r.Header)

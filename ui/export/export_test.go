@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -325,6 +326,90 @@ func TestMaskingReachesGzipBodiesQueryAndPath(t *testing.T) {
 	}
 	if !bytes.Equal(b.Bodies[0], gz.Bytes()) || b.Events[0].Query != "token="+secret {
 		t.Errorf("revealed export changed: body %q query %q", b.Bodies[0], b.Events[0].Query)
+	}
+}
+
+// TestMaskingWithholdsBodiesItCannotRead: a masked export leaves out a
+// body compressed in a way hookscope cannot decode (a gzip body cut at
+// --max-body, deflate, gzip applied twice) and says so, since its bytes
+// could hold a secret in any form; before, such bodies were exported as
+// they came and decoding the file gave the secret back. A body that
+// decodes is masked as before, and --reveal-secrets exports all as stored.
+func TestMaskingWithholdsBodiesItCannotRead(t *testing.T) {
+	doc := []byte(`{"client_secret":"` + secret + `","pad":"` + strings.Repeat("x", 2000) + `"}`)
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	var fl bytes.Buffer
+	fw, _ := flate.NewWriter(&fl, flate.BestSpeed)
+	fw.Write(doc)
+	fw.Close()
+	for _, tt := range []struct {
+		name, encoding string
+		body           []byte
+		withheld       bool
+	}{
+		{"gzip cut short", "gzip", gz(doc)[:40], true},
+		{"deflate", "deflate", fl.Bytes(), true},
+		{"gzip twice", "gzip, gzip", gz(gz(doc)), true},
+		{"gzip magic, not gzip", "", append([]byte{0x1f, 0x8b}, doc...), true},
+		{"gzip, decoded and masked", "gzip", gz(doc), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: "/hooks/x", ContentType: "application/json", ContentEncoding: tt.encoding,
+				Header: store.Header{{Name: "Content-Type", Value: "application/json"}}}
+			if tt.encoding != "" {
+				ev.Header = append(ev.Header, store.Field{Name: "Content-Encoding", Value: tt.encoding})
+			}
+			if err := db.Append(context.Background(), ev, tt.body); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Formats {
+				var buf bytes.Buffer
+				res, err := Export(context.Background(), &buf, db, Options{Format: f, Masker: testMasker{}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (res.Withheld == 1) != tt.withheld || res.Masked != 1 {
+					t.Errorf("%s: withheld %d masked %d, want withheld %v", f, res.Withheld, res.Masked, tt.withheld)
+				}
+				if f == Curl {
+					if said := strings.Contains(buf.String(), "# not sent: its body, compressed"); said != tt.withheld {
+						t.Errorf("curl: says withheld %v", said)
+					}
+					continue
+				}
+				b, err := Decode(&buf)
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				got := b.Bodies[0]
+				switch {
+				case tt.withheld && len(got) != 0:
+					t.Errorf("%s: body exported (%d bytes), want it left out", f, len(got))
+				case !tt.withheld && bytes.Contains(got, []byte(secret)):
+					t.Errorf("%s: secret exported", f)
+				case !tt.withheld && !bytes.Contains(got, []byte(`"client_secret":"[masked]"`)):
+					t.Errorf("%s: body %.60q, want it decoded and masked", f, got)
+				}
+				if ce := b.Events[0].Header.Get("Content-Encoding"); ce != "" {
+					t.Errorf("%s: exported body still marked %q", f, ce)
+				}
+			}
+			// Revealed, the body is exported as stored.
+			b, err := Decode(strings.NewReader(exportString(t, db, Options{Format: JSONL})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b.Bodies[0], tt.body) {
+				t.Errorf("revealed export changed the body")
+			}
+		})
 	}
 }
 

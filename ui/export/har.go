@@ -113,6 +113,8 @@ type harHookscope struct {
 	Imported      bool                `json:"imported"`
 	Truncated     bool                `json:"truncated"`
 	SecretsMasked bool                `json:"secrets_masked"`
+	// BodyWithheld: masking left the body out (see jsonl.go).
+	BodyWithheld bool `json:"body_withheld,omitempty"`
 }
 
 // harTime is startedDateTime's layout: ISO 8601 with milliseconds.
@@ -202,7 +204,7 @@ func harEntryOf(d delivery) harEntry {
 	h := &harHookscope{
 		ID: r.ID, ReceivedAt: r.ReceivedAt.UTC().Format(store.TimeFormat), RemoteAddr: r.RemoteAddr,
 		Signature: r.SignatureOrPending(), Pinned: r.Pinned, Imported: r.Imported, Truncated: r.Truncated,
-		SecretsMasked: d.masked,
+		SecretsMasked: d.masked, BodyWithheld: d.withheld,
 	}
 	if a := r.Analysis; a != nil {
 		h.Provider, h.EventType, h.Schema, h.DuplicateOf = a.Provider, a.EventType, a.Schema, a.DuplicateOf

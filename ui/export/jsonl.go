@@ -16,6 +16,8 @@ import (
 //	body_base64     otherwise, the body in standard base64
 //	secrets_masked  true when masking changed a header or the body, so the
 //	                line is not the delivery as received
+//	body_withheld   true when masking left the body out: it is compressed
+//	                in a way hookscope cannot decode to mask it
 //
 // On import raw_headers wins over headers when both are present; verdicts
 // (signature, schema, duplicate_of) in the file are not trusted and are
@@ -25,6 +27,7 @@ type jsonlExtra struct {
 	Body          *string `json:"body,omitempty"`
 	BodyBase64    *string `json:"body_base64,omitempty"`
 	SecretsMasked bool    `json:"secrets_masked,omitempty"`
+	BodyWithheld  bool    `json:"body_withheld,omitempty"`
 }
 
 type jsonlEncoder struct {
@@ -39,7 +42,7 @@ func (e *jsonlEncoder) entry(d delivery) error {
 	if err != nil {
 		return err
 	}
-	extra := jsonlExtra{RawHeaders: headerNV(d.rec.Header), SecretsMasked: d.masked}
+	extra := jsonlExtra{RawHeaders: headerNV(d.rec.Header), SecretsMasked: d.masked, BodyWithheld: d.withheld}
 	if text, enc := bodyText(d.body); enc == "" {
 		extra.Body = &text
 	} else {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -250,6 +251,40 @@ func TestShowMasks(t *testing.T) {
 		"http://app/hooks/" + redact.Mask + "?t=" + redact.Mask + " → 200"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out[:min(len(out), 600)])
+		}
+	}
+}
+
+// TestShowHidesBodiesItCannotMask: a body compressed in a way hookscope
+// cannot decode (deflate, a gzip body cut short) is not shown masked, not
+// even as a hex dump, since its secrets could not be masked; revealed, it
+// is shown as before.
+func TestShowHidesBodiesItCannotMask(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"client_secret":"TOPSECRET"}`))
+	zw.Close()
+	for _, tt := range []struct {
+		name, encoding string
+		data           []byte
+	}{
+		{"deflate", "deflate", []byte("\x4b\x4c\x4a\x06\x00")},
+		{"gzip cut short", "gzip", gz.Bytes()[:15]},
+	} {
+		r := store.Record{Event: store.Event{Method: "POST", Path: "/h", ContentType: "application/json", ContentEncoding: tt.encoding}}
+		var masked, revealed bytes.Buffer
+		if err := Show(&masked, r, tt.data, ShowOptions{Redactor: redact.New(nil)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Show(&revealed, r, tt.data, ShowOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		dump := fmt.Sprintf("%02x %02x", tt.data[0], tt.data[1]) // the hex dump's first bytes
+		if !strings.Contains(masked.String(), "(not shown: compressed in a way hookscope cannot decode") || strings.Contains(masked.String(), dump) {
+			t.Errorf("%s, masked:\n%s", tt.name, masked.String())
+		}
+		if strings.Contains(revealed.String(), "not shown") || !strings.Contains(revealed.String(), dump) {
+			t.Errorf("%s, revealed:\n%s", tt.name, revealed.String())
 		}
 	}
 }
