@@ -733,6 +733,23 @@ func TestCurlCommandMasksRawPath(t *testing.T) {
 	}
 }
 
+// TestCurlCommandLeavesOutBodiesItCannotMask: copy-as-curl of a body
+// compressed in a way hookscope cannot decode sends no body and no
+// Content-Encoding when masked, and counts it as masked; revealed, the
+// body goes as stored.
+func TestCurlCommandLeavesOutBodiesItCannotMask(t *testing.T) {
+	data := []byte{0x4b, 0x4c, 0x4a, 0x06, 0x00}
+	r := store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/h", ContentEncoding: "deflate",
+		Header: store.Header{{Name: "Content-Encoding", Value: "deflate"}}}}
+	got, n := curlCommand(r, data, "http://localhost:3000", redact.New(nil), false)
+	if n != 1 || strings.Contains(got, "Content-Encoding") || strings.Contains(got, "--data-binary") {
+		t.Errorf("masked (%d): %s", n, got)
+	}
+	if got, _ := curlCommand(r, data, "http://localhost:3000", redact.New(nil), true); !strings.Contains(got, "Content-Encoding: deflate") {
+		t.Errorf("revealed: %s", got)
+	}
+}
+
 // TestFullHelpListsWhatTheFocusAnswers: ? lists the keys that act where the
 // focus is. The list ignores tab, [, ] and x (they work in the detail);
 // the detail ignores space and its esc goes back, and its g/G go to the

@@ -164,19 +164,24 @@ func curlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 		var nh, nt, nb int
 		h, nh = red.Header(h)
 		path, rawPath, query, nt = red.Target(r.Event)
-		if body.IsGzip(b, r.ContentEncoding) {
-			if dec, err := body.Gunzip(b); err == nil {
-				b = dec
-				kept := h[:0:0]
-				for _, f := range h {
-					if !strings.EqualFold(f.Name, "Content-Encoding") {
-						kept = append(kept, f)
-					}
+		dec, decoded, ok := body.ForMasking(b, r.ContentEncoding)
+		if decoded || !ok {
+			// Sent decoded, or (a body the masker cannot read, whose
+			// compressed bytes could hide any secret) not at all.
+			b = dec
+			kept := h[:0:0]
+			for _, f := range h {
+				if !strings.EqualFold(f.Name, "Content-Encoding") {
+					kept = append(kept, f)
 				}
-				h = kept
 			}
+			h = kept
 		}
-		b, nb = red.Body(b, r.ContentType)
+		if !ok {
+			nb = 1
+		} else {
+			b, nb = red.Body(b, r.ContentType)
+		}
 		masked = nh + nt + nb
 	}
 	return curlcmd.Build(curlcmd.Request{Method: r.Method, URL: curlcmd.URL(base, path, rawPath, query), Header: h, Body: b}), masked

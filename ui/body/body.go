@@ -235,6 +235,23 @@ func CodingOf(b []byte, contentEncoding string) int {
 	return CodedOther
 }
 
+// ForMasking returns b as a masker must read it: decoded when it has one
+// gzip coding (decoded reports that the coding is gone), as it is when it
+// has none, and ok false when hookscope cannot read it (CodedOther, or a
+// gzip body that does not decode): then it must be left out, not shown or
+// copied masked.
+func ForMasking(b []byte, contentEncoding string) (out []byte, decoded, ok bool) {
+	switch CodingOf(b, contentEncoding) {
+	case CodedPlain:
+		return b, false, true
+	case CodedGzip:
+		if dec, err := Gunzip(b); err == nil {
+			return dec, true, true
+		}
+	}
+	return nil, false, false
+}
+
 // Gunzip decodes a gzip body (store/gzipbody: one or more members, bytes
 // after them ignored, as verification reads it), refusing to inflate
 // beyond MaxDecodedBytes.

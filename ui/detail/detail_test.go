@@ -78,6 +78,19 @@ func TestCopyBody(t *testing.T) {
 	if got, n := CopyBody(gz, "application/json", "gzip", r, true); string(got) != secretDoc || n != 0 {
 		t.Errorf("revealed copy %q (%d masked), want the decoded body", got, n)
 	}
+	// A body the masker cannot read (a gzip body cut short, deflate) is
+	// not copied masked: its compressed bytes could hide the secret.
+	for _, tt := range []struct {
+		enc  string
+		data []byte
+	}{{"gzip", gz[:20]}, {"deflate", []byte{0x4b, 0x4c, 0x4a, 0x06, 0x00}}} {
+		if got, n := CopyBody(tt.data, "application/json", tt.enc, r, false); got != nil || n != 1 {
+			t.Errorf("%s cut short: masked copy %q (%d masked), want nothing, 1 masked", tt.enc, got, n)
+		}
+		if got, _ := CopyBody(tt.data, "application/json", tt.enc, r, true); !bytes.Equal(got, tt.data) {
+			t.Errorf("%s: revealed copy %q, want the bytes as stored", tt.enc, got)
+		}
+	}
 }
 
 // TestTitleMasksConfiguredSecret checks that a configured secret in the

@@ -231,15 +231,21 @@ func (m Model) contentRows() []string {
 // masked unless reveal. masked is how many values were masked, so that the
 // caller says so only when something was.
 func CopyBody(b []byte, contentType, contentEncoding string, r *redact.Redactor, reveal bool) (out []byte, masked int) {
-	if body.IsGzip(b, contentEncoding) {
-		if dec, err := body.Gunzip(b); err == nil {
-			b = dec
+	if reveal {
+		if body.IsGzip(b, contentEncoding) {
+			if dec, err := body.Gunzip(b); err == nil {
+				return dec, 0
+			}
 		}
+		return b, 0
 	}
-	if !reveal {
-		b, masked = r.Body(b, contentType)
+	// A body the masker cannot read is not copied: its compressed bytes
+	// could hide any secret. It counts as one masked value.
+	b, _, ok := body.ForMasking(b, contentEncoding)
+	if !ok {
+		return nil, 1
 	}
-	return b, masked
+	return r.Body(b, contentType)
 }
 
 func gunzipForMask(b []byte, opts body.Options) ([]byte, bool) {

@@ -209,19 +209,15 @@ func mask(d *delivery, m Masker) {
 			return strings.EqualFold(f.Name, "Content-Encoding")
 		})
 	}
-	switch body.CodingOf(d.body, r.ContentEncoding) {
-	case body.CodedGzip:
-		if dec, err := body.Gunzip(d.body); err == nil {
-			d.body, d.masked = dec, true
-			dropEncoding()
-			break
-		}
-		fallthrough // cut short, or not gzip after all: as below
-	case body.CodedOther:
+	switch dec, decoded, ok := body.ForMasking(d.body, r.ContentEncoding); {
+	case !ok:
 		// Compressed bytes the masker cannot read could hold any secret
-		// (a 413'd gzip body cut mid-stream, deflate, gzip twice): the
-		// body is left out rather than exported unread.
+		// (a gzip body cut at --max-body, deflate, gzip twice): the body
+		// is left out rather than exported unread.
 		d.body, d.masked, d.withheld = nil, true, true
+		dropEncoding()
+	case decoded:
+		d.body, d.masked = dec, true
 		dropEncoding()
 	}
 	var hm, tm, bm, qm, pm, rm, om bool

@@ -90,19 +90,17 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 		// secret fields could not be found), then mask. BodyText decodes
 		// with the same function, so a body that fails here is shown
 		// compressed there, never decoded and unmasked.
-		coding := body.CodingOf(data, enc)
-		if coding == body.CodedGzip {
-			if dec, err := body.Gunzip(data); err == nil {
-				data, enc, coding = dec, "", body.CodedPlain
-				io.WriteString(w, "  (gzip decoded for display)\n")
-			}
-		}
-		if coding != body.CodedPlain {
+		dec, decoded, ok := body.ForMasking(data, enc)
+		if !ok {
 			// Compressed bytes the masker cannot read could hold any
 			// secret, even in a hex dump: as the live view and the
 			// exports, show them only when asked.
 			_, err := io.WriteString(w, "  (not shown: compressed in a way hookscope cannot decode, so its secrets could not be masked; --reveal-secrets shows it, --body writes it)\n")
 			return err
+		}
+		if decoded {
+			data, enc = dec, ""
+			io.WriteString(w, "  (gzip decoded for display)\n")
 		}
 		var n int
 		if data, n = opts.Redactor.Body(data, r.ContentType); n > 0 {
