@@ -83,6 +83,9 @@ func (m Model) handleListener(msg listenerMsg) (Model, tea.Cmd) {
 		info = ListenerInfo{}
 	}
 	var cmds []tea.Cmd
+	if msg.err == nil && info.URL != "" {
+		m.clearListenerGone()
+	}
 	if info.URL != m.listenURL || info.ForwardTo != m.forwardTo {
 		m.listenURL = info.URL
 		m.setForwardTo(info.ForwardTo)

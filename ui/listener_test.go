@@ -299,3 +299,33 @@ func TestAttachedListenerStoppedKeepsFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestListenerStoppedSaidUntilBack: an attached view says the listener
+// stopped as soon as its notices say so (Lost), without waiting for a read
+// to fail, and keeps saying it past any message's lifetime until the
+// listener is back (Resync). Before, the bar went on saying "● live" until
+// a key happened to read something.
+func TestListenerStoppedSaidUntilBack(t *testing.T) {
+	src, _ := mixedSource(5)
+	now := testNow
+	m := newTestModel(t, src, 120, 30, func(o *Options) {
+		o.Now = func() time.Time { return now }
+		o.Listener = func(context.Context) (ListenerInfo, error) { return ListenerInfo{}, errors.New("nobody answers") }
+	})
+	stopped := func(m Model) bool { return strings.Contains(m.statusLine(), "listener stopped") }
+	if stopped(m) {
+		t.Fatalf("says stopped before anything happened: %q", m.statusLine())
+	}
+	m, _ = apply(m, noticesMsg{notices: []store.Notice{{Kind: store.Lost}}})
+	if !stopped(m) {
+		t.Fatalf("after Lost: %q", m.statusLine())
+	}
+	now = now.Add(time.Hour)
+	if !stopped(m) {
+		t.Fatalf("an hour later: %q", m.statusLine())
+	}
+	m, _ = apply(m, noticesMsg{notices: []store.Notice{{Kind: store.Resync}}})
+	if stopped(m) {
+		t.Fatalf("after Resync: %q", m.statusLine())
+	}
+}

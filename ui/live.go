@@ -147,14 +147,17 @@ func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
 			captured++
 		case store.Lost:
 			// The listener went away: nothing to re-read now, but a
-			// restarted one may listen elsewhere, or not at all.
+			// restarted one may listen elsewhere, or not at all. The
+			// view is not live meanwhile, and says so until it is.
 			ask = true
+			m.setListenerGone()
 			continue
 		case store.Resync:
 			// It came back: what arrived meanwhile is re-read below,
 			// and may lie above the window.
 			ask = true
 			m.win.arrived++
+			m.clearListenerGone()
 		}
 		changed = true
 	}
@@ -172,6 +175,11 @@ func (m Model) handleNotices(msg noticesMsg) (Model, tea.Cmd) {
 		cmds = append(cmds, waitNotices(m.opts.Notices))
 	}
 	if msg.closed || ask {
+		if msg.closed && m.opts.Listener != nil {
+			// Attached, the notices end when the listener stops: say so
+			// now, not at the next read that fails.
+			m.setListenerGone()
+		}
 		var c tea.Cmd
 		m, c = m.listenerGone()
 		cmds = append(cmds, c)

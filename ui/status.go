@@ -33,6 +33,9 @@ type status struct {
 	// filter marks the error about a filter that did not parse: applying
 	// a filter again, whichever, makes it obsolete.
 	filter bool
+	// gone marks setListenerGone's message, which lasts until a listener
+	// answers again.
+	gone bool
 }
 
 func (s status) active(now time.Time) bool { return s.text != "" && now.Before(s.expires) }
@@ -68,11 +71,30 @@ var listenerGone = []string{
 // to do, whatever the call was.
 func (m *Model) setSourceError(what string, err error) {
 	if errors.Is(err, store.ErrGone) {
-		m.setStatus(levelError, listenerGone[0])
-		m.status.shorter = listenerGone[1:]
+		m.setListenerGone()
 		return
 	}
 	m.setStatus(levelError, what+": "+err.Error())
+}
+
+// setListenerGone says the listener stopped, for as long as it stays
+// stopped: the view is no longer live, whatever its marker says, and the
+// advice stays until a listener answers again (clearListenerGone).
+func (m *Model) setListenerGone() {
+	m.setStatusFor(levelError, listenerGone[0], untilBack)
+	m.status.shorter = listenerGone[1:]
+	m.status.gone = true
+}
+
+// untilBack is how long setListenerGone's message lasts: until cleared.
+const untilBack = 100 * 365 * 24 * time.Hour
+
+// clearListenerGone drops setListenerGone's message once a listener
+// answers again.
+func (m *Model) clearListenerGone() {
+	if m.status.gone {
+		m.status = status{}
+	}
 }
 
 // setStatus shows a message for StatusTTL (errors twice as long).

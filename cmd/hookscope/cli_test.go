@@ -776,3 +776,26 @@ func TestForeignLogSetAsideSaysSo(t *testing.T) {
 		t.Fatalf("stderr does not say the log was set aside: %q", errOut)
 	}
 }
+
+// TestLockedDatabaseSaysWhoHoldsIt: a database held by a command that
+// serves no socket (a `hookscope ui` started with no listener, here the
+// store opened by the test) makes listen and ls fail saying what holds it
+// and what to do, not only "locked by another process".
+func TestLockedDatabaseSaysWhoHoldsIt(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, args := range [][]string{
+		{"listen", "--no-tui", "--addr", "127.0.0.1:0", "--db", db},
+		{"ls", "--db", db},
+	} {
+		code, _, errs := run(t, args...)
+		if code != 1 || !strings.Contains(errs, "locked by another process") || !strings.Contains(errs, "a `hookscope ui` started with no listener running") {
+			t.Errorf("%s: exit %d, stderr %q", args[0], code, errs)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -177,7 +178,10 @@ func runListen(ctx context.Context, e *env, f *listenFlags, cfg *config) error {
 	db, err := store.Open(f.db, store.Options{LockTimeout: lockTimeout})
 	if err != nil {
 		if sock := store.SocketPath(f.db); isAnswering(sock) {
-			return fmt.Errorf("another hookscope is already listening with %s (its API is on %s)", f.db, sock)
+			return fmt.Errorf("another hookscope is already listening with %s (its API is on %s): ls, show, ui and the other commands work beside it; a second listener needs another --db", f.db, sock)
+		}
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%w: %s", err, lockHolderHint)
 		}
 		return err
 	}

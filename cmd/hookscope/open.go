@@ -23,6 +23,12 @@ const (
 	openBudget  = 1600 * time.Millisecond
 )
 
+// lockHolderHint says who holds a database without serving it: only a
+// listener answers on the socket, so the holder is a command with the
+// file open itself, most often a `hookscope ui` started while no listener
+// ran (it reads the file directly until it quits).
+const lockHolderHint = "another hookscope command has the file open itself (a `hookscope ui` started with no listener running, an import, a prune --compact); quit it and run this again"
+
 // openStore reaches the database at path: through the running listener's
 // socket when one holds it, else by opening the file.
 func (e *env) openStore(path string) (store.Store, error) {
@@ -45,7 +51,7 @@ func (e *env) openStore(path string) (store.Store, error) {
 				return c, nil
 			}
 		}
-		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s", path, sock)
+		return nil, fmt.Errorf("database %s is locked by another process and no hookscope answered on %s: %s", path, sock, lockHolderHint)
 	}
 	if err != nil && notWritable(err) {
 		// A backup on read-only media, a folder of someone else's: it can
