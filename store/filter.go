@@ -39,6 +39,11 @@ type term struct {
 // FilterKeys lists the keys the filter language accepts.
 var FilterKeys = []string{"provider", "type", "sig", "schema", "status", "method", "dup", "pinned", "path", "id"}
 
+// Providers are the provider names analysis gives deliveries, which a
+// provider: filter may name: verify's Provider constants, kept in step by
+// a test there (store cannot import verify, which imports store).
+var Providers = []string{"talkdesk-events", "talkdesk-trigger", "talkdesk-dce", "talkdesk-notifier", "talkifai", "dialpad", "hmac", "unknown"}
+
 var filterValues = map[string][]string{
 	"sig":    {SigValid, SigInvalid, SigUnverifiable, SigUnsigned, SigPending},
 	"schema": {SchemaValid, SchemaInvalid, SchemaUnmatched, SchemaSkipped, "none"},
@@ -76,6 +81,9 @@ func ParseFilter(s string) (*Filter, error) {
 		}
 		if allowed, ok := filterValues[key]; ok && !slices.Contains(allowed, strings.ToLower(value)) {
 			return nil, fmt.Errorf("filter: %s:%s: accepted values are %s", key, value, strings.Join(allowed, ", "))
+		}
+		if key == "provider" && !strings.ContainsAny(value, "*?[") && !slices.Contains(Providers, strings.ToLower(value)) {
+			return nil, fmt.Errorf("filter: provider:%s: accepted values are %s, or a pattern (talkdesk-*)", value, strings.Join(Providers, ", "))
 		}
 		if key == "status" {
 			if t.status, err = statusMatcher(value); err != nil {
@@ -172,17 +180,23 @@ func statusMatcher(v string) (func(int) bool, error) {
 		c := int(v[0]-'0') * 100
 		return func(s int) bool { return s >= c && s < c+100 }, nil
 	}
-	if lo, hi, ok := strings.Cut(v, "-"); ok {
-		l, err1 := strconv.Atoi(lo)
-		h, err2 := strconv.Atoi(hi)
-		if err1 == nil && err2 == nil {
+	// Codes are 100 to 599, and a range goes up: status:499-400 or
+	// status:-5 would match nothing, a mistake better said than shown as
+	// an empty list.
+	code := func(s string) (int, bool) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n >= 100 && n <= 599
+	}
+	if lo, hi, ok := strings.Cut(v, "-"); ok && lo != "" {
+		l, ok1 := code(lo)
+		h, ok2 := code(hi)
+		if ok1 && ok2 && l <= h {
 			return func(s int) bool { return s >= l && s <= h }, nil
 		}
-	}
-	if n, err := strconv.Atoi(v); err == nil {
+	} else if n, ok := code(v); ok {
 		return func(s int) bool { return s == n }, nil
 	}
-	return nil, fmt.Errorf("filter: status:%s: accepted values are a code (404), a class (5xx) or a range (400-499)", v)
+	return nil, fmt.Errorf("filter: status:%s: accepted values are a code (404), a class (5xx) or a range (400-499), codes from 100 to 599", v)
 }
 
 func glob(pattern, s string) bool {

@@ -3,6 +3,7 @@ package verify
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,5 +223,21 @@ func TestLongestPrefix(t *testing.T) {
 	}
 	if got := LongestPrefix(prefixes[:4], "/other", id); got != -1 {
 		t.Errorf("LongestPrefix(/other) = %d, want -1", got)
+	}
+}
+
+// TestProvidersInStepWithStore: the provider names a provider: filter
+// accepts (store.Providers, which cannot import verify) are the names
+// analysis gives.
+func TestProvidersInStepWithStore(t *testing.T) {
+	want := []string{ProviderTalkdeskEvents, ProviderTalkdeskTrigger, ProviderTalkdeskDCE, ProviderTalkdeskNotifier,
+		ProviderTalkifAI, ProviderDialpad, ProviderHMAC, ProviderUnknown}
+	if !slices.Equal(store.Providers, want) {
+		t.Errorf("store.Providers %q, verify's %q", store.Providers, want)
+	}
+	for _, p := range RoutableProviders() {
+		if !slices.Contains(store.Providers, p) {
+			t.Errorf("--route accepts %q, which a provider: filter refuses", p)
+		}
 	}
 }
