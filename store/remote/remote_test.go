@@ -118,8 +118,26 @@ func TestClientMirrorsStore(t *testing.T) {
 		t.Fatalf("count %d %d %v", total, matched, err)
 	}
 	evs := []*store.Event{{Method: "PUT", ReceivedAt: time.Unix(1, 0)}}
-	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("i")}); err != nil || evs[0].ID == "" {
+	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("i")}, nil); err != nil || evs[0].ID == "" {
 		t.Fatalf("import %v %q", err, evs[0].ID)
+	}
+	// An import through the socket restores pins and attempts, answers
+	// included, which the public JSON of an attempt leaves out.
+	fw := &store.Attempt{Target: "http://app/", Status: 201, RespHeader: store.Header{{Name: "X-F", Value: "f"}}, RespBody: []byte("fw")}
+	evs = []*store.Event{{Method: "PUT", ReceivedAt: time.Unix(2, 0), Forward: fw}}
+	st := []store.ImportState{{Pinned: true, Replays: []store.Attempt{{Seq: 2, Target: "http://r/", Status: 200,
+		RespHeader: store.Header{{Name: "X-R", Value: "r"}}, RespBody: []byte("rb")}}}}
+	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("j")}, st); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Get(ctx, evs[0].ID); err != nil || !r.Pinned || len(r.Replays) != 1 || r.Replays[0].Seq != 2 || r.Forward == nil {
+		t.Fatalf("imported %+v %v", r, err)
+	}
+	if a, err := c.Attempt(ctx, evs[0].ID, 2); err != nil || string(a.RespBody) != "rb" || a.RespHeader.Get("X-R") != "r" {
+		t.Fatalf("imported replay %+v %v", a, err)
+	}
+	if a, err := c.Attempt(ctx, evs[0].ID, 0); err != nil || string(a.RespBody) != "fw" || a.RespHeader.Get("X-F") != "f" {
+		t.Fatalf("imported forward %+v %v", a, err)
 	}
 	k := store.CachedKey{KeyID: "k1", PublicKey: "pk"}
 	if err := c.SaveKey(k); err != nil {
