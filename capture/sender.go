@@ -19,14 +19,14 @@ import (
 )
 
 // MaxResponseBody bounds the response body kept for an attempt.
-const MaxResponseBody = 64 << 10
+const MaxResponseBody = store.MaxAttemptBody
 
 // MaxResponseHead bounds the head (status line and headers) a target may
 // answer with. Without it net/http reads up to 10 MiB of headers, and every
 // one is stored with the attempt and returned to the provider when
 // forwarding, so one answer could cost more than a hundred capped bodies.
 // A larger head is an error, recorded as such.
-const MaxResponseHead = 64 << 10
+const MaxResponseHead = store.MaxAttemptHead
 
 // Target says where and how to send a stored delivery.
 type Target struct {

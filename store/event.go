@@ -346,6 +346,15 @@ type Attempt struct {
 	Edited bool `json:"edited,omitempty"`
 }
 
+// MaxAttemptBody bounds the answer body kept with an attempt: capture
+// keeps no more, and an import refuses more.
+const MaxAttemptBody = 64 << 10
+
+// MaxAttemptHead bounds the head (status line and header lines) of an
+// attempt's answer: capture treats a larger one as an error, and an import
+// refuses header lines that add up to more.
+const MaxAttemptHead = 64 << 10
+
 // Why a truncated delivery's body is not whole (TruncatedBy).
 const (
 	CutBySizeLimit = "size limit" // larger than --max-body: answered 413

@@ -38,7 +38,7 @@ func TestMatchingIDsPages(t *testing.T) {
 	for i := range evs {
 		evs[i] = &Event{Method: "POST", Path: "/x", ReceivedAt: at.Add(time.Duration(i) * time.Second)}
 	}
-	if err := db.ImportAll(context.Background(), evs, bodies); err != nil {
+	if err := db.ImportAll(context.Background(), evs, bodies, nil); err != nil {
 		t.Fatal(err)
 	}
 	ids, err := MatchingIDs(context.Background(), db, "")

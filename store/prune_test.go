@@ -169,7 +169,7 @@ func TestPruneNeverBlocksCapture(t *testing.T) {
 			evs[i] = &Event{Method: "POST", Path: "/old", ReceivedAt: base.Add(time.Duration(chunk+i) * time.Millisecond)}
 			bodies[i] = []byte(`{"n":1}`)
 		}
-		if err := db.ImportAll(ctx, evs, bodies); err != nil {
+		if err := db.ImportAll(ctx, evs, bodies, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -243,7 +243,7 @@ func TestCompact(t *testing.T) {
 		evs[i] = &Event{Method: "POST", Path: "/x", ReceivedAt: time.Unix(1700000000, int64(i))}
 		bodies[i] = make([]byte, 2048)
 	}
-	if err := db.ImportAll(ctx, evs, bodies); err != nil {
+	if err := db.ImportAll(ctx, evs, bodies, nil); err != nil {
 		t.Fatal(err)
 	}
 	db.SetPinned(ctx, evs[0].ID, true)

@@ -27,7 +27,7 @@ func TestStats(t *testing.T) {
 	put("dialpad", "sms", SigUnsigned, "", "")
 	mustAppend(t, db, "/pending", []byte("1")) // not analysed yet
 	db.SetPinned(ctx, dup.ID, true)
-	if err := db.ImportAll(ctx, []*Event{{Method: "POST", ReceivedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}}, [][]byte{[]byte("ab")}); err != nil {
+	if err := db.ImportAll(ctx, []*Event{{Method: "POST", ReceivedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}}, [][]byte{[]byte("ab")}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -74,7 +74,7 @@ func TestStatsSpansChunks(t *testing.T) {
 		evs[i] = &Event{Method: "POST", ReceivedAt: time.Unix(1700000000, int64(i))}
 		bodies[i] = []byte("x")
 	}
-	if err := db.ImportAll(ctx, evs, bodies); err != nil {
+	if err := db.ImportAll(ctx, evs, bodies, nil); err != nil {
 		t.Fatal(err)
 	}
 	st, err := db.Stats(ctx)

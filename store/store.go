@@ -24,7 +24,7 @@ type Store interface {
 	Delete(ctx context.Context, ids []string) (int, error)
 	Prune(ctx context.Context, opts PruneOptions) (PruneResult, error)
 	Stats(ctx context.Context) (Stats, error)
-	ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) error
+	ImportAll(ctx context.Context, evs []*Event, bodies [][]byte, states []ImportState) error
 	LoadKey(id string) (CachedKey, bool, error)
 	SaveKey(k CachedKey) error
 	Subscribe(buffer int) (<-chan Notice, func())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -377,7 +378,7 @@ func TestImportAllKeepsTimeOrderAndIsAtomic(t *testing.T) {
 	live := mustAppend(t, db, "/live", nil)
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	evs := []*Event{{Method: "POST", ReceivedAt: t0}, {Method: "POST", ReceivedAt: t0}}
-	if err := db.ImportAll(ctx, evs, [][]byte{[]byte("1"), []byte("2")}); err != nil {
+	if err := db.ImportAll(ctx, evs, [][]byte{[]byte("1"), []byte("2")}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if evs[0].ID == evs[1].ID || evs[0].ID >= live.ID {
@@ -388,7 +389,7 @@ func TestImportAllKeepsTimeOrderAndIsAtomic(t *testing.T) {
 		t.Fatal("not marked imported")
 	}
 	db.FailCommitsForTest(errors.New("x"))
-	if err := db.ImportAll(ctx, []*Event{{}, {}}, [][]byte{nil, nil}); err == nil {
+	if err := db.ImportAll(ctx, []*Event{{}, {}}, [][]byte{nil, nil}, nil); err == nil {
 		t.Fatal("want error")
 	}
 	db.FailCommitsForTest(nil)
@@ -445,5 +446,71 @@ func TestReadOnlyRefusesChanges(t *testing.T) {
 		if err := change(); !errors.Is(err, ErrReadOnly) {
 			t.Errorf("%s: %v, want ErrReadOnly", name, err)
 		}
+	}
+}
+
+// TestImportAllRestoresPinsAndAttempts: an import brings back a delivery's
+// pin, its replays with their numbers and answers, and its live forward
+// with the app's answer; replay numbers that would not come back as given
+// fail the whole import.
+func TestImportAllRestoresPinsAndAttempts(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	at := time.Date(2020, 1, 1, 0, 0, 1, 0, time.UTC)
+	fw := &Attempt{At: at, Target: "http://app/", Status: 202, DurationMS: 2,
+		RespHeader: Header{{Name: "X-App", Value: "1"}}, RespBody: []byte("fw")}
+	evs := []*Event{
+		{Method: "POST", ReceivedAt: at, Forward: fw},
+		{Method: "POST", ReceivedAt: at},
+	}
+	states := []ImportState{
+		{Replays: []Attempt{
+			{Seq: 1, At: at, Target: "http://a/", Status: 200, DurationMS: 1.5, RespHeader: Header{{Name: "A", Value: "b"}}, RespBody: []byte("one")},
+			{Seq: 3, At: at, Target: "http://b/", Error: "refused"},
+		}},
+		{Pinned: true},
+	}
+	if err := db.ImportAll(ctx, evs, [][]byte{[]byte("1"), []byte("2")}, states); err != nil {
+		t.Fatal(err)
+	}
+	r0, _ := db.Get(ctx, evs[0].ID)
+	r1, _ := db.Get(ctx, evs[1].ID)
+	if r0.Pinned || !r1.Pinned || len(r1.Replays) != 0 || r1.Forward != nil {
+		t.Fatalf("pins %v %v, second's attempts %v %v", r0.Pinned, r1.Pinned, r1.Replays, r1.Forward)
+	}
+	if len(r0.Replays) != 2 || r0.Replays[0].Seq != 1 || r0.Replays[1].Seq != 3 || r0.Replays[1].Error != "refused" ||
+		r0.Forward == nil || r0.Forward.Status != 202 {
+		t.Fatalf("attempts %+v forward %+v", r0.Replays, r0.Forward)
+	}
+	a, err := db.Attempt(ctx, evs[0].ID, 1)
+	if err != nil || string(a.RespBody) != "one" || a.RespHeader.Get("A") != "b" {
+		t.Fatalf("replay answer %+v %v", a, err)
+	}
+	a, err = db.Attempt(ctx, evs[0].ID, 0)
+	if err != nil || string(a.RespBody) != "fw" || a.RespHeader.Get("X-App") != "1" {
+		t.Fatalf("forward answer %+v %v", a, err)
+	}
+	// A replay added after the import is numbered after the imported ones.
+	next := &Attempt{At: at, Target: "http://c/"}
+	if err := db.AddAttempt(ctx, evs[0].ID, next); err != nil || next.Seq != 4 {
+		t.Fatalf("next replay %d %v", next.Seq, err)
+	}
+
+	for _, seqs := range [][]int{{0}, {2, 1}, {1, 1}, {1 << 32}} {
+		var rs []Attempt
+		for _, s := range seqs {
+			rs = append(rs, Attempt{Seq: s, At: at})
+		}
+		err := db.ImportAll(ctx, []*Event{{Method: "POST", ReceivedAt: at}, {Method: "POST", ReceivedAt: at}}, [][]byte{nil, nil},
+			[]ImportState{{Pinned: true}, {Replays: rs}})
+		if err == nil || !strings.Contains(err.Error(), "delivery 2: replay number") {
+			t.Fatalf("replays %v: %v", seqs, err)
+		}
+	}
+	if err := db.ImportAll(ctx, []*Event{{Method: "POST", ReceivedAt: at}}, [][]byte{nil}, []ImportState{}); err == nil {
+		t.Fatal("states of the wrong length accepted")
+	}
+	if total, pinned, _ := db.Count(ctx, "pinned:yes"); total != 2 || pinned != 1 {
+		t.Fatalf("after refused imports: %d deliveries, %d pinned", total, pinned)
 	}
 }

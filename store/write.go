@@ -124,13 +124,35 @@ func (db *DB) writeAnswers(tx *bolt.Tx) error {
 	return nil
 }
 
+// ImportState is what an import restores of a delivery beside its event
+// and body: its pin and its replay attempts. The live forward travels in
+// the event (Event.Forward), with its answer's headers and body.
+type ImportState struct {
+	// Pinned keeps the delivery from being pruned.
+	Pinned bool
+	// Replays are the delivery's replay attempts with the target's answers
+	// (RespHeader, RespBody), numbered (Seq) as they were: from 1, in
+	// increasing order.
+	Replays []Attempt
+}
+
 // ImportAll stores deliveries that were received elsewhere (an import), in
 // one transaction: either all of them land or none does. Each id is derived
 // from the delivery's original ReceivedAt, moved forward to the next free
-// nanosecond if taken, so history stays in time order.
-func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) error {
+// nanosecond if taken, so history stays in time order. states is nil (no
+// pins, no replays) or holds one ImportState per delivery; a live forward
+// (ev.Forward) is stored with its answer, as SetForward stores it.
+func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte, states []ImportState) error {
 	if len(evs) != len(bodies) {
 		return fmt.Errorf("store: import: %d events but %d bodies", len(evs), len(bodies))
+	}
+	if states != nil && len(states) != len(evs) {
+		return fmt.Errorf("store: import: %d events but %d states", len(evs), len(states))
+	}
+	for i := range states {
+		if err := checkSeqs(states[i].Replays); err != nil {
+			return fmt.Errorf("store: import: delivery %d: %w", i+1, err)
+		}
 	}
 	var ids []string
 	err := db.update(ctx, func(tx *bolt.Tx) error {
@@ -157,6 +179,16 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 			if err := tx.Bucket(bucketSummary).Put([]byte(ev.ID), summaryOf(Record{Event: *ev}).encode()); err != nil {
 				return err
 			}
+			if ev.Forward != nil {
+				if err := putAttempt(tx, forwardKey(ev.ID), ev.Forward); err != nil {
+					return err
+				}
+			}
+			if states != nil {
+				if err := restoreState(tx, ev.ID, &states[i]); err != nil {
+					return err
+				}
+			}
 			ids = append(ids, ev.ID)
 		}
 		return nil
@@ -167,6 +199,44 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte) erro
 		}
 	}
 	return err
+}
+
+// checkSeqs refuses replay numbers that would not come back as given: below
+// 1 (0 is the live forward's key), beyond a key's 32 bits, repeated or out
+// of order.
+func checkSeqs(replays []Attempt) error {
+	prev := 0
+	for _, a := range replays {
+		if a.Seq <= prev || a.Seq > math.MaxUint32 {
+			return fmt.Errorf("replay number %d after %d: want increasing numbers from 1", a.Seq, prev)
+		}
+		prev = a.Seq
+	}
+	return nil
+}
+
+// restoreState stores an imported delivery's pin and replay attempts.
+func restoreState(tx *bolt.Tx, id string, st *ImportState) error {
+	if st.Pinned {
+		if err := tx.Bucket(bucketPins).Put([]byte(id), nil); err != nil {
+			return fmt.Errorf("store: pin %s: %w", id, err)
+		}
+	}
+	for i := range st.Replays {
+		a := &st.Replays[i]
+		if err := putAttempt(tx, attemptKey(id, uint32(a.Seq)), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putAttempt(tx *bolt.Tx, key []byte, a *Attempt) error {
+	v, err := encodeAttempt(a)
+	if err != nil {
+		return fmt.Errorf("store: encode attempt: %w", err)
+	}
+	return tx.Bucket(bucketReplays).Put(key, v)
 }
 
 // PutAnalysis stores what verification concluded about a delivery. When the

@@ -297,7 +297,7 @@ func TestVerifyImportedReportsProgress(t *testing.T) {
 			Size: int64(len(body)), Imported: true, Header: store.Header{{Name: "Content-Type", Value: "application/json"}}, ContentType: "application/json"})
 		bodies = append(bodies, body)
 	}
-	if err := db.ImportAll(t.Context(), evs, bodies); err != nil {
+	if err := db.ImportAll(t.Context(), evs, bodies, nil); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
@@ -388,6 +388,83 @@ func TestMaskedImportIsValidHTTP(t *testing.T) {
 					t.Fatalf("reveal %v: body %q, Content-Length %q", reveal, body, req.Header.Get("Content-Length"))
 				}
 			})
+		}
+	}
+}
+
+// TestImportRestoresPinsReplaysAndForward: the user's backup — pin a
+// delivery, replay several, export with --reveal-secrets, import into
+// another database — keeps the pin, the replays and the live forward.
+func TestImportRestoresPinsReplaysAndForward(t *testing.T) {
+	app, _ := appServer(t, 201)
+	l := startListen(t, "--forward-to", app.URL+"/app")
+	for _, p := range []string{"/hooks/a", "/hooks/b", "/other"} {
+		if code := post(t, l.url+p, []byte(`{"p":"`+p+`"}`), "Content-Type", "application/json"); code != 201 {
+			t.Fatalf("post %s: %d", p, code)
+		}
+	}
+	deadline := time.Now().Add(waitBound)
+	for {
+		n := 0
+		for _, r := range lsJSON(t, l.db) {
+			if r["forward"] != nil {
+				n++
+			}
+		}
+		if n == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 forwards recorded", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	recs := lsJSON(t, l.db) // newest first
+	if code, _, errs := run(t, "pin", recs[2]["id"].(string), "--db", l.db); code != 0 {
+		t.Fatalf("pin: %s", errs)
+	}
+	for range 2 {
+		if code, _, errs := run(t, "replay", "path:/hooks/*", "--to", app.URL+"/again", "--db", l.db); code != 0 {
+			t.Fatalf("replay: %s", errs)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "a.jsonl")
+	if code, _, errs := run(t, "export", "--db", l.db, "--reveal-secrets", "--out", file); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	other := filepath.Join(t.TempDir(), "b.db")
+	if code, out, errs := run(t, "import", file, "--db", other); code != 0 {
+		t.Fatalf("import: %q %s", out, errs)
+	}
+	want, got := lsJSON(t, l.db), lsJSON(t, other)
+	if len(got) != 3 {
+		t.Fatalf("%d imported", len(got))
+	}
+	pinned := 0
+	for i := range want {
+		for _, k := range []string{"pinned", "replays", "forward"} {
+			if fmt.Sprint(got[i][k]) != fmt.Sprint(want[i][k]) {
+				t.Errorf("delivery %d %s:\n got %v\nwant %v", i, k, got[i][k], want[i][k])
+			}
+		}
+		if got[i]["pinned"] == true {
+			pinned++
+		}
+	}
+	if pinned != 1 || len(want[0]["replays"].([]any)) != 0 || len(want[1]["replays"].([]any)) != 2 {
+		t.Fatalf("test set: %d pinned, replays %v / %v", pinned, want[0]["replays"], want[1]["replays"])
+	}
+	// The answers are restored too.
+	db, err := store.Open(other, store.Options{LockTimeout: lockTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id := got[1]["id"].(string)
+	for _, seq := range []int{0, 1, 2} {
+		a, err := db.Attempt(t.Context(), id, seq)
+		if err != nil || string(a.RespBody) != `{"app":true}` || a.Status != 201 {
+			t.Errorf("attempt %d: %d %q %v", seq, a.Status, a.RespBody, err)
 		}
 	}
 }

@@ -27,8 +27,9 @@ func newImportCmd(e *env) *cobra.Command {
 			"every request in it as an imported delivery, keeping its original time. The\n" +
 			"whole file is checked first: a malformed one is refused with the line (JSONL) or\n" +
 			"entry (HAR) at fault, and nothing is imported. Verdicts in the file are not\n" +
-			"trusted: imported deliveries are verified again, like live ones. The database is\n" +
-			"created when it does not exist.",
+			"trusted: imported deliveries are verified again, like live ones. A JSONL export\n" +
+			"also brings back each delivery's pin, replays and live forward (a HAR file, the\n" +
+			"pin only). The database is created when it does not exist.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
@@ -64,7 +65,7 @@ func newImportCmd(e *env) *cobra.Command {
 			if bar.On() {
 				fmt.Fprintf(e.stderr, "storing %d deliveries…", len(batch.Events))
 			}
-			err = s.ImportAll(cmd.Context(), batch.Events, batch.Bodies)
+			err = s.ImportAll(cmd.Context(), batch.Events, batch.Bodies, batch.States)
 			if bar.On() {
 				fmt.Fprint(e.stderr, "\r\x1b[2K")
 			}

@@ -78,7 +78,7 @@ func (f *replayFixture) add(t *testing.T, path string, h store.Header, body []by
 	ctx := context.Background()
 	ev := &store.Event{ReceivedAt: time.Now(), Method: "POST", Path: path, Header: h, Size: int64(len(body)),
 		ContentType: h.Get("Content-Type")}
-	if err := f.db.ImportAll(ctx, []*store.Event{ev}, [][]byte{body}); err != nil {
+	if err := f.db.ImportAll(ctx, []*store.Event{ev}, [][]byte{body}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.db.PutAnalysis(ctx, ev.ID, a); err != nil {

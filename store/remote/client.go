@@ -240,10 +240,30 @@ func (c *Client) Stats(ctx context.Context) (store.Stats, error) {
 }
 
 // ImportAll implements store.Store; the ids assigned by the listener are
-// written back into evs.
-func (c *Client) ImportAll(ctx context.Context, evs []*store.Event, bodies [][]byte) error {
+// written back into evs. A listener older than this client, which would
+// drop the pins and attempts, is told apart by its 404 and refused.
+func (c *Client) ImportAll(ctx context.Context, evs []*store.Event, bodies [][]byte, states []store.ImportState) error {
+	in := wireImport{Events: evs, Bodies: bodies, Forwards: make([]*wireAttempt, len(evs))}
+	for i, ev := range evs {
+		if ev.Forward != nil {
+			f := toWireAttempt(*ev.Forward)
+			in.Forwards[i] = &f
+		}
+	}
+	if states != nil {
+		in.States = make([]wireState, len(states))
+		for i, st := range states {
+			in.States[i].Pinned = st.Pinned
+			for _, a := range st.Replays {
+				in.States[i].Replays = append(in.States[i].Replays, toWireAttempt(a))
+			}
+		}
+	}
 	var ids []string
-	if err := c.do(ctx, "POST", "/v1/import", wireImport{Events: evs, Bodies: bodies}, &ids); err != nil {
+	if err := c.do(ctx, "POST", "/v1/imports", in, &ids); err != nil {
+		if strings.HasPrefix(err.Error(), "404 ") {
+			return fmt.Errorf("the listener holding %s is older than this hookscope and cannot import pins and attempts: restart it", c.dbPath)
+		}
 		return err
 	}
 	for i := range evs {

@@ -3,7 +3,10 @@ package remote
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -118,8 +121,26 @@ func TestClientMirrorsStore(t *testing.T) {
 		t.Fatalf("count %d %d %v", total, matched, err)
 	}
 	evs := []*store.Event{{Method: "PUT", ReceivedAt: time.Unix(1, 0)}}
-	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("i")}); err != nil || evs[0].ID == "" {
+	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("i")}, nil); err != nil || evs[0].ID == "" {
 		t.Fatalf("import %v %q", err, evs[0].ID)
+	}
+	// An import through the socket restores pins and attempts, answers
+	// included, which the public JSON of an attempt leaves out.
+	fw := &store.Attempt{Target: "http://app/", Status: 201, RespHeader: store.Header{{Name: "X-F", Value: "f"}}, RespBody: []byte("fw")}
+	evs = []*store.Event{{Method: "PUT", ReceivedAt: time.Unix(2, 0), Forward: fw}}
+	st := []store.ImportState{{Pinned: true, Replays: []store.Attempt{{Seq: 2, Target: "http://r/", Status: 200,
+		RespHeader: store.Header{{Name: "X-R", Value: "r"}}, RespBody: []byte("rb")}}}}
+	if err := c.ImportAll(ctx, evs, [][]byte{[]byte("j")}, st); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Get(ctx, evs[0].ID); err != nil || !r.Pinned || len(r.Replays) != 1 || r.Replays[0].Seq != 2 || r.Forward == nil {
+		t.Fatalf("imported %+v %v", r, err)
+	}
+	if a, err := c.Attempt(ctx, evs[0].ID, 2); err != nil || string(a.RespBody) != "rb" || a.RespHeader.Get("X-R") != "r" {
+		t.Fatalf("imported replay %+v %v", a, err)
+	}
+	if a, err := c.Attempt(ctx, evs[0].ID, 0); err != nil || string(a.RespBody) != "fw" || a.RespHeader.Get("X-F") != "f" {
+		t.Fatalf("imported forward %+v %v", a, err)
 	}
 	k := store.CachedKey{KeyID: "k1", PublicKey: "pk"}
 	if err := c.SaveKey(k); err != nil {
@@ -320,5 +341,30 @@ func TestSettings(t *testing.T) {
 				t.Fatalf("Settings = %v, %v, %v; want %v, nil, %v", ok, err, got.Mask, tt.wantOK, tt.want)
 			}
 		})
+	}
+}
+
+// TestOldImportPathServed: a client from before imports carried pins and
+// attempts posts to /v1/import; the listener still serves that path (with
+// nothing more to restore), rather than failing an older binary's import.
+func TestOldImportPathServed(t *testing.T) {
+	db := mustOpen(t)
+	sock, _ := serve(t, db, Hooks{})
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	}}}
+	payload := `{"Events":[{"method":"PUT","received_at":"2026-01-02T03:04:05Z"}],"Bodies":["aGk="]}`
+	resp, err := hc.Post("http://hookscope/v1/import", "application/json", strings.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ids []string
+	if err := json.NewDecoder(resp.Body).Decode(&ids); err != nil || resp.StatusCode != 200 || len(ids) != 1 {
+		t.Fatalf("status %d, ids %v, %v", resp.StatusCode, ids, err)
+	}
+	if b, err := db.Body(context.Background(), ids[0]); err != nil || string(b) != "hi" {
+		t.Fatalf("imported body %q, %v", b, err)
 	}
 }

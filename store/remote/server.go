@@ -63,9 +63,30 @@ type wireAttempt struct {
 	RespBody   []byte
 }
 
+// wireImport is an import: the deliveries, their bodies and what else is
+// restored of each (States, nil or one per event). Forwards carries each
+// live forward's answer (nil where there is none), which Event.Forward
+// leaves out of JSON.
 type wireImport struct {
-	Events []*store.Event
-	Bodies [][]byte
+	Events   []*store.Event
+	Bodies   [][]byte
+	States   []wireState
+	Forwards []*wireAttempt
+}
+
+type wireState struct {
+	Pinned  bool
+	Replays []wireAttempt
+}
+
+func (a wireAttempt) attempt() store.Attempt {
+	at := a.Attempt
+	at.RespHeader, at.RespBody = a.RespHeader, a.RespBody
+	return at
+}
+
+func toWireAttempt(a store.Attempt) wireAttempt {
+	return wireAttempt{Attempt: a, RespHeader: a.RespHeader, RespBody: a.RespBody}
 }
 
 // Server serves one database on a unix socket.
@@ -235,8 +256,31 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/stats", get(func(r *http.Request) (store.Stats, error) {
 		return s.db.Stats(r.Context())
 	}))
-	mux.HandleFunc("POST /v1/import", post(func(r *http.Request, in wireImport) ([]string, error) {
-		if err := s.db.ImportAll(r.Context(), in.Events, in.Bodies); err != nil {
+	// The path changed when imports began to carry pins and attempts: a
+	// listener that predates them answers 404 rather than dropping them.
+	// The old path is still served, for an older client, whose imports
+	// carry none (States and Forwards nil).
+	imports := post(func(r *http.Request, in wireImport) ([]string, error) {
+		if in.Forwards != nil && len(in.Forwards) != len(in.Events) {
+			return nil, fmt.Errorf("import: %d events but %d forwards", len(in.Events), len(in.Forwards))
+		}
+		for i, f := range in.Forwards {
+			if f != nil && in.Events[i] != nil {
+				a := f.attempt()
+				in.Events[i].Forward = &a
+			}
+		}
+		var states []store.ImportState
+		if in.States != nil {
+			states = make([]store.ImportState, len(in.States))
+			for i, st := range in.States {
+				states[i].Pinned = st.Pinned
+				for _, a := range st.Replays {
+					states[i].Replays = append(states[i].Replays, a.attempt())
+				}
+			}
+		}
+		if err := s.db.ImportAll(r.Context(), in.Events, in.Bodies, states); err != nil {
 			return nil, err
 		}
 		ids := make([]string, len(in.Events))
@@ -244,7 +288,9 @@ func (s *Server) routes() http.Handler {
 			ids[i] = ev.ID
 		}
 		return ids, nil
-	}))
+	})
+	mux.HandleFunc("POST /v1/imports", imports)
+	mux.HandleFunc("POST /v1/import", imports)
 	mux.HandleFunc("GET /v1/keys/{id}", get(func(r *http.Request) (store.CachedKey, error) {
 		k, ok, err := s.db.LoadKey(r.PathValue("id"))
 		if err == nil && !ok {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,14 +23,17 @@ type Batch struct {
 	Format Format
 	Events []*store.Event
 	Bodies [][]byte
+	// States holds, per delivery, its pin and replay attempts (JSONL; a
+	// HAR entry restores only the pin). A live forward is in its Event.
+	States []store.ImportState
 	// Masked counts the deliveries hookscope's export marked as masked
 	// (secrets_masked): not the bytes received, so a signed one fails
 	// verification.
 	Masked int
 }
 
-func (b *Batch) add(ev *store.Event, body []byte, masked bool) {
-	b.Events, b.Bodies = append(b.Events, ev), append(b.Bodies, body)
+func (b *Batch) add(ev *store.Event, body []byte, st store.ImportState, masked bool) {
+	b.Events, b.Bodies, b.States = append(b.Events, ev), append(b.Bodies, body), append(b.States, st)
 	if masked {
 		b.Masked++
 	}
@@ -137,11 +141,11 @@ func decodeJSONL(r *bufio.Reader) (*Batch, error) {
 			return nil, &ParseError{Format: JSONL, Line: line, Err: err}
 		}
 		if len(bytes.TrimSpace(raw)) > 0 {
-			ev, body, masked, perr := decodeJSONLine(raw)
+			ev, body, st, masked, perr := decodeJSONLine(raw)
 			if perr != nil {
 				return nil, &ParseError{Format: JSONL, Line: line, Err: perr}
 			}
-			b.add(ev, body, masked)
+			b.add(ev, body, st, masked)
 		}
 		if err == io.EOF {
 			break
@@ -168,38 +172,40 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// decodeJSONLine decodes one line of a JSONL export, and its
+// decodeJSONLine decodes one line of a JSONL export: the delivery (its
+// live forward included), its body, its pin and replays, and its
 // secrets_masked flag.
-func decodeJSONLine(raw []byte) (*store.Event, []byte, bool, error) {
+func decodeJSONLine(raw []byte) (*store.Event, []byte, store.ImportState, bool, error) {
+	var none store.ImportState
 	var rec store.Record
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, nil, false, fmt.Errorf("invalid JSON: %w", err)
+		return nil, nil, none, false, fmt.Errorf("invalid JSON: %w", err)
 	}
 	var extra jsonlExtra
 	if err := json.Unmarshal(raw, &extra); err != nil {
-		return nil, nil, false, fmt.Errorf("invalid JSON: %w", err)
+		return nil, nil, none, false, fmt.Errorf("invalid JSON: %w", err)
 	}
 	var body []byte
 	switch {
 	case extra.Body != nil && extra.BodyBase64 != nil:
-		return nil, nil, false, errors.New("has both body and body_base64")
+		return nil, nil, none, false, errors.New("has both body and body_base64")
 	case extra.Body != nil:
 		body = []byte(*extra.Body)
 	case extra.BodyBase64 != nil:
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(*extra.BodyBase64); err != nil {
-			return nil, nil, false, fmt.Errorf("body_base64: %w", err)
+			return nil, nil, none, false, fmt.Errorf("body_base64: %w", err)
 		}
 	case rec.Size > 0:
 		// An `ls --json` line: importing it would store an empty body
 		// for a delivery that had one.
-		return nil, nil, false, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
+		return nil, nil, none, false, fmt.Errorf("has no body or body_base64 for its %d-byte body (make the file with `hookscope export`)", rec.Size)
 	default:
 		body = []byte{}
 	}
 	ev := rec.Event
 	if rec.ReceivedAt.IsZero() {
-		return nil, nil, false, errors.New("received_at is missing")
+		return nil, nil, none, false, errors.New("received_at is missing")
 	}
 	if extra.RawHeaders != nil {
 		ev.Header = make(store.Header, len(extra.RawHeaders))
@@ -207,10 +213,109 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, bool, error) {
 			ev.Header[i] = store.Field{Name: nv.Name, Value: nv.Value}
 		}
 	}
-	if err := finishEvent(&ev, body); err != nil {
-		return nil, nil, false, err
+	st := store.ImportState{Pinned: rec.Pinned, Replays: rec.Replays}
+	if err := attachAnswers(ev.Forward, st.Replays, extra.AttemptAnswers); err != nil {
+		return nil, nil, none, false, err
 	}
-	return &ev, body, extra.SecretsMasked, nil
+	if err := finishEvent(&ev, body); err != nil {
+		return nil, nil, none, false, err
+	}
+	if ev.Forward != nil {
+		if err := validAttempt("forward", ev.Forward); err != nil {
+			return nil, nil, none, false, err
+		}
+	}
+	prev := 0
+	for i := range st.Replays {
+		a := &st.Replays[i]
+		if a.Seq <= prev || a.Seq > math.MaxUint32 {
+			return nil, nil, none, false, fmt.Errorf("replays: attempt number %d after %d: want increasing numbers from 1", a.Seq, prev)
+		}
+		prev = a.Seq
+		if err := validAttempt(fmt.Sprintf("replay %d", a.Seq), a); err != nil {
+			return nil, nil, none, false, err
+		}
+	}
+	return &ev, body, st, extra.SecretsMasked, nil
+}
+
+// attachAnswers gives the forward (seq 0) and the replays their full
+// answers from attempt_answers. An answer for no attempt, or two for one,
+// is refused: the file was not written by an export.
+func attachAnswers(forward *store.Attempt, replays []store.Attempt, answers []jsonlAnswer) error {
+	seen := map[int]bool{}
+	for _, ans := range answers {
+		var a *store.Attempt
+		if ans.Seq == 0 {
+			a = forward
+		} else {
+			for i := range replays {
+				if replays[i].Seq == ans.Seq {
+					a = &replays[i]
+				}
+			}
+		}
+		what := fmt.Sprintf("attempt_answers: seq %d", ans.Seq)
+		switch {
+		case a == nil && ans.Seq == 0:
+			return fmt.Errorf("%s: there is no forward", what)
+		case a == nil:
+			return fmt.Errorf("%s: there is no such replay", what)
+		case seen[ans.Seq]:
+			return fmt.Errorf("%s: given twice", what)
+		}
+		seen[ans.Seq] = true
+		for _, nv := range ans.Headers {
+			a.RespHeader = append(a.RespHeader, store.Field{Name: nv.Name, Value: nv.Value})
+		}
+		switch {
+		case ans.Body != nil && ans.BodyBase64 != nil:
+			return fmt.Errorf("%s: has both body and body_base64", what)
+		case ans.Body != nil:
+			a.RespBody = []byte(*ans.Body)
+		case ans.BodyBase64 != nil:
+			b, err := base64.StdEncoding.DecodeString(*ans.BodyBase64)
+			if err != nil {
+				return fmt.Errorf("%s: body_base64: %w", what, err)
+			}
+			a.RespBody = b
+		}
+	}
+	return nil
+}
+
+// validAttempt checks an imported attempt (what names it) as capture would
+// have recorded it: an HTTP status or none, a duration, a target and error
+// without control characters (they are shown, and a live target is a
+// URL), answer header lines as net/http reads them, and no more answer than
+// capture keeps. A masked target is taken as it is.
+func validAttempt(what string, a *store.Attempt) error {
+	if a.Status != 0 && (a.Status < 100 || a.Status > 999) {
+		return fmt.Errorf("%s: status %d is not an HTTP status", what, a.Status)
+	}
+	if a.DurationMS < 0 {
+		return fmt.Errorf("%s: duration_ms %v is negative", what, a.DurationMS)
+	}
+	if !store.ValidHeaderValue(a.Target) {
+		return fmt.Errorf("%s: target holds control characters", what)
+	}
+	if !store.ValidHeaderValue(a.Error) {
+		return fmt.Errorf("%s: error holds control characters", what)
+	}
+	if err := validFields(what+" answer header", a.RespHeader); err != nil {
+		return err
+	}
+	head := 0
+	for _, f := range a.RespHeader {
+		head += len(f.Name) + len(f.Value)
+	}
+	if head > store.MaxAttemptHead {
+		return fmt.Errorf("%s: answer header lines of %d bytes, over the %d kept", what, head, store.MaxAttemptHead)
+	}
+	if len(a.RespBody) > store.MaxAttemptBody {
+		return fmt.Errorf("%s: answer body of %d bytes, over the %d kept", what, len(a.RespBody), store.MaxAttemptBody)
+	}
+	return nil
 }
 
 // validFields checks the names and values of an imported delivery's header
@@ -228,9 +333,10 @@ func validFields(what string, h store.Header) error {
 }
 
 // finishEvent validates an imported delivery and derives what the store
-// expects from the rest. Verdicts, attempts and forward answers are not
-// carried over: an import is verified again like a live delivery, and a
-// file's claim that a signature was valid is not evidence.
+// expects from the rest. Verdicts are not carried over: an import is
+// verified again like a live delivery, and a file's claim that a signature
+// was valid is not evidence. The live forward (ev.Forward) is history, kept
+// as it is.
 func finishEvent(ev *store.Event, body []byte) error {
 	if ev.Method == "" || !store.ValidHeaderName(ev.Method) {
 		return fmt.Errorf("method %q is not an HTTP method", ev.Method)
@@ -260,7 +366,6 @@ func finishEvent(ev *store.Event, body []byte) error {
 	ev.ID = ""
 	ev.ReceivedAt = ev.ReceivedAt.UTC()
 	ev.Size = int64(len(body))
-	ev.Forward = nil
 	ev.Imported = true
 	return nil
 }
@@ -291,6 +396,7 @@ type harEntryIn struct {
 		ReceivedAt string `json:"received_at"`
 		RemoteAddr string `json:"remote_addr"`
 		Truncated  bool   `json:"truncated"`
+		Pinned     bool   `json:"pinned"`
 		// SecretsMasked is set when masking changed the entry.
 		SecretsMasked bool `json:"secrets_masked"`
 	} `json:"_hookscope"`
@@ -307,11 +413,11 @@ func decodeHAR(r io.Reader) (*Batch, error) {
 	}
 	b := &Batch{Format: HAR}
 	for i, raw := range *doc.Log.Entries {
-		ev, body, masked, err := decodeHAREntry(raw)
+		ev, body, pinned, masked, err := decodeHAREntry(raw)
 		if err != nil {
 			return nil, &ParseError{Format: HAR, Entry: i + 1, Err: err}
 		}
-		b.add(ev, body, masked)
+		b.add(ev, body, store.ImportState{Pinned: pinned}, masked)
 	}
 	if len(b.Events) == 0 {
 		return nil, errors.New("the HAR file holds no entries")
@@ -319,25 +425,26 @@ func decodeHAR(r io.Reader) (*Batch, error) {
 	return b, nil
 }
 
-// decodeHAREntry decodes one HAR entry, and hookscope's
-// _hookscope.secrets_masked flag.
-func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, bool, error) {
+// decodeHAREntry decodes one HAR entry, and hookscope's _hookscope.pinned
+// and _hookscope.secrets_masked flags. HAR has no place for replays, nor for
+// the live forward beyond the response: neither is restored from it.
+func decodeHAREntry(raw json.RawMessage) (ev *store.Event, body []byte, pinned, masked bool, err error) {
 	var e harEntryIn
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return nil, nil, false, fmt.Errorf("invalid entry: %w", err)
+		return nil, nil, false, false, fmt.Errorf("invalid entry: %w", err)
 	}
 	if e.Request == nil {
-		return nil, nil, false, errors.New("missing request")
+		return nil, nil, false, false, errors.New("missing request")
 	}
 	req := e.Request
 	if req.URL == "" {
-		return nil, nil, false, errors.New("request has no url")
+		return nil, nil, false, false, errors.New("request has no url")
 	}
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("request url: %w", err)
+		return nil, nil, false, false, fmt.Errorf("request url: %w", err)
 	}
-	ev := store.Event{Method: req.Method, Path: u.Path, RawPath: u.RawPath, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
+	ev = &store.Event{Method: req.Method, Path: u.Path, RawPath: u.RawPath, Query: u.RawQuery, Host: u.Host, Proto: req.HTTPVersion}
 	if ev.Path == "" {
 		ev.Path = "/"
 	}
@@ -362,25 +469,28 @@ func decodeHAREntry(raw json.RawMessage) (*store.Event, []byte, bool, error) {
 		ev.RemoteAddr, ev.Truncated = e.Hookscope.RemoteAddr, e.Hookscope.Truncated
 	}
 	if when == "" {
-		return nil, nil, false, errors.New("missing startedDateTime")
+		return nil, nil, false, false, errors.New("missing startedDateTime")
 	}
 	if ev.ReceivedAt, err = time.Parse(time.RFC3339Nano, when); err != nil {
-		return nil, nil, false, fmt.Errorf("startedDateTime: %w", err)
+		return nil, nil, false, false, fmt.Errorf("startedDateTime: %w", err)
 	}
 	if e.Response != nil {
 		ev.Response = store.Response{Status: e.Response.Status, DurationMS: e.Time}
 	}
-	body, err := harBody(req.PostData)
+	body, err = harBody(req.PostData)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, false, err
 	}
 	if ev.Header.Get("Content-Type") == "" && req.PostData != nil {
 		ev.ContentType = req.PostData.MimeType
 	}
-	if err := finishEvent(&ev, body); err != nil {
-		return nil, nil, false, err
+	if err := finishEvent(ev, body); err != nil {
+		return nil, nil, false, false, err
 	}
-	return &ev, body, e.Hookscope != nil && e.Hookscope.SecretsMasked, nil
+	if e.Hookscope != nil {
+		pinned, masked = e.Hookscope.Pinned, e.Hookscope.SecretsMasked
+	}
+	return ev, body, pinned, masked, nil
 }
 
 // harBody returns the request body bytes: text (base64-decoded when

@@ -1,7 +1,8 @@
 // Package export moves captured deliveries out of hookscope as files and
 // reads them back: HAR 1.2 (for browsers' network panels, Insomnia and
 // Charles), hookscope's own JSON Lines (an exact round trip of bodies and
-// headers) and runnable curl commands; HAR and JSONL can be imported.
+// headers, pins and attempts) and runnable curl commands; HAR and JSONL can
+// be imported.
 //
 // It owns the file formats and nothing else. It reads through a Source
 // (store.Store implements it) one page at a time, so an export never holds

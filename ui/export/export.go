@@ -113,7 +113,7 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (Result,
 			return res, fmt.Errorf("export: list deliveries: %w", err)
 		}
 		for _, r := range recs {
-			d, err := load(ctx, src, r, opts.Masker, opts.Format == HAR)
+			d, err := load(ctx, src, r, opts.Masker, opts.Format)
 			if err != nil {
 				return res, err
 			}
@@ -157,6 +157,10 @@ type delivery struct {
 	// forward is the app's full answer when the listener forwarded the
 	// delivery (nil otherwise, or when not needed).
 	forward *store.Attempt
+	// replays are the replay attempts with their targets' full answers
+	// (JSONL only), in rec.Replays' order, those the store has; masked
+	// like the forward.
+	replays []store.Attempt
 }
 
 // encoder writes one format.
@@ -166,7 +170,10 @@ type encoder interface {
 	end() error
 }
 
-func load(ctx context.Context, src Source, r store.Record, m Masker, withForward bool) (delivery, error) {
+// load fetches what the format writes of record r: its body, for HAR the
+// forward's full answer, for JSONL (a backup) the full answers of the
+// forward and of every replay; and masks them when m is set.
+func load(ctx context.Context, src Source, r store.Record, m Masker, f Format) (delivery, error) {
 	b, err := src.Body(ctx, r.ID)
 	if err != nil {
 		return delivery{}, fmt.Errorf("export: body of %s: %w", r.ID, err)
@@ -175,22 +182,54 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, withForward
 	if m != nil {
 		mask(&d, m)
 	}
-	if withForward && r.Forward != nil {
-		a, err := src.Attempt(ctx, r.ID, 0)
-		switch {
-		case err == nil:
-			if m != nil {
-				var hm, bm bool
-				a.RespHeader, hm = maskHeader(m, a.RespHeader)
-				a.RespBody, bm = maskBody(m, a.RespHeader.Get("Content-Type"), a.RespBody)
-				d.masked = d.masked || hm || bm
-			}
+	if f == Curl {
+		return d, nil
+	}
+	if r.Forward != nil {
+		a, ok, err := loadAnswer(ctx, src, r.ID, 0, m, &d.masked)
+		if err != nil {
+			return d, err
+		}
+		if ok {
 			d.forward = &a
-		case !errors.Is(err, store.ErrNotFound):
-			return d, fmt.Errorf("export: forward answer of %s: %w", r.ID, err)
+		}
+	}
+	if f != HAR {
+		for _, ra := range d.rec.Replays {
+			a, ok, err := loadAnswer(ctx, src, r.ID, ra.Seq, m, &d.masked)
+			if err != nil {
+				return d, err
+			}
+			if ok {
+				d.replays = append(d.replays, a)
+			}
 		}
 	}
 	return d, nil
+}
+
+// loadAnswer fetches attempt seq of delivery id with its full answer, the
+// headers and body masked when m is set (setting *masked when that changed
+// them); ok is false when the store has no such attempt.
+func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, masked *bool) (a store.Attempt, ok bool, err error) {
+	a, err = src.Attempt(ctx, id, seq)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return a, false, nil
+	case err != nil:
+		what := fmt.Sprintf("replay %d", seq)
+		if seq == 0 {
+			what = "forward"
+		}
+		return a, false, fmt.Errorf("export: %s answer of %s: %w", what, id, err)
+	}
+	if m != nil {
+		var hm, bm bool
+		a.RespHeader, hm = maskHeader(m, a.RespHeader)
+		a.RespBody, bm = maskBody(m, a.RespHeader.Get("Content-Type"), a.RespBody)
+		*masked = *masked || hm || bm
+	}
+	return a, true, nil
 }
 
 // mask applies m to what d carries from the sender: header and trailer

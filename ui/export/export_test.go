@@ -202,6 +202,7 @@ func checkSame(t *testing.T, want []fixture, b *Batch) {
 func TestJSONLRoundTripIsExact(t *testing.T) {
 	src := mustOpen(t)
 	ids := seed(t, src)
+	seedAttempts(t, src, ids)
 	out := exportString(t, src, Options{Format: JSONL})
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != len(ids) {
@@ -223,12 +224,13 @@ func TestJSONLRoundTripIsExact(t *testing.T) {
 	}
 	checkSame(t, fixtures(), b)
 
-	// Into another database and out again: the same file but for the
-	// imported flag, verdicts (computed again there), the pin, and the id,
+	// Into another database and out again: the same file (pins, replays
+	// and forwards included) but for the imported flag, verdicts (computed
+	// again there), and the id,
 	// which an import derives from the receive time (the fixtures' ids
 	// came from the clock).
 	dst := mustOpen(t)
-	if err := dst.ImportAll(context.Background(), b.Events, b.Bodies); err != nil {
+	if err := dst.ImportAll(context.Background(), b.Events, b.Bodies, b.States); err != nil {
 		t.Fatal(err)
 	}
 	again := exportString(t, dst, Options{Format: JSONL})
@@ -239,7 +241,7 @@ func TestJSONLRoundTripIsExact(t *testing.T) {
 		if n, _ := store.DecodeID(a["id"].(string)); a["received_at"] != time.Unix(0, int64(n)).UTC().Format(store.TimeFormat) {
 			t.Errorf("line %d: id %v is not its receive time %v", i+1, a["id"], a["received_at"])
 		}
-		for _, k := range []string{"id", "imported", "provider", "event_type", "signature", "schema", "pinned"} {
+		for _, k := range []string{"id", "imported", "provider", "event_type", "signature", "schema"} {
 			delete(a, k)
 			delete(w, k)
 		}
@@ -509,7 +511,7 @@ func TestExportPagesOldestFirstWithFilter(t *testing.T) {
 		evs[i] = &store.Event{Method: "POST", Path: p, ReceivedAt: time.Unix(1700000000, int64(i))}
 		bodies[i] = []byte(fmt.Sprint(i))
 	}
-	if err := db.ImportAll(ctx, evs, bodies); err != nil {
+	if err := db.ImportAll(ctx, evs, bodies, nil); err != nil {
 		t.Fatal(err)
 	}
 	calls := 0
@@ -717,7 +719,7 @@ func TestHARCarriesTrailers(t *testing.T) {
 				t.Fatal(err)
 			}
 			fresh := mustOpen(t)
-			if err := fresh.ImportAll(context.Background(), b.Events, b.Bodies); err != nil {
+			if err := fresh.ImportAll(context.Background(), b.Events, b.Bodies, b.States); err != nil {
 				t.Fatal(err)
 			}
 			recs, err := fresh.List(context.Background(), store.Query{})

@@ -20,8 +20,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(batch.Events) != len(batch.Bodies) {
-			t.Fatalf("%d events, %d bodies", len(batch.Events), len(batch.Bodies))
+		if len(batch.Events) != len(batch.Bodies) || len(batch.Events) != len(batch.States) {
+			t.Fatalf("%d events, %d bodies, %d states", len(batch.Events), len(batch.Bodies), len(batch.States))
 		}
 		// Each delivery is one ImportAll stores: sized by its body, no
 		// id yet, a valid method and header, and encodable as the store

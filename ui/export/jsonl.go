@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+
+	"github.com/hookscope/hookscope/store"
 )
 
 // A JSONL line is the `show --json` object of a delivery with these fields
@@ -18,16 +20,51 @@ import (
 //	                line is not the delivery as received
 //	body_withheld   true when masking left the body out: it is compressed
 //	                in a way hookscope cannot decode to mask it
+//	attempt_answers [{"seq","headers","body"|"body_base64"}…]: the full
+//	                answers of the live forward (seq 0) and of the replays
+//	                (their seq), which "forward" and "replays" summarise;
+//	                left out when there are none
 //
 // On import raw_headers wins over headers when both are present; verdicts
 // (signature, schema, duplicate_of) in the file are not trusted and are
-// computed again.
+// computed again; pinned, forward, replays and attempt_answers are restored
+// as they are.
 type jsonlExtra struct {
-	RawHeaders    []harNV `json:"raw_headers"`
-	Body          *string `json:"body,omitempty"`
-	BodyBase64    *string `json:"body_base64,omitempty"`
-	SecretsMasked bool    `json:"secrets_masked,omitempty"`
-	BodyWithheld  bool    `json:"body_withheld,omitempty"`
+	RawHeaders     []harNV       `json:"raw_headers"`
+	Body           *string       `json:"body,omitempty"`
+	BodyBase64     *string       `json:"body_base64,omitempty"`
+	SecretsMasked  bool          `json:"secrets_masked,omitempty"`
+	BodyWithheld   bool          `json:"body_withheld,omitempty"`
+	AttemptAnswers []jsonlAnswer `json:"attempt_answers,omitempty"`
+}
+
+// jsonlAnswer is the full answer to one attempt: its response header lines
+// in order, names as received, and its (capped) body.
+type jsonlAnswer struct {
+	Seq        int     `json:"seq"`
+	Headers    []harNV `json:"headers"`
+	Body       *string `json:"body,omitempty"`
+	BodyBase64 *string `json:"body_base64,omitempty"`
+}
+
+// answerOf is a's answer in JSONL. An attempt that got no answer (nil
+// body, as against an empty one) has neither body field.
+func answerOf(a *store.Attempt) jsonlAnswer {
+	out := jsonlAnswer{Seq: a.Seq, Headers: headerNV(a.RespHeader)}
+	if a.RespBody != nil {
+		out.Body, out.BodyBase64 = bodyFields(a.RespBody)
+	}
+	return out
+}
+
+// bodyFields is a body as JSONL carries it: text when valid UTF-8, else
+// base64.
+func bodyFields(b []byte) (text, b64 *string) {
+	s, enc := bodyText(b)
+	if enc == "" {
+		return &s, nil
+	}
+	return nil, &s
 }
 
 type jsonlEncoder struct {
@@ -43,10 +80,16 @@ func (e *jsonlEncoder) entry(d delivery) error {
 		return err
 	}
 	extra := jsonlExtra{RawHeaders: headerNV(d.rec.Header), SecretsMasked: d.masked, BodyWithheld: d.withheld}
-	if text, enc := bodyText(d.body); enc == "" {
-		extra.Body = &text
-	} else {
-		extra.BodyBase64 = &text
+	extra.Body, extra.BodyBase64 = bodyFields(d.body)
+	if d.forward != nil {
+		// The forward's answer is stored under attempt number 0,
+		// whatever its Seq says.
+		a := answerOf(d.forward)
+		a.Seq = 0
+		extra.AttemptAnswers = append(extra.AttemptAnswers, a)
+	}
+	for i := range d.replays {
+		extra.AttemptAnswers = append(extra.AttemptAnswers, answerOf(&d.replays[i]))
 	}
 	more, err := marshalNoEscape(extra)
 	if err != nil {
