@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hookscope/hookscope/store/gzipbody"
 	"github.com/hookscope/hookscope/store/jwttoken"
 )
 
@@ -347,6 +348,13 @@ func bodyContainsFold(b []byte, needle string) bool {
 	if containsFoldBytes(b, needle) {
 		return true
 	}
+	// A gzip body (by its magic bytes: the summary a scan reads has no
+	// Content-Encoding) is searched decoded too, as the views show it.
+	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+		if dec, _, err := gzipbody.Decode(b, maxSearchDecoded); err == nil && containsFoldBytes(dec, needle) {
+			return true
+		}
+	}
 	tok, _, ok := jwttoken.Find(b)
 	if !ok {
 		return false
@@ -355,6 +363,11 @@ func bodyContainsFold(b []byte, needle string) bool {
 	claims, _, _ := bytes.Cut(rest, []byte("."))
 	return claimsContainFold(claims, needle)
 }
+
+// maxSearchDecoded bounds how much of a gzip body a free-text search
+// decodes: a search runs over every stored body, and a small gzip body can
+// inflate to gigabytes.
+const maxSearchDecoded = 16 << 20
 
 // claimsContainFold reports whether the claims part of a JWT, decoded as
 // jwttoken.Segment decodes it, contain needle. It decodes them a window at

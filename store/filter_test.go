@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"regexp"
@@ -209,6 +211,35 @@ func TestJWTBodySearchedWithoutCopies(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(5, func() { bodyContainsFold(b, "nomatch-anywhere") }); n != 0 {
 			t.Errorf("%.30q: %v allocations per search", body, n)
+		}
+	}
+}
+
+// TestFreeTextSearchesGzipBodies: free text finds a word inside a gzip
+// body, as the views show it decoded; before, only the compressed bytes
+// were searched and the word was never found.
+func TestFreeTextSearchesGzipBodies(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`{"animal":"ZebraWord"}`))
+	zw.Close()
+	r := Record{Event: Event{Method: "POST", Path: "/h", ContentEncoding: "gzip"}}
+	for _, tt := range []struct {
+		filter string
+		body   []byte
+		want   bool
+	}{
+		{"zebraword", buf.Bytes(), true},
+		{"-zebraword", buf.Bytes(), false},
+		{"giraffe", buf.Bytes(), false},
+		{"zebraword", buf.Bytes()[:12], false}, // cut short: nothing decoded, nothing found
+	} {
+		f, err := ParseFilter(tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(r, func() []byte { return tt.body }); got != tt.want {
+			t.Errorf("%s over %d bytes: %v, want %v", tt.filter, len(tt.body), got, tt.want)
 		}
 	}
 }
