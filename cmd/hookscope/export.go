@@ -125,7 +125,7 @@ func withheldNote(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; the body of %d left out: compressed in a way hookscope cannot decode, it could hide a secret", n)
+	return fmt.Sprintf("; the body (or an app's answer) of %d left out: compressed in a way hookscope cannot decode, it could hide a secret", n)
 }
 
 // exportMasker is the Masker an export applies: nil (everything as stored)

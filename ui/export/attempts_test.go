@@ -1,6 +1,8 @@
 package export
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"strings"
@@ -167,6 +169,99 @@ func TestMaskedExportImportsAttemptsAsTheyAre(t *testing.T) {
 	if full.Target != "http://app:3000/hooks/[masked]" || string(full.RespBody) != "token [masked]" ||
 		full.RespHeader.Get("Authorization") != "[masked]" || b.Masked != 1 {
 		t.Fatalf("imported attempt %+v (masked %d)", full, b.Masked)
+	}
+}
+
+// TestMaskedExportDecodesOrLeavesOutCompressedAnswers: an app's answer is
+// stored as sent, compressed included; a masked export decodes a gzip one
+// to mask it and leaves out one it cannot decode, in JSONL's
+// attempt_answers and HAR's forward response alike, and counts it. Before,
+// both went out compressed, and gunzipping them gave the secret back.
+func TestMaskedExportDecodesOrLeavesOutCompressedAnswers(t *testing.T) {
+	ctx := context.Background()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("token " + secret))
+	zw.Close()
+	for _, tt := range []struct {
+		name, encoding string
+		body           []byte
+		withheld       bool
+	}{
+		{"gzip", "gzip", gz.Bytes(), false},
+		{"gzip cut short", "gzip", gz.Bytes()[:14], true},
+		{"deflate", "deflate", []byte{0x2b, 0xc9, 0xcf, 0x4e, 0xcd, 0x03, 0x00}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := mustOpen(t)
+			ev := &store.Event{Method: "POST", Path: "/hooks/x", Host: "h"}
+			if err := src.Append(ctx, ev, []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			hdr := store.Header{{Name: "Content-Encoding", Value: tt.encoding}}
+			if err := src.SetForward(ctx, ev.ID, &store.Attempt{At: time.Now(), Target: "http://app/", Status: 200, RespHeader: hdr, RespBody: tt.body},
+				store.Response{Status: 200}); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.AddAttempt(ctx, ev.ID, &store.Attempt{At: time.Now(), Target: "http://app/", Status: 200, RespHeader: hdr, RespBody: tt.body}); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []Format{JSONL, HAR} {
+				var buf bytes.Buffer
+				res, err := Export(ctx, &buf, src, Options{Format: f, Masker: testMasker{}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (res.Withheld == 1) != tt.withheld {
+					t.Errorf("%s: withheld %d, want %v", f, res.Withheld, tt.withheld)
+				}
+				if strings.Contains(buf.String(), tt.encoding+`"`) && strings.Contains(buf.String(), "Content-Encoding") {
+					t.Errorf("%s: an answer is still marked %s", f, tt.encoding)
+				}
+				if f == HAR {
+					// HAR carries the forward's answer as the entry's
+					// response (and no replays); an import does not
+					// restore it, so it is read from the file.
+					var doc struct {
+						Log struct {
+							Entries []struct {
+								Response struct {
+									Content struct{ Text, Encoding string }
+								}
+							}
+						}
+					}
+					if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+						t.Fatal(err)
+					}
+					c := doc.Log.Entries[0].Response.Content
+					if want := map[bool]string{true: "", false: "token [masked]"}[tt.withheld]; c.Text != want || c.Encoding != "" {
+						t.Errorf("har: response content %q (%s), want %q", c.Text, c.Encoding, want)
+					}
+					continue
+				}
+				b, err := Decode(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dst := mustOpen(t)
+				if err := dst.ImportAll(ctx, b.Events, b.Bodies, b.States); err != nil {
+					t.Fatal(err)
+				}
+				for seq := range 2 {
+					a, err := dst.Attempt(ctx, b.Events[0].ID, seq)
+					if err != nil {
+						t.Fatalf("%s: attempt %d: %v", f, seq, err)
+					}
+					switch {
+					case tt.withheld && len(a.RespBody) != 0:
+						t.Errorf("%s: answer %d exported (%d bytes), want it left out", f, seq, len(a.RespBody))
+					case !tt.withheld && string(a.RespBody) != "token [masked]":
+						t.Errorf("%s: answer %d %q, want it decoded and masked", f, seq, a.RespBody)
+					}
+				}
+			}
+		})
 	}
 }
 

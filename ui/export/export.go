@@ -77,8 +77,9 @@ type Result struct {
 	// the path, or a forwarded answer): they are no longer the bytes
 	// received, so a signed one no longer verifies after import.
 	Masked int
-	// Withheld counts the masked deliveries whose body was left out: it
-	// is compressed in a way hookscope cannot decode to mask it.
+	// Withheld counts the masked deliveries whose body, or an app's
+	// answer to them, was left out: it is compressed in a way hookscope
+	// cannot decode to mask it.
 	Withheld int
 }
 
@@ -124,7 +125,7 @@ func Export(ctx context.Context, w io.Writer, src Source, opts Options) (Result,
 			if d.masked {
 				res.Masked++
 			}
-			if d.withheld {
+			if d.withheld || d.answerWithheld {
 				res.Withheld++
 			}
 			if opts.Progress != nil {
@@ -154,6 +155,8 @@ type delivery struct {
 	// withheld is set when masking left the body out: it is compressed in
 	// a way hookscope cannot decode, so its secrets could not be masked.
 	withheld bool
+	// answerWithheld is the same for an attempt's answer (the app's).
+	answerWithheld bool
 	// forward is the app's full answer when the listener forwarded the
 	// delivery (nil otherwise, or when not needed).
 	forward *store.Attempt
@@ -186,7 +189,7 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, f Format) (
 		return d, nil
 	}
 	if r.Forward != nil {
-		a, ok, err := loadAnswer(ctx, src, r.ID, 0, m, &d.masked)
+		a, ok, err := loadAnswer(ctx, src, r.ID, 0, m, &d.masked, &d.answerWithheld)
 		if err != nil {
 			return d, err
 		}
@@ -196,7 +199,7 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, f Format) (
 	}
 	if f != HAR {
 		for _, ra := range d.rec.Replays {
-			a, ok, err := loadAnswer(ctx, src, r.ID, ra.Seq, m, &d.masked)
+			a, ok, err := loadAnswer(ctx, src, r.ID, ra.Seq, m, &d.masked, &d.answerWithheld)
 			if err != nil {
 				return d, err
 			}
@@ -210,8 +213,9 @@ func load(ctx context.Context, src Source, r store.Record, m Masker, f Format) (
 
 // loadAnswer fetches attempt seq of delivery id with its full answer, the
 // headers and body masked when m is set (setting *masked when that changed
-// them); ok is false when the store has no such attempt.
-func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, masked *bool) (a store.Attempt, ok bool, err error) {
+// them, and *withheld when the body was left out, compressed in a way
+// hookscope cannot decode); ok is false when the store has no such attempt.
+func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, masked, withheld *bool) (a store.Attempt, ok bool, err error) {
 	a, err = src.Attempt(ctx, id, seq)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -226,10 +230,26 @@ func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, m
 	if m != nil {
 		var hm, bm bool
 		a.RespHeader, hm = maskHeader(m, a.RespHeader)
+		// An answer is stored as the app sent it, compressed included
+		// (the sender asks for no decoding): the same rule as for a
+		// delivery's body (see mask).
+		switch dec, decoded, ok := body.ForMasking(a.RespBody, a.RespHeader.Get("Content-Encoding")); {
+		case !ok:
+			a.RespBody, *withheld = nil, true
+			a.RespHeader, hm = dropField(a.RespHeader, "Content-Encoding"), true
+		case decoded:
+			a.RespBody = dec
+			a.RespHeader, hm = dropField(a.RespHeader, "Content-Encoding"), true
+		}
 		a.RespBody, bm = maskBody(m, a.RespHeader.Get("Content-Type"), a.RespBody)
 		*masked = *masked || hm || bm
 	}
 	return a, true, nil
+}
+
+// dropField returns h without its fields called name, as a copy.
+func dropField(h store.Header, name string) store.Header {
+	return slices.DeleteFunc(slices.Clone(h), func(f store.Field) bool { return strings.EqualFold(f.Name, name) })
 }
 
 // mask applies m to what d carries from the sender: header and trailer
