@@ -207,10 +207,26 @@ func (db *DB) ImportAll(ctx context.Context, evs []*Event, bodies [][]byte, stat
 func checkSeqs(replays []Attempt) error {
 	prev := 0
 	for _, a := range replays {
-		if a.Seq <= prev || a.Seq > math.MaxUint32 {
-			return fmt.Errorf("replay number %d after %d: want increasing numbers from 1", a.Seq, prev)
+		if err := CheckReplaySeq(a.Seq, prev); err != nil {
+			return err
 		}
 		prev = a.Seq
+	}
+	return nil
+}
+
+// MaxImportedSeq bounds the replay numbers an import may bring: far more
+// than anyone replays one delivery, and far from the 32-bit key's end, so
+// that the attempts numbered after them (AddAttempt) never wrap around to
+// 0, the live forward's number.
+const MaxImportedSeq = 1 << 24
+
+// CheckReplaySeq says whether seq may follow prev among a delivery's
+// imported replays: numbers increase from 1, up to MaxImportedSeq. The
+// store and the file decoders (ui/export) check with it.
+func CheckReplaySeq(seq, prev int) error {
+	if seq <= prev || seq > MaxImportedSeq {
+		return fmt.Errorf("replay number %d after %d: want increasing numbers from 1 to %d", seq, prev, MaxImportedSeq)
 	}
 	return nil
 }
@@ -318,7 +334,12 @@ func (db *DB) AddAttempt(ctx context.Context, id string, a *Attempt) error {
 			k, _ = c.Prev()
 		}
 		if k != nil && len(k) == len(prefix)+4 && string(k[:len(prefix)]) == id {
-			seq = binary.BigEndian.Uint32(k[len(prefix):]) + 1
+			last := binary.BigEndian.Uint32(k[len(prefix):])
+			if last == ^uint32(0) {
+				// One more would wrap to 0, the live forward's number.
+				return fmt.Errorf("store: replay of %s: no attempt number is left", id)
+			}
+			seq = last + 1
 		}
 		a.Seq = int(seq)
 		v, err := encodeAttempt(a)

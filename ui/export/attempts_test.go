@@ -304,10 +304,13 @@ func TestDecodeRefusesMalformedAttempts(t *testing.T) {
 		{"escape in target", line(replay(`,"target":"http://app/\u001b[2J"`)), "replay 1: target holds control characters"},
 		{"line break in error", line(replay(`,"error":"refused\r\nX: y"`)), "replay 1: error holds control characters"},
 		{"escape in forward target", line(`"forward":{"seq":0,"at":"2025-01-01T00:00:02Z","target":"http://a/\u009b","status":200,"duration_ms":1,"error":"\u0007"}`), "forward: error holds control characters"},
-		{"seq zero", line(`"replays":[{"seq":0,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "attempt number 0 after 0"},
-		{"seq out of order", line(`"replays":[{"seq":2,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "attempt number 1 after 2"},
-		{"seq repeated", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "attempt number 1 after 1"},
-		{"seq beyond 32 bits", line(`"replays":[{"seq":4294967296,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "attempt number 4294967296"},
+		{"seq zero", line(`"replays":[{"seq":0,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 0 after 0"},
+		{"seq out of order", line(`"replays":[{"seq":2,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 2"},
+		{"seq repeated", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 1"},
+		{"seq beyond 32 bits", line(`"replays":[{"seq":4294967296,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 4294967296"},
+		// The last 32-bit number: the next replay would wrap to 0, the
+		// live forward's key.
+		{"seq at the 32-bit end", line(`"replays":[{"seq":4294967295,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 4294967295 after 0: want increasing numbers from 1 to 16777216"},
 		{"answer for no replay", line(replay(``) + `,"attempt_answers":[{"seq":2,"headers":[]}]`), "attempt_answers: seq 2: there is no such replay"},
 		{"answer for no forward", line(replay(``) + `,"attempt_answers":[{"seq":0,"headers":[]}]`), "attempt_answers: seq 0: there is no forward"},
 		{"answer twice", line(replay(``) + `,"attempt_answers":[{"seq":1},{"seq":1}]`), "seq 1: given twice"},

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -228,8 +227,8 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, store.ImportState, bool, 
 	prev := 0
 	for i := range st.Replays {
 		a := &st.Replays[i]
-		if a.Seq <= prev || a.Seq > math.MaxUint32 {
-			return nil, nil, none, false, fmt.Errorf("replays: attempt number %d after %d: want increasing numbers from 1", a.Seq, prev)
+		if err := store.CheckReplaySeq(a.Seq, prev); err != nil {
+			return nil, nil, none, false, fmt.Errorf("replays: %w", err)
 		}
 		prev = a.Seq
 		if err := validAttempt(fmt.Sprintf("replay %d", a.Seq), a); err != nil {
