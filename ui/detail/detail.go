@@ -165,6 +165,17 @@ func (m *Model) SetDoc(msg DocMsg) {
 }
 
 // doc returns the document for the current mode, if prepared.
+// analysis is the record's analysis as the tabs show it: with configured
+// secrets masked in its text (event type, notes, schema errors), which
+// quotes the body and headers, unless the user revealed this delivery.
+func (m Model) analysis() *store.Analysis {
+	if m.reveal || m.redactor == nil {
+		return m.rec.Analysis
+	}
+	a, _ := m.redactor.Analysis(m.rec.Analysis)
+	return a
+}
+
 func (m Model) doc() *body.Doc { return m.docs[docKey{m.raw, m.reveal}] }
 
 // prepare returns the command that builds the current mode's document, or
@@ -350,7 +361,7 @@ func (m *Model) applyMark() {
 }
 
 func (m Model) schemaErrors() []store.SchemaError {
-	if a := m.rec.Analysis; a != nil && a.Schema != nil {
+	if a := m.analysis(); a != nil && a.Schema != nil {
 		return a.Schema.Errors
 	}
 	return nil

@@ -108,6 +108,28 @@ func TestTitleMasksConfiguredSecret(t *testing.T) {
 	}
 }
 
+// TestAnalysisTextMasked: a configured secret the sender put in the
+// event type, a note or a schema error (all quote the body) is masked in
+// the Overview, Notes and Schema tabs until revealed.
+func TestAnalysisTextMasked(t *testing.T) {
+	m := newModel("tok-12345")
+	m.SetRecord(store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/"},
+		Analysis: &store.Analysis{Provider: "talkdesk-events", EventType: "call.tok-12345",
+			Notes:  []string{`the body repeats a key in one object at "/tok-12345"`},
+			Schema: &store.SchemaResult{Status: store.SchemaInvalid, Errors: []store.SchemaError{{Path: "/type", Keyword: "discriminator", Message: `type is "call.tok-12345"`}}}}})
+	for _, tab := range []Tab{Overview, Schema} {
+		m.SetTab(tab)
+		if out := m.View(); strings.Contains(out, "tok-12345") || !strings.Contains(out, redact.Mask) {
+			t.Errorf("tab %v, masked:\n%s", tab, out)
+		}
+	}
+	m.SetReveal(true)
+	m.SetTab(Schema)
+	if out := m.View(); !strings.Contains(out, "tok-12345") {
+		t.Errorf("revealed:\n%s", out)
+	}
+}
+
 // TestSchemaErrorInHeaders checks that enter on a schema error pointing at
 // a header ("/headers/Name") opens the Headers tab scrolled to that header.
 func TestSchemaErrorInHeaders(t *testing.T) {

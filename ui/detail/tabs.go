@@ -96,8 +96,11 @@ func (m Model) overview() []string {
 	if r.ContentType != "" {
 		size += " · " + safe(r.ContentType)
 	}
-	if r.ContentEncoding != "" {
-		size += " · " + safe(r.ContentEncoding)
+	if enc := r.ContentEncoding; enc != "" {
+		if !m.reveal && m.redactor != nil {
+			enc, _ = m.redactor.String(enc) // a header's value, as sent
+		}
+		size += " · " + safe(enc)
 	}
 	switch r.TruncatedBy() {
 	case store.CutWithHead:
@@ -114,7 +117,7 @@ func (m Model) overview() []string {
 	if r.Imported {
 		out = m.kv(out, "Imported", "yes"+m.dim(" · not captured by this listener"))
 	}
-	a := r.Analysis
+	a := m.analysis()
 	if a == nil {
 		out = m.kv(out, "Provider", m.missing("analysis pending"))
 		out = m.kv(out, "Event", m.dim(verdict.Missing))
@@ -167,7 +170,7 @@ func (m Model) statusText(code int, ms float64, errText string) string {
 func (m Model) signatureWords() string {
 	b := verdict.Signature(m.rec)
 	s := m.verdict.Render(b, false)
-	a := m.rec.Analysis
+	a := m.analysis()
 	if a == nil {
 		return s + m.dim(" — verification has not run yet")
 	}
@@ -192,7 +195,7 @@ func (m Model) schemaWords() string {
 	if b.Level == verdict.Unknown {
 		return m.missing("no schema result yet")
 	}
-	sc := m.rec.Analysis.Schema
+	sc := m.analysis().Schema
 	s := m.verdict.Render(b, false)
 	if sc.Message != "" {
 		s += " — " + safe(sc.Message)
@@ -253,7 +256,7 @@ func (m Model) maskedHeaderCount() int {
 
 func (m Model) signature() []string {
 	var out []string
-	a := m.rec.Analysis
+	a := m.analysis()
 	out = m.kv(out, "Status", m.verdict.Render(verdict.Signature(m.rec), false))
 	if a == nil {
 		out = append(out, "", m.dim("Verification has not run yet for this delivery."), m.dim("The verdict appears here as soon as it is known; v re-verifies."))
@@ -289,7 +292,7 @@ func (m Model) schemaHeaderLines() int {
 }
 
 func (m Model) schema() (out []string, starts []int) {
-	a := m.rec.Analysis
+	a := m.analysis()
 	if a == nil || a.Schema == nil {
 		out = m.kv(out, "Status", m.dim(verdict.Missing))
 		out = append(out, "", m.dim("No schema result yet for this delivery."))

@@ -279,7 +279,8 @@ func mask(d *delivery, m Masker) {
 		d.body, d.masked = dec, true
 		dropEncoding()
 	}
-	var hm, tm, bm, qm, pm, rm, om bool
+	var hm, tm, bm, qm, pm, rm, om, am bool
+	r.Analysis, am = maskAnalysis(m, r.Analysis)
 	r.Header, hm = maskHeader(m, r.Header)
 	r.Trailer, tm = maskHeader(m, r.Trailer)
 	d.body, bm = maskBody(m, r.ContentType, d.body)
@@ -315,7 +316,7 @@ func mask(d *delivery, m Masker) {
 			r.RawPath, rm = "", true
 		}
 	}
-	d.masked = d.masked || hm || tm || bm || qm || pm || rm || om
+	d.masked = d.masked || hm || tm || bm || qm || pm || rm || om || am
 	// A live forward and replays with --keep-path sent the path and query
 	// on: attempt targets, and errors quoting them, hold what they held.
 	// Copies: the attempts belong to the record being exported.

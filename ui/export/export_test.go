@@ -909,3 +909,30 @@ func TestMaskedExportFixesContentLength(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskingReachesTheAnalysis: verification's text quotes the body (an
+// event type, a repeated-key note, a schema error); a configured secret in
+// it is masked in every format, and the delivery counts as masked.
+func TestMaskingReachesTheAnalysis(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	ev := &store.Event{Method: "POST", Path: "/hooks/x", Host: "h"}
+	if err := db.Append(ctx, ev, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutAnalysis(ctx, ev.ID, store.Analysis{Provider: "talkdesk-events", EventType: "call." + secret,
+		Notes:  []string{`the body repeats a key in one object at "/` + secret + `"`},
+		Schema: &store.SchemaResult{Status: store.SchemaInvalid, Errors: []store.SchemaError{{Path: "/type", Message: `type is "call.` + secret + `"`}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		var buf bytes.Buffer
+		res, err := Export(ctx, &buf, db, Options{Format: f, Masker: testMasker{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), secret) || res.Masked != 1 {
+			t.Errorf("%s: masked %d, output:\n%s", f, res.Masked, buf.String())
+		}
+	}
+}

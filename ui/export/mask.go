@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/hookscope/hookscope/store"
 )
@@ -43,4 +44,47 @@ func maskBody(m Masker, contentType string, body []byte) ([]byte, bool) {
 	}
 	out := m.Body(contentType, body)
 	return out, !bytes.Equal(out, body)
+}
+
+// maskText is maskBody for one string of text.
+func maskText(m Masker, s string) (string, bool) {
+	out, changed := maskBody(m, "text/plain", []byte(s))
+	return string(out), changed
+}
+
+// maskAnalysis returns a with its text masked (the event type, the
+// signature's reason, notes, schema errors and reason: verification's
+// text quotes the body and headers), and whether anything changed. a
+// itself is left alone; nil stays nil.
+func maskAnalysis(m Masker, a *store.Analysis) (*store.Analysis, bool) {
+	if m == nil || a == nil {
+		return a, false
+	}
+	out, any := *a, false
+	mask := func(s *string) {
+		var c bool
+		*s, c = maskText(m, *s)
+		any = any || c
+	}
+	mask(&out.EventType)
+	mask(&out.Signature.Reason)
+	mask(&out.Signature.KeyID)
+	out.Notes = slices.Clone(a.Notes)
+	for i := range out.Notes {
+		mask(&out.Notes[i])
+	}
+	if a.Schema != nil {
+		sc := *a.Schema
+		sc.Errors = slices.Clone(sc.Errors)
+		for i := range sc.Errors {
+			mask(&sc.Errors[i].Message)
+			mask(&sc.Errors[i].Path)
+		}
+		mask(&sc.Reason)
+		out.Schema = &sc
+	}
+	if !any {
+		return a, false
+	}
+	return &out, true
 }

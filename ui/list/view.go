@@ -115,7 +115,13 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	add(c.method, termsafe.Line(r.Method), m.cells.method)
 	add(c.path, termsafe.Line(m.target(r)), m.cells.plain)
 	ev, evStyle := verdict.Missing, m.cells.dim
-	if a := r.Analysis; a != nil {
+	a := r.Analysis
+	if m.redactor != nil && r.ID != m.revealID {
+		// The event type is the sender's text; a secret in it is masked
+		// as in the path.
+		a, _ = m.redactor.Analysis(a)
+	}
+	if a != nil {
 		ev = termsafe.Line(a.Provider)
 		if a.EventType != "" {
 			ev += " · " + termsafe.Line(a.EventType)

@@ -137,3 +137,22 @@ func TestRowMasksQuerySecretFields(t *testing.T) {
 		t.Fatalf("revealed, the query's client_secret is still masked:\n%s", out)
 	}
 }
+
+// TestRowMasksEventType: a configured secret in the event type (the
+// sender's text) is masked in the row, unless the delivery's secrets are
+// revealed.
+func TestRowMasksEventType(t *testing.T) {
+	s, v := themeStyles()
+	m := New(s, v, time.UTC)
+	m.SetSize(200, 5)
+	m.SetRows([]store.Record{{Event: store.Event{ID: "01A", Method: "POST", Path: "/h"},
+		Analysis: &store.Analysis{Provider: "talkdesk-events", EventType: "call.tok-12345"}}}, true)
+	m.SetMasking(redact.New([]string{"tok-12345"}), "")
+	if out := m.View(); strings.Contains(out, "tok-12345") || !strings.Contains(out, "call.") {
+		t.Fatalf("the event type is not masked:\n%s", out)
+	}
+	m.SetMasking(redact.New([]string{"tok-12345"}), "01A")
+	if out := m.View(); !strings.Contains(out, "tok-12345") {
+		t.Fatalf("revealed, the event type is still masked:\n%s", out)
+	}
+}

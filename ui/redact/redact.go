@@ -665,3 +665,41 @@ func (r *Redactor) Bytes(b []byte) ([]byte, int) {
 	}
 	return []byte(s), n + m
 }
+
+// Analysis returns a with configured secrets replaced in the text that
+// verification built from the delivery (the event type, the signature's
+// reason, notes such as the repeated-key one, schema errors and reason),
+// and how many were: that text quotes the body and headers, where a
+// sender may have put a secret. a itself is not changed; nil stays nil.
+func (r *Redactor) Analysis(a *store.Analysis) (*store.Analysis, int) {
+	if a == nil || r == nil || !r.hasSecrets() {
+		return a, 0
+	}
+	out, total := *a, 0
+	mask := func(s *string) {
+		var n int
+		*s, n = r.String(*s)
+		total += n
+	}
+	mask(&out.EventType)
+	mask(&out.Signature.Reason)
+	mask(&out.Signature.KeyID)
+	out.Notes = slices.Clone(a.Notes)
+	for i := range out.Notes {
+		mask(&out.Notes[i])
+	}
+	if a.Schema != nil {
+		sc := *a.Schema
+		sc.Errors = slices.Clone(sc.Errors)
+		for i := range sc.Errors {
+			mask(&sc.Errors[i].Message)
+			mask(&sc.Errors[i].Path)
+		}
+		mask(&sc.Reason)
+		out.Schema = &sc
+	}
+	if total == 0 {
+		return a, 0
+	}
+	return &out, total
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -447,5 +448,28 @@ func TestRequestTarget(t *testing.T) {
 		if got, n := r.RequestTarget(tt.target); got != tt.want || n != tt.n {
 			t.Errorf("RequestTarget(%q) = %q, %d; want %q, %d", tt.target, got, n, tt.want, tt.n)
 		}
+	}
+}
+
+// TestAnalysis: configured secrets are masked in every text field of an
+// analysis, on a copy; an analysis without one is returned as it is.
+func TestAnalysis(t *testing.T) {
+	r := New([]string{"tok-12345"})
+	a := &store.Analysis{EventType: "x.tok-12345", Signature: store.Signature{Reason: "r tok-12345", KeyID: "tok-12345"},
+		Notes:  []string{"n tok-12345", "plain"},
+		Schema: &store.SchemaResult{Reason: "tok-12345", Errors: []store.SchemaError{{Path: "/tok-12345", Message: "m tok-12345"}}}}
+	got, n := r.Analysis(a)
+	if n != 7 || strings.Contains(fmt.Sprint(*got, *got.Schema), "tok-12345") {
+		t.Fatalf("masked %d: %+v %+v", n, *got, *got.Schema)
+	}
+	if a.EventType != "x.tok-12345" || a.Notes[0] != "n tok-12345" || a.Schema.Errors[0].Message != "m tok-12345" {
+		t.Fatalf("the original was changed: %+v", *a)
+	}
+	clean := &store.Analysis{EventType: "app.installed", Notes: []string{"plain"}}
+	if got, n := r.Analysis(clean); got != clean || n != 0 {
+		t.Errorf("an analysis without secrets: %p %d, want the same %p", got, n, clean)
+	}
+	if got, _ := (*Redactor)(nil).Analysis(a); got != a {
+		t.Errorf("a nil redactor changed it")
 	}
 }

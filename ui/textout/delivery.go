@@ -37,6 +37,10 @@ func maskedRecord(rec store.Record, red *redact.Redactor) store.Record {
 		return rec
 	}
 	rec.Path, rec.RawPath, rec.Query, _ = red.Target(rec.Event)
+	// Verification's text quotes the body and headers (event type,
+	// notes, schema errors), and the encoding is a header's value.
+	rec.Analysis, _ = red.Analysis(rec.Analysis)
+	rec.ContentEncoding, _ = red.String(rec.ContentEncoding)
 	rec.Header = maskedValues(rec.Header, red)
 	rec.Trailer = maskedValues(rec.Trailer, red)
 	// A live forward and replays with --keep-path send the path and query

@@ -27,6 +27,12 @@ type ShowOptions struct {
 // verdicts, headers and body.
 func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 	var b strings.Builder
+	if red := opts.Redactor; red != nil {
+		// Verification's text quotes the body and headers (event type,
+		// notes, schema errors), and the encoding is a header's value.
+		r.Analysis, _ = red.Analysis(r.Analysis)
+		r.ContentEncoding, _ = red.String(r.ContentEncoding)
+	}
 	tgt := target(r.Event, opts.Redactor)
 	fmt.Fprintf(&b, "%s %s %s\n\n", termsafe.Line(r.Method), termsafe.Line(tgt), termsafe.Line(r.Proto))
 	field := func(k, v string) { fmt.Fprintf(&b, "%-12s %s\n", k, v) }

@@ -30,7 +30,7 @@ func (t *TableWriter) Rows(recs []store.Record) {
 	tw, red := t.tw, t.red
 	for _, r := range recs {
 		provider, typ, schema, dup := "—", "—", "—", ""
-		if a := r.Analysis; a != nil {
+		if a, _ := red.Analysis(r.Analysis); a != nil {
 			provider, typ = orDash(a.Provider), orDash(a.EventType)
 			if a.Schema != nil {
 				schema = a.Schema.Status

@@ -28,7 +28,7 @@ func Line(r store.Record, red *redact.Redactor) string {
 	if r.Forward != nil {
 		fmt.Fprintf(&b, "  app:%s", forwardStatus(r.Forward))
 	}
-	if a := r.Analysis; a != nil {
+	if a, _ := red.Analysis(r.Analysis); a != nil {
 		fmt.Fprintf(&b, "  %s", termsafe.Line(orDash(a.Provider)))
 		if a.EventType != "" {
 			fmt.Fprintf(&b, " %s", termsafe.Line(a.EventType))

@@ -255,6 +255,40 @@ func TestShowMasks(t *testing.T) {
 	}
 }
 
+// TestAnalysisTextMasked: a configured secret in text verification built
+// from the body (event type, notes, schema errors) is masked in the
+// headless line, ls's table, show and the JSON object, and kept without a
+// redactor (--reveal-secrets).
+func TestAnalysisTextMasked(t *testing.T) {
+	const sec = "tok-12345"
+	r := store.Record{Event: store.Event{ID: "a", Method: "POST", Path: "/h"},
+		Analysis: &store.Analysis{Provider: "talkdesk-events", EventType: "call." + sec,
+			Notes:  []string{`the body repeats a key in one object at "/` + sec + `"`},
+			Schema: &store.SchemaResult{Status: store.SchemaInvalid, Errors: []store.SchemaError{{Path: "/type", Message: `type is "call.` + sec + `"`}}}}}
+	outputs := func(red *redact.Redactor) map[string]string {
+		var show, js, table bytes.Buffer
+		Show(&show, r, nil, ShowOptions{Redactor: red})
+		Delivery(&js, r, true, red)
+		tw := NewTable(&table, red)
+		tw.Rows([]store.Record{r})
+		tw.Flush()
+		return map[string]string{"line": Line(r, red), "show": show.String(), "json": js.String(), "table": table.String()}
+	}
+	for what, out := range outputs(redact.New([]string{sec})) {
+		if strings.Contains(out, sec) {
+			t.Errorf("%s shows the secret:\n%s", what, out)
+		}
+	}
+	for what, out := range outputs(nil) {
+		if !strings.Contains(out, sec) {
+			t.Errorf("%s without a redactor hides it:\n%s", what, out)
+		}
+	}
+	if r.Analysis.EventType != "call."+sec {
+		t.Errorf("the record itself was changed")
+	}
+}
+
 // TestShowHidesBodiesItCannotMask: a body compressed in a way hookscope
 // cannot decode (deflate, a gzip body cut short) is not shown masked, not
 // even as a hex dump, since its secrets could not be masked; revealed, it
