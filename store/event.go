@@ -283,6 +283,23 @@ type SchemaError struct {
 	Line int `json:"line,omitempty"`
 }
 
+// Codings returns the codings h's Content-Encoding lines name, all of
+// them, joined as one list (", "), in the order applied: a sender may split
+// them over several lines, and Get would see only the first.
+func (h Header) Codings() string {
+	return strings.Join(h.Values("Content-Encoding"), ", ")
+}
+
+// Codings is the delivery's content codings: every Content-Encoding line
+// of its header (Header.Codings), or ContentEncoding when the header has
+// none (an event built without its header lines).
+func (e *Event) Codings() string {
+	if c := e.Header.Codings(); c != "" {
+		return c
+	}
+	return e.ContentEncoding
+}
+
 // KeywordSyntax is the keyword of the one error a body gets that claims to be
 // JSON but does not parse; its message says where it breaks ("… at offset
 // 47 (line 3, column 18)"), its Line says it too, and its Path is the root.

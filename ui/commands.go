@@ -164,7 +164,7 @@ func curlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 		var nh, nt, nb int
 		h, nh = red.Header(h)
 		path, rawPath, query, nt = red.Target(r.Event)
-		dec, decoded, ok := body.ForMasking(b, r.ContentEncoding)
+		dec, decoded, ok := body.ForMasking(b, r.Codings())
 		if decoded || !ok {
 			// Sent decoded, or (a body the masker cannot read, whose
 			// compressed bytes could hide any secret) not at all.
@@ -196,7 +196,7 @@ func (m Model) copyBody(r store.Record, reveal bool) tea.Cmd {
 		if err != nil {
 			return copyMsg{err: err, what: "body"}
 		}
-		text, n := detail.CopyBody(b, r.ContentType, r.ContentEncoding, red, reveal)
+		text, n := detail.CopyBody(b, r.ContentType, r.Codings(), red, reveal)
 		return copyMsg{text: string(text), what: "body", masked: n > 0}
 	}
 }

@@ -81,7 +81,7 @@ func (v *Verifier) Check(ctx context.Context, r Request) Result {
 	}
 	// The payload is read from the body as its Content-Encoding says;
 	// signatures are checked over r.Body, the bytes as received.
-	dec := decodeContent(r.Body, r.Header.Get("Content-Encoding"))
+	dec := decodeContent(r.Body, r.Header.Codings())
 	p := decodePayload(dec.body, r.Header.Get("Content-Type"))
 	if dec.skip != "" {
 		p = payload{kind: KindBinary, err: dec.skip}

@@ -245,7 +245,9 @@ func ForMasking(b []byte, contentEncoding string) (out []byte, decoded, ok bool)
 	case CodedPlain:
 		return b, false, true
 	case CodedGzip:
-		if dec, err := Gunzip(b); err == nil {
+		// Decoded, it must be plain: gzip inside gzip (with one coding
+		// named, or none) would hide its secrets from the masker again.
+		if dec, err := Gunzip(b); err == nil && !IsGzip(dec, "") {
 			return dec, true, true
 		}
 	}

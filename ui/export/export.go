@@ -233,7 +233,7 @@ func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, m
 		// An answer is stored as the app sent it, compressed included
 		// (the sender asks for no decoding): the same rule as for a
 		// delivery's body (see mask).
-		switch dec, decoded, ok := body.ForMasking(a.RespBody, a.RespHeader.Get("Content-Encoding")); {
+		switch dec, decoded, ok := body.ForMasking(a.RespBody, a.RespHeader.Codings()); {
 		case !ok:
 			a.RespBody, *withheld = nil, true
 			a.RespHeader, hm = dropField(a.RespHeader, "Content-Encoding"), true
@@ -268,7 +268,7 @@ func mask(d *delivery, m Masker) {
 			return strings.EqualFold(f.Name, "Content-Encoding")
 		})
 	}
-	switch dec, decoded, ok := body.ForMasking(d.body, r.ContentEncoding); {
+	switch dec, decoded, ok := body.ForMasking(d.body, r.Codings()); {
 	case !ok:
 		// Compressed bytes the masker cannot read could hold any secret
 		// (a gzip body cut at --max-body, deflate, gzip twice): the body

@@ -360,13 +360,24 @@ func TestMaskingWithholdsBodiesItCannotRead(t *testing.T) {
 		{"gzip twice", "gzip, gzip", gz(gz(doc)), true},
 		{"gzip magic, not gzip", "", append([]byte{0x1f, 0x8b}, doc...), true},
 		{"gzip, decoded and masked", "gzip", gz(doc), false},
+		// gzip inside gzip, with one coding named or none: decoded once,
+		// it would still hide the secret.
+		{"gzip inside gzip, one coding named", "gzip", gz(gz(doc)), true},
+		{"gzip inside gzip, none named", "", gz(gz(doc)), true},
+		// Codings split over several lines: all of them count, not the
+		// first (Get) only.
+		{"identity, then deflate, on two lines", "identity\ndeflate", fl.Bytes(), true},
+		{"gzip, then gzip, on two lines", "gzip\ngzip", gz(gz(doc)), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := mustOpen(t)
-			ev := &store.Event{Method: "POST", Path: "/hooks/x", ContentType: "application/json", ContentEncoding: tt.encoding,
+			first, _, _ := strings.Cut(tt.encoding, "\n")
+			ev := &store.Event{Method: "POST", Path: "/hooks/x", ContentType: "application/json", ContentEncoding: first,
 				Header: store.Header{{Name: "Content-Type", Value: "application/json"}}}
-			if tt.encoding != "" {
-				ev.Header = append(ev.Header, store.Field{Name: "Content-Encoding", Value: tt.encoding})
+			for line := range strings.SplitSeq(tt.encoding, "\n") {
+				if line != "" {
+					ev.Header = append(ev.Header, store.Field{Name: "Content-Encoding", Value: line})
+				}
 			}
 			if err := db.Append(context.Background(), ev, tt.body); err != nil {
 				t.Fatal(err)

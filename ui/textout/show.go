@@ -96,7 +96,7 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 		// secret fields could not be found), then mask. BodyText decodes
 		// with the same function, so a body that fails here is shown
 		// compressed there, never decoded and unmasked.
-		dec, decoded, ok := body.ForMasking(data, enc)
+		dec, decoded, ok := body.ForMasking(data, r.Codings())
 		if !ok {
 			// Compressed bytes the masker cannot read could hold any
 			// secret, even in a hex dump: as the live view and the
