@@ -126,7 +126,7 @@ func (r *Registry) disagreement(d Delivery, res store.SchemaResult) (store.Schem
 	return store.SchemaError{
 		Path:    "/type",
 		Keyword: "discriminator",
-		Message: fmt.Sprintf("type is %q but event_type is %q: the two name different events (checked as %s)", typ, evt, res.Message),
+		Message: fmt.Sprintf("type is %s but event_type is %s: the two name different events (checked as %s)", display(typ), display(evt), res.Message),
 	}, true
 }
 
@@ -229,7 +229,7 @@ func undocumentedName(cands []pair, obj map[string]any, provider string, res sto
 		}
 		at := "/" + prop
 		errs := []store.SchemaError{{Path: at, Keyword: "discriminator",
-			Message: fmt.Sprintf("%s: %q is no %s event the loaded documents describe (%s); it was checked against the closest message, %s", at, val, provider, list, res.Message)}}
+			Message: fmt.Sprintf("%s: %s is no %s event the loaded documents describe (%s); it was checked against the closest message, %s", at, display(val), provider, list, res.Message)}}
 		for _, e := range res.Errors {
 			if e.Path == at && (e.Keyword == "const" || e.Keyword == "enum") {
 				continue // the guess's "expected …" at the same field

@@ -224,9 +224,9 @@ func TestEventNamesDisagree(t *testing.T) {
 		wantErr                 string // "" when no disagreement is reported
 	}{
 		{"pin decides", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.installed","event_type":"app.updated","data":{}}`,
-			`type is "app.installed" but event_type is "app.updated": the two name different events (checked as AppUpdatedEvent)`},
+			`type is 'app.installed' but event_type is 'app.updated': the two name different events (checked as AppUpdatedEvent)`},
 		{"unknown sender, Talkdesk message", "", `{"event_id":"e","id":"i","type":"app.uninstalled","event_type":"app.installed","data":{}}`,
-			`type is "app.uninstalled" but event_type is "app.installed"`},
+			`type is 'app.uninstalled' but event_type is 'app.installed'`},
 		{"names agree", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.updated","event_type":"app.updated","data":{}}`, ""},
 		{"event_type alone", "talkdesk-events", `{"event_id":"e","id":"i","event_type":"app.updated","data":{}}`, ""},
 		{"type alone", "talkdesk-events", `{"event_id":"e","id":"i","type":"app.updated","data":{}}`, ""},
@@ -267,11 +267,11 @@ func TestUndocumentedEventName(t *testing.T) {
 		at, says                string // "" when no such error is expected
 	}{
 		{"TalkifAI type", "talkifai", `{"id":"evt_1","type":"call.transferred","created":"2024-01-15T10:34:05Z","data":{"callId":"c"}}`,
-			"/type", `"call.transferred" is no talkifai event the loaded documents describe (call.started, call.ended`},
+			"/type", `'call.transferred' is no talkifai event the loaded documents describe (call.started, call.ended`},
 		{"Talkdesk event_type", "talkdesk-events", `{"event_id":"e","id":"i","event_type":"app.exploded","data":{}}`,
-			"/event_type", `"app.exploded" is no talkdesk-events event`},
+			"/event_type", `'app.exploded' is no talkdesk-events event`},
 		{"Talkdesk type stands for event_type", "talkdesk-events", `{"id":"i","type":"app.exploded","created_at":"x","data":{}}`,
-			"/type", `"app.exploded" is no talkdesk-events event`},
+			"/type", `'app.exploded' is no talkdesk-events event`},
 		// An enum of several names already says which ones it knows.
 		{"Dialpad contact event, an enum", "dialpad", `{"event":"Merged","contact":{"id":"c1"}}`, "", ""},
 		{"a type no message pins", "dialpad", `{"call_id":1,"state":"hangup","type":"whatever"}`, "", ""},
@@ -298,6 +298,30 @@ func TestUndocumentedEventName(t *testing.T) {
 				t.Errorf("got %+v; want one discriminator error at %s saying %q", got, tt.at, tt.says)
 			}
 		})
+	}
+}
+
+// TestEventNameErrorsAreBounded: the errors that quote the payload's event
+// names cut them as other schema errors cut values: a 200 KB type made a
+// 200 KB line in show and in every stored verdict.
+func TestEventNameErrorsAreBounded(t *testing.T) {
+	r := mustDefault(t)
+	long := strings.Repeat("x", 200_000)
+	for _, tt := range []struct{ provider, payload, keyword string }{
+		{"talkdesk-events", `{"event_id":"e","id":"i","type":"` + long + `","event_type":"app.updated","data":{}}`, "discriminator"},
+		{"talkifai", `{"id":"evt_1","type":"call.` + long + `","created":"2024-01-15T10:34:05Z","data":{}}`, "discriminator"},
+	} {
+		got := r.Check(Delivery{Provider: tt.provider, Payload: mustJSON(t, tt.payload), PayloadKind: "json"})
+		found := false
+		for _, e := range got.Errors {
+			found = found || e.Keyword == tt.keyword
+			if len(e.Message) > 1000 {
+				t.Errorf("%s: an error of %d bytes: %.80s…", tt.provider, len(e.Message), e.Message)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s error: %+v", tt.provider, tt.keyword, got.Errors)
+		}
 	}
 }
 
