@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,38 +147,61 @@ func (s *Server) URL() string {
 func (s *Server) Close() error { return s.ln.Close() }
 
 // Reaches reports whether a request to target, a URL, would come back to
-// this listener: an http URL on its port, at its own address, or, when it
-// takes connections on every interface, at a loopback, unspecified or
-// interface address of this machine; localhost counts as loopback.
-// Forwarding there would send every delivery back to hookscope, which
-// would forward it again, for ever. A host name other than localhost is
-// not looked up: the check is for the mistake, not for every alias.
+// this listener: an http URL on its port (as a number: 018080 is 8080), at
+// an address that is the listener's own, or unspecified (0.0.0.0 reaches
+// the local host), or, when it takes connections on every interface, any
+// loopback or interface address of this machine. A host name is looked up
+// (briefly: the forward would look it up anyway), so localhost, the
+// machine's own name and spellings the resolver reads as an address
+// (127.1, 0) count. Forwarding there would send every delivery back to
+// hookscope, which would forward it again, for ever.
 func (s *Server) Reaches(target string) bool {
 	u, err := url.Parse(target)
 	a, ok := s.ln.Addr().(*net.TCPAddr)
 	if err != nil || !ok || !strings.EqualFold(u.Scheme, "http") {
 		return false // this listener speaks plain HTTP only
 	}
-	port := u.Port()
-	if port == "" {
-		port = "80"
+	port := 80
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return false
+		}
 	}
-	if port != strconv.Itoa(a.Port) {
+	if port != a.Port {
 		return false
 	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return s.loopback != "" || a.IP.IsLoopback()
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	var ips []net.IP
+	switch ip := net.ParseIP(host); {
+	case ip != nil:
+		ips = []net.IP{ip}
+	case strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost"):
+		ips = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	default:
+		ctx, cancel := context.WithTimeout(context.Background(), lookupBound)
+		defer cancel()
+		addrs, _ := net.DefaultResolver.LookupIPAddr(ctx, host)
+		for _, ad := range addrs {
+			ips = append(ips, ad.IP)
+		}
 	}
-	ip := net.ParseIP(host)
+	return slices.ContainsFunc(ips, func(ip net.IP) bool { return s.isOwn(ip, a.IP) })
+}
+
+// lookupBound bounds Reaches' look-up of a host name.
+const lookupBound = time.Second
+
+// isOwn reports whether a connection to ip reaches a listener bound to
+// bound (on its port): the same address, an unspecified one (which
+// reaches the local host), or, for a listener on every interface, any
+// loopback or interface address of this machine.
+func (s *Server) isOwn(ip, bound net.IP) bool {
 	switch {
-	case ip == nil:
-		return false
-	case ip.Equal(a.IP):
+	case ip.Equal(bound), ip.IsUnspecified():
 		return true
 	case s.loopback == "":
 		return false
-	case ip.IsLoopback() || ip.IsUnspecified():
+	case ip.IsLoopback():
 		return true
 	}
 	addrs, _ := net.InterfaceAddrs()

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,7 +122,10 @@ func TestReaches(t *testing.T) {
 		{"another port", local, "http://127.0.0.1:1/", false},
 		{"https on the port", local, "https://127.0.0.1:" + lp + "/", false},
 		{"another loopback address of a listener on one", local, "http://127.0.0.2:" + lp, false},
-		{"a name, not looked up", local, "http://app.internal:" + lp, false},
+		{"a name that resolves elsewhere", local, "http://app.invalid:" + lp, false},
+		{"the port with a leading zero", local, "http://127.0.0.1:0" + lp, true},
+		{"0.0.0.0, which reaches the local host", local, "http://0.0.0.0:" + lp, true},
+		{"the IPv4-mapped form", local, "http://[::ffff:127.0.0.1]:" + lp, true},
 		{"every interface: loopback", every, "http://127.0.0.1:" + ep, true},
 		{"every interface: ::1", every, "http://[::1]:" + ep, true},
 		{"every interface: 0.0.0.0", every, "http://0.0.0.0:" + ep, true},
@@ -130,6 +135,15 @@ func TestReaches(t *testing.T) {
 	} {
 		if got := tt.srv.Reaches(tt.target); got != tt.want {
 			t.Errorf("%s: Reaches(%q) = %v, want %v", tt.name, tt.target, got, tt.want)
+		}
+	}
+	// The machine's own name, where it resolves to the loopback address
+	// (as /etc/hosts often makes it), is looked up, as the forward would.
+	if host, err := os.Hostname(); err == nil {
+		if ips, _ := net.LookupIP(host); slices.ContainsFunc(ips, func(ip net.IP) bool { return ip.Equal(net.IPv4(127, 0, 0, 1)) }) {
+			if !local.Reaches("http://" + host + ":" + lp + "/") {
+				t.Errorf("Reaches(http://%s:%s/) = false; %s resolves to 127.0.0.1", host, lp, host)
+			}
 		}
 	}
 }
