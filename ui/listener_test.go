@@ -324,6 +324,16 @@ func TestListenerStoppedSaidUntilBack(t *testing.T) {
 	if !stopped(m) {
 		t.Fatalf("an hour later: %q", m.statusLine())
 	}
+	// Another message replaces it for a while; once that one expires,
+	// the listener is still gone and the bar says so again.
+	m.setStatus(levelInfo, "Copied the body")
+	if stopped(m) {
+		t.Fatalf("the newer message is not shown: %q", m.statusLine())
+	}
+	now = now.Add(time.Hour)
+	if !stopped(m) {
+		t.Fatalf("after the newer message expired: %q", m.statusLine())
+	}
 	m, _ = apply(m, noticesMsg{notices: []store.Notice{{Kind: store.Resync}}})
 	if stopped(m) {
 		t.Fatalf("after Resync: %q", m.statusLine())

@@ -56,7 +56,11 @@ type Model struct {
 	noColor  bool
 	redactor *redact.Redactor
 	now      func() time.Time
-	after    func(time.Duration, tea.Msg) tea.Cmd // tick
+	// listenerDown is set while the listener an attached view reads
+	// through is stopped (setListenerGone): the status line says so
+	// whenever no newer message is showing.
+	listenerDown bool
+	after        func(time.Duration, tea.Msg) tea.Cmd // tick
 	// exec hands the terminal to a program ($EDITOR); tests run it
 	// without a terminal.
 	exec func(*exec.Cmd, tea.ExecCallback) tea.Cmd

@@ -84,6 +84,7 @@ func (m *Model) setListenerGone() {
 	m.setStatusFor(levelError, listenerGone[0], untilBack)
 	m.status.shorter = listenerGone[1:]
 	m.status.gone = true
+	m.listenerDown = true
 }
 
 // untilBack is how long setListenerGone's message lasts: until cleared.
@@ -92,6 +93,7 @@ const untilBack = 100 * 365 * 24 * time.Hour
 // clearListenerGone drops setListenerGone's message once a listener
 // answers again.
 func (m *Model) clearListenerGone() {
+	m.listenerDown = false
 	if m.status.gone {
 		m.status = status{}
 	}

@@ -96,6 +96,11 @@ func (m Model) statusLine() string {
 			ls = st.Error
 		}
 		left = ls.Render(m.status.fit(room - 1))
+	} else if m.listenerDown {
+		// A later message replaced the listener-stopped one and expired:
+		// the listener is still gone, so that is said again.
+		gone := status{text: listenerGone[0], shorter: listenerGone[1:]}
+		left = st.Error.Render(gone.fit(room - 1))
 	} else if rows := m.list.Rows(); len(rows) > 0 {
 		pos := fmt.Sprintf("%d/%d loaded", m.list.Cursor()+1, len(rows))
 		if n := len(m.marks); n > 0 {
