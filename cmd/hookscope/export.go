@@ -162,6 +162,12 @@ func (m redactMasker) Body(contentType string, b []byte) []byte {
 // terminal has its control characters made visible: payload text is shown,
 // never obeyed.
 func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func() error, abort func(), err error) {
+	// The names of standard output are standard output: opened again by
+	// name, a file the shell appends to (>>) would be written from its
+	// start, or, resolved to that file, replaced.
+	if out == "/dev/stdout" || out == "/dev/fd/1" || out == "/proc/self/fd/1" {
+		out = "-"
+	}
 	if out == "" || out == "-" {
 		var lw *termsafe.LineWriter
 		switch {
@@ -180,13 +186,12 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 		return nil, nil, nil, usagef("--out: %s is a folder; name the file to write", termsafe.Line(out))
 	}
-	// A symbolic link stays a link: the file it leads to is written, as
-	// for --db. (Renaming over the link would replace it with a file.)
 	shown := out
-	out = linkTarget(out)
 	// A device, pipe or socket (--out /dev/stdout, a FIFO a reader waits
 	// on) is written in place, as a shell redirection would: renaming a
-	// file over it would replace the node itself, /dev/null included.
+	// file over it would replace the node itself, /dev/null included. It
+	// is opened by the name given: the kernel follows the links, magic
+	// ones such as /dev/stdout -> /proc/self/fd/1 -> pipe:[N] included.
 	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
 		dst, err := os.OpenFile(out, os.O_WRONLY, 0)
 		if err != nil {
@@ -200,6 +205,10 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 		}
 		return dst, commit, func() { dst.Close() }, nil
 	}
+	// A symbolic link stays a link: the file it leads to is written, as
+	// for --db (store.RealPath resolves folders and links as the kernel
+	// does). Renaming over the link would replace it with a file.
+	out = store.RealPath(out)
 	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
 		return nil, nil, nil, fmt.Errorf("export: cannot write %s: its folder %s does not exist", termsafe.Line(shown), termsafe.Line(filepath.Dir(out)))
 	}
@@ -234,27 +243,6 @@ func (e *env) exportDest(out string, f export.Format) (w io.Writer, commit func(
 	}
 	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
 	return tmp, commit, abort, nil
-}
-
-// linkTarget is the path a chain of symbolic links at path leads to, the
-// last link's target even when that does not exist yet (an export may
-// create it); path itself when it is no link or cannot be read.
-func linkTarget(path string) string {
-	for range 40 { // the kernel's own bound on a chain of links
-		fi, err := os.Lstat(path)
-		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			return path
-		}
-		to, err := os.Readlink(path)
-		if err != nil {
-			return path
-		}
-		if !filepath.IsAbs(to) {
-			to = filepath.Join(filepath.Dir(path), to)
-		}
-		path = to
-	}
-	return path
 }
 
 // bareErr is err without the file names os puts in it (a temporary

@@ -75,3 +75,45 @@ func TestExportOutKeepsLinksAndSpecialFiles(t *testing.T) {
 		t.Errorf("the pipe is no longer a pipe: %v %v", fi.Mode(), err)
 	}
 }
+
+// TestExportOutResolvesLinksAsTheKernel: a relative link inside a linked
+// folder leads where the kernel would open it (its ".." taken from the
+// folder the folder link leads to), and --out /dev/stdout is standard
+// output. Before, the link was resolved by its text, and /dev/stdout was
+// reopened by name, failing into a pipe and replacing a file the shell
+// appended to.
+func TestExportOutResolvesLinksAsTheKernel(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(t.Context(), &store.Event{Method: "POST", Path: "/hooks/x"}, []byte(`{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, d := range []string{"home", "data/exports", "data/archive", "home/archive"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o700)
+	}
+	if err := os.Symlink(filepath.Join(dir, "data", "exports"), filepath.Join(dir, "home", "exports")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../archive/x.jsonl", filepath.Join(dir, "data", "exports", "latest.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, "export", "--db", db, "--out", filepath.Join(dir, "home", "exports", "latest.jsonl")); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "archive", "x.jsonl")); err != nil {
+		t.Errorf("not written where the kernel opens the link: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "home", "archive", "x.jsonl")); err == nil {
+		t.Errorf("written where the link's text points, lexically")
+	}
+
+	code, out, errs := run(t, "export", "--db", db, "--out", "/dev/stdout")
+	if code != 0 || !strings.Contains(out, `"/hooks/x"`) {
+		t.Errorf("--out /dev/stdout: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
