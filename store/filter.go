@@ -181,12 +181,14 @@ func statusMatcher(v string) (func(int) bool, error) {
 		c := int(v[0]-'0') * 100
 		return func(s int) bool { return s >= c && s < c+100 }, nil
 	}
-	// Codes are 100 to 599, and a range goes up: status:499-400 or
+	// Codes are those a delivery can have: 0 (a forward still waiting for
+	// the app, an import without an answer) or 100 to 999 (net/http
+	// relays an app's 799 as it is); a range goes up. status:499-400 or
 	// status:-5 would match nothing, a mistake better said than shown as
 	// an empty list.
 	code := func(s string) (int, bool) {
 		n, err := strconv.Atoi(s)
-		return n, err == nil && n >= 100 && n <= 599
+		return n, err == nil && (n == 0 || n >= 100 && n <= 999)
 	}
 	if lo, hi, ok := strings.Cut(v, "-"); ok && lo != "" {
 		l, ok1 := code(lo)
@@ -197,7 +199,7 @@ func statusMatcher(v string) (func(int) bool, error) {
 	} else if n, ok := code(v); ok {
 		return func(s int) bool { return s == n }, nil
 	}
-	return nil, fmt.Errorf("filter: status:%s: accepted values are a code (404), a class (5xx) or a range (400-499), codes from 100 to 599", v)
+	return nil, fmt.Errorf("filter: status:%s: accepted values are a code (404), a class (5xx) or a range (400-499), codes 0 or 100 to 999", v)
 }
 
 func glob(pattern, s string) bool {

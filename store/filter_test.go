@@ -24,16 +24,17 @@ func TestParseFilterErrors(t *testing.T) {
 		{"provider:talkdsk", "provider:talkdsk: accepted values are talkdesk-events, talkdesk-trigger"},
 		{"provider:talkdesk", "or a pattern (talkdesk-*)"},
 		{"status:499-400", "accepted values are a code"},
-		{"status:600-100", "codes from 100 to 599"},
+		{"status:600-100", "codes 0 or 100 to 999"},
+		{"status:1000", "codes 0 or 100 to 999"},
 		{"status:-5", "accepted values are a code"},
-		{"status:42", "codes from 100 to 599"},
+		{"status:42", "codes 0 or 100 to 999"},
 	} {
 		_, err := ParseFilter(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseFilter(%q) = %v, want error containing %q", tc.in, err, tc.want)
 		}
 	}
-	for _, ok := range []string{"provider:talkdesk-*", "provider:Dialpad", "provider:unknown", "status:100-599", "status:404", "status:4xx"} {
+	for _, ok := range []string{"provider:talkdesk-*", "provider:Dialpad", "provider:unknown", "status:100-599", "status:404", "status:4xx", "status:799", "status:0"} {
 		if _, err := ParseFilter(ok); err != nil {
 			t.Errorf("ParseFilter(%q): %v", ok, err)
 		}
