@@ -307,6 +307,9 @@ func TestDecodeRefusesMalformedAttempts(t *testing.T) {
 		{"seq zero", line(`"replays":[{"seq":0,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 0 after 0"},
 		{"seq out of order", line(`"replays":[{"seq":2,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 2"},
 		{"seq repeated", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 1"},
+		{"C1 control in a target", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"http://a/\u009b31m"}]`), "target holds control characters"},
+		{"bidi override in an error", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t","error":"x\u202ey"}]`), "error holds control characters"},
+		{"tab in a target", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"a\tb"}]`), "target holds control characters"},
 		{"seq beyond 32 bits", line(`"replays":[{"seq":4294967296,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 4294967296"},
 		// The last 32-bit number: the next replay would wrap to 0, the
 		// live forward's key.
@@ -319,7 +322,7 @@ func TestDecodeRefusesMalformedAttempts(t *testing.T) {
 		{"answer both bodies", line(replay(``) + answer(`,"body":"a","body_base64":"YQ=="`)), "seq 1: has both body and body_base64"},
 		{"answer bad base64", line(replay(``) + answer(`,"body_base64":"!!"`)), "seq 1: body_base64"},
 		{"answer body too large", line(replay(``) + answer(`,"body":"`+big+`"`)), "answer body of 65537 bytes, over the 65536 kept"},
-		{"answer head too large", line(replay(``) + answer(`,"headers":[{"name":"X","value":"`+big+`"}]`)), "answer header lines of 65538 bytes"},
+		{"answer head too large", line(replay(``) + answer(`,"headers":[{"name":"X","value":"`+big+`"}]`)), "answer header lines of 65559 bytes, over the 65536 kept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hookscope/hookscope/store"
 )
@@ -295,18 +297,23 @@ func validAttempt(what string, a *store.Attempt) error {
 	if a.DurationMS < 0 {
 		return fmt.Errorf("%s: duration_ms %v is negative", what, a.DurationMS)
 	}
-	if !store.ValidHeaderValue(a.Target) {
-		return fmt.Errorf("%s: target holds control characters", what)
-	}
-	if !store.ValidHeaderValue(a.Error) {
-		return fmt.Errorf("%s: error holds control characters", what)
+	// Hookscope writes both on one line, with no control character or
+	// bidi override (tab, C1 and U+202E included): a file's may only be
+	// text of that kind, of a length hookscope could have written.
+	for name, v := range map[string]string{"target": a.Target, "error": a.Error} {
+		if !plainText(v) {
+			return fmt.Errorf("%s: %s holds control characters", what, name)
+		}
+		if len(v) > maxAttemptText {
+			return fmt.Errorf("%s: %s of %d bytes, over the %d an attempt holds", what, name, len(v), maxAttemptText)
+		}
 	}
 	if err := validFields(what+" answer header", a.RespHeader); err != nil {
 		return err
 	}
-	head := 0
+	head := len("HTTP/1.1 000 \r\n\r\n")
 	for _, f := range a.RespHeader {
-		head += len(f.Name) + len(f.Value)
+		head += len(f.Name) + len(": ") + len(f.Value) + len("\r\n") // as net/http counts the head
 	}
 	if head > store.MaxAttemptHead {
 		return fmt.Errorf("%s: answer header lines of %d bytes, over the %d kept", what, head, store.MaxAttemptHead)
@@ -315,6 +322,22 @@ func validAttempt(what string, a *store.Attempt) error {
 		return fmt.Errorf("%s: answer body of %d bytes, over the %d kept", what, len(a.RespBody), store.MaxAttemptBody)
 	}
 	return nil
+}
+
+// maxAttemptText bounds an imported attempt's target and error: a target
+// is a URL (net/http reads at most a few KiB of one), an error quotes it.
+const maxAttemptText = 64 << 10
+
+// plainText reports whether s is one line of text with no control
+// character and no bidi override or isolate (U+202A–U+202E,
+// U+2066–U+2069), which could reorder what a terminal shows.
+func plainText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // validFields checks the names and values of an imported delivery's header
