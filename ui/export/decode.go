@@ -300,7 +300,8 @@ func validAttempt(what string, a *store.Attempt) error {
 	// Hookscope writes both on one line, with no control character or
 	// bidi override (tab, C1 and U+202E included): a file's may only be
 	// text of that kind, of a length hookscope could have written.
-	for name, v := range map[string]string{"target": a.Target, "error": a.Error} {
+	for _, f := range []struct{ name, v string }{{"target", a.Target}, {"error", a.Error}} {
+		name, v := f.name, f.v
 		if !plainText(v) {
 			return fmt.Errorf("%s: %s holds control characters", what, name)
 		}
