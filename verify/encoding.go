@@ -3,7 +3,6 @@ package verify
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hookscope/hookscope/store/gzipbody"
 )
@@ -27,16 +26,11 @@ type contentDecoded struct {
 func decodeContent(body []byte, encoding string) contentDecoded {
 	// A list names the codings in the order applied; identity changes
 	// nothing, so "gzip, identity" is gzip.
-	var codings []string
-	for c := range strings.SplitSeq(strings.ToLower(encoding), ",") {
-		if c = strings.TrimSpace(c); c != "" && c != "identity" {
-			codings = append(codings, c)
-		}
-	}
+	codings := gzipbody.Codings(encoding)
 	switch {
 	case len(codings) == 0 || len(body) == 0:
 		return contentDecoded{body: body}
-	case len(codings) == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip"):
+	case gzipbody.IsGzip(codings):
 	default:
 		return contentDecoded{body: body,
 			skip: "body is " + truncate(encoding, 32) + "-encoded, which hookscope does not decode",

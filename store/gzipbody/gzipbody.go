@@ -9,7 +9,27 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"strings"
 )
+
+// Codings splits a Content-Encoding list (every line joined with ", ")
+// into the codings it names, in the order applied, lower-cased, without
+// identity, which changes nothing: "gzip, identity" is gzip.
+func Codings(contentEncoding string) []string {
+	var out []string
+	for c := range strings.SplitSeq(strings.ToLower(contentEncoding), ",") {
+		if c = strings.TrimSpace(c); c != "" && c != "identity" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IsGzip reports whether codings (Codings' result) is one gzip coding,
+// the only one hookscope decodes.
+func IsGzip(codings []string) bool {
+	return len(codings) == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip")
+}
 
 // ErrTooLarge is Decode's answer for a body that decodes to more than its
 // limit.

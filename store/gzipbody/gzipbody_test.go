@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -46,6 +47,30 @@ func TestDecode(t *testing.T) {
 	for _, bad := range [][]byte{doc, {0x1f, 0x8b}, gz(doc)[:12]} {
 		if _, _, err := Decode(bad, 100); err == nil {
 			t.Errorf("Decode(%q) gave no error", bad)
+		}
+	}
+}
+
+// TestCodings: a Content-Encoding list in the order applied, without
+// identity; only one gzip coding counts as gzip.
+func TestCodings(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+		gzip bool
+	}{
+		{"", nil, false},
+		{"identity", nil, false},
+		{" GZIP ", []string{"gzip"}, true},
+		{"x-gzip", []string{"x-gzip"}, true},
+		{"gzip, identity", []string{"gzip"}, true},
+		{"identity, deflate", []string{"deflate"}, false},
+		{"gzip, gzip", []string{"gzip", "gzip"}, false},
+		{"gzip, br", []string{"gzip", "br"}, false},
+	} {
+		got := Codings(tt.in)
+		if !slices.Equal(got, tt.want) || IsGzip(got) != tt.gzip {
+			t.Errorf("Codings(%q) = %q (gzip %v), want %q (%v)", tt.in, got, IsGzip(got), tt.want, tt.gzip)
 		}
 	}
 }

@@ -216,12 +216,7 @@ const (
 // gzip coding and must not show or export a CodedOther body, or a gzip one
 // that fails to decode, masked: its compressed bytes could hide any secret.
 func CodingOf(b []byte, contentEncoding string) int {
-	var codings []string
-	for c := range strings.SplitSeq(strings.ToLower(contentEncoding), ",") {
-		if c = strings.TrimSpace(c); c != "" && c != "identity" {
-			codings = append(codings, c)
-		}
-	}
+	codings := gzipbody.Codings(contentEncoding)
 	switch {
 	case len(b) == 0:
 		return CodedPlain
@@ -229,7 +224,7 @@ func CodingOf(b []byte, contentEncoding string) int {
 		return CodedGzip
 	case len(codings) == 0:
 		return CodedPlain
-	case len(codings) == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip"):
+	case gzipbody.IsGzip(codings):
 		return CodedGzip
 	}
 	return CodedOther
