@@ -3,6 +3,7 @@ package store
 import (
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -281,6 +282,43 @@ type SchemaError struct {
 	// where the JSON breaks (there is no pointer into a body that does not
 	// parse); 0 otherwise.
 	Line int `json:"line,omitempty"`
+}
+
+// MapText returns a copy of a with f applied to the text verification
+// built from the delivery (the event type, the signature's reason and key
+// id, notes, schema errors' paths and messages, the schema's reason), and
+// whether f changed any; a itself when it did not, nil for nil. Masking
+// uses it: that text quotes the body and headers.
+func (a *Analysis) MapText(f func(string) (string, bool)) (*Analysis, bool) {
+	if a == nil {
+		return nil, false
+	}
+	out, any := *a, false
+	apply := func(s *string) {
+		v, c := f(*s)
+		*s, any = v, any || c
+	}
+	apply(&out.EventType)
+	apply(&out.Signature.Reason)
+	apply(&out.Signature.KeyID)
+	out.Notes = slices.Clone(a.Notes)
+	for i := range out.Notes {
+		apply(&out.Notes[i])
+	}
+	if a.Schema != nil {
+		sc := *a.Schema
+		sc.Errors = slices.Clone(sc.Errors)
+		for i := range sc.Errors {
+			apply(&sc.Errors[i].Path)
+			apply(&sc.Errors[i].Message)
+		}
+		apply(&sc.Reason)
+		out.Schema = &sc
+	}
+	if !any {
+		return a, false
+	}
+	return &out, true
 }
 
 // Codings returns the codings h's Content-Encoding lines name, all of

@@ -21,15 +21,7 @@ import (
 // --out /dev/null replaced the device itself).
 func TestExportOutKeepsLinksAndSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	s, err := store.Open(db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Append(t.Context(), &store.Event{Method: "POST", Path: "/hooks/x"}, []byte(`{"a":1}`)); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	db := oneDeliveryDB(t, dir)
 
 	link, target := filepath.Join(dir, "link.jsonl"), filepath.Join(dir, "target.jsonl")
 	if err := os.Symlink("target.jsonl", link); err != nil {
@@ -84,15 +76,7 @@ func TestExportOutKeepsLinksAndSpecialFiles(t *testing.T) {
 // appended to.
 func TestExportOutResolvesLinksAsTheKernel(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	s, err := store.Open(db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Append(t.Context(), &store.Event{Method: "POST", Path: "/hooks/x"}, []byte(`{"a":1}`)); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	db := oneDeliveryDB(t, dir)
 	for _, d := range []string{"home", "data/exports", "data/archive", "home/archive"} {
 		os.MkdirAll(filepath.Join(dir, d), 0o700)
 	}
@@ -116,4 +100,19 @@ func TestExportOutResolvesLinksAsTheKernel(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"/hooks/x"`) {
 		t.Errorf("--out /dev/stdout: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+}
+
+// oneDeliveryDB is a database in dir holding one delivery to /hooks/x.
+func oneDeliveryDB(t *testing.T, dir string) string {
+	t.Helper()
+	db := filepath.Join(dir, "h.db")
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Append(t.Context(), &store.Event{Method: "POST", Path: "/hooks/x"}, []byte(`{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

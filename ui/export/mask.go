@@ -2,7 +2,6 @@ package export
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/hookscope/hookscope/store"
 )
@@ -57,34 +56,8 @@ func maskText(m Masker, s string) (string, bool) {
 // text quotes the body and headers), and whether anything changed. a
 // itself is left alone; nil stays nil.
 func maskAnalysis(m Masker, a *store.Analysis) (*store.Analysis, bool) {
-	if m == nil || a == nil {
+	if m == nil {
 		return a, false
 	}
-	out, any := *a, false
-	mask := func(s *string) {
-		var c bool
-		*s, c = maskText(m, *s)
-		any = any || c
-	}
-	mask(&out.EventType)
-	mask(&out.Signature.Reason)
-	mask(&out.Signature.KeyID)
-	out.Notes = slices.Clone(a.Notes)
-	for i := range out.Notes {
-		mask(&out.Notes[i])
-	}
-	if a.Schema != nil {
-		sc := *a.Schema
-		sc.Errors = slices.Clone(sc.Errors)
-		for i := range sc.Errors {
-			mask(&sc.Errors[i].Message)
-			mask(&sc.Errors[i].Path)
-		}
-		mask(&sc.Reason)
-		out.Schema = &sc
-	}
-	if !any {
-		return a, false
-	}
-	return &out, true
+	return a.MapText(func(s string) (string, bool) { return maskText(m, s) })
 }

@@ -675,31 +675,11 @@ func (r *Redactor) Analysis(a *store.Analysis) (*store.Analysis, int) {
 	if a == nil || r == nil || !r.hasSecrets() {
 		return a, 0
 	}
-	out, total := *a, 0
-	mask := func(s *string) {
-		var n int
-		*s, n = r.String(*s)
+	total := 0
+	out, _ := a.MapText(func(s string) (string, bool) {
+		v, n := r.String(s)
 		total += n
-	}
-	mask(&out.EventType)
-	mask(&out.Signature.Reason)
-	mask(&out.Signature.KeyID)
-	out.Notes = slices.Clone(a.Notes)
-	for i := range out.Notes {
-		mask(&out.Notes[i])
-	}
-	if a.Schema != nil {
-		sc := *a.Schema
-		sc.Errors = slices.Clone(sc.Errors)
-		for i := range sc.Errors {
-			mask(&sc.Errors[i].Message)
-			mask(&sc.Errors[i].Path)
-		}
-		mask(&sc.Reason)
-		out.Schema = &sc
-	}
-	if total == 0 {
-		return a, 0
-	}
-	return &out, total
+		return v, n > 0
+	})
+	return out, total
 }
