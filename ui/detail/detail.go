@@ -205,6 +205,16 @@ func Prepare(b []byte, opts body.Options, r *redact.Redactor, reveal bool) *body
 		b, masked = r.Body(b, opts.ContentType)
 	}
 	d := body.Prepare(b, opts)
+	if !reveal && r != nil {
+		// Laying a body out decodes what masking the bytes could not see
+		// (an XML character reference such as &#83;, a secret split over
+		// two CDATA sections): the lines shown are masked once more.
+		for i, l := range d.Lines {
+			var n int
+			d.Lines[i], n = r.String(l)
+			masked += n
+		}
+	}
 	if decoded {
 		note := "gzip decoded"
 		if opts.Raw {

@@ -130,6 +130,20 @@ func TestAnalysisTextMasked(t *testing.T) {
 	}
 }
 
+// TestPrepareMasksWhatTheLayoutDecodes: the Body tab masks a configured
+// secret the XML layout decodes from a character reference.
+func TestPrepareMasksWhatTheLayoutDecodes(t *testing.T) {
+	doc := []byte(`<a><b>Super&#83;ecretTalk123</b></a>`)
+	r := redact.New([]string{"SuperSecretTalk123"})
+	opts := body.Options{ContentType: "application/xml"}
+	if d := Prepare(doc, opts, r, false); strings.Contains(strings.Join(d.Lines, "\n"), "SuperSecretTalk123") {
+		t.Errorf("masked layout:\n%s", strings.Join(d.Lines, "\n"))
+	}
+	if d := Prepare(doc, opts, r, true); !strings.Contains(strings.Join(d.Lines, "\n"), "SuperSecretTalk123") {
+		t.Skipf("the layout does not decode the reference; nothing to mask:\n%s", strings.Join(d.Lines, "\n"))
+	}
+}
+
 // TestSchemaErrorInHeaders checks that enter on a schema error pointing at
 // a header ("/headers/Name") opens the Headers tab scrolled to that header.
 func TestSchemaErrorInHeaders(t *testing.T) {

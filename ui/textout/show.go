@@ -113,7 +113,14 @@ func Show(w io.Writer, r store.Record, data []byte, opts ShowOptions) error {
 			fmt.Fprintf(w, "  (%d secret values masked; --reveal-secrets shows them)\n", n)
 		}
 	}
-	_, err := io.WriteString(w, indent(BodyText(r.ContentType, enc, data))+"\n")
+	text := BodyText(r.ContentType, enc, data)
+	if opts.Redactor != nil {
+		// Laying a body out decodes what masking the bytes could not see
+		// (an XML character reference, a secret split over two CDATA
+		// sections): the text shown is masked once more.
+		text, _ = opts.Redactor.String(text)
+	}
+	_, err := io.WriteString(w, indent(text)+"\n")
 	return err
 }
 

@@ -289,6 +289,30 @@ func TestAnalysisTextMasked(t *testing.T) {
 	}
 }
 
+// TestShowMasksWhatTheLayoutDecodes: an XML body that writes a configured
+// secret with a character reference, or splits it over two CDATA
+// sections, is laid out decoded; the secret is masked there too.
+func TestShowMasksWhatTheLayoutDecodes(t *testing.T) {
+	const sec = "SuperSecretTalk123"
+	for _, doc := range []string{
+		`<a><b>Super&#83;ecretTalk123</b><c x="Super&#x53;ecretTalk123"/></a>`,
+		`<a><![CDATA[SuperSecret]]><![CDATA[Talk123]]></a>`,
+	} {
+		r := store.Record{Event: store.Event{Method: "POST", Path: "/x", ContentType: "application/xml"}}
+		var masked, revealed bytes.Buffer
+		if err := Show(&masked, r, []byte(doc), ShowOptions{Redactor: redact.New([]string{sec})}); err != nil {
+			t.Fatal(err)
+		}
+		Show(&revealed, r, []byte(doc), ShowOptions{})
+		if strings.Contains(masked.String(), sec) {
+			t.Errorf("%s shown with the secret:\n%s", doc, masked.String())
+		}
+		if !strings.Contains(revealed.String(), sec) {
+			t.Skipf("the layout does not decode %s here; nothing to mask", doc)
+		}
+	}
+}
+
 // TestShowHidesBodiesItCannotMask: a body compressed in a way hookscope
 // cannot decode (deflate, a gzip body cut short) is not shown masked, not
 // even as a hex dump, since its secrets could not be masked; revealed, it
