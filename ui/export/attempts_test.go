@@ -308,6 +308,8 @@ func TestDecodeRefusesMalformedAttempts(t *testing.T) {
 		{"seq out of order", line(`"replays":[{"seq":2,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 2"},
 		{"seq repeated", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"},{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"}]`), "replay number 1 after 1"},
 		{"bell in a forward error", line(`"forward":{"seq":0,"at":"2025-01-01T00:00:02Z","target":"http://a/","status":200,"duration_ms":1,"error":"\u0007"}`), "forward: error holds control characters"},
+		{"forward not numbered 0", line(`"forward":{"seq":7,"at":"2025-01-01T00:00:02Z","target":"http://a/","status":200,"duration_ms":1}`), "forward: seq 7: the live forward is attempt 0"},
+		{"too many replays", line(`"replays":[` + strings.TrimSuffix(strings.Repeat(`{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t"},`, 10_001), ",") + `]`), "replays: 10001 of one delivery, more than the 10000"},
 		{"C1 control in a target", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"http://a/\u009b31m"}]`), "target holds control characters"},
 		{"bidi override in an error", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"t","error":"x\u202ey"}]`), "error holds control characters"},
 		{"tab in a target", line(`"replays":[{"seq":1,"at":"2025-01-01T00:00:02Z","target":"a\tb"}]`), "target holds control characters"},

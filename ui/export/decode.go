@@ -225,6 +225,12 @@ func decodeJSONLine(raw []byte) (*store.Event, []byte, store.ImportState, bool, 
 		if err := validAttempt("forward", ev.Forward); err != nil {
 			return nil, nil, none, false, err
 		}
+		if ev.Forward.Seq != 0 {
+			return nil, nil, none, false, fmt.Errorf("forward: seq %d: the live forward is attempt 0", ev.Forward.Seq)
+		}
+	}
+	if len(st.Replays) > maxImportedReplays {
+		return nil, nil, none, false, fmt.Errorf("replays: %d of one delivery, more than the %d an import takes", len(st.Replays), maxImportedReplays)
 	}
 	prev := 0
 	for i := range st.Replays {
@@ -324,6 +330,11 @@ func validAttempt(what string, a *store.Attempt) error {
 	}
 	return nil
 }
+
+// maxImportedReplays bounds the replays one imported delivery may carry:
+// far more than a person replays one delivery, and a bound on what a
+// hostile file makes every listing of it carry.
+const maxImportedReplays = 10_000
 
 // maxAttemptText bounds an imported attempt's target and error: a target
 // is a URL (net/http reads at most a few KiB of one), an error quotes it.
