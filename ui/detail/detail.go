@@ -186,7 +186,7 @@ func (m Model) prepare() tea.Cmd {
 	}
 	id, raw, reveal := m.rec.ID, m.raw, m.reveal
 	b, red := m.bodyBytes, m.redactor
-	opts := body.Options{ContentType: m.rec.ContentType, ContentEncoding: m.rec.ContentEncoding, Raw: raw}
+	opts := body.Options{ContentType: m.rec.ContentType, ContentEncoding: m.rec.Codings(), Raw: raw}
 	return func() tea.Msg {
 		return DocMsg{ID: id, Raw: raw, Reveal: reveal, Doc: Prepare(b, opts, red, reveal)}
 	}
@@ -198,8 +198,18 @@ func (m Model) prepare() tea.Cmd {
 func Prepare(b []byte, opts body.Options, r *redact.Redactor, reveal bool) *body.Doc {
 	masked, decoded := 0, false
 	if !reveal {
-		// Secrets inside a gzip body can only be masked once decoded.
-		if dec, ok := gunzipForMask(b, opts); ok {
+		// Secrets inside a gzip body can only be masked once decoded; a
+		// body compressed otherwise (or a gzip body that does not decode)
+		// could hide any secret, even in a hex dump, and is not shown, by
+		// the rule show, the copies and the exports follow.
+		dec, wasDecoded, ok := body.ForMasking(b, opts.ContentEncoding)
+		if !ok {
+			d := body.Prepare(nil, body.Options{})
+			d.Kind, d.Lines, d.Size = body.Hex, []string{hiddenBody}, len(b) // compressed bytes
+			d.Notes = []string{"not shown: compressed in a way hookscope cannot decode, so its secrets could not be masked (s reveals)"}
+			return d
+		}
+		if wasDecoded {
 			b, opts.ContentEncoding, decoded = dec, "", true
 		}
 		b, masked = r.Body(b, opts.ContentType)
@@ -227,6 +237,10 @@ func Prepare(b []byte, opts body.Options, r *redact.Redactor, reveal bool) *body
 	}
 	return d
 }
+
+// hiddenBody stands in the Body tab for a body that is not shown until
+// secrets are revealed (Prepare).
+const hiddenBody = "(not shown until secrets are revealed: s)"
 
 // SetReveal says whether secrets of this delivery are shown; it returns the
 // command preparing the body in the new mode if needed.

@@ -130,6 +130,27 @@ func TestAnalysisTextMasked(t *testing.T) {
 	}
 }
 
+// TestPrepareHidesBodiesItCannotMask: the Body tab does not lay out a body
+// compressed in a way hookscope cannot decode until secrets are revealed,
+// not even as a hex dump, as show, the copies and the exports do; a gzip
+// body cut short counts too. Revealed, its bytes are shown.
+func TestPrepareHidesBodiesItCannotMask(t *testing.T) {
+	r := redact.New(nil)
+	for _, tt := range []struct {
+		enc  string
+		data []byte
+	}{{"deflate", []byte{0x4b, 0x4c, 0x4a, 0x06, 0x00}}, {"gzip", gzipped(t, secretDoc)[:20]}, {"identity, deflate", []byte{0x4b, 0x4c, 0x4a, 0x06, 0x00}}} {
+		opts := body.Options{ContentType: "application/json", ContentEncoding: tt.enc}
+		d := Prepare(tt.data, opts, r, false)
+		if len(d.Lines) != 1 || d.Lines[0] != hiddenBody || !strings.Contains(strings.Join(d.Notes, " "), "not shown: compressed") {
+			t.Errorf("%s, masked: lines %q notes %q", tt.enc, d.Lines, d.Notes)
+		}
+		if d := Prepare(tt.data, opts, r, true); len(d.Lines) == 0 || d.Lines[0] == hiddenBody {
+			t.Errorf("%s, revealed: nothing shown (notes %q)", tt.enc, d.Notes)
+		}
+	}
+}
+
 // TestPrepareMasksWhatTheLayoutDecodes: the Body tab masks a configured
 // secret the XML layout decodes from a character reference.
 func TestPrepareMasksWhatTheLayoutDecodes(t *testing.T) {

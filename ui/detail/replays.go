@@ -118,7 +118,7 @@ func (m Model) prepareResponse() tea.Cmd {
 	if capped {
 		b = b[:MaxResponseBytes]
 	}
-	opts := body.Options{ContentType: r.a.RespHeader.Get("Content-Type"), ContentEncoding: r.a.RespHeader.Get("Content-Encoding")}
+	opts := body.Options{ContentType: r.a.RespHeader.Get("Content-Type"), ContentEncoding: r.a.RespHeader.Codings()}
 	return func() tea.Msg {
 		d := Prepare(b, opts, red, reveal)
 		if capped {

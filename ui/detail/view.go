@@ -247,14 +247,3 @@ func CopyBody(b []byte, contentType, contentEncoding string, r *redact.Redactor,
 	}
 	return r.Body(b, contentType)
 }
-
-func gunzipForMask(b []byte, opts body.Options) ([]byte, bool) {
-	if !body.IsGzip(b, opts.ContentEncoding) {
-		return nil, false
-	}
-	dec, err := body.Gunzip(b)
-	if err != nil {
-		return nil, false
-	}
-	return dec, true
-}
