@@ -321,6 +321,11 @@ func (a *Analysis) MapText(f func(string) (string, bool)) (*Analysis, bool) {
 	return &out, true
 }
 
+// Without returns a copy of h without its fields called name (any case).
+func (h Header) Without(name string) Header {
+	return slices.DeleteFunc(slices.Clone(h), func(f Field) bool { return strings.EqualFold(f.Name, name) })
+}
+
 // Codings returns the codings h's Content-Encoding lines name, all of
 // them, joined as one list (", "), in the order applied: a sender may split
 // them over several lines, and Get would see only the first.

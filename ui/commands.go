@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -168,14 +167,7 @@ func curlCommand(r store.Record, b []byte, base string, red *redact.Redactor, re
 		if decoded || !ok {
 			// Sent decoded, or (a body the masker cannot read, whose
 			// compressed bytes could hide any secret) not at all.
-			b = dec
-			kept := h[:0:0]
-			for _, f := range h {
-				if !strings.EqualFold(f.Name, "Content-Encoding") {
-					kept = append(kept, f)
-				}
-			}
-			h = kept
+			b, h = dec, h.Without("Content-Encoding")
 		}
 		if !ok {
 			nb = 1

@@ -236,20 +236,15 @@ func loadAnswer(ctx context.Context, src Source, id string, seq int, m Masker, m
 		switch dec, decoded, ok := body.ForMasking(a.RespBody, a.RespHeader.Codings()); {
 		case !ok:
 			a.RespBody, *withheld = nil, true
-			a.RespHeader, hm = dropField(a.RespHeader, "Content-Encoding"), true
+			a.RespHeader, hm = a.RespHeader.Without("Content-Encoding"), true
 		case decoded:
 			a.RespBody = dec
-			a.RespHeader, hm = dropField(a.RespHeader, "Content-Encoding"), true
+			a.RespHeader, hm = a.RespHeader.Without("Content-Encoding"), true
 		}
 		a.RespBody, bm = maskBody(m, a.RespHeader.Get("Content-Type"), a.RespBody)
 		*masked = *masked || hm || bm
 	}
 	return a, true, nil
-}
-
-// dropField returns h without its fields called name, as a copy.
-func dropField(h store.Header, name string) store.Header {
-	return slices.DeleteFunc(slices.Clone(h), func(f store.Field) bool { return strings.EqualFold(f.Name, name) })
 }
 
 // mask applies m to what d carries from the sender: header and trailer
@@ -264,9 +259,7 @@ func mask(d *delivery, m Masker) {
 	stored := len(d.body)
 	dropEncoding := func() {
 		r.ContentEncoding = ""
-		r.Header = slices.DeleteFunc(slices.Clone(r.Header), func(f store.Field) bool {
-			return strings.EqualFold(f.Name, "Content-Encoding")
-		})
+		r.Header = r.Header.Without("Content-Encoding")
 	}
 	switch dec, decoded, ok := body.ForMasking(d.body, r.Codings()); {
 	case !ok:
