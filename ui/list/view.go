@@ -115,16 +115,16 @@ func (m Model) row(c columns, r store.Record, selected bool) string {
 	add(c.method, termsafe.Line(r.Method), m.cells.method)
 	add(c.path, termsafe.Line(m.target(r)), m.cells.plain)
 	ev, evStyle := verdict.Missing, m.cells.dim
-	a := r.Analysis
-	if m.redactor != nil && r.ID != m.revealID {
-		// The event type is the sender's text; a secret in it is masked
-		// as in the path.
-		a, _ = m.redactor.Analysis(a)
-	}
-	if a != nil {
+	if a := r.Analysis; a != nil {
 		ev = termsafe.Line(a.Provider)
-		if a.EventType != "" {
-			ev += " · " + termsafe.Line(a.EventType)
+		if et := a.EventType; et != "" {
+			if m.redactor != nil && r.ID != m.revealID {
+				// The event type is the sender's text; a secret in it is
+				// masked as in the path. Only it: this runs per row and
+				// frame, and the row shows nothing else of the analysis.
+				et, _ = m.redactor.String(et)
+			}
+			ev += " · " + termsafe.Line(et)
 		}
 		evStyle = m.cells.plain
 		if ev == "" {
