@@ -33,9 +33,6 @@ type status struct {
 	// filter marks the error about a filter that did not parse: applying
 	// a filter again, whichever, makes it obsolete.
 	filter bool
-	// gone marks setListenerGone's message, which lasts until a listener
-	// answers again.
-	gone bool
 }
 
 func (s status) active(now time.Time) bool { return s.text != "" && now.Before(s.expires) }
@@ -78,26 +75,17 @@ func (m *Model) setSourceError(what string, err error) {
 }
 
 // setListenerGone says the listener stopped, for as long as it stays
-// stopped: the view is no longer live, whatever its marker says, and the
-// advice stays until a listener answers again (clearListenerGone).
+// stopped: the view is no longer live, whatever its marker says. The
+// status line shows it whenever no newer message does (statusLine), until
+// a listener answers again (clearListenerGone); a message showing now is
+// dropped, the stop mattering more.
 func (m *Model) setListenerGone() {
-	m.setStatusFor(levelError, listenerGone[0], untilBack)
-	m.status.shorter = listenerGone[1:]
-	m.status.gone = true
 	m.listenerDown = true
+	m.status = status{}
 }
 
-// untilBack is how long setListenerGone's message lasts: until cleared.
-const untilBack = 100 * 365 * 24 * time.Hour
-
-// clearListenerGone drops setListenerGone's message once a listener
-// answers again.
-func (m *Model) clearListenerGone() {
-	m.listenerDown = false
-	if m.status.gone {
-		m.status = status{}
-	}
-}
+// clearListenerGone ends setListenerGone once a listener answers again.
+func (m *Model) clearListenerGone() { m.listenerDown = false }
 
 // setStatus shows a message for StatusTTL (errors twice as long).
 func (m *Model) setStatus(l level, text string) {

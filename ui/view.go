@@ -97,8 +97,8 @@ func (m Model) statusLine() string {
 		}
 		left = ls.Render(m.status.fit(room - 1))
 	} else if m.listenerDown {
-		// A later message replaced the listener-stopped one and expired:
-		// the listener is still gone, so that is said again.
+		// The listener is gone (setListenerGone): said whenever no newer
+		// message shows, in the longest form that fits.
 		gone := status{text: listenerGone[0], shorter: listenerGone[1:]}
 		left = st.Error.Render(gone.fit(room - 1))
 	} else if rows := m.list.Rows(); len(rows) > 0 {
